@@ -1,0 +1,22 @@
+"""Home page: what RNN Lab is and where to go. Must stay light (no TensorFlow)."""
+
+import streamlit as st
+
+from ui.common import t
+
+st.title(t("common.app_title"))
+st.write(t("common.tagline"))
+st.write(t("common.home.intro"))
+cards = [
+    # (page file, nav message key, card message key, icon)
+    ("pages/architecture.py", "architecture", "arch_card", ":material/account_tree:"),
+    ("pages/data.py", "data", "data_card", ":material/table_chart:"),
+    ("pages/train.py", "train", "train_card", ":material/model_training:"),
+    ("pages/inside.py", "inside", "inside_card", ":material/memory:"),
+    ("pages/lessons.py", "lessons", "lessons_card", ":material/school:"),
+]
+for path, nav, card, icon in cards:
+    with st.container(border=True):
+        st.markdown(t(f"common.home.{card}"))
+        st.page_link(path, label=t(f"common.nav.{nav}"), icon=icon)
+st.caption(t("common.home.offline"))

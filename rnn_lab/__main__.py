@@ -1,0 +1,3 @@
+from rnn_lab.cli import main
+
+raise SystemExit(main())

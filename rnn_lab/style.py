@@ -1,0 +1,76 @@
+"""One styling function for every Plotly figure.
+
+Pages build figures with plain Plotly and pass them through :func:`style_figure`,
+so projection mode can enlarge fonts, lines and markers everywhere at once.
+Colours follow the Okabe-Ito palette (safe for colour-blind viewers), one colour
+per role, used the same way on every page.
+"""
+
+from __future__ import annotations
+
+# Okabe & Ito (2008), "Color Universal Design".
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+
+# Role -> colour. Train/validation/test, model/baseline keep their colour on every page.
+ROLE_COLORS = {
+    "actual": OKABE_ITO["black"],
+    "train": OKABE_ITO["blue"],
+    "validation": OKABE_ITO["orange"],
+    "test": OKABE_ITO["green"],
+    "model": OKABE_ITO["vermillion"],
+    "baseline": OKABE_ITO["sky_blue"],
+    "forecast": OKABE_ITO["purple"],
+    "highlight": OKABE_ITO["yellow"],
+}
+COLORWAY = [
+    OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky_blue", "purple", "yellow", "black")
+]
+
+FONT_FAMILY = "Noto Sans, Noto Sans CJK KR, Malgun Gothic, Apple SD Gothic Neo, sans-serif"
+
+NORMAL = {"font": 14, "title": 18, "line": 2.0, "marker": 6, "height": 420}
+PROJECTION = {"font": 22, "title": 28, "line": 4.0, "marker": 11, "height": 520}
+
+
+def color(role: str) -> str:
+    """The colour of a role (train, validation, test, model, baseline, ...)."""
+    return ROLE_COLORS[role]
+
+
+def style_figure(fig, projection: bool = False, height: int | None = None):
+    """Apply the app's palette, fonts and sizes to a Plotly figure (in place) and return it."""
+    size = PROJECTION if projection else NORMAL
+    fig.update_layout(
+        template="plotly_white",
+        colorway=COLORWAY,
+        font={"family": FONT_FAMILY, "size": size["font"], "color": "#111111"},
+        title_font={"size": size["title"]},
+        legend={"font": {"size": size["font"]}},
+        height=height or fig.layout.height or size["height"],
+        margin={"l": 10, "r": 10, "t": 60 if fig.layout.title.text else 20, "b": 10},
+        hoverlabel={"font_size": size["font"]},
+    )
+    fig.update_xaxes(title_font={"size": size["font"]}, tickfont={"size": size["font"]}, automargin=True)
+    fig.update_yaxes(title_font={"size": size["font"]}, tickfont={"size": size["font"]}, automargin=True)
+    for trace in fig.data:
+        kind = trace.type
+        if kind in ("scatter", "scattergl"):
+            if trace.line is not None:
+                width = trace.line.width
+                trace.line.width = max(width or 0, size["line"]) if not projection else max((width or 0) * 2, size["line"])
+            if trace.marker is not None:
+                msize = trace.marker.size
+                if msize is None or isinstance(msize, (int, float)):
+                    trace.marker.size = size["marker"] if msize is None else max(msize, size["marker"]) if projection else msize
+    if projection:
+        fig.update_annotations(font_size=size["font"])
+    return fig
