@@ -32,6 +32,11 @@ def projection() -> bool:
     return bool(st.session_state.get("projection", False))
 
 
+def show_advanced() -> bool:
+    """False when a lesson hides the advanced controls; wrap advanced widgets in ``if show_advanced():``."""
+    return not bool(st.session_state.get("simple_mode", False))
+
+
 def plot(fig, key: str | None = None, height: int | None = None, **kwargs):
     """Show a Plotly figure with the app's styling (the only way pages draw figures)."""
     style_figure(fig, projection=projection(), height=height)
