@@ -1,0 +1,1 @@
+"""Inside the cell: a NumPy RNN that matches Keras, per-step values, gradient connectivity."""
