@@ -1,0 +1,96 @@
+"""One frozen dataclass describes a recurrent architecture (nanoGPT's ``GPTConfig`` style).
+
+The defaults are the classic Keras tutorial: ``SimpleRNN(10, input_shape=[5, 1])``
+followed by ``Dense(1)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+CELLS = ("SimpleRNN", "LSTM", "GRU")
+MERGE_MODES = ("concat", "sum", "mul", "ave")
+MAX_LAYERS = 4
+MAX_UNITS = 1024
+MAX_TIMESTEPS = 1000
+MAX_FEATURES = 64
+MAX_BATCH = 4096
+MAX_DENSE = 1024
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class ArchConfig:
+    cell: str = "SimpleRNN"  # "SimpleRNN" | "LSTM" | "GRU"
+    units: tuple[int, ...] = (10,)  # hidden size D_h of each stacked recurrent layer, bottom first (1-4 layers)
+    bidirectional: bool = False  # wrap every recurrent layer in keras.layers.Bidirectional
+    merge_mode: str = "concat"  # how Bidirectional combines forward and backward: concat | sum | mul | ave
+    return_sequences: bool = False  # of the LAST recurrent layer; the layers below always return sequences
+    return_state: bool = False  # the last recurrent layer also returns its final state(s) (functional API)
+    dropout: float = 0.0  # dropout on the inputs x_t of every recurrent layer, 0 <= p < 1
+    recurrent_dropout: float = 0.0  # dropout on the recurrent state h_{t-1}, 0 <= p < 1
+    timesteps: int = 5  # window length T (the tutorial's input_shape=[5, 1])
+    features: int = 1  # input features d per step (the old input_dim)
+    batch_size: int | None = None  # fixed batch size (the old batch_input_shape); None = any batch
+    dense_units: int | None = 1  # units of the Dense head; None = no head
+
+    def __post_init__(self):
+        # Accept lists for units (from JSON / widgets) but store a tuple so the config stays hashable.
+        if isinstance(self.units, list):
+            object.__setattr__(self, "units", tuple(self.units))
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValueError naming the allowed values (scikit-learn style)."""
+        if self.cell not in CELLS:
+            raise ValueError(f"cell must be one of {', '.join(CELLS)}; got {self.cell!r}")
+        if not isinstance(self.units, tuple) or not 1 <= len(self.units) <= MAX_LAYERS:
+            raise ValueError(f"units must list 1 to {MAX_LAYERS} layer sizes; got {self.units!r}")
+        for u in self.units:
+            if not _is_int(u) or not 1 <= u <= MAX_UNITS:
+                raise ValueError(f"units per layer must be whole numbers from 1 to {MAX_UNITS}; got {u!r}")
+        if self.merge_mode not in MERGE_MODES:
+            raise ValueError(f"merge_mode must be one of {', '.join(MERGE_MODES)}; got {self.merge_mode!r}")
+        for name in ("dropout", "recurrent_dropout"):
+            p = getattr(self, name)
+            if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p < 1.0:
+                raise ValueError(f"{name} must be a number with 0 <= {name} < 1; got {p!r}")
+        if not _is_int(self.timesteps) or not 1 <= self.timesteps <= MAX_TIMESTEPS:
+            raise ValueError(f"timesteps must be a whole number from 1 to {MAX_TIMESTEPS}; got {self.timesteps!r}")
+        if not _is_int(self.features) or not 1 <= self.features <= MAX_FEATURES:
+            raise ValueError(f"features must be a whole number from 1 to {MAX_FEATURES}; got {self.features!r}")
+        if self.batch_size is not None and (not _is_int(self.batch_size) or not 1 <= self.batch_size <= MAX_BATCH):
+            raise ValueError(f"batch_size must be None or a whole number from 1 to {MAX_BATCH}; got {self.batch_size!r}")
+        if self.dense_units is not None and (not _is_int(self.dense_units) or not 1 <= self.dense_units <= MAX_DENSE):
+            raise ValueError(
+                f"dense_units must be None (no Dense head) or a whole number from 1 to {MAX_DENSE}; "
+                f"got {self.dense_units!r}"
+            )
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.units)
+
+
+def training_variant(cfg: ArchConfig, timesteps: int, features: int, horizon_outputs: int = 1) -> ArchConfig:
+    """The model the Train page fits: ``cfg``'s recurrent stack on the data's window, one output per horizon step.
+
+    The explorer lets users turn on ``return_sequences``, ``return_state`` or a fixed batch
+    to *see* what they do, but a many-to-one forecaster needs exactly one vector per window
+    (``return_sequences=False``), a single output tensor that ``fit`` can compare to ``y``
+    (``return_state=False``), any batch size (``batch_size=None``: the last batch of an epoch
+    is usually smaller) and a Dense head with one unit per predicted step. The cells, units,
+    bidirectional wrapping and dropouts are kept, so what was explored is what is trained.
+    """
+    return replace(
+        cfg,
+        return_sequences=False,
+        return_state=False,
+        batch_size=None,
+        dense_units=horizon_outputs,
+        timesteps=timesteps,
+        features=features,
+    )

@@ -1,0 +1,198 @@
+"""Analytic parameter counts and shapes of an :class:`ArchConfig` (no TensorFlow needed).
+
+Every count follows the Keras 3 defaults and must equal ``model.count_params()``
+(checked by ``tests/test_arch_properties.py`` over random configurations).
+Notation: ``d`` = input width of a layer, ``D_h`` = its units, ``n`` = Dense units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rnn_lab.arch.config import ArchConfig
+
+# Keras's snake-case layer names; the explorer names layers <base>_<i> so they stay stable across rebuilds.
+LAYER_BASE = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
+GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}  # weight blocks per cell
+
+
+def simple_rnn_params(units: int, input_dim: int) -> int:
+    """keras.layers.SimpleRNN: h_t = tanh(x_t W + h_{t-1} U + b).
+
+    kernel W (d x D_h) + recurrent_kernel U (D_h x D_h) + bias b (D_h)
+    = D_h*D_h + D_h*d + D_h   (use_bias=True, the Keras default).
+    """
+    return units * units + units * input_dim + units
+
+
+def lstm_params(units: int, input_dim: int) -> int:
+    """keras.layers.LSTM: four blocks (input i, forget f, cell candidate c~, output o), each a SimpleRNN-sized one.
+
+    kernel (d x 4D_h) + recurrent_kernel (D_h x 4D_h) + bias (4D_h) = 4*(D_h*D_h + D_h*d + D_h).
+    ``unit_forget_bias=True`` changes the bias's initial values (forget bias 1), not its size.
+    """
+    return 4 * (units * units + units * input_dim + units)
+
+
+def gru_params(units: int, input_dim: int) -> int:
+    """keras.layers.GRU with the Keras default ``reset_after=True`` (the cuDNN-compatible form).
+
+    Three blocks (update z, reset r, candidate h~): kernel (d x 3D_h) + recurrent_kernel (D_h x 3D_h)
+    + bias of shape (2, 3D_h): with reset_after=True the reset gate multiplies (h_{t-1} U_h + b_h)
+    *after* the recurrent product, so the recurrent part needs its own bias b_h besides the input
+    bias b_x. Hence 2*D_h biases per block: 3*(D_h*D_h + D_h*d + 2*D_h).
+    (TF 1.x / ``reset_after=False`` had one bias: 3*(D_h*D_h + D_h*d + D_h).)
+    """
+    return 3 * (units * units + units * input_dim + 2 * units)
+
+
+def dense_params(input_dim: int, units: int) -> int:
+    """keras.layers.Dense: kernel (D_in x n) + bias (n) = D_in*n + n."""
+    return input_dim * units + units
+
+
+CELL_PARAMS = {"SimpleRNN": simple_rnn_params, "LSTM": lstm_params, "GRU": gru_params}
+
+
+@dataclass(frozen=True)
+class LayerFormula:
+    """One layer's parameter count, written out symbolically and with the user's numbers."""
+
+    name: str  # the Keras layer name in the explorer's model (e.g. "simple_rnn_1", "bidirectional_1", "dense")
+    type: str  # Keras class name shown in the summary ("SimpleRNN", "Bidirectional", "Dense")
+    params: int  # the analytic count
+    symbolic: str  # LaTeX, e.g. D_h\cdot D_h + D_h\cdot d + D_h
+    substituted: str  # LaTeX, symbolic = numbers = total
+    plain: str  # plain text for the command line, e.g. "10*10 + 10*1 + 10 = 120"
+    input_dim: int  # d (or D_in for Dense) used in the formula
+    units: int  # D_h (or n for Dense)
+
+
+def layer_width(cfg: ArchConfig, units: int) -> int:
+    """Width of a recurrent layer's output: 2*D_h for a concatenating Bidirectional, else D_h."""
+    return 2 * units if cfg.bidirectional and cfg.merge_mode == "concat" else units
+
+
+def input_dims(cfg: ArchConfig) -> list[int]:
+    """d of each recurrent layer: the features for the first, the width of the layer below for the others."""
+    dims = [cfg.features]
+    for units in cfg.units[:-1]:
+        dims.append(layer_width(cfg, units))
+    return dims
+
+
+def recurrent_names(cfg: ArchConfig) -> list[str]:
+    """Keras names of the recurrent layers as they appear in the summary (the wrapper when bidirectional)."""
+    base = LAYER_BASE[cfg.cell]
+    return [f"bidirectional_{i}" if cfg.bidirectional else f"{base}_{i}" for i in range(1, cfg.n_layers + 1)]
+
+
+def _cell_latex(cell: str, units: int, d: int) -> tuple[str, str, str]:
+    """(symbolic, numbers, plain numbers) of one direction of one recurrent layer."""
+    if cell == "GRU":
+        sym = r"3\cdot(D_h\cdot D_h + D_h\cdot d + 2\cdot D_h)"
+        num = rf"3\cdot({units}\cdot{units} + {units}\cdot{d} + 2\cdot{units})"
+        plain = f"3*({units}*{units} + {units}*{d} + 2*{units})"
+    else:
+        core_sym = r"D_h\cdot D_h + D_h\cdot d + D_h"
+        core_num = rf"{units}\cdot{units} + {units}\cdot{d} + {units}"
+        core_plain = f"{units}*{units} + {units}*{d} + {units}"
+        if cell == "LSTM":
+            sym, num, plain = rf"4\cdot({core_sym})", rf"4\cdot({core_num})", f"4*({core_plain})"
+        else:
+            sym, num, plain = core_sym, core_num, core_plain
+    return sym, num, plain
+
+
+def layer_formulas(cfg: ArchConfig) -> list[LayerFormula]:
+    """Every layer's formula, bottom to top (recurrent layers, then the Dense head if any)."""
+    out = []
+    for name, units, d in zip(recurrent_names(cfg), cfg.units, input_dims(cfg), strict=True):
+        params = CELL_PARAMS[cfg.cell](units, d)
+        sym, num, plain = _cell_latex(cfg.cell, units, d)
+        if cfg.bidirectional:  # a forward and a backward copy, each with its own weights
+            params *= 2
+            sym, num, plain = rf"2\cdot[{sym}]", rf"2\cdot[{num}]", f"2*[{plain}]"
+        out.append(
+            LayerFormula(
+                name=name,
+                type="Bidirectional" if cfg.bidirectional else cfg.cell,
+                params=params,
+                symbolic=sym,
+                substituted=f"{sym} = {num} = {params:,}".replace(",", "{,}"),
+                plain=f"{plain} = {params}",
+                input_dim=d,
+                units=units,
+            )
+        )
+    if cfg.dense_units is not None:
+        d_in, n = layer_width(cfg, cfg.units[-1]), cfg.dense_units
+        params = dense_params(d_in, n)
+        out.append(
+            LayerFormula(
+                name="dense",
+                type="Dense",
+                params=params,
+                symbolic=r"D_{in}\cdot n + n",
+                substituted=rf"D_{{in}}\cdot n + n = {d_in}\cdot{n} + {n} = {params:,}".replace(",", "{,}"),
+                plain=f"{d_in}*{n} + {n} = {params}",
+                input_dim=d_in,
+                units=n,
+            )
+        )
+    return out
+
+
+def total_params(cfg: ArchConfig) -> int:
+    return sum(f.params for f in layer_formulas(cfg))
+
+
+Shape = tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class ShapeStep:
+    """One stage of the shape flow: a layer's main output and, with return_state, its state outputs."""
+
+    name: str  # "input", a recurrent layer name, or "dense"
+    type: str  # "Input", "SimpleRNN", "Bidirectional", "Dense", ...
+    output: Shape  # (batch, timesteps, width) or (batch, width)
+    states: tuple[tuple[str, Shape], ...] = ()  # (label, shape): h / h, c / forward_h, backward_h, ...
+
+
+def format_shape(shape: Shape) -> str:
+    """A shape as Keras prints it: ``(None, 5, 10)``."""
+    return "(" + ", ".join(str(x) for x in shape) + ")"
+
+
+def state_labels(cfg: ArchConfig) -> list[str]:
+    """The state outputs of the last layer with return_state, in Keras's order."""
+    per_direction = ["h", "c"] if cfg.cell == "LSTM" else ["h"]
+    if cfg.bidirectional:
+        return [f"forward_{s}" for s in per_direction] + [f"backward_{s}" for s in per_direction]
+    return per_direction
+
+
+def shape_flow(cfg: ArchConfig) -> list[ShapeStep]:
+    """The input ``(batch, timesteps, features)`` through every layer to the output, as Keras computes it."""
+    b, t = cfg.batch_size, cfg.timesteps
+    steps = [ShapeStep("input", "Input", (b, t, cfg.features))]
+    names = recurrent_names(cfg)
+    for i, (name, units) in enumerate(zip(names, cfg.units, strict=True)):
+        last = i == cfg.n_layers - 1
+        width = layer_width(cfg, units)
+        seq = (not last) or cfg.return_sequences  # layers below the last must return the whole sequence
+        states = tuple((label, (b, units)) for label in state_labels(cfg)) if last and cfg.return_state else ()
+        steps.append(ShapeStep(name, "Bidirectional" if cfg.bidirectional else cfg.cell,
+                               (b, t, width) if seq else (b, width), states))
+    if cfg.dense_units is not None:
+        # Dense acts on the last axis, so a 3D sequence stays 3D (one output per step).
+        steps.append(ShapeStep("dense", "Dense", steps[-1].output[:-1] + (cfg.dense_units,)))
+    return steps
+
+
+def keras_output_string(step: ShapeStep) -> str:
+    """The 'Output Shape' cell of model.summary() for this step (a list when states are returned)."""
+    if not step.states:
+        return format_shape(step.output)
+    return "[" + ", ".join(format_shape(s) for s in (step.output, *(shape for _, shape in step.states))) + "]"

@@ -1,0 +1,67 @@
+"""The Architecture page's settings (keys prefixed ``arch_``) and the config they describe."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rnn_lab.arch.config import (
+    CELLS,
+    MAX_BATCH,
+    MAX_DENSE,
+    MAX_FEATURES,
+    MAX_LAYERS,
+    MAX_TIMESTEPS,
+    MAX_UNITS,
+    MERGE_MODES,
+    ArchConfig,
+)
+from rnn_lab.settings import Setting
+
+SETTINGS = (
+    Setting("arch_cell", "SimpleRNN", choices=CELLS),
+    Setting("arch_layers", 1, min=1, max=MAX_LAYERS),
+    *(Setting(f"arch_units_{i}", 10, min=1, max=MAX_UNITS) for i in range(1, MAX_LAYERS + 1)),
+    Setting("arch_bidirectional", False),
+    Setting("arch_merge_mode", "concat", choices=MERGE_MODES),
+    Setting("arch_return_sequences", False),
+    Setting("arch_return_state", False),
+    Setting("arch_dropout", 0.0, min=0.0, max=0.9),
+    Setting("arch_recurrent_dropout", 0.0, min=0.0, max=0.9),
+    Setting("arch_timesteps", 5, min=1, max=MAX_TIMESTEPS),
+    Setting("arch_features", 1, min=1, max=MAX_FEATURES),
+    Setting("arch_fixed_batch", False),
+    Setting("arch_batch_size", 8, min=1, max=MAX_BATCH),
+    Setting("arch_dense", True),
+    Setting("arch_dense_units", 1, min=1, max=MAX_DENSE),
+)
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def _value(values: Mapping[str, Any], key: str) -> Any:
+    setting = _BY_KEY[key]
+    raw = values.get(key, setting.default)
+    return setting.validate(setting.default if raw is None else raw)
+
+
+def config_from_values(values: Mapping[str, Any]) -> ArchConfig:
+    """The :class:`ArchConfig` described by the ``arch_*`` keys of ``values`` (missing keys -> defaults).
+
+    Works with any mapping, e.g. ``st.session_state`` or parsed URL parameters. Raises
+    ValueError naming the setting and what is allowed when a value is out of range.
+    """
+    v = {key: _value(values, key) for key in _BY_KEY}
+    return ArchConfig(
+        cell=v["arch_cell"],
+        units=tuple(v[f"arch_units_{i}"] for i in range(1, v["arch_layers"] + 1)),
+        bidirectional=v["arch_bidirectional"],
+        merge_mode=v["arch_merge_mode"],
+        return_sequences=v["arch_return_sequences"],
+        return_state=v["arch_return_state"],
+        dropout=float(v["arch_dropout"]),
+        recurrent_dropout=float(v["arch_recurrent_dropout"]),
+        timesteps=v["arch_timesteps"],
+        features=v["arch_features"],
+        batch_size=v["arch_batch_size"] if v["arch_fixed_batch"] else None,
+        dense_units=v["arch_dense_units"] if v["arch_dense"] else None,
+    )
