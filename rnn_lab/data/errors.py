@@ -1,0 +1,37 @@
+"""The one error type of the data area: a catalogue key plus values, so pages and the CLI say the same thing."""
+
+from __future__ import annotations
+
+from rnn_lab import i18n
+
+
+class DataError(ValueError):
+    """Bad input or impossible settings. ``message_key`` lives in ``locales/<lang>/data.toml`` under ``err``."""
+
+    def __init__(self, message_key: str, **values):
+        self.message_key = message_key
+        self.values = values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        return i18n.t(f"data.err.{self.message_key}", lang, **self.values)
+
+    def hint(self, lang: str = "en") -> str | None:
+        key = f"data.err.{self.message_key}_hint"
+        return i18n.t(key, lang, **self.values) if key in i18n.catalogue(lang) else None
+
+
+class Note:
+    """One thing the reader decided or found (a catalogue key + values), shown to the user and in the CLI."""
+
+    __slots__ = ("key", "values")
+
+    def __init__(self, key: str, **values):
+        self.key = key
+        self.values = values
+
+    def text(self, lang: str = "en") -> str:
+        return i18n.t(f"data.note.{self.key}", lang, **self.values)
+
+    def __repr__(self) -> str:
+        return f"Note({self.key!r}, {self.values!r})"

@@ -1,0 +1,57 @@
+"""Settings of the Data page (``data_`` keys) and the per-source defaults applied when the source changes."""
+
+from rnn_lab.data.prepare import SCALINGS
+from rnn_lab.data.toys import TOYS, recommended_window
+from rnn_lab.settings import Setting
+
+SOURCE_KINDS = ("toy", "bundled", "upload")
+BUNDLED_NAMES = ("samsung", "aapl", "airline", "sunspots")
+MISSING_STRATEGIES = ("ffill", "interpolate", "drop")
+OUTLIER_STRATEGIES = ("leave", "iqr", "zscore")
+DATE_ORDERS = ("auto", "dmy", "mdy")
+
+SETTINGS = (
+    Setting("data_source_kind", "toy", choices=SOURCE_KINDS),
+    Setting("data_toy", "counting", choices=tuple(TOYS)),
+    Setting("data_bundled", "samsung", choices=BUNDLED_NAMES),
+    Setting("data_toy_length", 15, min=10, max=20000),
+    Setting("data_toy_noise", 0.0, min=0.0, max=5.0),
+    Setting("data_toy_seed", 0, min=0, max=2**31 - 1),
+    Setting("data_toy_lag", 20, min=2, max=200),  # long_memory only
+    Setting("data_target", "value"),  # options depend on the data: validated on the page
+    Setting("data_features", ""),  # comma-separated feature columns; "" = the target alone
+    Setting("data_window", 5, min=1, max=1000),
+    Setting("data_horizon", 1, min=1, max=100),
+    Setting("data_val_frac", 0.0, min=0.0, max=0.5),
+    Setting("data_test_frac", 0.0, min=0.0, max=0.5),
+    Setting("data_scaling", "none", choices=SCALINGS),
+    Setting("data_missing", "ffill", choices=MISSING_STRATEGIES),
+    Setting("data_outliers", "leave", choices=OUTLIER_STRATEGIES),
+    Setting("data_outlier_k", 1.5, min=0.5, max=10.0),
+    Setting("data_sentinel", ""),  # a value that means "missing" in this file, e.g. -1
+    Setting("data_date_order", "auto", choices=DATE_ORDERS),  # override for ambiguous day/month
+)
+
+# Tutorial defaults for the counting toy: all ten windows train, raw numbers (0.0 .. 1.4).
+TUTORIAL = {"data_val_frac": 0.0, "data_test_frac": 0.0, "data_scaling": "none", "data_window": 5, "data_horizon": 1}
+# Any other source: chronological 70/15/15 and MinMax fitted on the training rows.
+GENERAL = {"data_val_frac": 0.15, "data_test_frac": 0.15, "data_scaling": "minmax", "data_horizon": 1}
+
+
+def source_defaults(kind: str, toy: str = "counting", bundled: str = "samsung") -> dict:
+    """Setting values to apply when the user picks a source (an on_change callback applies them)."""
+    if kind == "toy":
+        spec = TOYS[toy]
+        out = dict(TUTORIAL) if toy == "counting" else {**GENERAL, "data_window": recommended_window(toy)}
+        out.update({"data_toy_length": spec.length, "data_toy_noise": spec.noise, "data_target": "value",
+                    "data_features": ""})
+        if toy == "long_memory":
+            out["data_toy_lag"] = spec.params["lag"]
+        return out
+    out = {**GENERAL, "data_window": 20, "data_features": ""}
+    if kind == "bundled":
+        out["data_target"] = {"samsung": "Close", "aapl": "Close", "airline": "Passengers", "sunspots": "Sunspots"}[
+            bundled
+        ]
+        out["data_window"] = 12 if bundled in ("airline", "sunspots") else 20
+    return out
