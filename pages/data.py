@@ -1,7 +1,216 @@
-"""Placeholder until its issue lands."""
+"""Data page: load a sequence, look at it, clean it, scale it and cut it into the 3D window tensor.
 
+Thin: widgets read the ``data_`` settings, ``rnn_lab.data`` does the work, ``ui.data`` keeps the result
+in the session (``prepared``) for the Architecture, Train and Inside pages. No TensorFlow here.
+"""
+
+import pandas as pd
 import streamlit as st
 
-from ui.common import t
+from rnn_lab.data.errors import DataError
+from rnn_lab.data.prepare import SCALINGS
+from rnn_lab.data.reader import MAX_MB
+from rnn_lab.data.settings import (
+    BUNDLED_NAMES,
+    DATE_ORDERS,
+    MISSING_STRATEGIES,
+    OUTLIER_STRATEGIES,
+    SETTINGS,
+    SOURCE_KINDS,
+    source_defaults,
+)
+from rnn_lab.data.sources import BUNDLED
+from rnn_lab.data.toys import TOYS, recommended_window
+from ui import data as ud
+from ui.common import error, lang, plot, show_advanced, t
 
-st.title(t("common.nav.data"))
+state = st.session_state
+S = {s.key: s for s in SETTINGS}
+L = lang()
+
+
+def _num(label_key: str, key: str, step, fmt: str | None = None, column=st, help_key: str | None = None):
+    """A number input bounded by its Setting (key only, no value=)."""
+    s = S[key]
+    kind = int if isinstance(s.default, int) else float
+    return column.number_input(t(label_key), min_value=kind(s.min), max_value=kind(s.max), step=step, format=fmt,
+                               key=key, help=t(help_key) if help_key else None)
+
+
+st.title(t("data.title"))
+st.caption(t("data.intro"))
+
+# ----------------------------------------------------------------------------------------------------- source
+st.radio(t("data.source_kind"), SOURCE_KINDS, key="data_source_kind", horizontal=True,
+         format_func=lambda k: t(f"data.kinds.{k}"), on_change=ud.apply_source_defaults, help=t("data.source_help"))
+kind = state["data_source_kind"]
+loaded = None
+if kind == "toy":
+    st.selectbox(t("data.toy_pick"), tuple(TOYS), key="data_toy", on_change=ud.apply_source_defaults)
+    name = state["data_toy"]
+    st.info(t(f"data.toy.{name}", lag=state["data_toy_lag"]), icon=":material/lightbulb:")
+    if show_advanced():
+        c1, c2, c3, c4 = st.columns(4)
+        _num("data.toy_length", "data_toy_length", 1, column=c1)
+        _num("data.toy_noise", "data_toy_noise", 0.05, "%.2f", column=c2)
+        _num("data.toy_seed", "data_toy_seed", 1, column=c3)
+        if name == "long_memory":
+            _num("data.toy_lag", "data_toy_lag", 1, column=c4)
+    lag = {"lag": int(state["data_toy_lag"])} if name == "long_memory" else {}
+    st.caption(t("data.toy_window_hint", window=recommended_window(name, **lag)))
+elif kind == "bundled":
+    st.selectbox(t("data.bundled_pick"), BUNDLED_NAMES, key="data_bundled", on_change=ud.apply_source_defaults,
+                 format_func=lambda k: t(f"data.bundled_names.{k}"))
+    b = BUNDLED[state["data_bundled"]]
+    st.caption(t("data.provenance", origin=b.origin, license=b.license, rows=f"{b.rows:,}", start=b.start, end=b.end))
+else:
+    upload = st.file_uploader(t("data.upload", mb=MAX_MB), type=["csv", "tsv", "txt", "xlsx"], key="upload_data",
+                              help=t("data.upload_help"))
+    c1, c2 = st.columns(2)
+    c1.text_input(t("data.sentinel"), key="data_sentinel", help=t("data.sentinel_help"))
+    c2.selectbox(t("data.date_order"), DATE_ORDERS, key="data_date_order", help=t("data.date_order_help"),
+                 format_func=lambda k: t(f"data.date_orders.{k}"))
+    if upload is not None:
+        pair = (upload.name, upload.getvalue())
+        try:
+            loaded = ud.load_from_settings(pair)
+            if state.get("data_upload") != pair:  # a new file: general defaults and its own target
+                for key, value in source_defaults("upload").items():
+                    state[key] = value
+                state["data_target"] = ud.default_target(loaded)
+                state.pop("btn_data_features", None)
+            state["data_upload"] = pair
+            st.success(t("data.upload_ok", name=upload.name, rows=f"{loaded.rows:,}"), icon=":material/check:")
+        except DataError as err:
+            ud.show_data_error(err, L)
+    elif state.get("data_upload") is not None:
+        try:
+            loaded = ud.load_from_settings()
+        except DataError as err:
+            ud.show_data_error(err, L)
+    else:
+        st.info(t("data.upload_prompt"), icon=":material/upload_file:")
+
+if kind != "upload":
+    try:
+        loaded = ud.load_from_settings()
+    except DataError as err:  # e.g. a toy parameter out of range
+        ud.show_data_error(err, L)
+    except ValueError as err:
+        error(str(err))
+if loaded is not None:
+    state["data_loaded"] = loaded
+loaded = state.get("data_loaded")
+if loaded is None:  # nothing read yet in this session: the tutorial dataset
+    ud.current_prepared()
+    loaded = state["data_loaded"]
+frame = loaded.frame
+st.markdown(t("data.active", source=loaded.source, rows=f"{len(frame):,}", columns=frame.shape[1]))
+
+# ------------------------------------------------------------------------------------------------ look at it
+st.header(t("data.look.header"))
+ud.fix_columns(loaded)
+tab_sum, tab_chart, tab_desc, tab_hist = st.tabs(
+    [t("data.look.summary"), t("data.look.chart"), t("data.look.describe"), t("data.look.histograms")]
+)
+with tab_sum:
+    if loaded.problems:
+        st.markdown(f"**{t('data.look.problems')}**")
+        st.warning("\n".join(f"- {n.text(L)}" for n in loaded.problems), icon=":material/warning:")
+    st.markdown(f"**{t('data.look.decisions')}**")
+    notes = [t("data.note.rows", n=f"{loaded.rows:,}")] + [n.text(L) for n in loaded.decisions]
+    st.markdown("\n".join(f"- {x}" for x in notes))
+with tab_chart:
+    target = state["data_target"]
+    n_missing = int(frame[target].isna().sum())
+    st.caption(t("data.look.missing_count", n=n_missing) if n_missing else t("data.look.no_missing"))
+    plot(ud.series_figure(loaded, target, float(state["data_outlier_k"])), key="data_series_chart")
+with tab_desc:
+    st.dataframe(frame.describe(), width="stretch")
+with tab_hist:
+    cols = st.columns(min(3, frame.shape[1]))
+    for i, column in enumerate(frame.columns):
+        with cols[i % len(cols)]:
+            plot(ud.histogram_figure(frame, column), key=f"data_hist_{i}")
+
+# ------------------------------------------------------------------------------------------------ prepare it
+st.header(t("data.prep.header"))
+columns = list(frame.columns)
+c1, c2 = st.columns(2)
+c1.selectbox(t("data.prep.target"), columns, key="data_target")
+state["btn_data_features"] = [f for f in ud.features_list() if f in columns]
+
+
+def _features_changed():
+    state["data_features"] = ",".join(state["btn_data_features"])
+
+
+c2.multiselect(t("data.prep.features"), columns, key="btn_data_features", on_change=_features_changed,
+               help=t("data.prep.features_help"))
+c1, c2, c3, c4 = st.columns(4)
+_num("data.prep.window", "data_window", 1, column=c1)
+_num("data.prep.horizon", "data_horizon", 1, column=c2)
+_num("data.prep.val_frac", "data_val_frac", 0.05, "%.2f", column=c3)
+_num("data.prep.test_frac", "data_test_frac", 0.05, "%.2f", column=c4)
+st.caption(t("data.prep.split_note"))
+c1, c2, c3 = st.columns(3)
+c1.selectbox(t("data.prep.missing"), MISSING_STRATEGIES, key="data_missing", help=t("data.prep.missing_help"),
+             format_func=lambda k: t(f"data.missing_names.{k}"))
+c2.selectbox(t("data.prep.outliers"), OUTLIER_STRATEGIES, key="data_outliers", help=t("data.prep.outlier_help"),
+             format_func=lambda k: t(f"data.outlier_names.{k}"))
+_num("data.prep.outlier_k", "data_outlier_k", 0.5, "%.1f", column=c3)
+st.radio(t("data.prep.scaling"), SCALINGS, key="data_scaling", horizontal=True, help=t("data.prep.scaling_help"),
+         format_func=lambda k: t(f"data.scalings.{k}"))
+st.info(t("data.prep.leakage"), icon=":material/shield:")
+
+try:
+    prepared, report = ud.prepare_from_settings(loaded)
+    ud.store_prepared(prepared, report)
+except DataError as err:
+    ud.show_data_error(err, L)
+    if state.get("prepared") is not None:
+        st.caption(t("data.prep.kept_previous"))
+prepared = ud.current_prepared()
+report = state.get("data_clean_report")
+
+if report is not None:
+    st.caption(t("data.prep.missing_done", n=report.missing, rows=report.rows_dropped) + "  \n" + (
+        t("data.prep.outliers_done", n=report.clipped) if report.clipped else t("data.prep.outliers_none")))
+    if report.clipped:
+        before = state["data_loaded"].frame
+        plot(ud.before_after_figure(before, prepared.series, prepared.target, report.changed), key="data_clip_chart")
+
+st.subheader(t("data.prep.shapes"))
+split_names = {"train": t("data.prep.split_train"), "val": t("data.prep.split_val"), "test": t("data.prep.split_test")}
+st.dataframe(
+    pd.DataFrame({
+        t("data.prep.split"): [split_names[s] for s in ("train", "val", "test")],
+        t("data.prep.X_shape"): [f"X_{s} {prepared.X(s).shape}" for s in ("train", "val", "test")],
+        t("data.prep.y_shape"): [f"y_{s} {prepared.y(s).shape}" for s in ("train", "val", "test")],
+        t("data.prep.samples"): [prepared.split_sizes[s] for s in ("train", "val", "test")],
+    }),
+    hide_index=True, width="stretch",
+)
+st.success(t("data.prep.prepared_ok", shape=str(prepared.X_train.shape), window=prepared.window,
+             features=prepared.n_features), icon=":material/check:")
+
+st.subheader(t("data.prep.one_window"))
+n_train = len(prepared.y_train)
+if state.get("btn_data_window_index", 0) > n_train - 1:
+    state["btn_data_window_index"] = 0  # the previous dataset had more windows
+i = st.slider(t("data.prep.window_pick"), 0, n_train - 1, key="btn_data_window_index") if n_train > 1 else 0
+table = prepared.window_frame(i).copy()
+table.index = [str(x.date()) if hasattr(x, "date") else str(x) for x in table.index]
+table.index.name = t("data.prep.window_table_step")
+label_row = int(prepared.idx_train[i])
+label_name = t("data.prep.window_table_label", target=prepared.target, horizon=prepared.horizon)
+label_at = prepared.series.index[label_row]
+c1, c2 = st.columns([2, 1])
+with c1:
+    st.dataframe(table, width="stretch")
+with c2:
+    st.metric(label_name, f"{prepared.actual('train')[i]:,.6g}",
+              help=str(label_at.date()) if hasattr(label_at, "date") else str(label_at))
+    st.code(f"X_train[{i}].shape = {prepared.X_train[i].shape}\ny_train[{i}] = {prepared.y_train[i]:.6g}  (scaled)",
+            language="text")
+plot(ud.window_figure(prepared, i), key="data_window_chart")

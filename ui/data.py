@@ -142,3 +142,102 @@ def show_data_error(err: DataError, lang: str) -> None:
     from ui.common import error
 
     error(err.text(lang), err.hint(lang))
+
+
+# ------------------------------------------------------------------------------------------------ drawing helpers
+def _x_title(loaded_or_frame) -> str:
+    from ui.common import t
+
+    index = getattr(loaded_or_frame, "frame", loaded_or_frame).index
+    return t("data.look.x_date") if index.__class__.__name__ == "DatetimeIndex" else t("data.look.x_step")
+
+
+def series_figure(loaded: Loaded, column: str, k: float):
+    """Line chart (candlestick when OHLC exists) with a range slider; missing values and IQR outliers marked."""
+    import plotly.graph_objects as go
+
+    from rnn_lab.data.clean import outlier_mask
+    from rnn_lab.style import color
+    from ui.common import t
+
+    frame = loaded.frame
+    fig = go.Figure()
+    if loaded.has_ohlc and column in ("Open", "High", "Low", "Close"):
+        fig.add_trace(go.Candlestick(x=frame.index, open=frame["Open"], high=frame["High"], low=frame["Low"],
+                                     close=frame["Close"], name=t("data.look.candle_title")))
+    else:
+        fig.add_trace(go.Scatter(x=frame.index, y=frame[column], mode="lines", name=column,
+                                 line={"color": color("actual")}))
+    missing = frame[column].isna()
+    if missing.any():
+        y = frame[column].interpolate(limit_direction="both")[missing]
+        fig.add_trace(go.Scatter(x=y.index, y=y, mode="markers", name=t("data.look.missing_marker"),
+                                 marker={"symbol": "x", "color": color("model"), "size": 10}))
+    out = outlier_mask(frame[[column]], k)[column]
+    if out.any():
+        fig.add_trace(go.Scatter(x=frame.index[out], y=frame[column][out], mode="markers",
+                                 name=t("data.look.outlier_marker", k=k),
+                                 marker={"symbol": "circle-open", "color": color("validation"), "size": 10}))
+    fig.update_layout(title=t("data.look.chart_title", column=column), xaxis_rangeslider_visible=True,
+                      xaxis_title=_x_title(loaded), yaxis_title=column)
+    return fig
+
+
+def histogram_figure(frame, column: str):
+    import plotly.graph_objects as go
+
+    from rnn_lab.style import color
+    from ui.common import t
+
+    fig = go.Figure(go.Histogram(x=frame[column], nbinsx=40, marker_color=color("train"), name=column))
+    fig.update_layout(title=t("data.look.histogram_title", column=column), xaxis_title=column,
+                      yaxis_title=t("data.look.count"), showlegend=False, height=300)
+    return fig
+
+
+def before_after_figure(before, after, column: str, changed):
+    import plotly.graph_objects as go
+
+    from rnn_lab.style import color
+    from ui.common import t
+
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=before.index, y=before[column], mode="lines", name=t("data.prep.before"),
+                             line={"color": color("baseline")}))
+    fig.add_trace(go.Scatter(x=after.index, y=after[column], mode="lines", name=t("data.prep.after"),
+                             line={"color": color("actual")}))
+    if changed is not None and changed[column].any():
+        hit = changed[column]
+        fig.add_trace(go.Scatter(x=after.index[hit], y=after[column][hit], mode="markers",
+                                 name=t("data.prep.outliers_done", n=int(hit.sum())),
+                                 marker={"color": color("model"), "size": 8}))
+    fig.update_layout(title=t("data.prep.before_after"), xaxis_title=_x_title(after), yaxis_title=column)
+    return fig
+
+
+def window_figure(prepared: PreparedData, i: int):
+    """The target series with window ``i`` (training split) highlighted and its label marked."""
+    import plotly.graph_objects as go
+
+    from rnn_lab.style import color
+    from ui.common import t
+
+    series = prepared.series
+    target = prepared.target
+    label_row = int(prepared.idx_train[i])
+    start = label_row - prepared.horizon - prepared.window + 1
+    rows = series.iloc[start : start + prepared.window]
+    # show some context around the window, not the whole series
+    lo, hi = max(0, start - 3 * prepared.window), min(len(series), label_row + 3 * prepared.window + 1)
+    ctx = series.iloc[lo:hi]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=ctx.index, y=ctx[target], mode="lines+markers", name=target,
+                             line={"color": color("actual")}, marker={"size": 4}))
+    fig.add_vrect(x0=rows.index[0], x1=rows.index[-1], fillcolor=color("highlight"), opacity=0.35, line_width=0)
+    fig.add_trace(go.Scatter(x=rows.index, y=rows[target], mode="markers", name=t("data.prep.window_inputs"),
+                             marker={"color": color("train"), "size": 9}))
+    fig.add_trace(go.Scatter(x=[series.index[label_row]], y=[series[target].iloc[label_row]], mode="markers",
+                             name=t("data.prep.window_label"),
+                             marker={"color": color("forecast"), "size": 14, "symbol": "star"}))
+    fig.update_layout(title=t("data.prep.window_plot_title", i=i), xaxis_title=_x_title(series), yaxis_title=target)
+    return fig
