@@ -1,0 +1,207 @@
+"""Gradient connectivity ||dŷ/dx_t|| per time step, and the vanishing-gradient experiment.
+
+Connectivity (the idea of Distill's "Visualizing memorization in RNNs", Madsen 2019) asks: if the input at
+step t moved a little, how much would the prediction move? For a window X (T, F) and prediction ŷ (K,):
+
+    connectivity[t] = || dŷ / dx_t ||_F = sqrt( sum_k sum_f (dŷ_k / dX[t, f])^2 )
+
+computed exactly with ``tf.GradientTape``. A SimpleRNN multiplies the gradient by W_hh^T diag(1 - h^2) once
+per step back, so it usually shrinks geometrically toward early steps (the vanishing gradient); the LSTM's
+cell state c_t = f*c_{t-1} + i*g gives an additive path that keeps it alive.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+EXPERIMENT_CELLS = ("SimpleRNN", "LSTM", "GRU")
+
+
+def _first_output(out):
+    return out[0] if isinstance(out, (list, tuple)) else out
+
+
+def connectivity(model, windows: np.ndarray) -> np.ndarray:
+    """||dŷ/dx_t|| for every window and time step: (n, T) float64 (one window (T, F) gives (1, T)).
+
+    ŷ is the model's (first) output for the window, flattened per window; with several outputs the
+    Frobenius norm of the Jacobian block of step t is used (one output: the plain gradient norm).
+    """
+    import tensorflow as tf
+
+    x = np.asarray(windows, dtype=np.float32)
+    if x.ndim == 2:
+        x = x[None]  # (1, T, F)
+    xt = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = _first_output(model(xt, training=False))
+        y = tf.reshape(y, (tf.shape(y)[0], -1))  # (n, K) outputs per window
+    if y.shape[-1] == 1:
+        grad = tape.gradient(y, xt)[:, None]  # (n, 1, T, F): windows are independent, so this is per window
+    else:
+        grad = tape.batch_jacobian(y, xt)  # (n, K, T, F)
+    grad = np.asarray(grad, dtype=np.float64)
+    return np.sqrt(np.sum(grad**2, axis=(1, 3)))  # (n, T)
+
+
+def early_late_ratio(conn: np.ndarray, fraction: float = 0.25) -> float:
+    """mean connectivity of the first ``fraction`` of steps / mean of the last ``fraction`` (robust decay summary).
+
+    Near 0: the early inputs barely reach the prediction (vanishing gradient); near or above 1: they matter
+    as much as the recent ones.
+    """
+    conn = np.asarray(conn, dtype=np.float64).reshape(-1, np.shape(conn)[-1]).mean(axis=0)  # (T,)
+    k = max(1, round(len(conn) * fraction))
+    late = float(conn[-k:].mean())
+    return float(conn[:k].mean()) / late if late > 0 else float("inf")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The experiment: the same task, seed, data, size and budget for SimpleRNN, LSTM and GRU.
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """The vanishing-gradient experiment on the ``long_memory`` toy (defaults finish well under 60 s)."""
+
+    lag: int = 40  # the answer is rho * (the value lag steps back); window = lag, so it is the window's 1st value
+    length: int = 2000  # values in the toy series
+    units: int = 16  # hidden units of every model
+    epochs: int = 20  # same budget for every model
+    batch_size: int = 64
+    learning_rate: float = 0.01  # Adam
+    seed: int = 0  # data, initial weights and batch order
+    n_windows: int = 64  # validation windows averaged for the connectivity plot
+    cells: tuple[str, ...] = EXPERIMENT_CELLS
+
+    def validate(self) -> None:
+        if not 2 <= self.lag <= 200:
+            raise ValueError(f"lag must be from 2 to 200; got {self.lag}")
+        if not 1 <= self.units <= 256:
+            raise ValueError(f"units must be from 1 to 256; got {self.units}")
+        if not 1 <= self.epochs <= 200:
+            raise ValueError(f"epochs must be from 1 to 200; got {self.epochs}")
+        if self.length < 5 * self.lag:
+            raise ValueError(f"length must be at least 5 x lag = {5 * self.lag}; got {self.length}")
+        for cell in self.cells:
+            if cell not in EXPERIMENT_CELLS:
+                raise ValueError(f"cell must be one of {', '.join(EXPERIMENT_CELLS)}; got {cell!r}")
+
+
+@dataclass
+class CellResult:
+    cell: str
+    val_loss: list[float]  # validation MSE after each epoch
+    train_loss: list[float]
+    connectivity: np.ndarray  # (T,) mean ||dŷ/dx_t|| over validation windows
+    ratio: float  # early_late_ratio(connectivity)
+    baseline_mse: float  # predicting 0 (the scaled series mean) on validation
+    seconds: float
+    model: object = None  # the trained Keras model
+
+
+@dataclass
+class ExperimentResult:
+    config: ExperimentConfig
+    results: list[CellResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def by_cell(self) -> dict[str, CellResult]:
+        return {r.cell: r for r in self.results}
+
+
+def long_memory_data(cfg: ExperimentConfig):
+    """The long_memory toy, windowed with window = lag, standard-scaled on the training rows only."""
+    from rnn_lab.data.prepare import prepare
+    from rnn_lab.data.toys import make_toy
+
+    df = make_toy("long_memory", length=cfg.length, seed=cfg.seed, lag=cfg.lag)
+    return prepare(df, "value", window=cfg.lag, horizon=1, val_frac=0.2, test_frac=0.0, scaling="standard",
+                   source="toy:long_memory")
+
+
+def _build(cell: str, cfg: ExperimentConfig, timesteps: int, features: int):
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.arch.keras_model import build_model
+
+    arch = ArchConfig(cell=cell, units=(cfg.units,), timesteps=timesteps, features=features, dense_units=1)
+    return build_model(arch, seed=cfg.seed), arch
+
+
+def _train(model, data, cfg: ExperimentConfig, on_epoch) -> tuple[list[float], list[float]]:
+    """Train with the Train page's fast engine (same loss, optimizer and batch order rules as the page)."""
+    from rnn_lab.train.engine import TrainConfig, train
+
+    tcfg = TrainConfig(optimizer="adam", learning_rate=cfg.learning_rate, loss="mse", epochs=cfg.epochs,
+                       batch_size=cfg.batch_size, seed=cfg.seed)
+    result = train(model, data.X_train, data.y_train, data.X_val, data.y_val, cfg=tcfg,
+                   progress=lambda epoch, logs, _elapsed, _eta: on_epoch(epoch, logs.get("loss"), logs.get("val_loss")))
+    return list(result.history["loss"]), list(result.history.get("val_loss", []))
+
+
+def run_experiment(cfg: ExperimentConfig | None = None,
+                   progress: Callable[[float, str], None] | None = None) -> ExperimentResult:
+    """Train every cell of ``cfg.cells`` on long_memory with the same seed/data/size/budget; measure connectivity.
+
+    The initial weights come from the seeded initializers of ``build_model`` (no global seeding), the batch
+    order from the engine's seeded schedule. ``progress(fraction, cell)`` is called after every epoch of every model (fraction in 0..1).
+    """
+    cfg = cfg or ExperimentConfig()
+    cfg.validate()
+    started = time.perf_counter()
+    data = long_memory_data(cfg)
+    windows = data.X_val[: cfg.n_windows]  # (n, T, 1) the same windows for every model
+    baseline = float(np.mean(np.square(data.y_val)))  # predict the scaled mean (0) every time
+    result = ExperimentResult(config=cfg)
+    total = len(cfg.cells) * cfg.epochs
+    for k, cell in enumerate(cfg.cells):
+        t0 = time.perf_counter()
+        model, _ = _build(cell, cfg, data.window, data.n_features)
+
+        def on_epoch(epoch, _train, _val, k=k, cell=cell):
+            if progress:
+                progress((k * cfg.epochs + epoch) / total, cell)
+
+        train_curve, val_curve = _train(model, data, cfg, on_epoch)
+        conn = connectivity(model, windows).mean(axis=0)  # (T,)
+        result.results.append(CellResult(
+            cell=cell, val_loss=val_curve, train_loss=train_curve, connectivity=conn,
+            ratio=early_late_ratio(conn), baseline_mse=baseline, seconds=time.perf_counter() - t0, model=model,
+        ))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def conclusion(result: ExperimentResult, lang: str = "en") -> str:
+    """A plain-words conclusion built from the numbers that came out (catalogue templates filled with values)."""
+    from rnn_lab.i18n import t
+
+    rows = result.results
+    if not rows:
+        return ""
+    parts = []
+    best = min(rows, key=lambda r: r.val_loss[-1])
+    worst = max(rows, key=lambda r: r.val_loss[-1])
+    parts.append(t("inside.exp.best", lang, best=best.cell, best_loss=best.val_loss[-1], worst=worst.cell,
+                   worst_loss=worst.val_loss[-1], baseline=best.baseline_mse))
+    keep = max(rows, key=lambda r: r.ratio)
+    lose = min(rows, key=lambda r: r.ratio)
+    if lose.ratio < 0.5 * keep.ratio:
+        parts.append(t("inside.exp.decay", lang, lose=lose.cell, lose_ratio=lose.ratio, keep=keep.cell,
+                       keep_ratio=keep.ratio, factor=keep.ratio / max(lose.ratio, 1e-12)))
+    else:
+        parts.append(t("inside.exp.no_decay", lang, lose=lose.cell, lose_ratio=lose.ratio, keep=keep.cell,
+                       keep_ratio=keep.ratio))
+    learned = [r.cell for r in rows if r.val_loss[-1] < 0.5 * r.baseline_mse]
+    failed = [r.cell for r in rows if r.val_loss[-1] >= 0.8 * r.baseline_mse]
+    if learned:
+        parts.append(t("inside.exp.learned", lang, cells=", ".join(learned)))
+    if failed:
+        parts.append(t("inside.exp.failed", lang, cells=", ".join(failed)))
+    return " ".join(parts)

@@ -1,0 +1,20 @@
+"""The Inside-the-cell page's settings (keys prefixed ``inside_``)."""
+
+from rnn_lab.settings import Setting
+
+SOURCES = ("untrained", "run")  # the current architecture with seeded initial weights, or a trained run
+SPLITS = ("train", "val", "test")
+
+SETTINGS = (
+    Setting("inside_source", "untrained", choices=SOURCES),
+    Setting("inside_run", "", choices=None),  # name of a trained run; validated against st.session_state["runs"]
+    Setting("inside_seed", 0, min=0, max=2**31 - 1),  # initial weights of the untrained model
+    Setting("inside_split", "val", choices=SPLITS),  # where the input window comes from
+    Setting("inside_window", 0, min=0, max=1_000_000),  # index of the window in that split
+    Setting("inside_layer", 1, min=1, max=4),  # which recurrent layer to open (1 = bottom)
+    Setting("inside_step", 1, min=1, max=1000),  # the time step t shown (1-based)
+    # The vanishing-gradient experiment (long_memory toy): answer = rho * the value `lag` steps back.
+    Setting("inside_exp_lag", 40, min=5, max=100),
+    Setting("inside_exp_units", 16, min=2, max=64),
+    Setting("inside_exp_epochs", 20, min=1, max=60),
+)
