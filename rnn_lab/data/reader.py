@@ -495,6 +495,12 @@ def read_bytes(
         out = out.reset_index(drop=True)
     if len(out) < MIN_ROWS:
         raise DataError("too_few_rows", rows=len(out), need=MIN_ROWS)
+    if "Adj Close" in out.columns and "Close" in out.columns:
+        # Adjusted prices differ from Close by a slowly changing factor (dividends, splits); a factor that
+        # changes by more than 2x means Adj Close is on another scale (the Samsung Yahoo export: ~370 -> 1).
+        ratio = (out["Close"] / out["Adj Close"]).replace([np.inf, -np.inf], np.nan).dropna()
+        if len(ratio) and ratio.max() > 2 * ratio.min() > 0:
+            problems.insert(0, Note("adj_scale", low=f"{ratio.min():.3g}", high=f"{ratio.max():.3g}"))
     return Loaded(
         frame=out, source=source or f"upload:{name}", name=name, encoding=encoding,
         delimiter=None if delim is None else DELIMITERS[delim], date_column=_orig(columns_map, date_col),

@@ -40,13 +40,10 @@ BUNDLED = {
 
 
 def load_bundled(name: str) -> Loaded:
-    """Read a bundled file with the same reader as uploads; Samsung gets its Adj Close warning."""
+    """Read a bundled file with the same reader as uploads (it detects the Samsung Adj Close scale quirk)."""
     if name not in BUNDLED:
         raise ValueError(f"unknown bundled series {name!r}; use one of {', '.join(BUNDLED)}")
-    loaded = read_file(ASSETS / BUNDLED[name].file, source=f"bundled:{name}")
-    if name == "samsung":
-        loaded.problems.insert(0, Note("samsung_adj"))
-    return loaded
+    return read_file(ASSETS / BUNDLED[name].file, source=f"bundled:{name}")
 
 
 def load_toy(name: str, length: int | None = None, noise: float | None = None, seed: int = 0, **params) -> Loaded:
