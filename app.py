@@ -7,7 +7,7 @@ all logic lives in ``rnn_lab/``. This file must not import TensorFlow.
 import streamlit as st
 
 from rnn_lab.i18n import LANGUAGE_NAMES, LANGUAGES
-from ui import common
+from ui import classroom, common
 
 PAGES = {
     # section key -> [(file, nav message key, material icon)]
@@ -25,7 +25,7 @@ PAGES = {
 
 
 def sidebar_ui() -> None:
-    """Language and projection mode, shown on every page."""
+    """Language, projection mode and the lesson switch for advanced controls, shown on every page."""
     with st.sidebar:
         st.selectbox(
             common.t("common.language"),
@@ -34,20 +34,38 @@ def sidebar_ui() -> None:
             key="lang",
         )
         st.toggle(common.t("common.projection"), key="projection", help=common.t("common.projection_help"))
+        st.toggle(common.t("classroom.simple_mode"), key="simple_mode", help=common.t("classroom.simple_mode_help"))
 
 
 def run() -> None:
     st.set_page_config(page_title="RNN Lab", page_icon=":material/cycle:", layout="wide")
+    classroom.apply_link_once()  # first run of a session: the link's settings, else the browser's language
     common.init_settings()
-    sidebar_ui()
-    pages = {
-        common.t(f"common.nav.{section}"): [
-            st.Page(path, title=common.t(f"common.nav.{name}"), icon=icon, default=(name == "home"))
-            for path, name, icon in entries
-        ]
+    by_path = {
+        path: st.Page(path, title=common.t(f"common.nav.{name}"), icon=icon, default=(name == "home"))
+        for entries in PAGES.values()
+        for path, name, icon in entries
+    }
+    sections = {
+        common.t(f"common.nav.{section}"): [by_path[path] for path, _, _ in entries]
         for section, entries in PAGES.items()
     }
-    st.navigation(pages).run()
+    page = st.navigation(sections)
+    path = next(path for path, candidate in by_path.items() if candidate.url_path == page.url_path)
+    classroom.switch_if_asked(path)  # a lesson button asked for another page
+    st.session_state["_page_path"] = page.url_path
+    classroom.projection_css()
+    classroom.lesson_panel_ui(path)
+    sidebar_ui()
+    link_box = st.sidebar.empty()
+    with link_box:
+        classroom.link_ui(classroom.sync_link())
+    classroom.notices_ui()
+    page.run()
+    before = st.query_params.to_dict()
+    if classroom.sync_link() != before:  # the page changed a setting itself: keep the address bar exact
+        with link_box:
+            classroom.link_ui(st.query_params.to_dict())
 
 
 if __name__ == "__main__":

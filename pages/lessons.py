@@ -1,7 +1,5 @@
-"""Placeholder until its issue lands."""
+"""Lessons page: the guided lessons (the steps themselves run in the sidebar panel on each page)."""
 
-import streamlit as st
+from ui.classroom import lessons_page_ui
 
-from ui.common import t
-
-st.title(t("common.nav.lessons"))
+lessons_page_ui()

@@ -20,6 +20,7 @@ SETTING_MODULES = (
     "rnn_lab.data.settings",
     "rnn_lab.train.settings",
     "rnn_lab.inside.settings",
+    "rnn_lab.lessons",  # the active lesson and step (helper E)
 )
 
 

@@ -33,10 +33,31 @@ def keras():
     return keras_module
 
 
+def router_only(monkeypatch) -> None:
+    """Make AppTest run app.py's st.navigation router on every run, as a running server does.
+
+    Before each run AppTest resets ``PagesManager.uses_pages_directory``; with a ``pages/`` folder
+    beside app.py Streamlit then treats the app as a v1 multipage app and, after a page switch,
+    runs the page file alone (no router: no sidebar, no link, no settings). A server only does
+    that until app.py's st.navigation first runs (see test_share.py::test_deep_link_on_fresh_server).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 @pytest.fixture
-def app_test():
+def app_test(monkeypatch):
     """Factory for an AppTest of the router, optionally switched to one page and language."""
     from streamlit.testing.v1 import AppTest
+
+    router_only(monkeypatch)
 
     def make(page: str | None = None, lang: str = "en", timeout: float = 120, **state):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)

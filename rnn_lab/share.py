@@ -1,0 +1,151 @@
+"""Shareable links: the whole experiment lives in the URL's query string (TensorFlow Playground style).
+
+Every setting of the registry (:func:`rnn_lab.settings.all_settings`) whose value differs from its
+default becomes one query parameter named like the setting; the page is the URL path that
+``st.navigation`` gives it. A link only ever *suggests* values: :func:`decode` validates each one
+with its :class:`~rnn_lab.settings.Setting`, so a link from an older version (a missing parameter)
+falls back to the default, an unknown parameter is ignored, and a garbage value falls back to the
+default with a :class:`Notice` the page shows. Pure Python: no Streamlit, no TensorFlow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from rnn_lab.i18n import LANGUAGES
+from rnn_lab.settings import Setting, all_settings
+
+MAX_SHOWN = 40  # characters of a bad value quoted back in a notice
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A link parameter that could not be used; the app used ``default`` instead."""
+
+    key: str  # the parameter (== setting key)
+    value: str  # what the link said (shortened to MAX_SHOWN characters)
+    default: str  # the value used instead, as it travels in a URL
+    allowed: str  # what the parameter accepts, e.g. "SimpleRNN, LSTM, GRU" or "1 ... 4"
+
+
+def allowed_text(setting: Setting) -> str:
+    """A short, language-neutral description of the values ``setting`` accepts."""
+    if setting.choices is not None:
+        return ", ".join(setting.to_text(c) or '""' for c in setting.choices)
+    if setting.kind is bool:
+        return "0, 1"
+    if setting.min is not None or setting.max is not None:
+        low = "" if setting.min is None else setting.to_text(setting.min)
+        high = "" if setting.max is None else setting.to_text(setting.max)
+        return f"{low} ... {high}".strip()
+    return "int" if setting.kind is int else "float" if setting.kind is float else "text"
+
+
+def _last(value: Any) -> str:
+    """A query value may be repeated (``?a=1&a=2``); like ``st.query_params`` the last one wins."""
+    if isinstance(value, (list, tuple)):
+        return str(value[-1]) if value else ""
+    return str(value)
+
+
+def _same(setting: Setting, a: Any, b: Any) -> bool:
+    return setting.to_text(a) == setting.to_text(b)
+
+
+def encode(values: Mapping[str, Any], settings: Mapping[str, Setting] | None = None) -> dict[str, str]:
+    """The query parameters of an experiment: each setting in ``values`` that differs from its default.
+
+    Keys that are not settings (buttons, uploads, private state) never travel. A value its setting
+    rejects is left out, so the link falls back to the default rather than carrying garbage.
+    The order follows the registry, so the same experiment always gives the same link.
+    """
+    settings = all_settings() if settings is None else settings
+    out: dict[str, str] = {}
+    for key, setting in settings.items():
+        if key not in values:
+            continue
+        try:
+            value = setting.validate(values[key])
+        except ValueError:
+            continue
+        if not _same(setting, value, setting.default):
+            out[key] = setting.to_text(value)
+    return out
+
+
+def decode(
+    query_params: Mapping[str, Any], settings: Mapping[str, Setting] | None = None
+) -> tuple[dict[str, Any], list[Notice]]:
+    """Every setting's value from a link: ``(values, notices)``.
+
+    ``values`` holds every setting (missing parameter -> default). A parameter whose value the
+    setting rejects also gets the default, plus a :class:`Notice` saying what was wrong.
+    Parameters that are not settings are ignored. Never raises for any input.
+    """
+    settings = all_settings() if settings is None else settings
+    values = {key: s.default for key, s in settings.items()}
+    notices: list[Notice] = []
+    for key, raw in query_params.items():
+        setting = settings.get(key)
+        if setting is None:
+            continue
+        text = _last(raw)
+        try:
+            values[key] = setting.from_text(text)
+        except (ValueError, TypeError, OverflowError):
+            shown = text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
+            notices.append(Notice(key, shown, setting.to_text(setting.default), allowed_text(setting)))
+    return values, notices
+
+
+def valid_keys(
+    query_params: Mapping[str, Any], notices: Iterable[Notice], settings: Mapping[str, Setting]
+) -> list[str]:
+    """The settings a link actually set (present, known and valid), in link order."""
+    bad = {n.key for n in notices}
+    return [key for key in query_params if key in settings and key not in bad]
+
+
+def build_link(page_url: str, params: Mapping[str, str]) -> str:
+    """The full link: the page's URL (no query) followed by the encoded parameters."""
+    base = page_url.split("?", 1)[0].split("#", 1)[0]
+    return base + ("?" + urlencode(params) if params else "")
+
+
+def parse_link(link: str) -> tuple[str, dict[str, str]]:
+    """``(url path without the leading slash, query parameters)`` of a link (the inverse of build_link)."""
+    parts = urlsplit(link)
+    return parts.path.strip("/"), dict(parse_qsl(parts.query, keep_blank_values=True))
+
+
+def preferred_language(locale: str | None, accept_language: str | None = None) -> str:
+    """The app language a browser asks for: its ``navigator.language``, else its Accept-Language header.
+
+    ``"ko-KR"`` -> ``"ko"``. The header's languages are tried by decreasing ``q`` weight
+    (``"ja,ko;q=0.9,en;q=0.8"`` -> ``"ko"``); nothing we speak -> English.
+    """
+    if locale:
+        primary = locale.strip().split("-")[0].split("_")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, number = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(number)
+                except ValueError:
+                    q = 0.0
+        primary = tag.strip().split("-")[0].lower()
+        if primary and q > 0:
+            weighted.append((-q, index, primary))
+    for _, _, primary in sorted(weighted):
+        if primary in LANGUAGES:
+            return primary
+    return "en"
