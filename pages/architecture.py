@@ -1,7 +1,141 @@
-"""Placeholder until its issue lands."""
+"""Architecture explorer: build SimpleRNN / LSTM / GRU stacks and see the real Keras summary, formulas and shapes."""
 
+import pandas as pd
 import streamlit as st
 
-from ui.common import t
+from rnn_lab.arch.codegen import keras_code
+from rnn_lab.arch.diagram import unrolled_figure
+from rnn_lab.arch.keras_model import MAX_BUILD_PARAMS
+from rnn_lab.arch.params import (
+    format_shape,
+    keras_output_string,
+    layer_formulas,
+    shape_flow,
+    total_params,
+)
+from ui import architecture as ui
+from ui.common import error, lang, plot, t, tf_spinner
 
-st.title(t("common.nav.architecture"))
+st.title(t("arch.title"))
+st.write(t("arch.intro"))
+
+prepared = st.session_state.get("prepared")
+if prepared is not None and hasattr(prepared, "window"):
+    st.caption(t("arch.from_data", window=prepared.window, features=getattr(prepared, "n_features", "?")))
+
+controls, results = st.columns([1, 2], gap="large")
+with controls:
+    ui.controls_ui()
+
+cfg, problem = ui.current_config()
+formulas = layer_formulas(cfg)
+analytic_total = total_params(cfg)
+
+with results:
+    if problem:
+        error(t("arch.bad_input", problem=problem), t("arch.bad_input_hint"))
+    summary = None
+    if analytic_total <= MAX_BUILD_PARAMS:
+        try:
+            with tf_spinner():
+                summary = ui.cached_summary(cfg)
+        except Exception as err:  # noqa: BLE001 - a Keras refusal becomes a message; the formulas still render
+            error(t("arch.build_failed", message=str(err)), t("arch.build_failed_hint"))
+    else:
+        st.info(t("arch.too_big", n=f"{analytic_total:,}", limit=f"{MAX_BUILD_PARAMS:,}"))
+
+    total = summary["rows"]["total_params"] if summary else analytic_total
+    st.metric(t("arch.total_params"), f"{total:,}")
+    if summary:
+        rows = summary["rows"]["layers"]
+        by_name = {f.name: f for f in formulas}
+        table = pd.DataFrame(
+            {
+                t("arch.col_layer"): [r["name"] for r in rows],
+                t("arch.col_type"): [r["type"] for r in rows],
+                t("arch.col_output_shape"): [r["output_shape"] for r in rows],
+                t("arch.col_params"): [r["params"] for r in rows],
+                t("arch.col_formula_params"): [by_name[r["name"]].params if r["name"] in by_name else None
+                                               for r in rows],
+            }
+        )
+        st.caption(t("arch.summary_caption"))
+    else:  # too big to build: the analytic summary, labelled as such
+        flow = {s.name: s for s in shape_flow(cfg)}
+        table = pd.DataFrame(
+            {
+                t("arch.col_layer"): [f.name for f in formulas],
+                t("arch.col_type"): [f.type for f in formulas],
+                t("arch.col_output_shape"): [keras_output_string(flow[f.name]) for f in formulas],
+                t("arch.col_formula_params"): [f.params for f in formulas],
+            }
+        )
+        st.caption(t("arch.analytic_caption"))
+    st.dataframe(table, hide_index=True, width="stretch")
+    if summary:
+        with st.expander(t("arch.raw_summary")):
+            st.code(summary["text"], language=None)
+
+tab_formulas, tab_shapes, tab_diagram, tab_code, tab_old = st.tabs(
+    [t("arch.tab_formulas"), t("arch.tab_shapes"), t("arch.tab_diagram"), t("arch.tab_code"), t("arch.tab_old")]
+)
+
+with tab_formulas:
+    st.write(t("arch.formulas_intro"))
+    for f in formulas:
+        st.markdown(t("arch.formula_heading", name=f.name, type=f.type, d=f.input_dim, units=f.units))
+        st.latex(f.substituted)
+    notes = {"LSTM": "arch.note_lstm", "GRU": "arch.note_gru", "SimpleRNN": "arch.note_simple_rnn"}
+    st.info(t(notes[cfg.cell]))
+    if cfg.bidirectional:
+        st.info(t("arch.note_bidirectional", merge=cfg.merge_mode))
+    if cfg.n_layers > 1:
+        st.info(t("arch.note_stacked"))
+
+with tab_shapes:
+    st.write(t("arch.shapes_intro"))
+    flow = shape_flow(cfg)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("arch.col_layer"): [s.name for s in flow],
+                t("arch.col_type"): [s.type for s in flow],
+                t("arch.col_output_shape"): [format_shape(s.output) for s in flow],
+                t("arch.col_dims"): [t("arch.dims_3d") if len(s.output) == 3 else t("arch.dims_2d") for s in flow],
+                t("arch.col_states"): [", ".join(f"{label} {format_shape(shape)}" for label, shape in s.states)
+                                       for s in flow],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.write(t("arch.seq_explain_3d") if cfg.return_sequences else t("arch.seq_explain_2d"))
+    if cfg.return_state:
+        st.write(t("arch.state_explain_lstm" if cfg.cell == "LSTM" else "arch.state_explain"))
+    st.warning(t("arch.rule"), icon=":material/rule:")
+    with st.expander(t("arch.rule_broken")):
+        legacy, broken = ui.cached_legacy()
+        st.code("keras.Sequential([\n    keras.Input(shape=(5, 1)),\n    layers.SimpleRNN(10),"
+                "  # return_sequences=False\n    layers.SimpleRNN(10),\n])", language="python")
+        st.write(t("arch.keras_says"))
+        st.code(broken, language=None)
+
+with tab_diagram:
+    plot(unrolled_figure(cfg, lang()), key="arch_diagram_chart")
+    st.caption(t("arch.diagram_caption"))
+
+with tab_code:
+    st.write(t("arch.code_intro_functional" if cfg.return_state else "arch.code_intro"))
+    st.code(keras_code(cfg), language="python")
+
+with tab_old:
+    st.write(t("arch.old_intro"))
+    legacy, _ = ui.cached_legacy()
+    for item in legacy:
+        with st.container(border=True):
+            st.markdown(t("arch.old_label"))
+            st.code(item.old, language="python")
+            st.markdown(t("arch.new_label"))
+            st.code(item.new, language="python")
+            st.markdown(t("arch.keras_says_error") if item.raises else t("arch.keras_says_warning"))
+            st.code(item.keras_says, language=None)

@@ -11,6 +11,9 @@ from rnn_lab.arch.params import LAYER_BASE
 MODEL_NAME = "rnn_lab"
 INPUT_NAME = "input"
 CELL_CLASS = {"SimpleRNN": "SimpleRNN", "LSTM": "LSTM", "GRU": "GRU"}
+# Above this many parameters the explorer does not build the Keras model (it would take seconds and tens of MB
+# per configuration); the page then shows the analytic counts, which the property tests check against Keras.
+MAX_BUILD_PARAMS = 2_000_000
 
 
 def _seed(seed: int | None, layer: int, part: int) -> int | None:

@@ -1,0 +1,142 @@
+"""An unrolled-in-time picture of an :class:`ArchConfig` as a Plotly figure.
+
+One box per (layer, time step), the hidden state passed along each row, the inputs
+x_t below, and the steps that emit an output above. Long windows are elided in the
+middle; bidirectional layers get a forward row (h passed left to right) and a backward
+row (right to left). Styling is left to ``rnn_lab.style.style_figure`` (the page applies it).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from rnn_lab import style
+from rnn_lab.arch.config import ArchConfig
+from rnn_lab.i18n import t
+
+MAX_SHOWN_STEPS = 7  # windows longer than this show the first 3 and last 3 steps around a gap
+BOX_W, BOX_H = 0.62, 0.5
+CELL_LABEL = {"SimpleRNN": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
+
+
+def shown_steps(timesteps: int) -> list[int | None]:
+    """The 1-based steps drawn, with None where the middle is elided: [1, 2, 3, None, 8, 9, 10]."""
+    if timesteps <= MAX_SHOWN_STEPS:
+        return list(range(1, timesteps + 1))
+    return [1, 2, 3, None, timesteps - 2, timesteps - 1, timesteps]
+
+
+class _Canvas:
+    """Collects annotations and shapes as plain dicts (Plotly's add_annotation validates each one: ~20 ms apiece)."""
+
+    def __init__(self):
+        self.annotations: list[dict] = []
+        self.shapes: list[dict] = []
+
+    def add_annotation(self, **kwargs):
+        self.annotations.append(kwargs)
+
+    def add_shape(self, **kwargs):
+        self.shapes.append(kwargs)
+
+
+def _arrow(fig, x0, y0, x1, y1, color, text="", dash=False):
+    fig.add_annotation(
+        x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+        arrowhead=2, arrowsize=1.2, arrowwidth=1.6, arrowcolor=color, text="", opacity=0.6 if dash else 1.0,
+    )
+    if text:
+        fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text, showarrow=False, yshift=10,
+                           font={"color": color, "size": 11})
+
+
+def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
+    """The unrolled diagram of ``cfg`` with labels in ``lang``."""
+    steps = shown_steps(cfg.timesteps)
+    n_cols = len(steps)
+    directions = ("forward", "backward") if cfg.bidirectional else ("forward",)
+    rows = [(layer, d) for layer in range(cfg.n_layers) for d in directions]  # bottom to top
+    row_y = {row: 1 + i for i, row in enumerate(rows)}
+    top_y = len(rows) + 1  # outputs
+    fig = _Canvas()
+    colors = {"forward": style.color("model"), "backward": style.color("baseline")}
+    box_x, box_y, hover, labels = [], [], [], []
+
+    for (layer, direction), y in row_y.items():
+        color = colors[direction]
+        units = cfg.units[layer]
+        for col, step in enumerate(steps):
+            if step is None:
+                fig.add_annotation(x=col, y=y, text="⋯", showarrow=False, font={"size": 22, "color": color})
+                continue
+            fig.add_shape(type="rect", x0=col - BOX_W / 2, x1=col + BOX_W / 2, y0=y - BOX_H / 2, y1=y + BOX_H / 2,
+                          line={"color": color, "width": 2}, fillcolor=color, opacity=0.25, layer="below")
+            box_x.append(col)
+            box_y.append(y)
+            labels.append(CELL_LABEL[cfg.cell])
+            hover.append(t("arch.diagram.cell_hover", lang, layer=layer + 1, step=step, units=units,
+                           direction=t(f"arch.diagram.{direction}", lang)))
+        # h passed along the row: left to right forward, right to left backward.
+        for col in range(n_cols - 1):
+            x0, x1 = (col + BOX_W / 2, col + 1 - BOX_W / 2)
+            if direction == "backward":
+                x0, x1 = x1, x0
+            elided = steps[col] is None or steps[col + 1] is None
+            label = "" if elided else ("h" if cfg.cell != "LSTM" else "h, c")
+            _arrow(fig, x0, y, x1, y, color, label if col == 0 or (direction == "backward" and col == n_cols - 2)
+                   else "", dash=elided)
+        # Lower layers always pass their whole sequence up to the next layer.
+        is_top_of_layer = direction == directions[-1]
+        if layer < cfg.n_layers - 1 and is_top_of_layer:
+            for col, step in enumerate(steps):
+                if step is not None:
+                    _arrow(fig, col, y + BOX_H / 2, col, y + 1 - BOX_H / 2, style.color("actual"))
+
+    trace = {"type": "scatter", "x": box_x, "y": box_y, "mode": "text", "text": labels, "hovertext": hover, "hoverinfo": "text",
+                             "textfont": {"size": 13}, "showlegend": False}
+
+    # Inputs x_t under the bottom row (both directions of a bidirectional layer read every x_t).
+    bottom_y = row_y[(0, "forward")]
+    for col, step in enumerate(steps):
+        if step is None:
+            continue
+        fig.add_annotation(x=col, y=0.2, text=f"x<sub>{step}</sub>", showarrow=False, font={"size": 13})
+        _arrow(fig, col, 0.35, col, bottom_y - BOX_H / 2, style.color("actual"))
+
+    # Outputs: every step with return_sequences, else only the final one.
+    top_row_y = row_y[(cfg.n_layers - 1, directions[-1])]
+    out_color = style.color("forecast")
+    out_name = "Dense" if cfg.dense_units is not None else "h"
+    emit_cols = [c for c, s in enumerate(steps) if s is not None] if cfg.return_sequences else [n_cols - 1]
+    for col in emit_cols:
+        label = f"y<sub>{steps[col]}</sub>" if cfg.return_sequences else f"y<sub>{cfg.timesteps}</sub>"
+        _arrow(fig, col, top_row_y + BOX_H / 2, col, top_y - 0.2, out_color)
+        fig.add_annotation(x=col, y=top_y, text=label, showarrow=False, font={"size": 13, "color": out_color})
+    if cfg.bidirectional and not cfg.return_sequences:
+        # The backward direction finishes at step 1; its last h is merged with the forward one at step T.
+        _arrow(fig, 0, row_y[(cfg.n_layers - 1, "backward")] + BOX_H / 2, n_cols - 1 - 0.15, top_y - 0.2,
+               colors["backward"], dash=True)
+    if cfg.return_state:
+        state = "h<sub>T</sub>, c<sub>T</sub>" if cfg.cell == "LSTM" else "h<sub>T</sub>"
+        fig.add_annotation(x=n_cols - 1 + 0.45, y=top_row_y, text=t("arch.diagram.state_out", lang, state=state),
+                           showarrow=False, xanchor="left", font={"size": 12, "color": colors["forward"]})
+
+    caption = t("arch.diagram.outputs_all" if cfg.return_sequences else "arch.diagram.outputs_last", lang,
+                head=out_name)
+    right = n_cols - 0.3 + (1.6 if cfg.return_state else 0.3)
+    # Row labels on the left: which layer and direction.
+    for (layer, direction), y in row_y.items():
+        name = t("arch.diagram.row", lang, layer=layer + 1, units=cfg.units[layer])
+        if cfg.bidirectional:
+            name += " " + t(f"arch.diagram.{direction}_arrow", lang)
+        fig.add_annotation(x=-0.45, y=y, text=name, showarrow=False, xanchor="right", font={"size": 11})
+    layout = {
+        "title": {"text": t("arch.diagram.title", lang) + f" <span style='font-size:0.7em'>({caption})</span>"},
+        "xaxis": {"visible": False, "range": [-2.0 if cfg.bidirectional else -1.6, right], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [-0.2, top_y + 0.4], "fixedrange": True},
+        "height": 160 + 85 * (len(rows) + 1),
+        "showlegend": False,
+        "annotations": fig.annotations,
+        "shapes": fig.shapes,
+    }
+    return go.Figure(data=[trace], layout=layout, _validate=False)

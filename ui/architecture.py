@@ -1,0 +1,83 @@
+"""Widgets and cached model builds for the Architecture page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnn_lab.arch.config import CELLS, MERGE_MODES, ArchConfig
+from rnn_lab.arch.settings import SETTINGS
+from rnn_lab.arch.settings import config_from_values as _config_from_values
+from ui.common import show_advanced, t
+
+_S = {s.key: s for s in SETTINGS}
+LAST_GOOD = "_arch_last_good_cfg"  # not a setting: the last configuration that rendered
+
+
+def _number(key: str, label_key: str, disabled: bool = False, help_key: str | None = None) -> None:
+    s = _S[key]
+    st.number_input(t(label_key), min_value=int(s.min), max_value=int(s.max), step=1, key=key, disabled=disabled,
+                    help=t(help_key) if help_key else None)
+
+
+def controls_ui() -> None:
+    """All the page's controls; values land in st.session_state under their ``arch_`` keys."""
+    st.selectbox(t("arch.cell"), options=CELLS, key="arch_cell", help=t("arch.cell_help"))
+    st.slider(t("arch.layers"), min_value=int(_S["arch_layers"].min), max_value=int(_S["arch_layers"].max),
+              step=1, key="arch_layers", help=t("arch.layers_help"))
+    layers = st.session_state.get("arch_layers", 1)
+    cols = st.columns(2)
+    for i in range(1, int(layers) + 1):
+        with cols[(i - 1) % 2]:
+            st.number_input(t("arch.units", i=i), min_value=1, max_value=int(_S[f"arch_units_{i}"].max), step=1,
+                            key=f"arch_units_{i}", help=t("arch.units_help"))
+    st.toggle(t("arch.bidirectional"), key="arch_bidirectional", help=t("arch.bidirectional_help"))
+    st.toggle(t("arch.return_sequences"), key="arch_return_sequences", help=t("arch.return_sequences_help"))
+    cols = st.columns(2)
+    with cols[0]:
+        _number("arch_timesteps", "arch.timesteps", help_key="arch.timesteps_help")
+    with cols[1]:
+        _number("arch_features", "arch.features", help_key="arch.features_help")
+    st.toggle(t("arch.dense"), key="arch_dense", help=t("arch.dense_help"))
+    _number("arch_dense_units", "arch.dense_units", disabled=not st.session_state.get("arch_dense", True))
+    if show_advanced():
+        with st.expander(t("arch.advanced"), expanded=False):
+            st.selectbox(t("arch.merge_mode"), options=MERGE_MODES, key="arch_merge_mode",
+                         disabled=not st.session_state.get("arch_bidirectional"), help=t("arch.merge_mode_help"))
+            st.toggle(t("arch.return_state"), key="arch_return_state", help=t("arch.return_state_help"))
+            st.slider(t("arch.dropout"), min_value=0.0, max_value=float(_S["arch_dropout"].max), step=0.05,
+                      key="arch_dropout", help=t("arch.dropout_help"))
+            st.slider(t("arch.recurrent_dropout"), min_value=0.0, max_value=float(_S["arch_recurrent_dropout"].max),
+                      step=0.05, key="arch_recurrent_dropout", help=t("arch.recurrent_dropout_help"))
+            st.toggle(t("arch.fixed_batch"), key="arch_fixed_batch", help=t("arch.fixed_batch_help"))
+            _number("arch_batch_size", "arch.batch_size", disabled=not st.session_state.get("arch_fixed_batch"))
+
+
+def current_config() -> tuple[ArchConfig, str | None]:
+    """The configuration the controls describe, or the last good one plus the problem when they are invalid."""
+    try:
+        cfg = _config_from_values(st.session_state)
+    except ValueError as err:
+        return st.session_state.get(LAST_GOOD, ArchConfig()), str(err)
+    st.session_state[LAST_GOOD] = cfg
+    return cfg, None
+
+
+@st.cache_resource(max_entries=24, show_spinner=False, hash_funcs={ArchConfig: repr})
+def cached_summary(cfg: ArchConfig) -> dict:
+    """Build the (untrained, read-only) Keras model of ``cfg`` once per configuration; keep its summary.
+
+    Returns ``{"rows": summary_rows(model), "text": summary_text(model)}``; the model itself is not kept
+    (nothing on this page needs its weights), so the cache stays small.
+    """
+    from rnn_lab.arch.keras_model import build_model, summary_rows, summary_text
+
+    model = build_model(cfg)
+    return {"rows": summary_rows(model), "text": summary_text(model)}
+
+
+@st.cache_resource(show_spinner=False)
+def cached_legacy():
+    """The old-notation table with Keras 3's real messages (computed once per server)."""
+    from rnn_lab.arch.codegen import broken_stack_error, legacy_notations
+
+    return legacy_notations(), broken_stack_error()
