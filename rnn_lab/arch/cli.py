@@ -1,0 +1,88 @@
+"""``python -m rnn_lab summary``: the Architecture explorer's summary and formulas from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rnn_lab.arch.config import CELLS, MERGE_MODES, ArchConfig
+from rnn_lab.arch.params import layer_formulas
+from rnn_lab.cli import UsageError
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "summary",
+        help="Keras summary and parameter formulas of a recurrent model",
+        description="Build the model with Keras 3 and print its summary next to the analytic parameter formulas.",
+    )
+    p.add_argument("--cell", choices=CELLS, default="SimpleRNN", help="recurrent cell (default SimpleRNN)")
+    p.add_argument("--units", type=int, action="append", metavar="N",
+                   help="units of one recurrent layer; repeat to stack layers (default: one layer of 10)")
+    p.add_argument("--timesteps", type=int, default=5, help="window length (default 5)")
+    p.add_argument("--features", type=int, default=1, help="input features per step (default 1)")
+    p.add_argument("--batch-size", type=int, default=None, help="fixed batch size (the old batch_input_shape)")
+    p.add_argument("--bidirectional", action="store_true", help="wrap every recurrent layer in Bidirectional")
+    p.add_argument("--merge-mode", choices=MERGE_MODES, default=None, help="Bidirectional merge mode (default concat)")
+    p.add_argument("--return-sequences", action="store_true", help="the last recurrent layer returns every step")
+    p.add_argument("--return-state", action="store_true", help="the last recurrent layer also returns its states")
+    p.add_argument("--dropout", type=float, default=0.0, help="input dropout, 0 <= p < 1")
+    p.add_argument("--recurrent-dropout", type=float, default=0.0, help="recurrent dropout, 0 <= p < 1")
+    p.add_argument("--dense", type=int, default=None, metavar="N", help="add a Dense(N) head (default: no head)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=run)
+
+
+def config_from_args(args: argparse.Namespace) -> ArchConfig:
+    """The ArchConfig the arguments describe (ValueError / UsageError with one clear line when invalid)."""
+    if args.merge_mode is not None and not args.bidirectional:
+        raise UsageError("--merge-mode only applies with --bidirectional")
+    return ArchConfig(
+        cell=args.cell,
+        units=tuple(args.units or (10,)),
+        bidirectional=args.bidirectional,
+        merge_mode=args.merge_mode or "concat",
+        return_sequences=args.return_sequences,
+        return_state=args.return_state,
+        dropout=args.dropout,
+        recurrent_dropout=args.recurrent_dropout,
+        timesteps=args.timesteps,
+        features=args.features,
+        batch_size=args.batch_size,
+        dense_units=args.dense,
+    )
+
+
+def summary_report(cfg: ArchConfig) -> dict:
+    """Keras's summary rows joined with the analytic formulas, as the ``--json`` output."""
+    from rnn_lab.arch.keras_model import build_model, summary_rows
+
+    rows = summary_rows(build_model(cfg))
+    formulas = {f.name: f for f in layer_formulas(cfg)}
+    layers = []
+    for row in rows["layers"]:
+        f = formulas[row["name"]]
+        layers.append({**row, "formula_params": f.params, "formula": f.plain})
+    return {"layers": layers, "total_params": rows["total_params"]}
+
+
+def format_table(report: dict) -> str:
+    """A plain-text table like model.summary(), with the formula beside each layer."""
+    head = ("Layer (type)", "Output Shape", "Param #", "Formula")
+    body = [(f"{r['name']} ({r['type']})", r["output_shape"], f"{r['params']:,}", r["formula"]) for r in report["layers"]]
+    widths = [max(len(row[i]) for row in (head, *body)) for i in range(4)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [line.format(*head), "  ".join("-" * w for w in widths)]
+    out += [line.format(*row) for row in body]
+    out.append(f"Total params: {report['total_params']:,}")
+    return "\n".join(s.rstrip() for s in out)
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg = config_from_args(args)  # validates before TensorFlow is imported: bad input fails fast
+    report = summary_report(cfg)
+    mismatch = [r["name"] for r in report["layers"] if r["params"] != r["formula_params"]]
+    print(json.dumps(report, indent=2) if args.json else format_table(report))
+    if mismatch:  # would be a bug in rnn_lab.arch.params: say so instead of hiding it
+        raise RuntimeError(f"formula disagrees with Keras for {', '.join(mismatch)}")
+    return 0
