@@ -1,0 +1,465 @@
+"""The fast training engine: Keras models, driven by compiled multi-step calls instead of ``model.fit``.
+
+Why not ``model.fit``: on the small data of a lesson, ``fit`` spends ~50 ms per epoch on Python
+overhead (callbacks, iterators, logs), far more than the arithmetic. Here one ``tf.function``
+(XLA-compiled when possible) runs *many* batches per call: it gathers each batch from a
+per-run shuffled index schedule, applies the optimizer and computes the validation loss at
+each epoch end, all in-graph. A call does a bounded amount of work (~0.1 s) so progress and the
+Stop button stay responsive.
+
+What stays the same as ``fit``: the model is a normal Keras model; each batch's loss is the
+compiled loss (mean over the batch) plus any regularization losses; the epoch's training loss is
+the batch-size-weighted mean of the batch losses (Keras' ``Mean`` loss tracker with
+``sample_weight = batch size``); the validation loss is computed on the whole validation split with
+the weights at the end of the epoch.
+
+Reproducibility: the initial weights come from the model's own seeded initializers (no global
+seeding), the batch order from ``np.random.default_rng(seed)`` of the run. Compiled functions are
+cached per model structure in a pool of *slots*; a run borrows a slot, copies its model's
+variables in, trains, copies them back, so two runs never share state, even in two threads.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+LOSSES = ("mse", "mae", "huber")
+SGD_MOMENTUM = 0.9  # "SGD with momentum"
+CALL_SECONDS = 0.1  # target wall time of one compiled call (keeps progress and Stop responsive)
+MAX_STEPS_PER_CALL = 256  # size of the per-call schedule buffer (steps = batches)
+# XLA compiling costs ~2-6 s once per model shape but makes each step several times faster; below this
+# much work (steps x batch x time steps) a run is over before compiling would pay off (measured, see bench/).
+XLA_MIN_WORK = 50_000
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train (defaults: the classic Keras tutorial, Adam + MSE, 50 epochs)."""
+
+    optimizer: str = "adam"  # adam | rmsprop | sgd (momentum 0.9)
+    learning_rate: float = 0.001  # Keras' default for Adam and RMSprop
+    loss: str = "mse"  # mse | mae | huber (delta 1.0)
+    epochs: int = 50  # passes over the training windows
+    batch_size: int = 32  # windows per gradient step; larger than the training set -> one full batch
+    early_stopping: bool = False  # stop when the monitored loss has not improved for `patience` epochs
+    patience: int = 5
+    restore_best: bool = True  # with early stopping: keep the weights of the best epoch
+    seed: int = 0  # initial weights (via the model's initializers) and batch order
+
+    def validate(self) -> None:
+        """Raise ValueError naming the allowed values."""
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {self.loss!r}")
+        if not (isinstance(self.learning_rate, (int, float)) and 0 < self.learning_rate <= 10
+                and math.isfinite(self.learning_rate)):
+            raise ValueError(f"learning_rate must be a number in (0, 10]; got {self.learning_rate!r}")
+        for name, low, high in (("epochs", 1, 100_000), ("batch_size", 1, 1_000_000), ("patience", 1, 10_000),
+                                ("seed", 0, 2**31 - 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TrainResult:
+    """What a training run produced (the weights are in the model that was passed in)."""
+
+    history: dict[str, list[float]]  # "loss" (and "val_loss" when there is a validation split), one per epoch
+    epochs_run: int  # completed epochs
+    stop_reason: str | None = None  # None (all epochs) | "user" | "early_stopping" | "diverged"
+    best_epoch: int | None = None  # 1-based, with early stopping
+    batch_size: int = 0  # the batch size actually used
+    full_batch: bool = False  # True when the requested batch size was larger than the training set
+    train_seconds: float = 0.0  # wall time of the training loop only
+    notes: list[str] = field(default_factory=list)  # message keys (train.note.*) for the page / CLI
+
+
+ProgressFn = Callable[[int, dict, float, float], None]  # (epoch 1-based, logs, elapsed s, eta s)
+
+
+def effective_batch_size(batch_size: int, n_train: int) -> tuple[int, bool]:
+    """``min(batch_size, n_train)`` and whether it was capped (one full batch)."""
+    if n_train < 1:
+        raise ValueError("there are no training windows: make the window shorter or the training split larger")
+    return (n_train, True) if batch_size > n_train else (batch_size, False)
+
+
+def epoch_schedule(rng: np.random.Generator, n: int, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """One epoch's batches: indices (P, bs) int32 from a fresh permutation, weights (P, bs) 1/0.
+
+    The last batch of an epoch is usually smaller; it is padded with index 0 and weight 0, so
+    every batch has the same static shape (no recompilation) and padded rows add nothing to the loss.
+    """
+    steps = -(-n // batch_size)  # P = ceil(n / bs)
+    perm = rng.permutation(n).astype(np.int32)  # the epoch's order
+    idx = np.zeros(steps * batch_size, dtype=np.int32)
+    idx[:n] = perm
+    w = np.zeros(steps * batch_size, dtype=np.float32)
+    w[:n] = 1.0
+    return idx.reshape(steps, batch_size), w.reshape(steps, batch_size)
+
+
+def batch_orders(n: int, batch_size: int, epochs: int, seed: int) -> list[list[np.ndarray]]:
+    """The exact batches (lists of row indices) the engine uses, epoch by epoch (for fit comparisons/export)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(epochs):
+        idx, w = epoch_schedule(rng, n, batch_size)
+        out.append([row[wr > 0] for row, wr in zip(idx, w)])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled slots
+# ---------------------------------------------------------------------------------------------
+
+
+def _structure_key(model) -> str:
+    """The model's layer configs without names, seeds and initializers (which do not change the graph)."""
+    import json
+
+    def strip(obj):
+        if isinstance(obj, dict):
+            return {k: strip(v) for k, v in obj.items()
+                    if k not in ("name", "seed") and "initializer" not in k}
+        if isinstance(obj, list):
+            return [strip(v) for v in obj]
+        return obj
+
+    layers = [(type(layer).__name__, strip(layer.get_config())) for layer in model.layers]
+    return json.dumps(layers, sort_keys=True, default=str)
+
+
+def _make_optimizer(name: str, learning_rate: float):
+    import keras
+
+    if name == "adam":
+        return keras.optimizers.Adam(learning_rate)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate)
+    return keras.optimizers.SGD(learning_rate, momentum=SGD_MOMENTUM)
+
+
+def _make_loss(name: str):
+    """Per-sample loss (no reduction): the mean over the output dimension, like Keras' compiled losses."""
+    import keras
+
+    cls = {"mse": keras.losses.MeanSquaredError, "mae": keras.losses.MeanAbsoluteError,
+           "huber": keras.losses.Huber}[name]
+    return cls(reduction=None)
+
+
+class _Slot:
+    """A private model copy + optimizer + compiled step function for one model structure and data shape."""
+
+    def __init__(self, model, optimizer: str, loss: str, jit: bool):
+        import keras
+        import tensorflow as tf
+
+        self.model = keras.models.clone_model(model)
+        self.optimizer = _make_optimizer(optimizer, 0.001)
+        self.optimizer.build(self.model.trainable_variables)
+        self.loss_obj = _make_loss(loss)
+        self.step_seconds: float | None = None  # measured wall time of one step (after compilation)
+        tv = self.model.trainable_variables
+        m = self.model
+        loss_obj = self.loss_obj
+        opt = self.optimizer
+
+        def batch_loss(yb, pred, wb):
+            yb = tf.reshape(yb, tf.shape(pred))
+            per = loss_obj(yb, pred)  # (bs,) per-sample loss
+            return tf.reduce_sum(per * wb), tf.reduce_sum(wb)
+
+        def val_loss(xv, yv):
+            if xv.shape[0] == 0:
+                return tf.constant(float("nan"))
+            pred = m(xv, training=False)
+            total, count = batch_loss(yv, pred, tf.ones(tf.shape(yv)[:1], pred.dtype))
+            return total / count
+
+        def run(x, y, xv, yv, idx, w, val_flag, count):
+            """Steps 0..count-1 of the schedule; returns per-step loss sums, weights and val losses."""
+            steps = idx.shape[0]  # static buffer size; `count` varies per call without recompiling
+
+            def body(s, sums, weights, vals):
+                xb = tf.gather(x, idx[s])  # (bs, T, d) this step's windows
+                yb = tf.gather(y, idx[s])  # (bs,) their labels
+                with tf.GradientTape() as tape:
+                    pred = m(xb, training=True)  # (bs, 1)
+                    total, n = batch_loss(yb, pred, w[s])
+                    loss = total / n  # the compiled loss: mean over the (unpadded) batch
+                    if m.losses:
+                        loss = loss + tf.add_n(m.losses)
+                grads = tape.gradient(loss, tv)
+                opt.apply(grads, tv)
+                here = tf.equal(tf.range(steps), s)  # (steps,) one-hot position of this step
+                sums = tf.where(here, loss * n, sums)  # batch loss x batch size (Keras' Mean, sample_weight = bs)
+                weights = tf.where(here, n, weights)
+                v = tf.cond(val_flag[s], lambda: val_loss(xv, yv), lambda: tf.constant(float("nan")))
+                vals = tf.where(here, v, vals)
+                return s + 1, sums, weights, vals
+
+            init = (tf.constant(0), tf.zeros([steps]), tf.zeros([steps]), tf.fill([steps], float("nan")))
+            _, sums, weights, vals = tf.while_loop(lambda s, *_: s < count, body, init, maximum_iterations=steps)
+            return sums, weights, vals
+
+        self.run = tf.function(run, jit_compile=jit, reduce_retracing=True)
+
+        def predict(x):
+            return m(x, training=False)
+
+        self.predict = tf.function(predict, jit_compile=jit, reduce_retracing=True)
+
+    def load(self, model, learning_rate: float) -> None:
+        """Copy the run's model state in and reset the optimizer (a fresh optimizer, as in a new run)."""
+        for mine, theirs in zip(self.model.variables, model.variables, strict=True):
+            mine.assign(theirs.value)
+        for v in self.optimizer.variables:
+            v.assign(np.zeros(v.shape, dtype=v.dtype))
+        self.optimizer.learning_rate = learning_rate
+
+    def store(self, model) -> None:
+        for mine, theirs in zip(self.model.variables, model.variables, strict=True):
+            theirs.assign(mine.value)
+
+    def snapshot(self) -> list[np.ndarray]:
+        return [np.array(v.value) for v in self.model.variables]
+
+    def restore(self, values: list[np.ndarray]) -> None:
+        for v, value in zip(self.model.variables, values, strict=True):
+            v.assign(value)
+
+
+_POOL: dict[tuple, list[_Slot]] = {}
+_POOL_LOCK = threading.Lock()
+_POOL_MAX = 12  # slots kept (each a small model copy and its compiled functions)
+_JIT: dict[str, bool] = {}  # structure key -> whether XLA compilation worked
+
+
+def _slot_key(model, cfg: TrainConfig, shapes: tuple, jit: bool) -> tuple:
+    return (_structure_key(model), cfg.optimizer, cfg.loss, shapes, jit)
+
+
+def _borrow(model, cfg: TrainConfig, shapes: tuple, jit: bool) -> tuple[tuple, _Slot]:
+    key = _slot_key(model, cfg, shapes, jit)
+    with _POOL_LOCK:
+        free = _POOL.get(key)
+        if free:
+            return key, free.pop()
+    return key, _Slot(model, cfg.optimizer, cfg.loss, jit)
+
+
+def _give_back(key: tuple, slot: _Slot) -> None:
+    with _POOL_LOCK:
+        if sum(len(v) for v in _POOL.values()) >= _POOL_MAX:
+            _POOL.pop(next(iter(_POOL)))  # forget the oldest structure
+        _POOL.setdefault(key, []).append(slot)
+
+
+def clear_cache() -> None:
+    """Forget every compiled slot (frees memory; the next run compiles again)."""
+    with _POOL_LOCK:
+        _POOL.clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# The training loop
+# ---------------------------------------------------------------------------------------------
+
+
+def _as_arrays(X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
+    X = np.asarray(X, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32).reshape(len(X), -1)[:, 0] if len(X) else np.zeros(0, np.float32)
+    if X.ndim != 3:
+        raise ValueError(f"{name} windows must have shape (samples, timesteps, features); got {X.shape}")
+    if not np.all(np.isfinite(X)) or not np.all(np.isfinite(y)):
+        raise ValueError(f"the {name} data contain missing or infinite values; clean them on the Data page")
+    return X, y
+
+
+def train(model, X_train, y_train, X_val=None, y_val=None, cfg: TrainConfig | None = None,
+          progress: ProgressFn | None = None, stop: threading.Event | None = None,
+          jit: bool | None = None) -> TrainResult:
+    """Train ``model`` (built, any Keras model with one output) in place and return its history.
+
+    ``progress(epoch, logs, elapsed, eta)`` is called after every completed epoch (from this
+    thread); ``stop`` is checked between compiled calls (at most ~0.1 s apart): the epochs
+    completed so far stay in the history and the model keeps its current weights.
+    A loss that becomes NaN or infinite stops the run (``stop_reason == "diverged"``) and the
+    model gets back the last weights that gave a finite loss.
+    """
+    import tensorflow as tf
+
+    cfg = cfg or TrainConfig()
+    cfg.validate()
+    X_train, y_train = _as_arrays(X_train, y_train, "training")
+    if X_val is None or len(X_val) == 0:
+        X_val = np.zeros((0, *X_train.shape[1:]), np.float32)
+        y_val = np.zeros(0, np.float32)
+    X_val, y_val = _as_arrays(X_val, y_val, "validation")
+    n = len(X_train)
+    bs, full_batch = effective_batch_size(cfg.batch_size, n)
+    notes = ["train.note.full_batch"] if full_batch else []
+    steps_per_epoch = -(-n // bs)
+    buffer = max(MAX_STEPS_PER_CALL, steps_per_epoch)
+    shapes = (X_train.shape, X_val.shape, bs, buffer)
+
+    struct = _structure_key(model)
+    if jit is None:
+        jit = _JIT.get(struct, cfg.epochs * steps_per_epoch * bs * X_train.shape[1] >= XLA_MIN_WORK)
+    args = (model, X_train, y_train, X_val, y_val, cfg, progress, stop, bs, full_batch, notes, shapes)
+    if not jit:
+        return _train(*args, use_jit=False)
+    try:
+        return _train(*args, use_jit=True)
+    except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as err:
+        if "XLA" not in str(err) and "compil" not in str(err).lower():
+            raise
+        _JIT[struct] = False  # this structure cannot be XLA-compiled: plain graph mode from now on
+        return _train(*args, use_jit=False)
+
+
+def _train(model, X_train, y_train, X_val, y_val, cfg, progress, stop, bs, full_batch, notes, shapes,
+           use_jit: bool) -> TrainResult:
+    import tensorflow as tf
+
+    n = len(X_train)
+    has_val = len(X_val) > 0
+    steps_per_epoch = -(-n // bs)
+    buffer = shapes[3]
+    key, slot = _borrow(model, cfg, shapes, use_jit)
+    try:
+        slot.load(model, cfg.learning_rate)
+        x_t, y_t = tf.constant(X_train), tf.constant(y_train)
+        xv_t, yv_t = tf.constant(X_val), tf.constant(y_val)
+        rng = np.random.default_rng(cfg.seed)  # this run's shuffling, independent of every other run
+
+        history: dict[str, list[float]] = {"loss": []}
+        if has_val:
+            history["val_loss"] = []
+        result = TrainResult(history=history, epochs_run=0, batch_size=bs, full_batch=full_batch, notes=notes)
+        monitor = "val_loss" if has_val else "loss"
+        best, best_epoch, best_weights, waited = math.inf, 0, None, 0
+
+        # Schedule buffer: upcoming steps (possibly spanning several epochs) and where each epoch ends.
+        pending_idx: list[np.ndarray] = []
+        pending_w: list[np.ndarray] = []
+        epochs_scheduled = 0
+        acc_sum, acc_n = 0.0, 0.0  # running totals of the current epoch
+        start = time.perf_counter()
+        done_steps = 0
+        total_steps = cfg.epochs * steps_per_epoch
+        while result.epochs_run < cfg.epochs:
+            if stop is not None and stop.is_set():
+                result.stop_reason = "user"
+                break
+            # How many steps this call: ~CALL_SECONDS of work; never past an epoch end when
+            # early stopping must decide after each epoch.
+            if slot.step_seconds is None:
+                count = min(steps_per_epoch, 8)
+            else:
+                count = max(1, min(buffer, int(CALL_SECONDS / max(slot.step_seconds, 1e-6))))
+            remaining = total_steps - done_steps
+            count = min(count, remaining)
+            in_epoch = done_steps % steps_per_epoch
+            if cfg.early_stopping:
+                count = min(count, steps_per_epoch - in_epoch)
+            while sum(len(a) for a in pending_idx) < count and epochs_scheduled < cfg.epochs:
+                i, w = epoch_schedule(rng, n, bs)
+                pending_idx.append(i)
+                pending_w.append(w)
+                epochs_scheduled += 1
+            idx = np.concatenate(pending_idx)
+            w = np.concatenate(pending_w)
+            idx_buf = np.zeros((buffer, bs), np.int32)
+            w_buf = np.zeros((buffer, bs), np.float32)
+            idx_buf[:count], w_buf[:count] = idx[:count], w[:count]
+            step_no = done_steps + np.arange(buffer)
+            flags = ((step_no + 1) % steps_per_epoch == 0) & (np.arange(buffer) < count) & has_val
+            before = slot.snapshot()
+            t0 = time.perf_counter()
+            sums, weights, vals = slot.run(x_t, y_t, xv_t, yv_t, tf.constant(idx_buf), tf.constant(w_buf),
+                                           tf.constant(flags), tf.constant(count, tf.int32))
+            sums, weights, vals = sums.numpy(), weights.numpy(), vals.numpy()
+            dt = time.perf_counter() - t0
+            if done_steps > 0 or slot.step_seconds is not None:  # the first call of a new slot includes compiling
+                per_step = dt / count
+                slot.step_seconds = per_step if slot.step_seconds is None else 0.5 * (slot.step_seconds + per_step)
+            elif count > 0:
+                slot.step_seconds = None if dt > 0.5 else dt / count
+            rest_idx, rest_w = idx[count:], w[count:]
+            pending_idx, pending_w = ([rest_idx], [rest_w]) if len(rest_idx) else ([], [])
+
+            diverged = False
+            for s in range(count):
+                acc_sum += float(sums[s])
+                acc_n += float(weights[s])
+                done_steps += 1
+                if done_steps % steps_per_epoch:
+                    continue
+                loss = acc_sum / acc_n
+                acc_sum, acc_n = 0.0, 0.0
+                logs = {"loss": loss}
+                if has_val:
+                    logs["val_loss"] = float(vals[s])
+                if not all(math.isfinite(v) for v in logs.values()):
+                    diverged = True
+                    break
+                for k, v in logs.items():
+                    history[k].append(v)
+                result.epochs_run += 1
+                elapsed = time.perf_counter() - start
+                eta = elapsed / done_steps * (total_steps - done_steps)
+                if progress is not None:
+                    progress(result.epochs_run, dict(logs), elapsed, eta)
+                if cfg.early_stopping:
+                    if logs[monitor] < best:
+                        best, best_epoch, waited = logs[monitor], result.epochs_run, 0
+                        if cfg.restore_best:
+                            best_weights = slot.snapshot()
+                    else:
+                        waited += 1
+                        if waited >= cfg.patience:
+                            result.stop_reason = "early_stopping"
+                            break
+            if diverged or not np.all(np.isfinite(sums[:count])):
+                slot.restore(before)  # the weights before the call that blew up are still finite
+                result.stop_reason = "diverged"
+                break
+            if result.stop_reason:
+                break
+        result.train_seconds = time.perf_counter() - start
+        if cfg.early_stopping:
+            result.best_epoch = best_epoch or None
+            if cfg.restore_best and best_weights is not None:
+                slot.restore(best_weights)
+        slot.store(model)
+    except Exception:
+        slot = None  # a failed slot is not reused
+        raise
+    finally:
+        if slot is not None:
+            _give_back(key, slot)
+    return result
+
+
+def predict(model, X, batch_size: int = 4096) -> np.ndarray:
+    """Model outputs (n,) for windows ``X`` (n, T, d), in the model's (scaled) units, without ``model.predict``'s overhead."""
+    X = np.asarray(X, dtype=np.float32)
+    if len(X) == 0:
+        return np.zeros(0, np.float32)
+    outs = [np.asarray(model(X[i:i + batch_size], training=False)) for i in range(0, len(X), batch_size)]
+    return np.concatenate(outs).reshape(len(X), -1)[:, 0]

@@ -1,0 +1,134 @@
+"""Error metrics, the naive persistence baseline, the skill score, residuals and a recursive forecast.
+
+All in original units (scaling inverted). The baseline says "the value ``horizon`` steps later
+equals the last value seen"; a model is only useful if it beats it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+MAPE_EPS = 1e-8  # |actual| below this is treated as zero and left out of MAPE (division by zero)
+SKILL_TIE = 0.02  # |skill| <= 2 %: "about as good as" the baseline
+
+
+def mse(actual, pred) -> float:
+    """Mean squared error: mean((y - y_hat)^2)."""
+    e = np.asarray(actual, np.float64) - np.asarray(pred, np.float64)
+    return float(np.mean(e**2))
+
+
+def rmse(actual, pred) -> float:
+    """Root mean squared error: sqrt(MSE), in the target's units."""
+    return math.sqrt(mse(actual, pred))
+
+
+def mae(actual, pred) -> float:
+    """Mean absolute error: mean(|y - y_hat|)."""
+    return float(np.mean(np.abs(np.asarray(actual, np.float64) - np.asarray(pred, np.float64))))
+
+
+def mape(actual, pred) -> float:
+    """Mean absolute percentage error in %: 100 * mean(|y - y_hat| / |y|) over the labels with y != 0.
+
+    Labels equal to zero are skipped (the ratio is undefined); NaN when every label is zero.
+    """
+    a = np.asarray(actual, np.float64)
+    p = np.asarray(pred, np.float64)
+    ok = np.abs(a) > MAPE_EPS
+    if not ok.any():
+        return float("nan")
+    return float(100.0 * np.mean(np.abs(a[ok] - p[ok]) / np.abs(a[ok])))
+
+
+def regression_metrics(actual, pred) -> dict[str, float]:
+    """MSE, RMSE, MAE and MAPE (%) of ``pred`` against ``actual``."""
+    if len(actual) == 0:
+        raise ValueError("no labels to score")
+    return {"mse": mse(actual, pred), "rmse": rmse(actual, pred), "mae": mae(actual, pred), "mape": mape(actual, pred)}
+
+
+def skill_score(rmse_model: float, rmse_naive: float) -> float:
+    """Skill = 1 - RMSE_model / RMSE_naive: 1 is perfect, 0 is no better than the baseline, < 0 is worse.
+
+    NaN when the baseline is perfect (RMSE_naive = 0, e.g. a constant series).
+    """
+    return float("nan") if rmse_naive == 0 else 1.0 - rmse_model / rmse_naive
+
+
+def verdict(skill: float) -> str:
+    """A plain-words verdict key: ``beats`` | ``ties`` | ``loses`` | ``undefined`` (train.verdict.*)."""
+    if not math.isfinite(skill):
+        return "undefined"
+    if skill > SKILL_TIE:
+        return "beats"
+    if skill < -SKILL_TIE:
+        return "loses"
+    return "ties"
+
+
+def compare(actual, model_pred, naive_pred) -> dict:
+    """Model vs naive metrics on the same labels, the skill score and the verdict key."""
+    m = regression_metrics(actual, model_pred)
+    n = regression_metrics(actual, naive_pred)
+    skill = skill_score(m["rmse"], n["rmse"])
+    return {"model": m, "naive": n, "skill": skill, "verdict": verdict(skill)}
+
+
+def metrics_split(sizes: dict[str, int]) -> str:
+    """Which split the metrics table describes: test if it exists, else validation, else the training windows."""
+    for split in ("test", "val"):
+        if sizes.get(split, 0) > 0:
+            return split
+    return "train"
+
+
+def residuals(actual, pred) -> np.ndarray:
+    """actual - predicted (positive: the model predicted too low)."""
+    return np.asarray(actual, np.float64) - np.asarray(pred, np.float64)
+
+
+def can_forecast(features: tuple[str, ...], target: str, horizon: int) -> str | None:
+    """None if a recursive forecast is possible, else the reason key (train.forecast.*).
+
+    Feeding a prediction back in only works when the window holds nothing but the target
+    (univariate) and the model predicts the very next step (horizon 1): otherwise the other
+    features of future steps are unknown, or the prediction does not belong at the window's end.
+    """
+    if tuple(features) != (target,):
+        return "multivariate"
+    if horizon != 1:
+        return "horizon"
+    return None
+
+
+def recursive_forecast(predict_fn, last_window: np.ndarray, steps: int) -> np.ndarray:
+    """Forecast ``steps`` values by feeding each prediction back in (scaled units).
+
+    ``last_window`` (T, 1) is the most recent window; ``predict_fn(X (1, T, 1)) -> (1,)``.
+    Errors compound: each step uses earlier guesses, not observations.
+    """
+    window = np.asarray(last_window, np.float32).copy()  # (T, 1)
+    out = np.empty(steps, np.float64)
+    for k in range(steps):
+        y_hat = float(np.asarray(predict_fn(window[None]))[0])  # next value, scaled
+        out[k] = y_hat
+        window = np.concatenate([window[1:], [[y_hat]]]).astype(np.float32)  # slide: drop oldest, append guess
+    return out
+
+
+def future_index(index: pd.Index, steps: int):
+    """Positions for ``steps`` values after the end of ``index``: dates at the inferred frequency, else integers."""
+    if isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index[-min(len(index), 50):])
+        if freq:
+            return pd.date_range(index[-1], periods=steps + 1, freq=freq)[1:]
+        step = (index[-1] - index[0]) / (len(index) - 1)
+        return pd.DatetimeIndex([index[-1] + step * (k + 1) for k in range(steps)])
+    if isinstance(index, pd.DatetimeIndex):
+        return pd.RangeIndex(len(index), len(index) + steps)
+    last = int(index[-1]) if len(index) else -1
+    return pd.RangeIndex(last + 1, last + 1 + steps)

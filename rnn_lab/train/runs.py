@@ -1,0 +1,244 @@
+"""A training run from start to finish, and what is kept of it.
+
+:func:`execute` takes the prepared data (Data page), the architecture (Architecture page) and the
+training configuration, builds the Keras model with its seeded initializers, trains it with the
+fast engine, then scores it against the naive baseline. The page keeps the returned :class:`Run`
+objects in ``st.session_state["runs"]``; the Inside page reads ``run.name``, ``run.model``, ``run.arch``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rnn_lab.train import metrics as M
+from rnn_lab.train.engine import (
+    ProgressFn,
+    TrainConfig,
+    TrainResult,
+    effective_batch_size,
+)
+
+SPLITS = ("train", "val", "test")
+_IDS = itertools.count(1)
+_IDS_LOCK = threading.Lock()
+
+
+class TrainError(ValueError):
+    """Impossible settings, found before training starts: a message key (train.err.*) plus values."""
+
+    def __init__(self, key: str, **values):
+        self.key = key
+        self.values = values
+        from rnn_lab import i18n
+
+        super().__init__(i18n.t(f"train.err.{key}", "en", **values))
+
+    def text(self, lang: str = "en") -> str:
+        from rnn_lab import i18n
+
+        return i18n.t(f"train.err.{self.key}", lang, **self.values)
+
+
+@dataclass
+class Run:
+    """One finished (or stopped) training run."""
+
+    id: int
+    name: str
+    arch: Any  # the ArchConfig actually trained (training variant: the data's window and features, Dense head)
+    train: TrainConfig
+    source: str  # data source, e.g. "toy:counting"
+    target: str
+    features: tuple[str, ...]
+    window: int
+    horizon: int
+    history: dict[str, list[float]]
+    metrics: dict  # {"split", "model": {...}, "naive": {...}, "skill", "verdict"}
+    model: Any  # the trained keras.Model
+    predictions: pd.DataFrame  # split, index, actual, predicted, naive (original units)
+    stopped: bool = False  # True when the user pressed Stop
+    stop_reason: str | None = None  # None | "user" | "early_stopping" | "diverged"
+    best_epoch: int | None = None
+    batch_size: int = 0  # actually used
+    full_batch: bool = False
+    train_seconds: float = 0.0
+    n: dict = field(default_factory=dict)  # windows per split
+    notes: list[str] = field(default_factory=list)
+    prepared: Any = None  # the PreparedData it was trained on (for the forecast and the export)
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history.get("loss", []))
+
+    @property
+    def final_loss(self) -> float:
+        return self.history["loss"][-1] if self.history.get("loss") else float("nan")
+
+    def summary(self) -> dict:
+        """Plain data for tables and JSON."""
+        return {"id": self.id, "name": self.name, "cell": self.arch.cell, "units": list(self.arch.units),
+                "epochs": self.epochs_run, "final_loss": self.final_loss,
+                "final_val_loss": self.history["val_loss"][-1] if self.history.get("val_loss") else None,
+                "split": self.metrics["split"], "rmse": self.metrics["model"]["rmse"],
+                "naive_rmse": self.metrics["naive"]["rmse"], "skill": self.metrics["skill"],
+                "train_seconds": self.train_seconds}
+
+
+def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
+    """Raise :class:`TrainError` for impossible settings; return note keys (e.g. one full batch)."""
+    cfg.validate()
+    n_train = len(prepared.y_train)
+    if n_train < 1:
+        raise TrainError("no_train", window=prepared.window)
+    if arch.timesteps != prepared.window or arch.features != prepared.n_features:
+        raise TrainError("shape", timesteps=arch.timesteps, features=arch.features, window=prepared.window,
+                         n_features=prepared.n_features)
+    _, full = effective_batch_size(cfg.batch_size, n_train)
+    return ["train.note.full_batch"] if full else []
+
+
+def training_arch(arch, prepared):
+    """The architecture trained on ``prepared``: the explored stack, the data's shape, a Dense(1) head."""
+    from rnn_lab.arch.config import training_variant
+
+    return training_variant(arch, prepared.window, prepared.n_features, 1)
+
+
+def build(arch, seed: int):
+    """The Keras model with per-layer seeded initializers (no global seeding)."""
+    from rnn_lab.arch.keras_model import build_model
+
+    return build_model(arch, seed=seed)
+
+
+def predictions_frame(model, prepared) -> pd.DataFrame:
+    """Predictions of every split in original units, with the actual values and the naive baseline."""
+    from rnn_lab.train.engine import predict
+
+    parts = []
+    for split in SPLITS:
+        if len(prepared.y(split)) == 0:
+            continue
+        pred = prepared.inverse_y(predict(model, prepared.X(split)))
+        parts.append(pd.DataFrame({"split": split, "index": prepared.index_labels(split),
+                                   "actual": prepared.actual(split), "predicted": pred,
+                                   "naive": prepared.naive(split)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def score(pred: pd.DataFrame, sizes: dict[str, int]) -> dict:
+    split = M.metrics_split(sizes)
+    part = pred[pred["split"] == split]
+    out = M.compare(part["actual"], part["predicted"], part["naive"])
+    return {"split": split, **out}
+
+
+def execute(prepared, arch, cfg: TrainConfig, name: str | None = None, progress: ProgressFn | None = None,
+            stop: threading.Event | None = None, jit: bool | None = None) -> Run:
+    """Train ``arch`` on ``prepared`` with ``cfg`` and return the scored :class:`Run`.
+
+    ``arch`` may be the explorer's config: it is turned into its training variant first.
+    """
+    from rnn_lab.train import engine
+
+    arch = training_arch(arch, prepared)
+    notes = check_before(prepared, arch, cfg)
+    model = build(arch, cfg.seed)
+    result: TrainResult = engine.train(model, prepared.X_train, prepared.y_train, prepared.X_val, prepared.y_val,
+                                       cfg, progress=progress, stop=stop, jit=jit)
+    pred = predictions_frame(model, prepared)
+    sizes = prepared.split_sizes
+    with _IDS_LOCK:
+        run_id = next(_IDS)
+    cell_units = "-".join(str(u) for u in arch.units)
+    return Run(
+        id=run_id, name=name or f"#{run_id} {arch.cell}({cell_units}) {cfg.optimizer} lr={cfg.learning_rate:g}",
+        arch=arch, train=cfg, source=prepared.source, target=prepared.target, features=tuple(prepared.features),
+        window=prepared.window, horizon=prepared.horizon, history=result.history, metrics=score(pred, sizes),
+        model=model, predictions=pred, stopped=result.stop_reason == "user", stop_reason=result.stop_reason,
+        best_epoch=result.best_epoch, batch_size=result.batch_size, full_batch=result.full_batch,
+        train_seconds=result.train_seconds, n=sizes, notes=sorted(set(notes + result.notes)), prepared=prepared,
+    )
+
+
+def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
+    """Recursive forecast of ``steps`` values after the end of the series (original units), or (None, reason key)."""
+    from rnn_lab.train.engine import predict
+
+    p = run.prepared
+    reason = M.can_forecast(p.features, p.target, p.horizon)
+    if reason:
+        return None, reason
+    col = p.series[p.target].to_numpy(np.float64)
+    last = p.scaler.transform_column(col[-p.window:], p.target).reshape(p.window, 1)  # (T, 1) scaled
+    scaled = M.recursive_forecast(lambda x: predict(run.model, x), last, steps)
+    return pd.Series(p.inverse_y(scaled), index=M.future_index(p.series.index, steps), name="forecast"), None
+
+
+def best_run(runs: list[Run]) -> Run | None:
+    """The run with the lowest model RMSE (among runs scored on the same kind of split, lowest overall)."""
+    scored = [r for r in runs if np.isfinite(r.metrics["model"]["rmse"])]
+    return min(scored, key=lambda r: r.metrics["model"]["rmse"]) if scored else None
+
+
+class TrainJob:
+    """A training run in a background thread; the page polls it (the thread never touches Streamlit).
+
+    States: ``running`` -> ``done`` | ``error``. ``history`` grows epoch by epoch.
+    """
+
+    def __init__(self, prepared, arch, cfg: TrainConfig, live: bool = True):
+        self.cfg = cfg
+        self.live = live
+        self.stop_event = threading.Event()
+        self.history: dict[str, list[float]] = {"loss": [], "val_loss": []}
+        self.epoch = 0
+        self.elapsed = 0.0
+        self.eta = float("nan")
+        self.state = "running"
+        self.run: Run | None = None
+        self.error: Exception | None = None
+        self.started = time.time()
+        self.consumed = False  # the page moved the finished run into the session's run list
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._work, args=(prepared, arch), daemon=True, name="rnn-lab-train")
+        self._thread.start()
+
+    def _progress(self, epoch: int, logs: dict, elapsed: float, eta: float) -> None:
+        with self._lock:
+            self.epoch = epoch
+            self.elapsed = elapsed
+            self.eta = eta
+            for k, v in logs.items():
+                self.history.setdefault(k, []).append(v)
+
+    def _work(self, prepared, arch) -> None:
+        try:
+            self.run = execute(prepared, arch, self.cfg, progress=self._progress, stop=self.stop_event)
+            self.state = "done"
+        except Exception as err:  # noqa: BLE001 - any failure is reported in the page as a plain message
+            self.error = err
+            self.state = "error"
+
+    def snapshot(self) -> dict:
+        """A consistent copy of the progress for drawing."""
+        with self._lock:
+            return {"epoch": self.epoch, "epochs": self.cfg.epochs, "elapsed": self.elapsed, "eta": self.eta,
+                    "history": {k: list(v) for k, v in self.history.items()}, "state": self.state}
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)

@@ -1,0 +1,50 @@
+"""The Train page's settings (keys prefixed ``train_``) and the :class:`TrainConfig` they describe."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rnn_lab.settings import Setting
+from rnn_lab.train.engine import LOSSES, OPTIMIZERS, TrainConfig
+
+SETTINGS = (
+    Setting("train_optimizer", "adam", choices=OPTIMIZERS),
+    Setting("train_lr", 0.001, min=1e-5, max=1.0),
+    Setting("train_loss", "mse", choices=LOSSES),
+    Setting("train_epochs", 50, min=1, max=2000),
+    Setting("train_batch_size", 32, min=1, max=4096),
+    Setting("train_early_stopping", False),
+    Setting("train_patience", 5, min=1, max=100),
+    Setting("train_restore_best", True),
+    Setting("train_seed", 0, min=0, max=2**31 - 1),
+    Setting("train_live", True),  # redraw the loss curve while training
+    Setting("train_forecast_steps", 20, min=1, max=200),  # recursive forecast length
+)
+_BY_KEY = {s.key: s for s in SETTINGS}
+train_settings = SETTINGS  # the name the brief uses
+
+
+def _value(values: Mapping[str, Any], key: str) -> Any:
+    setting = _BY_KEY[key]
+    raw = values.get(key, setting.default)
+    return setting.validate(setting.default if raw is None else raw)
+
+
+def config_from_values(values: Mapping[str, Any]) -> TrainConfig:
+    """The :class:`TrainConfig` of the ``train_*`` keys in ``values`` (missing keys -> defaults).
+
+    Raises ValueError naming the setting and the allowed range when a value is out of range.
+    """
+    v = {key: _value(values, key) for key in _BY_KEY}
+    return TrainConfig(
+        optimizer=v["train_optimizer"],
+        learning_rate=float(v["train_lr"]),
+        loss=v["train_loss"],
+        epochs=int(v["train_epochs"]),
+        batch_size=int(v["train_batch_size"]),
+        early_stopping=bool(v["train_early_stopping"]),
+        patience=int(v["train_patience"]),
+        restore_best=bool(v["train_restore_best"]),
+        seed=int(v["train_seed"]),
+    )
