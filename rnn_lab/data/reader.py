@@ -113,7 +113,9 @@ def _check_bytes(data: bytes, name: str, max_mb: float) -> None:
                         (b"RIFF", "WEBP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF")):
         if head.startswith(magic) and (kind != "BMP" or b"\x00" in data[:64]):
             raise DataError("image", kind=kind)
-    if head.startswith(b"PK\x03\x04") and not name.lower().endswith((".xlsx", ".xlsm")):
+    if head.startswith(b"PK\x03\x04"):  # a zip: fine if it is a workbook
+        if name.lower().endswith((".xlsx", ".xlsm")):
+            return
         raise DataError("binary")
     if head.startswith((b"%PDF", b"\x7fELF", b"MZ", b"\x1f\x8b")) or b"\x00" in data[:8192]:
         raise DataError("binary")
@@ -406,9 +408,11 @@ def read_bytes(
             orders = {c[1] for c in candidates if c[1]}
             if len(orders) > 1:
                 chosen = next(c for c in candidates if c[0] == label)
-                other = next(c for c in candidates if c[1] and c[1] != chosen[1])
+                other = max((c for c in candidates if c[1] and c[1] != chosen[1]), key=lambda c: c[2])
                 if date_order in ("dmy", "mdy"):
                     decisions.append(Note("date_override", chosen=label))
+                elif other[2][:2] == chosen[2][:2]:  # both readings increasing and evenly spaced
+                    decisions.append(Note("date_ambiguous_tie", chosen=label, other=other[0]))
                 else:
                     decisions.append(Note("date_ambiguous", chosen=label, other=other[0]))
             elif date_order in ("dmy", "mdy") and orders and date_order not in orders:
