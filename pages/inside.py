@@ -1,7 +1,140 @@
-"""Placeholder until its issue lands."""
+"""Inside the cell: the NumPy RNN that matches Keras, hidden states and gates through time, the vanishing gradient."""
 
 import streamlit as st
 
-from ui.common import t
+from rnn_lab.inside import views
+from ui import inside as ui
+from ui.common import error, lang, plot, t, tf_spinner
+from ui.data import current_prepared
 
-st.title(t("common.nav.inside"))
+st.title(t("inside.title"))
+st.markdown(t("inside.intro"))
+
+data = current_prepared()
+st.caption(t("inside.dataset", source=data.source, window=data.window, features=data.n_features))
+
+# ----- model and window -------------------------------------------------------------------------------------
+picked = ui.model_ui(data)
+picked_window = ui.window_ui(data)
+if picked is None or picked_window is None:
+    st.stop()
+window, window_label = picked_window
+
+try:
+    entry = ui.analysis(picked, window)
+except ValueError as err:  # e.g. an activation the NumPy rewrite does not know
+    error(t("inside.cannot_run"), str(err))
+    st.stop()
+model_run = entry["run"]
+if not model_run.recurrent_layers:
+    error(t("inside.no_recurrent"))
+    st.stop()
+
+col1, col2, col3 = st.columns(3)
+col1.metric(t("inside.delta"), f"{entry['delta']:.2e}", help=t("inside.delta_help"))
+col2.metric(t("inside.prediction"), f"{float(model_run.output.ravel()[0]):.4f}", help=t("inside.prediction_help"))
+col3.metric(t("inside.model"), picked.label)
+if model_run.keras_layers:
+    st.caption(t("inside.keras_layers", layers=", ".join(model_run.keras_layers)))
+
+layer_run = ui.layer_ui(model_run)
+st.caption(t("inside.layer_shapes", name=layer_run.name, T=layer_run.x.shape[1], F=layer_run.x.shape[2],
+             U=layer_run.directions[0].units, window=window_label))
+
+# ----- step through time (a fragment: moving the slider reruns only this part) -------------------------------
+st.subheader(t("inside.step_title"))
+
+
+@st.fragment
+def step_fragment():
+    ui.step_view_ui(layer_run)
+
+
+step_fragment()
+
+st.subheader(t("inside.play_title"))
+st.caption(t("inside.play_help"))
+for trace in layer_run.directions:
+    if len(layer_run.directions) > 1:
+        st.markdown(t(f"inside.direction_name_{trace.direction}"))
+    plot(views.animation_figure(trace, lang()), key=f"inside_fig_anim_{trace.direction}")
+
+# ----- weights ------------------------------------------------------------------------------------------------
+st.subheader(t("inside.weights_title"))
+st.markdown(t(f"inside.weights_help_{layer_run.kind}"))
+trace = layer_run.directions[0]
+w1, w2 = st.columns(2)
+with w1:
+    plot(views.weight_figure(trace, "kernel", lang()), key="inside_fig_kernel")
+with w2:
+    plot(views.weight_figure(trace, "recurrent_kernel", lang()), key="inside_fig_recurrent")
+
+# ----- the NumPy code ------------------------------------------------------------------------------------------
+with st.expander(t("inside.code_title"), expanded=False):
+    st.caption(t("inside.code_help"))
+    ui.numpy_code_ui(layer_run.kind)
+
+# ----- before / after ----------------------------------------------------------------------------------------------
+st.subheader(t("inside.before_after_title"))
+if picked.run is None:
+    st.info(t("inside.before_after_need_run"), icon=":material/info:")
+else:
+    before_model, before_key = ui.untrained_model(picked.arch, picked.seed)
+    before = ui.analysis(ui.Picked(model=before_model, key=before_key, arch=picked.arch, label=""), window)
+    before_layer = before["run"].recurrent_layers[int(st.session_state["inside_layer"]) - 1]
+    b1, b2 = st.columns(2)
+    b1.metric(t("inside.prediction_untrained"), f"{float(before['run'].output.ravel()[0]):.4f}")
+    b2.metric(t("inside.prediction_trained"), f"{float(model_run.output.ravel()[0]):.4f}")
+    plot(views.before_after_figure(before_layer.directions[0], layer_run.directions[0], lang()), key="inside_fig_ba")
+
+# ----- the vanishing gradient ------------------------------------------------------------------------------------------
+st.subheader(t("inside.grad_title"))
+st.markdown(t("inside.grad_help"))
+cells = layer_run.directions[0].units * layer_run.x.shape[1]
+if entry["conn"] is None and cells > ui.AUTO_CONNECTIVITY_CELLS:
+    st.caption(t("inside.grad_on_request", units=layer_run.directions[0].units, steps=layer_run.x.shape[1]))
+    if st.button(t("inside.grad_button"), key="btn_inside_grad"):
+        with st.spinner(t("inside.grad_running")):
+            ui.connectivity_for(picked, window, entry)
+if entry["conn"] is not None or cells <= ui.AUTO_CONNECTIVITY_CELLS:
+    with tf_spinner():
+        conn = ui.connectivity_for(picked, window, entry)
+    from rnn_lab.inside.connectivity import early_late_ratio
+
+    plot(views.connectivity_figure(conn, lang()), key="inside_fig_conn")
+    st.caption(t("inside.grad_ratio", ratio=early_late_ratio(conn)))
+
+# ----- the experiment --------------------------------------------------------------------------------------------------
+st.subheader(t("inside.exp_title"))
+st.markdown(t("inside.exp_help"))
+e1, e2, e3 = st.columns(3)
+e1.number_input(t("inside.exp_lag"), min_value=5, max_value=100, step=1, key="inside_exp_lag", help=t("inside.exp_lag_help"))
+e2.number_input(t("inside.exp_units"), min_value=2, max_value=64, step=1, key="inside_exp_units")
+e3.number_input(t("inside.exp_epochs"), min_value=1, max_value=60, step=1, key="inside_exp_epochs")
+if st.button(t("inside.exp_button"), key="btn_inside_experiment", type="primary"):
+    from rnn_lab.inside.connectivity import ExperimentConfig, run_experiment
+
+    state = st.session_state
+    exp_cfg = ExperimentConfig(lag=int(state["inside_exp_lag"]), units=int(state["inside_exp_units"]),
+                               epochs=int(state["inside_exp_epochs"]))
+    bar = st.progress(0.0, text=t("inside.exp_starting"))
+    try:
+        with tf_spinner():
+            result = run_experiment(exp_cfg, progress=lambda f, cell: bar.progress(
+                min(1.0, f), text=t("inside.exp_progress", cell=cell, pct=round(100 * f))))
+    except ValueError as err:
+        error(t("inside.exp_failed"), str(err))
+    else:
+        for r in result.results:
+            r.model = None  # keep the session small: the curves and connectivity are what the page shows
+        state["inside_experiment"] = result
+    bar.empty()
+result = st.session_state.get("inside_experiment")
+if result is not None:
+    from rnn_lab.inside.connectivity import conclusion
+
+    st.caption(t("inside.exp_done", seconds=result.seconds, lag=result.config.lag, units=result.config.units,
+                 epochs=result.config.epochs))
+    plot(views.experiment_loss_figure(result, lang()), key="inside_fig_exp_loss")
+    plot(views.experiment_connectivity_figure(result, lang()), key="inside_fig_exp_conn")
+    st.success(conclusion(result, lang()), icon=":material/insights:")

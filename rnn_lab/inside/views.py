@@ -1,0 +1,309 @@
+"""What the Inside-the-cell page draws, built from a NumPy trace (no Keras, no Streamlit here).
+
+Everything is computed from ``numpy_rnn`` traces that the page caches once per model and window, so moving
+the time-step slider only re-slices arrays. Large layers are summarised: heatmaps keep at most
+``MAX_HEAT_UNITS`` units (the most active ones) and ``MAX_HEAT_STEPS`` time steps (evenly strided), the
+equation shows norms instead of every number, the animation keeps ``MAX_ANIM_FRAMES`` frames.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rnn_lab.i18n import t as _t
+from rnn_lab.inside.numpy_rnn import GATES, DirectionTrace
+
+SMALL = 8  # up to this many units and features the equation shows every number
+MAX_HEAT_UNITS = 128  # heatmap rows (units) kept for large layers
+MAX_HEAT_STEPS = 300  # heatmap columns (time steps) kept for long windows
+MAX_ANIM_FRAMES = 60  # frames of the play animation
+MAX_ANIM_UNITS = 64  # bars per frame
+MAX_WEIGHT_CELLS = 120_000  # weight heatmap cells kept (rows x columns), by striding
+HEAT_SCALE = "RdBu_r"  # diverging: blue negative, white 0, red positive (colour-blind safe)
+
+# Which per-step values each cell shows as heatmaps (besides h), with their catalogue key.
+GATE_HEATMAPS = {
+    "simple_rnn": (),
+    "lstm": ("i", "f", "g", "o", "c"),
+    "gru": ("z", "r", "hh"),
+}
+
+
+def is_large(units: int, features: int) -> bool:
+    """True when the equation shows summaries instead of every number."""
+    return units > SMALL or features > SMALL
+
+
+def unit_selection(values: np.ndarray, limit: int = MAX_HEAT_UNITS) -> np.ndarray:
+    """Indices of the units to draw: all of them, or the ``limit`` with the largest variance over time."""
+    n = values.shape[-1]
+    if n <= limit:
+        return np.arange(n)
+    spread = values.reshape(-1, n).var(axis=0)  # (U,) variance over time
+    return np.sort(np.argsort(spread)[-limit:])
+
+
+def step_selection(n_steps: int, limit: int = MAX_HEAT_STEPS) -> np.ndarray:
+    """Indices of the time steps to draw: all of them, or ``limit`` evenly spaced ones (always the last)."""
+    if n_steps <= limit:
+        return np.arange(n_steps)
+    return np.unique(np.linspace(0, n_steps - 1, limit).round().astype(int))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The equation of the cell, with the real shapes, and the numbers of step t
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _ub(symbol: str, shape: str) -> str:
+    return rf"\underbrace{{{symbol}}}_{{{shape}}}"
+
+
+def equations(cell: str, features: int, units: int, reset_after: bool = True) -> list[str]:
+    """LaTeX lines of the cell's equations with the actual matrix shapes (batch of one window)."""
+    row_x, row_h = f"1\\times {features}", f"1\\times {units}"  # x_t is (1, F), h_{t-1} is (1, U)
+    in_w, rec_w = f"{features}\\times {units}", f"{units}\\times {units}"  # W (F, U), U (U, U) per gate
+    x, h = _ub("x_t", row_x), _ub("h_{t-1}", row_h)
+
+    def affine(g: str) -> str:  # x_t W_g + h_{t-1} U_g + b_g with shapes under each factor
+        return x + r"\," + _ub(f"W_{g}", in_w) + " + " + h + r"\," + _ub(f"U_{g}", rec_w) + f" + b_{g}"
+
+    if cell == "simple_rnn":
+        return [r"h_t = \tanh\big(" + x + r"\," + _ub("W", in_w) + " + " + h + r"\," + _ub("U", rec_w) + " + "
+                + _ub("b", str(units)) + r"\big)"]
+    if cell == "lstm":
+        lines = [f"{g}_t = \\{fn}\\big(" + affine(g) + r"\big)"
+                 for g, fn in (("i", "sigma"), ("f", "sigma"), ("g", "tanh"), ("o", "sigma"))]
+        return [*lines, r"c_t = f_t \odot c_{t-1} + i_t \odot g_t", r"h_t = o_t \odot \tanh(c_t)"]
+    lines = [f"{g}_t = \\sigma\\big(" + affine(g) + r"\big)" for g in ("z", "r")]
+    u_h = _ub("U_h", rec_w)
+    if reset_after:
+        lines.append(r"\tilde h_t = \tanh\big(x_t W_h + b_h + r_t \odot (h_{t-1}\," + u_h + r" + b'_h)\big)")
+    else:
+        lines.append(r"\tilde h_t = \tanh\big(x_t W_h + b_h + (r_t \odot h_{t-1})\," + u_h + r"\big)")
+    return [*lines, r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \tilde h_t"]
+
+
+STEP_SYMBOLS = {
+    "x": "x_t", "h_prev": "h_{t-1}", "c_prev": "c_{t-1}", "a": r"x_t W + h_{t-1} U + b",
+    "i": "i_t", "f": "f_t", "g": "g_t", "o": "o_t", "c": "c_t", "h": "h_t",
+    "z": "z_t", "r": "r_t", "hh": r"\tilde h_t",
+}
+
+
+def step_values(trace: DirectionTrace, x: np.ndarray, t: int) -> list[tuple[str, np.ndarray]]:
+    """The vectors that enter and leave the cell at step ``t`` (1-based, original time order), batch row 0.
+
+    ``x`` is the layer input (T, F). For the backward pass "previous" means step t+1 (it reads the window
+    from the end).
+    """
+    T = x.shape[0]
+    k = t - 1
+    prev = k + 1 if trace.direction == "backward" else k - 1
+    values = {name: arr[0] for name, arr in trace.values.items()}  # name -> (T, U)
+    U = trace.units
+    h_prev = values["h"][prev] if 0 <= prev < T else np.zeros(U)
+    out = [("x", np.asarray(x[k], dtype=np.float64)), ("h_prev", h_prev)]
+    if trace.cell == "simple_rnn":
+        w = trace.weights
+        b = np.zeros(U) if w["bias"] is None else w["bias"]
+        a = x[k] @ w["kernel"] + h_prev @ w["recurrent_kernel"] + b  # (U,) pre-activation
+        out += [("a", a), ("h", values["h"][k])]
+    elif trace.cell == "lstm":
+        c_prev = values["c"][prev] if 0 <= prev < T else np.zeros(U)
+        out += [("c_prev", c_prev)] + [(g, values[g][k]) for g in ("i", "f", "g", "o", "c", "h")]
+    else:
+        out += [(g, values[g][k]) for g in ("z", "r", "hh", "h")]
+    return out
+
+
+def vector_latex(name: str, v: np.ndarray, digits: int = 2) -> str:
+    """``symbol = [v1 v2 ...]`` for short vectors, or a summary (size, norm, min, max) for long ones."""
+    symbol = STEP_SYMBOLS[name]
+    v = np.asarray(v, dtype=np.float64).ravel()
+    if len(v) <= SMALL:
+        body = " & ".join(f"{x:.{digits}f}" for x in v)
+        return rf"{symbol} = \begin{{bmatrix}} {body} \end{{bmatrix}}"
+    return (rf"{symbol} \in \mathbb{{R}}^{{{len(v)}}}:\ \|\cdot\| = {np.linalg.norm(v):.{digits}f},\ "
+            rf"\min = {v.min():.{digits}f},\ \max = {v.max():.{digits}f},\ \mathrm{{mean}} = {v.mean():.{digits}f}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _heatmap(values: np.ndarray, units: np.ndarray, steps: np.ndarray, lang: str, zmid: float | None = 0.0,
+             showscale: bool = True):
+    """values (T, U) -> a heatmap trace with units as rows and time steps (1-based) as columns."""
+    z = values[np.ix_(steps, units)].T  # (U', T')
+    hover = f"t=%{{x}}<br>{_t('inside.fig.unit', lang)} %{{y}}<br>%{{z:.3f}}<extra></extra>"
+    return go.Heatmap(z=z, x=steps + 1, y=units + 1, colorscale=HEAT_SCALE, zmid=zmid, showscale=showscale,
+                      colorbar={"len": 0.9, "thickness": 12}, hovertemplate=hover)
+
+
+def hidden_heatmaps(traces: list[DirectionTrace], step: int | None, lang: str) -> go.Figure:
+    """h_t as units x time; forward and backward side by side for a Bidirectional layer."""
+    titles = [_t(f"inside.fig.hidden_{tr.direction}", lang) for tr in traces]
+    fig = make_subplots(rows=1, cols=len(traces), subplot_titles=titles, horizontal_spacing=0.08)
+    for col, tr in enumerate(traces, start=1):
+        h = tr.values["h"][0]  # (T, U)
+        fig.add_trace(_heatmap(h, unit_selection(h), step_selection(h.shape[0]), lang, showscale=(col == len(traces))),
+                      row=1, col=col)
+        fig.update_xaxes(title_text=_t("inside.fig.time_step", lang), row=1, col=col)
+        fig.update_yaxes(title_text=_t("inside.fig.unit", lang), row=1, col=col)
+        if step is not None:
+            fig.add_vline(x=step, line_color="black", line_width=2, row=1, col=col)
+    fig.update_layout(height=360)
+    return fig
+
+
+def gate_heatmaps(trace: DirectionTrace, step: int | None, lang: str) -> go.Figure | None:
+    """LSTM: i, f, g, o and c; GRU: z, r and h~ as units x time heatmaps (None for SimpleRNN)."""
+    names = GATE_HEATMAPS[trace.cell]
+    if not names:
+        return None
+    cols = len(names)
+    fig = make_subplots(rows=1, cols=cols, subplot_titles=[_t(f"inside.value.{n}", lang) for n in names],
+                        horizontal_spacing=0.03, shared_yaxes=True)
+    first = trace.values[names[0]][0]
+    units, steps = unit_selection(trace.values["h"][0]), step_selection(first.shape[0])
+    for col, name in enumerate(names, start=1):
+        v = trace.values[name][0]  # (T, U)
+        gate = name in ("i", "f", "o", "z", "r")  # sigmoid gates live in [0, 1]
+        heat = _heatmap(v, units, steps, lang, zmid=0.5 if gate else 0.0, showscale=False)
+        if gate:
+            heat.update(zmin=0.0, zmax=1.0, colorscale="Viridis", zmid=None)
+        fig.add_trace(heat, row=1, col=col)
+        fig.update_xaxes(title_text=_t("inside.fig.time_step", lang), row=1, col=col)
+        if step is not None:
+            fig.add_vline(x=step, line_color="black", line_width=2, row=1, col=col)
+    fig.update_yaxes(title_text=_t("inside.fig.unit", lang), row=1, col=1)
+    fig.update_layout(height=340)
+    return fig
+
+
+def animation_figure(trace: DirectionTrace, lang: str) -> go.Figure:
+    """Bars of h_t (and c_t for LSTM) per unit, one Plotly animation frame per time step, with Play/Pause."""
+    h = trace.values["h"][0]  # (T, U)
+    T = h.shape[0]
+    units = unit_selection(h, MAX_ANIM_UNITS)
+    frames_at = step_selection(T, MAX_ANIM_FRAMES)
+    names = ["h"] + (["c"] if trace.cell == "lstm" else [])
+    labels = [str(u + 1) for u in units]
+
+    def bars(k: int) -> list[go.Bar]:
+        return [go.Bar(x=labels, y=trace.values[n][0][k, units], name=_t(f"inside.value.{n}", lang),
+                       marker_color=("#0072B2" if n == "h" else "#E69F00")) for n in names]
+
+    top = max(1.0, float(max(np.abs(trace.values[n][0]).max() for n in names)))
+    frames = [go.Frame(data=bars(k), name=str(k + 1)) for k in frames_at]
+    fig = go.Figure(data=bars(frames_at[0]), frames=frames)
+    fig.update_layout(
+        barmode="group", height=380,
+        xaxis={"title": _t("inside.fig.unit", lang), "type": "category"},
+        yaxis={"title": _t("inside.fig.value", lang), "range": [-top, top]},
+        updatemenus=[{
+            "type": "buttons", "showactive": False, "x": 0.0, "y": -0.25, "xanchor": "left", "direction": "left",
+            "buttons": [
+                {"label": _t("inside.play", lang), "method": "animate",
+                 "args": [None, {"frame": {"duration": 250, "redraw": True}, "fromcurrent": True,
+                                 "transition": {"duration": 0}}]},
+                {"label": _t("inside.pause", lang), "method": "animate",
+                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]},
+            ],
+        }],
+        sliders=[{
+            "active": 0, "x": 0.15, "len": 0.85, "y": -0.12, "currentvalue": {"prefix": "t = "},
+            "steps": [{"label": str(k + 1), "method": "animate",
+                       "args": [[str(k + 1)], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]}
+                      for k in frames_at],
+        }],
+    )
+    return fig
+
+
+def _strided(matrix: np.ndarray, limit: int = MAX_WEIGHT_CELLS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows, cols = matrix.shape
+    stride = max(1, int(np.ceil(np.sqrt(rows * cols / limit))))
+    r, c = np.arange(0, rows, stride), np.arange(0, cols, stride)
+    return matrix[np.ix_(r, c)], r, c
+
+
+def weight_figure(trace: DirectionTrace, which: str, lang: str) -> go.Figure:
+    """``kernel`` or ``recurrent_kernel`` as a heatmap, its column blocks labelled with their gate."""
+    w = trace.weights[which]  # (F or U, n_gates * U)
+    z, rows, cols = _strided(w)
+    fig = go.Figure(go.Heatmap(z=z, x=cols, y=rows, colorscale=HEAT_SCALE, zmid=0.0,
+                               colorbar={"thickness": 12},
+                               hovertemplate=f"{_t('inside.fig.row', lang)} %{{y}}, {_t('inside.fig.column', lang)} %{{x}}<br>%{{z:.3f}}<extra></extra>"))
+    U = trace.units
+    for k, (gate, _meaning) in enumerate(GATES[trace.cell]):
+        if k:
+            fig.add_vline(x=k * U - 0.5, line_color="black", line_width=2)
+        label = _t(f"inside.gate.{trace.cell}.{gate}", lang)
+        fig.add_annotation(x=k * U + (U - 1) / 2, y=1.0, yref="paper", yanchor="bottom", text=label,
+                           showarrow=False)
+    row_title = "inside.fig.input_feature" if which == "kernel" else "inside.fig.unit_prev"
+    fig.update_layout(
+        title=_t(f"inside.fig.{which}", lang, rows=w.shape[0], cols=w.shape[1]), height=320,
+        xaxis={"title": _t("inside.fig.column", lang)}, yaxis={"title": _t(row_title, lang), "autorange": "reversed"},
+    )
+    return fig
+
+
+def connectivity_figure(conn: np.ndarray, lang: str, title: str | None = None) -> go.Figure:
+    """Bars of ||dŷ/dx_t|| over t = 1..T."""
+    conn = np.asarray(conn, dtype=np.float64).ravel()
+    fig = go.Figure(go.Bar(x=np.arange(1, len(conn) + 1), y=conn, marker_color="#D55E00",
+                           hovertemplate="t=%{x}<br>%{y:.4g}<extra></extra>"))
+    fig.update_layout(title=title or _t("inside.fig.connectivity", lang), height=320,
+                      xaxis={"title": _t("inside.fig.time_step", lang)},
+                      yaxis={"title": _t("inside.fig.grad_norm", lang)})
+    return fig
+
+
+EXPERIMENT_COLORS = {"SimpleRNN": "#0072B2", "LSTM": "#D55E00", "GRU": "#009E73"}
+
+
+def experiment_loss_figure(result, lang: str) -> go.Figure:
+    """Validation loss per epoch of every cell, with the predict-the-mean baseline."""
+    fig = go.Figure()
+    for r in result.results:
+        fig.add_trace(go.Scatter(x=np.arange(1, len(r.val_loss) + 1), y=r.val_loss, mode="lines+markers",
+                                 name=r.cell, line={"color": EXPERIMENT_COLORS.get(r.cell)}))
+    if result.results:
+        fig.add_hline(y=result.results[0].baseline_mse, line_dash="dot", line_color="#56B4E9",
+                      annotation_text=_t("inside.fig.baseline", lang))
+    fig.update_layout(title=_t("inside.fig.exp_loss", lang), height=360,
+                      xaxis={"title": _t("inside.fig.epoch", lang)}, yaxis={"title": _t("inside.fig.val_mse", lang)})
+    return fig
+
+
+def experiment_connectivity_figure(result, lang: str) -> go.Figure:
+    """Connectivity bars of every cell side by side (same y scale, log would hide the zeros)."""
+    rows = result.results
+    fig = make_subplots(rows=1, cols=max(1, len(rows)), shared_yaxes=True,
+                        subplot_titles=[_t("inside.fig.exp_conn_title", lang, cell=r.cell, ratio=r.ratio) for r in rows])
+    for col, r in enumerate(rows, start=1):
+        fig.add_trace(go.Bar(x=np.arange(1, len(r.connectivity) + 1), y=r.connectivity, name=r.cell,
+                             marker_color=EXPERIMENT_COLORS.get(r.cell), showlegend=False), row=1, col=col)
+        fig.update_xaxes(title_text=_t("inside.fig.time_step", lang), row=1, col=col)
+    fig.update_yaxes(title_text=_t("inside.fig.grad_norm", lang), row=1, col=1)
+    fig.update_layout(height=340)
+    return fig
+
+
+def before_after_figure(before: DirectionTrace, after: DirectionTrace, lang: str) -> go.Figure:
+    """h over time for the same window through the untrained and the trained weights."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[_t("inside.fig.untrained", lang), _t("inside.fig.trained", lang)],
+                        horizontal_spacing=0.08)
+    for col, tr in enumerate((before, after), start=1):
+        h = tr.values["h"][0]
+        fig.add_trace(_heatmap(h, unit_selection(h), step_selection(h.shape[0]), lang, showscale=(col == 2)), row=1, col=col)
+        fig.update_xaxes(title_text=_t("inside.fig.time_step", lang), row=1, col=col)
+    fig.update_yaxes(title_text=_t("inside.fig.unit", lang), row=1, col=1)
+    fig.update_layout(height=340)
+    return fig
