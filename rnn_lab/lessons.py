@@ -144,6 +144,7 @@ LESSONS: dict[str, Lesson] = {
             "counting",
             {
                 **_COUNTING,
+                "train_epochs": 50,
                 "arch_cell": "SimpleRNN",
                 "arch_layers": 1,
                 "arch_units_1": 10,
@@ -169,7 +170,8 @@ LESSONS: dict[str, Lesson] = {
                 "arch_units_1": 16,
                 "arch_timesteps": 20,
                 "arch_features": 1,
-                "inside_cell": "SimpleRNN",
+                "inside_exp_lag": 20,
+                "inside_exp_units": 16,
             },
             [
                 (DATA, {}),

@@ -12,15 +12,25 @@ Conventions (see README "Where things are"):
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from rnn_lab import i18n
 from rnn_lab.settings import all_settings
 from rnn_lab.style import style_figure
 
 
+_last_lang = "en"  # the language of the latest script run, for calls made outside a run (see lang)
+
+
 def lang() -> str:
+    """The session's language. Outside a script run (AppTest formats widget options with ``format_func``
+    from the test thread, where there is no session) it is the language of the latest run."""
+    global _last_lang
+    if get_script_run_ctx() is None:
+        return _last_lang
     value = st.session_state.get("lang", "en")
-    return value if value in i18n.LANGUAGES else "en"
+    _last_lang = value if value in i18n.LANGUAGES else "en"
+    return _last_lang
 
 
 def t(key: str, **values) -> str:
