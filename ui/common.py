@@ -18,7 +18,6 @@ from rnn_lab import i18n
 from rnn_lab.settings import all_settings
 from rnn_lab.style import style_figure
 
-
 _last_lang = "en"  # the language of the latest script run, for calls made outside a run (see lang)
 
 
