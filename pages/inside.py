@@ -15,8 +15,10 @@ st.caption(t("inside.dataset", source=data.source, window=data.window, features=
 
 # ----- model and window -------------------------------------------------------------------------------------
 picked = ui.model_ui(data)
-picked_window = ui.window_ui(data)
-if picked is None or picked_window is None:
+if picked is None:
+    st.stop()
+picked_window = ui.window_ui(picked.data)
+if picked_window is None:
     st.stop()
 window, window_label = picked_window
 

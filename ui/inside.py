@@ -46,6 +46,7 @@ class Picked:
     label: str
     run: object | None = None  # the trained run, when one is picked
     seed: int = 0
+    data: object = None  # the PreparedData the windows come from (a run's own data when it kept it)
 
 
 def _runs() -> list:
@@ -95,6 +96,10 @@ def model_ui(data) -> Picked | None:
                 st.selectbox(t("inside.run"), options=names, key="inside_run")
             run = runs[names.index(state["inside_run"])]
             arch = getattr(run, "arch", None)
+            own = getattr(run, "prepared", None)
+            if own is not None:
+                data = own  # the windows of the data the run was trained on
+                st.caption(t("inside.run_data", source=own.source, window=own.window, features=own.n_features))
             timesteps = getattr(arch, "timesteps", None)
             features = getattr(arch, "features", None)
             if (timesteps, features) != (data.window, data.n_features):
@@ -102,7 +107,7 @@ def model_ui(data) -> Picked | None:
                         f_data=data.n_features), t("inside.run_mismatch_hint"))
                 return None
             return Picked(model=run.model, key=("run", run.name, id(run.model)), arch=arch, label=run.name, run=run,
-                          seed=_run_seed(run, seed))
+                          seed=_run_seed(run, seed), data=data)
     with col2:
         st.number_input(t("inside.seed"), min_value=0, max_value=2**31 - 1, step=1, key="inside_seed",
                         help=t("inside.seed_help"))
@@ -113,7 +118,7 @@ def model_ui(data) -> Picked | None:
         error(t("inside.bad_arch"), str(err))
         return None
     model, key = untrained_model(arch, seed)
-    return Picked(model=model, key=key, arch=arch, label=t("inside.untrained_label", seed=seed), seed=seed)
+    return Picked(model=model, key=key, arch=arch, label=t("inside.untrained_label", seed=seed), seed=seed, data=data)
 
 
 def window_ui(data) -> tuple[np.ndarray, str] | None:
