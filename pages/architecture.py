@@ -23,6 +23,7 @@ prepared = st.session_state.get("prepared")
 if prepared is not None and hasattr(prepared, "window"):
     st.caption(t("arch.from_data", window=prepared.window, features=getattr(prepared, "n_features", "?")))
 
+fixed = ui.sanitize_state()
 controls, results = st.columns([1, 2], gap="large")
 with controls:
     ui.controls_ui()
@@ -32,6 +33,8 @@ formulas = layer_formulas(cfg)
 analytic_total = total_params(cfg)
 
 with results:
+    for message in fixed:
+        error(message, t("arch.fixed_value_hint"))
     if problem:
         error(t("arch.bad_input", problem=problem), t("arch.bad_input_hint"))
     summary = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from rnn_lab.arch.config import CELLS, MERGE_MODES, ArchConfig
@@ -17,6 +19,29 @@ def _number(key: str, label_key: str, disabled: bool = False, help_key: str | No
     s = _S[key]
     st.number_input(t(label_key), min_value=int(s.min), max_value=int(s.max), step=1, key=key, disabled=disabled,
                     help=t(help_key) if help_key else None)
+
+
+def sanitize_state() -> list[str]:
+    """Put any out-of-range ``arch_`` value (from a link, a lesson or the Data page) back in range.
+
+    A widget raises if its stored value is outside its bounds, so this runs before the widgets are
+    drawn. Numbers are clamped to the allowed range, anything else falls back to its default; the
+    returned messages say what was changed and why.
+    """
+    problems = []
+    state = st.session_state
+    for key, setting in _S.items():
+        value = state.get(key, setting.default)
+        try:
+            state[key] = setting.validate(value)
+        except ValueError as err:
+            fixed = setting.default
+            number = setting.kind in (int, float) and isinstance(value, (int, float)) and not isinstance(value, bool)
+            if number and not math.isnan(value):  # clamp into [min, max]
+                fixed = setting.kind(min(max(value, setting.min), setting.max))
+            state[key] = fixed
+            problems.append(t("arch.fixed_value", problem=str(err), value=fixed))
+    return problems
 
 
 def controls_ui() -> None:

@@ -1,0 +1,136 @@
+"""Architecture library: the config, its settings, the analytic formulas and the tutorials' exact cases."""
+
+import random
+
+import numpy as np
+import pytest
+
+from rnn_lab.arch.config import ArchConfig, training_variant
+from rnn_lab.arch.params import (
+    format_shape,
+    gru_params,
+    keras_output_string,
+    layer_formulas,
+    lstm_params,
+    shape_flow,
+    simple_rnn_params,
+    total_params,
+)
+from rnn_lab.arch.settings import SETTINGS, config_from_values
+
+
+def test_defaults_are_the_classic_tutorial():
+    cfg = ArchConfig()
+    assert (cfg.cell, cfg.units, cfg.timesteps, cfg.features, cfg.dense_units) == ("SimpleRNN", (10,), 5, 1, 1)
+    assert config_from_values({}) == cfg
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"cell": "RNN"}, "SimpleRNN, LSTM, GRU"),
+        ({"units": ()}, "1 to 4"),
+        ({"units": (10,) * 5}, "1 to 4"),
+        ({"units": (0,)}, "1 to 1024"),
+        ({"units": (2000,)}, "1 to 1024"),
+        ({"merge_mode": "max"}, "concat, sum, mul, ave"),
+        ({"dropout": 1.0}, "0 <= dropout < 1"),
+        ({"recurrent_dropout": -0.1}, "0 <= recurrent_dropout < 1"),
+        ({"timesteps": 0}, "1 to 1000"),
+        ({"features": 65}, "1 to 64"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"dense_units": 0}, "dense_units"),
+    ],
+)
+def test_invalid_config_names_what_is_allowed(kwargs, words):
+    with pytest.raises(ValueError, match=words.replace("(", r"\(")):
+        ArchConfig(**kwargs)
+
+
+def test_config_from_values_reads_every_key():
+    values = {
+        "arch_cell": "GRU", "arch_layers": 3, "arch_units_1": 4, "arch_units_2": 5, "arch_units_3": 6,
+        "arch_units_4": 99, "arch_bidirectional": True, "arch_merge_mode": "sum", "arch_return_sequences": True,
+        "arch_return_state": True, "arch_dropout": 0.25, "arch_recurrent_dropout": 0.5, "arch_timesteps": 7,
+        "arch_features": 3, "arch_fixed_batch": True, "arch_batch_size": 16, "arch_dense": False,
+        "arch_dense_units": 3,
+    }
+    assert {s.key for s in SETTINGS} == set(values)
+    cfg = config_from_values(values)
+    assert cfg == ArchConfig(cell="GRU", units=(4, 5, 6), bidirectional=True, merge_mode="sum",
+                             return_sequences=True, return_state=True, dropout=0.25, recurrent_dropout=0.5,
+                             timesteps=7, features=3, batch_size=16, dense_units=None)
+    with pytest.raises(ValueError, match="arch_units_2"):
+        config_from_values({**values, "arch_units_2": 0})
+
+
+def test_training_variant_keeps_the_stack_and_fits_the_data():
+    cfg = ArchConfig(cell="LSTM", units=(8, 4), bidirectional=True, return_sequences=True, return_state=True,
+                     batch_size=8, dense_units=None, dropout=0.1)
+    out = training_variant(cfg, timesteps=30, features=3, horizon_outputs=5)
+    assert (out.cell, out.units, out.bidirectional, out.dropout) == ("LSTM", (8, 4), True, 0.1)
+    assert (out.return_sequences, out.return_state, out.batch_size) == (False, False, None)
+    assert (out.timesteps, out.features, out.dense_units) == (30, 3, 5)
+
+
+def test_formulas_by_hand():
+    # SimpleRNN(10) on (5, 1): 10*10 + 10*1 + 10 = 120 (the classic tutorial)
+    assert simple_rnn_params(10, 1) == 120
+    assert lstm_params(10, 1) == 4 * 120
+    assert gru_params(10, 1) == 3 * (100 + 10 + 20)  # reset_after=True: two biases per block
+    (f,) = layer_formulas(ArchConfig(dense_units=None))
+    assert f.substituted == r"D_h\cdot D_h + D_h\cdot d + D_h = 10\cdot10 + 10\cdot1 + 10 = 120"
+    assert f.plain == "10*10 + 10*1 + 10 = 120"
+
+
+def test_stacked_bidirectional_input_width():
+    cfg = ArchConfig(units=(4, 6), bidirectional=True, merge_mode="concat", dense_units=2)
+    first, second, dense = layer_formulas(cfg)
+    assert (first.input_dim, second.input_dim, dense.input_dim) == (1, 8, 12)
+    assert second.params == 2 * simple_rnn_params(6, 8)
+    assert dense.params == 12 * 2 + 2
+    summed = layer_formulas(ArchConfig(units=(4, 6), bidirectional=True, merge_mode="sum", dense_units=2))
+    assert (summed[1].input_dim, summed[2].input_dim) == (4, 6)
+
+
+def test_shape_flow_states():
+    cfg = ArchConfig(cell="LSTM", units=(3,), bidirectional=True, return_state=True, batch_size=8, dense_units=None)
+    step = shape_flow(cfg)[-1]
+    assert [label for label, _ in step.states] == ["forward_h", "forward_c", "backward_h", "backward_c"]
+    assert keras_output_string(step) == "[(8, 6), (8, 3), (8, 3), (8, 3), (8, 3)]"
+    assert format_shape((None, 5, 1)) == "(None, 5, 1)"
+
+
+# The tutorials' cases, checked against the real Keras model.
+TUTORIAL = [
+    (ArchConfig(units=(3,), timesteps=2, features=10, dense_units=None), 42, "(None, 3)"),
+    (ArchConfig(units=(3,), timesteps=2, features=10, dense_units=None, batch_size=8), 42, "(8, 3)"),
+    (ArchConfig(units=(3,), timesteps=2, features=10, dense_units=None, batch_size=8, return_sequences=True),
+     42, "(8, 2, 3)"),
+    (ArchConfig(units=(10,), timesteps=5, features=1, dense_units=None), 120, "(None, 10)"),
+    (ArchConfig(units=(10,), timesteps=5, features=1, dense_units=None, return_sequences=True), 120, "(None, 5, 10)"),
+]
+
+
+@pytest.mark.parametrize(("cfg", "params", "shape"), TUTORIAL)
+def test_tutorial_cases_exact(keras, cfg, params, shape):
+    from rnn_lab.arch.keras_model import build_model, summary_rows
+
+    rows = summary_rows(build_model(cfg))
+    assert rows["total_params"] == params == total_params(cfg)
+    assert rows["layers"][0]["output_shape"] == shape == keras_output_string(shape_flow(cfg)[-1])
+
+
+def test_seeded_weights_are_reproducible_without_global_rng(keras):
+    from rnn_lab.arch.keras_model import build_model
+
+    cfg = ArchConfig(cell="GRU", units=(4, 3), bidirectional=True, dropout=0.2)
+    np_state, py_state = np.random.get_state()[1].copy(), random.getstate()
+    a, b, c = build_model(cfg, seed=1), build_model(cfg, seed=1), build_model(cfg, seed=2)
+    assert all(np.array_equal(x, y) for x, y in zip(a.get_weights(), b.get_weights(), strict=True))
+    assert not all(np.array_equal(x, y) for x, y in zip(a.get_weights(), c.get_weights(), strict=True))
+    bi = a.get_layer("bidirectional_1")
+    assert not np.allclose(bi.forward_layer.get_weights()[0], bi.backward_layer.get_weights()[0])
+    assert np.array_equal(np.random.get_state()[1], np_state) and random.getstate() == py_state
+    names = [layer.name for layer in a.layers]
+    assert names == ["bidirectional_1", "bidirectional_2", "dense"]

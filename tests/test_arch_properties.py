@@ -1,0 +1,51 @@
+"""Property tests: for random configurations the analytic counts and shapes equal the real Keras model's."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rnn_lab.arch.config import CELLS, MERGE_MODES, ArchConfig
+from rnn_lab.arch.params import (
+    keras_output_string,
+    layer_formulas,
+    shape_flow,
+    total_params,
+)
+
+configs = st.builds(
+    ArchConfig,
+    cell=st.sampled_from(CELLS),
+    units=st.lists(st.integers(1, 12), min_size=1, max_size=3).map(tuple),
+    bidirectional=st.booleans(),
+    merge_mode=st.sampled_from(MERGE_MODES),
+    return_sequences=st.booleans(),
+    return_state=st.booleans(),
+    dropout=st.sampled_from([0.0, 0.3]),
+    recurrent_dropout=st.sampled_from([0.0, 0.2]),
+    timesteps=st.integers(1, 9),
+    features=st.integers(1, 5),
+    batch_size=st.none() | st.integers(1, 8),
+    dense_units=st.none() | st.integers(1, 4),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cfg=configs)
+def test_formulas_and_shapes_equal_keras(keras, cfg):
+    from rnn_lab.arch.keras_model import build_model, summary_rows
+
+    model = build_model(cfg)
+    rows = summary_rows(model)
+    formulas = layer_formulas(cfg)
+    flow = {s.name: s for s in shape_flow(cfg)}
+    assert [r["name"] for r in rows["layers"]] == [f.name for f in formulas]
+    for row, f in zip(rows["layers"], formulas, strict=True):
+        assert row["params"] == f.params, (row, f)
+        assert row["type"] == f.type
+        assert row["output_shape"] == keras_output_string(flow[f.name]), row
+    assert rows["total_params"] == total_params(cfg) == model.count_params()
+    # The model's actual outputs have the shapes the flow promises.
+    expected = [flow[formulas[-1].name].output]
+    last_rnn = flow[formulas[-1 if cfg.dense_units is None else -2].name]
+    expected += [shape for _, shape in last_rnn.states]
+    outputs = model.outputs
+    assert [tuple(o.shape) for o in outputs] == [tuple(e) for e in expected]
