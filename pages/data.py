@@ -7,6 +7,7 @@ in the session (``prepared``) for the Architecture, Train and Inside pages. No T
 import pandas as pd
 import streamlit as st
 
+from rnn_lab import i18n
 from rnn_lab.data.errors import DataError
 from rnn_lab.data.prepare import SCALINGS
 from rnn_lab.data.reader import MAX_MB
@@ -29,6 +30,11 @@ S = {s.key: s for s in SETTINGS}
 L = lang()
 
 
+def _labels(group: str):
+    """format_func for options: the language is fixed now (AppTest calls it outside the script run)."""
+    return lambda k, _lang=L: i18n.t(f"data.{group}.{k}", _lang)
+
+
 def _num(label_key: str, key: str, step, fmt: str | None = None, column=st, help_key: str | None = None):
     """A number input bounded by its Setting (key only, no value=)."""
     s = S[key]
@@ -42,7 +48,7 @@ st.caption(t("data.intro"))
 
 # ----------------------------------------------------------------------------------------------------- source
 st.radio(t("data.source_kind"), SOURCE_KINDS, key="data_source_kind", horizontal=True,
-         format_func=lambda k: t(f"data.kinds.{k}"), on_change=ud.apply_source_defaults, help=t("data.source_help"))
+         format_func=_labels("kinds"), on_change=ud.apply_source_defaults, help=t("data.source_help"))
 kind = state["data_source_kind"]
 loaded = None
 if kind == "toy":
@@ -60,7 +66,7 @@ if kind == "toy":
     st.caption(t("data.toy_window_hint", window=recommended_window(name, **lag)))
 elif kind == "bundled":
     st.selectbox(t("data.bundled_pick"), BUNDLED_NAMES, key="data_bundled", on_change=ud.apply_source_defaults,
-                 format_func=lambda k: t(f"data.bundled_names.{k}"))
+                 format_func=_labels("bundled_names"))
     b = BUNDLED[state["data_bundled"]]
     st.caption(t("data.provenance", origin=b.origin, license=b.license, rows=f"{b.rows:,}", start=b.start, end=b.end))
 else:
@@ -69,7 +75,7 @@ else:
     c1, c2 = st.columns(2)
     c1.text_input(t("data.sentinel"), key="data_sentinel", help=t("data.sentinel_help"))
     c2.selectbox(t("data.date_order"), DATE_ORDERS, key="data_date_order", help=t("data.date_order_help"),
-                 format_func=lambda k: t(f"data.date_orders.{k}"))
+                 format_func=_labels("date_orders"))
     if upload is not None:
         pair = (upload.name, upload.getvalue())
         try:
@@ -102,8 +108,7 @@ if loaded is not None:
     state["data_loaded"] = loaded
 loaded = state.get("data_loaded")
 if loaded is None:  # nothing read yet in this session: the tutorial dataset
-    ud.current_prepared()
-    loaded = state["data_loaded"]
+    loaded = state["data_loaded"] = ud.tutorial_loaded()
 frame = loaded.frame
 st.markdown(t("data.active", source=loaded.source, rows=f"{len(frame):,}", columns=frame.shape[1]))
 
@@ -155,12 +160,12 @@ _num("data.prep.test_frac", "data_test_frac", 0.05, "%.2f", column=c4)
 st.caption(t("data.prep.split_note"))
 c1, c2, c3 = st.columns(3)
 c1.selectbox(t("data.prep.missing"), MISSING_STRATEGIES, key="data_missing", help=t("data.prep.missing_help"),
-             format_func=lambda k: t(f"data.missing_names.{k}"))
+             format_func=_labels("missing_names"))
 c2.selectbox(t("data.prep.outliers"), OUTLIER_STRATEGIES, key="data_outliers", help=t("data.prep.outlier_help"),
-             format_func=lambda k: t(f"data.outlier_names.{k}"))
+             format_func=_labels("outlier_names"))
 _num("data.prep.outlier_k", "data_outlier_k", 0.5, "%.1f", column=c3)
 st.radio(t("data.prep.scaling"), SCALINGS, key="data_scaling", horizontal=True, help=t("data.prep.scaling_help"),
-         format_func=lambda k: t(f"data.scalings.{k}"))
+         format_func=_labels("scalings"))
 st.info(t("data.prep.leakage"), icon=":material/shield:")
 
 try:

@@ -13,11 +13,9 @@ from rnn_lab.data.clean import CleanReport, clean
 from rnn_lab.data.errors import DataError
 from rnn_lab.data.prepare import PreparedData, prepare, split_rows
 from rnn_lab.data.reader import Loaded, read_bytes
-from rnn_lab.data.settings import SETTINGS, source_defaults
+from rnn_lab.data.settings import source_defaults
 from rnn_lab.data.sources import BUNDLED, load_bundled, load_toy
 from rnn_lab.data.toys import TOYS
-
-_DEFAULTS = {s.key: s.default for s in SETTINGS}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -128,14 +126,23 @@ def current_prepared() -> PreparedData:
     try:
         loaded = state.get("data_loaded") or load_from_settings()
         prepared, report = prepare_from_settings(loaded)
-    except (DataError, LookupError):
-        for key, value in {**_DEFAULTS, **source_defaults("toy", "counting")}.items():
-            state[key] = value  # fall back to the tutorial
-        loaded = load_from_settings()
-        prepared, report = prepare_from_settings(loaded)
+    except (DataError, LookupError):  # e.g. "upload" chosen but no file yet: the tutorial, settings untouched
+        loaded = tutorial_loaded()
+        prepared, report = tutorial_prepared(loaded), None
     state["data_loaded"] = loaded
     store_prepared(prepared, report)
     return prepared
+
+
+def tutorial_loaded() -> Loaded:
+    return _toy("counting", TOYS["counting"].length, 0.0, 0, 20)
+
+
+def tutorial_prepared(loaded: Loaded | None = None) -> PreparedData:
+    """The counting toy exactly as in the Keras tutorial: window 5, horizon 1, no scaling, all windows train."""
+    loaded = loaded or tutorial_loaded()
+    return prepare(loaded.frame, "value", ("value",), window=5, horizon=1, val_frac=0.0, test_frac=0.0,
+                   scaling="none", source=loaded.source)
 
 
 def show_data_error(err: DataError, lang: str) -> None:

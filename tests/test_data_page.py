@@ -1,0 +1,115 @@
+"""The Data page through AppTest: default tutorial dataset, bundled series, uploads good and bad, both languages."""
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+PAGE = "pages/data.py"
+GOOD = (
+    "일자,종가,거래량\r\n"
+    + "".join(f'2021/03/{d:02d},"{70000 + 100 * d:,}","{1000 * d:,}"\r\n' for d in range(31, 0, -1))
+).encode("cp949")
+
+
+def texts(elements):
+    return [e.value for e in elements]
+
+
+def no_raw_keys(at):
+    shown = texts(at.markdown) + texts(at.caption) + texts(at.title) + texts(at.header) + texts(at.subheader)
+    shown += texts(at.info) + texts(at.success) + texts(at.error) + texts(at.warning)
+    return not any(s.startswith("data.") and " " not in s for s in shown)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_default_is_the_counting_tutorial(app_test, lang):
+    at = app_test(page=PAGE, lang=lang)
+    assert not at.exception and not at.error
+    p = at.session_state["prepared"]
+    assert p.source == "toy:counting" and p.X_train.shape == (10, 5, 1) and p.split_sizes["val"] == 0
+    assert at.session_state["arch_timesteps"] == 5 and at.session_state["arch_features"] == 1
+    shapes = at.dataframe[-2].value if len(at.dataframe) >= 2 else None
+    assert any("(10, 5, 1)" in str(v) for v in shapes.to_numpy().ravel())
+    assert no_raw_keys(at)
+
+
+def test_bundled_samsung_defaults_and_warning(app_test):
+    at = app_test(page=PAGE)
+    at.radio(key="data_source_kind").set_value("bundled").run()
+    assert not at.exception and not at.error
+    p = at.session_state["prepared"]
+    assert p.source == "bundled:samsung" and p.target == "Close" and p.window == 20
+    assert at.session_state["data_scaling"] == "minmax" and p.scaler.kind == "minmax"
+    assert p.split_sizes["val"] > 0 and p.split_sizes["test"] > 0
+    assert any("Adj Close" in w for w in texts(at.warning))
+    # multivariate input: two feature columns -> input dims 2, and the Architecture page follows
+    at.multiselect(key="btn_data_features").set_value(["Close", "Volume"]).run()
+    assert not at.exception
+    assert at.session_state["prepared"].X_train.shape[2] == 2 and at.session_state["arch_features"] == 2
+    assert at.session_state["data_features"] == "Close,Volume"
+
+
+def test_toy_switch_applies_its_defaults(app_test):
+    at = app_test(page=PAGE)
+    at.selectbox(key="data_toy").set_value("long_memory").run()
+    assert not at.exception
+    p = at.session_state["prepared"]
+    assert p.window == 20 and at.session_state["arch_timesteps"] == 20 and p.scaler.kind == "minmax"
+    at.selectbox(key="data_toy").set_value("counting").run()
+    assert at.session_state["prepared"].X_train.shape == (10, 5, 1)
+
+
+def test_impossible_window_keeps_the_previous_dataset(app_test):
+    at = app_test(page=PAGE)
+    at.number_input(key="data_window").set_value(50).run()
+    assert not at.exception
+    assert at.error and "window 50" in at.error[0].value
+    assert at.session_state["prepared"].X_train.shape == (10, 5, 1)
+
+
+def test_upload_then_bad_upload_keeps_the_good_one(app_test):
+    at = app_test(page=PAGE, lang="ko", data_source_kind="upload")  # (radio labels are Korean here)
+    assert not at.exception and at.info  # the prompt
+    at.file_uploader(key="upload_data").set_value(("krx.csv", GOOD, "text/csv")).run()
+    assert not at.exception and not at.error
+    p = at.session_state["prepared"]
+    assert p.source == "upload:krx.csv" and p.target == "Close"
+    assert p.series.index[0].day == 1 and p.series["Close"].iloc[-1] == 73100  # newest-first file sorted
+    assert any("CP949" in m for m in texts(at.markdown))
+    at.file_uploader(key="upload_data").set_value(("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(200), "text/csv")).run()
+    assert not at.exception
+    assert at.error and "이미지" in at.error[0].value  # the Korean message
+    assert at.session_state["prepared"].source == "upload:krx.csv"
+    assert at.session_state["data_loaded"].source == "upload:krx.csv"
+    at.file_uploader(key="upload_data").set_value(("empty.csv", b"", "text/csv")).run()
+    assert not at.exception and at.error and at.session_state["prepared"].source == "upload:krx.csv"
+
+
+def test_cleaning_controls_report_counts(app_test):
+    at = app_test(page=PAGE)
+    at.radio(key="data_source_kind").set_value("bundled").run()
+    at.selectbox(key="data_outliers").set_value("iqr").run()
+    at.number_input(key="data_outlier_k").set_value(0.5).run()
+    assert not at.exception and not at.error
+    report = at.session_state["data_clean_report"]
+    assert report.clipped > 0
+    assert any("clipped" in c for c in texts(at.caption))
+    at.radio(key="data_scaling").set_value("standard").run()
+    assert at.session_state["prepared"].scaler.kind == "standard"
+
+
+def test_current_prepared_without_opening_the_page():
+    script = (
+        "import streamlit as st\n"
+        "from ui.common import init_settings\n"
+        "from ui.data import current_prepared\n"
+        "init_settings()\n"
+        "p = current_prepared()\n"
+        "st.write(f'{p.source} {p.X_train.shape} {st.session_state.arch_timesteps}')\n"
+    )
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    at = AppTest.from_string(script, default_timeout=60).run()
+    assert not at.exception
+    assert at.markdown[0].value == "toy:counting (10, 5, 1) 5"
