@@ -1,7 +1,47 @@
-"""Placeholder until its issue lands."""
+"""Train page: hyperparameters, live training in a background thread, results against the naive baseline, runs."""
 
 import streamlit as st
 
-from ui.common import t
+from rnn_lab.arch.settings import config_from_values
+from rnn_lab.data.errors import DataError
+from ui import train as ui_train
+from ui.common import error, lang, t, tf_spinner
 
-st.title(t("common.nav.train"))
+st.title(t("train.title"))
+st.caption(t("train.intro"))
+
+try:
+    from ui.data import current_prepared
+
+    prepared = current_prepared()
+except (DataError, LookupError, ValueError) as err:
+    error(t("train.no_data"), err.text(lang()) if isinstance(err, DataError) else t("train.no_data_hint"))
+    st.stop()
+
+try:
+    arch = config_from_values(st.session_state)
+except ValueError as err:
+    error(t("train.bad_arch"), str(err))
+    st.stop()
+
+with tf_spinner():
+    from rnn_lab.train import runs  # noqa: F401  (imports the engine; TensorFlow itself loads on first training)
+from rnn_lab.arch.params import total_params
+from rnn_lab.train.runs import training_arch
+
+sizes = prepared.split_sizes
+st.markdown(t("train.data_line", source=prepared.source, window=prepared.window, horizon=prepared.horizon,
+              n_train=sizes["train"], n_val=sizes["val"], n_test=sizes["test"]))
+trained = training_arch(arch, prepared)
+st.markdown(t("train.model_line", cell=trained.cell, units=", ".join(map(str, trained.units)),
+              params=f"{total_params(trained):,}"))
+
+ui_train.collect_finished_job()
+cfg = ui_train.hyperparameters_ui()
+ui_train.start_ui(prepared, arch, cfg)
+ui_train.live_ui()
+
+run = ui_train.selected_run_ui()
+if run is not None:
+    ui_train.results_ui(run)
+ui_train.compare_ui()

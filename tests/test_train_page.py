@@ -1,0 +1,80 @@
+"""AppTest of the Train page through a short training (the thread is awaited, then the page reruns)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def _wait_for_job(at):
+    job = at.session_state["job_train"]
+    job.join(timeout=180)
+    assert not job.running
+    return job
+
+
+def _figure(at, title_part: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec["layout"].get("title", {}).get("text", "")
+        if title_part in title:
+            return spec
+    raise AssertionError(f"no chart titled {title_part!r}")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_short_training_shows_results(app_test, keras, lang):
+    at = app_test(page="pages/train.py", lang=lang, train_epochs=5)
+    assert not at.exception
+    at.button(key="btn_train_start").click().run()
+    assert not at.exception
+    job = _wait_for_job(at)
+    assert job.state == "done", job.error
+    at.run()
+    assert not at.exception
+    runs = at.session_state["runs"]
+    assert len(runs) == 1 and runs[0].epochs_run == 5
+    # the loss chart holds the 5 epochs of the run
+    loss = _figure(at, "Loss per epoch" if lang == "en" else "에포크별 손실")
+    assert loss["data"][0]["y"] == pytest.approx(runs[0].history["loss"])
+    # the metrics table: 4 metrics, model and naive, on the training windows (counting toy has no test split)
+    tables = [df.value for df in at.dataframe]
+    metrics = next(tb for tb in tables if len(tb) == 4 and tb.shape[1] == 3)
+    assert metrics.iloc[0, 0] == "MSE"
+    assert float(metrics.iloc[1, 2]) == pytest.approx(0.1)  # naive RMSE on counting: every step is +0.1
+    # the tutorial view: ten targets 0.5 .. 1.4
+    tutorial = next(tb for tb in tables if len(tb) == 10)
+    assert list(tutorial.iloc[:, 0]) == pytest.approx([0.5 + 0.1 * i for i in range(10)])
+    assert any("training windows" in m.value or "학습 윈도우" in m.value for m in at.subheader)
+
+
+def test_second_run_compare_rename_delete(app_test, keras):
+    at = app_test(page="pages/train.py", train_epochs=3)
+    for seed in (0, 1):
+        at.session_state["train_seed"] = seed
+        at.button(key="btn_train_start").click().run()
+        _wait_for_job(at)
+        at.run()
+    assert not at.exception
+    runs = at.session_state["runs"]
+    assert len(runs) == 2 and runs[0].history != runs[1].history
+    assert _figure(at, "Training loss of the chosen runs")["data"][1]["y"] == pytest.approx(runs[1].history["loss"])
+    at.text_input(key="btn_train_rename").input("my run").run()
+    at.button(key="btn_train_rename_go").click().run()
+    assert at.session_state["runs"][1].name == "my run"
+    at.button(key="btn_train_delete").click().run()
+    assert not at.exception
+    assert [r.id for r in at.session_state["runs"]] == [runs[0].id]
+
+
+def test_batch_larger_than_data_is_reported(app_test, keras):
+    at = app_test(page="pages/train.py", train_epochs=2, train_batch_size=64)  # counting has 10 training windows
+    at.button(key="btn_train_start").click().run()
+    assert any("one full batch" in m.value for m in at.info)  # said before training
+    _wait_for_job(at)
+    at.run()
+    assert not at.exception
+    run = at.session_state["runs"][0]
+    assert run.full_batch and run.batch_size == 10
+    assert any("one full batch" in m.value for m in at.info)  # and kept with the run
