@@ -1,0 +1,65 @@
+"""AppTest of the Architecture page: renders in both languages, follows the controls, never shows a traceback."""
+
+import json
+
+import pytest
+
+PAGE = "pages/architecture.py"
+
+
+def _total(at) -> int:
+    return int(at.metric[0].value.replace(",", ""))
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_page_renders_and_units_change_the_total(keras, app_test, lang):
+    at = app_test(page=PAGE, lang=lang)
+    assert not at.exception
+    assert not at.error
+    assert _total(at) == 131  # SimpleRNN(10) on (5, 1) = 120, Dense(1) on 10 = 11
+    assert len(at.get("plotly_chart")) == 1
+    at.number_input(key="arch_units_1").set_value(20).run()
+    assert not at.exception
+    assert _total(at) == (20 * 20 + 20 * 1 + 20) + (20 + 1)
+    table = at.dataframe[0].value
+    assert list(table.iloc[:, 3]) == [440, 21]  # Param # from Keras
+    assert list(table.iloc[:, 4]) == [440, 21]  # Param # from the formula
+
+
+def test_every_section_follows_the_configuration(keras, app_test):
+    at = app_test(page=PAGE)
+    at.selectbox(key="arch_cell").set_value("LSTM")
+    at.slider(key="arch_layers").set_value(2)
+    at.toggle(key="arch_bidirectional").set_value(True)
+    at.toggle(key="arch_return_state").set_value(True).run()
+    assert not at.exception and not at.error
+    # 2*4*(10*10+10*1+10) + 2*4*(10*10+10*20+10) + (20*1+1)
+    assert _total(at) == 960 + 2480 + 21
+    latex = [el.value for el in at.latex]
+    assert any(r"= 2\cdot[4\cdot(10\cdot10 + 10\cdot20 + 10)] = 2{,}480" in s for s in latex)
+    code = [el.value for el in at.code]
+    assert any("keras.Model(inputs, [outputs, state_forward_h, state_forward_c" in c for c in code)
+    assert any("Unrecognized keyword arguments" in c for c in code)
+    shapes = at.dataframe[1].value
+    assert "forward_h (None, 10)" in shapes.iloc[2, 4]
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(fig["layout"]["shapes"]) == 2 * 2 * 5  # 2 layers x 2 directions x 5 steps
+
+
+def test_out_of_range_state_is_clamped_with_a_message(keras, app_test):
+    # e.g. a Data-page window longer than the explorer allows, or a hand-edited link
+    at = app_test(page=PAGE, arch_timesteps=5000, arch_units_1=0)
+    assert not at.exception
+    assert len(at.error) == 2
+    messages = " ".join(e.value for e in at.error)
+    assert "arch_timesteps: 5000 is above the maximum 1000" in messages and "arch_units_1" in messages
+    assert at.session_state["arch_timesteps"] == 1000 and at.session_state["arch_units_1"] == 1
+    assert _total(at) == (1 + 1 + 1) + (1 + 1)
+
+
+def test_large_model_shows_the_analytic_summary(keras, app_test):
+    at = app_test(page=PAGE, arch_cell="LSTM", arch_units_1=1024, arch_features=64, arch_layers=2,
+                  arch_units_2=1024)
+    assert not at.exception
+    assert at.info and "2,000,000" in at.info[0].value
+    assert _total(at) == 4 * (1024 * 1024 + 1024 * 64 + 1024) + 4 * (1024 * 1024 * 2 + 1024) + 1025
