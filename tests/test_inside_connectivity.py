@@ -87,7 +87,7 @@ def test_conclusion_is_built_from_the_numbers():
     assert "SimpleRNN" in ko and "0.02" in ko and "기울기" in ko
 
 
-@pytest.mark.parametrize("bad", [dict(lag=1), dict(units=0), dict(epochs=0), dict(cells=("RNN",)), dict(lag=50, length=100)])
+@pytest.mark.parametrize("bad", [{"lag": 1}, {"units": 0}, {"epochs": 0}, {"cells": ("RNN",)}, {"lag": 50, "length": 100}])
 def test_experiment_config_rejects_bad_values(bad):
     with pytest.raises(ValueError):
         C.ExperimentConfig(**bad).validate()
