@@ -37,7 +37,9 @@ def _upload(data: bytes, name: str, sentinel: str, date_order: str) -> Loaded:
 def apply_source_defaults() -> None:
     """on_change of the source widgets: the counting toy gets the tutorial settings, others 70/15/15 + MinMax."""
     state = st.session_state
-    for key, value in source_defaults(state["data_source_kind"], state["data_toy"], state["data_bundled"]).items():
+    kind, toy, bundled = (state.get("data_source_kind", "toy"), state.get("data_toy", "counting"),
+                          state.get("data_bundled", "samsung"))
+    for key, value in source_defaults(kind, toy, bundled).items():
         state[key] = value
     state.pop("btn_data_features", None)
 
