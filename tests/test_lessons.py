@@ -1,0 +1,282 @@
+"""Lessons: valid settings and pages, texts in both languages, true numbers (checked against Keras and
+the data), step navigation, and the whole flow in the app (start, next, links to a lesson)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from rnn_lab import lessons
+from rnn_lab.arch.params import format_shape, layer_formulas, shape_flow, total_params
+from rnn_lab.arch.settings import config_from_values
+from rnn_lab.i18n import LANGUAGES, catalogue
+from rnn_lab.settings import all_settings
+
+SETTINGS = all_settings()
+LESSON_IDS = ["shapes", "counting", "why_lstm", "samsung", "deep"]  # the issue's five lessons, in order
+
+
+def _pages():
+    import app
+
+    return tuple(path for entries in app.PAGES.values() for path, _, _ in entries)
+
+
+def _text(lang: str, lesson: str, step: int) -> str:
+    base = f"classroom.lessons.{lesson}.steps.s{step}"
+    return " ".join(catalogue(lang)[f"{base}.{part}"] for part in ("title", "text", "question"))
+
+
+def _config(lesson: str, step: int):
+    return config_from_values(lessons.start_values(lessons.LESSONS[lesson], step - 1, {}, SETTINGS))
+
+
+def _numbers(text: str) -> set[str]:
+    return set(re.findall(r"\d[\d,.]*\d|\d", text.replace("**", "")))
+
+
+def test_the_five_lessons_in_order():
+    assert list(lessons.LESSONS) == LESSON_IDS
+
+
+def test_lessons_use_registered_settings_valid_values_and_router_pages():
+    assert lessons.problems(SETTINGS, _pages()) == []
+    assert lessons.problems(SETTINGS, ()) != []  # the check itself can fail
+    for lesson in lessons.LESSONS.values():
+        assert lesson.simple_mode  # classroom lessons hide the advanced controls
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_lesson_and_step_has_its_texts(lang):
+    cat = catalogue(lang)
+    for lesson in lessons.LESSONS.values():
+        base = f"classroom.lessons.{lesson.id}"
+        assert cat[f"{base}.title"].startswith(f"{LESSON_IDS.index(lesson.id) + 1}. ")
+        assert cat[f"{base}.summary"]
+        for k in range(1, len(lesson.steps) + 1):
+            assert all(cat[f"{base}.steps.s{k}.{part}"].strip() for part in ("title", "text", "question"))
+        assert f"{base}.steps.s{len(lesson.steps) + 1}.title" not in cat  # no text for a step that does not exist
+
+
+# (lesson, step) -> numbers its text states: total parameters, per-layer parameters, output shapes.
+FACTS = {
+    ("shapes", 1): {"total": 42, "layers": [42], "shapes": ["(8, 2, 10)", "(8, 3)"], "say": ["42", "30", "9"]},
+    ("shapes", 2): {"total": 42, "shapes": ["(8, 2, 10)", "(8, 3)"], "say": ["(8, 3)", "(8, 2, 10)"]},
+    ("shapes", 3): {"total": 42, "shapes": ["(8, 2, 10)", "(8, 2, 3)"], "say": ["(8, 2, 3)", "42"]},
+    ("shapes", 4): {
+        "total": 63,
+        "layers": [42, 21],
+        "shapes": ["(8, 2, 10)", "(8, 2, 3)", "(8, 3)"],
+        "say": ["63", "21", "(8, 2, 3)", "(8, 3)"],
+    },
+    ("shapes", 5): {"total": 84, "layers": [84], "shapes": ["(8, 2, 10)", "(8, 6)"], "say": ["84", "(8, 6)"]},
+    ("counting", 2): {
+        "total": 131,
+        "layers": [120, 11],
+        "shapes": ["(None, 5, 1)", "(None, 10)", "(None, 1)"],
+        "say": ["120", "11", "131", "(None, 1)"],
+    },
+    ("why_lstm", 3): {"total": 305, "layers": [288, 17], "say": ["288", "305"]},
+    ("why_lstm", 4): {"total": 1169, "layers": [1152, 17], "say": ["1,152", "1,169"]},
+    ("why_lstm", 5): {"total": 929, "layers": [912, 17], "say": ["912", "929"]},
+    ("samsung", 3): {"total": 4385, "layers": [4352, 33], "say": ["4,352", "4,385"]},
+    ("deep", 1): {"total": 1169, "layers": [1152, 17], "say": ["1,152", "1,169"]},
+    ("deep", 2): {
+        "total": 3281,
+        "layers": [1152, 2112, 17],
+        "shapes": ["(None, 20, 1)", "(None, 20, 16)", "(None, 16)", "(None, 1)"],
+        "say": ["2,112", "3,281", "(None, 20, 16)"],
+    },
+    ("deep", 3): {"total": 8609, "layers": [2304, 6272, 33], "say": ["2,304", "6,272", "8,609"]},
+}
+
+
+@pytest.mark.parametrize(("lesson", "step"), list(FACTS))
+def test_numbers_in_the_texts_are_the_models_numbers(lesson, step):
+    facts = FACTS[(lesson, step)]
+    cfg = _config(lesson, step)
+    assert total_params(cfg) == facts["total"]
+    if "layers" in facts:
+        assert [f.params for f in layer_formulas(cfg)] == facts["layers"]
+    if "shapes" in facts:
+        assert [format_shape(s.output) for s in shape_flow(cfg)] == facts["shapes"]
+    for lang in LANGUAGES:
+        text = _text(lang, lesson, step)
+        for said in facts["say"]:
+            assert said in text, (lang, said)
+
+
+def _keras_model(keras, cfg):
+    """The lesson's architecture built directly with Keras (independent of rnn_lab.arch.keras_model)."""
+    layers = keras.layers
+    model = keras.Sequential([keras.Input((cfg.timesteps, cfg.features), batch_size=cfg.batch_size)])
+    for i, units in enumerate(cfg.units):
+        seq = i < len(cfg.units) - 1 or cfg.return_sequences
+        layer = getattr(layers, cfg.cell)(units, return_sequences=seq)
+        model.add(layers.Bidirectional(layer, merge_mode=cfg.merge_mode) if cfg.bidirectional else layer)
+    if cfg.dense_units is not None:
+        model.add(layers.Dense(cfg.dense_units))
+    return model
+
+
+def test_numbers_agree_with_keras(keras):
+    for lesson, step in FACTS:
+        cfg = _config(lesson, step)
+        model = _keras_model(keras, cfg)
+        assert model.count_params() == FACTS[(lesson, step)]["total"], (lesson, step)
+        if cfg.batch_size is not None:
+            out = model(np.zeros((cfg.batch_size, cfg.timesteps, cfg.features), dtype="float32"))
+            assert tuple(out.shape) == shape_flow(cfg)[-1].output, (lesson, step)
+
+
+def test_counting_lesson_data_is_the_tutorial():
+    from rnn_lab.data.prepare import prepare
+    from rnn_lab.data.sources import load_toy
+
+    v = lessons.start_values(lessons.LESSONS["counting"], 0, {}, SETTINGS)
+    frame = load_toy(v["data_toy"], length=v["data_toy_length"]).frame
+    assert np.allclose(frame["value"].to_numpy(), np.arange(15) / 10)  # 0.0 .. 1.4
+    data = prepare(
+        frame,
+        "value",
+        window=v["data_window"],
+        horizon=v["data_horizon"],
+        val_frac=v["data_val_frac"],
+        test_frac=v["data_test_frac"],
+        scaling=v["data_scaling"],
+    )
+    assert data.X_train.shape == (10, 5, 1)
+    assert np.allclose(data.y_train, np.arange(5, 15) / 10)  # targets 0.5 .. 1.4, unscaled
+    assert np.allclose(data.X_train[0, :, 0], [0.0, 0.1, 0.2, 0.3, 0.4])
+    assert v["train_epochs"] == 50 and _config("counting", 3).cell == "SimpleRNN"
+    for lang in LANGUAGES:
+        text = " ".join(_text(lang, "counting", k) for k in (1, 3, 4))
+        assert {"15", "10", "(10, 5, 1)", "0.5", "1.4", "50"} <= _numbers(text) | {"(10, 5, 1)"}
+        assert "(10, 5, 1)" in text
+
+
+def test_long_memory_lesson_data_needs_the_first_value():
+    from rnn_lab.data.sources import load_toy
+
+    v = lessons.start_values(lessons.LESSONS["why_lstm"], 0, {}, SETTINGS)
+    assert v["data_window"] == v["data_toy_lag"] == v["inside_exp_lag"] == 20
+    s = load_toy("long_memory", length=v["data_toy_length"], lag=v["data_toy_lag"]).frame["value"].to_numpy()
+    lag = 20
+    r_far = np.corrcoef(s[lag:], s[:-lag])[0, 1]  # the first value of the window
+    assert 0.85 < r_far**2 < 0.95  # "explains about 90% of the variance" (rho^2 = 0.9025)
+    residual = s[lag:] - 0.95 * s[:-lag]  # what is left once the value 20 steps back is known: fresh noise
+    assert residual.std() == pytest.approx(np.sqrt(1 - 0.95**2), rel=0.1)
+    assert np.corrcoef(residual[1:], residual[:-1])[0, 1] == pytest.approx(0, abs=0.1)  # "nothing closer"
+    assert 0.5**19 == pytest.approx(0.0000019, rel=0.01)  # the text's vanishing-gradient example
+
+
+def test_samsung_lesson_data():
+    from rnn_lab.data.sources import load_bundled
+
+    v = lessons.start_values(lessons.LESSONS["samsung"], 0, {}, SETTINGS)
+    frame = load_bundled(v["data_bundled"]).frame
+    assert len(frame) == 1226
+    assert str(frame.index[0].date()) == "2014-08-04" and str(frame.index[-1].date()) == "2019-08-02"
+    assert v["data_target"] == "Close" and "Close" in frame.columns and "Adj Close" in frame.columns
+    assert (v["data_val_frac"], v["data_test_frac"], v["data_scaling"]) == (0.15, 0.15, "minmax")
+    assert v["arch_cell"] == "LSTM"
+
+
+def test_lesson_data_settings_match_the_data_pages_source_defaults():
+    """Lessons spell out their data settings; they must agree with what the Data page applies for that source."""
+    from rnn_lab.data.settings import source_defaults
+
+    for lesson_id in ("counting", "why_lstm", "samsung", "deep"):
+        v = lessons.start_values(lessons.LESSONS[lesson_id], 0, {}, SETTINGS)
+        expected = source_defaults(v["data_source_kind"], v["data_toy"], v["data_bundled"])
+        assert {k: v[k] for k in expected} == expected, lesson_id
+
+
+def test_steps_are_cumulative_and_going_back_undoes_later_steps():
+    shapes = lessons.LESSONS["shapes"]
+    at3 = lessons.step_values(shapes, 2, SETTINGS)
+    at2 = lessons.step_values(shapes, 1, SETTINGS)
+    assert at3["arch_return_sequences"] is True and at2["arch_return_sequences"] is False
+    at5 = lessons.step_values(shapes, 4, SETTINGS)
+    assert at5["arch_layers"] == 1 and at5["arch_bidirectional"] is True
+    assert lessons.step_values(shapes, 3, SETTINGS)["arch_bidirectional"] is False
+    assert lessons.clamp_step(shapes, 99) == 4 and lessons.clamp_step(shapes, -3) == 0
+    assert lessons.clamp_step(shapes, "x") == 0
+
+
+def test_start_resets_the_experiment_but_keeps_language_and_projection():
+    current = {"lang": "ko", "projection": True, "arch_cell": "GRU", "train_lr": 0.5, "data_toy": "sine"}
+    values = lessons.start_values(lessons.LESSONS["shapes"], 0, current, SETTINGS)
+    assert set(values) == set(SETTINGS)
+    assert values["lang"] == "ko" and values["projection"] is True
+    assert values["arch_cell"] == "SimpleRNN" and values["train_lr"] == SETTINGS["train_lr"].default
+    assert values["data_toy"] == SETTINGS["data_toy"].default
+    assert (values["lesson"], values["lesson_step"], values["simple_mode"]) == ("shapes", 0, True)
+
+
+# ---- in the app ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
+def test_start_a_lesson_and_walk_through_its_steps(app_test, lesson_id):
+    lesson = lessons.LESSONS[lesson_id]
+    at = app_test(page="pages/lessons.py", lang="ko")
+    assert not at.exception
+    at.button(key=f"btn_lesson_start_{lesson_id}").click().run()
+    assert not at.exception, at.exception
+    for step in range(len(lesson.steps)):
+        page_stem = lesson.steps[step].page.rsplit("/", 1)[-1].removesuffix(".py")
+        assert at.session_state["_page_path"] == page_stem, (step, at.session_state["_page_path"])
+        assert at.session_state["lesson"] == lesson_id and at.session_state["lesson_step"] == step
+        expected = lessons.step_values(lesson, step, SETTINGS)
+        assert {k: at.session_state[k] for k in expected} == expected
+        params = dict(at.query_params)
+        assert params["lesson"] == lesson_id and params["simple_mode"] == "1"
+        panel = " ".join(m.value for m in at.sidebar.markdown)
+        assert catalogue("ko")[f"classroom.lessons.{lesson_id}.steps.s{step + 1}.title"] in panel
+        if step < len(lesson.steps) - 1:
+            at.button(key="btn_lesson_next").click().run()
+            assert not at.exception, (step, at.exception)
+    assert at.button(key="btn_lesson_next").disabled
+    at.button(key="btn_lesson_prev").click().run()
+    assert at.session_state["lesson_step"] == len(lesson.steps) - 2
+    at.button(key="btn_lesson_end").click().run()
+    assert at.session_state["lesson"] == "" and at.session_state["simple_mode"] is False
+    assert "lesson" not in dict(at.query_params)
+    assert not any(b.key == "btn_lesson_next" for b in at.button)
+
+
+def test_lesson_link_opens_the_lesson_in_a_fresh_session(app_test, monkeypatch):
+    from conftest import ROOT, router_only
+    from streamlit.testing.v1 import AppTest
+
+    from rnn_lab import share
+
+    at = app_test(page="pages/lessons.py", lang="ko", projection=True)
+    links = [c.value for c in at.main.code]
+    assert len(links) == len(LESSON_IDS)
+    path, params = share.parse_link(links[1])  # "Predict the next number"
+    assert path == "data" and params["lesson"] == "counting" and params["lang"] == "ko"
+
+    router_only(monkeypatch)
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    fresh.query_params.update(params)
+    fresh.switch_page(f"pages/{path}.py").run()
+    assert not fresh.exception, fresh.exception
+    expected = lessons.start_values(lessons.LESSONS["counting"], 0, {"lang": "ko", "projection": True}, SETTINGS)
+    assert {k: fresh.session_state[k] for k in SETTINGS} == expected
+    panel = " ".join(m.value for m in fresh.sidebar.markdown)
+    assert catalogue("ko")["classroom.lessons.counting.steps.s1.title"] in panel
+
+
+def test_a_step_link_reopens_the_panel_at_that_step(app_test):
+    at = app_test(page="pages/architecture.py", lesson="shapes", lesson_step=2, simple_mode=True)
+    assert not at.exception
+    panel = " ".join(m.value for m in at.sidebar.markdown)
+    assert catalogue("en")["classroom.lessons.shapes.steps.s3.title"] in panel
+    assert not any(b.key == "btn_lesson_open_page" for b in at.button)  # already on the step's page
+    at.switch_page("pages/home.py").run()
+    at.button(key="btn_lesson_open_page").click().run()  # from another page, back to the step's page
+    assert at.session_state["_page_path"] == "architecture"
