@@ -121,7 +121,7 @@ with tab_shapes:
         st.code("keras.Sequential([\n    keras.Input(shape=(5, 1)),\n    layers.SimpleRNN(10),"
                 "  # return_sequences=False\n    layers.SimpleRNN(10),\n])", language="python")
         st.write(t("arch.keras_says"))
-        st.code(broken, language=None)
+        st.code(broken, language=None, wrap_lines=True)
 
 with tab_diagram:
     plot(unrolled_figure(cfg, lang()), key="arch_diagram_chart")
@@ -129,16 +129,19 @@ with tab_diagram:
 
 with tab_code:
     st.write(t("arch.code_intro_functional" if cfg.return_state else "arch.code_intro"))
-    st.code(keras_code(cfg), language="python")
+    st.code(keras_code(cfg), language="python", wrap_lines=True)
 
 with tab_old:
     st.write(t("arch.old_intro"))
     legacy, _ = ui.cached_legacy()
     for item in legacy:
         with st.container(border=True):
-            st.markdown(t("arch.old_label"))
-            st.code(item.old, language="python")
-            st.markdown(t("arch.new_label"))
-            st.code(item.new, language="python")
+            old_col, new_col = st.columns(2)
+            with old_col:
+                st.markdown(t("arch.old_label"))
+                st.code(item.old, language="python", wrap_lines=True)
+            with new_col:
+                st.markdown(t("arch.new_label"))
+                st.code(item.new, language="python", wrap_lines=True)
             st.markdown(t("arch.keras_says_error") if item.raises else t("arch.keras_says_warning"))
-            st.code(item.keras_says, language=None)
+            st.code(item.keras_says, language=None, wrap_lines=True)

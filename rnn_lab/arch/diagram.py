@@ -56,8 +56,16 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
     n_cols = len(steps)
     directions = ("forward", "backward") if cfg.bidirectional else ("forward",)
     rows = [(layer, d) for layer in range(cfg.n_layers) for d in directions]  # bottom to top
-    row_y = {row: 1 + i for i, row in enumerate(rows)}
-    top_y = len(rows) + 1  # outputs
+    # The two directions of a bidirectional layer sit close together inside one dashed "Bidirectional" frame.
+    pair_gap = 0.72
+    row_y: dict[tuple[int, str], float] = {}
+    y = 1.0
+    for layer in range(cfg.n_layers):
+        row_y[(layer, "forward")] = y
+        if cfg.bidirectional:
+            row_y[(layer, "backward")] = y + pair_gap
+        y = row_y[(layer, directions[-1])] + 1.0
+    top_y = y  # outputs
     fig = _Canvas()
     colors = {"forward": style.color("model"), "backward": style.color("baseline")}
     box_x, box_y, hover, labels = [], [], [], []
@@ -90,7 +98,11 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
         if layer < cfg.n_layers - 1 and is_top_of_layer:
             for col, step in enumerate(steps):
                 if step is not None:
-                    _arrow(fig, col, y + BOX_H / 2, col, y + 1 - BOX_H / 2, style.color("actual"))
+                    _arrow(fig, col, y + BOX_H / 2 + 0.08, col, y + 1 - BOX_H / 2 - 0.08, style.color("actual"))
+        if cfg.bidirectional and direction == "backward":
+            y0 = row_y[(layer, "forward")] - BOX_H / 2 - 0.08
+            fig.add_shape(type="rect", x0=-0.42, x1=n_cols - 1 + 0.42, y0=y0, y1=y + BOX_H / 2 + 0.08,
+                          line={"color": style.color("actual"), "width": 1, "dash": "dot"})
 
     trace = {"type": "scatter", "x": box_x, "y": box_y, "mode": "text", "text": labels, "hovertext": hover, "hoverinfo": "text",
                              "textfont": {"size": 13}, "showlegend": False}
@@ -101,7 +113,7 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
         if step is None:
             continue
         fig.add_annotation(x=col, y=0.2, text=f"x<sub>{step}</sub>", showarrow=False, font={"size": 13})
-        _arrow(fig, col, 0.35, col, bottom_y - BOX_H / 2, style.color("actual"))
+        _arrow(fig, col, 0.35, col, bottom_y - BOX_H / 2 - (0.08 if cfg.bidirectional else 0), style.color("actual"))
 
     # Outputs: every step with return_sequences, else only the final one.
     top_row_y = row_y[(cfg.n_layers - 1, directions[-1])]
@@ -110,7 +122,7 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
     emit_cols = [c for c, s in enumerate(steps) if s is not None] if cfg.return_sequences else [n_cols - 1]
     for col in emit_cols:
         label = f"y<sub>{steps[col]}</sub>" if cfg.return_sequences else f"y<sub>{cfg.timesteps}</sub>"
-        _arrow(fig, col, top_row_y + BOX_H / 2, col, top_y - 0.2, out_color)
+        _arrow(fig, col, top_row_y + BOX_H / 2 + (0.08 if cfg.bidirectional else 0), col, top_y - 0.2, out_color)
         fig.add_annotation(x=col, y=top_y, text=label, showarrow=False, font={"size": 13, "color": out_color})
     if cfg.bidirectional and not cfg.return_sequences:
         # The backward direction finishes at step 1; its last h is merged with the forward one at step T.
@@ -118,12 +130,14 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
                colors["backward"], dash=True)
     if cfg.return_state:
         state = "h<sub>T</sub>, c<sub>T</sub>" if cfg.cell == "LSTM" else "h<sub>T</sub>"
-        fig.add_annotation(x=n_cols - 1 + 0.45, y=top_row_y, text=t("arch.diagram.state_out", lang, state=state),
+        if cfg.bidirectional:
+            state = t("arch.diagram.both_directions", lang, state=state)
+        fig.add_annotation(x=n_cols - 1 + 0.5, y=top_row_y, text=t("arch.diagram.state_out", lang, state=state),
                            showarrow=False, xanchor="left", font={"size": 12, "color": colors["forward"]})
 
     caption = t("arch.diagram.outputs_all" if cfg.return_sequences else "arch.diagram.outputs_last", lang,
                 head=out_name)
-    right = n_cols - 0.3 + (1.6 if cfg.return_state else 0.3)
+    right = n_cols - 0.3 + (1.9 if cfg.return_state else 0.3)
     # Row labels on the left: which layer and direction.
     for (layer, direction), y in row_y.items():
         name = t("arch.diagram.row", lang, layer=layer + 1, units=cfg.units[layer])
