@@ -43,7 +43,7 @@ def test_every_section_follows_the_configuration(keras, app_test):
     shapes = at.dataframe[1].value
     assert "forward_h (None, 10)" in shapes.iloc[2, 4]
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert len(fig["layout"]["shapes"]) == 2 * 2 * 5  # 2 layers x 2 directions x 5 steps
+    assert len(fig["layout"]["shapes"]) == 2 * 2 * 5 + 2  # 2 layers x 2 directions x 5 steps + 2 Bidirectional frames
 
 
 def test_out_of_range_state_is_clamped_with_a_message(keras, app_test):
