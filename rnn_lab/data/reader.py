@@ -166,35 +166,52 @@ def _sniff_delimiter(lines: list[str]) -> str | None:
     return best if best_score >= 0.6 else None
 
 
-def _rows_from_text(text: str) -> tuple[list[list[str]], str | None]:
-    lines = text.splitlines()
-    delim = _sniff_delimiter(lines)
-    if delim is None:
-        rows = [[ln] for ln in lines]
+def _table_from_text(text: str) -> tuple[pd.DataFrame, str | None, int, int]:
+    """Cells as str, the delimiter, and how many rows had too many / too few fields."""
+    delim = _sniff_delimiter(text[:200_000].splitlines()[:200])
+    if delim is not None:
+        try:  # the C parser: quotes, CRLF, missing final newline; fails on rows with extra fields
+            table = pd.read_csv(io.StringIO(text), sep=delim, header=None, dtype=str, keep_default_na=False,
+                                na_values=[], skipinitialspace=True, skip_blank_lines=True, quotechar='"',
+                                engine="c")
+            short = 0
+            if (table.iloc[1:, -1] == "").any():  # the C parser pads short rows with "": count them
+                counts = [len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim) if r]
+                short = sum(1 for n in counts[1:] if n < table.shape[1])
+            if f" {delim}" in text or " \n" in text or " \r" in text or text.endswith(" "):
+                table = table.apply(lambda col: col.str.strip())  # space-padded fields
+            return table, delim, 0, short
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"',
+                                   skipinitialspace=True))
     else:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"', skipinitialspace=True))
-    return [[cell.strip().strip('"').strip() for cell in row] for row in rows], delim
+        rows = [[ln] for ln in text.splitlines()]
+    rows = [[c.strip().strip('"').strip() for c in r] for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise DataError("empty")
+    width = len(rows[0]) if len(rows) > 1 and len(rows[0]) > 1 else max(len(r) for r in rows)
+    long = sum(1 for r in rows if len(r) > width)
+    short = sum(1 for r in rows[1:] if len(r) < width)
+    table = pd.DataFrame([r[:width] + [""] * (width - len(r)) for r in rows], dtype=object)
+    return table, delim, long, short
 
 
-def _rows_from_excel(data: bytes) -> tuple[list[list[str]], str]:
+def _table_from_excel(data: bytes) -> tuple[pd.DataFrame, str]:
     try:
         book = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=object, engine="openpyxl")
+        with pd.ExcelFile(io.BytesIO(data), engine="openpyxl") as xls:
+            sheet = xls.sheet_names[0]
     except Exception as err:  # noqa: BLE001 - any broken workbook becomes one line for the user
         raise DataError("bad_excel", reason=str(err).splitlines()[0][:200]) from None
-    with pd.ExcelFile(io.BytesIO(data), engine="openpyxl") as xls:
-        sheet = xls.sheet_names[0]
-    rows = []
-    for rec in book.itertuples(index=False):
-        row = []
-        for v in rec:
-            if v is None or (isinstance(v, float) and np.isnan(v)):
-                row.append("")
-            elif isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "isoformat"):
-                row.append(pd.Timestamp(v).strftime("%Y-%m-%d"))
-            else:
-                row.append(str(v).strip())
-        rows.append(row)
-    return rows, sheet
+
+    def cell(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if hasattr(v, "isoformat"):  # datetime cells
+            return pd.Timestamp(v).strftime("%Y-%m-%d")
+        return str(v).strip()
+
+    return book.map(cell), sheet
 
 
 # ---------------------------------------------------------------------------------------------- cells -> values
@@ -211,6 +228,18 @@ def _looks_number(cell: str) -> bool:
     return bool(_NUM_RE.match(c)) or c in ("inf", "-inf", "+inf", "infinity", "-infinity")
 
 
+def _strptime_any(cells: list[str], fmt: str) -> bool:
+    from datetime import datetime
+
+    for cell in cells:
+        try:
+            datetime.strptime(cell, fmt)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
 def _parse_dates(values: pd.Series, order: str) -> tuple[pd.Series | None, str | None, list[tuple]]:
     """Try every format; keep those that read every non-empty cell; prefer increasing, evenly spaced readings.
 
@@ -220,7 +249,14 @@ def _parse_dates(values: pd.Series, order: str) -> tuple[pd.Series | None, str |
     if present.empty:
         return None, None, []
     fits = []
+    step = max(1, len(present) // 200)
+    sample = present.iloc[::step]  # try every format on ~200 cells, then the survivors on all of them
+    probe = sample.head(5).tolist()
     for fmt, fmt_order, label in DATE_FORMATS:
+        if not _strptime_any(probe, fmt):  # cheap pure-Python check before asking pandas
+            continue
+        if pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean() < 0.98:
+            continue
         parsed = pd.to_datetime(present, format=fmt, errors="coerce")
         if parsed.notna().mean() < 0.98:  # allow a stray unreadable cell (reported later)
             continue
@@ -244,69 +280,100 @@ def _parse_dates(values: pd.Series, order: str) -> tuple[pd.Series | None, str |
     return pd.Series(best[0], index=present.index).reindex(values.index), best[3], candidates
 
 
-def _number_evidence(cells: list[str]) -> tuple[str, str | None, str | None, bool]:
-    """Decide the decimal mark and thousands separator for the whole file from its number cells.
+_S = r"[kKmMbB%]?"  # an optional volume suffix or percent sign after the number
+_EVIDENCE = {  # (pattern on one cell per line, what it says)
+    "comma_both": (rf"^[+-]?\d+(?:\.\d+)+,\d+{_S}$", ","),  # "20.347,09": comma is the decimal mark
+    "dot_both": (rf"^[+-]?\d+(?:,\d+)+\.\d+{_S}$", "."),  # "1,407,345.50"
+    "commas": (rf"^[+-]?\d+(?:,\d+){{2,}}{_S}$", "."),  # "1,407,345": commas group thousands
+    "dots": (rf"^[+-]?\d+(?:\.\d+){{2,}}{_S}$", ","),  # "1.407.345": dots group thousands
+    "comma_dec": (rf"^[+-]?\d*,(?:\d{{1,2}}|\d{{4,}}){_S}$", ","),  # "20,5"
+    "dot_dec": (rf"^[+-]?\d*\.(?:\d{{1,2}}|\d{{4,}}){_S}$", "."),  # "26000.000000"
+}
+_EVIDENCE = {k: (re.compile(p), v) for k, (p, v) in _EVIDENCE.items()}
+_AMBIGUOUS = re.compile(rf"^[+-]?\d+[.,]\d{{3}}{_S}$")  # "112.253", "1,234": thousands or decimals?
+_NUMBER_LINE = re.compile(rf"(?i)^[+-]?(?:\d[\d.,']*|[.,]\d+){_S}$|^[+-]?inf(?:inity)?$")
+
+
+_DIGITS_TO_9 = str.maketrans("0123456789", "9999999999")
+
+
+def _shapes(cells: pd.Series) -> dict[str, tuple[int, str]]:
+    """Each distinct cell shape (digits written as 9) -> (count, first cell with that shape).
+
+    A 6,000-row price column has a handful of shapes ("99999.999999"), so the evidence regexes
+    below run on a few strings instead of on every cell.
+    """
+    values = cells.tolist()
+    if not values:
+        return {}
+    shapes = "\n".join(values).translate(_DIGITS_TO_9).split("\n")
+    out: dict[str, list] = {}
+    for k, shape in enumerate(shapes):
+        if shape in out:
+            out[shape][0] += 1
+        else:
+            out[shape] = [1, values[k]]
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def _number_evidence(shapes: dict[str, tuple[int, str]]) -> tuple[str, str, str | None, bool]:
+    """Decide the decimal mark and thousands separator from cell shapes (see :func:`_shapes`).
 
     Returns (decimal, thousands, example, ambiguous). A cell with both marks: the last one is the decimal mark
     ("1,407,345.50", "20.347,09"). One mark repeated: it is the thousands separator ("1.407.345"). One mark
     once followed by other than 3 digits: it is the decimal mark ("20,5", "26000.000000"). One mark once
     followed by exactly 3 digits ("112.253") is ambiguous and decided by the other cells.
     """
-    comma_dec = dot_dec = 0
-    ex_comma = ex_dot = amb_example = None
-    for cell in cells:
-        c = cell.lstrip("+-")
-        has_c, has_d = "," in c, "." in c
-        if not (has_c or has_d):
-            continue
-        if has_c and has_d:
-            if c.rfind(",") > c.rfind("."):
-                comma_dec += 1
-                ex_comma = ex_comma or cell
-            else:
-                dot_dec += 1
-                ex_dot = ex_dot or cell
-        elif has_c:
-            if c.count(",") > 1 or len(c) - c.rfind(",") - 1 == 3 and c.find(",") > 0:
-                if c.count(",") > 1:
-                    dot_dec += 1  # "1,407,345": comma groups thousands, so a dot would be the decimal mark
-                    ex_dot = ex_dot or cell
-                else:
-                    amb_example = amb_example or cell
-            else:
-                comma_dec += 1
-                ex_comma = ex_comma or cell
+    votes = {",": 0, ".": 0}
+    examples: dict[str, str] = {}
+    amb = None
+    for shape, (count, example) in shapes.items():
+        for pattern, decimal in _EVIDENCE.values():
+            if pattern.match(shape):
+                votes[decimal] += count
+                examples.setdefault(decimal, example)
+                break
         else:
-            if c.count(".") > 1:
-                comma_dec += 1  # "1.407.345": dot groups thousands
-                ex_comma = ex_comma or cell
-            elif len(c) - c.rfind(".") - 1 == 3 and c.find(".") > 0:
-                amb_example = amb_example or cell
-            else:
-                dot_dec += 1
-                ex_dot = ex_dot or cell
-    if comma_dec > dot_dec:
-        return ",", ".", ex_comma, False
-    if dot_dec:
-        return ".", ",", ex_dot, False
-    return ".", ",", amb_example, amb_example is not None
+            if amb is None and _AMBIGUOUS.match(shape):
+                amb = example
+    if votes[","] > votes["."]:
+        return ",", ".", examples[","], False
+    if votes["."]:
+        return ".", ",", examples["."], False
+    return ".", ",", amb, amb is not None
 
 
-def _to_numbers(col: pd.Series, decimal: str, thousands: str) -> tuple[pd.Series, str | None]:
-    """Vectorised text -> float: percents, K/M/B suffixes, separators. Returns values and a kind ('%', 'suffix')."""
-    s = col.str.replace(" ", "", regex=False).str.replace("'", "", regex=False)
-    low = s.str.lower()
-    pct = low.str.endswith("%")
-    suf = low.str[-1:].isin(list(_SUFFIX)) & low.str[:-1].str.match(r"^[+-]?[\d.,]+$")
-    mult = pd.Series(1.0, index=s.index)
-    mult[suf] = low[suf].str[-1].map(_SUFFIX)
-    s = s.where(~(pct | suf), s.str[:-1])
-    s = s.str.replace(thousands, "", regex=False)
+def _merge(*shape_dicts) -> dict[str, tuple[int, str]]:
+    out: dict[str, tuple[int, str]] = {}
+    for d in shape_dicts:
+        for shape, (count, example) in d.items():
+            old = out.get(shape)
+            out[shape] = (count + old[0], old[1]) if old else (count, example)
+    return out
+
+
+def _to_numbers(col: pd.Series, decimal: str, thousands: str, shapes: dict) -> tuple[pd.Series, str | None]:
+    """Text -> float with string operations on the whole column at once. Returns values and a kind ('%', 'suffix').
+
+    Missing cells must be "" already. Percent strings keep their number ("-0.52%" -> -0.52);
+    K/M/B multiply by 1e3/1e6/1e9.
+    """
+    has_pct = any(sh.endswith("%") for sh in shapes)
+    has_suffix = any(sh[-1:] in ("k", "K", "m", "M", "b", "B") for sh in shapes)
+    joined = "\n".join(col.tolist())
+    if decimal == "." and "," not in joined and "'" not in joined and " " not in joined and not (has_pct or has_suffix):
+        return pd.to_numeric(col.replace("", np.nan), errors="coerce").astype(np.float64), None  # plain numbers
+    joined = joined.replace(" ", "").replace("'", "").replace(thousands, "")
     if decimal == ",":
-        s = s.str.replace(",", ".", regex=False)
-    out = pd.to_numeric(s, errors="coerce") * mult
-    kind = "%" if pct.any() else ("suffix" if suf.any() else None)
-    return out, kind
+        joined = joined.replace(",", ".")
+    cells = pd.Series(joined.split("\n"), index=col.index)
+    mult = 1.0
+    if has_pct or has_suffix:
+        last = cells.str[-1:].str.lower()
+        mult = last.map(_SUFFIX).fillna(1.0)
+        cells = cells.where(~last.isin([*_SUFFIX, "%"]), cells.str[:-1])
+    out = pd.to_numeric(cells.replace("", np.nan), errors="coerce") * mult
+    return out.astype(np.float64), ("%" if has_pct else "suffix" if has_suffix else None)
 
 
 def _fmt_value(v: float) -> str:
@@ -322,13 +389,14 @@ def read_bytes(
     _check_bytes(data, name, max_mb)
     decisions: list[Note] = []
     problems: list[Note] = []
+    long = short = 0
     if data.startswith(b"PK\x03\x04"):
-        rows, sheet = _rows_from_excel(data)
+        raw_table, sheet = _table_from_excel(data)
         encoding, delim = "xlsx", None
         decisions.append(Note("excel", sheet=sheet))
     else:
         text, encoding = _decode(data)
-        rows, delim = _rows_from_text(text)
+        raw_table, delim, long, short = _table_from_text(text)
         decisions.append(Note("encoding", encoding=encoding))
         decisions.append(Note("delimiter", delimiter=f"@delim.{DELIMITERS.get(delim, 'none')}"))
     sentinel_value = None
@@ -339,38 +407,36 @@ def read_bytes(
             raise DataError("bad_sentinel", value=sentinel) from None
 
     # blank rows (",,,,,") are not data
-    blank = [not any(cell for cell in row) for row in rows]
-    n_blank = sum(blank[1:]) if rows else 0
-    rows = [row for row, b in zip(rows, blank) if not b]
-    if not rows:
+    blank = (raw_table.fillna("") == "").all(axis=1).to_numpy()
+    n_blank = int(blank[1:].sum())
+    raw_table = raw_table[~blank].reset_index(drop=True)
+    if raw_table.empty:
         raise DataError("empty")
 
     # header: the first row has more non-number, non-date cells than the second
     def n_text(row):
-        return sum(1 for c in row if c and not _looks_number(c) and not _looks_date(c))
+        return sum(1 for c in row if isinstance(c, str) and c and not _looks_number(c) and not _looks_date(c))
 
-    has_header = len(rows) == 1 or n_text(rows[0]) > n_text(rows[1])
-    width = max(len(rows[0]), max((len(r) for r in rows[1:]), default=0)) if not has_header else len(rows[0])
+    first_rows = raw_table.head(2).fillna("").values.tolist()
+    has_header = len(first_rows) == 1 or n_text(first_rows[0]) > n_text(first_rows[1])
+    width = raw_table.shape[1]
     if has_header:
-        header = [c or f"column_{i + 1}" for i, c in enumerate(rows[0])]
-        body = rows[1:]
+        header = [c or f"column_{i + 1}" for i, c in enumerate(first_rows[0])]
+        body = raw_table.iloc[1:]
     else:
         header = ["value"] if width == 1 else [f"column_{i + 1}" for i in range(width)]
-        body = rows
+        body = raw_table
         decisions.append(Note("header_none", names=", ".join(header)))
     if n_blank:
         decisions.append(Note("blank_rows", n=n_blank))
-    short = sum(1 for r in body if len(r) < width)
-    long = sum(1 for r in body if len(r) > width)
     if short:
         problems.append(Note("partial_rows", n=short))
     if long:
         problems.append(Note("long_rows", n=long))
-    body = [(r + [""] * (width - len(r)))[:width] for r in body]
     n_rows = len(body)
     if n_rows < MIN_ROWS:
         raise DataError("too_few_rows", rows=n_rows, need=MIN_ROWS)
-    table = pd.DataFrame(body, columns=range(width), dtype=object).astype(str)
+    table = body.fillna("").astype(str).reset_index(drop=True)
 
     # names: canonical when known, unique
     names, columns_map, seen = [], {}, set()
@@ -422,23 +488,22 @@ def read_bytes(
 
     # numbers: one decimal/thousands decision for the whole file
     value_cols = [c for c in names if c != date_col]
-    cells = [c for col in value_cols for c in table[col].tolist() if c and c.lower() not in MISSING_MARKERS]
-    number_cells = [c for c in cells if _looks_number(c)]
-    decimal, thousands, example, ambiguous = _number_evidence(number_cells)
+    missing_masks = {c: table[c].str.lower().isin(MISSING_MARKERS) for c in value_cols}
+    shapes = {c: _shapes(table[c][~missing_masks[c]]) for c in value_cols}
+    decimal, thousands, example, ambiguous = _number_evidence(_merge(*shapes.values()))
     if ambiguous:
         decisions.append(Note("numbers_ambiguous", example=example))
-    elif decimal == "," or any(thousands in c for c in number_cells):
+    elif decimal == "," or any(thousands in shape for d in shapes.values() for shape in d):
         decisions.append(Note("numbers", decimal=decimal, thousands=thousands, example=example))
     frame = {}
     for col in value_cols:
         raw = table[col]
-        low = raw.str.lower()
-        is_missing = low.isin(MISSING_MARKERS)
+        is_missing = missing_masks[col]
         present = raw[~is_missing]
         if present.empty:
             decisions.append(Note("empty_column", column=_orig(columns_map, col)))
             continue
-        numeric_share = present.map(_looks_number).mean()
+        numeric_share = sum(n for shape, (n, _) in shapes[col].items() if _NUMBER_LINE.match(shape)) / len(present)
         if numeric_share < 0.8:
             if present.nunique() == 1:
                 decisions.append(Note("text_constant", column=_orig(columns_map, col), value=present.iloc[0]))
@@ -446,11 +511,11 @@ def read_bytes(
                 decisions.append(Note("text_ignored", column=_orig(columns_map, col)))
             continue
         col_decimal, col_thousands = decimal, thousands
-        own_decimal, own_thousands, own_example, own_ambiguous = _number_evidence(present.tolist())
+        own_decimal, own_thousands, own_example, own_ambiguous = _number_evidence(shapes[col])
         if own_example is not None and not own_ambiguous and own_decimal != decimal:
             col_decimal, col_thousands = own_decimal, own_thousands  # this column's own cells say otherwise
             decisions.append(Note("numbers_column", column=col, decimal=own_decimal, example=own_example))
-        values, kind = _to_numbers(raw.where(~is_missing, ""), col_decimal, col_thousands)
+        values, kind = _to_numbers(raw.where(~is_missing, ""), col_decimal, col_thousands, shapes[col])
         values[is_missing] = np.nan
         if kind:
             i = int(np.flatnonzero(raw.str.endswith("%") if kind == "%" else raw.str[-1:].str.lower().isin(
