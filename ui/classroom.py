@@ -28,7 +28,7 @@ html { font-size: 22px !important; }
 section[data-testid="stSidebar"] { background: #f2f2f2; border-right: 2px solid #000000; }
 section[data-testid="stSidebar"] * { color: #000000; }
 div[data-testid="stCaptionContainer"], .stApp small { color: #222222 !important; }
-.stApp a { color: #0050a0 !important; text-decoration: underline; }
+[data-testid="stMain"] a { color: #0050a0 !important; text-decoration: underline; }
 div[data-baseweb="select"] > div, div[data-baseweb="input"], .stNumberInput input, .stTextInput input,
 div[data-baseweb="textarea"] { border: 2px solid #000000 !important; }
 button[kind] { border-width: 2px !important; border-color: #000000 !important; }
