@@ -111,8 +111,14 @@ def store_prepared(prepared: PreparedData, report: CleanReport | None = None) ->
     state = st.session_state
     state["prepared"] = prepared
     state["data_clean_report"] = report
-    state["arch_timesteps"] = prepared.window
-    state["arch_features"] = prepared.n_features
+    from rnn_lab.settings import all_settings
+
+    settings = all_settings()
+    for key, value in (("arch_timesteps", prepared.window), ("arch_features", prepared.n_features)):
+        try:
+            state[key] = settings[key].validate(value) if key in settings else value
+        except ValueError:  # beyond what the Architecture page allows (e.g. > 64 features): leave it
+            pass
 
 
 def current_prepared() -> PreparedData:
