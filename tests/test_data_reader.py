@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import ASSETS_DATA, SHARED_DATA
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rnn_lab.data.errors import DataError
 from rnn_lab.data.reader import read_bytes, read_file
@@ -306,3 +308,49 @@ def test_every_note_renders_in_both_languages(tmp_path):
         assert "{" not in note.text("en") and "{" not in note.text("ko")
     json.dumps([n.plain() for n in loaded.decisions])
     assert np.isnan(loaded.frame["Zuletzt"].iloc[1])
+
+
+# ------------------------------------------------------------------------------------ round trip (property)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.data(),
+    sep=st.sampled_from([",", ";", "\t"]),
+    european=st.booleans(),
+    thousands=st.booleans(),
+    date_fmt=st.sampled_from(["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%b %d, %Y"]),
+    newest_first=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp949"]),
+    korean=st.booleans(),
+)
+def test_round_trip_of_randomly_formatted_exports(tmp_path, data, sep, european, thousands, date_fmt, newest_first,
+                                                  encoding, korean):
+    """Write a price table the way some exporter would, read it back: same dates, same numbers."""
+    if european and sep == ",":
+        sep = ";"  # a decimal comma needs another delimiter (or quotes)
+    n = data.draw(st.integers(5, 40))
+    close = data.draw(st.lists(st.floats(1000, 2_000_000, allow_nan=False).map(lambda v: round(v, 2)),
+                               min_size=n, max_size=n))
+    volume = data.draw(st.lists(st.integers(0, 10**9), min_size=n, max_size=n))
+    dates = pd.bdate_range("2019-12-30", periods=n)
+
+    def fmt(v, decimals):
+        text = f"{v:,.{decimals}f}" if thousands else f"{v:.{decimals}f}"
+        if european:
+            text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        return f'"{text}"' if (thousands and not european and sep == ",") else text
+
+    names = ["날짜", "종가", "거래량"] if korean else ["Date", "Close", "Volume"]
+    lines = [sep.join(names)]
+    order = range(n - 1, -1, -1) if newest_first else range(n)
+    for i in order:
+        day = dates[i].strftime(date_fmt)
+        day = f'"{day}"' if "," in day else day
+        lines.append(sep.join([day, fmt(close[i], 2), fmt(volume[i], 0)]))
+    path = tmp_path / f"rt_{data.draw(st.integers(0, 10**9))}.csv"
+    path.write_bytes("\r\n".join(lines).encode(encoding))
+    loaded = read_file(path)
+    f = loaded.frame
+    assert list(f.columns) == ["Close", "Volume"]
+    assert list(f.index) == list(dates)
+    np.testing.assert_allclose(f["Close"], close, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(f["Volume"], volume, rtol=0, atol=0)
