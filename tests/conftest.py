@@ -39,7 +39,8 @@ def router_only(monkeypatch) -> None:
     Before each run AppTest resets ``PagesManager.uses_pages_directory``; with a ``pages/`` folder
     beside app.py Streamlit then treats the app as a v1 multipage app and, after a page switch,
     runs the page file alone (no router: no sidebar, no link, no settings). A server only does
-    that until app.py's st.navigation first runs (see test_share.py::test_deep_link_on_fresh_server).
+    that until app.py's st.navigation first runs (ui.common._ensure_router then reruns through the router;
+    see test_classroom_browser.py::test_deep_link_on_fresh_server).
     """
     from streamlit.runtime.pages_manager import PagesManager
 

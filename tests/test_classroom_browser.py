@@ -11,7 +11,6 @@ import time
 import urllib.request
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
 from conftest import ARTIFACTS, ROOT, _free_port, wait_for_app
 
 from rnn_lab.i18n import t
@@ -139,15 +138,11 @@ def test_korean_browser_gets_korean(browser, app_url):
     tab.context.close()
 
 
-@pytest.mark.xfail(
-    (ROOT / "pages").is_dir(),
-    strict=True,
-    reason="A folder named pages/ beside app.py makes Streamlit treat the app as a v1 multipage app until app.py's "
-    "st.navigation first runs: on a fresh server, a deep link runs the page file alone (no router, no link, no "
-    "language). Fix: rename pages/ (e.g. to app_pages/).",
-)
 def test_deep_link_on_fresh_server(browser):
-    """The first visitor of a just-started server opens a shared link to a page (not the home page)."""
+    """The first visitor of a just-started server opens a shared link to a page (not the home page).
+
+    With a folder named pages/ beside app.py, Streamlit runs such a page alone until app.py's st.navigation
+    has run once (ui.common._ensure_router reruns through the router)."""
     port = _free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     proc = subprocess.Popen(
@@ -180,9 +175,7 @@ def test_deep_link_on_fresh_server(browser):
                 time.sleep(0.3)
         tab = browser.new_context(viewport=VIEWPORT).new_page()
         tab.goto(f"{url}/lessons?lang=ko&arch_cell=GRU")
-        tab.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
-        time.sleep(0.6)
-        wait_for_app(tab)
+        _settle(tab)
         tab.screenshot(path=str(ARTIFACTS / "classroom_deep_link_fresh_server.png"))
         nav = tab.locator('[data-testid="stSidebarNav"]').inner_text()
         assert t("common.nav.lessons", "ko") in nav  # the router's translated navigation, not file names

@@ -274,3 +274,16 @@ def test_link_follows_the_session_across_pages(app_test):
     at.query_params["lang"] = "en"
     at.run()
     assert at.session_state["lang"] == "ko" and dict(at.query_params)["lang"] == "ko"
+
+
+def test_a_page_runs_through_the_router_even_in_old_multipage_mode():
+    """Without conftest.router_only, AppTest (like a fresh server) first runs a page file alone; the page's first
+    message lookup reruns through the router (ui.common._ensure_router), so the link and the sidebar still work."""
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.switch_page("pages/lessons.py").run()
+    assert not at.exception, at.exception
+    assert at.session_state["_page_path"] == "lessons"
+    assert any(s.key == "lang" for s in at.sidebar.selectbox)

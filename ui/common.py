@@ -27,9 +27,26 @@ def lang() -> str:
     global _last_lang
     if get_script_run_ctx() is None:
         return _last_lang
+    _ensure_router()
     value = st.session_state.get("lang", "en")
     _last_lang = value if value in i18n.LANGUAGES else "en"
     return _last_lang
+
+
+def _ensure_router() -> None:
+    """Make sure this run goes through app.py's router (every page asks for its language first).
+
+    With a folder named ``pages/`` beside app.py, Streamlit starts in its old multipage mode until
+    app.py's ``st.navigation`` has run once in the process: on a fresh server, a link to a page ran
+    that page alone (no router: no settings from the link, no language, no sidebar). Rerunning
+    switches to the router, which opens the same page with the same query string.
+    Renaming ``pages/`` makes this unnecessary.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def t(key: str, **values) -> str:
