@@ -91,7 +91,7 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
                 x0, x1 = x1, x0
             elided = steps[col] is None or steps[col + 1] is None
             label = "" if elided else ("h" if cfg.cell != "LSTM" else "h, c")
-            _arrow(fig, x0, y, x1, y, color, label if col == 0 or (direction == "backward" and col == n_cols - 2)
+            _arrow(fig, x0, y, x1, y, color, label if col == (n_cols - 2 if direction == "backward" else 0)
                    else "", dash=elided)
         # Lower layers always pass their whole sequence up to the next layer.
         is_top_of_layer = direction == directions[-1]
