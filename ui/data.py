@@ -160,6 +160,8 @@ def show_data_error(err: DataError, lang: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ drawing helpers
+MAX_POINTS = 20_000  # points per line chart; longer series are shown every k-th row (the data are not changed)
+
 def _x_title(loaded_or_frame) -> str:
     from ui.common import t
 
@@ -176,6 +178,9 @@ def series_figure(loaded: Loaded, column: str, k: float):
     from ui.common import t
 
     frame = loaded.frame
+    step = -(-len(frame) // MAX_POINTS)  # ceil: keep the browser responsive on very long uploads
+    if step > 1:
+        frame = frame.iloc[::step]
     fig = go.Figure()
     if loaded.has_ohlc and column in ("Open", "High", "Low", "Close"):
         fig.add_trace(go.Candlestick(x=frame.index, open=frame["Open"], high=frame["High"], low=frame["Low"],
@@ -193,7 +198,10 @@ def series_figure(loaded: Loaded, column: str, k: float):
         fig.add_trace(go.Scatter(x=frame.index[out], y=frame[column][out], mode="markers",
                                  name=t("data.look.outlier_marker", k=k),
                                  marker={"symbol": "circle-open", "color": color("validation"), "size": 10}))
-    fig.update_layout(title=t("data.look.chart_title", column=column), xaxis_rangeslider_visible=True,
+    title = t("data.look.chart_title", column=column)
+    if step > 1:
+        title += " " + t("data.look.downsampled", step=step)
+    fig.update_layout(title=title, xaxis_rangeslider_visible=True,
                       xaxis_title=_x_title(loaded), yaxis_title=column)
     return fig
 
