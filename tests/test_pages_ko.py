@@ -82,6 +82,15 @@ def visible_texts(at) -> list[tuple[str, str]]:
     return out
 
 
+def _figures(at) -> list[dict]:
+    out = []
+    for node in at._tree:
+        spec = getattr(getattr(node, "proto", None), "spec", None)
+        if isinstance(spec, str) and spec.lstrip().startswith("{"):
+            out.append(json.loads(spec))
+    return out
+
+
 def raw_keys(texts) -> list[str]:
     keys = set(i18n.catalogue("en")) | set(i18n.catalogue("ko"))
     return sorted({text for _, text in texts if text.strip() in keys or KEY_LIKE.match(text.strip())})
@@ -115,6 +124,14 @@ def test_page_in_korean_and_projection_mode(app_test, page):
     assert HANGUL.search(" ".join(text for _, text in texts)), "the page shows no Korean at all"
     css = [node.proto.body for node in ko._tree if type(node).__name__ == "Html"]
     assert any("font-size: 22px" in body for body in css)  # the projection stylesheet is injected
+
+    for fig in _figures(ko):  # every figure went through style_figure(projection=True)
+        assert fig["layout"]["font"]["size"] >= 20, page
+        for trace in fig.get("data", []):
+            if trace.get("type", "scatter") in ("scatter", "scattergl"):
+                assert trace.get("line", {}).get("width", 0) >= 4, (page, trace.get("name"))
+                size = trace.get("marker", {}).get("size")
+                assert size is None or not isinstance(size, (int, float)) or size >= 11, (page, trace.get("name"))
 
     en = app_test(page=page, lang="en")
     assert not en.exception, en.exception
