@@ -354,3 +354,20 @@ def test_round_trip_of_randomly_formatted_exports(tmp_path, data, sep, european,
     assert list(f.index) == list(dates)
     np.testing.assert_allclose(f["Close"], close, rtol=0, atol=1e-6)
     np.testing.assert_allclose(f["Volume"], volume, rtol=0, atol=0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300) | st.text(alphabet="0123456789,.;\t\n\r\"-%KMB abcDate날짜", max_size=300).map(str.encode))
+def test_any_input_gives_a_table_or_a_plain_data_error(content):
+    try:
+        loaded = read_bytes(content, "fuzz.csv")
+    except DataError as err:
+        assert err.text("en") and err.text("ko")
+    else:
+        assert len(loaded.frame) >= 3 and loaded.frame.shape[1] >= 1
+
+
+def test_quoted_cell_spanning_two_lines(tmp_path):
+    text = 'Date,Note,Close\n2020-01-01,"two\nlines",1\n2020-01-02,x,2\n2020-01-03,y,3\n'
+    loaded = read_file(write(tmp_path, "q.csv", text))
+    assert loaded.frame["Close"].tolist() == [1, 2, 3] and "text_ignored" in keys(loaded.decisions)

@@ -306,7 +306,7 @@ def _shapes(cells: pd.Series) -> dict[str, tuple[int, str]]:
     values = cells.tolist()
     if not values:
         return {}
-    shapes = "\n".join(values).translate(_DIGITS_TO_9).split("\n")
+    shapes = "\x00".join(values).translate(_DIGITS_TO_9).split("\x00")  # NUL never occurs in a text cell
     out: dict[str, list] = {}
     for k, shape in enumerate(shapes):
         if shape in out:
@@ -360,13 +360,13 @@ def _to_numbers(col: pd.Series, decimal: str, thousands: str, shapes: dict) -> t
     """
     has_pct = any(sh.endswith("%") for sh in shapes)
     has_suffix = any(sh[-1:] in ("k", "K", "m", "M", "b", "B") for sh in shapes)
-    joined = "\n".join(col.tolist())
+    joined = "\x00".join(col.tolist())  # NUL never occurs in a text cell (binary files are refused)
     if decimal == "." and "," not in joined and "'" not in joined and " " not in joined and not (has_pct or has_suffix):
         return pd.to_numeric(col.replace("", np.nan), errors="coerce").astype(np.float64), None  # plain numbers
     joined = joined.replace(" ", "").replace("'", "").replace(thousands, "")
     if decimal == ",":
         joined = joined.replace(",", ".")
-    cells = pd.Series(joined.split("\n"), index=col.index)
+    cells = pd.Series(joined.split("\x00"), index=col.index)
     mult = 1.0
     if has_pct or has_suffix:
         last = cells.str[-1:].str.lower()
@@ -385,7 +385,18 @@ def read_bytes(
     data: bytes, name: str = "data.csv", sentinel: str | float | None = None, date_order: str = "auto",
     max_mb: float = MAX_MB, source: str | None = None,
 ) -> Loaded:
-    """Read a CSV/TSV/TXT/XLSX file given as bytes. Raises DataError for unusable input."""
+    """Read a CSV/TSV/TXT/XLSX file given as bytes. Raises DataError (and only DataError) for unusable input."""
+    try:
+        return _read_bytes(data, name, sentinel, date_order, max_mb, source)
+    except DataError:
+        raise
+    except Exception as err:  # a file shape nobody foresaw: a plain message, never a traceback
+        raise DataError("unreadable", reason=f"{type(err).__name__}: {str(err)[:120]}") from err
+
+
+def _read_bytes(
+    data: bytes, name: str, sentinel: str | float | None, date_order: str, max_mb: float, source: str | None
+) -> Loaded:
     _check_bytes(data, name, max_mb)
     decisions: list[Note] = []
     problems: list[Note] = []
