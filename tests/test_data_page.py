@@ -68,8 +68,10 @@ def test_impossible_window_keeps_the_previous_dataset(app_test):
 
 
 def test_upload_then_bad_upload_keeps_the_good_one(app_test):
-    at = app_test(page=PAGE, lang="ko", data_source_kind="upload")  # (radio labels are Korean here)
-    assert not at.exception and at.info  # the prompt
+    at = app_test(page=PAGE, lang="ko")
+    at.radio(key="data_source_kind").set_value("upload").run()
+    assert not at.exception and at.info and not at.error  # the prompt; the tutorial data stay active meanwhile
+    assert at.session_state["prepared"].X_train.shape == (10, 5, 1)
     at.file_uploader(key="upload_data").set_value(("krx.csv", GOOD, "text/csv")).run()
     assert not at.exception and not at.error
     p = at.session_state["prepared"]

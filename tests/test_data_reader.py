@@ -371,3 +371,13 @@ def test_quoted_cell_spanning_two_lines(tmp_path):
     text = 'Date,Note,Close\n2020-01-01,"two\nlines",1\n2020-01-02,x,2\n2020-01-03,y,3\n'
     loaded = read_file(write(tmp_path, "q.csv", text))
     assert loaded.frame["Close"].tolist() == [1, 2, 3] and "text_ignored" in keys(loaded.decisions)
+
+
+def test_scientific_notation_and_excel_numbers(tmp_path):
+    text = "Date,Close,Volume\n2020-01-01,1.5,1.2E+07\n2020-01-02,2.5,3e6\n2020-01-03,3.5,4.5e+06\n"
+    loaded = read_file(write(tmp_path, "e.csv", text))
+    assert loaded.frame["Volume"].tolist() == [1.2e7, 3e6, 4.5e6]
+    path = tmp_path / "small.xlsx"
+    pd.DataFrame({"Date": pd.date_range("2021-03-01", periods=4), "Rate": [1e-05, 2e-05, 3e-05, 4e-05]}).to_excel(
+        path, index=False)
+    assert read_file(path).frame["Rate"].tolist() == pytest.approx([1e-05, 2e-05, 3e-05, 4e-05])

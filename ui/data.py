@@ -39,6 +39,8 @@ def apply_source_defaults() -> None:
     state = st.session_state
     kind, toy, bundled = (state.get("data_source_kind", "toy"), state.get("data_toy", "counting"),
                           state.get("data_bundled", "samsung"))
+    if kind == "upload" and state.get("data_upload") is None:
+        return  # the current dataset stays active until a file is read; its defaults are applied then
     for key, value in source_defaults(kind, toy, bundled).items():
         state[key] = value
     state.pop("btn_data_features", None)

@@ -65,7 +65,7 @@ DATE_FORMATS = (
     ("%y-%m-%d", None, "YY-MM-DD"),
 )
 
-_NUM_RE = re.compile(r"^[+-]?(\d[\d.,' ]*|[.,]\d+)$")  # digits with separators (after suffix/percent removal)
+_NUM_RE = re.compile(r"^[+-]?(\d[\d.,' ]*|[.,]\d+)([eE][+-]?\d+)?$")  # digits with separators, exponent
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
 
 
@@ -209,6 +209,8 @@ def _table_from_excel(data: bytes) -> tuple[pd.DataFrame, str]:
             return ""
         if hasattr(v, "isoformat"):  # datetime cells
             return pd.Timestamp(v).strftime("%Y-%m-%d")
+        if isinstance(v, int | float | np.number) and not isinstance(v, bool):
+            return np.format_float_positional(float(v), trim="-")  # never "1e-05"
         return str(v).strip()
 
     return book.map(cell), sheet
@@ -291,7 +293,7 @@ _EVIDENCE = {  # (pattern on one cell per line, what it says)
 }
 _EVIDENCE = {k: (re.compile(p), v) for k, (p, v) in _EVIDENCE.items()}
 _AMBIGUOUS = re.compile(rf"^[+-]?\d+[.,]\d{{3}}{_S}$")  # "112.253", "1,234": thousands or decimals?
-_NUMBER_LINE = re.compile(rf"(?i)^[+-]?(?:\d[\d.,']*|[.,]\d+){_S}$|^[+-]?inf(?:inity)?$")
+_NUMBER_LINE = re.compile(rf"(?i)^[+-]?(?:\d[\d.,']*|[.,]\d+)(?:e[+-]?\d+)?{_S}$|^[+-]?inf(?:inity)?$")
 
 
 _DIGITS_TO_9 = str.maketrans("0123456789", "9999999999")
