@@ -36,6 +36,7 @@ trained = training_arch(arch, prepared)
 st.markdown(t("train.model_line", cell=trained.cell, units=", ".join(map(str, trained.units)),
               params=f"{total_params(trained):,}"))
 
+ui_train.keep_keras_session()
 ui_train.collect_finished_job()
 cfg = ui_train.hyperparameters_ui()
 ui_train.start_ui(prepared, arch, cfg)
