@@ -78,3 +78,29 @@ def test_batch_larger_than_data_is_reported(app_test, keras):
     run = at.session_state["runs"][0]
     assert run.full_batch and run.batch_size == 10
     assert any("one full batch" in m.value for m in at.info)  # and kept with the run
+
+
+def test_stop_keeps_the_partial_run_and_scores_on_the_test_split(app_test, keras):
+    import time
+
+    at = app_test(page="pages/train.py", data_toy="sine", data_toy_length=400, data_window=20,
+                  data_val_frac=0.15, data_test_frac=0.15, data_scaling="minmax", train_epochs=2000,
+                  train_batch_size=8)
+    at.button(key="btn_train_start").click().run()
+    job = at.session_state["job_train"]
+    deadline = time.time() + 120
+    while job.snapshot()["epoch"] < 1 and time.time() < deadline:
+        time.sleep(0.1)
+    at.run()  # the live view is drawn while the job runs
+    assert not at.exception
+    assert any(p.value < 1.0 for p in at.get("progress"))
+    at.button(key="btn_train_stop").click().run()
+    _wait_for_job(at)
+    at.run()
+    assert not at.exception
+    run = at.session_state["runs"][-1]
+    assert run.stopped and 1 <= run.epochs_run < 2000
+    assert len(run.history["val_loss"]) == run.epochs_run
+    assert run.metrics["split"] == "test" and run.n["test"] > 0
+    assert any("Stopped by you" in w.value for w in at.warning)
+    assert any("Metrics on the test split" in s.value for s in at.subheader)
