@@ -70,16 +70,28 @@ def workload(name: str):
     from rnn_lab.train.engine import TrainConfig
 
     if name == "B1":
-        s = np.round(np.arange(15) * 0.1, 10).astype("float32")  # 0.0 .. 1.4, the tutorial's series
-        X = np.stack([s[i:i + 5] for i in range(10)])[..., None]  # (10, 5, 1)
+        s = np.round(np.arange(15) * 0.1, 10).astype(
+            "float32"
+        )  # 0.0 .. 1.4, the tutorial's series
+        X = np.stack([s[i : i + 5] for i in range(10)])[..., None]  # (10, 5, 1)
         y = s[5:15]  # 0.5 .. 1.4
-        return X, y, ArchConfig(cell="SimpleRNN", units=(10,), timesteps=5), TrainConfig(epochs=50, batch_size=10)
+        return (
+            X,
+            y,
+            ArchConfig(cell="SimpleRNN", units=(10,), timesteps=5),
+            TrainConfig(epochs=50, batch_size=10),
+        )
     rng = np.random.default_rng(0)
     s = np.cumsum(rng.normal(size=2530)).astype("float32")  # random walk
     s = (s - s.mean()) / s.std()
-    X = np.stack([s[i:i + 30] for i in range(2500)])[..., None]  # (2500, 30, 1)
+    X = np.stack([s[i : i + 30] for i in range(2500)])[..., None]  # (2500, 30, 1)
     y = s[30:2530]
-    return X, y, ArchConfig(cell="LSTM", units=(64,), timesteps=30), TrainConfig(epochs=5, batch_size=32)
+    return (
+        X,
+        y,
+        ArchConfig(cell="LSTM", units=(64,), timesteps=30),
+        TrainConfig(epochs=5, batch_size=32),
+    )
 
 
 def run_workload(name: str) -> dict:
@@ -92,7 +104,9 @@ def run_workload(name: str) -> dict:
     from rnn_lab.train import engine
 
     X, y, arch, cfg = workload(name)
-    w0 = build_model(arch, seed=0).get_weights()  # the same initial weights for every run
+    w0 = build_model(
+        arch, seed=0
+    ).get_weights()  # the same initial weights for every run
 
     def fresh():
         m = build_model(arch, seed=0)
@@ -100,8 +114,12 @@ def run_workload(name: str) -> dict:
         return m
 
     orders = engine.batch_orders(len(X), cfg.batch_size, cfg.epochs, cfg.seed)
-    parts = [tf.data.Dataset.from_tensor_slices((X[np.concatenate(e)], y[np.concatenate(e)])).batch(cfg.batch_size)
-             for e in orders]
+    parts = [
+        tf.data.Dataset.from_tensor_slices(
+            (X[np.concatenate(e)], y[np.concatenate(e)])
+        ).batch(cfg.batch_size)
+        for e in orders
+    ]
     dataset = parts[0]
     for part in parts[1:]:
         dataset = dataset.concatenate(part)
@@ -110,7 +128,13 @@ def run_workload(name: str) -> dict:
         m = fresh()
         t0 = time.perf_counter()
         m.compile(keras.optimizers.Adam(cfg.learning_rate), "mse")
-        h = m.fit(dataset, epochs=cfg.epochs, steps_per_epoch=len(orders[0]), verbose=0, shuffle=False)
+        h = m.fit(
+            dataset,
+            epochs=cfg.epochs,
+            steps_per_epoch=len(orders[0]),
+            verbose=0,
+            shuffle=False,
+        )
         return time.perf_counter() - t0, h.history["loss"][-1]
 
     def engine_once(live: bool):
@@ -119,12 +143,15 @@ def run_workload(name: str) -> dict:
         stop = threading.Event()
         drawer = None
         if live:
+
             def progress(epoch, logs, elapsed, eta):
                 history["loss"].append(logs["loss"])
 
             def draw():  # what the page's fragment does every 0.25 s
                 while not stop.wait(0.25):
-                    fig = go.Figure(go.Scatter(y=list(history["loss"]), mode="lines+markers"))
+                    fig = go.Figure(
+                        go.Scatter(y=list(history["loss"]), mode="lines+markers")
+                    )
                     fig.to_json()
 
             drawer = threading.Thread(target=draw, daemon=True)
@@ -141,7 +168,9 @@ def run_workload(name: str) -> dict:
 
     out = {"workload": name}
     with PeakRSS() as mem:
-        out["engine_cold_s"], _ = engine_once(False)  # first run: includes tracing / XLA compiling
+        out["engine_cold_s"], _ = engine_once(
+            False
+        )  # first run: includes tracing / XLA compiling
     out["engine_peak_added_mb"] = mem.added
     with PeakRSS() as mem:
         out["fit_cold_s"], _ = fit_once()
@@ -154,7 +183,9 @@ def run_workload(name: str) -> dict:
     out["engine_live_s"] = statistics.median(t for t, _ in ons)
     out["fit_loss"] = fits[-1][1]
     out["engine_loss"] = offs[-1][1]
-    out["loss_rel_diff"] = abs(out["engine_loss"] - out["fit_loss"]) / abs(out["fit_loss"])
+    out["loss_rel_diff"] = abs(out["engine_loss"] - out["fit_loss"]) / abs(
+        out["fit_loss"]
+    )
     out["speedup"] = out["fit_s"] / out["engine_s"]
     out["live_overhead"] = out["engine_live_s"] / out["engine_s"] - 1
     out["xla"] = bool(engine._POOL and next(iter(engine._POOL))[-1])
@@ -174,9 +205,11 @@ def machine() -> str:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     import importlib.metadata as md
 
-    return (f"{cpu}, {os.cpu_count()} cores visible, {mem:.0f} GB RAM, Linux {platform.release()}, "
-            f"Python {platform.python_version()}, tensorflow-cpu {md.version('tensorflow-cpu')}, "
-            f"keras {md.version('keras')}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores visible, {mem:.0f} GB RAM, Linux {platform.release()}, "
+        f"Python {platform.python_version()}, tensorflow-cpu {md.version('tensorflow-cpu')}, "
+        f"keras {md.version('keras')}"
+    )
 
 
 def main() -> None:
@@ -185,23 +218,32 @@ def main() -> None:
         return
     results = []
     for name in ("B1", "B2"):
-        proc = subprocess.run([sys.executable, __file__, "--one", name], capture_output=True, text=True, cwd=ROOT,
-                              check=False)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--one", name],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
         if proc.returncode:
             sys.exit(proc.stderr[-3000:])
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     target = {"B1": 10.0, "B2": 2.5}
     print(f"Machine: {machine()}\n")
-    print("| workload | plain `fit` (median of 5) | engine (median of 5) | speed-up (target) | final loss fit / engine "
-          "(rel. diff) | live on vs off | first run (compiling) engine / fit | peak RSS added engine / fit |")
+    print(
+        "| workload | plain `fit` (median of 5) | engine (median of 5) | speed-up (target) | final loss fit / engine "
+        "(rel. diff) | live on vs off | first run (compiling) engine / fit | peak RSS added engine / fit |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         ok = "met" if r["speedup"] >= target[r["workload"]] else "MISSED"
-        print(f"| {r['workload']}{' (XLA)' if r['xla'] else ''} | {r['fit_s']:.3f} s | {r['engine_s']:.3f} s | "
-              f"{r['speedup']:.1f}x (>= {target[r['workload']]:g}x: {ok}) | {r['fit_loss']:.6g} / "
-              f"{r['engine_loss']:.6g} ({100 * r['loss_rel_diff']:.4f} %) | {100 * r['live_overhead']:+.1f} % | "
-              f"{r['engine_cold_s']:.2f} s / {r['fit_cold_s']:.2f} s | {r['engine_peak_added_mb']:.0f} MB / "
-              f"{r['fit_peak_added_mb']:.0f} MB |")
+        print(
+            f"| {r['workload']}{' (XLA)' if r['xla'] else ''} | {r['fit_s']:.3f} s | {r['engine_s']:.3f} s | "
+            f"{r['speedup']:.1f}x (>= {target[r['workload']]:g}x: {ok}) | {r['fit_loss']:.6g} / "
+            f"{r['engine_loss']:.6g} ({100 * r['loss_rel_diff']:.4f} %) | {100 * r['live_overhead']:+.1f} % | "
+            f"{r['engine_cold_s']:.2f} s / {r['fit_cold_s']:.2f} s | {r['engine_peak_added_mb']:.0f} MB / "
+            f"{r['fit_peak_added_mb']:.0f} MB |"
+        )
     print("\n" + json.dumps(results))
 
 

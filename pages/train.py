@@ -15,7 +15,10 @@ try:
 
     prepared = current_prepared()
 except (DataError, LookupError, ValueError) as err:
-    error(t("train.no_data"), err.text(lang()) if isinstance(err, DataError) else t("train.no_data_hint"))
+    error(
+        t("train.no_data"),
+        err.text(lang()) if isinstance(err, DataError) else t("train.no_data_hint"),
+    )
     st.stop()
 
 try:
@@ -30,11 +33,26 @@ from rnn_lab.arch.params import total_params
 from rnn_lab.train.runs import training_arch
 
 sizes = prepared.split_sizes
-st.markdown(t("train.data_line", source=prepared.source, window=prepared.window, horizon=prepared.horizon,
-              n_train=sizes["train"], n_val=sizes["val"], n_test=sizes["test"]))
+st.markdown(
+    t(
+        "train.data_line",
+        source=prepared.source,
+        window=prepared.window,
+        horizon=prepared.horizon,
+        n_train=sizes["train"],
+        n_val=sizes["val"],
+        n_test=sizes["test"],
+    )
+)
 trained = training_arch(arch, prepared)
-st.markdown(t("train.model_line", cell=trained.cell, units=", ".join(map(str, trained.units)),
-              params=f"{total_params(trained):,}"))
+st.markdown(
+    t(
+        "train.model_line",
+        cell=trained.cell,
+        units=", ".join(map(str, trained.units)),
+        params=f"{total_params(trained):,}",
+    )
+)
 
 ui_train.keep_keras_session()
 ui_train.collect_finished_job()

@@ -15,22 +15,43 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def cli(*args, cwd=ROOT):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "rnn_lab", "train", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "rnn_lab", "train", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_cli_json_on_counting():
     out = cli("--data", "toy:counting", "--epochs", "4", "--json")
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)
-    assert set(res) >= {"config", "n_train", "n_val", "n_test", "history", "metrics", "train_seconds"}
+    assert set(res) >= {
+        "config",
+        "n_train",
+        "n_val",
+        "n_test",
+        "history",
+        "metrics",
+        "train_seconds",
+    }
     assert (res["n_train"], res["n_val"], res["n_test"]) == (10, 0, 0)
     assert len(res["history"]["loss"]) == 4 and res["history"]["val_loss"] == []
-    assert res["metrics"]["split"] == "train"  # no test split: scored on the training windows, and says so
+    assert (
+        res["metrics"]["split"] == "train"
+    )  # no test split: scored on the training windows, and says so
     assert res["metrics"]["naive"]["rmse"] == pytest.approx(0.1)
     assert set(res["metrics"]["model"]) == {"mse", "rmse", "mae", "mape"}
-    assert res["metrics"]["skill"] == pytest.approx(1 - res["metrics"]["model"]["rmse"] / 0.1)
-    assert res["config"]["train"]["epochs"] == 4 and res["config"]["batch_size_used"] == 10
+    assert res["metrics"]["skill"] == pytest.approx(
+        1 - res["metrics"]["model"]["rmse"] / 0.1
+    )
+    assert (
+        res["config"]["train"]["epochs"] == 4 and res["config"]["batch_size_used"] == 10
+    )
     assert 0 < res["train_seconds"] < 120
 
 
@@ -39,25 +60,59 @@ def test_cli_csv_with_target_and_features(tmp_path):
     import pandas as pd
 
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=120, freq="D").strftime("%Y-%m-%d"),
-                          "Close": 100 + np.cumsum(rng.normal(size=120)), "Volume": rng.integers(1000, 2000, 120)})
+    frame = pd.DataFrame(
+        {
+            "Date": pd.date_range("2020-01-01", periods=120, freq="D").strftime(
+                "%Y-%m-%d"
+            ),
+            "Close": 100 + np.cumsum(rng.normal(size=120)),
+            "Volume": rng.integers(1000, 2000, 120),
+        }
+    )
     path = tmp_path / "prices.csv"
     frame.to_csv(path, index=False)
-    out = cli("--data", str(path), "--target", "Close", "--features", "Close,Volume", "--window", "10",
-              "--cell", "GRU", "--units", "4", "--epochs", "2", "--batch-size", "16", "--json")
+    out = cli(
+        "--data",
+        str(path),
+        "--target",
+        "Close",
+        "--features",
+        "Close,Volume",
+        "--window",
+        "10",
+        "--cell",
+        "GRU",
+        "--units",
+        "4",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "16",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)
-    assert res["config"]["features"] == ["Close", "Volume"] and res["config"]["arch"]["features"] == 2
-    assert res["n_test"] > 0 and res["metrics"]["split"] == "test" and len(res["history"]["val_loss"]) == 2
+    assert (
+        res["config"]["features"] == ["Close", "Volume"]
+        and res["config"]["arch"]["features"] == 2
+    )
+    assert (
+        res["n_test"] > 0
+        and res["metrics"]["split"] == "test"
+        and len(res["history"]["val_loss"]) == 2
+    )
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--data", "toy:nope"], "unknown toy"),
-    (["--data", "missing.csv"], "no such file"),
-    (["--data", "toy:counting", "--window", "20"], "needs at least"),
-    (["--data", "toy:counting", "--epochs", "0"], "epochs"),
-    (["--data", "toy:sine", "--target", "Close"], "no column"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "toy:nope"], "unknown toy"),
+        (["--data", "missing.csv"], "no such file"),
+        (["--data", "toy:counting", "--window", "20"], "needs at least"),
+        (["--data", "toy:counting", "--epochs", "0"], "epochs"),
+        (["--data", "toy:sine", "--target", "Close"], "no column"),
+    ],
+)
 def test_cli_bad_input_is_one_line_exit_2(args, message):
     out = cli(*args)
     assert out.returncode == 2
@@ -73,21 +128,42 @@ def test_exported_script_reaches_the_same_final_loss(keras, tmp_path):
     from rnn_lab.train.engine import TrainConfig
     from rnn_lab.train.runs import execute
 
-    p = prepare(make_toy("noisy_sine", length=200), "value", window=12, val_frac=0.15, test_frac=0.15,
-                scaling="minmax", source="toy:noisy_sine")
-    run = execute(p, ArchConfig(cell="GRU", units=(6,)), TrainConfig(epochs=4, batch_size=16, seed=2))
+    p = prepare(
+        make_toy("noisy_sine", length=200),
+        "value",
+        window=12,
+        val_frac=0.15,
+        test_frac=0.15,
+        scaling="minmax",
+        source="toy:noisy_sine",
+    )
+    run = execute(
+        p,
+        ArchConfig(cell="GRU", units=(6,)),
+        TrainConfig(epochs=4, batch_size=16, seed=2),
+    )
     (tmp_path / "train_rnn_lab.py").write_text(export.script(run))
     (tmp_path / export.DATA_FILE).write_bytes(export.data_csv(run))
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    out = subprocess.run([sys.executable, "train_rnn_lab.py"], capture_output=True, text=True, cwd=tmp_path,
-                         env=env, timeout=300, check=False)
+    out = subprocess.run(
+        [sys.executable, "train_rnn_lab.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     final = json.loads(out.stdout.split("final losses:")[1])
     assert final["loss"] == pytest.approx(run.final_loss, rel=0.01)
     assert final["val_loss"] == pytest.approx(run.history["val_loss"][-1], rel=0.01)
     # the other export files
     assert export.history_csv(run).decode().splitlines()[0] == "epoch,loss,val_loss"
-    assert export.predictions_csv(run).decode().splitlines()[0] == "split,index,actual,predicted,naive"
+    assert (
+        export.predictions_csv(run).decode().splitlines()[0]
+        == "split,index,actual,predicted,naive"
+    )
     import io
     import zipfile
 
@@ -97,10 +173,16 @@ def test_exported_script_reaches_the_same_final_loss(keras, tmp_path):
     path.write_bytes(export.model_bytes(run))
     reloaded = k.models.load_model(path)
     x = p.X_test[:3]
-    assert abs(reloaded.predict(x, verbose=0) - run.model.predict(x, verbose=0)).max() < 1e-6
+    assert (
+        abs(reloaded.predict(x, verbose=0) - run.model.predict(x, verbose=0)).max()
+        < 1e-6
+    )
     names = zipfile.ZipFile(io.BytesIO(export.zip_bundle(run))).namelist()
     assert sorted(names) == sorted(["train_rnn_lab.py", export.DATA_FILE])
     # the script imports nothing beyond tensorflow/keras, numpy, pandas and the standard library
-    imports = {line.split()[1].split(".")[0] for line in export.script(run).splitlines()
-               if line.startswith(("import ", "from "))}
+    imports = {
+        line.split()[1].split(".")[0]
+        for line in export.script(run).splitlines()
+        if line.startswith(("import ", "from "))
+    }
     assert imports <= {"json", "os", "keras", "numpy", "pandas", "tensorflow"}

@@ -23,23 +23,32 @@ def counting():
     from rnn_lab.data.prepare import prepare
     from rnn_lab.data.toys import make_toy
 
-    return prepare(make_toy("counting"), "value", window=5, val_frac=0, test_frac=0, scaling="none",
-                   source="toy:counting")
+    return prepare(
+        make_toy("counting"),
+        "value",
+        window=5,
+        val_frac=0,
+        test_frac=0,
+        scaling="none",
+        source="toy:counting",
+    )
 
 
 def walk(n=300, window=10, seed=1):
     rng = np.random.default_rng(seed)
     s = np.cumsum(rng.normal(size=n + window)).astype("float32")
     s = (s - s.mean()) / s.std()
-    X = np.stack([s[i:i + window] for i in range(n)])[..., None]  # (n, window, 1)
-    return X, s[window:window + n]
+    X = np.stack([s[i : i + window] for i in range(n)])[..., None]  # (n, window, 1)
+    return X, s[window : window + n]
 
 
 def model(cell="SimpleRNN", units=(4,), timesteps=10, seed=0):
     from rnn_lab.arch.config import ArchConfig
     from rnn_lab.arch.keras_model import build_model
 
-    return build_model(ArchConfig(cell=cell, units=units, timesteps=timesteps), seed=seed)
+    return build_model(
+        ArchConfig(cell=cell, units=units, timesteps=timesteps), seed=seed
+    )
 
 
 def train(m, X, y, Xv=None, yv=None, **kw):
@@ -70,13 +79,23 @@ def test_engine_matches_keras_fit_with_the_same_batches(keras, cell, jit):
     cfg = {"epochs": 3, "batch_size": 32, "seed": 3}
     ours = train(model(cell), X, y, Xv, yv, jit=jit, **cfg).history
     orders = batch_orders(len(X), 32, 3, seed=3)
-    parts = [tf.data.Dataset.from_tensor_slices((X[np.concatenate(e)], y[np.concatenate(e)])).batch(32)
-             for e in orders]
+    parts = [
+        tf.data.Dataset.from_tensor_slices(
+            (X[np.concatenate(e)], y[np.concatenate(e)])
+        ).batch(32)
+        for e in orders
+    ]
     ds = parts[0].concatenate(parts[1]).concatenate(parts[2])
     ref = model(cell)
     ref.compile(keras.optimizers.Adam(0.001), "mse")
-    fit = ref.fit(ds, epochs=3, steps_per_epoch=len(orders[0]), validation_data=(Xv, yv), verbose=0,
-                  shuffle=False).history
+    fit = ref.fit(
+        ds,
+        epochs=3,
+        steps_per_epoch=len(orders[0]),
+        validation_data=(Xv, yv),
+        verbose=0,
+        shuffle=False,
+    ).history
     np.testing.assert_allclose(ours["loss"], fit["loss"], rtol=1e-5)
     np.testing.assert_allclose(ours["val_loss"], fit["val_loss"], rtol=1e-5)
 
@@ -92,13 +111,20 @@ def test_same_seed_same_history_and_other_seed_differs(keras):
 
 def test_two_threads_at_once_match_their_solo_runs(keras):
     X, y = walk()
-    solo = {s: train(model(seed=s), X, y, epochs=3, batch_size=16, seed=s, jit=True).history["loss"] for s in (1, 2)}
+    solo = {
+        s: train(
+            model(seed=s), X, y, epochs=3, batch_size=16, seed=s, jit=True
+        ).history["loss"]
+        for s in (1, 2)
+    }
     out, barrier = {}, threading.Barrier(2)
 
     def work(s):
         m = model(seed=s)
         barrier.wait()
-        out[s] = train(m, X, y, epochs=3, batch_size=16, seed=s, jit=True).history["loss"]
+        out[s] = train(m, X, y, epochs=3, batch_size=16, seed=s, jit=True).history[
+            "loss"
+        ]
 
     threads = [threading.Thread(target=work, args=(s,)) for s in (1, 2)]
     for th in threads:
@@ -123,17 +149,32 @@ def test_stop_keeps_the_partial_history_and_model(keras):
         if epoch == 2:
             stop.set()
 
-    r = engine.train(m, X, y, cfg=TrainConfig(epochs=200, batch_size=8), progress=progress, stop=stop)
+    r = engine.train(
+        m, X, y, cfg=TrainConfig(epochs=200, batch_size=8), progress=progress, stop=stop
+    )
     assert r.stop_reason == "user"
     assert 2 <= r.epochs_run < 200
-    assert r.history["loss"] == [loss for _, loss in seen]  # every completed epoch reported and kept
-    assert any(np.abs(np.array(w) - b).max() > 0 for w, b in zip(m.get_weights(), before))  # trained weights kept
+    assert r.history["loss"] == [
+        loss for _, loss in seen
+    ]  # every completed epoch reported and kept
+    assert any(
+        np.abs(np.array(w) - b).max() > 0 for w, b in zip(m.get_weights(), before)
+    )  # trained weights kept
 
 
 def test_divergence_stops_with_a_reason_and_finite_weights(keras):
     X, y = walk()
     m = model()
-    r = train(m, X, y * 1e4, epochs=30, batch_size=300, optimizer="sgd", learning_rate=5.0, jit=False)
+    r = train(
+        m,
+        X,
+        y * 1e4,
+        epochs=30,
+        batch_size=300,
+        optimizer="sgd",
+        learning_rate=5.0,
+        jit=False,
+    )
     assert r.stop_reason == "diverged"
     assert r.epochs_run < 30
     assert all(math.isfinite(v) for v in r.history["loss"])
@@ -142,9 +183,23 @@ def test_divergence_stops_with_a_reason_and_finite_weights(keras):
 
 def test_early_stopping_restores_the_best_epoch(keras):
     X, y = walk()
-    Xv, yv = X[:30], -y[:30]  # validation labels the model cannot fit: its loss soon rises
-    r = train(model(), X, y, Xv, yv, epochs=60, batch_size=32, early_stopping=True, patience=2,
-              learning_rate=0.01, jit=False)
+    Xv, yv = (
+        X[:30],
+        -y[:30],
+    )  # validation labels the model cannot fit: its loss soon rises
+    r = train(
+        model(),
+        X,
+        y,
+        Xv,
+        yv,
+        epochs=60,
+        batch_size=32,
+        early_stopping=True,
+        patience=2,
+        learning_rate=0.01,
+        jit=False,
+    )
     assert r.stop_reason == "early_stopping"
     assert r.best_epoch == int(np.argmin(r.history["val_loss"])) + 1
     assert r.epochs_run == r.best_epoch + 2
@@ -155,7 +210,9 @@ def test_batch_schedule_covers_every_window_once_per_epoch():
     idx, w = epoch_schedule(rng, 10, 4)  # 3 batches: 4 + 4 + 2 (padded)
     assert idx.shape == (3, 4) and w.sum() == 10
     assert sorted(idx[w > 0].tolist()) == list(range(10))
-    assert effective_batch_size(64, 10) == (10, True) and effective_batch_size(8, 10) == (8, False)
+    assert effective_batch_size(64, 10) == (10, True) and effective_batch_size(
+        8, 10
+    ) == (8, False)
     with pytest.raises(ValueError, match="no training windows"):
         effective_batch_size(8, 0)
     with pytest.raises(ValueError, match="optimizer"):
@@ -170,11 +227,17 @@ def test_metrics_by_hand():
     assert out["model"]["mse"] == pytest.approx(3 / 4)
     assert out["model"]["rmse"] == pytest.approx(math.sqrt(3 / 4))
     assert out["model"]["mae"] == pytest.approx(3 / 4)
-    assert out["model"]["mape"] == pytest.approx(100 * (1 / 2 + 1 / 4 + 0) / 3)  # the zero label is skipped
+    assert out["model"]["mape"] == pytest.approx(
+        100 * (1 / 2 + 1 / 4 + 0) / 3
+    )  # the zero label is skipped
     assert out["naive"]["mse"] == pytest.approx((4 + 4 + 16 + 25) / 4)
     assert out["skill"] == pytest.approx(1 - math.sqrt(3 / 4) / math.sqrt(49 / 4))
     assert out["verdict"] == "beats"
-    assert M.verdict(-0.5) == "loses" and M.verdict(0.0) == "ties" and M.verdict(float("nan")) == "undefined"
+    assert (
+        M.verdict(-0.5) == "loses"
+        and M.verdict(0.0) == "ties"
+        and M.verdict(float("nan")) == "undefined"
+    )
     assert math.isnan(M.mape([0.0, 0.0], [1.0, 2.0]))
 
 
@@ -185,7 +248,9 @@ def test_naive_baseline_on_a_hand_made_series():
     from rnn_lab.data.prepare import prepare
 
     series = pd.DataFrame({"v": [1.0, 2.0, 4.0, 7.0, 11.0, 16.0, 22.0, 29.0]})
-    p = prepare(series, "v", window=2, horizon=2, val_frac=0.0, test_frac=0.5, scaling="minmax")
+    p = prepare(
+        series, "v", window=2, horizon=2, val_frac=0.0, test_frac=0.5, scaling="minmax"
+    )
     # windows (labels at rows 3..7); test rows are 4..7 -> labels 11, 16, 22, 29; naive = 2 steps back
     assert list(p.actual("test")) == [11.0, 16.0, 22.0, 29.0]
     assert list(p.naive("test")) == [4.0, 7.0, 11.0, 16.0]
@@ -198,6 +263,11 @@ def test_naive_baseline_on_a_hand_made_series():
 
 def test_recursive_forecast_feeds_predictions_back():
     last = np.array([[1.0], [2.0], [3.0]])
-    out = M.recursive_forecast(lambda x: x[:, -1, 0] + x[:, -1, 0] - x[:, -2, 0], last, 4)  # linear extrapolation
+    out = M.recursive_forecast(
+        lambda x: x[:, -1, 0] + x[:, -1, 0] - x[:, -2, 0], last, 4
+    )  # linear extrapolation
     assert list(out) == [4.0, 5.0, 6.0, 7.0]
-    assert M.can_forecast(("a", "b"), "a", 1) == "multivariate" and M.can_forecast(("a",), "a", 3) == "horizon"
+    assert (
+        M.can_forecast(("a", "b"), "a", 1) == "multivariate"
+        and M.can_forecast(("a",), "a", 3) == "horizon"
+    )

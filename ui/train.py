@@ -83,28 +83,71 @@ def hyperparameters_ui() -> TrainConfig | None:
     """The hyperparameter widgets (advanced ones hidden in simple mode); the config, or None after an error."""
     st.subheader(t("train.hyper"))
     c1, c2, c3 = st.columns(3)
-    c1.selectbox(t("train.optimizer"), OPTIMIZERS, key="train_optimizer", help=t("train.optimizer_help"),
-                 format_func=lambda v: t(f"train.options.optimizer.{v}"))
-    c2.number_input(t("train.lr"), key="train_lr", format="%.5f", step=0.0005, help=t("train.lr_help"),
-                    **_bounds("train_lr"))
-    c3.number_input(t("train.epochs"), key="train_epochs", step=10, help=t("train.epochs_help"),
-                    **_bounds("train_epochs"))
+    c1.selectbox(
+        t("train.optimizer"),
+        OPTIMIZERS,
+        key="train_optimizer",
+        help=t("train.optimizer_help"),
+        format_func=lambda v: t(f"train.options.optimizer.{v}"),
+    )
+    c2.number_input(
+        t("train.lr"),
+        key="train_lr",
+        format="%.5f",
+        step=0.0005,
+        help=t("train.lr_help"),
+        **_bounds("train_lr"),
+    )
+    c3.number_input(
+        t("train.epochs"),
+        key="train_epochs",
+        step=10,
+        help=t("train.epochs_help"),
+        **_bounds("train_epochs"),
+    )
     c1, c2, c3 = st.columns(3)
-    c1.selectbox(t("train.loss"), LOSSES, key="train_loss", help=t("train.loss_help"),
-                 format_func=lambda v: t(f"train.options.loss.{v}"))
-    c2.number_input(t("train.batch_size"), key="train_batch_size", step=8, help=t("train.batch_size_help"),
-                    **_bounds("train_batch_size"))
+    c1.selectbox(
+        t("train.loss"),
+        LOSSES,
+        key="train_loss",
+        help=t("train.loss_help"),
+        format_func=lambda v: t(f"train.options.loss.{v}"),
+    )
+    c2.number_input(
+        t("train.batch_size"),
+        key="train_batch_size",
+        step=8,
+        help=t("train.batch_size_help"),
+        **_bounds("train_batch_size"),
+    )
     c3.toggle(t("train.live"), key="train_live", help=t("train.live_help"))
     if show_advanced():
         with st.expander(t("train.advanced")):
             c1, c2, c3, c4 = st.columns(4)
-            c1.toggle(t("train.early_stopping"), key="train_early_stopping", help=t("train.early_stopping_help"))
-            c2.number_input(t("train.patience"), key="train_patience", step=1, **_bounds("train_patience"),
-                            disabled=not st.session_state.get("train_early_stopping"))
-            c3.toggle(t("train.restore_best"), key="train_restore_best",
-                      disabled=not st.session_state.get("train_early_stopping"))
-            c4.number_input(t("train.seed"), key="train_seed", step=1, help=t("train.seed_help"),
-                            **_bounds("train_seed"))
+            c1.toggle(
+                t("train.early_stopping"),
+                key="train_early_stopping",
+                help=t("train.early_stopping_help"),
+            )
+            c2.number_input(
+                t("train.patience"),
+                key="train_patience",
+                step=1,
+                **_bounds("train_patience"),
+                disabled=not st.session_state.get("train_early_stopping"),
+            )
+            c3.toggle(
+                t("train.restore_best"),
+                key="train_restore_best",
+                disabled=not st.session_state.get("train_early_stopping"),
+            )
+            c4.number_input(
+                t("train.seed"),
+                key="train_seed",
+                step=1,
+                help=t("train.seed_help"),
+                **_bounds("train_seed"),
+            )
     try:
         return config_from_values(st.session_state)
     except ValueError as err:
@@ -121,8 +164,13 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
 
     j = job()
     busy = j is not None and j.running
-    clicked = st.button(t("train.train_button"), key="btn_train_start", type="primary", disabled=busy or cfg is None,
-                        icon=":material/play_arrow:")
+    clicked = st.button(
+        t("train.train_button"),
+        key="btn_train_start",
+        type="primary",
+        disabled=busy or cfg is None,
+        icon=":material/play_arrow:",
+    )
     if busy:
         st.caption(t("train.busy"))
     if not clicked or cfg is None or busy:
@@ -130,11 +178,17 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     try:
         notes = check_before(prepared, training_arch(arch, prepared), cfg)
     except (TrainError, ValueError) as err:
-        error(err.text(_lang()) if isinstance(err, TrainError) else t("train.err.bad_setting", detail=str(err)))
+        error(
+            err.text(_lang())
+            if isinstance(err, TrainError)
+            else t("train.err.bad_setting", detail=str(err))
+        )
         return
     for note in notes:
         st.info(t(note), icon=":material/info:")
-    st.session_state[JOB_KEY] = TrainJob(prepared, arch, cfg, live=bool(st.session_state.get("train_live", True)))
+    st.session_state[JOB_KEY] = TrainJob(
+        prepared, arch, cfg, live=bool(st.session_state.get("train_live", True))
+    )
 
 
 def _lang() -> str:
@@ -143,16 +197,31 @@ def _lang() -> str:
     return lang()
 
 
-def loss_figure(history: dict, loss_name: str, epochs: int | None = None, title: str | None = None):
+def loss_figure(
+    history: dict, loss_name: str, epochs: int | None = None, title: str | None = None
+):
     fig = go.Figure()
     x = list(range(1, len(history.get("loss", [])) + 1))
-    fig.add_scatter(x=x, y=history.get("loss", []), mode="lines+markers" if len(x) <= 60 else "lines",
-                    name=t("train.train_curve"), line={"color": color("train")})
+    fig.add_scatter(
+        x=x,
+        y=history.get("loss", []),
+        mode="lines+markers" if len(x) <= 60 else "lines",
+        name=t("train.train_curve"),
+        line={"color": color("train")},
+    )
     if history.get("val_loss"):
-        fig.add_scatter(x=x, y=history["val_loss"], mode="lines+markers" if len(x) <= 60 else "lines",
-                        name=t("train.val_curve"), line={"color": color("validation")})
-    fig.update_layout(title=title or t("train.loss_title"), xaxis_title=t("train.epoch_axis"),
-                      yaxis_title=t("train.loss_axis", loss=loss_name.upper()))
+        fig.add_scatter(
+            x=x,
+            y=history["val_loss"],
+            mode="lines+markers" if len(x) <= 60 else "lines",
+            name=t("train.val_curve"),
+            line={"color": color("validation")},
+        )
+    fig.update_layout(
+        title=title or t("train.loss_title"),
+        xaxis_title=t("train.epoch_axis"),
+        yaxis_title=t("train.loss_axis", loss=loss_name.upper()),
+    )
     if epochs:
         fig.update_xaxes(range=[0.5, epochs + 0.5])
     return fig
@@ -164,9 +233,20 @@ def _draw_progress(snap: dict, cfg: TrainConfig, live: bool) -> None:
         st.caption(t("train.progress_start"))
     else:
         eta = snap["eta"] if math.isfinite(snap["eta"]) else 0.0
-        st.caption(t("train.progress", epoch=snap["epoch"], epochs=snap["epochs"], elapsed=snap["elapsed"], eta=eta))
+        st.caption(
+            t(
+                "train.progress",
+                epoch=snap["epoch"],
+                epochs=snap["epochs"],
+                elapsed=snap["elapsed"],
+                eta=eta,
+            )
+        )
     if live:
-        plot(loss_figure(snap["history"], cfg.loss, snap["epochs"]), key="chart_train_live")
+        plot(
+            loss_figure(snap["history"], cfg.loss, snap["epochs"]),
+            key="chart_train_live",
+        )
 
 
 @st.fragment(run_every=LIVE_EVERY)
@@ -176,7 +256,12 @@ def _live_fragment() -> None:
         return
     if not j.running:
         st.rerun()  # the whole page: results and runs appear
-    st.button(t("train.stop_button"), key="btn_train_stop", on_click=j.stop, icon=":material/stop:")
+    st.button(
+        t("train.stop_button"),
+        key="btn_train_stop",
+        on_click=j.stop,
+        icon=":material/stop:",
+    )
     _draw_progress(j.snapshot(), j.cfg, j.live)
 
 
@@ -191,7 +276,10 @@ def live_ui() -> None:
         from rnn_lab.train.runs import TrainError
 
         err = j.error
-        error(t("train.failed"), err.text(_lang()) if isinstance(err, TrainError) else str(err))
+        error(
+            t("train.failed"),
+            err.text(_lang()) if isinstance(err, TrainError) else str(err),
+        )
 
 
 # ---------------------------------------------------------------- results
@@ -199,13 +287,21 @@ def live_ui() -> None:
 
 def _stop_message(run) -> None:
     if run.stop_reason == "user":
-        st.warning(t("train.stop.user", epochs=run.epochs_run), icon=":material/pan_tool:")
+        st.warning(
+            t("train.stop.user", epochs=run.epochs_run), icon=":material/pan_tool:"
+        )
     elif run.stop_reason == "early_stopping":
-        st.info(t("train.stop.early_stopping", epochs=run.epochs_run, best=run.best_epoch), icon=":material/flag:")
+        st.info(
+            t("train.stop.early_stopping", epochs=run.epochs_run, best=run.best_epoch),
+            icon=":material/flag:",
+        )
     elif run.stop_reason == "diverged":
         st.error(t("train.stop.diverged"), icon=":material/warning:")
     else:
-        st.success(t("train.finished", epochs=run.epochs_run, seconds=run.train_seconds), icon=":material/check:")
+        st.success(
+            t("train.finished", epochs=run.epochs_run, seconds=run.train_seconds),
+            icon=":material/check:",
+        )
     for note in run.notes:
         st.info(t(note), icon=":material/info:")
 
@@ -214,26 +310,58 @@ def predictions_figure(run, forecast: pd.Series | None = None):
     """Actual values (black), the model's predictions per split (split colours), split boundaries, forecast."""
     pred = run.predictions
     fig = go.Figure()
-    fig.add_scatter(x=pred["index"], y=pred["actual"], mode="lines", name=t("train.actual"),
-                    line={"color": color("actual")})
+    fig.add_scatter(
+        x=pred["index"],
+        y=pred["actual"],
+        mode="lines",
+        name=t("train.actual"),
+        line={"color": color("actual")},
+    )
     for split in ("train", "val", "test"):
         part = pred[pred["split"] == split]
         if part.empty:
             continue
-        fig.add_scatter(x=part["index"], y=part["predicted"], mode="lines+markers" if len(part) <= 40 else "lines",
-                        name=t("train.predicted", split=t(f"train.split_short.{split}")),
-                        line={"color": color(SPLIT_ROLE[split])})
+        fig.add_scatter(
+            x=part["index"],
+            y=part["predicted"],
+            mode="lines+markers" if len(part) <= 40 else "lines",
+            name=t("train.predicted", split=t(f"train.split_short.{split}")),
+            line={"color": color(SPLIT_ROLE[split])},
+        )
         if split != "train":
             x0 = part["index"].iloc[0]
-            fig.add_shape(type="line", x0=x0, x1=x0, yref="paper", y0=0, y1=1,
-                          line={"color": color(SPLIT_ROLE[split]), "dash": "dash", "width": 1})
-            fig.add_annotation(x=x0, yref="paper", y=1.0, text=t("train.boundary", split=t(
-                f"train.split_short.{split}")), showarrow=False, xanchor="left", yanchor="bottom")
+            fig.add_shape(
+                type="line",
+                x0=x0,
+                x1=x0,
+                yref="paper",
+                y0=0,
+                y1=1,
+                line={"color": color(SPLIT_ROLE[split]), "dash": "dash", "width": 1},
+            )
+            fig.add_annotation(
+                x=x0,
+                yref="paper",
+                y=1.0,
+                text=t("train.boundary", split=t(f"train.split_short.{split}")),
+                showarrow=False,
+                xanchor="left",
+                yanchor="bottom",
+            )
     if forecast is not None:
-        fig.add_scatter(x=forecast.index, y=forecast.values, mode="lines+markers", name=t("train.forecast_name"),
-                        line={"color": color("forecast"), "dash": "dot"})
-    fig.update_layout(title=t("train.pred_title"), xaxis_title=t("train.time_axis"),
-                      yaxis_title=t("train.value_axis", target=run.target), hovermode="x unified")
+        fig.add_scatter(
+            x=forecast.index,
+            y=forecast.values,
+            mode="lines+markers",
+            name=t("train.forecast_name"),
+            line={"color": color("forecast"), "dash": "dot"},
+        )
+    fig.update_layout(
+        title=t("train.pred_title"),
+        xaxis_title=t("train.time_axis"),
+        yaxis_title=t("train.value_axis", target=run.target),
+        hovermode="x unified",
+    )
     return fig
 
 
@@ -244,42 +372,66 @@ def residual_figure(run):
         part = pred[pred["split"] == split]
         if part.empty:
             continue
-        fig.add_scatter(x=part["index"], y=part["actual"] - part["predicted"], mode="markers" if len(part) <= 40
-                        else "lines", name=t(f"train.split_short.{split}"), line={"color": color(SPLIT_ROLE[split])},
-                        marker={"color": color(SPLIT_ROLE[split])})
+        fig.add_scatter(
+            x=part["index"],
+            y=part["actual"] - part["predicted"],
+            mode="markers" if len(part) <= 40 else "lines",
+            name=t(f"train.split_short.{split}"),
+            line={"color": color(SPLIT_ROLE[split])},
+            marker={"color": color(SPLIT_ROLE[split])},
+        )
     fig.add_hline(y=0, line={"color": "#777777", "width": 1})
-    fig.update_layout(title=t("train.residual_title"), xaxis_title=t("train.time_axis"),
-                      yaxis_title=t("train.residual_axis"))
+    fig.update_layout(
+        title=t("train.residual_title"),
+        xaxis_title=t("train.time_axis"),
+        yaxis_title=t("train.residual_axis"),
+    )
     return fig
 
 
 def _fmt(v) -> str:
-    return "-" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.6g}"
+    return (
+        "-"
+        if v is None or (isinstance(v, float) and not math.isfinite(v))
+        else f"{v:.6g}"
+    )
 
 
 def metrics_table(run) -> pd.DataFrame:
     m = run.metrics
     rows = [("MSE", "mse"), ("RMSE", "rmse"), ("MAE", "mae"), ("MAPE (%)", "mape")]
-    return pd.DataFrame({t("train.metric"): [r[0] for r in rows],
-                         t("train.model_col"): [_fmt(m["model"][k]) for _, k in rows],
-                         t("train.naive_col"): [_fmt(m["naive"][k]) for _, k in rows]})
+    return pd.DataFrame(
+        {
+            t("train.metric"): [r[0] for r in rows],
+            t("train.model_col"): [_fmt(m["model"][k]) for _, k in rows],
+            t("train.naive_col"): [_fmt(m["naive"][k]) for _, k in rows],
+        }
+    )
 
 
 def metrics_ui(run) -> None:
     m = run.metrics
     st.subheader(t("train.metrics_title", split=t(f"train.split.{m['split']}")))
-    st.dataframe(metrics_table(run), hide_index=True, width="stretch", key="table_train_metrics")
+    st.dataframe(
+        metrics_table(run), hide_index=True, width="stretch", key="table_train_metrics"
+    )
     st.markdown(t("train.skill_line", skill=_fmt(m["skill"])))
     verdict = t(f"train.verdict.{m['verdict']}")
-    {"beats": st.success, "ties": st.warning, "loses": st.error}.get(m["verdict"], st.info)(verdict)
+    {"beats": st.success, "ties": st.warning, "loses": st.error}.get(
+        m["verdict"], st.info
+    )(verdict)
 
 
 def tutorial_ui(run) -> None:
     """The Keras tutorial's printout for the counting toy: targets 0.5 .. 1.4 beside the predictions."""
     part = run.predictions[run.predictions["split"] == "train"]
     st.subheader(t("train.tutorial_title"))
-    frame = pd.DataFrame({t("train.target_col"): np.round(part["actual"].to_numpy(), 4),
-                          t("train.prediction_col"): np.round(part["predicted"].to_numpy(), 4)})
+    frame = pd.DataFrame(
+        {
+            t("train.target_col"): np.round(part["actual"].to_numpy(), 4),
+            t("train.prediction_col"): np.round(part["predicted"].to_numpy(), 4),
+        }
+    )
     st.dataframe(frame, hide_index=True, key="table_train_tutorial")
 
 
@@ -292,10 +444,19 @@ def results_ui(run) -> None:
     if run.source == "toy:counting":
         tutorial_ui(run)
     metrics_ui(run)
-    st.number_input(t("train.forecast_steps"), key="train_forecast_steps", step=5, **_bounds("train_forecast_steps"))
-    series, reason = forecast(run, int(st.session_state.get("train_forecast_steps", 20)))
+    st.number_input(
+        t("train.forecast_steps"),
+        key="train_forecast_steps",
+        step=5,
+        **_bounds("train_forecast_steps"),
+    )
+    series, reason = forecast(
+        run, int(st.session_state.get("train_forecast_steps", 20))
+    )
     plot(predictions_figure(run, series), key="chart_train_predictions")
-    st.caption(t("train.forecast_caveat") if reason is None else t(f"train.forecast.{reason}"))
+    st.caption(
+        t("train.forecast_caveat") if reason is None else t(f"train.forecast.{reason}")
+    )
     plot(residual_figure(run), key="chart_train_residuals")
     export_ui(run)
 
@@ -309,19 +470,47 @@ def export_ui(run) -> None:
     st.subheader(t("train.export"))
     stem = f"rnn_lab_run{run.id}"
     c1, c2, c3, c4, c5 = st.columns(5)
-    c1.download_button(t("train.export_model"), data=lambda: export.model_bytes(run), file_name=f"{stem}.keras",
-                       mime="application/octet-stream", key=f"btn_train_dl_model_{run.id}", on_click="ignore")
-    c2.download_button(t("train.export_history"), data=lambda: export.history_csv(run),
-                       file_name=f"{stem}_history.csv", mime="text/csv", key=f"btn_train_dl_hist_{run.id}",
-                       on_click="ignore")
-    c3.download_button(t("train.export_predictions"), data=lambda: export.predictions_csv(run),
-                       file_name=f"{stem}_predictions.csv", mime="text/csv", key=f"btn_train_dl_pred_{run.id}",
-                       on_click="ignore")
-    c4.download_button(t("train.export_script"), data=lambda: export.script(run).encode(),
-                       file_name="train_rnn_lab.py", mime="text/x-python", key=f"btn_train_dl_py_{run.id}",
-                       on_click="ignore", help=t("train.export_script_help"))
-    c5.download_button(t("train.export_zip"), data=lambda: export.zip_bundle(run), file_name=f"{stem}.zip",
-                       mime="application/zip", key=f"btn_train_dl_zip_{run.id}", on_click="ignore")
+    c1.download_button(
+        t("train.export_model"),
+        data=lambda: export.model_bytes(run),
+        file_name=f"{stem}.keras",
+        mime="application/octet-stream",
+        key=f"btn_train_dl_model_{run.id}",
+        on_click="ignore",
+    )
+    c2.download_button(
+        t("train.export_history"),
+        data=lambda: export.history_csv(run),
+        file_name=f"{stem}_history.csv",
+        mime="text/csv",
+        key=f"btn_train_dl_hist_{run.id}",
+        on_click="ignore",
+    )
+    c3.download_button(
+        t("train.export_predictions"),
+        data=lambda: export.predictions_csv(run),
+        file_name=f"{stem}_predictions.csv",
+        mime="text/csv",
+        key=f"btn_train_dl_pred_{run.id}",
+        on_click="ignore",
+    )
+    c4.download_button(
+        t("train.export_script"),
+        data=lambda: export.script(run).encode(),
+        file_name="train_rnn_lab.py",
+        mime="text/x-python",
+        key=f"btn_train_dl_py_{run.id}",
+        on_click="ignore",
+        help=t("train.export_script_help"),
+    )
+    c5.download_button(
+        t("train.export_zip"),
+        data=lambda: export.zip_bundle(run),
+        file_name=f"{stem}.zip",
+        mime="application/zip",
+        key=f"btn_train_dl_zip_{run.id}",
+        on_click="ignore",
+    )
 
 
 # ---------------------------------------------------------------- runs
@@ -334,22 +523,40 @@ def runs_table(items: list) -> pd.DataFrame:
     rows = []
     for r in items:
         s = r.summary()
-        rows.append({t("train.col_best"): "★" if best is not None and r.id == best.id else "",
-                     t("train.col_name"): r.name, t("train.col_cell"): f"{s['cell']}({'-'.join(map(str, s['units']))})",
-                     t("train.col_epochs"): s["epochs"], t("train.col_final_loss"): _fmt(s["final_loss"]),
-                     t("train.col_final_val"): _fmt(s["final_val_loss"]),
-                     t("train.col_split"): t(f"train.split_short.{s['split']}"), t("train.col_rmse"): _fmt(s["rmse"]),
-                     t("train.col_naive_rmse"): _fmt(s["naive_rmse"]), t("train.col_skill"): _fmt(s["skill"]),
-                     t("train.col_seconds"): f"{s['train_seconds']:.2f}"})
+        rows.append(
+            {
+                t("train.col_best"): "★"
+                if best is not None and r.id == best.id
+                else "",
+                t("train.col_name"): r.name,
+                t("train.col_cell"): f"{s['cell']}({'-'.join(map(str, s['units']))})",
+                t("train.col_epochs"): s["epochs"],
+                t("train.col_final_loss"): _fmt(s["final_loss"]),
+                t("train.col_final_val"): _fmt(s["final_val_loss"]),
+                t("train.col_split"): t(f"train.split_short.{s['split']}"),
+                t("train.col_rmse"): _fmt(s["rmse"]),
+                t("train.col_naive_rmse"): _fmt(s["naive_rmse"]),
+                t("train.col_skill"): _fmt(s["skill"]),
+                t("train.col_seconds"): f"{s['train_seconds']:.2f}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def compare_figure(items: list):
     fig = go.Figure()
     for r in items:
-        fig.add_scatter(x=list(range(1, r.epochs_run + 1)), y=r.history["loss"], mode="lines", name=r.name)
-    fig.update_layout(title=t("train.compare_loss_title"), xaxis_title=t("train.epoch_axis"),
-                      yaxis_title=t("train.loss_axis", loss="loss"))
+        fig.add_scatter(
+            x=list(range(1, r.epochs_run + 1)),
+            y=r.history["loss"],
+            mode="lines",
+            name=r.name,
+        )
+    fig.update_layout(
+        title=t("train.compare_loss_title"),
+        xaxis_title=t("train.epoch_axis"),
+        yaxis_title=t("train.loss_axis", loss="loss"),
+    )
     return fig
 
 
@@ -376,12 +583,24 @@ def selected_run_ui():
         st.session_state["btn_train_show"] = ids[-1]
     names = {r.id: r.name for r in items}
     c1, c2, c3 = st.columns([3, 3, 1])
-    run_id = c1.selectbox(t("train.show_run"), ids, key="btn_train_show", format_func=names.get)
+    run_id = c1.selectbox(
+        t("train.show_run"), ids, key="btn_train_show", format_func=names.get
+    )
     with c2:
         st.text_input(t("train.rename"), key="btn_train_rename")
-    c3.button(t("train.rename_button"), key="btn_train_rename_go", on_click=_rename, args=(run_id,))
-    st.button(t("train.delete_button"), key="btn_train_delete", on_click=_delete, args=(run_id,),
-              icon=":material/delete:")
+    c3.button(
+        t("train.rename_button"),
+        key="btn_train_rename_go",
+        on_click=_rename,
+        args=(run_id,),
+    )
+    st.button(
+        t("train.delete_button"),
+        key="btn_train_delete",
+        on_click=_delete,
+        args=(run_id,),
+        icon=":material/delete:",
+    )
     return next(r for r in items if r.id == run_id)
 
 
@@ -390,15 +609,26 @@ def compare_ui() -> None:
     if len(items) < 1:
         return
     st.header(t("train.runs_title"))
-    st.dataframe(runs_table(items), hide_index=True, width="stretch", key="table_train_runs")
+    st.dataframe(
+        runs_table(items), hide_index=True, width="stretch", key="table_train_runs"
+    )
     if len(items) < 2:
         return
     with st.expander(t("train.compare"), expanded=True):
         names = {r.id: r.name for r in items}
-        chosen = st.multiselect(t("train.compare_pick"), [r.id for r in items], default=[r.id for r in items[-3:]],
-                                format_func=names.get, key="btn_train_compare")
+        chosen = st.multiselect(
+            t("train.compare_pick"),
+            [r.id for r in items],
+            default=[r.id for r in items[-3:]],
+            format_func=names.get,
+            key="btn_train_compare",
+        )
         picked = [r for r in items if r.id in chosen]
         if picked:
             plot(compare_figure(picked), key="chart_train_compare")
-            st.dataframe(runs_table(picked), hide_index=True, width="stretch", key="table_train_compare")
-
+            st.dataframe(
+                runs_table(picked),
+                hide_index=True,
+                width="stretch",
+                key="table_train_compare",
+            )

@@ -56,9 +56,17 @@ def config(run) -> dict:
     arch = asdict(run.arch)
     arch["units"] = list(arch["units"])
     return {
-        "data_file": DATA_FILE, "target": p.target, "features": list(p.features), "window": p.window,
-        "horizon": p.horizon, "val_frac": p.val_frac, "test_frac": p.test_frac, "scaling": p.scaler.kind,
-        "arch": arch, "train": run.train.to_dict(), "epochs_run": run.epochs_run,
+        "data_file": DATA_FILE,
+        "target": p.target,
+        "features": list(p.features),
+        "window": p.window,
+        "horizon": p.horizon,
+        "val_frac": p.val_frac,
+        "test_frac": p.test_frac,
+        "scaling": p.scaler.kind,
+        "arch": arch,
+        "train": run.train.to_dict(),
+        "epochs_run": run.epochs_run,
         "app_final_loss": run.final_loss,
     }
 
@@ -188,8 +196,13 @@ if __name__ == "__main__":
 def script(run, script_name: str = "train_rnn_lab.py") -> str:
     """The standalone Python script for ``run`` (expects :data:`DATA_FILE` beside it)."""
     cfg = config(run)
-    return SCRIPT.format(name=run.name.replace('"', "'"), data_file=DATA_FILE, script_name=script_name,
-                         app_loss=run.final_loss, config_json=json.dumps(cfg, indent=2))
+    return SCRIPT.format(
+        name=run.name.replace('"', "'"),
+        data_file=DATA_FILE,
+        script_name=script_name,
+        app_loss=run.final_loss,
+        config_json=json.dumps(cfg, indent=2),
+    )
 
 
 def zip_bundle(run, script_name: str = "train_rnn_lab.py") -> bytes:

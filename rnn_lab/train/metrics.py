@@ -28,7 +28,9 @@ def rmse(actual, pred) -> float:
 
 def mae(actual, pred) -> float:
     """Mean absolute error: mean(|y - y_hat|)."""
-    return float(np.mean(np.abs(np.asarray(actual, np.float64) - np.asarray(pred, np.float64))))
+    return float(
+        np.mean(np.abs(np.asarray(actual, np.float64) - np.asarray(pred, np.float64)))
+    )
 
 
 def mape(actual, pred) -> float:
@@ -48,7 +50,12 @@ def regression_metrics(actual, pred) -> dict[str, float]:
     """MSE, RMSE, MAE and MAPE (%) of ``pred`` against ``actual``."""
     if len(actual) == 0:
         raise ValueError("no labels to score")
-    return {"mse": mse(actual, pred), "rmse": rmse(actual, pred), "mae": mae(actual, pred), "mape": mape(actual, pred)}
+    return {
+        "mse": mse(actual, pred),
+        "rmse": rmse(actual, pred),
+        "mae": mae(actual, pred),
+        "mape": mape(actual, pred),
+    }
 
 
 def skill_score(rmse_model: float, rmse_naive: float) -> float:
@@ -116,14 +123,16 @@ def recursive_forecast(predict_fn, last_window: np.ndarray, steps: int) -> np.nd
     for k in range(steps):
         y_hat = float(np.asarray(predict_fn(window[None]))[0])  # next value, scaled
         out[k] = y_hat
-        window = np.concatenate([window[1:], [[y_hat]]]).astype(np.float32)  # slide: drop oldest, append guess
+        window = np.concatenate([window[1:], [[y_hat]]]).astype(
+            np.float32
+        )  # slide: drop oldest, append guess
     return out
 
 
 def future_index(index: pd.Index, steps: int):
     """Positions for ``steps`` values after the end of ``index``: dates at the inferred frequency, else integers."""
     if isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
-        freq = pd.infer_freq(index[-min(len(index), 50):])
+        freq = pd.infer_freq(index[-min(len(index), 50) :])
         if freq:
             return pd.date_range(index[-1], periods=steps + 1, freq=freq)[1:]
         step = (index[-1] - index[0]) / (len(index) - 1)

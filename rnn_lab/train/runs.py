@@ -71,7 +71,9 @@ class Run:
     train_seconds: float = 0.0
     n: dict = field(default_factory=dict)  # windows per split
     notes: list[str] = field(default_factory=list)
-    prepared: Any = None  # the PreparedData it was trained on (for the forecast and the export)
+    prepared: Any = (
+        None  # the PreparedData it was trained on (for the forecast and the export)
+    )
 
     @property
     def epochs_run(self) -> int:
@@ -83,12 +85,22 @@ class Run:
 
     def summary(self) -> dict:
         """Plain data for tables and JSON."""
-        return {"id": self.id, "name": self.name, "cell": self.arch.cell, "units": list(self.arch.units),
-                "epochs": self.epochs_run, "final_loss": self.final_loss,
-                "final_val_loss": self.history["val_loss"][-1] if self.history.get("val_loss") else None,
-                "split": self.metrics["split"], "rmse": self.metrics["model"]["rmse"],
-                "naive_rmse": self.metrics["naive"]["rmse"], "skill": self.metrics["skill"],
-                "train_seconds": self.train_seconds}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "cell": self.arch.cell,
+            "units": list(self.arch.units),
+            "epochs": self.epochs_run,
+            "final_loss": self.final_loss,
+            "final_val_loss": self.history["val_loss"][-1]
+            if self.history.get("val_loss")
+            else None,
+            "split": self.metrics["split"],
+            "rmse": self.metrics["model"]["rmse"],
+            "naive_rmse": self.metrics["naive"]["rmse"],
+            "skill": self.metrics["skill"],
+            "train_seconds": self.train_seconds,
+        }
 
 
 def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
@@ -98,8 +110,13 @@ def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
     if n_train < 1:
         raise TrainError("no_train", window=prepared.window)
     if arch.timesteps != prepared.window or arch.features != prepared.n_features:
-        raise TrainError("shape", timesteps=arch.timesteps, features=arch.features, window=prepared.window,
-                         n_features=prepared.n_features)
+        raise TrainError(
+            "shape",
+            timesteps=arch.timesteps,
+            features=arch.features,
+            window=prepared.window,
+            n_features=prepared.n_features,
+        )
     _, full = effective_batch_size(cfg.batch_size, n_train)
     return ["train.note.full_batch"] if full else []
 
@@ -127,9 +144,17 @@ def predictions_frame(model, prepared) -> pd.DataFrame:
         if len(prepared.y(split)) == 0:
             continue
         pred = prepared.inverse_y(predict(model, prepared.X(split)))
-        parts.append(pd.DataFrame({"split": split, "index": prepared.index_labels(split),
-                                   "actual": prepared.actual(split), "predicted": pred,
-                                   "naive": prepared.naive(split)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "split": split,
+                    "index": prepared.index_labels(split),
+                    "actual": prepared.actual(split),
+                    "predicted": pred,
+                    "naive": prepared.naive(split),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -140,8 +165,15 @@ def score(pred: pd.DataFrame, sizes: dict[str, int]) -> dict:
     return {"split": split, **out}
 
 
-def execute(prepared, arch, cfg: TrainConfig, name: str | None = None, progress: ProgressFn | None = None,
-            stop: threading.Event | None = None, jit: bool | None = None) -> Run:
+def execute(
+    prepared,
+    arch,
+    cfg: TrainConfig,
+    name: str | None = None,
+    progress: ProgressFn | None = None,
+    stop: threading.Event | None = None,
+    jit: bool | None = None,
+) -> Run:
     """Train ``arch`` on ``prepared`` with ``cfg`` and return the scored :class:`Run`.
 
     ``arch`` may be the explorer's config: it is turned into its training variant first.
@@ -151,20 +183,46 @@ def execute(prepared, arch, cfg: TrainConfig, name: str | None = None, progress:
     arch = training_arch(arch, prepared)
     notes = check_before(prepared, arch, cfg)
     model = build(arch, cfg.seed)
-    result: TrainResult = engine.train(model, prepared.X_train, prepared.y_train, prepared.X_val, prepared.y_val,
-                                       cfg, progress=progress, stop=stop, jit=jit)
+    result: TrainResult = engine.train(
+        model,
+        prepared.X_train,
+        prepared.y_train,
+        prepared.X_val,
+        prepared.y_val,
+        cfg,
+        progress=progress,
+        stop=stop,
+        jit=jit,
+    )
     pred = predictions_frame(model, prepared)
     sizes = prepared.split_sizes
     with _IDS_LOCK:
         run_id = next(_IDS)
     cell_units = "-".join(str(u) for u in arch.units)
     return Run(
-        id=run_id, name=name or f"#{run_id} {arch.cell}({cell_units}) {cfg.optimizer} lr={cfg.learning_rate:g}",
-        arch=arch, train=cfg, source=prepared.source, target=prepared.target, features=tuple(prepared.features),
-        window=prepared.window, horizon=prepared.horizon, history=result.history, metrics=score(pred, sizes),
-        model=model, predictions=pred, stopped=result.stop_reason == "user", stop_reason=result.stop_reason,
-        best_epoch=result.best_epoch, batch_size=result.batch_size, full_batch=result.full_batch,
-        train_seconds=result.train_seconds, n=sizes, notes=sorted(set(notes + result.notes)), prepared=prepared,
+        id=run_id,
+        name=name
+        or f"#{run_id} {arch.cell}({cell_units}) {cfg.optimizer} lr={cfg.learning_rate:g}",
+        arch=arch,
+        train=cfg,
+        source=prepared.source,
+        target=prepared.target,
+        features=tuple(prepared.features),
+        window=prepared.window,
+        horizon=prepared.horizon,
+        history=result.history,
+        metrics=score(pred, sizes),
+        model=model,
+        predictions=pred,
+        stopped=result.stop_reason == "user",
+        stop_reason=result.stop_reason,
+        best_epoch=result.best_epoch,
+        batch_size=result.batch_size,
+        full_batch=result.full_batch,
+        train_seconds=result.train_seconds,
+        n=sizes,
+        notes=sorted(set(notes + result.notes)),
+        prepared=prepared,
     )
 
 
@@ -177,9 +235,15 @@ def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
     if reason:
         return None, reason
     col = p.series[p.target].to_numpy(np.float64)
-    last = p.scaler.transform_column(col[-p.window:], p.target).reshape(p.window, 1)  # (T, 1) scaled
+    last = p.scaler.transform_column(col[-p.window :], p.target).reshape(
+        p.window, 1
+    )  # (T, 1) scaled
     scaled = M.recursive_forecast(lambda x: predict(run.model, x), last, steps)
-    return pd.Series(p.inverse_y(scaled), index=M.future_index(p.series.index, steps), name="forecast"), None
+    return pd.Series(
+        p.inverse_y(scaled),
+        index=M.future_index(p.series.index, steps),
+        name="forecast",
+    ), None
 
 
 def best_run(runs: list[Run]) -> Run | None:
@@ -206,9 +270,13 @@ class TrainJob:
         self.run: Run | None = None
         self.error: Exception | None = None
         self.started = time.time()
-        self.consumed = False  # the page moved the finished run into the session's run list
+        self.consumed = (
+            False  # the page moved the finished run into the session's run list
+        )
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._work, args=(prepared, arch), daemon=True, name="rnn-lab-train")
+        self._thread = threading.Thread(
+            target=self._work, args=(prepared, arch), daemon=True, name="rnn-lab-train"
+        )
         self._thread.start()
 
     def _progress(self, epoch: int, logs: dict, elapsed: float, eta: float) -> None:
@@ -221,7 +289,9 @@ class TrainJob:
 
     def _work(self, prepared, arch) -> None:
         try:
-            self.run = execute(prepared, arch, self.cfg, progress=self._progress, stop=self.stop_event)
+            self.run = execute(
+                prepared, arch, self.cfg, progress=self._progress, stop=self.stop_event
+            )
             self.state = "done"
         except Exception as err:  # noqa: BLE001 - any failure is reported in the page as a plain message
             self.error = err
@@ -230,8 +300,14 @@ class TrainJob:
     def snapshot(self) -> dict:
         """A consistent copy of the progress for drawing."""
         with self._lock:
-            return {"epoch": self.epoch, "epochs": self.cfg.epochs, "elapsed": self.elapsed, "eta": self.eta,
-                    "history": {k: list(v) for k, v in self.history.items()}, "state": self.state}
+            return {
+                "epoch": self.epoch,
+                "epochs": self.cfg.epochs,
+                "elapsed": self.elapsed,
+                "eta": self.eta,
+                "history": {k: list(v) for k, v in self.history.items()},
+                "state": self.state,
+            }
 
     def stop(self) -> None:
         self.stop_event.set()
