@@ -216,6 +216,7 @@ with c1:
 with c2:
     st.metric(label_name, f"{prepared.actual('train')[i]:,.6g}",
               help=str(label_at.date()) if hasattr(label_at, "date") else str(label_at))
-    st.code(f"X_train[{i}].shape = {prepared.X_train[i].shape}\ny_train[{i}] = {prepared.y_train[i]:.6g}  (scaled)",
+    note = t("data.prep.scaled_note", value=f"{prepared.actual('train')[i]:,.6g}")
+    st.code(f"X_train[{i}].shape = {prepared.X_train[i].shape}\ny_train[{i}] = {prepared.y_train[i]:.6g}  # {note}",
             language="text")
 plot(ud.window_figure(prepared, i), key="data_window_chart")
