@@ -184,3 +184,27 @@ def test_deep_link_on_fresh_server(browser):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_lesson_in_the_browser(browser, app_url):
+    """Start lesson 1 from the Lessons page in Korean projection mode: it opens its page with the panel, Next moves on."""
+    tab = browser.new_context(viewport=VIEWPORT).new_page()
+    tab.goto(f"{app_url}/lessons?lang=ko&projection=1")
+    _settle(tab)
+    tab.get_by_role("button", name=t("classroom.start", "ko")).first.click()
+    tab.wait_for_url(lambda url: urlsplit(url).path.strip("/") == "architecture", timeout=60_000)
+    _settle(tab)
+    query = _query(tab)
+    assert (query["lesson"], query["simple_mode"], query["lang"], query["projection"]) == ("shapes", "1", "ko", "1")
+    sidebar = tab.locator('[data-testid="stSidebar"]')
+    step_title = sidebar.get_by_text(t("classroom.lessons.shapes.steps.s1.title", "ko"))
+    assert step_title.count()
+    step_title.scroll_into_view_if_needed()
+    tab.wait_for_timeout(1500)
+    tab.screenshot(path=str(ARTIFACTS / "classroom_lesson_panel_ko_projection.png"))
+    sidebar.get_by_role("button", name=t("classroom.panel.next", "ko")).click()
+    tab.wait_for_url(lambda url: "lesson_step=1" in url, timeout=60_000)
+    _settle(tab)
+    assert sidebar.get_by_text(t("classroom.lessons.shapes.steps.s2.title", "ko")).count()
+    assert {k: v for k, v in _overflow(tab).items() if v > 0} == {}
+    tab.context.close()
