@@ -1,5 +1,8 @@
 """The Data page through AppTest: default tutorial dataset, bundled series, uploads good and bad, both languages."""
 
+import base64
+
+import numpy as np
 import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
@@ -115,3 +118,27 @@ def test_current_prepared_without_opening_the_page():
     at = AppTest.from_string(script, default_timeout=60).run()
     assert not at.exception
     assert at.markdown[0].value == "toy:counting (10, 5, 1) 5"
+
+
+def test_look_at_it_charts(app_test):
+    import json
+
+    at = app_test(page=PAGE)
+    at.radio(key="data_source_kind").set_value("bundled").run()
+    figs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    kinds = [[trace["type"] for trace in fig["data"]] for fig in figs]
+    series = next(f for f, k in zip(figs, kinds) if "candlestick" in k)  # OHLC columns -> candlestick
+    assert series["layout"]["xaxis"]["rangeslider"]["visible"] is True
+    assert sum(k == ["histogram"] for k in kinds) == 6  # one per numeric column
+    window = figs[-1]  # the window plot: series, inputs, label
+    inputs, label = array(window["data"][1]["y"]), array(window["data"][2]["y"])
+    p = at.session_state["prepared"]
+    assert len(inputs) == 20 and len(label) == 1 and label[0] == p.actual("train")[0]
+    np.testing.assert_allclose(inputs, p.window_frame(0)["Close"].to_numpy())
+
+
+def array(values):
+    """Plotly 6 sends arrays as {"dtype", "bdata"} (base64); plain lists otherwise."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)
