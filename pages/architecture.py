@@ -79,11 +79,7 @@ with results:
         with st.expander(t("arch.raw_summary")):
             st.code(summary["text"], language=None)
 
-tab_formulas, tab_shapes, tab_diagram, tab_code, tab_old = st.tabs(
-    [t("arch.tab_formulas"), t("arch.tab_shapes"), t("arch.tab_diagram"), t("arch.tab_code"), t("arch.tab_old")]
-)
-
-with tab_formulas:
+def formulas_tab() -> None:
     st.write(t("arch.formulas_intro"))
     for f in formulas:
         st.markdown(t("arch.formula_heading", name=f.name, type=f.type, d=f.input_dim, units=f.units))
@@ -95,7 +91,8 @@ with tab_formulas:
     if cfg.n_layers > 1:
         st.info(t("arch.note_stacked"))
 
-with tab_shapes:
+
+def shapes_tab() -> None:
     st.write(t("arch.shapes_intro"))
     flow = shape_flow(cfg)
     st.dataframe(
@@ -117,21 +114,24 @@ with tab_shapes:
         st.write(t("arch.state_explain_lstm" if cfg.cell == "LSTM" else "arch.state_explain"))
     st.warning(t("arch.rule"), icon=":material/rule:")
     with st.expander(t("arch.rule_broken")):
-        legacy, broken = ui.cached_legacy()
+        broken = ui.cached_legacy()[1]
         st.code("keras.Sequential([\n    keras.Input(shape=(5, 1)),\n    layers.SimpleRNN(10),"
                 "  # return_sequences=False\n    layers.SimpleRNN(10),\n])", language="python")
         st.write(t("arch.keras_says"))
         st.code(broken, language=None, wrap_lines=True)
 
-with tab_diagram:
+
+def diagram_tab() -> None:
     plot(unrolled_figure(cfg, lang()), key="arch_diagram_chart")
     st.caption(t("arch.diagram_caption"))
 
-with tab_code:
+
+def code_tab() -> None:
     st.write(t("arch.code_intro_functional" if cfg.return_state else "arch.code_intro"))
     st.code(keras_code(cfg), language="python", wrap_lines=True)
 
-with tab_old:
+
+def old_tab() -> None:
     st.write(t("arch.old_intro"))
     legacy, _ = ui.cached_legacy()
     for item in legacy:
@@ -145,3 +145,16 @@ with tab_old:
                 st.code(item.new, language="python", wrap_lines=True)
             st.markdown(t("arch.keras_says_error") if item.raises else t("arch.keras_says_warning"))
             st.code(item.keras_says, language=None, wrap_lines=True)
+
+
+# Only the open tab runs (on_change="rerun" + .open): the hidden ones cost nothing on a control change.
+tab_formulas, tab_shapes, tab_diagram, tab_code, tab_old = st.tabs(
+    [t("arch.tab_formulas"), t("arch.tab_shapes"), t("arch.tab_diagram"), t("arch.tab_code"), t("arch.tab_old")],
+    key="btn_arch_tab",
+    on_change="rerun",
+)
+for tab, draw in ((tab_formulas, formulas_tab), (tab_shapes, shapes_tab), (tab_diagram, diagram_tab),
+                  (tab_code, code_tab), (tab_old, old_tab)):
+    if tab.open is not False:  # None if tabs do not track state (then every tab runs)
+        with tab:
+            draw()

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from rnn_lab import i18n
+
 PAGE = "pages/architecture.py"
 
 
@@ -17,7 +19,8 @@ def test_page_renders_and_units_change_the_total(keras, app_test, lang):
     assert not at.exception
     assert not at.error
     assert _total(at) == 131  # SimpleRNN(10) on (5, 1) = 120, Dense(1) on 10 = 11
-    assert len(at.get("plotly_chart")) == 1
+    _open_tab(at, i18n.t("arch.tab_diagram", lang))
+    assert not at.exception and len(at.get("plotly_chart")) == 1
     at.number_input(key="arch_units_1").set_value(20).run()
     assert not at.exception
     assert _total(at) == (20 * 20 + 20 * 1 + 20) + (20 + 1)
@@ -26,8 +29,15 @@ def test_page_renders_and_units_change_the_total(keras, app_test, lang):
     assert list(table.iloc[:, 4]) == [440, 21]  # Param # from the formula
 
 
+def _open_tab(at, label: str):
+    """Switch the page's lazy tabs (only the open tab runs) like a click would."""
+    at.session_state["btn_arch_tab"] = label
+    return at.run()
+
+
 def test_every_section_follows_the_configuration(keras, app_test):
     at = app_test(page=PAGE)
+    assert len(at.latex) == 2 and not at.get("plotly_chart")  # the first tab only; the hidden ones do not run
     at.selectbox(key="arch_cell").set_value("LSTM")
     at.slider(key="arch_layers").set_value(2)
     at.toggle(key="arch_bidirectional").set_value(True)
@@ -37,11 +47,16 @@ def test_every_section_follows_the_configuration(keras, app_test):
     assert _total(at) == 960 + 2480 + 21
     latex = [el.value for el in at.latex]
     assert any(r"= 2\cdot[4\cdot(10\cdot10 + 10\cdot20 + 10)] = 2{,}480" in s for s in latex)
-    code = [el.value for el in at.code]
-    assert any("keras.Model(inputs, [outputs, state_forward_h, state_forward_c" in c for c in code)
-    assert any("Unrecognized keyword arguments" in c for c in code)
+    _open_tab(at, "Keras 3 code")
+    assert any("keras.Model(inputs, [outputs, state_forward_h, state_forward_c" in el.value for el in at.code)
+    _open_tab(at, "From older tutorials")
+    assert any("Unrecognized keyword arguments" in el.value for el in at.code)
+    _open_tab(at, "Shape flow")
     shapes = at.dataframe[1].value
     assert "forward_h (None, 10)" in shapes.iloc[2, 4]
+    assert any("expected ndim=3, found ndim=2" in el.value for el in at.code)  # the broken-rule message
+    _open_tab(at, "Unrolled diagram")
+    assert not at.exception
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert len(fig["layout"]["shapes"]) == 2 * 2 * 5 + 2  # 2 layers x 2 directions x 5 steps + 2 Bidirectional frames
 
