@@ -70,9 +70,7 @@ def workload(name: str):
     from rnn_lab.train.engine import TrainConfig
 
     if name == "B1":
-        s = np.round(np.arange(15) * 0.1, 10).astype(
-            "float32"
-        )  # 0.0 .. 1.4, the tutorial's series
+        s = np.round(np.arange(15) * 0.1, 10).astype("float32")  # 0.0 .. 1.4, the tutorial's series
         X = np.stack([s[i : i + 5] for i in range(10)])[..., None]  # (10, 5, 1)
         y = s[5:15]  # 0.5 .. 1.4
         return (
@@ -104,9 +102,7 @@ def run_workload(name: str) -> dict:
     from rnn_lab.train import engine
 
     X, y, arch, cfg = workload(name)
-    w0 = build_model(
-        arch, seed=0
-    ).get_weights()  # the same initial weights for every run
+    w0 = build_model(arch, seed=0).get_weights()  # the same initial weights for every run
 
     def fresh():
         m = build_model(arch, seed=0)
@@ -115,9 +111,7 @@ def run_workload(name: str) -> dict:
 
     orders = engine.batch_orders(len(X), cfg.batch_size, cfg.epochs, cfg.seed)
     parts = [
-        tf.data.Dataset.from_tensor_slices(
-            (X[np.concatenate(e)], y[np.concatenate(e)])
-        ).batch(cfg.batch_size)
+        tf.data.Dataset.from_tensor_slices((X[np.concatenate(e)], y[np.concatenate(e)])).batch(cfg.batch_size)
         for e in orders
     ]
     dataset = parts[0]
@@ -149,9 +143,7 @@ def run_workload(name: str) -> dict:
 
             def draw():  # what the page's fragment does every 0.25 s
                 while not stop.wait(0.25):
-                    fig = go.Figure(
-                        go.Scatter(y=list(history["loss"]), mode="lines+markers")
-                    )
+                    fig = go.Figure(go.Scatter(y=list(history["loss"]), mode="lines+markers"))
                     fig.to_json()
 
             drawer = threading.Thread(target=draw, daemon=True)
@@ -168,9 +160,7 @@ def run_workload(name: str) -> dict:
 
     out = {"workload": name}
     with PeakRSS() as mem:
-        out["engine_cold_s"], _ = engine_once(
-            False
-        )  # first run: includes tracing / XLA compiling
+        out["engine_cold_s"], _ = engine_once(False)  # first run: includes tracing / XLA compiling
     out["engine_peak_added_mb"] = mem.added
     with PeakRSS() as mem:
         out["fit_cold_s"], _ = fit_once()
@@ -183,9 +173,7 @@ def run_workload(name: str) -> dict:
     out["engine_live_s"] = statistics.median(t for t, _ in ons)
     out["fit_loss"] = fits[-1][1]
     out["engine_loss"] = offs[-1][1]
-    out["loss_rel_diff"] = abs(out["engine_loss"] - out["fit_loss"]) / abs(
-        out["fit_loss"]
-    )
+    out["loss_rel_diff"] = abs(out["engine_loss"] - out["fit_loss"]) / abs(out["fit_loss"])
     out["speedup"] = out["fit_s"] / out["engine_s"]
     out["live_overhead"] = out["engine_live_s"] / out["engine_s"] - 1
     out["xla"] = bool(engine._POOL and next(iter(engine._POOL))[-1])

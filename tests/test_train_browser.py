@@ -14,17 +14,13 @@ def test_train_counting_toy_to_the_end(page, app_url):
     # the live view appears, then the results once all 50 epochs ran
     page.get_by_text("Finished 50 epochs").wait_for(timeout=120_000)
     wait_for_app(page)
-    page.set_viewport_size(
-        {"width": 1280, "height": 3000}
-    )  # the app scrolls inside; show all results at once
+    page.set_viewport_size({"width": 1280, "height": 3000})  # the app scrolls inside; show all results at once
     page.wait_for_timeout(1500)
     assert page.get_by_text("Metrics on the training windows").count() >= 1
     assert page.get_by_text("The tutorial's view").count() == 1
     charts = page.locator('[data-testid="stPlotlyChart"]')
     assert charts.count() >= 3  # loss, predictions, residuals
-    assert (
-        page.locator(".js-plotly-plot .gtitle", has_text="Loss per epoch").count() == 1
-    )
+    assert page.locator(".js-plotly-plot .gtitle", has_text="Loss per epoch").count() == 1
     # the metrics table: a dataframe with the four metrics
     tables = page.locator('[data-testid="stDataFrame"]')
     assert tables.count() >= 2

@@ -41,17 +41,11 @@ def test_cli_json_on_counting():
     }
     assert (res["n_train"], res["n_val"], res["n_test"]) == (10, 0, 0)
     assert len(res["history"]["loss"]) == 4 and res["history"]["val_loss"] == []
-    assert (
-        res["metrics"]["split"] == "train"
-    )  # no test split: scored on the training windows, and says so
+    assert res["metrics"]["split"] == "train"  # no test split: scored on the training windows, and says so
     assert res["metrics"]["naive"]["rmse"] == pytest.approx(0.1)
     assert set(res["metrics"]["model"]) == {"mse", "rmse", "mae", "mape"}
-    assert res["metrics"]["skill"] == pytest.approx(
-        1 - res["metrics"]["model"]["rmse"] / 0.1
-    )
-    assert (
-        res["config"]["train"]["epochs"] == 4 and res["config"]["batch_size_used"] == 10
-    )
+    assert res["metrics"]["skill"] == pytest.approx(1 - res["metrics"]["model"]["rmse"] / 0.1)
+    assert res["config"]["train"]["epochs"] == 4 and res["config"]["batch_size_used"] == 10
     assert 0 < res["train_seconds"] < 120
 
 
@@ -62,9 +56,7 @@ def test_cli_csv_with_target_and_features(tmp_path):
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(
         {
-            "Date": pd.date_range("2020-01-01", periods=120, freq="D").strftime(
-                "%Y-%m-%d"
-            ),
+            "Date": pd.date_range("2020-01-01", periods=120, freq="D").strftime("%Y-%m-%d"),
             "Close": 100 + np.cumsum(rng.normal(size=120)),
             "Volume": rng.integers(1000, 2000, 120),
         }
@@ -92,15 +84,8 @@ def test_cli_csv_with_target_and_features(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)
-    assert (
-        res["config"]["features"] == ["Close", "Volume"]
-        and res["config"]["arch"]["features"] == 2
-    )
-    assert (
-        res["n_test"] > 0
-        and res["metrics"]["split"] == "test"
-        and len(res["history"]["val_loss"]) == 2
-    )
+    assert res["config"]["features"] == ["Close", "Volume"] and res["config"]["arch"]["features"] == 2
+    assert res["n_test"] > 0 and res["metrics"]["split"] == "test" and len(res["history"]["val_loss"]) == 2
 
 
 @pytest.mark.parametrize(
@@ -160,10 +145,7 @@ def test_exported_script_reaches_the_same_final_loss(keras, tmp_path):
     assert final["val_loss"] == pytest.approx(run.history["val_loss"][-1], rel=0.01)
     # the other export files
     assert export.history_csv(run).decode().splitlines()[0] == "epoch,loss,val_loss"
-    assert (
-        export.predictions_csv(run).decode().splitlines()[0]
-        == "split,index,actual,predicted,naive"
-    )
+    assert export.predictions_csv(run).decode().splitlines()[0] == "split,index,actual,predicted,naive"
     import io
     import zipfile
 
@@ -173,10 +155,7 @@ def test_exported_script_reaches_the_same_final_loss(keras, tmp_path):
     path.write_bytes(export.model_bytes(run))
     reloaded = k.models.load_model(path)
     x = p.X_test[:3]
-    assert (
-        abs(reloaded.predict(x, verbose=0) - run.model.predict(x, verbose=0)).max()
-        < 1e-6
-    )
+    assert abs(reloaded.predict(x, verbose=0) - run.model.predict(x, verbose=0)).max() < 1e-6
     names = zipfile.ZipFile(io.BytesIO(export.zip_bundle(run))).namelist()
     assert sorted(names) == sorted(["train_rnn_lab.py", export.DATA_FILE])
     # the script imports nothing beyond tensorflow/keras, numpy, pandas and the standard library

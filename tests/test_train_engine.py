@@ -46,9 +46,7 @@ def model(cell="SimpleRNN", units=(4,), timesteps=10, seed=0):
     from rnn_lab.arch.config import ArchConfig
     from rnn_lab.arch.keras_model import build_model
 
-    return build_model(
-        ArchConfig(cell=cell, units=units, timesteps=timesteps), seed=seed
-    )
+    return build_model(ArchConfig(cell=cell, units=units, timesteps=timesteps), seed=seed)
 
 
 def train(m, X, y, Xv=None, yv=None, **kw):
@@ -79,12 +77,7 @@ def test_engine_matches_keras_fit_with_the_same_batches(keras, cell, jit):
     cfg = {"epochs": 3, "batch_size": 32, "seed": 3}
     ours = train(model(cell), X, y, Xv, yv, jit=jit, **cfg).history
     orders = batch_orders(len(X), 32, 3, seed=3)
-    parts = [
-        tf.data.Dataset.from_tensor_slices(
-            (X[np.concatenate(e)], y[np.concatenate(e)])
-        ).batch(32)
-        for e in orders
-    ]
+    parts = [tf.data.Dataset.from_tensor_slices((X[np.concatenate(e)], y[np.concatenate(e)])).batch(32) for e in orders]
     ds = parts[0].concatenate(parts[1]).concatenate(parts[2])
     ref = model(cell)
     ref.compile(keras.optimizers.Adam(0.001), "mse")
@@ -111,20 +104,13 @@ def test_same_seed_same_history_and_other_seed_differs(keras):
 
 def test_two_threads_at_once_match_their_solo_runs(keras):
     X, y = walk()
-    solo = {
-        s: train(
-            model(seed=s), X, y, epochs=3, batch_size=16, seed=s, jit=True
-        ).history["loss"]
-        for s in (1, 2)
-    }
+    solo = {s: train(model(seed=s), X, y, epochs=3, batch_size=16, seed=s, jit=True).history["loss"] for s in (1, 2)}
     out, barrier = {}, threading.Barrier(2)
 
     def work(s):
         m = model(seed=s)
         barrier.wait()
-        out[s] = train(m, X, y, epochs=3, batch_size=16, seed=s, jit=True).history[
-            "loss"
-        ]
+        out[s] = train(m, X, y, epochs=3, batch_size=16, seed=s, jit=True).history["loss"]
 
     threads = [threading.Thread(target=work, args=(s,)) for s in (1, 2)]
     for th in threads:
@@ -149,17 +135,11 @@ def test_stop_keeps_the_partial_history_and_model(keras):
         if epoch == 2:
             stop.set()
 
-    r = engine.train(
-        m, X, y, cfg=TrainConfig(epochs=200, batch_size=8), progress=progress, stop=stop
-    )
+    r = engine.train(m, X, y, cfg=TrainConfig(epochs=200, batch_size=8), progress=progress, stop=stop)
     assert r.stop_reason == "user"
     assert 2 <= r.epochs_run < 200
-    assert r.history["loss"] == [
-        loss for _, loss in seen
-    ]  # every completed epoch reported and kept
-    assert any(
-        np.abs(np.array(w) - b).max() > 0 for w, b in zip(m.get_weights(), before)
-    )  # trained weights kept
+    assert r.history["loss"] == [loss for _, loss in seen]  # every completed epoch reported and kept
+    assert any(np.abs(np.array(w) - b).max() > 0 for w, b in zip(m.get_weights(), before))  # trained weights kept
 
 
 def test_divergence_stops_with_a_reason_and_finite_weights(keras):
@@ -210,9 +190,7 @@ def test_batch_schedule_covers_every_window_once_per_epoch():
     idx, w = epoch_schedule(rng, 10, 4)  # 3 batches: 4 + 4 + 2 (padded)
     assert idx.shape == (3, 4) and w.sum() == 10
     assert sorted(idx[w > 0].tolist()) == list(range(10))
-    assert effective_batch_size(64, 10) == (10, True) and effective_batch_size(
-        8, 10
-    ) == (8, False)
+    assert effective_batch_size(64, 10) == (10, True) and effective_batch_size(8, 10) == (8, False)
     with pytest.raises(ValueError, match="no training windows"):
         effective_batch_size(8, 0)
     with pytest.raises(ValueError, match="optimizer"):
@@ -227,17 +205,11 @@ def test_metrics_by_hand():
     assert out["model"]["mse"] == pytest.approx(3 / 4)
     assert out["model"]["rmse"] == pytest.approx(math.sqrt(3 / 4))
     assert out["model"]["mae"] == pytest.approx(3 / 4)
-    assert out["model"]["mape"] == pytest.approx(
-        100 * (1 / 2 + 1 / 4 + 0) / 3
-    )  # the zero label is skipped
+    assert out["model"]["mape"] == pytest.approx(100 * (1 / 2 + 1 / 4 + 0) / 3)  # the zero label is skipped
     assert out["naive"]["mse"] == pytest.approx((4 + 4 + 16 + 25) / 4)
     assert out["skill"] == pytest.approx(1 - math.sqrt(3 / 4) / math.sqrt(49 / 4))
     assert out["verdict"] == "beats"
-    assert (
-        M.verdict(-0.5) == "loses"
-        and M.verdict(0.0) == "ties"
-        and M.verdict(float("nan")) == "undefined"
-    )
+    assert M.verdict(-0.5) == "loses" and M.verdict(0.0) == "ties" and M.verdict(float("nan")) == "undefined"
     assert math.isnan(M.mape([0.0, 0.0], [1.0, 2.0]))
 
 
@@ -248,9 +220,7 @@ def test_naive_baseline_on_a_hand_made_series():
     from rnn_lab.data.prepare import prepare
 
     series = pd.DataFrame({"v": [1.0, 2.0, 4.0, 7.0, 11.0, 16.0, 22.0, 29.0]})
-    p = prepare(
-        series, "v", window=2, horizon=2, val_frac=0.0, test_frac=0.5, scaling="minmax"
-    )
+    p = prepare(series, "v", window=2, horizon=2, val_frac=0.0, test_frac=0.5, scaling="minmax")
     # windows (labels at rows 3..7); test rows are 4..7 -> labels 11, 16, 22, 29; naive = 2 steps back
     assert list(p.actual("test")) == [11.0, 16.0, 22.0, 29.0]
     assert list(p.naive("test")) == [4.0, 7.0, 11.0, 16.0]
@@ -263,11 +233,6 @@ def test_naive_baseline_on_a_hand_made_series():
 
 def test_recursive_forecast_feeds_predictions_back():
     last = np.array([[1.0], [2.0], [3.0]])
-    out = M.recursive_forecast(
-        lambda x: x[:, -1, 0] + x[:, -1, 0] - x[:, -2, 0], last, 4
-    )  # linear extrapolation
+    out = M.recursive_forecast(lambda x: x[:, -1, 0] + x[:, -1, 0] - x[:, -2, 0], last, 4)  # linear extrapolation
     assert list(out) == [4.0, 5.0, 6.0, 7.0]
-    assert (
-        M.can_forecast(("a", "b"), "a", 1) == "multivariate"
-        and M.can_forecast(("a",), "a", 3) == "horizon"
-    )
+    assert M.can_forecast(("a", "b"), "a", 1) == "multivariate" and M.can_forecast(("a",), "a", 3) == "horizon"

@@ -42,17 +42,11 @@ def test_short_training_shows_results(app_test, keras, lang):
     tables = [df.value for df in at.dataframe]
     metrics = next(tb for tb in tables if len(tb) == 4 and tb.shape[1] == 3)
     assert metrics.iloc[0, 0] == "MSE"
-    assert float(metrics.iloc[1, 2]) == pytest.approx(
-        0.1
-    )  # naive RMSE on counting: every step is +0.1
+    assert float(metrics.iloc[1, 2]) == pytest.approx(0.1)  # naive RMSE on counting: every step is +0.1
     # the tutorial view: ten targets 0.5 .. 1.4
     tutorial = next(tb for tb in tables if len(tb) == 10)
-    assert list(tutorial.iloc[:, 0]) == pytest.approx(
-        [0.5 + 0.1 * i for i in range(10)]
-    )
-    assert any(
-        "training windows" in m.value or "학습 윈도우" in m.value for m in at.subheader
-    )
+    assert list(tutorial.iloc[:, 0]) == pytest.approx([0.5 + 0.1 * i for i in range(10)])
+    assert any("training windows" in m.value or "학습 윈도우" in m.value for m in at.subheader)
 
 
 def test_second_run_compare_rename_delete(app_test, keras):
@@ -65,9 +59,7 @@ def test_second_run_compare_rename_delete(app_test, keras):
     assert not at.exception
     runs = at.session_state["runs"]
     assert len(runs) == 2 and runs[0].history != runs[1].history
-    assert _figure(at, "Training loss of the chosen runs")["data"][1][
-        "y"
-    ] == pytest.approx(runs[1].history["loss"])
+    assert _figure(at, "Training loss of the chosen runs")["data"][1]["y"] == pytest.approx(runs[1].history["loss"])
     at.text_input(key="btn_train_rename").input("my run").run()
     at.button(key="btn_train_rename_go").click().run()
     assert at.session_state["runs"][1].name == "my run"
@@ -77,9 +69,7 @@ def test_second_run_compare_rename_delete(app_test, keras):
 
 
 def test_batch_larger_than_data_is_reported(app_test, keras):
-    at = app_test(
-        page="pages/train.py", train_epochs=2, train_batch_size=64
-    )  # counting has 10 training windows
+    at = app_test(page="pages/train.py", train_epochs=2, train_batch_size=64)  # counting has 10 training windows
     at.button(key="btn_train_start").click().run()
     assert any("one full batch" in m.value for m in at.info)  # said before training
     _wait_for_job(at)

@@ -178,17 +178,11 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     try:
         notes = check_before(prepared, training_arch(arch, prepared), cfg)
     except (TrainError, ValueError) as err:
-        error(
-            err.text(_lang())
-            if isinstance(err, TrainError)
-            else t("train.err.bad_setting", detail=str(err))
-        )
+        error(err.text(_lang()) if isinstance(err, TrainError) else t("train.err.bad_setting", detail=str(err)))
         return
     for note in notes:
         st.info(t(note), icon=":material/info:")
-    st.session_state[JOB_KEY] = TrainJob(
-        prepared, arch, cfg, live=bool(st.session_state.get("train_live", True))
-    )
+    st.session_state[JOB_KEY] = TrainJob(prepared, arch, cfg, live=bool(st.session_state.get("train_live", True)))
 
 
 def _lang() -> str:
@@ -197,9 +191,7 @@ def _lang() -> str:
     return lang()
 
 
-def loss_figure(
-    history: dict, loss_name: str, epochs: int | None = None, title: str | None = None
-):
+def loss_figure(history: dict, loss_name: str, epochs: int | None = None, title: str | None = None):
     fig = go.Figure()
     x = list(range(1, len(history.get("loss", [])) + 1))
     fig.add_scatter(
@@ -287,9 +279,7 @@ def live_ui() -> None:
 
 def _stop_message(run) -> None:
     if run.stop_reason == "user":
-        st.warning(
-            t("train.stop.user", epochs=run.epochs_run), icon=":material/pan_tool:"
-        )
+        st.warning(t("train.stop.user", epochs=run.epochs_run), icon=":material/pan_tool:")
     elif run.stop_reason == "early_stopping":
         st.info(
             t("train.stop.early_stopping", epochs=run.epochs_run, best=run.best_epoch),
@@ -390,11 +380,7 @@ def residual_figure(run):
 
 
 def _fmt(v) -> str:
-    return (
-        "-"
-        if v is None or (isinstance(v, float) and not math.isfinite(v))
-        else f"{v:.6g}"
-    )
+    return "-" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.6g}"
 
 
 def metrics_table(run) -> pd.DataFrame:
@@ -412,14 +398,10 @@ def metrics_table(run) -> pd.DataFrame:
 def metrics_ui(run) -> None:
     m = run.metrics
     st.subheader(t("train.metrics_title", split=t(f"train.split.{m['split']}")))
-    st.dataframe(
-        metrics_table(run), hide_index=True, width="stretch", key="table_train_metrics"
-    )
+    st.dataframe(metrics_table(run), hide_index=True, width="stretch", key="table_train_metrics")
     st.markdown(t("train.skill_line", skill=_fmt(m["skill"])))
     verdict = t(f"train.verdict.{m['verdict']}")
-    {"beats": st.success, "ties": st.warning, "loses": st.error}.get(
-        m["verdict"], st.info
-    )(verdict)
+    {"beats": st.success, "ties": st.warning, "loses": st.error}.get(m["verdict"], st.info)(verdict)
 
 
 def tutorial_ui(run) -> None:
@@ -450,13 +432,9 @@ def results_ui(run) -> None:
         step=5,
         **_bounds("train_forecast_steps"),
     )
-    series, reason = forecast(
-        run, int(st.session_state.get("train_forecast_steps", 20))
-    )
+    series, reason = forecast(run, int(st.session_state.get("train_forecast_steps", 20)))
     plot(predictions_figure(run, series), key="chart_train_predictions")
-    st.caption(
-        t("train.forecast_caveat") if reason is None else t(f"train.forecast.{reason}")
-    )
+    st.caption(t("train.forecast_caveat") if reason is None else t(f"train.forecast.{reason}"))
     plot(residual_figure(run), key="chart_train_residuals")
     export_ui(run)
 
@@ -525,9 +503,7 @@ def runs_table(items: list) -> pd.DataFrame:
         s = r.summary()
         rows.append(
             {
-                t("train.col_best"): "★"
-                if best is not None and r.id == best.id
-                else "",
+                t("train.col_best"): "★" if best is not None and r.id == best.id else "",
                 t("train.col_name"): r.name,
                 t("train.col_cell"): f"{s['cell']}({'-'.join(map(str, s['units']))})",
                 t("train.col_epochs"): s["epochs"],
@@ -583,9 +559,7 @@ def selected_run_ui():
         st.session_state["btn_train_show"] = ids[-1]
     names = {r.id: r.name for r in items}
     c1, c2, c3 = st.columns([3, 3, 1])
-    run_id = c1.selectbox(
-        t("train.show_run"), ids, key="btn_train_show", format_func=names.get
-    )
+    run_id = c1.selectbox(t("train.show_run"), ids, key="btn_train_show", format_func=names.get)
     with c2:
         st.text_input(t("train.rename"), key="btn_train_rename")
     c3.button(
@@ -609,9 +583,7 @@ def compare_ui() -> None:
     if len(items) < 1:
         return
     st.header(t("train.runs_title"))
-    st.dataframe(
-        runs_table(items), hide_index=True, width="stretch", key="table_train_runs"
-    )
+    st.dataframe(runs_table(items), hide_index=True, width="stretch", key="table_train_runs")
     if len(items) < 2:
         return
     with st.expander(t("train.compare"), expanded=True):

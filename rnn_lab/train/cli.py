@@ -29,12 +29,8 @@ def add_parser(subparsers) -> None:
         required=True,
         help="toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file",
     )
-    p.add_argument(
-        "--target", help="target column (default: the source's usual target)"
-    )
-    p.add_argument(
-        "--features", help="comma-separated input columns (default: the target alone)"
-    )
+    p.add_argument("--target", help="target column (default: the source's usual target)")
+    p.add_argument("--features", help="comma-separated input columns (default: the target alone)")
     p.add_argument(
         "--window",
         type=int,
@@ -51,9 +47,7 @@ def add_parser(subparsers) -> None:
         type=float,
         help="validation fraction (default 0 for counting, else 0.15)",
     )
-    p.add_argument(
-        "--test", type=float, help="test fraction (default 0 for counting, else 0.15)"
-    )
+    p.add_argument("--test", type=float, help="test fraction (default 0 for counting, else 0.15)")
     p.add_argument(
         "--scaling",
         choices=("none", "minmax", "standard"),
@@ -97,48 +91,32 @@ def load_prepared(args):
         elif spec.startswith("bundled:"):
             name = spec[8:]
             if name not in BUNDLED:
-                raise UsageError(
-                    f"unknown bundled series {name!r}; use one of {', '.join(BUNDLED)}"
-                )
+                raise UsageError(f"unknown bundled series {name!r}; use one of {', '.join(BUNDLED)}")
             loaded = load_bundled(name)
             defaults = source_defaults("bundled", bundled=name)
         else:
             path = Path(spec)
             if not path.is_file():
-                raise UsageError(
-                    f"no such file: {spec} (use toy:NAME, bundled:NAME or a CSV path)"
-                )
+                raise UsageError(f"no such file: {spec} (use toy:NAME, bundled:NAME or a CSV path)")
             from rnn_lab.data.reader import read_file
 
             loaded = read_file(path, source=f"upload:{path.name}")
             defaults = source_defaults("upload")
-            defaults["data_target"] = (
-                "Close" if "Close" in loaded.frame.columns else loaded.frame.columns[0]
-            )
+            defaults["data_target"] = "Close" if "Close" in loaded.frame.columns else loaded.frame.columns[0]
         frame = loaded.frame
         target = args.target or defaults.get("data_target", "value")
         if target not in frame.columns:
-            raise UsageError(
-                f"no column {target!r}; the columns are {', '.join(map(str, frame.columns))}"
-            )
-        features = (
-            [f.strip() for f in args.features.split(",") if f.strip()]
-            if args.features
-            else [target]
-        )
+            raise UsageError(f"no column {target!r}; the columns are {', '.join(map(str, frame.columns))}")
+        features = [f.strip() for f in args.features.split(",") if f.strip()] if args.features else [target]
         for f in features:
             if f not in frame.columns:
-                raise UsageError(
-                    f"no column {f!r}; the columns are {', '.join(map(str, frame.columns))}"
-                )
+                raise UsageError(f"no column {f!r}; the columns are {', '.join(map(str, frame.columns))}")
         window = args.window if args.window is not None else defaults["data_window"]
         val = args.val if args.val is not None else defaults["data_val_frac"]
         test = args.test if args.test is not None else defaults["data_test_frac"]
         scaling = args.scaling or defaults["data_scaling"]
         if not (0 <= val < 1 and 0 <= test < 1 and val + test < 1):
-            raise UsageError(
-                f"--val and --test must be fractions with val + test < 1 (got {val} and {test})"
-            )
+            raise UsageError(f"--val and --test must be fractions with val + test < 1 (got {val} and {test})")
         columns = list(dict.fromkeys([*features, target]))
         fit_rows, _ = split_rows(len(frame), val, test)
         frame, _ = clean(frame, columns, "ffill", "leave", fit_rows=fit_rows)
@@ -230,9 +208,7 @@ def run(args) -> int:
     from rnn_lab import i18n
 
     hist = out["history"]
-    print(
-        f"data {prepared.source}: {out['n_train']} train / {out['n_val']} val / {out['n_test']} test windows"
-    )
+    print(f"data {prepared.source}: {out['n_train']} train / {out['n_val']} val / {out['n_test']} test windows")
     for note in result.notes:
         print("note:", i18n.t(note, "en"))
     if result.stop_reason == "diverged":
@@ -246,10 +222,7 @@ def run(args) -> int:
     split = i18n.t(f"train.split.{m['split']}", "en")
     print(f"metrics on {split}:")
     for who in ("model", "naive"):
-        vals = ", ".join(
-            f"{k.upper()} {v:.6g}" if v is not None else f"{k.upper()} n/a"
-            for k, v in m[who].items()
-        )
+        vals = ", ".join(f"{k.upper()} {v:.6g}" if v is not None else f"{k.upper()} n/a" for k, v in m[who].items())
         print(f"  {who:5s} {vals}")
     print(
         f"  skill {m['skill']:.4f}" if m["skill"] is not None else "  skill n/a",

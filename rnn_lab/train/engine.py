@@ -32,9 +32,7 @@ import numpy as np
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LOSSES = ("mse", "mae", "huber")
 SGD_MOMENTUM = 0.9  # "SGD with momentum"
-CALL_SECONDS = (
-    0.1  # target wall time of one compiled call (keeps progress and Stop responsive)
-)
+CALL_SECONDS = 0.1  # target wall time of one compiled call (keeps progress and Stop responsive)
 MAX_STEPS_PER_CALL = 256  # size of the per-call schedule buffer (steps = batches)
 # XLA compiling costs ~2-6 s once per model shape but makes each step several times faster; below this
 # much work (steps x batch x time steps) a run is over before compiling would pay off (measured, see bench/).
@@ -49,12 +47,8 @@ class TrainConfig:
     learning_rate: float = 0.001  # Keras' default for Adam and RMSprop
     loss: str = "mse"  # mse | mae | huber (delta 1.0)
     epochs: int = 50  # passes over the training windows
-    batch_size: int = (
-        32  # windows per gradient step; larger than the training set -> one full batch
-    )
-    early_stopping: bool = (
-        False  # stop when the monitored loss has not improved for `patience` epochs
-    )
+    batch_size: int = 32  # windows per gradient step; larger than the training set -> one full batch
+    early_stopping: bool = False  # stop when the monitored loss has not improved for `patience` epochs
     patience: int = 5
     restore_best: bool = True  # with early stopping: keep the weights of the best epoch
     seed: int = 0  # initial weights (via the model's initializers) and batch order
@@ -62,21 +56,15 @@ class TrainConfig:
     def validate(self) -> None:
         """Raise ValueError naming the allowed values."""
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(
-                f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}"
-            )
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}")
         if self.loss not in LOSSES:
-            raise ValueError(
-                f"loss must be one of {', '.join(LOSSES)}; got {self.loss!r}"
-            )
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {self.loss!r}")
         if not (
             isinstance(self.learning_rate, (int, float))
             and 0 < self.learning_rate <= 10
             and math.isfinite(self.learning_rate)
         ):
-            raise ValueError(
-                f"learning_rate must be a number in (0, 10]; got {self.learning_rate!r}"
-            )
+            raise ValueError(f"learning_rate must be a number in (0, 10]; got {self.learning_rate!r}")
         for name, low, high in (
             ("epochs", 1, 100_000),
             ("batch_size", 1, 1_000_000),
@@ -84,14 +72,8 @@ class TrainConfig:
             ("seed", 0, 2**31 - 1),
         ):
             value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not low <= value <= high
-            ):
-                raise ValueError(
-                    f"{name} must be a whole number from {low} to {high}; got {value!r}"
-                )
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name} must be a whole number from {low} to {high}; got {value!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -101,41 +83,27 @@ class TrainConfig:
 class TrainResult:
     """What a training run produced (the weights are in the model that was passed in)."""
 
-    history: dict[
-        str, list[float]
-    ]  # "loss" (and "val_loss" when there is a validation split), one per epoch
+    history: dict[str, list[float]]  # "loss" (and "val_loss" when there is a validation split), one per epoch
     epochs_run: int  # completed epochs
-    stop_reason: str | None = (
-        None  # None (all epochs) | "user" | "early_stopping" | "diverged"
-    )
+    stop_reason: str | None = None  # None (all epochs) | "user" | "early_stopping" | "diverged"
     best_epoch: int | None = None  # 1-based, with early stopping
     batch_size: int = 0  # the batch size actually used
-    full_batch: bool = (
-        False  # True when the requested batch size was larger than the training set
-    )
+    full_batch: bool = False  # True when the requested batch size was larger than the training set
     train_seconds: float = 0.0  # wall time of the training loop only
-    notes: list[str] = field(
-        default_factory=list
-    )  # message keys (train.note.*) for the page / CLI
+    notes: list[str] = field(default_factory=list)  # message keys (train.note.*) for the page / CLI
 
 
-ProgressFn = Callable[
-    [int, dict, float, float], None
-]  # (epoch 1-based, logs, elapsed s, eta s)
+ProgressFn = Callable[[int, dict, float, float], None]  # (epoch 1-based, logs, elapsed s, eta s)
 
 
 def effective_batch_size(batch_size: int, n_train: int) -> tuple[int, bool]:
     """``min(batch_size, n_train)`` and whether it was capped (one full batch)."""
     if n_train < 1:
-        raise ValueError(
-            "there are no training windows: make the window shorter or the training split larger"
-        )
+        raise ValueError("there are no training windows: make the window shorter or the training split larger")
     return (n_train, True) if batch_size > n_train else (batch_size, False)
 
 
-def epoch_schedule(
-    rng: np.random.Generator, n: int, batch_size: int
-) -> tuple[np.ndarray, np.ndarray]:
+def epoch_schedule(rng: np.random.Generator, n: int, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     """One epoch's batches: indices (P, bs) int32 from a fresh permutation, weights (P, bs) 1/0.
 
     The last batch of an epoch is usually smaller; it is padded with index 0 and weight 0, so
@@ -150,9 +118,7 @@ def epoch_schedule(
     return idx.reshape(steps, batch_size), w.reshape(steps, batch_size)
 
 
-def batch_orders(
-    n: int, batch_size: int, epochs: int, seed: int
-) -> list[list[np.ndarray]]:
+def batch_orders(n: int, batch_size: int, epochs: int, seed: int) -> list[list[np.ndarray]]:
     """The exact batches (lists of row indices) the engine uses, epoch by epoch (for fit comparisons/export)."""
     rng = np.random.default_rng(seed)
     out = []
@@ -173,18 +139,12 @@ def _structure_key(model) -> str:
 
     def strip(obj):
         if isinstance(obj, dict):
-            return {
-                k: strip(v)
-                for k, v in obj.items()
-                if k not in ("name", "seed") and "initializer" not in k
-            }
+            return {k: strip(v) for k, v in obj.items() if k not in ("name", "seed") and "initializer" not in k}
         if isinstance(obj, list):
             return [strip(v) for v in obj]
         return obj
 
-    layers = [
-        (type(layer).__name__, strip(layer.get_config())) for layer in model.layers
-    ]
+    layers = [(type(layer).__name__, strip(layer.get_config())) for layer in model.layers]
     return json.dumps(layers, sort_keys=True, default=str)
 
 
@@ -221,9 +181,7 @@ class _Slot:
         self.optimizer = _make_optimizer(optimizer, 0.001)
         self.optimizer.build(self.model.trainable_variables)
         self.loss_obj = _make_loss(loss)
-        self.step_seconds: float | None = (
-            None  # measured wall time of one step (after compilation)
-        )
+        self.step_seconds: float | None = None  # measured wall time of one step (after compilation)
         tv = self.model.trainable_variables
         m = self.model
         loss_obj = self.loss_obj
@@ -243,29 +201,30 @@ class _Slot:
 
         def run(x, y, xv, yv, idx, w, val_flag, count):
             """Steps 0..count-1 of the schedule; returns per-step loss sums, weights and val losses."""
-            steps = idx.shape[
-                0
-            ]  # static buffer size; `count` varies per call without recompiling
+            steps = idx.shape[0]  # static buffer size; `count` varies per call without recompiling
 
-            def body(s, sums, weights, vals):
+            def apply(grads):
+                opt.apply(grads, tv)
+                return tf.constant(True)
+
+            def body(s, ok, sums, weights, vals):
                 xb = tf.gather(x, idx[s])  # (bs, T, d) this step's windows
                 yb = tf.gather(y, idx[s])  # (bs,) their labels
                 with tf.GradientTape() as tape:
                     pred = m(xb, training=True)  # (bs, 1)
                     total, n = batch_loss(yb, pred, w[s])
-                    loss = (
-                        total / n
-                    )  # the compiled loss: mean over the (unpadded) batch
+                    loss = total / n  # the compiled loss: mean over the (unpadded) batch
                     if m.losses:
                         loss = loss + tf.add_n(m.losses)
                 grads = tape.gradient(loss, tv)
-                opt.apply(grads, tv)
-                here = tf.equal(
-                    tf.range(steps), s
-                )  # (steps,) one-hot position of this step
-                sums = tf.where(
-                    here, loss * n, sums
-                )  # batch loss x batch size (Keras' Mean, sample_weight = bs)
+                # A NaN/inf loss or gradient: skip the update and end the call, so the weights stay finite.
+                ok = tf.math.is_finite(loss)
+                for g in grads:
+                    ok = tf.logical_and(ok, tf.reduce_all(tf.math.is_finite(g)))
+                tf.cond(ok, lambda: apply(grads), lambda: tf.constant(False))
+                loss = tf.where(ok, loss, float("nan"))
+                here = tf.equal(tf.range(steps), s)  # (steps,) one-hot position of this step
+                sums = tf.where(here, loss * n, sums)  # batch loss x batch size (Keras' Mean, sample_weight = bs)
                 weights = tf.where(here, n, weights)
                 v = tf.cond(
                     val_flag[s],
@@ -273,16 +232,17 @@ class _Slot:
                     lambda: tf.constant(float("nan")),
                 )
                 vals = tf.where(here, v, vals)
-                return s + 1, sums, weights, vals
+                return s + 1, ok, sums, weights, vals
 
             init = (
                 tf.constant(0),
+                tf.constant(True),
                 tf.zeros([steps]),
                 tf.zeros([steps]),
                 tf.fill([steps], float("nan")),
             )
-            _, sums, weights, vals = tf.while_loop(
-                lambda s, *_: s < count, body, init, maximum_iterations=steps
+            _, _, sums, weights, vals = tf.while_loop(
+                lambda s, ok, *_: tf.logical_and(s < count, ok), body, init, maximum_iterations=steps
             )
             return sums, weights, vals
 
@@ -352,19 +312,11 @@ def clear_cache() -> None:
 
 def _as_arrays(X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
     X = np.asarray(X, dtype=np.float32)
-    y = (
-        np.asarray(y, dtype=np.float32).reshape(len(X), -1)[:, 0]
-        if len(X)
-        else np.zeros(0, np.float32)
-    )
+    y = np.asarray(y, dtype=np.float32).reshape(len(X), -1)[:, 0] if len(X) else np.zeros(0, np.float32)
     if X.ndim != 3:
-        raise ValueError(
-            f"{name} windows must have shape (samples, timesteps, features); got {X.shape}"
-        )
+        raise ValueError(f"{name} windows must have shape (samples, timesteps, features); got {X.shape}")
     if not np.all(np.isfinite(X)) or not np.all(np.isfinite(y)):
-        raise ValueError(
-            f"the {name} data contain missing or infinite values; clean them on the Data page"
-        )
+        raise ValueError(f"the {name} data contain missing or infinite values; clean them on the Data page")
     return X, y
 
 
@@ -405,9 +357,7 @@ def train(
 
     struct = _structure_key(model)
     if jit is None:
-        jit = _JIT.get(
-            struct, cfg.epochs * steps_per_epoch * bs * X_train.shape[1] >= XLA_MIN_WORK
-        )
+        jit = _JIT.get(struct, cfg.epochs * steps_per_epoch * bs * X_train.shape[1] >= XLA_MIN_WORK)
     args = (
         model,
         X_train,
@@ -429,9 +379,7 @@ def train(
     except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as err:
         if "XLA" not in str(err) and "compil" not in str(err).lower():
             raise
-        _JIT[struct] = (
-            False  # this structure cannot be XLA-compiled: plain graph mode from now on
-        )
+        _JIT[struct] = False  # this structure cannot be XLA-compiled: plain graph mode from now on
         return _train(*args, use_jit=False)
 
 
@@ -461,9 +409,7 @@ def _train(
         slot.load(model, cfg.learning_rate)
         x_t, y_t = tf.constant(X_train), tf.constant(y_train)
         xv_t, yv_t = tf.constant(X_val), tf.constant(y_val)
-        rng = np.random.default_rng(
-            cfg.seed
-        )  # this run's shuffling, independent of every other run
+        rng = np.random.default_rng(cfg.seed)  # this run's shuffling, independent of every other run
 
         history: dict[str, list[float]] = {"loss": []}
         if has_val:
@@ -495,18 +441,13 @@ def _train(
             if slot.step_seconds is None:
                 count = min(steps_per_epoch, 8)
             else:
-                count = max(
-                    1, min(buffer, int(CALL_SECONDS / max(slot.step_seconds, 1e-6)))
-                )
+                count = max(1, min(buffer, int(CALL_SECONDS / max(slot.step_seconds, 1e-6))))
             remaining = total_steps - done_steps
             count = min(count, remaining)
             in_epoch = done_steps % steps_per_epoch
             if cfg.early_stopping:
                 count = min(count, steps_per_epoch - in_epoch)
-            while (
-                sum(len(a) for a in pending_idx) < count
-                and epochs_scheduled < cfg.epochs
-            ):
+            while sum(len(a) for a in pending_idx) < count and epochs_scheduled < cfg.epochs:
                 i, w = epoch_schedule(rng, n, bs)
                 pending_idx.append(i)
                 pending_w.append(w)
@@ -517,12 +458,7 @@ def _train(
             w_buf = np.zeros((buffer, bs), np.float32)
             idx_buf[:count], w_buf[:count] = idx[:count], w[:count]
             step_no = done_steps + np.arange(buffer)
-            flags = (
-                ((step_no + 1) % steps_per_epoch == 0)
-                & (np.arange(buffer) < count)
-                & has_val
-            )
-            before = slot.snapshot()
+            flags = ((step_no + 1) % steps_per_epoch == 0) & (np.arange(buffer) < count) & has_val
             t0 = time.perf_counter()
             sums, weights, vals = slot.run(
                 x_t,
@@ -536,21 +472,13 @@ def _train(
             )
             sums, weights, vals = sums.numpy(), weights.numpy(), vals.numpy()
             dt = time.perf_counter() - t0
-            if (
-                done_steps > 0 or slot.step_seconds is not None
-            ):  # the first call of a new slot includes compiling
+            if done_steps > 0 or slot.step_seconds is not None:  # the first call of a new slot includes compiling
                 per_step = dt / count
-                slot.step_seconds = (
-                    per_step
-                    if slot.step_seconds is None
-                    else 0.5 * (slot.step_seconds + per_step)
-                )
+                slot.step_seconds = per_step if slot.step_seconds is None else 0.5 * (slot.step_seconds + per_step)
             elif count > 0:
                 slot.step_seconds = None if dt > 0.5 else dt / count
             rest_idx, rest_w = idx[count:], w[count:]
-            pending_idx, pending_w = (
-                ([rest_idx], [rest_w]) if len(rest_idx) else ([], [])
-            )
+            pending_idx, pending_w = ([rest_idx], [rest_w]) if len(rest_idx) else ([], [])
 
             diverged = False
             for s in range(count):
@@ -585,9 +513,8 @@ def _train(
                             result.stop_reason = "early_stopping"
                             break
             if diverged or not np.all(np.isfinite(sums[:count])):
-                slot.restore(
-                    before
-                )  # the weights before the call that blew up are still finite
+                # The graph skipped the update whose loss or gradient was not finite and ended the call: the
+                # weights are the last finite ones; the history keeps the epochs completed before.
                 result.stop_reason = "diverged"
                 break
             if result.stop_reason:
@@ -612,8 +539,5 @@ def predict(model, X, batch_size: int = 4096) -> np.ndarray:
     X = np.asarray(X, dtype=np.float32)
     if len(X) == 0:
         return np.zeros(0, np.float32)
-    outs = [
-        np.asarray(model(X[i : i + batch_size], training=False))
-        for i in range(0, len(X), batch_size)
-    ]
+    outs = [np.asarray(model(X[i : i + batch_size], training=False)) for i in range(0, len(X), batch_size)]
     return np.concatenate(outs).reshape(len(X), -1)[:, 0]

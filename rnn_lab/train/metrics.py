@@ -28,9 +28,7 @@ def rmse(actual, pred) -> float:
 
 def mae(actual, pred) -> float:
     """Mean absolute error: mean(|y - y_hat|)."""
-    return float(
-        np.mean(np.abs(np.asarray(actual, np.float64) - np.asarray(pred, np.float64)))
-    )
+    return float(np.mean(np.abs(np.asarray(actual, np.float64) - np.asarray(pred, np.float64))))
 
 
 def mape(actual, pred) -> float:
@@ -123,9 +121,7 @@ def recursive_forecast(predict_fn, last_window: np.ndarray, steps: int) -> np.nd
     for k in range(steps):
         y_hat = float(np.asarray(predict_fn(window[None]))[0])  # next value, scaled
         out[k] = y_hat
-        window = np.concatenate([window[1:], [[y_hat]]]).astype(
-            np.float32
-        )  # slide: drop oldest, append guess
+        window = np.concatenate([window[1:], [[y_hat]]]).astype(np.float32)  # slide: drop oldest, append guess
     return out
 
 

@@ -71,9 +71,7 @@ class Run:
     train_seconds: float = 0.0
     n: dict = field(default_factory=dict)  # windows per split
     notes: list[str] = field(default_factory=list)
-    prepared: Any = (
-        None  # the PreparedData it was trained on (for the forecast and the export)
-    )
+    prepared: Any = None  # the PreparedData it was trained on (for the forecast and the export)
 
     @property
     def epochs_run(self) -> int:
@@ -92,9 +90,7 @@ class Run:
             "units": list(self.arch.units),
             "epochs": self.epochs_run,
             "final_loss": self.final_loss,
-            "final_val_loss": self.history["val_loss"][-1]
-            if self.history.get("val_loss")
-            else None,
+            "final_val_loss": self.history["val_loss"][-1] if self.history.get("val_loss") else None,
             "split": self.metrics["split"],
             "rmse": self.metrics["model"]["rmse"],
             "naive_rmse": self.metrics["naive"]["rmse"],
@@ -201,8 +197,7 @@ def execute(
     cell_units = "-".join(str(u) for u in arch.units)
     return Run(
         id=run_id,
-        name=name
-        or f"#{run_id} {arch.cell}({cell_units}) {cfg.optimizer} lr={cfg.learning_rate:g}",
+        name=name or f"#{run_id} {arch.cell}({cell_units}) {cfg.optimizer} lr={cfg.learning_rate:g}",
         arch=arch,
         train=cfg,
         source=prepared.source,
@@ -235,9 +230,7 @@ def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
     if reason:
         return None, reason
     col = p.series[p.target].to_numpy(np.float64)
-    last = p.scaler.transform_column(col[-p.window :], p.target).reshape(
-        p.window, 1
-    )  # (T, 1) scaled
+    last = p.scaler.transform_column(col[-p.window :], p.target).reshape(p.window, 1)  # (T, 1) scaled
     scaled = M.recursive_forecast(lambda x: predict(run.model, x), last, steps)
     return pd.Series(
         p.inverse_y(scaled),
@@ -270,13 +263,9 @@ class TrainJob:
         self.run: Run | None = None
         self.error: Exception | None = None
         self.started = time.time()
-        self.consumed = (
-            False  # the page moved the finished run into the session's run list
-        )
+        self.consumed = False  # the page moved the finished run into the session's run list
         self._lock = threading.Lock()
-        self._thread = threading.Thread(
-            target=self._work, args=(prepared, arch), daemon=True, name="rnn-lab-train"
-        )
+        self._thread = threading.Thread(target=self._work, args=(prepared, arch), daemon=True, name="rnn-lab-train")
         self._thread.start()
 
     def _progress(self, epoch: int, logs: dict, elapsed: float, eta: float) -> None:
@@ -289,9 +278,7 @@ class TrainJob:
 
     def _work(self, prepared, arch) -> None:
         try:
-            self.run = execute(
-                prepared, arch, self.cfg, progress=self._progress, stop=self.stop_event
-            )
+            self.run = execute(prepared, arch, self.cfg, progress=self._progress, stop=self.stop_event)
             self.state = "done"
         except Exception as err:  # noqa: BLE001 - any failure is reported in the page as a plain message
             self.error = err
