@@ -53,6 +53,8 @@ def test_table_and_stacked_bidirectional(keras, capsys):
         (["--cell", "RNN"], "invalid choice"),
         (["--units", "ten"], "invalid int value"),
         (["--merge-mode", "sum"], "only applies with --bidirectional"),
+        (["--cell", "LSTM", "--units", "1024", "--units", "1024", "--units", "1024", "--bidirectional",
+          "--features", "64"], "59,269,120 parameters"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(argv, words, capsys):

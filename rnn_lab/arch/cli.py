@@ -6,8 +6,10 @@ import argparse
 import json
 
 from rnn_lab.arch.config import CELLS, MERGE_MODES, ArchConfig
-from rnn_lab.arch.params import layer_formulas
+from rnn_lab.arch.params import layer_formulas, total_params
 from rnn_lab.cli import UsageError
+
+MAX_CLI_PARAMS = 20_000_000  # building more takes many seconds and hundreds of MB; the formula still answers
 
 
 def add_parser(subparsers) -> None:
@@ -80,6 +82,9 @@ def format_table(report: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)  # validates before TensorFlow is imported: bad input fails fast
+    if (n := total_params(cfg)) > MAX_CLI_PARAMS:
+        raise UsageError(f"the model has {n:,} parameters (by the formulas), more than the {MAX_CLI_PARAMS:,} "
+                         "this command builds with Keras; use fewer or smaller layers")
     report = summary_report(cfg)
     mismatch = [r["name"] for r in report["layers"] if r["params"] != r["formula_params"]]
     print(json.dumps(report, indent=2) if args.json else format_table(report))
