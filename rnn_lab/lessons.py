@@ -145,6 +145,7 @@ LESSONS: dict[str, Lesson] = {
             {
                 **_COUNTING,
                 "train_epochs": 50,
+                "train_lr": 0.01,  # 10x Adam's default: with one batch per epoch, 50 epochs = 50 steps
                 "arch_cell": "SimpleRNN",
                 "arch_layers": 1,
                 "arch_units_1": 10,
