@@ -314,3 +314,15 @@ def test_a_step_link_reopens_the_panel_at_that_step(app_test):
     at.switch_page("pages/home.py").run()
     at.button(key="btn_lesson_open_page").click().run()  # from another page, back to the step's page
     assert at.session_state["_page_path"] == "architecture"
+
+
+def test_deep_lesson_data_is_the_noisy_sine_it_describes():
+    from rnn_lab.data.toys import TOYS
+
+    v = lessons.start_values(lessons.LESSONS["deep"], 0, {}, SETTINGS)
+    toy = TOYS[v["data_toy"]]
+    assert (v["data_toy"], v["data_toy_length"], toy.params["period"]) == ("noisy_sine", 400, 25.0)
+    assert (v["data_val_frac"], v["data_test_frac"], v["data_window"]) == (0.15, 0.15, 20)
+    for lang in LANGUAGES:
+        text = _text(lang, "deep", 1)
+        assert all(n in text for n in ("400", "25", "70/15/15", "20"))
