@@ -47,7 +47,7 @@ def _arrow(fig, x0, y0, x1, y1, color, text="", dash=False):
     )
     if text:
         fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text, showarrow=False, yshift=10,
-                           font={"color": color, "size": 11})
+                           font={"color": color})
 
 
 def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
@@ -105,14 +105,14 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
                           line={"color": style.color("actual"), "width": 1, "dash": "dot"})
 
     trace = {"type": "scatter", "x": box_x, "y": box_y, "mode": "text", "text": labels, "hovertext": hover, "hoverinfo": "text",
-                             "textfont": {"size": 13}, "showlegend": False}
+                             "showlegend": False}
 
     # Inputs x_t under the bottom row (both directions of a bidirectional layer read every x_t).
     bottom_y = row_y[(0, "forward")]
     for col, step in enumerate(steps):
         if step is None:
             continue
-        fig.add_annotation(x=col, y=0.2, text=f"x<sub>{step}</sub>", showarrow=False, font={"size": 13})
+        fig.add_annotation(x=col, y=0.2, text=f"x<sub>{step}</sub>", showarrow=False)
         _arrow(fig, col, 0.35, col, bottom_y - BOX_H / 2 - (0.08 if cfg.bidirectional else 0), style.color("actual"))
 
     # Outputs: every step with return_sequences, else only the final one.
@@ -123,7 +123,7 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
     for col in emit_cols:
         label = f"y<sub>{steps[col]}</sub>" if cfg.return_sequences else f"y<sub>{cfg.timesteps}</sub>"
         _arrow(fig, col, top_row_y + BOX_H / 2 + (0.08 if cfg.bidirectional else 0), col, top_y - 0.2, out_color)
-        fig.add_annotation(x=col, y=top_y, text=label, showarrow=False, font={"size": 13, "color": out_color})
+        fig.add_annotation(x=col, y=top_y, text=label, showarrow=False, font={"color": out_color})
     if cfg.bidirectional and not cfg.return_sequences:
         # The backward direction finishes at step 1; its last h is merged with the forward one at step T.
         _arrow(fig, 0, row_y[(cfg.n_layers - 1, "backward")] + BOX_H / 2, n_cols - 1 - 0.15, top_y - 0.2,
@@ -133,7 +133,7 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
         if cfg.bidirectional:
             state = t("arch.diagram.both_directions", lang, state=state)
         fig.add_annotation(x=n_cols - 1 + 0.5, y=top_row_y, text=t("arch.diagram.state_out", lang, state=state),
-                           showarrow=False, xanchor="left", font={"size": 12, "color": colors["forward"]})
+                           showarrow=False, xanchor="left", font={"color": colors["forward"]})
 
     caption = t("arch.diagram.outputs_all" if cfg.return_sequences else "arch.diagram.outputs_last", lang,
                 head=out_name)
@@ -143,7 +143,7 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
         name = t("arch.diagram.row", lang, layer=layer + 1, units=cfg.units[layer])
         if cfg.bidirectional:
             name += " " + t(f"arch.diagram.{direction}_arrow", lang)
-        fig.add_annotation(x=-0.45, y=y, text=name, showarrow=False, xanchor="right", font={"size": 11})
+        fig.add_annotation(x=-0.45, y=y, text=name, showarrow=False, xanchor="right")
     layout = {
         "title": {"text": t("arch.diagram.title", lang) + f" <span style='font-size:0.7em'>({caption})</span>"},
         "xaxis": {"visible": False, "range": [-2.0 if cfg.bidirectional else -1.6, right], "fixedrange": True},
