@@ -35,7 +35,7 @@ if not model_run.recurrent_layers:
 col1, col2, col3 = st.columns(3)
 col1.metric(t("inside.delta"), f"{entry['delta']:.2e}", help=t("inside.delta_help"))
 col2.metric(t("inside.prediction"), f"{float(model_run.output.ravel()[0]):.4f}", help=t("inside.prediction_help"))
-col3.metric(t("inside.model"), picked.label)
+col3.markdown(t("inside.model_is", label=picked.label))
 if model_run.keras_layers:
     st.caption(t("inside.keras_layers", layers=", ".join(model_run.keras_layers)))
 
@@ -87,7 +87,10 @@ else:
     b1, b2 = st.columns(2)
     b1.metric(t("inside.prediction_untrained"), f"{float(before['run'].output.ravel()[0]):.4f}")
     b2.metric(t("inside.prediction_trained"), f"{float(model_run.output.ravel()[0]):.4f}")
-    plot(views.before_after_figure(before_layer.directions[0], layer_run.directions[0], lang()), key="inside_fig_ba")
+    for col, fig, name in zip(st.columns(2), views.before_after_figures(before_layer.directions[0],
+                              layer_run.directions[0], lang()), ("before", "after"), strict=True):
+        with col:
+            plot(fig, key=f"inside_fig_{name}")
 
 # ----- the vanishing gradient ------------------------------------------------------------------------------------------
 st.subheader(t("inside.grad_title"))

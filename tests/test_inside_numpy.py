@@ -51,7 +51,7 @@ def test_layer_matches_keras(keras, cell, units, features, steps, batch, return_
     run = nr.run_rnn_layer(layer, x)
     got = [run.output, *run.states]
     assert len(got) == len(expected)
-    for g, e in zip(got, expected):
+    for g, e in zip(got, expected, strict=True):
         assert g.shape == e.shape
         np.testing.assert_allclose(g, e, atol=TOL, rtol=0)
 
@@ -82,7 +82,7 @@ def test_bidirectional_matches_keras(keras, cell, merge_mode, return_sequences, 
     if return_state:
         got += run.states
     assert len(got) == len(expected)
-    for g, e in zip(got, expected):
+    for g, e in zip(got, expected, strict=True):
         assert g.shape == e.shape
         np.testing.assert_allclose(g, e, atol=TOL, rtol=0)
 
@@ -118,7 +118,7 @@ def test_stacked_models_match_keras(keras, cell, units, bidirectional, merge_mod
     assert len(run.recurrent_layers) == len(units)
     assert not run.keras_layers  # everything was rewritten in NumPy
     if return_state:  # the last recurrent layer's states are the model's extra outputs
-        for g, e in zip(run.recurrent_layers[-1].states, expected[1:]):
+        for g, e in zip(run.recurrent_layers[-1].states, expected[1:], strict=True):
             np.testing.assert_allclose(g, e, atol=TOL, rtol=0)
 
 

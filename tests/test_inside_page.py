@@ -59,15 +59,16 @@ def test_lstm_bidirectional_stacked_shows_gates_and_both_directions(keras, app_t
     latex = _latex(at)
     assert r"c_t = f_t \odot c_{t-1} + i_t \odot g_t" in latex
     assert r"\underbrace{W_f}_{6\times 2}" in latex  # layer 2 reads the concat of 2 x 3 units
-    titles = json.dumps([c["layout"].get("annotations") for c in _charts(at)])
-    assert "f_t forget gate" in titles and "f: forget gate" in titles  # gate heatmaps and labelled weight blocks
+    layouts = json.dumps([c["layout"] for c in _charts(at)])
+    assert "f_t forget gate" in layouts and "f: forget gate" in layouts  # gate bands and labelled weight blocks
+    assert "Backward pass: hidden state and gates" in layouts
 
 
 def test_gru_page_in_korean_labels_weight_blocks(keras, app_test):
     at = app_test(page=PAGE, lang="ko", arch_cell="GRU")
     assert not at.exception
-    titles = json.dumps([c["layout"].get("annotations") for c in _charts(at)], ensure_ascii=False)
-    assert "z: 업데이트 게이트 (update gate)" in titles and "r_t 리셋 게이트 (reset gate)" in titles
+    layouts = json.dumps([c["layout"] for c in _charts(at)], ensure_ascii=False)
+    assert "z: 업데이트 게이트 (update gate)" in layouts and "r_t 리셋 게이트 (reset gate)" in layouts
 
 
 def _run(prepared, cell="LSTM", epochs=2, name=None):

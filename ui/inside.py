@@ -209,20 +209,17 @@ def step_view_ui(layer_run) -> None:
         st.caption(t("inside.huge_note", units=units, steps=n_steps, shown_units=min(units, views.MAX_HEAT_UNITS),
                      shown_steps=min(n_steps, views.MAX_HEAT_STEPS)))
     cols = st.columns(len(traces))
-    for col, trace in zip(cols, traces):
+    for col, trace in zip(cols, traces, strict=True):
         with col:
             st.markdown(t(f"inside.direction_{trace.direction}", t=step, T=n_steps))
             for line in views.equations(trace.cell, features, units, trace.reset_after):
                 st.latex(line)
             for name, vector in views.step_values(trace, x, step):
                 st.latex(views.vector_latex(name, vector))
-    plot(views.hidden_heatmaps(traces, step, lang()), key="inside_fig_hidden")
-    for trace in traces:
-        fig = views.gate_heatmaps(trace, step, lang())
-        if fig is not None:
-            if len(traces) > 1:
-                st.markdown(t(f"inside.gates_{trace.direction}"))
-            plot(fig, key=f"inside_fig_gates_{trace.direction}")
+    cols = st.columns(len(traces))
+    for col, trace in zip(cols, traces, strict=True):  # forward and backward side by side
+        with col:
+            plot(views.time_heatmaps(trace, step, lang()), key=f"inside_fig_time_{trace.direction}")
 
 
 def numpy_code_ui(cell: str) -> None:

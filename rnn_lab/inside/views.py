@@ -23,11 +23,11 @@ MAX_ANIM_UNITS = 64  # bars per frame
 MAX_WEIGHT_CELLS = 120_000  # weight heatmap cells kept (rows x columns), by striding
 HEAT_SCALE = "RdBu_r"  # diverging: blue negative, white 0, red positive (colour-blind safe)
 
-# Which per-step values each cell shows as heatmaps (besides h), with their catalogue key.
-GATE_HEATMAPS = {
-    "simple_rnn": (),
-    "lstm": ("i", "f", "g", "o", "c"),
-    "gru": ("z", "r", "hh"),
+# The per-step values each cell shows as heatmap bands, top to bottom (catalogue keys inside.value.*).
+TIME_BANDS = {
+    "simple_rnn": ("h",),
+    "lstm": ("h", "c", "i", "f", "g", "o"),
+    "gru": ("h", "z", "r", "hh"),
 }
 
 
@@ -144,44 +144,44 @@ def _heatmap(values: np.ndarray, units: np.ndarray, steps: np.ndarray, lang: str
                       colorbar={"len": 0.9, "thickness": 12}, hovertemplate=hover)
 
 
-def hidden_heatmaps(traces: list[DirectionTrace], step: int | None, lang: str) -> go.Figure:
-    """h_t as units x time; forward and backward side by side for a Bidirectional layer."""
-    titles = [_t(f"inside.fig.hidden_{tr.direction}", lang) for tr in traces]
-    fig = make_subplots(rows=1, cols=len(traces), subplot_titles=titles, horizontal_spacing=0.08)
-    for col, tr in enumerate(traces, start=1):
-        h = tr.values["h"][0]  # (T, U)
-        fig.add_trace(_heatmap(h, unit_selection(h), step_selection(h.shape[0]), lang, showscale=(col == len(traces))),
-                      row=1, col=col)
-        fig.update_xaxes(title_text=_t("inside.fig.time_step", lang), row=1, col=col)
-        fig.update_yaxes(title_text=_t("inside.fig.unit", lang), row=1, col=col)
-        if step is not None:
-            fig.add_vline(x=step, line_color="black", line_width=2, row=1, col=col)
-    fig.update_layout(height=360)
-    return fig
+def _marker(step: int | None) -> list[dict]:
+    """The black vertical line at time step ``step`` (a plain layout shape: cheap to move)."""
+    if step is None:
+        return []
+    return [{"type": "line", "xref": "x", "yref": "paper", "x0": step, "x1": step, "y0": 0, "y1": 1,
+             "line": {"color": "black", "width": 2}}]
 
 
-def gate_heatmaps(trace: DirectionTrace, step: int | None, lang: str) -> go.Figure | None:
-    """LSTM: i, f, g, o and c; GRU: z, r and h~ as units x time heatmaps (None for SimpleRNN)."""
-    names = GATE_HEATMAPS[trace.cell]
-    if not names:
-        return None
-    cols = len(names)
-    fig = make_subplots(rows=1, cols=cols, subplot_titles=[_t(f"inside.value.{n}", lang) for n in names],
-                        horizontal_spacing=0.03, shared_yaxes=True)
-    first = trace.values[names[0]][0]
-    units, steps = unit_selection(trace.values["h"][0]), step_selection(first.shape[0])
-    for col, name in enumerate(names, start=1):
+def time_heatmaps(trace: DirectionTrace, step: int | None, lang: str) -> go.Figure:
+    """h_t, then (LSTM) c_t, i, f, g, o or (GRU) z, r, h~ as bands of units x time steps on ONE axis.
+
+    One figure per direction keeps a slider move cheap (one figure to rebuild, style and send). Sigmoid
+    gates (0..1) use Viridis; h, c and the candidates use the diverging scale around 0.
+    """
+    names = TIME_BANDS[trace.cell]
+    h = trace.values["h"][0]  # (T, U)
+    units, steps = unit_selection(h), step_selection(h.shape[0])
+    n = len(units)
+    band = n + max(1, n // 8)  # rows per band, with a gap between bands
+    fig = go.Figure()
+    ticks, labels = [], []
+    for k, name in enumerate(names):
         v = trace.values[name][0]  # (T, U)
-        gate = name in ("i", "f", "o", "z", "r")  # sigmoid gates live in [0, 1]
-        heat = _heatmap(v, units, steps, lang, zmid=0.5 if gate else 0.0, showscale=False)
-        if gate:
-            heat.update(zmin=0.0, zmax=1.0, colorscale="Viridis", zmid=None)
-        fig.add_trace(heat, row=1, col=col)
-        fig.update_xaxes(title_text=_t("inside.fig.time_step", lang), row=1, col=col)
-        if step is not None:
-            fig.add_vline(x=step, line_color="black", line_width=2, row=1, col=col)
-    fig.update_yaxes(title_text=_t("inside.fig.unit", lang), row=1, col=1)
-    fig.update_layout(height=340)
+        heat = _heatmap(v, units, steps, lang, showscale=(k == 0))
+        heat.update(y=k * band + np.arange(n), customdata=np.broadcast_to((units + 1)[:, None], heat.z.shape),
+                    hovertemplate=f"{_t(f'inside.value.{name}', lang)}<br>t=%{{x}}<br>"
+                                  f"{_t('inside.fig.unit', lang)} %{{customdata}}<br>%{{z:.3f}}<extra></extra>")
+        if name in ("i", "f", "o", "z", "r"):  # sigmoid gates live in [0, 1]
+            heat.update(zmin=0.0, zmax=1.0, zmid=None, colorscale="Viridis")
+        fig.add_trace(heat)
+        ticks.append(k * band + (n - 1) / 2)
+        labels.append(_t(f"inside.value.{name}", lang))
+    fig.update_layout(
+        title=_t(f"inside.fig.bands_{trace.direction}", lang), shapes=_marker(step),
+        height=min(900, 140 + len(names) * max(70, 2 * min(n, 64))),
+        xaxis={"title": _t("inside.fig.time_step", lang)},
+        yaxis={"tickvals": ticks, "ticktext": labels, "autorange": "reversed", "showgrid": False},
+    )
     return fig
 
 
@@ -202,11 +202,12 @@ def animation_figure(trace: DirectionTrace, lang: str) -> go.Figure:
     frames = [go.Frame(data=bars(k), name=str(k + 1)) for k in frames_at]
     fig = go.Figure(data=bars(frames_at[0]), frames=frames)
     fig.update_layout(
-        barmode="group", height=380,
+        barmode="group", height=460, margin={"t": 60, "b": 120},
         xaxis={"title": _t("inside.fig.unit", lang), "type": "category"},
         yaxis={"title": _t("inside.fig.value", lang), "range": [-top, top]},
         updatemenus=[{
-            "type": "buttons", "showactive": False, "x": 0.0, "y": -0.25, "xanchor": "left", "direction": "left",
+            "type": "buttons", "showactive": False, "x": 0.0, "y": 1.02, "xanchor": "left", "yanchor": "bottom",
+            "direction": "left", "pad": {"r": 10, "t": 0},
             "buttons": [
                 {"label": _t("inside.play", lang), "method": "animate",
                  "args": [None, {"frame": {"duration": 250, "redraw": True}, "fromcurrent": True,
@@ -216,7 +217,8 @@ def animation_figure(trace: DirectionTrace, lang: str) -> go.Figure:
             ],
         }],
         sliders=[{
-            "active": 0, "x": 0.15, "len": 0.85, "y": -0.12, "currentvalue": {"prefix": "t = "},
+            "active": 0, "x": 0.0, "len": 1.0, "y": -0.18, "yanchor": "top", "pad": {"t": 30},
+            "currentvalue": {"prefix": "t = ", "xanchor": "left"},
             "steps": [{"label": str(k + 1), "method": "animate",
                        "args": [[str(k + 1)], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]}
                       for k in frames_at],
@@ -236,7 +238,7 @@ def weight_figure(trace: DirectionTrace, which: str, lang: str) -> go.Figure:
     """``kernel`` or ``recurrent_kernel`` as a heatmap, its column blocks labelled with their gate."""
     w = trace.weights[which]  # (F or U, n_gates * U)
     z, rows, cols = _strided(w)
-    fig = go.Figure(go.Heatmap(z=z, x=cols, y=rows, colorscale=HEAT_SCALE, zmid=0.0,
+    fig = go.Figure(go.Heatmap(z=z, x=cols, y=[str(r + 1) for r in rows], colorscale=HEAT_SCALE, zmid=0.0,
                                colorbar={"thickness": 12},
                                hovertemplate=f"{_t('inside.fig.row', lang)} %{{y}}, {_t('inside.fig.column', lang)} %{{x}}<br>%{{z:.3f}}<extra></extra>"))
     U = trace.units
@@ -249,7 +251,7 @@ def weight_figure(trace: DirectionTrace, which: str, lang: str) -> go.Figure:
     row_title = "inside.fig.input_feature" if which == "kernel" else "inside.fig.unit_prev"
     fig.update_layout(
         title=_t(f"inside.fig.{which}", lang, rows=w.shape[0], cols=w.shape[1]), height=320,
-        xaxis={"title": _t("inside.fig.column", lang)}, yaxis={"title": _t(row_title, lang), "autorange": "reversed"},
+        xaxis={"title": _t("inside.fig.column", lang)}, yaxis={"title": _t(row_title, lang), "autorange": "reversed", "type": "category"},
     )
     return fig
 
@@ -296,14 +298,16 @@ def experiment_connectivity_figure(result, lang: str) -> go.Figure:
     return fig
 
 
-def before_after_figure(before: DirectionTrace, after: DirectionTrace, lang: str) -> go.Figure:
-    """h over time for the same window through the untrained and the trained weights."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[_t("inside.fig.untrained", lang), _t("inside.fig.trained", lang)],
-                        horizontal_spacing=0.08)
-    for col, tr in enumerate((before, after), start=1):
+def before_after_figures(before: DirectionTrace, after: DirectionTrace, lang: str) -> list[go.Figure]:
+    """h over time for the same window through the untrained and the trained weights (same colour range)."""
+    top = float(max(np.abs(before.values["h"]).max(), np.abs(after.values["h"]).max(), 1e-12))
+    figs = []
+    for tr, key in ((before, "untrained"), (after, "trained")):
         h = tr.values["h"][0]
-        fig.add_trace(_heatmap(h, unit_selection(h), step_selection(h.shape[0]), lang, showscale=(col == 2)), row=1, col=col)
-        fig.update_xaxes(title_text=_t("inside.fig.time_step", lang), row=1, col=col)
-    fig.update_yaxes(title_text=_t("inside.fig.unit", lang), row=1, col=1)
-    fig.update_layout(height=340)
-    return fig
+        fig = go.Figure(_heatmap(h, unit_selection(h), step_selection(h.shape[0]), lang))
+        fig.data[0].update(zmin=-top, zmax=top)
+        fig.update_layout(title=_t(f"inside.fig.{key}", lang), height=320,
+                          xaxis={"title": _t("inside.fig.time_step", lang)},
+                          yaxis={"title": _t("inside.fig.unit", lang)})
+        figs.append(fig)
+    return figs
