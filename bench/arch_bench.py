@@ -61,8 +61,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def home_time_to_visible() -> list[float] | None:
-    """Seconds from navigation start to the visible home title, per fresh tab (None without Chromium)."""
+def home_time_to_visible() -> list[tuple[float, float]] | None:
+    """(title visible, DOMContentLoaded) seconds from navigation start, per fresh tab (None without Chromium)."""
     if not Path(CHROMIUM).exists():
         return None
     from playwright.sync_api import sync_playwright
@@ -91,9 +91,10 @@ def home_time_to_visible() -> list[float] | None:
                 context = browser.new_context(viewport={"width": 1280, "height": 800})
                 tab = context.new_page()
                 t0 = time.perf_counter()
-                tab.goto(url)
+                tab.goto(url, wait_until="domcontentloaded")  # Streamlit's HTML + JavaScript bundle
+                t1 = time.perf_counter()
                 tab.get_by_role("heading", name="RNN Lab").first.wait_for(state="visible", timeout=60_000)
-                times.append(time.perf_counter() - t0)
+                times.append((time.perf_counter() - t0, t1 - t0))
                 context.close()
             browser.close()
         return times
@@ -187,6 +188,11 @@ def plain_keras_times() -> list[tuple[float, float]]:
     return times[len(UNITS):]  # the second round (warm)
 
 
+def med(pairs, i: int) -> float:
+    """Median of the i-th element of each tuple."""
+    return statistics.median(p[i] for p in pairs)
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
@@ -196,9 +202,6 @@ def main() -> str:
     miss, hit = page_rerun_times()
     lib = library_times()
     plain = plain_keras_times()
-    def med(pairs, i):
-        return statistics.median(p[i] for p in pairs)
-
     plain_med, hit_med, miss_med = med(plain, 0), med(hit, 0), med(miss, 0)
     plain_cpu, hit_cpu, miss_cpu = med(plain, 1), med(hit, 1), med(miss, 1)
     lines = [
@@ -214,7 +217,9 @@ def main() -> str:
         lines.append(f"| Home page visible in Chromium after the server answers | (no Chromium at {CHROMIUM}) | | <= 2 s |")
     else:
         lines.append(f"| Home page visible in Chromium after the server answers ({HOME_REPEATS} fresh tabs; "
-                     f"first {home[0]:.2f} s) | {statistics.median(home):.2f} s | (browser) | <= 2 s |")
+                     f"first {home[0][0]:.2f} s) | {med(home, 0):.2f} s | (browser) | <= 2 s |")
+        lines.append(f"| of which: Streamlit's HTML + JavaScript bundle loaded (DOMContentLoaded) | {med(home, 1):.2f} s "
+                     "| (browser) | |")
     lines += [
         (f"| Architecture page re-render (router + page script run) after a units change, model cached "
          f"({len(hit)} runs) | "
