@@ -49,3 +49,33 @@ def test_formulas_and_shapes_equal_keras(keras, cfg):
     expected += [shape for _, shape in last_rnn.states]
     outputs = model.outputs
     assert [tuple(o.shape) for o in outputs] == [tuple(e) for e in expected]
+
+
+any_configs = st.builds(
+    ArchConfig,
+    cell=st.sampled_from(CELLS),
+    units=st.lists(st.integers(1, 1024), min_size=1, max_size=4).map(tuple),
+    bidirectional=st.booleans(),
+    merge_mode=st.sampled_from(MERGE_MODES),
+    return_sequences=st.booleans(),
+    return_state=st.booleans(),
+    timesteps=st.integers(1, 1000),
+    features=st.integers(1, 64),
+    batch_size=st.none() | st.integers(1, 4096),
+    dense_units=st.none() | st.integers(1, 1024),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cfg=any_configs, lang=st.sampled_from(["en", "ko"]))
+def test_every_allowed_configuration_gets_a_diagram_code_and_formulas(cfg, lang):
+    """No TensorFlow here: whatever the controls allow, the page's other sections render."""
+    from rnn_lab.arch.codegen import keras_code
+    from rnn_lab.arch.diagram import shown_steps, unrolled_figure
+
+    fig = unrolled_figure(cfg, lang)
+    n_steps = len([s for s in shown_steps(cfg.timesteps) if s is not None])
+    rows = cfg.n_layers * (2 if cfg.bidirectional else 1)
+    assert len(fig.data[0].x) == rows * n_steps  # one labelled box per (row, shown step)
+    assert f"shape=({cfg.timesteps}, {cfg.features})" in keras_code(cfg)
+    assert total_params(cfg) == sum(f.params for f in layer_formulas(cfg)) > 0
