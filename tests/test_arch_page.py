@@ -78,3 +78,18 @@ def test_large_model_shows_the_analytic_summary(keras, app_test):
     assert not at.exception
     assert at.info and "2,000,000" in at.info[0].value
     assert _total(at) == 4 * (1024 * 1024 + 1024 * 64 + 1024) + 4 * (1024 * 1024 * 2 + 1024) + 1025
+
+
+def test_window_and_features_follow_the_data_page(keras, app_test):
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    # The Data page stores its PreparedData and writes the window / feature count into the arch_ settings.
+    prepared = SimpleNamespace(window=30, n_features=3)
+    at = app_test(page=PAGE, prepared=prepared, arch_timesteps=np.int64(30), arch_features=3)
+    assert not at.exception and not at.error
+    assert any("30" in c.value and "3" in c.value for c in at.caption)
+    # SimpleRNN(10) on 3 features: 10*10 + 10*3 + 10 = 140, plus Dense 11
+    assert _total(at) == 151
+    assert at.dataframe[0].value.iloc[0, 2] == "(None, 10)"
