@@ -256,7 +256,8 @@ def test_start_resets_the_experiment_but_keeps_language_and_projection():
 @pytest.mark.parametrize("lesson_id", LESSON_IDS)
 def test_start_a_lesson_and_walk_through_its_steps(app_test, lesson_id):
     lesson = lessons.LESSONS[lesson_id]
-    at = app_test(page="pages/lessons.py", lang="ko")
+    at = app_test(page="pages/train.py", lang="ko")  # the session already holds prepared data (the default toy)
+    at.switch_page("pages/lessons.py").run()
     assert not at.exception
     at.button(key=f"btn_lesson_start_{lesson_id}").click().run()
     assert not at.exception, at.exception
@@ -268,6 +269,11 @@ def test_start_a_lesson_and_walk_through_its_steps(app_test, lesson_id):
         assert {k: at.session_state[k] for k in expected} == expected
         params = dict(at.query_params)
         assert params["lesson"] == lesson_id and params["simple_mode"] == "1"
+        if "prepared" in at.session_state:  # pages train and look inside with the lesson's data, not stale data
+            kind = at.session_state["data_source_kind"]
+            name = at.session_state["data_toy" if kind == "toy" else "data_bundled"]
+            prepared = at.session_state["prepared"]
+            assert (prepared.source, prepared.window) == (f"{kind}:{name}", at.session_state["data_window"]), step
         panel = " ".join(m.value for m in at.sidebar.markdown)
         assert catalogue("ko")[f"classroom.lessons.{lesson_id}.steps.s{step + 1}.title"] in panel
         if step < len(lesson.steps) - 1:

@@ -127,13 +127,25 @@ def switch_if_asked(current_path: str) -> None:
 # ---- lessons -------------------------------------------------------------------------------------
 
 
-def start_lesson(lesson_id: str, step: int = 0) -> None:
-    """Callback: reset the experiment, apply the lesson's settings and open its first page."""
+DERIVED_DATA = ("prepared", "data_loaded")  # ui.data's session cache, built from the data_ settings
+
+
+def _apply(values: dict) -> None:
+    """Put ``values`` in the session; if a data_ setting changed, drop the data built from the old ones
+    (``ui.data.current_prepared`` then rebuilds it from the new settings on whichever page comes next)."""
     state = st.session_state
-    values = lessons.start_values(lessons.LESSONS[lesson_id], step, current_values(), all_settings())
+    changed = {key for key, value in values.items() if state.get(key) != value}
     for key, value in values.items():
         state[key] = value
-    state[GOTO] = lessons.LESSONS[lesson_id].steps[step].page
+    if any(key.startswith("data_") for key in changed):
+        for key in DERIVED_DATA:
+            state.pop(key, None)
+
+
+def start_lesson(lesson_id: str, step: int = 0) -> None:
+    """Callback: reset the experiment, apply the lesson's settings and open its first page."""
+    _apply(lessons.start_values(lessons.LESSONS[lesson_id], step, current_values(), all_settings()))
+    st.session_state[GOTO] = lessons.LESSONS[lesson_id].steps[step].page
 
 
 def go_to_step(step: int) -> None:
@@ -143,8 +155,7 @@ def go_to_step(step: int) -> None:
     if lesson is None:
         return
     step = max(0, min(step, len(lesson.steps) - 1))
-    for key, value in lessons.step_values(lesson, step, all_settings()).items():
-        state[key] = value
+    _apply(lessons.step_values(lesson, step, all_settings()))
     state[GOTO] = lesson.steps[step].page
 
 
