@@ -228,8 +228,14 @@ def test_round_trip_on_every_page(app_test, fresh, page):
 
 
 def test_garbage_link_opens_with_defaults_and_a_notice(fresh):
-    params = {"arch_cell": "Transformer", "arch_layers": "-1", "train_lr": "lots", "lang": "xx", "junk": "1",
-              "arch_units_1": "7"}
+    params = {
+        "arch_cell": "Transformer",
+        "arch_layers": "-1",
+        "train_lr": "lots",
+        "lang": "xx",
+        "junk": "1",
+        "arch_units_1": "7",
+    }
     at = fresh("pages/architecture.py", params)
     assert not at.exception, at.exception
     assert at.session_state["arch_cell"] == "SimpleRNN" and at.session_state["arch_layers"] == 1
