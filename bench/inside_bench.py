@@ -56,7 +56,10 @@ def _median_ms(fn, repeats: int) -> float:
 
 
 def _figures(layer_run, step: int) -> None:
-    """Everything the step fragment computes for one slider position (figures serialized as Streamlit does)."""
+    """Everything the step fragment computes for one slider position (figures serialized as Streamlit does).
+
+    The plain way below adds the Keras recomputation; both then draw the same step (equation + bars).
+    """
     from rnn_lab.inside import views
     from rnn_lab.style import style_figure
 
@@ -64,7 +67,7 @@ def _figures(layer_run, step: int) -> None:
     for trace in layer_run.directions:
         views.equations(trace.cell, x.shape[1], trace.units, trace.reset_after)
         [views.vector_latex(n, v) for n, v in views.step_values(trace, x, step)]
-    figs = [views.time_heatmaps(tr, step, "en") for tr in layer_run.directions]
+    figs = [views.step_bars(tr, step, "en") for tr in layer_run.directions]
     for fig in figs:
         style_figure(fig).to_json()
 
@@ -72,7 +75,9 @@ def _figures(layer_run, step: int) -> None:
 def bench_slider(rows: list) -> None:
     from rnn_lab.arch.config import ArchConfig
     from rnn_lab.arch.keras_model import build_model
+    from rnn_lab.inside import views
     from rnn_lab.inside.numpy_rnn import max_abs_diff, run_model
+    from rnn_lab.style import style_figure
 
     T, U = 60, 64
     model = build_model(ArchConfig(cell="LSTM", units=(U,), timesteps=T, features=1), seed=0)
@@ -88,6 +93,7 @@ def bench_slider(rows: list) -> None:
         fresh = run_model(model, window)  # the gates and states again
         max_abs_diff(model, window, fresh)  # Keras forward for the output and the check
         _figures(fresh.recurrent_layers[0], int(steps[i]))
+        style_figure(views.time_heatmaps(fresh.recurrent_layers[0].directions[0], None, "en")).to_json()
 
     plain = _median_ms(recompute, len(steps))
     rows.append(("Slider move, LSTM 64 units x 60 steps (median of 25)", f"{cached:.0f} ms", f"{plain:.0f} ms",
@@ -108,6 +114,61 @@ def bench_slider_apptest(rows: list) -> None:
     steps = np.random.default_rng(1).integers(1, 61, size=10)
     ms = _median_ms(lambda i: at.slider(key="inside_step").set_value(int(steps[i])).run(), len(steps))
     rows.append(("Slider move in AppTest (page rerun, server side, LSTM 64 x 60)", f"{ms:.0f} ms", "-", "-"))
+
+
+def bench_slider_browser(rows: list) -> None:
+    """End to end in Chromium: key press on the slider -> the equation of the new step is on screen (median of 15)."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        params = ("data_toy=sine&data_toy_length=400&data_window=60&data_val_frac=0.15&data_test_frac=0.15"
+                  "&data_scaling=standard&arch_cell=LSTM&arch_units_1=64&arch_timesteps=60")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                         args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            tab = browser.new_page(viewport={"width": 1280, "height": 900})
+            tab.set_default_timeout(180_000)
+            tab.goto(f"{url}/inside?{params}")
+            tab.get_by_text("step t = 1 of 60").first.wait_for()
+            thumb = tab.locator('[data-testid="stSlider"] input[type="range"]').first
+            times = []
+            for step in range(2, 17):
+                thumb.focus()
+                t0 = time.perf_counter()
+                thumb.press("ArrowRight")
+                tab.get_by_text(f"step t = {step} of 60").first.wait_for()
+                t_text = time.perf_counter()
+                tab.wait_for_function(
+                    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", polling=10)
+                times.append(time.perf_counter() - t0)
+                if os.environ.get("BENCH_DEBUG"):
+                    print(step, round(t_text - t0, 3), round(times[-1], 3), flush=True)
+            browser.close()
+        ms = 1000 * statistics.median(times)
+        rows.append(("Slider move in Chromium, key press -> new step drawn (LSTM 64 x 60, median of 15)",
+                     f"{ms:.0f} ms", "-", "-"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def bench_experiment(rows: list) -> None:
@@ -159,6 +220,7 @@ def bench_huge(rows: list) -> None:
     layer = run.recurrent_layers[0]
     t0 = time.perf_counter()
     _figures(layer, T // 2)
+    style_figure(views.time_heatmaps(layer.directions[0], None, "en")).to_json()
     for which in ("kernel", "recurrent_kernel"):
         style_figure(views.weight_figure(layer.directions[0], which, "en")).to_json()
     style_figure(views.animation_figure(layer.directions[0], "en")).to_json()
@@ -177,6 +239,7 @@ def main() -> None:
     info = machine()
     bench_slider(rows)
     bench_slider_apptest(rows)
+    bench_slider_browser(rows)
     bench_huge(rows)
     bench_experiment(rows)
     print(f"Machine: {info}\n")

@@ -54,6 +54,10 @@ def step_fragment():
 
 step_fragment()
 
+st.subheader(t("inside.time_title"))
+st.caption(t("inside.time_help"))
+ui.time_heatmaps_ui(layer_run)
+
 st.subheader(t("inside.play_title"))
 st.caption(t("inside.play_help"))
 for trace in layer_run.directions:

@@ -45,8 +45,9 @@ def test_slider_steps_through_time(keras, app_test):
     assert not at.exception
     assert r"x_t = \begin{bmatrix} 0.30 \end{bmatrix}" in _latex(at)
     assert any("t = 4 of 5" in m.value for m in at.markdown)
-    hidden = _charts(at)[0]
-    assert any(s.get("x0") == 4 for s in hidden["layout"].get("shapes", []))  # the marker moved to t = 4
+    bars = _charts(at)[0]  # h_{t-1} and h_t per unit at the chosen step
+    assert "t = 4" in bars["layout"]["title"]["text"]
+    assert [trace["name"] for trace in bars["data"]] == ["h_{t-1} previous hidden state", "h_t hidden state"]
 
 
 def test_lstm_bidirectional_stacked_shows_gates_and_both_directions(keras, app_test):

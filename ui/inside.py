@@ -192,7 +192,7 @@ def _clamp_step(n_steps: int) -> None:
 
 
 def step_view_ui(layer_run) -> None:
-    """The time-step slider and everything that follows it: equation with numbers, heatmaps with a marker."""
+    """The time-step slider and what follows it: the equation with the numbers of step t, the vectors as bars."""
     traces = layer_run.directions
     x = layer_run.x[0]  # (T, F) the layer's input
     n_steps, features = x.shape
@@ -219,7 +219,16 @@ def step_view_ui(layer_run) -> None:
     cols = st.columns(len(traces))
     for col, trace in zip(cols, traces, strict=True):  # forward and backward side by side
         with col:
-            plot(views.time_heatmaps(trace, step, lang()), key=f"inside_fig_time_{trace.direction}")
+            plot(views.step_bars(trace, step, lang()), key=f"inside_fig_step_{trace.direction}")
+
+
+def time_heatmaps_ui(layer_run) -> None:
+    """Hidden state and gates over the whole window (drawn once per model and window, not on every slider move)."""
+    traces = layer_run.directions
+    cols = st.columns(len(traces))
+    for col, trace in zip(cols, traces, strict=True):  # forward and backward side by side
+        with col:
+            plot(views.time_heatmaps(trace, None, lang()), key=f"inside_fig_time_{trace.direction}")
 
 
 def numpy_code_ui(cell: str) -> None:

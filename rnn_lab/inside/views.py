@@ -185,6 +185,26 @@ def time_heatmaps(trace: DirectionTrace, step: int | None, lang: str) -> go.Figu
     return fig
 
 
+def step_bars(trace: DirectionTrace, step: int, lang: str) -> go.Figure:
+    """h_{t-1} and h_t (and c_t for LSTM) per unit at one step: a small figure, cheap to redraw on every slider move."""
+    h = trace.values["h"][0]  # (T, U)
+    k = step - 1
+    prev = k + 1 if trace.direction == "backward" else k - 1
+    units = unit_selection(h, MAX_ANIM_UNITS)
+    labels = [str(u + 1) for u in units]
+    h_prev = h[prev, units] if 0 <= prev < h.shape[0] else np.zeros(len(units))
+    series = [("h_prev", h_prev, "#56B4E9"), ("h", h[k, units], "#0072B2")]
+    if trace.cell == "lstm":
+        series.append(("c", trace.values["c"][0][k, units], "#E69F00"))
+    top = max(1.0, float(np.abs(h).max()), float(np.abs(trace.values["c"]).max()) if trace.cell == "lstm" else 0.0)
+    fig = go.Figure([go.Bar(x=labels, y=v, name=_t(f"inside.value.{name}", lang), marker_color=color)
+                     for name, v, color in series])
+    fig.update_layout(barmode="group", height=300, title=_t("inside.fig.step_bars", lang, t=step),
+                      xaxis={"title": _t("inside.fig.unit", lang), "type": "category"},
+                      yaxis={"title": _t("inside.fig.value", lang), "range": [-top, top]})
+    return fig
+
+
 def animation_figure(trace: DirectionTrace, lang: str) -> go.Figure:
     """Bars of h_t (and c_t for LSTM) per unit, one Plotly animation frame per time step, with Play/Pause."""
     h = trace.values["h"][0]  # (T, U)
