@@ -62,7 +62,7 @@ def test_lstm_bidirectional_stacked_shows_gates_and_both_directions(keras, app_t
     assert r"\underbrace{W_f}_{6\times 2}" in latex  # layer 2 reads the concat of 2 x 3 units
     layouts = json.dumps([c["layout"] for c in _charts(at)])
     assert "f_t forget gate" in layouts and "f: forget gate" in layouts  # gate bands and labelled weight blocks
-    assert "Backward pass: hidden state and gates" in layouts
+    assert "Backward pass: state and gates" in layouts
 
 
 def test_gru_page_in_korean_labels_weight_blocks(keras, app_test):

@@ -208,14 +208,12 @@ def step_view_ui(layer_run) -> None:
     if units > views.MAX_HEAT_UNITS or n_steps > views.MAX_HEAT_STEPS:
         st.caption(t("inside.huge_note", units=units, steps=n_steps, shown_units=min(units, views.MAX_HEAT_UNITS),
                      shown_steps=min(n_steps, views.MAX_HEAT_STEPS)))
-    cols = st.columns(len(traces))
-    for col, trace in zip(cols, traces, strict=True):
-        with col:
-            st.markdown(t(f"inside.direction_{trace.direction}", t=step, T=n_steps))
-            for line in views.equations(trace.cell, features, units, trace.reset_after):
-                st.latex(line)
-            for name, vector in views.step_values(trace, x, step):
-                st.latex(views.vector_latex(name, vector))
+    for trace in traces:  # one below the other: the vectors need the full width
+        st.markdown(t(f"inside.direction_{trace.direction}", t=step, T=n_steps))
+        for line in views.equations(trace.cell, features, units, trace.reset_after):
+            st.latex(line)
+        for name, vector in views.step_values(trace, x, step):
+            st.latex(views.vector_latex(name, vector))
     cols = st.columns(len(traces))
     for col, trace in zip(cols, traces, strict=True):  # forward and backward side by side
         with col:

@@ -23,6 +23,7 @@ MAX_ANIM_UNITS = 64  # bars per frame
 MAX_WEIGHT_CELLS = 120_000  # weight heatmap cells kept (rows x columns), by striding
 HEAT_SCALE = "RdBu_r"  # diverging: blue negative, white 0, red positive (colour-blind safe)
 
+SIGMOID_VALUES = ("i", "f", "o", "z", "r")  # gates squashed to [0, 1]
 # The per-step values each cell shows as heatmap bands, top to bottom (catalogue keys inside.value.*).
 TIME_BANDS = {
     "simple_rnn": ("h",),
@@ -165,13 +166,16 @@ def time_heatmaps(trace: DirectionTrace, step: int | None, lang: str) -> go.Figu
     band = n + max(1, n // 8)  # rows per band, with a gap between bands
     fig = go.Figure()
     ticks, labels = [], []
+    signed = [name for name in names if name not in SIGMOID_VALUES]  # h, c, candidates: one shared scale
+    top = max(float(np.abs(trace.values[name][0][np.ix_(steps, units)]).max()) for name in signed) or 1.0
     for k, name in enumerate(names):
         v = trace.values[name][0]  # (T, U)
         heat = _heatmap(v, units, steps, lang, showscale=(k == 0))
+        heat.update(zmin=-top, zmax=top)
         heat.update(y=k * band + np.arange(n), customdata=np.broadcast_to((units + 1)[:, None], heat.z.shape),
                     hovertemplate=f"{_t(f'inside.value.{name}', lang)}<br>t=%{{x}}<br>"
                                   f"{_t('inside.fig.unit', lang)} %{{customdata}}<br>%{{z:.3f}}<extra></extra>")
-        if name in ("i", "f", "o", "z", "r"):  # sigmoid gates live in [0, 1]
+        if name in SIGMOID_VALUES:  # sigmoid gates live in [0, 1]
             heat.update(zmin=0.0, zmax=1.0, zmid=None, colorscale="Viridis")
         fig.add_trace(heat)
         ticks.append(k * band + (n - 1) / 2)
@@ -199,7 +203,8 @@ def step_bars(trace: DirectionTrace, step: int, lang: str) -> go.Figure:
     top = max(1.0, float(np.abs(h).max()), float(np.abs(trace.values["c"]).max()) if trace.cell == "lstm" else 0.0)
     fig = go.Figure([go.Bar(x=labels, y=v, name=_t(f"inside.value.{name}", lang), marker_color=color)
                      for name, v, color in series])
-    fig.update_layout(barmode="group", height=300, title=_t("inside.fig.step_bars", lang, t=step),
+    fig.update_layout(barmode="group", height=360, title=_t("inside.fig.step_bars", lang, t=step),
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
                       xaxis={"title": _t("inside.fig.unit", lang), "type": "category"},
                       yaxis={"title": _t("inside.fig.value", lang), "range": [-top, top]})
     return fig
