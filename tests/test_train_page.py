@@ -14,6 +14,17 @@ def _wait_for_job(at):
     return job
 
 
+def _values(data):
+    """A Plotly trace's x or y: a list, or (Plotly 6) a base64 typed array."""
+    if isinstance(data, dict) and "bdata" in data:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
+    return list(data)
+
+
 def _figure(at, title_part: str) -> dict:
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
@@ -47,6 +58,12 @@ def test_short_training_shows_results(app_test, keras, lang):
     tutorial = next(tb for tb in tables if len(tb) == 10)
     assert list(tutorial.iloc[:, 0]) == pytest.approx([0.5 + 0.1 * i for i in range(10)])
     assert any("training windows" in m.value or "학습 윈도우" in m.value for m in at.subheader)
+    # predictions in original units, and the recursive forecast (20 steps after the series' last row, 14)
+    pred = _figure(at, "Predictions" if lang == "en" else "예측값과 실제값")
+    fitted, forecast = pred["data"][1], pred["data"][-1]
+    assert _values(fitted["y"]) == pytest.approx(list(runs[0].predictions["predicted"]))
+    assert forecast["line"]["dash"] == "dot" and len(_values(forecast["y"])) == 20
+    assert _values(forecast["x"])[0] == 15
 
 
 def test_second_run_compare_rename_delete(app_test, keras):

@@ -432,7 +432,12 @@ def results_ui(run) -> None:
         step=5,
         **_bounds("train_forecast_steps"),
     )
-    series, reason = forecast(run, int(st.session_state.get("train_forecast_steps", 20)))
+    steps = int(st.session_state.get("train_forecast_steps", 20))
+    cache = st.session_state.setdefault("_train_forecasts", {})  # (run id, steps) -> (series, reason)
+    if (run.id, steps) not in cache:
+        cache.clear()  # only the shown run's forecast is kept
+        cache[(run.id, steps)] = forecast(run, steps)
+    series, reason = cache[(run.id, steps)]
     plot(predictions_figure(run, series), key="chart_train_predictions")
     st.caption(t("train.forecast_caveat") if reason is None else t(f"train.forecast.{reason}"))
     plot(residual_figure(run), key="chart_train_residuals")
