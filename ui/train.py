@@ -335,7 +335,7 @@ def predictions_figure(run, forecast: pd.Series | None = None):
                 y=1.0,
                 text=t("train.boundary", split=t(f"train.split_short.{split}")),
                 showarrow=False,
-                xanchor="left",
+                xanchor="right" if split == "val" else "left",  # labels on either side: they never overlap
                 yanchor="bottom",
             )
     if forecast is not None:
