@@ -120,6 +120,11 @@ def step_values(trace: DirectionTrace, x: np.ndarray, t: int) -> list[tuple[str,
     return out
 
 
+def latex_block(lines: list[str]) -> str:
+    """Several equations as one LaTeX block, one per line (one page element instead of many)."""
+    return r"\begin{gathered}" + r" \\[4pt] ".join(lines) + r"\end{gathered}"
+
+
 def vector_latex(name: str, v: np.ndarray, digits: int = 2) -> str:
     """``symbol = [v1 v2 ...]`` for short vectors, or a summary (size, norm, min, max) for long ones."""
     symbol = STEP_SYMBOLS[name]
