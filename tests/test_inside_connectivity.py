@@ -82,7 +82,9 @@ def test_conclusion_is_built_from_the_numbers():
     flipped = C.conclusion(_fake({"SimpleRNN": 3.0, "LSTM": 0.05, "GRU": 2.0}, {"SimpleRNN": 0.2, "LSTM": 0.9, "GRU": 0.3}))
     assert "The gradient of LSTM fades" in flipped  # not a canned "SimpleRNN loses" sentence
     same = C.conclusion(_fake({"SimpleRNN": 1.0, "LSTM": 1.2, "GRU": 1.1}, {"SimpleRNN": 0.3, "LSTM": 0.3, "GRU": 0.3}))
-    assert "no clear vanishing gradient" in same
+    assert "No clear vanishing gradient" in same
+    lag20 = C.conclusion(_fake({"SimpleRNN": 7.3, "LSTM": 11.3, "GRU": 3.0}, {"SimpleRNN": 0.2, "LSTM": 0.2, "GRU": 0.2}))
+    assert "fades" not in lag20 and "lowest early/late ratio is 3 (GRU)" in lag20  # ratios > 1: nothing faded
     ko = C.conclusion(_fake({"SimpleRNN": 0.02, "LSTM": 3.0, "GRU": 2.0}, {"SimpleRNN": 0.9, "LSTM": 0.2, "GRU": 0.3}), "ko")
     assert "SimpleRNN" in ko and "0.02" in ko and "기울기" in ko
 

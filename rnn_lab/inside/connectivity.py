@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 EXPERIMENT_CELLS = ("SimpleRNN", "LSTM", "GRU")
+FADED = 0.5  # early/late ratio below which the conclusion says a cell's gradient fades towards the start
 
 
 def _first_output(out):
@@ -192,7 +193,7 @@ def conclusion(result: ExperimentResult, lang: str = "en") -> str:
                    worst_loss=worst.val_loss[-1], baseline=best.baseline_mse))
     keep = max(rows, key=lambda r: r.ratio)
     lose = min(rows, key=lambda r: r.ratio)
-    if lose.ratio < 0.5 * keep.ratio:
+    if lose.ratio < FADED and keep.ratio >= 2 * lose.ratio:  # early steps get under half the late steps' gradient
         parts.append(t("inside.exp.decay", lang, lose=lose.cell, lose_ratio=lose.ratio, keep=keep.cell,
                        keep_ratio=keep.ratio, factor=keep.ratio / max(lose.ratio, 1e-12)))
     else:
