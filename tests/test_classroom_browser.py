@@ -35,6 +35,8 @@ def _settle(tab) -> None:
     tab.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.wait_for(timeout=60_000)
     time.sleep(0.6)  # let a rerun start before waiting for it to end
     wait_for_app(tab)
+    # Elements of the previous run stay dimmed ("stale") until the new run redraws or removes them.
+    tab.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=60_000, polling=200)
 
 
 def _query(tab) -> dict[str, str]:

@@ -29,7 +29,7 @@ section[data-testid="stSidebar"] { background: #f2f2f2; border-right: 2px solid 
   width: 340px !important; min-width: 340px !important; }
 [data-testid="stSidebarContent"] [data-testid="stSidebarUserContent"] { padding-left: 1rem; padding-right: 1rem; }
 section[data-testid="stSidebar"] * { color: #000000; }
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *, .stApp small { color: #222222 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *, .stApp small { color: #222222 !important; opacity: 1 !important; }
 [data-testid="stMain"] a { color: #0050a0 !important; text-decoration: underline; }
 div[data-baseweb="select"] > div, div[data-baseweb="input"], .stNumberInput input, .stTextInput input,
 div[data-baseweb="textarea"] { border: 2px solid #000000 !important; }
