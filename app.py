@@ -1,6 +1,6 @@
 """RNN Lab router: sidebar controls shared by every page, then the page itself.
 
-Run with ``streamlit run app.py`` (or ``make run``). Pages live in ``pages/``;
+Run with ``streamlit run app.py`` (or ``make run``). Pages live in ``app_pages/``;
 all logic lives in ``rnn_lab/``. This file must not import TensorFlow.
 """
 
@@ -12,14 +12,14 @@ from ui import classroom, common
 PAGES = {
     # section key -> [(file, nav message key, material icon)]
     "section_learn": [
-        ("pages/home.py", "home", ":material/home:"),
-        ("pages/architecture.py", "architecture", ":material/account_tree:"),
-        ("pages/data.py", "data", ":material/table_chart:"),
-        ("pages/train.py", "train", ":material/model_training:"),
-        ("pages/inside.py", "inside", ":material/memory:"),
+        ("app_pages/home.py", "home", ":material/home:"),
+        ("app_pages/architecture.py", "architecture", ":material/account_tree:"),
+        ("app_pages/data.py", "data", ":material/table_chart:"),
+        ("app_pages/train.py", "train", ":material/model_training:"),
+        ("app_pages/inside.py", "inside", ":material/memory:"),
     ],
     "section_class": [
-        ("pages/lessons.py", "lessons", ":material/school:"),
+        ("app_pages/lessons.py", "lessons", ":material/school:"),
     ],
 }
 
@@ -39,6 +39,7 @@ def sidebar_ui() -> None:
 
 def run() -> None:
     st.set_page_config(page_title="RNN Lab", page_icon=":material/cycle:", layout="wide")
+    common.keep_keras_session()  # models live in each session; Streamlit must not clear Keras after every run
     classroom.apply_link_once()  # first run of a session: the link's settings, else the browser's language
     common.init_settings()
     by_path = {

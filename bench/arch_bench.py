@@ -50,9 +50,11 @@ def machine() -> str:
     import keras
     import tensorflow as tf
 
-    return (f"{cpu}, {os.cpu_count()} logical cores{mem}; Python {platform.python_version()}, "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}; load average at start "
-            f"{os.getloadavg()[0]:.1f} (the machine is shared)")
+    return (
+        f"{cpu}, {os.cpu_count()} logical cores{mem}; Python {platform.python_version()}, "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}; load average at start "
+        f"{os.getloadavg()[0]:.1f} (the machine is shared)"
+    )
 
 
 def _free_port() -> int:
@@ -70,9 +72,23 @@ def home_time_to_visible() -> list[tuple[float, float]] | None:
     port = _free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -85,8 +101,11 @@ def home_time_to_visible() -> list[tuple[float, float]] | None:
                 time.sleep(0.2)
         times = []
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                         args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            )
             for _ in range(HOME_REPEATS):
                 context = browser.new_context(viewport={"width": 1280, "height": 800})
                 tab = context.new_page()
@@ -129,7 +148,7 @@ def page_rerun_times() -> tuple[list[tuple[float, float]], list[tuple[float, flo
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
         at.run()
-        at.switch_page("pages/architecture.py")
+        at.switch_page("app_pages/architecture.py")
         at.run()  # imports TensorFlow, fills the one-off caches
         miss, hit = [], []
         for p in range(PASSES):
@@ -168,10 +187,10 @@ def library_times() -> dict[str, float]:
     unrolled_figure(cfgs[0])
     return {
         "formulas + shape flow + code": median(lambda c: (layer_formulas(c), shape_flow(c), keras_code(c))),
-        "diagram (build + style + JSON)": median(lambda c: pio.to_json(style_figure(unrolled_figure(c)),
-                                                                       validate=False)),
-        "Keras build + summary (a cache miss)": median(lambda c: (summary_rows(m := build_model(c)),
-                                                                  summary_text(m))),
+        "diagram (build + style + JSON)": median(
+            lambda c: pio.to_json(style_figure(unrolled_figure(c)), validate=False)
+        ),
+        "Keras build + summary (a cache miss)": median(lambda c: (summary_rows(m := build_model(c)), summary_text(m))),
     }
 
 
@@ -185,7 +204,7 @@ def plain_keras_times() -> list[tuple[float, float]]:
         model = keras.Sequential([keras.Input((5, 1)), keras.layers.SimpleRNN(units), keras.layers.Dense(1)])
         model.summary(print_fn=lambda *a, **k: None)
         times.append((time.perf_counter() - t0, time.thread_time() - c0))
-    return times[len(UNITS):]  # the second round (warm)
+    return times[len(UNITS) :]  # the second round (warm)
 
 
 def med(pairs, i: int) -> float:
@@ -214,30 +233,42 @@ def main() -> str:
         "|---|---|---|---|",
     ]
     if home is None:
-        lines.append(f"| Home page visible in Chromium after the server answers | (no Chromium at {CHROMIUM}) | | <= 2 s |")
+        lines.append(
+            f"| Home page visible in Chromium after the server answers | (no Chromium at {CHROMIUM}) | | <= 2 s |"
+        )
     else:
-        lines.append(f"| Home page visible in Chromium after the server answers ({HOME_REPEATS} fresh tabs; "
-                     f"first {home[0][0]:.2f} s) | {med(home, 0):.2f} s | (browser) | <= 2 s |")
-        lines.append(f"| of which: Streamlit's HTML + JavaScript bundle loaded (DOMContentLoaded) | {med(home, 1):.2f} s "
-                     "| (browser) | |")
+        lines.append(
+            f"| Home page visible in Chromium after the server answers ({HOME_REPEATS} fresh tabs; "
+            f"first {home[0][0]:.2f} s) | {med(home, 0):.2f} s | (browser) | <= 2 s |"
+        )
+        lines.append(
+            f"| of which: Streamlit's HTML + JavaScript bundle loaded (DOMContentLoaded) | {med(home, 1):.2f} s "
+            "| (browser) | |"
+        )
     lines += [
-        (f"| Architecture page re-render (router + page script run) after a units change, model cached "
-         f"({len(hit)} runs) | "
-         f"{ms(hit_med)} | {ms(hit_cpu)} | <= 150 ms; {plain_med / hit_med:.2f}x; {plain_cpu / hit_cpu:.2f}x "
-         "the plain-Keras build + summary |"),
-        (f"| Same, first time this configuration is seen (cache miss, {len(miss)} runs) | {ms(miss_med)} | "
-         f"{ms(miss_cpu)} | {plain_med / miss_med:.2f}x; {plain_cpu / miss_cpu:.2f}x the plain-Keras build + summary |"),
+        (
+            f"| Architecture page re-render (router + page script run) after a units change, model cached "
+            f"({len(hit)} runs) | "
+            f"{ms(hit_med)} | {ms(hit_cpu)} | <= 150 ms; {plain_med / hit_med:.2f}x; {plain_cpu / hit_cpu:.2f}x "
+            "the plain-Keras build + summary |"
+        ),
+        (
+            f"| Same, first time this configuration is seen (cache miss, {len(miss)} runs) | {ms(miss_med)} | "
+            f"{ms(miss_cpu)} | {plain_med / miss_med:.2f}x; {plain_cpu / miss_cpu:.2f}x the plain-Keras build + summary |"
+        ),
         f"| Plain Keras: `keras.Sequential([...])` + `model.summary()`, uncached | {ms(plain_med)} | {ms(plain_cpu)} | 1.00x |",
     ]
     for name, seconds in lib.items():
         lines.append(f"| library call: {name} | {ms(seconds)} | | |")
     lines += [
         "",
-        ("The page re-render is the whole script run of the router + Architecture page (controls, summary table "
-         "and the open tab; the other tabs do not run), timed inside Streamlit's script runner while AppTest drives "
-         "the controls. The Keras model is cached per configuration "
-        "(`st.cache_resource`), so only the first visit to a configuration pays the Keras build. A ratio above 1 "
-        "means the page re-renders faster than plain Keras builds and summarises the model."),
+        (
+            "The page re-render is the whole script run of the router + Architecture page (controls, summary table "
+            "and the open tab; the other tabs do not run), timed inside Streamlit's script runner while AppTest drives "
+            "the controls. The Keras model is cached per configuration "
+            "(`st.cache_resource`), so only the first visit to a configuration pays the Keras build. A ratio above 1 "
+            "means the page re-renders faster than plain Keras builds and summarises the model."
+        ),
         "",
     ]
     return "\n".join(lines)

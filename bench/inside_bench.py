@@ -35,15 +35,19 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
+        mem = int(
+            next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1]
+        )
         mem_gb = f"{mem / 1024**2:.0f} GB"
     except (OSError, StopIteration):
         mem_gb = "?"
     import keras
     import tensorflow as tf
 
-    return (f"{cpu}, {os.cpu_count()} cores, {mem_gb} RAM, Python {platform.python_version()}, "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem_gb} RAM, Python {platform.python_version()}, "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}"
+    )
 
 
 def _median_ms(fn, repeats: int) -> float:
@@ -96,19 +100,32 @@ def bench_slider(rows: list) -> None:
         style_figure(views.time_heatmaps(fresh.recurrent_layers[0].directions[0], None, "en")).to_json()
 
     plain = _median_ms(recompute, len(steps))
-    rows.append(("Slider move, LSTM 64 units x 60 steps (median of 25)", f"{cached:.0f} ms", f"{plain:.0f} ms",
-                 f"{plain / cached:.1f}x faster"))
+    rows.append(
+        (
+            "Slider move, LSTM 64 units x 60 steps (median of 25)",
+            f"{cached:.0f} ms",
+            f"{plain:.0f} ms",
+            f"{plain / cached:.1f}x faster",
+        )
+    )
 
 
 def bench_slider_apptest(rows: list) -> None:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    for key, value in {"data_toy": "sine", "data_toy_length": 400, "data_window": 60, "data_val_frac": 0.15,
-                           "data_test_frac": 0.15, "arch_cell": "LSTM", "arch_units_1": 64}.items():
+    for key, value in {
+        "data_toy": "sine",
+        "data_toy_length": 400,
+        "data_window": 60,
+        "data_val_frac": 0.15,
+        "data_test_frac": 0.15,
+        "arch_cell": "LSTM",
+        "arch_units_1": 64,
+    }.items():
         at.session_state[key] = value
     at.run()
-    at.switch_page("pages/inside.py")
+    at.switch_page("app_pages/inside.py")
     at.run()
     assert not at.exception, at.exception
     steps = np.random.default_rng(1).integers(1, 61, size=10)
@@ -128,9 +145,24 @@ def bench_slider_browser(rows: list) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -140,11 +172,16 @@ def bench_slider_browser(rows: list) -> None:
                 break
             except OSError:
                 time.sleep(0.3)
-        params = ("data_toy=sine&data_toy_length=400&data_window=60&data_val_frac=0.15&data_test_frac=0.15"
-                  "&data_scaling=standard&arch_cell=LSTM&arch_units_1=64&arch_timesteps=60")
+        params = (
+            "data_toy=sine&data_toy_length=400&data_window=60&data_val_frac=0.15&data_test_frac=0.15"
+            "&data_scaling=standard&arch_cell=LSTM&arch_units_1=64&arch_timesteps=60"
+        )
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                         args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            browser = pw.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            )
             tab = browser.new_page(viewport={"width": 1280, "height": 900})
             tab.set_default_timeout(180_000)
             tab.goto(f"{url}/inside?{params}")
@@ -157,15 +194,20 @@ def bench_slider_browser(rows: list) -> None:
                 thumb.press("ArrowRight")
                 tab.get_by_text(f"step t = {step} of 60").first.wait_for()
                 t_text = time.perf_counter()
-                tab.wait_for_function(
-                    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", polling=10)
+                tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", polling=10)
                 times.append(time.perf_counter() - t0)
                 if os.environ.get("BENCH_DEBUG"):
                     print(step, round(t_text - t0, 3), round(times[-1], 3), flush=True)
             browser.close()
         ms = 1000 * statistics.median(times)
-        rows.append(("Slider move in Chromium, key press -> new step drawn (LSTM 64 x 60, median of 15)",
-                     f"{ms:.0f} ms", "-", "-"))
+        rows.append(
+            (
+                "Slider move in Chromium, key press -> new step drawn (LSTM 64 x 60, median of 15)",
+                f"{ms:.0f} ms",
+                "-",
+                "-",
+            )
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -193,12 +235,25 @@ def bench_experiment(rows: list) -> None:
     for cell in cfg.cells:
         model, _ = _build(cell, cfg, data.window, data.n_features)
         model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss="mse")
-        model.fit(data.X_train, data.y_train, validation_data=(data.X_val, data.y_val), epochs=cfg.epochs,
-                  batch_size=cfg.batch_size, verbose=0, shuffle=True)
+        model.fit(
+            data.X_train,
+            data.y_train,
+            validation_data=(data.X_val, data.y_val),
+            epochs=cfg.epochs,
+            batch_size=cfg.batch_size,
+            verbose=0,
+            shuffle=True,
+        )
         connectivity(model, data.X_val[: cfg.n_windows])
     plain = time.perf_counter() - t0
-    rows.append((f"Experiment, 3 cells x {cfg.epochs} epochs, lag {cfg.lag}, {cfg.units} units ({per_cell})",
-                 f"{ours:.1f} s", f"{plain:.1f} s (model.fit)", f"{plain / ours:.1f}x faster"))
+    rows.append(
+        (
+            f"Experiment, 3 cells x {cfg.epochs} epochs, lag {cfg.lag}, {cfg.units} units ({per_cell})",
+            f"{ours:.1f} s",
+            f"{plain:.1f} s (model.fit)",
+            f"{plain / ours:.1f}x faster",
+        )
+    )
 
 
 def bench_huge(rows: list) -> None:
@@ -228,10 +283,17 @@ def bench_huge(rows: list) -> None:
     t0 = time.perf_counter()
     _figures(layer, T // 3)
     t_step = time.perf_counter() - t0
-    rows.append(("Huge LSTM 1024 units x 500 steps: NumPy trace once (all gates, every step)", f"{t_numpy:.1f} s",
-                 f"{t_keras:.1f} s (one Keras forward, output only)", "-"))
-    rows.append(("Huge: all summarised figures once / one slider move", f"{t_figs:.1f} s / {1000 * t_step:.0f} ms",
-                 "-", "-"))
+    rows.append(
+        (
+            "Huge LSTM 1024 units x 500 steps: NumPy trace once (all gates, every step)",
+            f"{t_numpy:.1f} s",
+            f"{t_keras:.1f} s (one Keras forward, output only)",
+            "-",
+        )
+    )
+    rows.append(
+        ("Huge: all summarised figures once / one slider move", f"{t_figs:.1f} s / {1000 * t_step:.0f} ms", "-", "-")
+    )
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ Messages are ``str.format`` templates: ``t("arch.total", "ko", n=120)``.
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LANGUAGES = ("en", "ko")
@@ -26,7 +26,7 @@ def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
             out[key] = str(value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     """All messages of one language, keyed ``namespace.name``."""
     if lang not in LANGUAGES:

@@ -24,11 +24,11 @@ KEEP = ("lang", "projection")  # class preferences a lesson never changes
 MAX_STEPS = 8
 
 ARCH, DATA, TRAIN, INSIDE, LESSONS_PAGE = (
-    "pages/architecture.py",
-    "pages/data.py",
-    "pages/train.py",
-    "pages/inside.py",
-    "pages/lessons.py",
+    "app_pages/architecture.py",
+    "app_pages/data.py",
+    "app_pages/train.py",
+    "app_pages/inside.py",
+    "app_pages/lessons.py",
 )
 
 

@@ -31,9 +31,7 @@ ROLE_COLORS = {
     "forecast": OKABE_ITO["purple"],
     "highlight": OKABE_ITO["yellow"],
 }
-COLORWAY = [
-    OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky_blue", "purple", "yellow", "black")
-]
+COLORWAY = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky_blue", "purple", "yellow", "black")]
 
 FONT_FAMILY = "Noto Sans, Noto Sans CJK KR, Malgun Gothic, Apple SD Gothic Neo, sans-serif"
 
@@ -66,11 +64,15 @@ def style_figure(fig, projection: bool = False, height: int | None = None):
         if kind in ("scatter", "scattergl"):
             if trace.line is not None:
                 width = trace.line.width
-                trace.line.width = max(width or 0, size["line"]) if not projection else max((width or 0) * 2, size["line"])
+                trace.line.width = (
+                    max(width or 0, size["line"]) if not projection else max((width or 0) * 2, size["line"])
+                )
             if trace.marker is not None:
                 msize = trace.marker.size
                 if msize is None or isinstance(msize, (int, float)):
-                    trace.marker.size = size["marker"] if msize is None else max(msize, size["marker"]) if projection else msize
+                    trace.marker.size = (
+                        size["marker"] if msize is None else max(msize, size["marker"]) if projection else msize
+                    )
     if projection:
         fig.update_annotations(font_size=size["font"])
     return fig

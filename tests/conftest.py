@@ -33,32 +33,10 @@ def keras():
     return keras_module
 
 
-def router_only(monkeypatch) -> None:
-    """Make AppTest run app.py's st.navigation router on every run, as a running server does.
-
-    Before each run AppTest resets ``PagesManager.uses_pages_directory``; with a ``pages/`` folder
-    beside app.py Streamlit then treats the app as a v1 multipage app and, after a page switch,
-    runs the page file alone (no router: no sidebar, no link, no settings). A server only does
-    that until app.py's st.navigation first runs (ui.common._ensure_router then reruns through the router;
-    see test_classroom_browser.py::test_deep_link_on_fresh_server).
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 @pytest.fixture
-def app_test(monkeypatch):
+def app_test():
     """Factory for an AppTest of the router, optionally switched to one page and language."""
     from streamlit.testing.v1 import AppTest
-
-    router_only(monkeypatch)
 
     def make(page: str | None = None, lang: str = "en", timeout: float = 120, **state):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
@@ -86,9 +64,23 @@ def app_url():
     port = _free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -123,8 +115,16 @@ def browser():
         chromium = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield chromium
         chromium.close()

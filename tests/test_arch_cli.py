@@ -12,9 +12,29 @@ from rnn_lab.cli import main
 
 def test_json_in_a_real_process():
     out = subprocess.run(
-        [sys.executable, "-m", "rnn_lab", "summary", "--cell", "SimpleRNN", "--units", "10", "--timesteps", "5",
-         "--features", "1", "--return-sequences", "--dense", "1", "--json"],
-        check=False, capture_output=True, text=True, cwd=ROOT, timeout=180,
+        [
+            sys.executable,
+            "-m",
+            "rnn_lab",
+            "summary",
+            "--cell",
+            "SimpleRNN",
+            "--units",
+            "10",
+            "--timesteps",
+            "5",
+            "--features",
+            "1",
+            "--return-sequences",
+            "--dense",
+            "1",
+            "--json",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
     )
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
@@ -22,20 +42,47 @@ def test_json_in_a_real_process():
     first, dense = report["layers"]
     assert set(first) == {"name", "type", "output_shape", "params", "formula_params", "formula"}
     assert (first["type"], first["output_shape"], first["params"], first["formula_params"]) == (
-        "SimpleRNN", "(None, 5, 10)", 120, 120)
+        "SimpleRNN",
+        "(None, 5, 10)",
+        120,
+        120,
+    )
     assert first["formula"] == "10*10 + 10*1 + 10 = 120"
     assert (dense["output_shape"], dense["params"]) == ("(None, 5, 1)", 11)
 
 
 def test_table_and_stacked_bidirectional(keras, capsys):
-    argv = ["summary", "--cell", "SimpleRNN", "--units", "3", "--timesteps", "2", "--features", "10",
-            "--batch-size", "8"]
+    argv = [
+        "summary",
+        "--cell",
+        "SimpleRNN",
+        "--units",
+        "3",
+        "--timesteps",
+        "2",
+        "--features",
+        "10",
+        "--batch-size",
+        "8",
+    ]
     assert main(argv) == 0
     table = capsys.readouterr().out
     assert "simple_rnn_1 (SimpleRNN)" in table and "(8, 3)" in table and "3*3 + 3*10 + 3 = 42" in table
     assert "Total params: 42" in table
-    argv = ["summary", "--cell", "GRU", "--units", "4", "--units", "2", "--bidirectional", "--merge-mode", "ave",
-            "--return-state", "--json"]
+    argv = [
+        "summary",
+        "--cell",
+        "GRU",
+        "--units",
+        "4",
+        "--units",
+        "2",
+        "--bidirectional",
+        "--merge-mode",
+        "ave",
+        "--return-state",
+        "--json",
+    ]
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out)
     assert all(layer["params"] == layer["formula_params"] for layer in report["layers"])
@@ -53,8 +100,22 @@ def test_table_and_stacked_bidirectional(keras, capsys):
         (["--cell", "RNN"], "invalid choice"),
         (["--units", "ten"], "invalid int value"),
         (["--merge-mode", "sum"], "only applies with --bidirectional"),
-        (["--cell", "LSTM", "--units", "1024", "--units", "1024", "--units", "1024", "--bidirectional",
-          "--features", "64"], "59,269,120 parameters"),
+        (
+            [
+                "--cell",
+                "LSTM",
+                "--units",
+                "1024",
+                "--units",
+                "1024",
+                "--units",
+                "1024",
+                "--bidirectional",
+                "--features",
+                "64",
+            ],
+            "59,269,120 parameters",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line(argv, words, capsys):
@@ -68,7 +129,13 @@ def test_bad_input_exits_2_with_one_line(argv, words, capsys):
 
 
 def test_bad_input_in_a_real_process_prints_no_traceback():
-    out = subprocess.run([sys.executable, "-m", "rnn_lab", "summary", "--units", "0"],
-                         check=False, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "rnn_lab", "summary", "--units", "0"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == ["error: units per layer must be whole numbers from 1 to 1024; got 0"]

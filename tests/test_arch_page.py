@@ -6,7 +6,7 @@ import pytest
 
 from rnn_lab import i18n
 
-PAGE = "pages/architecture.py"
+PAGE = "app_pages/architecture.py"
 
 
 def _total(at) -> int:
@@ -73,8 +73,7 @@ def test_out_of_range_state_is_clamped_with_a_message(keras, app_test):
 
 
 def test_large_model_shows_the_analytic_summary(keras, app_test):
-    at = app_test(page=PAGE, arch_cell="LSTM", arch_units_1=1024, arch_features=64, arch_layers=2,
-                  arch_units_2=1024)
+    at = app_test(page=PAGE, arch_cell="LSTM", arch_units_1=1024, arch_features=64, arch_layers=2, arch_units_2=1024)
     assert not at.exception
     assert at.info and "2,000,000" in at.info[0].value
     assert _total(at) == 4 * (1024 * 1024 + 1024 * 64 + 1024) + 4 * (1024 * 1024 * 2 + 1024) + 1025

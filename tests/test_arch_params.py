@@ -49,24 +49,56 @@ def test_invalid_config_names_what_is_allowed(kwargs, words):
 
 def test_config_from_values_reads_every_key():
     values = {
-        "arch_cell": "GRU", "arch_layers": 3, "arch_units_1": 4, "arch_units_2": 5, "arch_units_3": 6,
-        "arch_units_4": 99, "arch_bidirectional": True, "arch_merge_mode": "sum", "arch_return_sequences": True,
-        "arch_return_state": True, "arch_dropout": 0.25, "arch_recurrent_dropout": 0.5, "arch_timesteps": 7,
-        "arch_features": 3, "arch_fixed_batch": True, "arch_batch_size": 16, "arch_dense": False,
+        "arch_cell": "GRU",
+        "arch_layers": 3,
+        "arch_units_1": 4,
+        "arch_units_2": 5,
+        "arch_units_3": 6,
+        "arch_units_4": 99,
+        "arch_bidirectional": True,
+        "arch_merge_mode": "sum",
+        "arch_return_sequences": True,
+        "arch_return_state": True,
+        "arch_dropout": 0.25,
+        "arch_recurrent_dropout": 0.5,
+        "arch_timesteps": 7,
+        "arch_features": 3,
+        "arch_fixed_batch": True,
+        "arch_batch_size": 16,
+        "arch_dense": False,
         "arch_dense_units": 3,
     }
     assert {s.key for s in SETTINGS} == set(values)
     cfg = config_from_values(values)
-    assert cfg == ArchConfig(cell="GRU", units=(4, 5, 6), bidirectional=True, merge_mode="sum",
-                             return_sequences=True, return_state=True, dropout=0.25, recurrent_dropout=0.5,
-                             timesteps=7, features=3, batch_size=16, dense_units=None)
+    assert cfg == ArchConfig(
+        cell="GRU",
+        units=(4, 5, 6),
+        bidirectional=True,
+        merge_mode="sum",
+        return_sequences=True,
+        return_state=True,
+        dropout=0.25,
+        recurrent_dropout=0.5,
+        timesteps=7,
+        features=3,
+        batch_size=16,
+        dense_units=None,
+    )
     with pytest.raises(ValueError, match="arch_units_2"):
         config_from_values({**values, "arch_units_2": 0})
 
 
 def test_training_variant_keeps_the_stack_and_fits_the_data():
-    cfg = ArchConfig(cell="LSTM", units=(8, 4), bidirectional=True, return_sequences=True, return_state=True,
-                     batch_size=8, dense_units=None, dropout=0.1)
+    cfg = ArchConfig(
+        cell="LSTM",
+        units=(8, 4),
+        bidirectional=True,
+        return_sequences=True,
+        return_state=True,
+        batch_size=8,
+        dense_units=None,
+        dropout=0.1,
+    )
     out = training_variant(cfg, timesteps=30, features=3, horizon_outputs=5)
     assert (out.cell, out.units, out.bidirectional, out.dropout) == ("LSTM", (8, 4), True, 0.1)
     assert (out.return_sequences, out.return_state, out.batch_size) == (False, False, None)
@@ -105,8 +137,11 @@ def test_shape_flow_states():
 TUTORIAL = [
     (ArchConfig(units=(3,), timesteps=2, features=10, dense_units=None), 42, "(None, 3)"),
     (ArchConfig(units=(3,), timesteps=2, features=10, dense_units=None, batch_size=8), 42, "(8, 3)"),
-    (ArchConfig(units=(3,), timesteps=2, features=10, dense_units=None, batch_size=8, return_sequences=True),
-     42, "(8, 2, 3)"),
+    (
+        ArchConfig(units=(3,), timesteps=2, features=10, dense_units=None, batch_size=8, return_sequences=True),
+        42,
+        "(8, 2, 3)",
+    ),
     (ArchConfig(units=(10,), timesteps=5, features=1, dense_units=None), 120, "(None, 10)"),
     (ArchConfig(units=(10,), timesteps=5, features=1, dense_units=None, return_sequences=True), 120, "(None, 5, 10)"),
 ]

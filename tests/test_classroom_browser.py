@@ -143,8 +143,8 @@ def test_korean_browser_gets_korean(browser, app_url):
 def test_deep_link_on_fresh_server(browser):
     """The first visitor of a just-started server opens a shared link to a page (not the home page).
 
-    With a folder named pages/ beside app.py, Streamlit runs such a page alone until app.py's st.navigation
-    has run once (ui.common._ensure_router reruns through the router)."""
+    This is why pages live in app_pages/: with a folder named pages/ beside app.py, Streamlit 1.67 runs such a
+    page alone (no router, no settings from the link) until app.py's st.navigation has run once in the process."""
     port = _free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     proc = subprocess.Popen(

@@ -3,7 +3,7 @@
 from conftest import ARTIFACTS, wait_for_app
 
 CSV = "Date,Open,High,Low,Close,Volume\n" + "".join(
-    f"2021-{m:02d}-{d:02d},{100 + i},{102 + i},{99 + i},{101 + i + (i % 3)},\"{1000 + 10 * i:,}\"\n"
+    f'2021-{m:02d}-{d:02d},{100 + i},{102 + i},{99 + i},{101 + i + (i % 3)},"{1000 + 10 * i:,}"\n'
     for i, (m, d) in enumerate((m, d) for m in range(1, 4) for d in range(1, 29))
 )
 
@@ -11,8 +11,7 @@ CSV = "Date,Open,High,Low,Close,Volume\n" + "".join(
 def test_upload_through_the_page(page, app_url, tmp_path):
     path = tmp_path / "prices.csv"
     path.write_text(CSV)
-    # open the router first: a fresh server that is deep-linked to /data before any run of app.py runs
-    # pages/data.py as a legacy "pages/" page (Streamlit's uses_pages_directory flag), see the report
+    # as a student does: open the home page, then the Data page from the navigation
     page.goto(app_url)
     wait_for_app(page)
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Data", exact=True).click()

@@ -10,8 +10,20 @@ from conftest import ASSETS_DATA, ROOT
 from rnn_lab.cli import main
 
 SAMSUNG = ASSETS_DATA / "samsung_005930KS_yahoo_2014-2019.csv"
-KEYS = {"rows", "columns", "date_column", "start", "end", "frequency", "encoding", "delimiter", "decisions",
-        "problems", "head", "tail"}
+KEYS = {
+    "rows",
+    "columns",
+    "date_column",
+    "start",
+    "end",
+    "frequency",
+    "encoding",
+    "delimiter",
+    "decisions",
+    "problems",
+    "head",
+    "tail",
+}
 
 
 def run_json(capsys, *argv):
@@ -25,8 +37,15 @@ def test_json_for_the_samsung_file(capsys):
     assert info["rows"] == 1226 and info["start"] == "2014-08-04" and info["end"] == "2019-08-02"
     assert info["columns"] == ["Date", "Open", "High", "Low", "Close", "Adj Close", "Volume"]
     assert info["date_column"] == "Date" and info["encoding"] == "UTF-8" and info["delimiter"] == ","
-    assert info["head"][0] == {"Date": "2014-08-04", "Open": 26000.0, "High": 26340.0, "Low": 25820.0,
-                               "Close": 26340.0, "Adj Close": 71.2276, "Volume": 12066750.0}
+    assert info["head"][0] == {
+        "Date": "2014-08-04",
+        "Open": 26000.0,
+        "High": 26340.0,
+        "Low": 25820.0,
+        "Close": 26340.0,
+        "Adj Close": 71.2276,
+        "Volume": 12066750.0,
+    }
     assert [r["Date"] for r in info["tail"]] == ["2019-07-31", "2019-08-01", "2019-08-02"]
     assert any("Adj Close" in p for p in info["problems"])
 
@@ -61,8 +80,14 @@ def test_plain_text_output(capsys):
 def test_unusable_file_exits_2_with_one_line(tmp_path, content, needle):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
-    out = subprocess.run([sys.executable, "-m", "rnn_lab", "inspect-data", str(path), "--json"], check=False, cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "rnn_lab", "inspect-data", str(path), "--json"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2 and out.stdout == ""
     assert len(out.stderr.strip().splitlines()) == 1 and needle in out.stderr and "Traceback" not in out.stderr
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-PAGE = "pages/data.py"
+PAGE = "app_pages/data.py"
 GOOD = (
     "일자,종가,거래량\r\n"
     + "".join(f'2021/03/{d:02d},"{70000 + 100 * d:,}","{1000 * d:,}"\r\n' for d in range(31, 0, -1))

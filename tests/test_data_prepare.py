@@ -83,8 +83,13 @@ def test_windows_match_a_python_loop(n, window, horizon, features):
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(40, 300), window=st.integers(1, 10), horizon=st.integers(1, 4),
-       val=st.sampled_from([0.0, 0.1, 0.2]), test=st.sampled_from([0.0, 0.1, 0.2]))
+@given(
+    n=st.integers(40, 300),
+    window=st.integers(1, 10),
+    horizon=st.integers(1, 4),
+    val=st.sampled_from([0.0, 0.1, 0.2]),
+    test=st.sampled_from([0.0, 0.1, 0.2]),
+)
 def test_labels_are_the_value_horizon_steps_after_each_window(n, window, horizon, val, test):
     df = pd.DataFrame({"a": np.arange(n, dtype=float) * 2.0, "b": np.sqrt(np.arange(n) + 1.0)})
     d = prepare(df, "a", ("a", "b"), window, horizon, val, test, scaling="none")

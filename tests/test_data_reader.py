@@ -98,8 +98,9 @@ def test_cp949_korean_broker_export(tmp_path):
     assert f["Change"].iloc[-1] == -13000
 
 
-@pytest.mark.parametrize(("encoding", "prefix", "label"), [("utf-8", b"", "UTF-8"),
-                                                          ("utf-8", b"\xef\xbb\xbf", "UTF-8 with BOM")])
+@pytest.mark.parametrize(
+    ("encoding", "prefix", "label"), [("utf-8", b"", "UTF-8"), ("utf-8", b"\xef\xbb\xbf", "UTF-8 with BOM")]
+)
 def test_utf8_with_and_without_bom(tmp_path, encoding, prefix, label):
     path = write(tmp_path, "a.csv", prefix + "날짜,종가\n2020-01-01,1\n2020-01-02,2\n2020-01-03,3\n".encode(encoding))
     loaded = read_file(path)
@@ -110,7 +111,12 @@ def test_utf8_with_and_without_bom(tmp_path, encoding, prefix, label):
 # ------------------------------------------------------------------------------------------------ delimiters
 @pytest.mark.parametrize(("sep", "name"), [(",", "comma"), (";", "semicolon"), ("\t", "tab")])
 def test_delimiters_crlf_quotes_padding_no_trailing_newline(tmp_path, sep, name):
-    rows = ["Date", "Open", "Close"], ["2020-01-01", "1.5", "2"], ["2020-01-02", " 2.5 ", '"3"'], ["2020-01-03", "3", "4"]
+    rows = (
+        ["Date", "Open", "Close"],
+        ["2020-01-01", "1.5", "2"],
+        ["2020-01-02", " 2.5 ", '"3"'],
+        ["2020-01-03", "3", "4"],
+    )
     text = "\r\n".join(sep.join(r) for r in rows)  # CRLF, no newline at the end
     loaded = read_file(write(tmp_path, "d.txt", text))
     assert loaded.delimiter == name and list(loaded.frame.columns) == ["Open", "Close"]
@@ -153,8 +159,11 @@ def test_dot_thousands_alone_is_reported_as_ambiguous(tmp_path):
 
 def test_volume_suffixes_and_percent_strings(tmp_path):
     text = "Date,Price,Vol.,Change %\nApr 18, 2018,10.5,1.5K,-0.52%\nApr 19, 2018,10.6,2.25M,1.00%\nApr 20, 2018,10.7,1B,0.1%\n"
-    text = text.replace("Apr 18, 2018", '"Apr 18, 2018"').replace("Apr 19, 2018", '"Apr 19, 2018"').replace(
-        "Apr 20, 2018", '"Apr 20, 2018"')
+    text = (
+        text.replace("Apr 18, 2018", '"Apr 18, 2018"')
+        .replace("Apr 19, 2018", '"Apr 19, 2018"')
+        .replace("Apr 20, 2018", '"Apr 20, 2018"')
+    )
     loaded = read_file(write(tmp_path, "s.csv", text))
     f = loaded.frame
     assert f["Volume"].tolist() == [1500, 2_250_000, 1_000_000_000]
@@ -334,14 +343,16 @@ def test_every_note_renders_in_both_languages(tmp_path):
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp949"]),
     korean=st.booleans(),
 )
-def test_round_trip_of_randomly_formatted_exports(tmp_path, data, sep, european, thousands, date_fmt, newest_first,
-                                                  encoding, korean):
+def test_round_trip_of_randomly_formatted_exports(
+    tmp_path, data, sep, european, thousands, date_fmt, newest_first, encoding, korean
+):
     """Write a price table the way some exporter would, read it back: same dates, same numbers."""
     if european and sep == ",":
         sep = ";"  # a decimal comma needs another delimiter (or quotes)
     n = data.draw(st.integers(5, 40))
-    close = data.draw(st.lists(st.floats(1000, 2_000_000, allow_nan=False).map(lambda v: round(v, 2)),
-                               min_size=n, max_size=n))
+    close = data.draw(
+        st.lists(st.floats(1000, 2_000_000, allow_nan=False).map(lambda v: round(v, 2)), min_size=n, max_size=n)
+    )
     volume = data.draw(st.lists(st.integers(0, 10**9), min_size=n, max_size=n))
     dates = pd.bdate_range("2019-12-30", periods=n)
 
@@ -369,7 +380,9 @@ def test_round_trip_of_randomly_formatted_exports(tmp_path, data, sep, european,
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.binary(max_size=300) | st.text(alphabet="0123456789,.;\t\n\r\"-%KMB abcDate날짜", max_size=300).map(str.encode))
+@given(
+    st.binary(max_size=300) | st.text(alphabet='0123456789,.;\t\n\r"-%KMB abcDate날짜', max_size=300).map(str.encode)
+)
 def test_any_input_gives_a_table_or_a_plain_data_error(content):
     try:
         loaded = read_bytes(content, "fuzz.csv")
@@ -391,5 +404,6 @@ def test_scientific_notation_and_excel_numbers(tmp_path):
     assert loaded.frame["Volume"].tolist() == [1.2e7, 3e6, 4.5e6]
     path = tmp_path / "small.xlsx"
     pd.DataFrame({"Date": pd.date_range("2021-03-01", periods=4), "Rate": [1e-05, 2e-05, 3e-05, 4e-05]}).to_excel(
-        path, index=False)
+        path, index=False
+    )
     assert read_file(path).frame["Rate"].tolist() == pytest.approx([1e-05, 2e-05, 3e-05, 4e-05])

@@ -68,28 +68,48 @@ def test_vanishing_gradient_on_long_memory(keras):
 
 
 def _fake(ratios: dict[str, float], losses: dict[str, float]) -> C.ExperimentResult:
-    rows = [C.CellResult(cell=c, val_loss=[1.0, losses[c]], train_loss=[1.0, losses[c]], connectivity=np.ones(4),
-                         ratio=ratios[c], baseline_mse=1.0, seconds=1.0) for c in ratios]
+    rows = [
+        C.CellResult(
+            cell=c,
+            val_loss=[1.0, losses[c]],
+            train_loss=[1.0, losses[c]],
+            connectivity=np.ones(4),
+            ratio=ratios[c],
+            baseline_mse=1.0,
+            seconds=1.0,
+        )
+        for c in ratios
+    ]
     return C.ExperimentResult(config=C.ExperimentConfig(), results=rows)
 
 
 def test_conclusion_is_built_from_the_numbers():
     """The sentence follows the numbers: which cell fades, by how much, which learned; in both languages."""
-    fades = C.conclusion(_fake({"SimpleRNN": 0.02, "LSTM": 3.0, "GRU": 2.0}, {"SimpleRNN": 0.9, "LSTM": 0.2, "GRU": 0.3}))
+    fades = C.conclusion(
+        _fake({"SimpleRNN": 0.02, "LSTM": 3.0, "GRU": 2.0}, {"SimpleRNN": 0.9, "LSTM": 0.2, "GRU": 0.3})
+    )
     assert "SimpleRNN" in fades and "0.02" in fades and "150 times" in fades
     assert "Learned the long memory" in fades and "LSTM, GRU" in fades
     assert "Did not learn" in fades  # SimpleRNN stayed at 0.9 of the baseline
-    flipped = C.conclusion(_fake({"SimpleRNN": 3.0, "LSTM": 0.05, "GRU": 2.0}, {"SimpleRNN": 0.2, "LSTM": 0.9, "GRU": 0.3}))
+    flipped = C.conclusion(
+        _fake({"SimpleRNN": 3.0, "LSTM": 0.05, "GRU": 2.0}, {"SimpleRNN": 0.2, "LSTM": 0.9, "GRU": 0.3})
+    )
     assert "The gradient of LSTM fades" in flipped  # not a canned "SimpleRNN loses" sentence
     same = C.conclusion(_fake({"SimpleRNN": 1.0, "LSTM": 1.2, "GRU": 1.1}, {"SimpleRNN": 0.3, "LSTM": 0.3, "GRU": 0.3}))
     assert "No clear vanishing gradient" in same
-    lag20 = C.conclusion(_fake({"SimpleRNN": 7.3, "LSTM": 11.3, "GRU": 3.0}, {"SimpleRNN": 0.2, "LSTM": 0.2, "GRU": 0.2}))
+    lag20 = C.conclusion(
+        _fake({"SimpleRNN": 7.3, "LSTM": 11.3, "GRU": 3.0}, {"SimpleRNN": 0.2, "LSTM": 0.2, "GRU": 0.2})
+    )
     assert "fades" not in lag20 and "lowest early/late ratio is 3 (GRU)" in lag20  # ratios > 1: nothing faded
-    ko = C.conclusion(_fake({"SimpleRNN": 0.02, "LSTM": 3.0, "GRU": 2.0}, {"SimpleRNN": 0.9, "LSTM": 0.2, "GRU": 0.3}), "ko")
+    ko = C.conclusion(
+        _fake({"SimpleRNN": 0.02, "LSTM": 3.0, "GRU": 2.0}, {"SimpleRNN": 0.9, "LSTM": 0.2, "GRU": 0.3}), "ko"
+    )
     assert "SimpleRNN" in ko and "0.02" in ko and "기울기" in ko
 
 
-@pytest.mark.parametrize("bad", [{"lag": 1}, {"units": 0}, {"epochs": 0}, {"cells": ("RNN",)}, {"lag": 50, "length": 100}])
+@pytest.mark.parametrize(
+    "bad", [{"lag": 1}, {"units": 0}, {"epochs": 0}, {"cells": ("RNN",)}, {"lag": 50, "length": 100}]
+)
 def test_experiment_config_rejects_bad_values(bad):
     with pytest.raises(ValueError):
         C.ExperimentConfig(**bad).validate()

@@ -12,7 +12,9 @@ from rnn_lab.inside import numpy_rnn as nr
 TOL = 1e-5  # float64 NumPy vs float32 Keras
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-CELLS = st.sampled_from([("SimpleRNN", {}), ("LSTM", {}), ("GRU", {"reset_after": True}), ("GRU", {"reset_after": False})])
+CELLS = st.sampled_from(
+    [("SimpleRNN", {}), ("LSTM", {}), ("GRU", {"reset_after": True}), ("GRU", {"reset_after": False})]
+)
 
 
 def _outputs(out) -> list[np.ndarray]:
@@ -43,8 +45,9 @@ def test_layer_matches_keras(keras, cell, units, features, steps, batch, return_
     name, kwargs = cell
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(batch, steps, features)).astype("float32")
-    layer = getattr(keras.layers, name)(units, return_sequences=return_sequences, return_state=True,
-                                        use_bias=use_bias, seed=seed, **kwargs)
+    layer = getattr(keras.layers, name)(
+        units, return_sequences=return_sequences, return_state=True, use_bias=use_bias, seed=seed, **kwargs
+    )
     layer.build((batch, steps, features))
     _random_bias(layer, rng)
     expected = _outputs(layer(x))
@@ -71,8 +74,9 @@ def test_bidirectional_matches_keras(keras, cell, merge_mode, return_sequences, 
     name, kwargs = cell
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(2, steps, 3)).astype("float32")
-    inner = getattr(keras.layers, name)(units, return_sequences=return_sequences, return_state=return_state,
-                                        seed=seed, **kwargs)
+    inner = getattr(keras.layers, name)(
+        units, return_sequences=return_sequences, return_state=return_state, seed=seed, **kwargs
+    )
     layer = keras.layers.Bidirectional(inner, merge_mode=merge_mode)
     layer.build((2, steps, 3))
     _random_bias(layer, rng)
@@ -100,15 +104,25 @@ def test_bidirectional_matches_keras(keras, cell, merge_mode, return_sequences, 
     features=st.integers(1, 3),
     seed=st.integers(0, 1000),
 )
-def test_stacked_models_match_keras(keras, cell, units, bidirectional, merge_mode, return_sequences, return_state,
-                                    dense, steps, features, seed):
+def test_stacked_models_match_keras(
+    keras, cell, units, bidirectional, merge_mode, return_sequences, return_state, dense, steps, features, seed
+):
     """Whole models from the Architecture page's builder (stacked, bidirectional, return_state, Dense head)."""
     from rnn_lab.arch.config import ArchConfig
     from rnn_lab.arch.keras_model import build_model
 
-    cfg = ArchConfig(cell=cell, units=tuple(units), bidirectional=bidirectional, merge_mode=merge_mode,
-                     return_sequences=return_sequences, return_state=return_state, timesteps=steps,
-                     features=features, dense_units=dense, dropout=0.2)
+    cfg = ArchConfig(
+        cell=cell,
+        units=tuple(units),
+        bidirectional=bidirectional,
+        merge_mode=merge_mode,
+        return_sequences=return_sequences,
+        return_state=return_state,
+        timesteps=steps,
+        features=features,
+        dense_units=dense,
+        dropout=0.2,
+    )
     model = build_model(cfg, seed=seed)
     x = np.random.default_rng(seed).normal(size=(2, steps, features)).astype("float32")
     run = nr.run_model(model, x)
@@ -164,8 +178,15 @@ def test_activations_and_hard_sigmoid_match_keras(keras):
 
 def test_relu_simple_rnn_and_unknown_layers(keras):
     """A non-default activation is read from the layer; a layer NumPy does not rewrite is run by Keras and named."""
-    model = keras.Sequential([keras.Input((4, 2)), keras.layers.SimpleRNN(3, activation="relu", return_sequences=True),
-                              keras.layers.LayerNormalization(), keras.layers.GRU(2), keras.layers.Dense(1)])
+    model = keras.Sequential(
+        [
+            keras.Input((4, 2)),
+            keras.layers.SimpleRNN(3, activation="relu", return_sequences=True),
+            keras.layers.LayerNormalization(),
+            keras.layers.GRU(2),
+            keras.layers.Dense(1),
+        ]
+    )
     x = np.random.default_rng(1).normal(size=(2, 4, 2)).astype("float32")
     run = nr.run_model(model, x)
     assert run.keras_layers == [model.layers[1].name]

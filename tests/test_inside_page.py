@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-PAGE = "pages/inside.py"
+PAGE = "app_pages/inside.py"
 
 
 def _delta(at) -> float:
@@ -51,8 +51,15 @@ def test_slider_steps_through_time(keras, app_test):
 
 
 def test_lstm_bidirectional_stacked_shows_gates_and_both_directions(keras, app_test):
-    at = app_test(page=PAGE, arch_cell="LSTM", arch_bidirectional=True, arch_layers=2, arch_units_1=3,
-                  arch_units_2=2, inside_layer=2)
+    at = app_test(
+        page=PAGE,
+        arch_cell="LSTM",
+        arch_bidirectional=True,
+        arch_layers=2,
+        arch_units_1=3,
+        arch_units_2=2,
+        inside_layer=2,
+    )
     assert not at.exception, at.exception
     assert _delta(at) < 1e-5
     text = " ".join(m.value for m in at.markdown)

@@ -256,8 +256,8 @@ def test_start_resets_the_experiment_but_keeps_language_and_projection():
 @pytest.mark.parametrize("lesson_id", LESSON_IDS)
 def test_start_a_lesson_and_walk_through_its_steps(app_test, lesson_id):
     lesson = lessons.LESSONS[lesson_id]
-    at = app_test(page="pages/train.py", lang="ko")  # the session already holds prepared data (the default toy)
-    at.switch_page("pages/lessons.py").run()
+    at = app_test(page="app_pages/train.py", lang="ko")  # the session already holds prepared data (the default toy)
+    at.switch_page("app_pages/lessons.py").run()
     assert not at.exception
     at.button(key=f"btn_lesson_start_{lesson_id}").click().run()
     assert not at.exception, at.exception
@@ -288,22 +288,21 @@ def test_start_a_lesson_and_walk_through_its_steps(app_test, lesson_id):
     assert not any(b.key == "btn_lesson_next" for b in at.button)
 
 
-def test_lesson_link_opens_the_lesson_in_a_fresh_session(app_test, monkeypatch):
-    from conftest import ROOT, router_only
+def test_lesson_link_opens_the_lesson_in_a_fresh_session(app_test):
+    from conftest import ROOT
     from streamlit.testing.v1 import AppTest
 
     from rnn_lab import share
 
-    at = app_test(page="pages/lessons.py", lang="ko", projection=True)
+    at = app_test(page="app_pages/lessons.py", lang="ko", projection=True)
     links = [c.value for c in at.main.code]
     assert len(links) == len(LESSON_IDS)
     path, params = share.parse_link(links[1])  # "Predict the next number"
     assert path == "data" and params["lesson"] == "counting" and params["lang"] == "ko"
 
-    router_only(monkeypatch)
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     fresh.query_params.update(params)
-    fresh.switch_page(f"pages/{path}.py").run()
+    fresh.switch_page(f"app_pages/{path}.py").run()
     assert not fresh.exception, fresh.exception
     expected = lessons.start_values(lessons.LESSONS["counting"], 0, {"lang": "ko", "projection": True}, SETTINGS)
     assert {k: fresh.session_state[k] for k in SETTINGS} == expected
@@ -312,12 +311,12 @@ def test_lesson_link_opens_the_lesson_in_a_fresh_session(app_test, monkeypatch):
 
 
 def test_a_step_link_reopens_the_panel_at_that_step(app_test):
-    at = app_test(page="pages/architecture.py", lesson="shapes", lesson_step=2, simple_mode=True)
+    at = app_test(page="app_pages/architecture.py", lesson="shapes", lesson_step=2, simple_mode=True)
     assert not at.exception
     panel = " ".join(m.value for m in at.sidebar.markdown)
     assert catalogue("en")["classroom.lessons.shapes.steps.s3.title"] in panel
     assert not any(b.key == "btn_lesson_open_page" for b in at.button)  # already on the step's page
-    at.switch_page("pages/home.py").run()
+    at.switch_page("app_pages/home.py").run()
     at.button(key="btn_lesson_open_page").click().run()  # from another page, back to the step's page
     assert at.session_state["_page_path"] == "architecture"
 

@@ -198,11 +198,9 @@ def _fresh_session_from_link(app_test_cls, page, params, **context):
 
 
 @pytest.fixture
-def fresh(monkeypatch):
-    from conftest import router_only
+def fresh():
     from streamlit.testing.v1 import AppTest
 
-    router_only(monkeypatch)
     return lambda page, params, **context: _fresh_session_from_link(AppTest, page, params, **context)
 
 
@@ -236,7 +234,7 @@ def test_garbage_link_opens_with_defaults_and_a_notice(fresh):
         "junk": "1",
         "arch_units_1": "7",
     }
-    at = fresh("pages/architecture.py", params)
+    at = fresh("app_pages/architecture.py", params)
     assert not at.exception, at.exception
     assert at.session_state["arch_cell"] == "SimpleRNN" and at.session_state["arch_layers"] == 1
     assert at.session_state["arch_units_1"] == 7  # the valid part of the link is kept
@@ -250,16 +248,16 @@ def test_garbage_link_opens_with_defaults_and_a_notice(fresh):
 
 
 def test_garbage_link_notice_in_korean(fresh):
-    at = fresh("pages/home.py", {"lang": "ko", "arch_cell": "???"})
+    at = fresh("app_pages/home.py", {"lang": "ko", "arch_cell": "???"})
     assert not at.exception
     assert any(catalogue_t("classroom.link.notice_title", "ko") in w.value for w in at.warning)
 
 
 def test_browser_language_and_link_language(fresh):
-    assert fresh("pages/home.py", {}, locale="ko-KR").session_state["lang"] == "ko"
-    assert fresh("pages/home.py", {}, locale="en-GB").session_state["lang"] == "en"
-    assert fresh("pages/home.py", {"lang": "en"}, locale="ko-KR").session_state["lang"] == "en"  # the link wins
-    at = fresh("pages/home.py", {}, locale="ko-KR")
+    assert fresh("app_pages/home.py", {}, locale="ko-KR").session_state["lang"] == "ko"
+    assert fresh("app_pages/home.py", {}, locale="en-GB").session_state["lang"] == "en"
+    assert fresh("app_pages/home.py", {"lang": "en"}, locale="ko-KR").session_state["lang"] == "en"  # the link wins
+    at = fresh("app_pages/home.py", {}, locale="ko-KR")
     assert at.title[0].value == catalogue_t("common.app_title", "ko")
     assert "lang" in dict(at.query_params)  # Korean differs from the default, so the link carries it
 
@@ -282,14 +280,16 @@ def test_link_follows_the_session_across_pages(app_test):
     assert at.session_state["lang"] == "ko" and dict(at.query_params)["lang"] == "ko"
 
 
-def test_a_page_runs_through_the_router_even_in_old_multipage_mode():
-    """Without conftest.router_only, AppTest (like a fresh server) first runs a page file alone; the page's first
-    message lookup reruns through the router (ui.common._ensure_router), so the link and the sidebar still work."""
+def test_a_page_switch_runs_through_the_router():
+    """A plain AppTest switched to a page runs it through app.py's router (sidebar, link, lesson panel).
+
+    Pages live in app_pages/, not pages/: with a pages/ folder beside app.py, Streamlit 1.67 runs a page file
+    alone (old multipage mode) until the router's st.navigation has run once in the process."""
     from conftest import ROOT
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
-    at.switch_page("pages/lessons.py").run()
+    at.switch_page("app_pages/lessons.py").run()
     assert not at.exception, at.exception
     assert at.session_state["_page_path"] == "lessons"
     assert any(s.key == "lang" for s in at.sidebar.selectbox)

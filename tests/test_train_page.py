@@ -36,7 +36,7 @@ def _figure(at, title_part: str) -> dict:
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_short_training_shows_results(app_test, keras, lang):
-    at = app_test(page="pages/train.py", lang=lang, train_epochs=5)
+    at = app_test(page="app_pages/train.py", lang=lang, train_epochs=5)
     assert not at.exception
     at.button(key="btn_train_start").click().run()
     assert not at.exception
@@ -67,7 +67,7 @@ def test_short_training_shows_results(app_test, keras, lang):
 
 
 def test_second_run_compare_rename_delete(app_test, keras):
-    at = app_test(page="pages/train.py", train_epochs=3)
+    at = app_test(page="app_pages/train.py", train_epochs=3)
     for seed in (0, 1):
         at.session_state["train_seed"] = seed
         at.button(key="btn_train_start").click().run()
@@ -86,7 +86,7 @@ def test_second_run_compare_rename_delete(app_test, keras):
 
 
 def test_batch_larger_than_data_is_reported(app_test, keras):
-    at = app_test(page="pages/train.py", train_epochs=2, train_batch_size=64)  # counting has 10 training windows
+    at = app_test(page="app_pages/train.py", train_epochs=2, train_batch_size=64)  # counting has 10 training windows
     at.button(key="btn_train_start").click().run()
     assert any("one full batch" in m.value for m in at.info)  # said before training
     _wait_for_job(at)
@@ -101,7 +101,7 @@ def test_stop_keeps_the_partial_run_and_scores_on_the_test_split(app_test, keras
     import time
 
     at = app_test(
-        page="pages/train.py",
+        page="app_pages/train.py",
         data_toy="sine",
         data_toy_length=400,
         data_window=20,

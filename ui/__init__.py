@@ -1,1 +1,1 @@
-"""Streamlit glue shared by the pages (the only package besides pages/ that imports streamlit)."""
+"""Streamlit glue shared by the pages (the only package besides app_pages/ that imports streamlit)."""

@@ -17,8 +17,15 @@ LAST_GOOD = "_arch_last_good_cfg"  # not a setting: the last configuration that 
 
 def _number(key: str, label_key: str, disabled: bool = False, help_key: str | None = None) -> None:
     s = _S[key]
-    st.number_input(t(label_key), min_value=int(s.min), max_value=int(s.max), step=1, key=key, disabled=disabled,
-                    help=t(help_key) if help_key else None)
+    st.number_input(
+        t(label_key),
+        min_value=int(s.min),
+        max_value=int(s.max),
+        step=1,
+        key=key,
+        disabled=disabled,
+        help=t(help_key) if help_key else None,
+    )
 
 
 def sanitize_state() -> list[str]:
@@ -47,14 +54,26 @@ def sanitize_state() -> list[str]:
 def controls_ui() -> None:
     """All the page's controls; values land in st.session_state under their ``arch_`` keys."""
     st.selectbox(t("arch.cell"), options=CELLS, key="arch_cell", help=t("arch.cell_help"))
-    st.slider(t("arch.layers"), min_value=int(_S["arch_layers"].min), max_value=int(_S["arch_layers"].max),
-              step=1, key="arch_layers", help=t("arch.layers_help"))
+    st.slider(
+        t("arch.layers"),
+        min_value=int(_S["arch_layers"].min),
+        max_value=int(_S["arch_layers"].max),
+        step=1,
+        key="arch_layers",
+        help=t("arch.layers_help"),
+    )
     layers = st.session_state.get("arch_layers", 1)
     cols = st.columns(2)
     for i in range(1, int(layers) + 1):
         with cols[(i - 1) % 2]:
-            st.number_input(t("arch.units", i=i), min_value=1, max_value=int(_S[f"arch_units_{i}"].max), step=1,
-                            key=f"arch_units_{i}", help=t("arch.units_help"))
+            st.number_input(
+                t("arch.units", i=i),
+                min_value=1,
+                max_value=int(_S[f"arch_units_{i}"].max),
+                step=1,
+                key=f"arch_units_{i}",
+                help=t("arch.units_help"),
+            )
     st.toggle(t("arch.bidirectional"), key="arch_bidirectional", help=t("arch.bidirectional_help"))
     st.toggle(t("arch.return_sequences"), key="arch_return_sequences", help=t("arch.return_sequences_help"))
     cols = st.columns(2)
@@ -66,13 +85,30 @@ def controls_ui() -> None:
     _number("arch_dense_units", "arch.dense_units", disabled=not st.session_state.get("arch_dense", True))
     if show_advanced():
         with st.expander(t("arch.advanced"), expanded=False):
-            st.selectbox(t("arch.merge_mode"), options=MERGE_MODES, key="arch_merge_mode",
-                         disabled=not st.session_state.get("arch_bidirectional"), help=t("arch.merge_mode_help"))
+            st.selectbox(
+                t("arch.merge_mode"),
+                options=MERGE_MODES,
+                key="arch_merge_mode",
+                disabled=not st.session_state.get("arch_bidirectional"),
+                help=t("arch.merge_mode_help"),
+            )
             st.toggle(t("arch.return_state"), key="arch_return_state", help=t("arch.return_state_help"))
-            st.slider(t("arch.dropout"), min_value=0.0, max_value=float(_S["arch_dropout"].max), step=0.05,
-                      key="arch_dropout", help=t("arch.dropout_help"))
-            st.slider(t("arch.recurrent_dropout"), min_value=0.0, max_value=float(_S["arch_recurrent_dropout"].max),
-                      step=0.05, key="arch_recurrent_dropout", help=t("arch.recurrent_dropout_help"))
+            st.slider(
+                t("arch.dropout"),
+                min_value=0.0,
+                max_value=float(_S["arch_dropout"].max),
+                step=0.05,
+                key="arch_dropout",
+                help=t("arch.dropout_help"),
+            )
+            st.slider(
+                t("arch.recurrent_dropout"),
+                min_value=0.0,
+                max_value=float(_S["arch_recurrent_dropout"].max),
+                step=0.05,
+                key="arch_recurrent_dropout",
+                help=t("arch.recurrent_dropout_help"),
+            )
             st.toggle(t("arch.fixed_batch"), key="arch_fixed_batch", help=t("arch.fixed_batch_help"))
             _number("arch_batch_size", "arch.batch_size", disabled=not st.session_state.get("arch_fixed_batch"))
 

@@ -11,6 +11,8 @@ Conventions (see README "Where things are"):
 
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -27,26 +29,9 @@ def lang() -> str:
     global _last_lang
     if get_script_run_ctx() is None:
         return _last_lang
-    _ensure_router()
     value = st.session_state.get("lang", "en")
     _last_lang = value if value in i18n.LANGUAGES else "en"
     return _last_lang
-
-
-def _ensure_router() -> None:
-    """Make sure this run goes through app.py's router (every page asks for its language first).
-
-    With a folder named ``pages/`` beside app.py, Streamlit starts in its old multipage mode until
-    app.py's ``st.navigation`` has run once in the process: on a fresh server, a link to a page ran
-    that page alone (no router: no settings from the link, no language, no sidebar). Rerunning
-    switches to the router, which opens the same page with the same query string.
-    Renaming ``pages/`` makes this unnecessary.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
 def t(key: str, **values) -> str:
@@ -96,3 +81,29 @@ def init_settings() -> None:
 def tf_spinner():
     """Spinner shown while TensorFlow is imported for the first time."""
     return st.spinner(t("common.loading_tf"))
+
+
+def keep_keras_session() -> None:
+    """Stop Streamlit from calling ``keras.backend.clear_session()`` after every script run.
+
+    Streamlit's script runner clears Keras' global state after each run (``_clean_problem_modules``):
+    with TensorFlow loaded that costs ~0.5 s of held GIL per run, and while one session trains in a
+    background thread, another session's rerun (or this page's 0.25 s live fragment) would reset the
+    graph state under it. RNN Lab keeps every model in its own session and never relies on Keras'
+    global name counters, so the clearing is skipped; matplotlib figures are still closed.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    if getattr(script_runner, "_rnn_lab_keeps_keras", False):
+        return
+
+    def clean_without_keras() -> None:
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            try:
+                plt.close("all")
+            except Exception:  # noqa: BLE001, S110 - as Streamlit does: never crash the app here
+                pass
+
+    script_runner._clean_problem_modules = clean_without_keras
+    script_runner._rnn_lab_keeps_keras = True

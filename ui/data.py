@@ -37,8 +37,11 @@ def _upload(data: bytes, name: str, sentinel: str, date_order: str) -> Loaded:
 def apply_source_defaults() -> None:
     """on_change of the source widgets: the counting toy gets the tutorial settings, others 70/15/15 + MinMax."""
     state = st.session_state
-    kind, toy, bundled = (state.get("data_source_kind", "toy"), state.get("data_toy", "counting"),
-                          state.get("data_bundled", "samsung"))
+    kind, toy, bundled = (
+        state.get("data_source_kind", "toy"),
+        state.get("data_toy", "counting"),
+        state.get("data_bundled", "samsung"),
+    )
     if kind == "upload" and state.get("data_upload") is None:
         return  # the current dataset stays active until a file is read; its defaults are applied then
     for key, value in source_defaults(kind, toy, bundled).items():
@@ -59,8 +62,13 @@ def load_from_settings(upload: tuple[str, bytes] | None = None) -> Loaded:
         name, data = upload
         return _upload(data, name, str(state.get("data_sentinel", "")).strip(), state.get("data_date_order", "auto"))
     name = state.get("data_toy", "counting")
-    return _toy(name, int(state.get("data_toy_length", TOYS[name].length)), float(state.get("data_toy_noise", 0.0)),
-                int(state.get("data_toy_seed", 0)), int(state.get("data_toy_lag", 20)))
+    return _toy(
+        name,
+        int(state.get("data_toy_length", TOYS[name].length)),
+        float(state.get("data_toy_noise", 0.0)),
+        int(state.get("data_toy_seed", 0)),
+        int(state.get("data_toy_lag", 20)),
+    )
 
 
 def default_target(loaded: Loaded) -> str:
@@ -101,10 +109,25 @@ def prepare_from_settings(loaded: Loaded) -> tuple[PreparedData, CleanReport]:
     if loaded.frame[target].isna().all():
         raise DataError("target_all_missing", target=target)
     fit_rows, _ = split_rows(len(loaded.frame), val, test)
-    frame, report = clean(loaded.frame, columns, state.get("data_missing", "ffill"), state.get("data_outliers", "leave"),
-                          float(state.get("data_outlier_k", 1.5)), fit_rows=fit_rows)
-    prepared = prepare(frame, target, features, int(state.get("data_window", 5)), int(state.get("data_horizon", 1)),
-                       val, test, state.get("data_scaling", "none"), source=loaded.source)
+    frame, report = clean(
+        loaded.frame,
+        columns,
+        state.get("data_missing", "ffill"),
+        state.get("data_outliers", "leave"),
+        float(state.get("data_outlier_k", 1.5)),
+        fit_rows=fit_rows,
+    )
+    prepared = prepare(
+        frame,
+        target,
+        features,
+        int(state.get("data_window", 5)),
+        int(state.get("data_horizon", 1)),
+        val,
+        test,
+        state.get("data_scaling", "none"),
+        source=loaded.source,
+    )
     return prepared, report
 
 
@@ -151,8 +174,17 @@ def tutorial_loaded() -> Loaded:
 def tutorial_prepared(loaded: Loaded | None = None) -> PreparedData:
     """The counting toy exactly as in the Keras tutorial: window 5, horizon 1, no scaling, all windows train."""
     loaded = loaded or tutorial_loaded()
-    return prepare(loaded.frame, "value", ("value",), window=5, horizon=1, val_frac=0.0, test_frac=0.0,
-                   scaling="none", source=loaded.source)
+    return prepare(
+        loaded.frame,
+        "value",
+        ("value",),
+        window=5,
+        horizon=1,
+        val_frac=0.0,
+        test_frac=0.0,
+        scaling="none",
+        source=loaded.source,
+    )
 
 
 def show_data_error(err: DataError, lang: str) -> None:
@@ -163,6 +195,7 @@ def show_data_error(err: DataError, lang: str) -> None:
 
 # ------------------------------------------------------------------------------------------------ drawing helpers
 MAX_POINTS = 20_000  # points per line chart; longer series are shown every k-th row (the data are not changed)
+
 
 def _x_title(loaded_or_frame) -> str:
     from ui.common import t
@@ -185,26 +218,47 @@ def series_figure(loaded: Loaded, column: str, k: float):
         frame = frame.iloc[::step]
     fig = go.Figure()
     if loaded.has_ohlc and column in ("Open", "High", "Low", "Close"):
-        fig.add_trace(go.Candlestick(x=frame.index, open=frame["Open"], high=frame["High"], low=frame["Low"],
-                                     close=frame["Close"], name=t("data.look.candle_title")))
+        fig.add_trace(
+            go.Candlestick(
+                x=frame.index,
+                open=frame["Open"],
+                high=frame["High"],
+                low=frame["Low"],
+                close=frame["Close"],
+                name=t("data.look.candle_title"),
+            )
+        )
     else:
-        fig.add_trace(go.Scatter(x=frame.index, y=frame[column], mode="lines", name=column,
-                                 line={"color": color("actual")}))
+        fig.add_trace(
+            go.Scatter(x=frame.index, y=frame[column], mode="lines", name=column, line={"color": color("actual")})
+        )
     missing = frame[column].isna()
     if missing.any():
         y = frame[column].interpolate(limit_direction="both")[missing]
-        fig.add_trace(go.Scatter(x=y.index, y=y, mode="markers", name=t("data.look.missing_marker"),
-                                 marker={"symbol": "x", "color": color("model"), "size": 10}))
+        fig.add_trace(
+            go.Scatter(
+                x=y.index,
+                y=y,
+                mode="markers",
+                name=t("data.look.missing_marker"),
+                marker={"symbol": "x", "color": color("model"), "size": 10},
+            )
+        )
     out = outlier_mask(frame[[column]], k)[column]
     if out.any():
-        fig.add_trace(go.Scatter(x=frame.index[out], y=frame[column][out], mode="markers",
-                                 name=t("data.look.outlier_marker", k=k),
-                                 marker={"symbol": "circle-open", "color": color("validation"), "size": 10}))
+        fig.add_trace(
+            go.Scatter(
+                x=frame.index[out],
+                y=frame[column][out],
+                mode="markers",
+                name=t("data.look.outlier_marker", k=k),
+                marker={"symbol": "circle-open", "color": color("validation"), "size": 10},
+            )
+        )
     title = t("data.look.chart_title", column=column)
     if step > 1:
         title += " " + t("data.look.downsampled", step=step)
-    fig.update_layout(title=title, xaxis_rangeslider_visible=True,
-                      xaxis_title=_x_title(loaded), yaxis_title=column)
+    fig.update_layout(title=title, xaxis_rangeslider_visible=True, xaxis_title=_x_title(loaded), yaxis_title=column)
     return fig
 
 
@@ -215,8 +269,13 @@ def histogram_figure(frame, column: str):
     from ui.common import t
 
     fig = go.Figure(go.Histogram(x=frame[column], nbinsx=40, marker_color=color("train"), name=column))
-    fig.update_layout(title=t("data.look.histogram_title", column=column), xaxis_title=column,
-                      yaxis_title=t("data.look.count"), showlegend=False, height=300)
+    fig.update_layout(
+        title=t("data.look.histogram_title", column=column),
+        xaxis_title=column,
+        yaxis_title=t("data.look.count"),
+        showlegend=False,
+        height=300,
+    )
     return fig
 
 
@@ -227,15 +286,31 @@ def before_after_figure(before, after, column: str, changed):
     from ui.common import t
 
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=before.index, y=before[column], mode="lines", name=t("data.prep.before"),
-                             line={"color": color("baseline")}))
-    fig.add_trace(go.Scatter(x=after.index, y=after[column], mode="lines", name=t("data.prep.after"),
-                             line={"color": color("actual")}))
+    fig.add_trace(
+        go.Scatter(
+            x=before.index,
+            y=before[column],
+            mode="lines",
+            name=t("data.prep.before"),
+            line={"color": color("baseline")},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=after.index, y=after[column], mode="lines", name=t("data.prep.after"), line={"color": color("actual")}
+        )
+    )
     if changed is not None and changed[column].any():
         hit = changed[column]
-        fig.add_trace(go.Scatter(x=after.index[hit], y=after[column][hit], mode="markers",
-                                 name=t("data.prep.outliers_done", n=int(hit.sum())),
-                                 marker={"color": color("model"), "size": 8}))
+        fig.add_trace(
+            go.Scatter(
+                x=after.index[hit],
+                y=after[column][hit],
+                mode="markers",
+                name=t("data.prep.outliers_done", n=int(hit.sum())),
+                marker={"color": color("model"), "size": 8},
+            )
+        )
     fig.update_layout(title=t("data.prep.before_after"), xaxis_title=_x_title(after), yaxis_title=column)
     return fig
 
@@ -256,13 +331,34 @@ def window_figure(prepared: PreparedData, i: int):
     lo, hi = max(0, start - 3 * prepared.window), min(len(series), label_row + 3 * prepared.window + 1)
     ctx = series.iloc[lo:hi]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=ctx.index, y=ctx[target], mode="lines+markers", name=target,
-                             line={"color": color("actual")}, marker={"size": 4}))
+    fig.add_trace(
+        go.Scatter(
+            x=ctx.index,
+            y=ctx[target],
+            mode="lines+markers",
+            name=target,
+            line={"color": color("actual")},
+            marker={"size": 4},
+        )
+    )
     fig.add_vrect(x0=rows.index[0], x1=rows.index[-1], fillcolor=color("highlight"), opacity=0.35, line_width=0)
-    fig.add_trace(go.Scatter(x=rows.index, y=rows[target], mode="markers", name=t("data.prep.window_inputs"),
-                             marker={"color": color("train"), "size": 9}))
-    fig.add_trace(go.Scatter(x=[series.index[label_row]], y=[series[target].iloc[label_row]], mode="markers",
-                             name=t("data.prep.window_label"),
-                             marker={"color": color("forecast"), "size": 14, "symbol": "star"}))
+    fig.add_trace(
+        go.Scatter(
+            x=rows.index,
+            y=rows[target],
+            mode="markers",
+            name=t("data.prep.window_inputs"),
+            marker={"color": color("train"), "size": 9},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[series.index[label_row]],
+            y=[series[target].iloc[label_row]],
+            mode="markers",
+            name=t("data.prep.window_label"),
+            marker={"color": color("forecast"), "size": 14, "symbol": "star"},
+        )
+    )
     fig.update_layout(title=t("data.prep.window_plot_title", i=i), xaxis_title=_x_title(series), yaxis_title=target)
     return fig

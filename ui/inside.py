@@ -82,8 +82,14 @@ def model_ui(data) -> Picked | None:
     runs = _runs()
     col1, col2 = st.columns([1, 1])
     with col1:
-        st.radio(t("inside.source"), options=["untrained", "run"], key="inside_source", horizontal=True,
-                 format_func=lambda s: t(f"inside.source_{s}"), help=t("inside.source_help"))
+        st.radio(
+            t("inside.source"),
+            options=["untrained", "run"],
+            key="inside_source",
+            horizontal=True,
+            format_func=lambda s: t(f"inside.source_{s}"),
+            help=t("inside.source_help"),
+        )
     seed = int(state.get("inside_seed", 0))
     if state.get("inside_source") == "run":
         if not runs:
@@ -103,14 +109,31 @@ def model_ui(data) -> Picked | None:
             timesteps = getattr(arch, "timesteps", None)
             features = getattr(arch, "features", None)
             if (timesteps, features) != (data.window, data.n_features):
-                error(t("inside.run_mismatch", name=run.name, t_run=timesteps, f_run=features, t_data=data.window,
-                        f_data=data.n_features), t("inside.run_mismatch_hint"))
+                error(
+                    t(
+                        "inside.run_mismatch",
+                        name=run.name,
+                        t_run=timesteps,
+                        f_run=features,
+                        t_data=data.window,
+                        f_data=data.n_features,
+                    ),
+                    t("inside.run_mismatch_hint"),
+                )
                 return None
-            return Picked(model=run.model, key=("run", run.name, id(run.model)), arch=arch, label=run.name, run=run,
-                          seed=_run_seed(run, seed), data=data)
+            return Picked(
+                model=run.model,
+                key=("run", run.name, id(run.model)),
+                arch=arch,
+                label=run.name,
+                run=run,
+                seed=_run_seed(run, seed),
+                data=data,
+            )
     with col2:
-        st.number_input(t("inside.seed"), min_value=0, max_value=2**31 - 1, step=1, key="inside_seed",
-                        help=t("inside.seed_help"))
+        st.number_input(
+            t("inside.seed"), min_value=0, max_value=2**31 - 1, step=1, key="inside_seed", help=t("inside.seed_help")
+        )
     try:
         cfg = config_from_values(state)
         arch = training_variant(cfg, data.window, data.n_features, horizon_outputs=1)
@@ -130,24 +153,37 @@ def window_ui(data) -> tuple[np.ndarray, str] | None:
         error(t("inside.no_windows"), t("inside.no_windows_hint"))
         return None
     if state.get("inside_split") not in available:
-        st.caption(t("inside.split_fallback", split=t(f"inside.split_{state.get('inside_split')}"),
-                     used=t(f"inside.split_{available[0]}")))
+        st.caption(
+            t(
+                "inside.split_fallback",
+                split=t(f"inside.split_{state.get('inside_split')}"),
+                used=t(f"inside.split_{available[0]}"),
+            )
+        )
         state["inside_split"] = available[0]
     col1, col2 = st.columns([1, 1])
     with col1:
-        st.selectbox(t("inside.split"), options=available, key="inside_split",
-                     format_func=lambda s: t(f"inside.split_{s}") + f" ({sizes[s]})")
+        st.selectbox(
+            t("inside.split"),
+            options=available,
+            key="inside_split",
+            format_func=lambda s: t(f"inside.split_{s}") + f" ({sizes[s]})",
+        )
     n = sizes[state["inside_split"]]
     if not 0 <= int(state.get("inside_window", 0)) < n:
         state["inside_window"] = min(max(0, int(state.get("inside_window", 0))), n - 1)
     with col2:
         st.number_input(t("inside.window", n=n), min_value=0, max_value=n - 1, step=1, key="inside_window")
     split, i = state["inside_split"], int(state["inside_window"])
-    return np.asarray(data.X(split)[i], dtype=np.float32), t("inside.window_label", split=t(f"inside.split_{split}"), i=i)
+    return np.asarray(data.X(split)[i], dtype=np.float32), t(
+        "inside.window_label", split=t(f"inside.split_{split}"), i=i
+    )
 
 
 def _window_key(window: np.ndarray) -> str:
-    return hashlib.blake2b(np.ascontiguousarray(window).tobytes() + str(window.shape).encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(
+        np.ascontiguousarray(window).tobytes() + str(window.shape).encode(), digest_size=12
+    ).hexdigest()
 
 
 def analysis(picked: Picked, window: np.ndarray) -> dict:
@@ -179,8 +215,13 @@ def layer_ui(model_run):
     if not 1 <= int(state.get("inside_layer", 1)) <= len(layers):
         state["inside_layer"] = 1
     if len(layers) > 1:
-        st.radio(t("inside.layer"), options=list(range(1, len(layers) + 1)), key="inside_layer", horizontal=True,
-                 format_func=lambda i: f"{i}: {layers[i - 1].name}")
+        st.radio(
+            t("inside.layer"),
+            options=list(range(1, len(layers) + 1)),
+            key="inside_layer",
+            horizontal=True,
+            format_func=lambda i: f"{i}: {layers[i - 1].name}",
+        )
     return layers[int(state["inside_layer"]) - 1]
 
 
@@ -199,15 +240,23 @@ def step_view_ui(layer_run) -> None:
     units = traces[0].units
     _clamp_step(n_steps)
     if n_steps > 1:
-        st.slider(t("inside.step"), min_value=1, max_value=n_steps, step=1, key="inside_step",
-                  help=t("inside.step_help"))
+        st.slider(
+            t("inside.step"), min_value=1, max_value=n_steps, step=1, key="inside_step", help=t("inside.step_help")
+        )
     step = int(st.session_state["inside_step"])
     large = views.is_large(units, features)
     if large:
         st.caption(t("inside.large_note", units=units, features=features, small=views.SMALL))
     if units > views.MAX_HEAT_UNITS or n_steps > views.MAX_HEAT_STEPS:
-        st.caption(t("inside.huge_note", units=units, steps=n_steps, shown_units=min(units, views.MAX_HEAT_UNITS),
-                     shown_steps=min(n_steps, views.MAX_HEAT_STEPS)))
+        st.caption(
+            t(
+                "inside.huge_note",
+                units=units,
+                steps=n_steps,
+                shown_units=min(units, views.MAX_HEAT_UNITS),
+                shown_steps=min(n_steps, views.MAX_HEAT_STEPS),
+            )
+        )
     for trace in traces:  # one below the other: the vectors need the full width
         st.markdown(t(f"inside.direction_{trace.direction}", t=step, T=n_steps))
         st.latex(views.latex_block(views.equations(trace.cell, features, units, trace.reset_after)))

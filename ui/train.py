@@ -8,7 +8,6 @@ polls it with a fragment that reruns every 0.25 s while a job runs.
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 import pandas as pd
@@ -24,32 +23,6 @@ JOB_KEY = "job_train"
 RUNS_KEY = "runs"
 LIVE_EVERY = 0.25  # seconds between redraws of the live view
 SPLIT_ROLE = {"train": "train", "val": "validation", "test": "test"}
-
-
-def keep_keras_session() -> None:
-    """Stop Streamlit from calling ``keras.backend.clear_session()`` after every script run.
-
-    Streamlit's script runner clears Keras' global state after each run (``_clean_problem_modules``):
-    with TensorFlow loaded that costs ~0.5 s of held GIL per run, and while one session trains in a
-    background thread, another session's rerun (or this page's 0.25 s live fragment) would reset the
-    graph state under it. RNN Lab keeps every model in its own session and never relies on Keras'
-    global name counters, so the clearing is skipped; matplotlib figures are still closed.
-    """
-    from streamlit.runtime.scriptrunner import script_runner
-
-    if getattr(script_runner, "_rnn_lab_keeps_keras", False):
-        return
-
-    def clean_without_keras() -> None:
-        plt = sys.modules.get("matplotlib.pyplot")
-        if plt is not None:
-            try:
-                plt.close("all")
-            except Exception:  # noqa: BLE001, S110 - as Streamlit does: never crash the app here
-                pass
-
-    script_runner._clean_problem_modules = clean_without_keras
-    script_runner._rnn_lab_keeps_keras = True
 
 
 def runs() -> list:

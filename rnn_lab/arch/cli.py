@@ -19,8 +19,13 @@ def add_parser(subparsers) -> None:
         description="Build the model with Keras 3 and print its summary next to the analytic parameter formulas.",
     )
     p.add_argument("--cell", choices=CELLS, default="SimpleRNN", help="recurrent cell (default SimpleRNN)")
-    p.add_argument("--units", type=int, action="append", metavar="N",
-                   help="units of one recurrent layer; repeat to stack layers (default: one layer of 10)")
+    p.add_argument(
+        "--units",
+        type=int,
+        action="append",
+        metavar="N",
+        help="units of one recurrent layer; repeat to stack layers (default: one layer of 10)",
+    )
     p.add_argument("--timesteps", type=int, default=5, help="window length (default 5)")
     p.add_argument("--features", type=int, default=1, help="input features per step (default 1)")
     p.add_argument("--batch-size", type=int, default=None, help="fixed batch size (the old batch_input_shape)")
@@ -71,7 +76,9 @@ def summary_report(cfg: ArchConfig) -> dict:
 def format_table(report: dict) -> str:
     """A plain-text table like model.summary(), with the formula beside each layer."""
     head = ("Layer (type)", "Output Shape", "Param #", "Formula")
-    body = [(f"{r['name']} ({r['type']})", r["output_shape"], f"{r['params']:,}", r["formula"]) for r in report["layers"]]
+    body = [
+        (f"{r['name']} ({r['type']})", r["output_shape"], f"{r['params']:,}", r["formula"]) for r in report["layers"]
+    ]
     widths = [max(len(row[i]) for row in (head, *body)) for i in range(4)]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [line.format(*head), "  ".join("-" * w for w in widths)]
@@ -83,8 +90,10 @@ def format_table(report: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)  # validates before TensorFlow is imported: bad input fails fast
     if (n := total_params(cfg)) > MAX_CLI_PARAMS:
-        raise UsageError(f"the model has {n:,} parameters (by the formulas), more than the {MAX_CLI_PARAMS:,} "
-                         "this command builds with Keras; use fewer or smaller layers")
+        raise UsageError(
+            f"the model has {n:,} parameters (by the formulas), more than the {MAX_CLI_PARAMS:,} "
+            "this command builds with Keras; use fewer or smaller layers"
+        )
     report = summary_report(cfg)
     mismatch = [r["name"] for r in report["layers"] if r["params"] != r["formula_params"]]
     print(json.dumps(report, indent=2) if args.json else format_table(report))

@@ -98,8 +98,10 @@ def legacy_notations() -> tuple[LegacyNotation, ...]:
     cases = (
         ("layers.SimpleRNN(10, input_shape=[5, 1])", "keras.Input(shape=(5, 1)), layers.SimpleRNN(10)"),
         ("layers.SimpleRNN(3, input_length=2, input_dim=10)", "keras.Input(shape=(2, 10)), layers.SimpleRNN(3)"),
-        ("layers.SimpleRNN(3, batch_input_shape=(8, 2, 10))",
-         "keras.Input(shape=(2, 10), batch_size=8), layers.SimpleRNN(3)"),
+        (
+            "layers.SimpleRNN(3, batch_input_shape=(8, 2, 10))",
+            "keras.Input(shape=(2, 10), batch_size=8), layers.SimpleRNN(3)",
+        ),
     )
     return tuple(LegacyNotation(old, new, *_try(old)) for old, new in cases)
 
@@ -111,8 +113,11 @@ def broken_stack_error() -> str:
 
     try:
         keras.Sequential(
-            [keras.Input((5, 1)), keras.layers.SimpleRNN(10, name="simple_rnn_1"),
-             keras.layers.SimpleRNN(10, name="simple_rnn_2")]
+            [
+                keras.Input((5, 1)),
+                keras.layers.SimpleRNN(10, name="simple_rnn_1"),
+                keras.layers.SimpleRNN(10, name="simple_rnn_2"),
+            ]
         )
     except Exception as err:  # noqa: BLE001 - we show whatever Keras says
         return f"{type(err).__name__}: {err}"

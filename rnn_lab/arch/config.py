@@ -63,7 +63,9 @@ class ArchConfig:
         if not _is_int(self.features) or not 1 <= self.features <= MAX_FEATURES:
             raise ValueError(f"features must be a whole number from 1 to {MAX_FEATURES}; got {self.features!r}")
         if self.batch_size is not None and (not _is_int(self.batch_size) or not 1 <= self.batch_size <= MAX_BATCH):
-            raise ValueError(f"batch_size must be None or a whole number from 1 to {MAX_BATCH}; got {self.batch_size!r}")
+            raise ValueError(
+                f"batch_size must be None or a whole number from 1 to {MAX_BATCH}; got {self.batch_size!r}"
+            )
         if self.dense_units is not None and (not _is_int(self.dense_units) or not 1 <= self.dense_units <= MAX_DENSE):
             raise ValueError(
                 f"dense_units must be None (no Dense head) or a whole number from 1 to {MAX_DENSE}; "

@@ -42,12 +42,26 @@ class _Canvas:
 
 def _arrow(fig, x0, y0, x1, y1, color, text="", dash=False):
     fig.add_annotation(
-        x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
-        arrowhead=2, arrowsize=1.2, arrowwidth=1.6, arrowcolor=color, text="", opacity=0.6 if dash else 1.0,
+        x=x1,
+        y=y1,
+        ax=x0,
+        ay=y0,
+        xref="x",
+        yref="y",
+        axref="x",
+        ayref="y",
+        showarrow=True,
+        arrowhead=2,
+        arrowsize=1.2,
+        arrowwidth=1.6,
+        arrowcolor=color,
+        text="",
+        opacity=0.6 if dash else 1.0,
     )
     if text:
-        fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text, showarrow=False, yshift=10,
-                           font={"color": color})
+        fig.add_annotation(
+            x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text, showarrow=False, yshift=10, font={"color": color}
+        )
 
 
 def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
@@ -77,13 +91,30 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
             if step is None:
                 fig.add_annotation(x=col, y=y, text="⋯", showarrow=False, font={"size": 22, "color": color})
                 continue
-            fig.add_shape(type="rect", x0=col - BOX_W / 2, x1=col + BOX_W / 2, y0=y - BOX_H / 2, y1=y + BOX_H / 2,
-                          line={"color": color, "width": 2}, fillcolor=color, opacity=0.25, layer="below")
+            fig.add_shape(
+                type="rect",
+                x0=col - BOX_W / 2,
+                x1=col + BOX_W / 2,
+                y0=y - BOX_H / 2,
+                y1=y + BOX_H / 2,
+                line={"color": color, "width": 2},
+                fillcolor=color,
+                opacity=0.25,
+                layer="below",
+            )
             box_x.append(col)
             box_y.append(y)
             labels.append(CELL_LABEL[cfg.cell])
-            hover.append(t("arch.diagram.cell_hover", lang, layer=layer + 1, step=step, units=units,
-                           direction=t(f"arch.diagram.{direction}", lang)))
+            hover.append(
+                t(
+                    "arch.diagram.cell_hover",
+                    lang,
+                    layer=layer + 1,
+                    step=step,
+                    units=units,
+                    direction=t(f"arch.diagram.{direction}", lang),
+                )
+            )
         # h passed along the row: left to right forward, right to left backward.
         for col in range(n_cols - 1):
             x0, x1 = (col + BOX_W / 2, col + 1 - BOX_W / 2)
@@ -91,8 +122,16 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
                 x0, x1 = x1, x0
             elided = steps[col] is None or steps[col + 1] is None
             label = "" if elided else ("h" if cfg.cell != "LSTM" else "h, c")
-            _arrow(fig, x0, y, x1, y, color, label if col == (n_cols - 2 if direction == "backward" else 0)
-                   else "", dash=elided)
+            _arrow(
+                fig,
+                x0,
+                y,
+                x1,
+                y,
+                color,
+                label if col == (n_cols - 2 if direction == "backward" else 0) else "",
+                dash=elided,
+            )
         # Lower layers always pass their whole sequence up to the next layer.
         is_top_of_layer = direction == directions[-1]
         if layer < cfg.n_layers - 1 and is_top_of_layer:
@@ -101,11 +140,25 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
                     _arrow(fig, col, y + BOX_H / 2 + 0.08, col, y + 1 - BOX_H / 2 - 0.08, style.color("actual"))
         if cfg.bidirectional and direction == "backward":
             y0 = row_y[(layer, "forward")] - BOX_H / 2 - 0.08
-            fig.add_shape(type="rect", x0=-0.42, x1=n_cols - 1 + 0.42, y0=y0, y1=y + BOX_H / 2 + 0.08,
-                          line={"color": style.color("actual"), "width": 1, "dash": "dot"})
+            fig.add_shape(
+                type="rect",
+                x0=-0.42,
+                x1=n_cols - 1 + 0.42,
+                y0=y0,
+                y1=y + BOX_H / 2 + 0.08,
+                line={"color": style.color("actual"), "width": 1, "dash": "dot"},
+            )
 
-    trace = {"type": "scatter", "x": box_x, "y": box_y, "mode": "text", "text": labels, "hovertext": hover, "hoverinfo": "text",
-                             "showlegend": False}
+    trace = {
+        "type": "scatter",
+        "x": box_x,
+        "y": box_y,
+        "mode": "text",
+        "text": labels,
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "showlegend": False,
+    }
 
     # Inputs x_t under the bottom row (both directions of a bidirectional layer read every x_t).
     bottom_y = row_y[(0, "forward")]
@@ -126,17 +179,31 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
         fig.add_annotation(x=col, y=top_y, text=label, showarrow=False, font={"color": out_color})
     if cfg.bidirectional and not cfg.return_sequences:
         # The backward direction finishes at step 1; its last h is merged with the forward one at step T.
-        _arrow(fig, 0, row_y[(cfg.n_layers - 1, "backward")] + BOX_H / 2, n_cols - 1 - 0.15, top_y - 0.2,
-               colors["backward"], dash=True)
+        _arrow(
+            fig,
+            0,
+            row_y[(cfg.n_layers - 1, "backward")] + BOX_H / 2,
+            n_cols - 1 - 0.15,
+            top_y - 0.2,
+            colors["backward"],
+            dash=True,
+        )
     if cfg.return_state:
         state = "h<sub>T</sub>, c<sub>T</sub>" if cfg.cell == "LSTM" else "h<sub>T</sub>"
         if cfg.bidirectional:
             state = t("arch.diagram.both_directions", lang, state=state)
-        fig.add_annotation(x=n_cols - 1 + 0.5, y=top_row_y, text=t("arch.diagram.state_out", lang, state=state),
-                           showarrow=False, xanchor="left", font={"color": colors["forward"]})
+        fig.add_annotation(
+            x=n_cols - 1 + 0.5,
+            y=top_row_y,
+            text=t("arch.diagram.state_out", lang, state=state),
+            showarrow=False,
+            xanchor="left",
+            font={"color": colors["forward"]},
+        )
 
-    caption = t("arch.diagram.outputs_all" if cfg.return_sequences else "arch.diagram.outputs_last", lang,
-                head=out_name)
+    caption = t(
+        "arch.diagram.outputs_all" if cfg.return_sequences else "arch.diagram.outputs_last", lang, head=out_name
+    )
     right = n_cols - 0.3 + (1.9 if cfg.return_state else 0.3)
     # Row labels on the left: which layer and direction.
     for (layer, direction), y in row_y.items():

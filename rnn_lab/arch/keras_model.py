@@ -80,6 +80,7 @@ def build_model(cfg: ArchConfig, seed: int | None = 0):
 
 def _shape_text(tensors) -> str:
     """A layer's output shape(s) as model.summary() prints them: (None, 5, 10) or [(None, 10), (None, 10)]."""
+
     def one(t):
         return "(" + ", ".join(str(x) for x in t.shape) + ")"
 

@@ -183,8 +183,11 @@ def shape_flow(cfg: ArchConfig) -> list[ShapeStep]:
         width = layer_width(cfg, units)
         seq = (not last) or cfg.return_sequences  # layers below the last must return the whole sequence
         states = tuple((label, (b, units)) for label in state_labels(cfg)) if last and cfg.return_state else ()
-        steps.append(ShapeStep(name, "Bidirectional" if cfg.bidirectional else cfg.cell,
-                               (b, t, width) if seq else (b, width), states))
+        steps.append(
+            ShapeStep(
+                name, "Bidirectional" if cfg.bidirectional else cfg.cell, (b, t, width) if seq else (b, width), states
+            )
+        )
     if cfg.dense_units is not None:
         # Dense acts on the last axis, so a 3D sequence stays 3D (one output per step).
         steps.append(ShapeStep("dense", "Dense", steps[-1].output[:-1] + (cfg.dense_units,)))

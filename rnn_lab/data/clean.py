@@ -35,7 +35,11 @@ def outlier_bounds(values: np.ndarray, method: str, k: float) -> tuple[float, fl
 
 
 def clean(
-    frame: pd.DataFrame, columns=None, missing: str = "ffill", outliers: str = "leave", k: float = 1.5,
+    frame: pd.DataFrame,
+    columns=None,
+    missing: str = "ffill",
+    outliers: str = "leave",
+    k: float = 1.5,
     fit_rows: int | None = None,
 ) -> tuple[pd.DataFrame, CleanReport]:
     """Fill or drop missing values, then clip outliers with limits computed on the first ``fit_rows`` rows."""

@@ -22,8 +22,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("file", help="the file to read")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--sentinel", default=None, help="a value that means missing in this file, e.g. -1")
-    p.add_argument("--date-order", choices=("auto", "dmy", "mdy"), default="auto",
-                   help="day/month order for ambiguous dates (default: auto)")
+    p.add_argument(
+        "--date-order",
+        choices=("auto", "dmy", "mdy"),
+        default="auto",
+        help="day/month order for ambiguous dates (default: auto)",
+    )
     p.set_defaults(func=run)
 
 
@@ -31,8 +35,9 @@ def _records(loaded: Loaded, rows) -> list[dict]:
     out = []
     for when, row in rows.iterrows():
         rec = {"Date": when.date().isoformat()} if loaded.has_dates else {}
-        rec.update({k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
-                    for k, v in row.items()})
+        rec.update(
+            {k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)) for k, v in row.items()}
+        )
         out.append(rec)
     return out
 

@@ -32,14 +32,17 @@ class Note:
 
     def text(self, lang: str = "en") -> str:
         """The note in ``lang``; a value written ``"@freq.daily"`` is itself the catalogue key ``data.freq.daily``."""
-        values = {k: i18n.t(f"data.{v[1:]}", lang) if isinstance(v, str) and v.startswith("@") else v
-                  for k, v in self.values.items()}
+        values = {
+            k: i18n.t(f"data.{v[1:]}", lang) if isinstance(v, str) and v.startswith("@") else v
+            for k, v in self.values.items()
+        }
         return i18n.t(f"data.note.{self.key}", lang, **values)
 
     def plain(self) -> dict:
         """Values as plain data (for JSON): ``"@freq.daily"`` becomes ``"daily"``."""
-        return {k: v.rsplit(".", 1)[-1] if isinstance(v, str) and v.startswith("@") else v
-                for k, v in self.values.items()}
+        return {
+            k: v.rsplit(".", 1)[-1] if isinstance(v, str) and v.startswith("@") else v for k, v in self.values.items()
+        }
 
     def __repr__(self) -> str:
         return f"Note({self.key!r}, {self.values!r})"

@@ -226,6 +226,14 @@ def prepare(
         out[f"y_{name}"] = np.ascontiguousarray(y_all[mask], dtype=np.float32)
         out[f"idx_{name}"] = label_rows[mask].astype(np.int64)
     return PreparedData(
-        source=source, series=df, target=target, features=features, window=window, horizon=horizon,
-        scaler=scaler, val_frac=float(val_frac), test_frac=float(test_frac), **out,
+        source=source,
+        series=df,
+        target=target,
+        features=features,
+        window=window,
+        horizon=horizon,
+        scaler=scaler,
+        val_frac=float(val_frac),
+        test_frac=float(test_frac),
+        **out,
     )

@@ -109,8 +109,15 @@ def _check_bytes(data: bytes, name: str, max_mb: float) -> None:
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf,;"):
         raise DataError("empty")
     head = data[:16]
-    for magic, kind in ((b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"), (b"BM", "BMP"),
-                        (b"RIFF", "WEBP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF")):
+    for magic, kind in (
+        (b"\x89PNG", "PNG"),
+        (b"\xff\xd8\xff", "JPEG"),
+        (b"GIF8", "GIF"),
+        (b"BM", "BMP"),
+        (b"RIFF", "WEBP"),
+        (b"II*\x00", "TIFF"),
+        (b"MM\x00*", "TIFF"),
+    ):
         if head.startswith(magic) and (kind != "BMP" or b"\x00" in data[:64]):
             raise DataError("image", kind=kind)
     if head.startswith(b"PK\x03\x04"):  # a zip: fine if it is a workbook
@@ -171,9 +178,18 @@ def _table_from_text(text: str) -> tuple[pd.DataFrame, str | None, int, int]:
     delim = _sniff_delimiter(text[:200_000].splitlines()[:200])
     if delim is not None:
         try:  # the C parser: quotes, CRLF, missing final newline; fails on rows with extra fields
-            table = pd.read_csv(io.StringIO(text), sep=delim, header=None, dtype=str, keep_default_na=False,
-                                na_values=[], skipinitialspace=True, skip_blank_lines=True, quotechar='"',
-                                engine="c")
+            table = pd.read_csv(
+                io.StringIO(text),
+                sep=delim,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[],
+                skipinitialspace=True,
+                skip_blank_lines=True,
+                quotechar='"',
+                engine="c",
+            )
             short = 0
             if (table.iloc[1:, -1] == "").any():  # the C parser pads short rows with "": count them
                 counts = [len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim) if r]
@@ -182,8 +198,9 @@ def _table_from_text(text: str) -> tuple[pd.DataFrame, str | None, int, int]:
                 table = table.apply(lambda col: col.str.strip())  # space-padded fields
             return table, delim, 0, short
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"',
-                                   skipinitialspace=True))
+            rows = list(
+                csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"', skipinitialspace=True)
+            )
     else:
         rows = [[ln] for ln in text.splitlines()]
     rows = [[c.strip().strip('"').strip() for c in r] for r in rows if any(c.strip() for c in r)]
@@ -384,8 +401,12 @@ def _fmt_value(v: float) -> str:
 
 # -------------------------------------------------------------------------------------------------- main entry
 def read_bytes(
-    data: bytes, name: str = "data.csv", sentinel: str | float | None = None, date_order: str = "auto",
-    max_mb: float = MAX_MB, source: str | None = None,
+    data: bytes,
+    name: str = "data.csv",
+    sentinel: str | float | None = None,
+    date_order: str = "auto",
+    max_mb: float = MAX_MB,
+    source: str | None = None,
 ) -> Loaded:
     """Read a CSV/TSV/TXT/XLSX file given as bytes. Raises DataError (and only DataError) for unusable input."""
     try:
@@ -482,8 +503,15 @@ def _read_bytes(
         else:
             dates = parsed
             ex = table[date_col][parsed.notna()].iloc[0]
-            decisions.append(Note("date_format", column=_orig(columns_map, date_col), format=label, example=ex,
-                                  parsed=parsed.dropna().iloc[0].date().isoformat()))
+            decisions.append(
+                Note(
+                    "date_format",
+                    column=_orig(columns_map, date_col),
+                    format=label,
+                    example=ex,
+                    parsed=parsed.dropna().iloc[0].date().isoformat(),
+                )
+            )
             orders = {c[1] for c in candidates if c[1]}
             if len(orders) > 1:
                 chosen = next(c for c in candidates if c[0] == label)
@@ -531,10 +559,19 @@ def _read_bytes(
         values, kind = _to_numbers(raw.where(~is_missing, ""), col_decimal, col_thousands, shapes[col])
         values[is_missing] = np.nan
         if kind:
-            i = int(np.flatnonzero(raw.str.endswith("%") if kind == "%" else raw.str[-1:].str.lower().isin(
-                list(_SUFFIX)))[0])
-            decisions.append(Note("percent" if kind == "%" else "suffix", column=col, example=raw.iloc[i],
-                                  value=_fmt_value(values.iloc[i])))
+            i = int(
+                np.flatnonzero(raw.str.endswith("%") if kind == "%" else raw.str[-1:].str.lower().isin(list(_SUFFIX)))[
+                    0
+                ]
+            )
+            decisions.append(
+                Note(
+                    "percent" if kind == "%" else "suffix",
+                    column=col,
+                    example=raw.iloc[i],
+                    value=_fmt_value(values.iloc[i]),
+                )
+            )
         bad = values.isna() & ~is_missing
         if bad.any():
             problems.append(Note("unreadable", n=int(bad.sum()), column=col, example=raw[bad].iloc[0]))
@@ -584,9 +621,17 @@ def _read_bytes(
         if len(ratio) and ratio.max() > 2 * ratio.min() > 0:
             problems.insert(0, Note("adj_scale", low=f"{ratio.min():.3g}", high=f"{ratio.max():.3g}"))
     return Loaded(
-        frame=out, source=source or f"upload:{name}", name=name, encoding=encoding,
-        delimiter=None if delim is None else DELIMITERS[delim], date_column=_orig(columns_map, date_col),
-        frequency=frequency, rows=n_rows, columns_map=columns_map, decisions=decisions, problems=problems,
+        frame=out,
+        source=source or f"upload:{name}",
+        name=name,
+        encoding=encoding,
+        delimiter=None if delim is None else DELIMITERS[delim],
+        date_column=_orig(columns_map, date_col),
+        frequency=frequency,
+        rows=n_rows,
+        columns_map=columns_map,
+        decisions=decisions,
+        problems=problems,
     )
 
 

@@ -43,8 +43,9 @@ def source_defaults(kind: str, toy: str = "counting", bundled: str = "samsung") 
     if kind == "toy":
         spec = TOYS[toy]
         out = dict(TUTORIAL) if toy == "counting" else {**GENERAL, "data_window": recommended_window(toy)}
-        out.update({"data_toy_length": spec.length, "data_toy_noise": spec.noise, "data_target": "value",
-                    "data_features": ""})
+        out.update(
+            {"data_toy_length": spec.length, "data_toy_noise": spec.noise, "data_target": "value", "data_features": ""}
+        )
         if toy == "long_memory":
             out["data_toy_lag"] = spec.params["lag"]
         return out

@@ -24,18 +24,42 @@ class Bundled:
 
 
 BUNDLED = {
-    "samsung": Bundled("samsung_005930KS_yahoo_2014-2019.csv",
-                       "aeharvlee/lstm-stock-price-prediction data/005930.KS.csv @6338e5e", "MIT",
-                       1226, "2014-08-04", "2019-08-02", "Close"),
-    "aapl": Bundled("kaggle_sp500_5yr_AAPL_data.csv",
-                    "CNuge/kaggle-code stock_data/individual_stocks_5yr/AAPL_data.csv @f1109438", "MIT",
-                    1259, "2013-02-08", "2018-02-07", "Close"),
-    "airline": Bundled("airline_passengers_jbrownlee_1949-1960.csv",
-                       "jbrownlee/Datasets airline-passengers.csv @d20fcb6", "none stated (Box & Jenkins)",
-                       144, "1949-01-01", "1960-12-01", "Passengers"),
-    "sunspots": Bundled("monthly_sunspots_1749-1983.csv",
-                        "jbrownlee/Datasets monthly-sunspots.csv @d20fcb6", "none stated (SILSO)",
-                        2820, "1749-01-01", "1983-12-01", "Sunspots"),
+    "samsung": Bundled(
+        "samsung_005930KS_yahoo_2014-2019.csv",
+        "aeharvlee/lstm-stock-price-prediction data/005930.KS.csv @6338e5e",
+        "MIT",
+        1226,
+        "2014-08-04",
+        "2019-08-02",
+        "Close",
+    ),
+    "aapl": Bundled(
+        "kaggle_sp500_5yr_AAPL_data.csv",
+        "CNuge/kaggle-code stock_data/individual_stocks_5yr/AAPL_data.csv @f1109438",
+        "MIT",
+        1259,
+        "2013-02-08",
+        "2018-02-07",
+        "Close",
+    ),
+    "airline": Bundled(
+        "airline_passengers_jbrownlee_1949-1960.csv",
+        "jbrownlee/Datasets airline-passengers.csv @d20fcb6",
+        "none stated (Box & Jenkins)",
+        144,
+        "1949-01-01",
+        "1960-12-01",
+        "Passengers",
+    ),
+    "sunspots": Bundled(
+        "monthly_sunspots_1749-1983.csv",
+        "jbrownlee/Datasets monthly-sunspots.csv @d20fcb6",
+        "none stated (SILSO)",
+        2820,
+        "1749-01-01",
+        "1983-12-01",
+        "Sunspots",
+    ),
 }
 
 

@@ -123,8 +123,16 @@ def long_memory_data(cfg: ExperimentConfig):
     from rnn_lab.data.toys import make_toy
 
     df = make_toy("long_memory", length=cfg.length, seed=cfg.seed, lag=cfg.lag)
-    return prepare(df, "value", window=cfg.lag, horizon=1, val_frac=0.2, test_frac=0.0, scaling="standard",
-                   source="toy:long_memory")
+    return prepare(
+        df,
+        "value",
+        window=cfg.lag,
+        horizon=1,
+        val_frac=0.2,
+        test_frac=0.0,
+        scaling="standard",
+        source="toy:long_memory",
+    )
 
 
 def _build(cell: str, cfg: ExperimentConfig, timesteps: int, features: int):
@@ -139,15 +147,29 @@ def _train(model, data, cfg: ExperimentConfig, on_epoch) -> tuple[list[float], l
     """Train with the Train page's fast engine (same loss, optimizer and batch order rules as the page)."""
     from rnn_lab.train.engine import TrainConfig, train
 
-    tcfg = TrainConfig(optimizer="adam", learning_rate=cfg.learning_rate, loss="mse", epochs=cfg.epochs,
-                       batch_size=cfg.batch_size, seed=cfg.seed)
-    result = train(model, data.X_train, data.y_train, data.X_val, data.y_val, cfg=tcfg,
-                   progress=lambda epoch, logs, _elapsed, _eta: on_epoch(epoch, logs.get("loss"), logs.get("val_loss")))
+    tcfg = TrainConfig(
+        optimizer="adam",
+        learning_rate=cfg.learning_rate,
+        loss="mse",
+        epochs=cfg.epochs,
+        batch_size=cfg.batch_size,
+        seed=cfg.seed,
+    )
+    result = train(
+        model,
+        data.X_train,
+        data.y_train,
+        data.X_val,
+        data.y_val,
+        cfg=tcfg,
+        progress=lambda epoch, logs, _elapsed, _eta: on_epoch(epoch, logs.get("loss"), logs.get("val_loss")),
+    )
     return list(result.history["loss"]), list(result.history.get("val_loss", []))
 
 
-def run_experiment(cfg: ExperimentConfig | None = None,
-                   progress: Callable[[float, str], None] | None = None) -> ExperimentResult:
+def run_experiment(
+    cfg: ExperimentConfig | None = None, progress: Callable[[float, str], None] | None = None
+) -> ExperimentResult:
     """Train every cell of ``cfg.cells`` on long_memory with the same seed/data/size/budget; measure connectivity.
 
     The initial weights come from the seeded initializers of ``build_model`` (no global seeding), the batch
@@ -171,10 +193,18 @@ def run_experiment(cfg: ExperimentConfig | None = None,
 
         train_curve, val_curve = _train(model, data, cfg, on_epoch)
         conn = connectivity(model, windows).mean(axis=0)  # (T,)
-        result.results.append(CellResult(
-            cell=cell, val_loss=val_curve, train_loss=train_curve, connectivity=conn,
-            ratio=early_late_ratio(conn), baseline_mse=baseline, seconds=time.perf_counter() - t0, model=model,
-        ))
+        result.results.append(
+            CellResult(
+                cell=cell,
+                val_loss=val_curve,
+                train_loss=train_curve,
+                connectivity=conn,
+                ratio=early_late_ratio(conn),
+                baseline_mse=baseline,
+                seconds=time.perf_counter() - t0,
+                model=model,
+            )
+        )
     result.seconds = time.perf_counter() - started
     return result
 
@@ -189,16 +219,35 @@ def conclusion(result: ExperimentResult, lang: str = "en") -> str:
     parts = []
     best = min(rows, key=lambda r: r.val_loss[-1])
     worst = max(rows, key=lambda r: r.val_loss[-1])
-    parts.append(t("inside.exp.best", lang, best=best.cell, best_loss=best.val_loss[-1], worst=worst.cell,
-                   worst_loss=worst.val_loss[-1], baseline=best.baseline_mse))
+    parts.append(
+        t(
+            "inside.exp.best",
+            lang,
+            best=best.cell,
+            best_loss=best.val_loss[-1],
+            worst=worst.cell,
+            worst_loss=worst.val_loss[-1],
+            baseline=best.baseline_mse,
+        )
+    )
     keep = max(rows, key=lambda r: r.ratio)
     lose = min(rows, key=lambda r: r.ratio)
     if lose.ratio < FADED and keep.ratio >= 2 * lose.ratio:  # early steps get under half the late steps' gradient
-        parts.append(t("inside.exp.decay", lang, lose=lose.cell, lose_ratio=lose.ratio, keep=keep.cell,
-                       keep_ratio=keep.ratio, factor=keep.ratio / max(lose.ratio, 1e-12)))
+        parts.append(
+            t(
+                "inside.exp.decay",
+                lang,
+                lose=lose.cell,
+                lose_ratio=lose.ratio,
+                keep=keep.cell,
+                keep_ratio=keep.ratio,
+                factor=keep.ratio / max(lose.ratio, 1e-12),
+            )
+        )
     else:
-        parts.append(t("inside.exp.no_decay", lang, lose=lose.cell, lose_ratio=lose.ratio, keep=keep.cell,
-                       keep_ratio=keep.ratio))
+        parts.append(
+            t("inside.exp.no_decay", lang, lose=lose.cell, lose_ratio=lose.ratio, keep=keep.cell, keep_ratio=keep.ratio)
+        )
     learned = [r.cell for r in rows if r.val_loss[-1] < 0.5 * r.baseline_mse]
     failed = [r.cell for r in rows if r.val_loss[-1] >= 0.8 * r.baseline_mse]
     if learned:

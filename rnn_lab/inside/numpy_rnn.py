@@ -277,15 +277,24 @@ def _run_direction(rnn_layer, x: np.ndarray, direction: str, initial_state=None)
         states = [values["h"][:, -1], values["c"][:, -1]]
     else:
         values = gru_forward(
-            xs, **weights, h0=init[0], reset_after=bool(cell.reset_after),
-            activation=activation, recurrent_activation=recurrent_activation,
+            xs,
+            **weights,
+            h0=init[0],
+            reset_after=bool(cell.reset_after),
+            activation=activation,
+            recurrent_activation=recurrent_activation,
         )
         states = [values["h"][:, -1]]
     if backwards:
         values = {key: value[:, ::-1] for key, value in values.items()}  # back to the original time order
     trace = DirectionTrace(
-        direction=direction, cell=kind, units=int(cell.units), weights=weights, values=values,
-        reset_after=bool(getattr(cell, "reset_after", True)), activation=activation,
+        direction=direction,
+        cell=kind,
+        units=int(cell.units),
+        weights=weights,
+        values=values,
+        reset_after=bool(getattr(cell, "reset_after", True)),
+        activation=activation,
         recurrent_activation=recurrent_activation,
     )
     return trace, states
@@ -327,15 +336,26 @@ def run_rnn_layer(layer, x: np.ndarray, initial_state=None) -> LayerRun:
         else:
             raise ValueError(f"merge_mode {mode!r} is not one of concat, sum, ave, mul, None")
         return LayerRun(
-            name=layer.name, kind=fwd.cell, x=x, output=output, states=fwd_states + bwd_states,
-            directions=[fwd, bwd], merge_mode=mode, return_sequences=bool(layer.return_sequences),
+            name=layer.name,
+            kind=fwd.cell,
+            x=x,
+            output=output,
+            states=fwd_states + bwd_states,
+            directions=[fwd, bwd],
+            merge_mode=mode,
+            return_sequences=bool(layer.return_sequences),
         )
     if name not in RNN_CLASSES:
         raise ValueError(f"{name} is not a recurrent layer (SimpleRNN, LSTM, GRU or Bidirectional)")
     trace, states = _run_direction(layer, x, "forward", initial_state)
     return LayerRun(
-        name=layer.name, kind=trace.cell, x=x, output=_keras_style_output(layer, trace), states=states,
-        directions=[trace], return_sequences=bool(layer.return_sequences),
+        name=layer.name,
+        kind=trace.cell,
+        x=x,
+        output=_keras_style_output(layer, trace),
+        states=states,
+        directions=[trace],
+        return_sequences=bool(layer.return_sequences),
     )
 
 

@@ -72,11 +72,24 @@ def equations(cell: str, features: int, units: int, reset_after: bool = True) ->
         return x + r"\," + _ub(f"W_{g}", in_w) + " + " + h + r"\," + _ub(f"U_{g}", rec_w) + f" + b_{g}"
 
     if cell == "simple_rnn":
-        return [r"h_t = \tanh\big(" + x + r"\," + _ub("W", in_w) + " + " + h + r"\," + _ub("U", rec_w) + " + "
-                + _ub("b", str(units)) + r"\big)"]
+        return [
+            r"h_t = \tanh\big("
+            + x
+            + r"\,"
+            + _ub("W", in_w)
+            + " + "
+            + h
+            + r"\,"
+            + _ub("U", rec_w)
+            + " + "
+            + _ub("b", str(units))
+            + r"\big)"
+        ]
     if cell == "lstm":
-        lines = [f"{g}_t = \\{fn}\\big(" + affine(g) + r"\big)"
-                 for g, fn in (("i", "sigma"), ("f", "sigma"), ("g", "tanh"), ("o", "sigma"))]
+        lines = [
+            f"{g}_t = \\{fn}\\big(" + affine(g) + r"\big)"
+            for g, fn in (("i", "sigma"), ("f", "sigma"), ("g", "tanh"), ("o", "sigma"))
+        ]
         return [*lines, r"c_t = f_t \odot c_{t-1} + i_t \odot g_t", r"h_t = o_t \odot \tanh(c_t)"]
     lines = [f"{g}_t = \\sigma\\big(" + affine(g) + r"\big)" for g in ("z", "r")]
     u_h = _ub("U_h", rec_w)
@@ -88,9 +101,19 @@ def equations(cell: str, features: int, units: int, reset_after: bool = True) ->
 
 
 STEP_SYMBOLS = {
-    "x": "x_t", "h_prev": "h_{t-1}", "c_prev": "c_{t-1}", "a": r"x_t W + h_{t-1} U + b",
-    "i": "i_t", "f": "f_t", "g": "g_t", "o": "o_t", "c": "c_t", "h": "h_t",
-    "z": "z_t", "r": "r_t", "hh": r"\tilde h_t",
+    "x": "x_t",
+    "h_prev": "h_{t-1}",
+    "c_prev": "c_{t-1}",
+    "a": r"x_t W + h_{t-1} U + b",
+    "i": "i_t",
+    "f": "f_t",
+    "g": "g_t",
+    "o": "o_t",
+    "c": "c_t",
+    "h": "h_t",
+    "z": "z_t",
+    "r": "r_t",
+    "hh": r"\tilde h_t",
 }
 
 
@@ -132,8 +155,10 @@ def vector_latex(name: str, v: np.ndarray, digits: int = 2) -> str:
     if len(v) <= SMALL:
         body = " & ".join(f"{x:.{digits}f}" for x in v)
         return rf"{symbol} = \begin{{bmatrix}} {body} \end{{bmatrix}}"
-    return (rf"{symbol} \in \mathbb{{R}}^{{{len(v)}}}:\ \|\cdot\| = {np.linalg.norm(v):.{digits}f},\ "
-            rf"\min = {v.min():.{digits}f},\ \max = {v.max():.{digits}f},\ \mathrm{{mean}} = {v.mean():.{digits}f}")
+    return (
+        rf"{symbol} \in \mathbb{{R}}^{{{len(v)}}}:\ \|\cdot\| = {np.linalg.norm(v):.{digits}f},\ "
+        rf"\min = {v.min():.{digits}f},\ \max = {v.max():.{digits}f},\ \mathrm{{mean}} = {v.mean():.{digits}f}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -141,21 +166,45 @@ def vector_latex(name: str, v: np.ndarray, digits: int = 2) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _heatmap(values: np.ndarray, units: np.ndarray, steps: np.ndarray, lang: str, zmid: float | None = 0.0,
-             showscale: bool = True):
+def _heatmap(
+    values: np.ndarray,
+    units: np.ndarray,
+    steps: np.ndarray,
+    lang: str,
+    zmid: float | None = 0.0,
+    showscale: bool = True,
+):
     """values (T, U) -> a heatmap trace with units as rows and time steps (1-based) as columns."""
     z = values[np.ix_(steps, units)].T  # (U', T')
     hover = f"t=%{{x}}<br>{_t('inside.fig.unit', lang)} %{{y}}<br>%{{z:.3f}}<extra></extra>"
-    return go.Heatmap(z=z, x=steps + 1, y=units + 1, colorscale=HEAT_SCALE, zmid=zmid, showscale=showscale,
-                      colorbar={"len": 0.9, "thickness": 12}, hovertemplate=hover)
+    return go.Heatmap(
+        z=z,
+        x=steps + 1,
+        y=units + 1,
+        colorscale=HEAT_SCALE,
+        zmid=zmid,
+        showscale=showscale,
+        colorbar={"len": 0.9, "thickness": 12},
+        hovertemplate=hover,
+    )
 
 
 def _marker(step: int | None) -> list[dict]:
     """The black vertical line at time step ``step`` (a plain layout shape: cheap to move)."""
     if step is None:
         return []
-    return [{"type": "line", "xref": "x", "yref": "paper", "x0": step, "x1": step, "y0": 0, "y1": 1,
-             "line": {"color": "black", "width": 2}}]
+    return [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": step,
+            "x1": step,
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "black", "width": 2},
+        }
+    ]
 
 
 def time_heatmaps(trace: DirectionTrace, step: int | None, lang: str) -> go.Figure:
@@ -177,16 +226,20 @@ def time_heatmaps(trace: DirectionTrace, step: int | None, lang: str) -> go.Figu
         v = trace.values[name][0]  # (T, U)
         heat = _heatmap(v, units, steps, lang, showscale=(k == 0))
         heat.update(zmin=-top, zmax=top)
-        heat.update(y=k * band + np.arange(n), customdata=np.broadcast_to((units + 1)[:, None], heat.z.shape),
-                    hovertemplate=f"{_t(f'inside.value.{name}', lang)}<br>t=%{{x}}<br>"
-                                  f"{_t('inside.fig.unit', lang)} %{{customdata}}<br>%{{z:.3f}}<extra></extra>")
+        heat.update(
+            y=k * band + np.arange(n),
+            customdata=np.broadcast_to((units + 1)[:, None], heat.z.shape),
+            hovertemplate=f"{_t(f'inside.value.{name}', lang)}<br>t=%{{x}}<br>"
+            f"{_t('inside.fig.unit', lang)} %{{customdata}}<br>%{{z:.3f}}<extra></extra>",
+        )
         if name in SIGMOID_VALUES:  # sigmoid gates live in [0, 1]
             heat.update(zmin=0.0, zmax=1.0, zmid=None, colorscale="Viridis")
         fig.add_trace(heat)
         ticks.append(k * band + (n - 1) / 2)
         labels.append(_t(f"inside.value.{name}", lang))
     fig.update_layout(
-        title=_t(f"inside.fig.bands_{trace.direction}", lang), shapes=_marker(step),
+        title=_t(f"inside.fig.bands_{trace.direction}", lang),
+        shapes=_marker(step),
         height=min(900, 140 + len(names) * max(70, 2 * min(n, 64))),
         xaxis={"title": _t("inside.fig.time_step", lang)},
         yaxis={"tickvals": ticks, "ticktext": labels, "autorange": "reversed", "showgrid": False},
@@ -206,12 +259,17 @@ def step_bars(trace: DirectionTrace, step: int, lang: str) -> go.Figure:
     if trace.cell == "lstm":
         series.append(("c", trace.values["c"][0][k, units], "#E69F00"))
     top = max(1.0, float(np.abs(h).max()), float(np.abs(trace.values["c"]).max()) if trace.cell == "lstm" else 0.0)
-    fig = go.Figure([go.Bar(x=labels, y=v, name=_t(f"inside.value.{name}", lang), marker_color=color)
-                     for name, v, color in series])
-    fig.update_layout(barmode="group", height=360, title=_t("inside.fig.step_bars", lang, t=step),
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
-                      xaxis={"title": _t("inside.fig.unit", lang), "type": "category"},
-                      yaxis={"title": _t("inside.fig.value", lang), "range": [-top, top]})
+    fig = go.Figure(
+        [go.Bar(x=labels, y=v, name=_t(f"inside.value.{name}", lang), marker_color=color) for name, v, color in series]
+    )
+    fig.update_layout(
+        barmode="group",
+        height=360,
+        title=_t("inside.fig.step_bars", lang, t=step),
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
+        xaxis={"title": _t("inside.fig.unit", lang), "type": "category"},
+        yaxis={"title": _t("inside.fig.value", lang), "range": [-top, top]},
+    )
     return fig
 
 
@@ -225,34 +283,75 @@ def animation_figure(trace: DirectionTrace, lang: str) -> go.Figure:
     labels = [str(u + 1) for u in units]
 
     def bars(k: int) -> list[go.Bar]:
-        return [go.Bar(x=labels, y=trace.values[n][0][k, units], name=_t(f"inside.value.{n}", lang),
-                       marker_color=("#0072B2" if n == "h" else "#E69F00")) for n in names]
+        return [
+            go.Bar(
+                x=labels,
+                y=trace.values[n][0][k, units],
+                name=_t(f"inside.value.{n}", lang),
+                marker_color=("#0072B2" if n == "h" else "#E69F00"),
+            )
+            for n in names
+        ]
 
     top = max(1.0, float(max(np.abs(trace.values[n][0]).max() for n in names)))
     frames = [go.Frame(data=bars(k), name=str(k + 1)) for k in frames_at]
     fig = go.Figure(data=bars(frames_at[0]), frames=frames)
     fig.update_layout(
-        barmode="group", height=460, margin={"t": 60, "b": 120},
+        barmode="group",
+        height=460,
+        margin={"t": 60, "b": 120},
         xaxis={"title": _t("inside.fig.unit", lang), "type": "category"},
         yaxis={"title": _t("inside.fig.value", lang), "range": [-top, top]},
-        updatemenus=[{
-            "type": "buttons", "showactive": False, "x": 0.0, "y": 1.02, "xanchor": "left", "yanchor": "bottom",
-            "direction": "left", "pad": {"r": 10, "t": 0},
-            "buttons": [
-                {"label": _t("inside.play", lang), "method": "animate",
-                 "args": [None, {"frame": {"duration": 250, "redraw": True}, "fromcurrent": True,
-                                 "transition": {"duration": 0}}]},
-                {"label": _t("inside.pause", lang), "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]},
-            ],
-        }],
-        sliders=[{
-            "active": 0, "x": 0.0, "len": 1.0, "y": -0.18, "yanchor": "top", "pad": {"t": 30},
-            "currentvalue": {"prefix": "t = ", "xanchor": "left"},
-            "steps": [{"label": str(k + 1), "method": "animate",
-                       "args": [[str(k + 1)], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]}
-                      for k in frames_at],
-        }],
+        updatemenus=[
+            {
+                "type": "buttons",
+                "showactive": False,
+                "x": 0.0,
+                "y": 1.02,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "direction": "left",
+                "pad": {"r": 10, "t": 0},
+                "buttons": [
+                    {
+                        "label": _t("inside.play", lang),
+                        "method": "animate",
+                        "args": [
+                            None,
+                            {
+                                "frame": {"duration": 250, "redraw": True},
+                                "fromcurrent": True,
+                                "transition": {"duration": 0},
+                            },
+                        ],
+                    },
+                    {
+                        "label": _t("inside.pause", lang),
+                        "method": "animate",
+                        "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
+                    },
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": 0,
+                "x": 0.0,
+                "len": 1.0,
+                "y": -0.18,
+                "yanchor": "top",
+                "pad": {"t": 30},
+                "currentvalue": {"prefix": "t = ", "xanchor": "left"},
+                "steps": [
+                    {
+                        "label": str(k + 1),
+                        "method": "animate",
+                        "args": [[str(k + 1)], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}],
+                    }
+                    for k in frames_at
+                ],
+            }
+        ],
     )
     return fig
 
@@ -268,20 +367,29 @@ def weight_figure(trace: DirectionTrace, which: str, lang: str) -> go.Figure:
     """``kernel`` or ``recurrent_kernel`` as a heatmap, its column blocks labelled with their gate."""
     w = trace.weights[which]  # (F or U, n_gates * U)
     z, rows, cols = _strided(w)
-    fig = go.Figure(go.Heatmap(z=z, x=cols, y=[str(r + 1) for r in rows], colorscale=HEAT_SCALE, zmid=0.0,
-                               colorbar={"thickness": 12},
-                               hovertemplate=f"{_t('inside.fig.row', lang)} %{{y}}, {_t('inside.fig.column', lang)} %{{x}}<br>%{{z:.3f}}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=cols,
+            y=[str(r + 1) for r in rows],
+            colorscale=HEAT_SCALE,
+            zmid=0.0,
+            colorbar={"thickness": 12},
+            hovertemplate=f"{_t('inside.fig.row', lang)} %{{y}}, {_t('inside.fig.column', lang)} %{{x}}<br>%{{z:.3f}}<extra></extra>",
+        )
+    )
     U = trace.units
     for k, (gate, _meaning) in enumerate(GATES[trace.cell]):
         if k:
             fig.add_vline(x=k * U - 0.5, line_color="black", line_width=2)
         label = _t(f"inside.gate.{trace.cell}.{gate}", lang)
-        fig.add_annotation(x=k * U + (U - 1) / 2, y=1.0, yref="paper", yanchor="bottom", text=label,
-                           showarrow=False)
+        fig.add_annotation(x=k * U + (U - 1) / 2, y=1.0, yref="paper", yanchor="bottom", text=label, showarrow=False)
     row_title = "inside.fig.input_feature" if which == "kernel" else "inside.fig.unit_prev"
     fig.update_layout(
-        title=_t(f"inside.fig.{which}", lang, rows=w.shape[0], cols=w.shape[1]), height=320,
-        xaxis={"title": _t("inside.fig.column", lang)}, yaxis={"title": _t(row_title, lang), "autorange": "reversed", "type": "category"},
+        title=_t(f"inside.fig.{which}", lang, rows=w.shape[0], cols=w.shape[1]),
+        height=320,
+        xaxis={"title": _t("inside.fig.column", lang)},
+        yaxis={"title": _t(row_title, lang), "autorange": "reversed", "type": "category"},
     )
     return fig
 
@@ -289,11 +397,20 @@ def weight_figure(trace: DirectionTrace, which: str, lang: str) -> go.Figure:
 def connectivity_figure(conn: np.ndarray, lang: str, title: str | None = None) -> go.Figure:
     """Bars of ||dŷ/dx_t|| over t = 1..T."""
     conn = np.asarray(conn, dtype=np.float64).ravel()
-    fig = go.Figure(go.Bar(x=np.arange(1, len(conn) + 1), y=conn, marker_color="#D55E00",
-                           hovertemplate="t=%{x}<br>%{y:.4g}<extra></extra>"))
-    fig.update_layout(title=title or _t("inside.fig.connectivity", lang), height=320,
-                      xaxis={"title": _t("inside.fig.time_step", lang)},
-                      yaxis={"title": _t("inside.fig.grad_norm", lang)})
+    fig = go.Figure(
+        go.Bar(
+            x=np.arange(1, len(conn) + 1),
+            y=conn,
+            marker_color="#D55E00",
+            hovertemplate="t=%{x}<br>%{y:.4g}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title or _t("inside.fig.connectivity", lang),
+        height=320,
+        xaxis={"title": _t("inside.fig.time_step", lang)},
+        yaxis={"title": _t("inside.fig.grad_norm", lang)},
+    )
     return fig
 
 
@@ -304,24 +421,52 @@ def experiment_loss_figure(result, lang: str) -> go.Figure:
     """Validation loss per epoch of every cell, with the predict-the-mean baseline."""
     fig = go.Figure()
     for r in result.results:
-        fig.add_trace(go.Scatter(x=np.arange(1, len(r.val_loss) + 1), y=r.val_loss, mode="lines+markers",
-                                 name=r.cell, line={"color": EXPERIMENT_COLORS.get(r.cell)}))
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(1, len(r.val_loss) + 1),
+                y=r.val_loss,
+                mode="lines+markers",
+                name=r.cell,
+                line={"color": EXPERIMENT_COLORS.get(r.cell)},
+            )
+        )
     if result.results:
-        fig.add_hline(y=result.results[0].baseline_mse, line_dash="dot", line_color="#56B4E9",
-                      annotation_text=_t("inside.fig.baseline", lang))
-    fig.update_layout(title=_t("inside.fig.exp_loss", lang), height=360,
-                      xaxis={"title": _t("inside.fig.epoch", lang)}, yaxis={"title": _t("inside.fig.val_mse", lang)})
+        fig.add_hline(
+            y=result.results[0].baseline_mse,
+            line_dash="dot",
+            line_color="#56B4E9",
+            annotation_text=_t("inside.fig.baseline", lang),
+        )
+    fig.update_layout(
+        title=_t("inside.fig.exp_loss", lang),
+        height=360,
+        xaxis={"title": _t("inside.fig.epoch", lang)},
+        yaxis={"title": _t("inside.fig.val_mse", lang)},
+    )
     return fig
 
 
 def experiment_connectivity_figure(result, lang: str) -> go.Figure:
     """Connectivity bars of every cell side by side (same y scale, log would hide the zeros)."""
     rows = result.results
-    fig = make_subplots(rows=1, cols=max(1, len(rows)), shared_yaxes=True,
-                        subplot_titles=[_t("inside.fig.exp_conn_title", lang, cell=r.cell, ratio=r.ratio) for r in rows])
+    fig = make_subplots(
+        rows=1,
+        cols=max(1, len(rows)),
+        shared_yaxes=True,
+        subplot_titles=[_t("inside.fig.exp_conn_title", lang, cell=r.cell, ratio=r.ratio) for r in rows],
+    )
     for col, r in enumerate(rows, start=1):
-        fig.add_trace(go.Bar(x=np.arange(1, len(r.connectivity) + 1), y=r.connectivity, name=r.cell,
-                             marker_color=EXPERIMENT_COLORS.get(r.cell), showlegend=False), row=1, col=col)
+        fig.add_trace(
+            go.Bar(
+                x=np.arange(1, len(r.connectivity) + 1),
+                y=r.connectivity,
+                name=r.cell,
+                marker_color=EXPERIMENT_COLORS.get(r.cell),
+                showlegend=False,
+            ),
+            row=1,
+            col=col,
+        )
         fig.update_xaxes(title_text=_t("inside.fig.time_step", lang), row=1, col=col)
     fig.update_yaxes(title_text=_t("inside.fig.grad_norm", lang), row=1, col=1)
     fig.update_layout(height=340)
@@ -336,8 +481,11 @@ def before_after_figures(before: DirectionTrace, after: DirectionTrace, lang: st
         h = tr.values["h"][0]
         fig = go.Figure(_heatmap(h, unit_selection(h), step_selection(h.shape[0]), lang))
         fig.data[0].update(zmin=-top, zmax=top)
-        fig.update_layout(title=_t(f"inside.fig.{key}", lang), height=320,
-                          xaxis={"title": _t("inside.fig.time_step", lang)},
-                          yaxis={"title": _t("inside.fig.unit", lang)})
+        fig.update_layout(
+            title=_t(f"inside.fig.{key}", lang),
+            height=320,
+            xaxis={"title": _t("inside.fig.time_step", lang)},
+            yaxis={"title": _t("inside.fig.unit", lang)},
+        )
         figs.append(fig)
     return figs

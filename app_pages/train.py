@@ -28,9 +28,8 @@ except ValueError as err:
     st.stop()
 
 with tf_spinner():
-    from rnn_lab.train import runs  # noqa: F401  (imports the engine; TensorFlow itself loads on first training)
-from rnn_lab.arch.params import total_params
-from rnn_lab.train.runs import training_arch
+    from rnn_lab.arch.params import total_params
+    from rnn_lab.train.runs import training_arch  # imports the engine; TensorFlow itself loads on first training
 
 sizes = prepared.split_sizes
 st.markdown(
@@ -54,7 +53,6 @@ st.markdown(
     )
 )
 
-ui_train.keep_keras_session()
 ui_train.collect_finished_job()
 cfg = ui_train.hyperparameters_ui()
 ui_train.start_ui(prepared, arch, cfg)

@@ -40,8 +40,16 @@ if model_run.keras_layers:
     st.caption(t("inside.keras_layers", layers=", ".join(model_run.keras_layers)))
 
 layer_run = ui.layer_ui(model_run)
-st.caption(t("inside.layer_shapes", name=layer_run.name, T=layer_run.x.shape[1], F=layer_run.x.shape[2],
-             U=layer_run.directions[0].units, window=window_label))
+st.caption(
+    t(
+        "inside.layer_shapes",
+        name=layer_run.name,
+        T=layer_run.x.shape[1],
+        F=layer_run.x.shape[2],
+        U=layer_run.directions[0].units,
+        window=window_label,
+    )
+)
 
 # ----- step through time (a fragment: moving the slider reruns only this part) -------------------------------
 st.subheader(t("inside.step_title"))
@@ -91,8 +99,12 @@ else:
     b1, b2 = st.columns(2)
     b1.metric(t("inside.prediction_untrained"), f"{float(before['run'].output.ravel()[0]):.4f}")
     b2.metric(t("inside.prediction_trained"), f"{float(model_run.output.ravel()[0]):.4f}")
-    for col, fig, name in zip(st.columns(2), views.before_after_figures(before_layer.directions[0],
-                              layer_run.directions[0], lang()), ("before", "after"), strict=True):
+    for col, fig, name in zip(
+        st.columns(2),
+        views.before_after_figures(before_layer.directions[0], layer_run.directions[0], lang()),
+        ("before", "after"),
+        strict=True,
+    ):
         with col:
             plot(fig, key=f"inside_fig_{name}")
 
@@ -117,20 +129,27 @@ if entry["conn"] is not None or cells <= ui.AUTO_CONNECTIVITY_CELLS:
 st.subheader(t("inside.exp_title"))
 st.markdown(t("inside.exp_help"))
 e1, e2, e3 = st.columns(3)
-e1.number_input(t("inside.exp_lag"), min_value=5, max_value=100, step=1, key="inside_exp_lag", help=t("inside.exp_lag_help"))
+e1.number_input(
+    t("inside.exp_lag"), min_value=5, max_value=100, step=1, key="inside_exp_lag", help=t("inside.exp_lag_help")
+)
 e2.number_input(t("inside.exp_units"), min_value=2, max_value=64, step=1, key="inside_exp_units")
 e3.number_input(t("inside.exp_epochs"), min_value=1, max_value=60, step=1, key="inside_exp_epochs")
 if st.button(t("inside.exp_button"), key="btn_inside_experiment", type="primary"):
     from rnn_lab.inside.connectivity import ExperimentConfig, run_experiment
 
     state = st.session_state
-    exp_cfg = ExperimentConfig(lag=int(state["inside_exp_lag"]), units=int(state["inside_exp_units"]),
-                               epochs=int(state["inside_exp_epochs"]))
+    exp_cfg = ExperimentConfig(
+        lag=int(state["inside_exp_lag"]), units=int(state["inside_exp_units"]), epochs=int(state["inside_exp_epochs"])
+    )
     bar = st.progress(0.0, text=t("inside.exp_starting"))
     try:
         with tf_spinner():
-            result = run_experiment(exp_cfg, progress=lambda f, cell: bar.progress(
-                min(1.0, f), text=t("inside.exp_progress", cell=cell, pct=round(100 * f))))
+            result = run_experiment(
+                exp_cfg,
+                progress=lambda f, cell: bar.progress(
+                    min(1.0, f), text=t("inside.exp_progress", cell=cell, pct=round(100 * f))
+                ),
+            )
     except ValueError as err:
         error(t("inside.exp_failed"), str(err))
     else:
@@ -142,8 +161,15 @@ result = st.session_state.get("inside_experiment")
 if result is not None:
     from rnn_lab.inside.connectivity import conclusion
 
-    st.caption(t("inside.exp_done", seconds=result.seconds, lag=result.config.lag, units=result.config.units,
-                 epochs=result.config.epochs))
+    st.caption(
+        t(
+            "inside.exp_done",
+            seconds=result.seconds,
+            lag=result.config.lag,
+            units=result.config.units,
+            epochs=result.config.epochs,
+        )
+    )
     plot(views.experiment_loss_figure(result, lang()), key="inside_fig_exp_loss")
     plot(views.experiment_connectivity_figure(result, lang()), key="inside_fig_exp_conn")
     st.success(conclusion(result, lang()), icon=":material/insights:")

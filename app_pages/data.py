@@ -39,16 +39,30 @@ def _num(label_key: str, key: str, step, fmt: str | None = None, column=st, help
     """A number input bounded by its Setting (key only, no value=)."""
     s = S[key]
     kind = int if isinstance(s.default, int) else float
-    return column.number_input(t(label_key), min_value=kind(s.min), max_value=kind(s.max), step=step, format=fmt,
-                               key=key, help=t(help_key) if help_key else None)
+    return column.number_input(
+        t(label_key),
+        min_value=kind(s.min),
+        max_value=kind(s.max),
+        step=step,
+        format=fmt,
+        key=key,
+        help=t(help_key) if help_key else None,
+    )
 
 
 st.title(t("data.title"))
 st.caption(t("data.intro"))
 
 # ----------------------------------------------------------------------------------------------------- source
-st.radio(t("data.source_kind"), SOURCE_KINDS, key="data_source_kind", horizontal=True,
-         format_func=_labels("kinds"), on_change=ud.apply_source_defaults, help=t("data.source_help"))
+st.radio(
+    t("data.source_kind"),
+    SOURCE_KINDS,
+    key="data_source_kind",
+    horizontal=True,
+    format_func=_labels("kinds"),
+    on_change=ud.apply_source_defaults,
+    help=t("data.source_help"),
+)
 kind = state["data_source_kind"]
 loaded = None
 if kind == "toy":
@@ -65,17 +79,28 @@ if kind == "toy":
     lag = {"lag": int(state["data_toy_lag"])} if name == "long_memory" else {}
     st.caption(t("data.toy_window_hint", window=recommended_window(name, **lag)))
 elif kind == "bundled":
-    st.selectbox(t("data.bundled_pick"), BUNDLED_NAMES, key="data_bundled", on_change=ud.apply_source_defaults,
-                 format_func=_labels("bundled_names"))
+    st.selectbox(
+        t("data.bundled_pick"),
+        BUNDLED_NAMES,
+        key="data_bundled",
+        on_change=ud.apply_source_defaults,
+        format_func=_labels("bundled_names"),
+    )
     b = BUNDLED[state["data_bundled"]]
     st.caption(t("data.provenance", origin=b.origin, license=b.license, rows=f"{b.rows:,}", start=b.start, end=b.end))
 else:
-    upload = st.file_uploader(t("data.upload", mb=MAX_MB), type=["csv", "tsv", "txt", "xlsx"], key="upload_data",
-                              help=t("data.upload_help"))
+    upload = st.file_uploader(
+        t("data.upload", mb=MAX_MB), type=["csv", "tsv", "txt", "xlsx"], key="upload_data", help=t("data.upload_help")
+    )
     c1, c2 = st.columns(2)
     c1.text_input(t("data.sentinel"), key="data_sentinel", help=t("data.sentinel_help"))
-    c2.selectbox(t("data.date_order"), DATE_ORDERS, key="data_date_order", help=t("data.date_order_help"),
-                 format_func=_labels("date_orders"))
+    c2.selectbox(
+        t("data.date_order"),
+        DATE_ORDERS,
+        key="data_date_order",
+        help=t("data.date_order_help"),
+        format_func=_labels("date_orders"),
+    )
     if upload is not None:
         pair = (upload.name, upload.getvalue())
         try:
@@ -150,8 +175,13 @@ def _features_changed():
     state["data_features"] = ",".join(state["btn_data_features"])
 
 
-c2.multiselect(t("data.prep.features"), columns, key="btn_data_features", on_change=_features_changed,
-               help=t("data.prep.features_help"))
+c2.multiselect(
+    t("data.prep.features"),
+    columns,
+    key="btn_data_features",
+    on_change=_features_changed,
+    help=t("data.prep.features_help"),
+)
 c1, c2, c3, c4 = st.columns(4)
 _num("data.prep.window", "data_window", 1, column=c1)
 _num("data.prep.horizon", "data_horizon", 1, column=c2)
@@ -159,13 +189,29 @@ _num("data.prep.val_frac", "data_val_frac", 0.05, "%.2f", column=c3)
 _num("data.prep.test_frac", "data_test_frac", 0.05, "%.2f", column=c4)
 st.caption(t("data.prep.split_note"))
 c1, c2, c3 = st.columns(3)
-c1.selectbox(t("data.prep.missing"), MISSING_STRATEGIES, key="data_missing", help=t("data.prep.missing_help"),
-             format_func=_labels("missing_names"))
-c2.selectbox(t("data.prep.outliers"), OUTLIER_STRATEGIES, key="data_outliers", help=t("data.prep.outlier_help"),
-             format_func=_labels("outlier_names"))
+c1.selectbox(
+    t("data.prep.missing"),
+    MISSING_STRATEGIES,
+    key="data_missing",
+    help=t("data.prep.missing_help"),
+    format_func=_labels("missing_names"),
+)
+c2.selectbox(
+    t("data.prep.outliers"),
+    OUTLIER_STRATEGIES,
+    key="data_outliers",
+    help=t("data.prep.outlier_help"),
+    format_func=_labels("outlier_names"),
+)
 _num("data.prep.outlier_k", "data_outlier_k", 0.5, "%.1f", column=c3)
-st.radio(t("data.prep.scaling"), SCALINGS, key="data_scaling", horizontal=True, help=t("data.prep.scaling_help"),
-         format_func=_labels("scalings"))
+st.radio(
+    t("data.prep.scaling"),
+    SCALINGS,
+    key="data_scaling",
+    horizontal=True,
+    help=t("data.prep.scaling_help"),
+    format_func=_labels("scalings"),
+)
 st.info(t("data.prep.leakage"), icon=":material/shield:")
 
 try:
@@ -179,8 +225,11 @@ prepared = ud.current_prepared()
 report = state.get("data_clean_report")
 
 if report is not None:
-    st.caption(t("data.prep.missing_done", n=report.missing, rows=report.rows_dropped) + "  \n" + (
-        t("data.prep.outliers_done", n=report.clipped) if report.clipped else t("data.prep.outliers_none")))
+    st.caption(
+        t("data.prep.missing_done", n=report.missing, rows=report.rows_dropped)
+        + "  \n"
+        + (t("data.prep.outliers_done", n=report.clipped) if report.clipped else t("data.prep.outliers_none"))
+    )
     if report.clipped:
         before = state["data_loaded"].frame
         plot(ud.before_after_figure(before, prepared.series, prepared.target, report.changed), key="data_clip_chart")
@@ -188,16 +237,21 @@ if report is not None:
 st.subheader(t("data.prep.shapes"))
 split_names = {"train": t("data.prep.split_train"), "val": t("data.prep.split_val"), "test": t("data.prep.split_test")}
 st.dataframe(
-    pd.DataFrame({
-        t("data.prep.split"): [split_names[s] for s in ("train", "val", "test")],
-        t("data.prep.X_shape"): [f"X_{s} {prepared.X(s).shape}" for s in ("train", "val", "test")],
-        t("data.prep.y_shape"): [f"y_{s} {prepared.y(s).shape}" for s in ("train", "val", "test")],
-        t("data.prep.samples"): [prepared.split_sizes[s] for s in ("train", "val", "test")],
-    }),
-    hide_index=True, width="stretch",
+    pd.DataFrame(
+        {
+            t("data.prep.split"): [split_names[s] for s in ("train", "val", "test")],
+            t("data.prep.X_shape"): [f"X_{s} {prepared.X(s).shape}" for s in ("train", "val", "test")],
+            t("data.prep.y_shape"): [f"y_{s} {prepared.y(s).shape}" for s in ("train", "val", "test")],
+            t("data.prep.samples"): [prepared.split_sizes[s] for s in ("train", "val", "test")],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
 )
-st.success(t("data.prep.prepared_ok", shape=str(prepared.X_train.shape), window=prepared.window,
-             features=prepared.n_features), icon=":material/check:")
+st.success(
+    t("data.prep.prepared_ok", shape=str(prepared.X_train.shape), window=prepared.window, features=prepared.n_features),
+    icon=":material/check:",
+)
 
 st.subheader(t("data.prep.one_window"))
 n_train = len(prepared.y_train)
@@ -214,9 +268,14 @@ c1, c2 = st.columns([2, 1])
 with c1:
     st.dataframe(table, width="stretch")
 with c2:
-    st.metric(label_name, f"{prepared.actual('train')[i]:,.6g}",
-              help=str(label_at.date()) if hasattr(label_at, "date") else str(label_at))
+    st.metric(
+        label_name,
+        f"{prepared.actual('train')[i]:,.6g}",
+        help=str(label_at.date()) if hasattr(label_at, "date") else str(label_at),
+    )
     note = t("data.prep.scaled_note", value=f"{prepared.actual('train')[i]:,.6g}")
-    st.code(f"X_train[{i}].shape = {prepared.X_train[i].shape}\ny_train[{i}] = {prepared.y_train[i]:.6g}  # {note}",
-            language="text")
+    st.code(
+        f"X_train[{i}].shape = {prepared.X_train[i].shape}\ny_train[{i}] = {prepared.y_train[i]:.6g}  # {note}",
+        language="text",
+    )
 plot(ud.window_figure(prepared, i), key="data_window_chart")

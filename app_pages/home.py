@@ -9,11 +9,11 @@ st.write(t("common.tagline"))
 st.write(t("common.home.intro"))
 cards = [
     # (page file, nav message key, card message key, icon)
-    ("pages/architecture.py", "architecture", "arch_card", ":material/account_tree:"),
-    ("pages/data.py", "data", "data_card", ":material/table_chart:"),
-    ("pages/train.py", "train", "train_card", ":material/model_training:"),
-    ("pages/inside.py", "inside", "inside_card", ":material/memory:"),
-    ("pages/lessons.py", "lessons", "lessons_card", ":material/school:"),
+    ("app_pages/architecture.py", "architecture", "arch_card", ":material/account_tree:"),
+    ("app_pages/data.py", "data", "data_card", ":material/table_chart:"),
+    ("app_pages/train.py", "train", "train_card", ":material/model_training:"),
+    ("app_pages/inside.py", "inside", "inside_card", ":material/memory:"),
+    ("app_pages/lessons.py", "lessons", "lessons_card", ":material/school:"),
 ]
 for path, nav, card, icon in cards:
     with st.container(border=True):

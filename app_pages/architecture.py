@@ -58,8 +58,9 @@ with results:
                 t("arch.col_type"): [r["type"] for r in rows],
                 t("arch.col_output_shape"): [r["output_shape"] for r in rows],
                 t("arch.col_params"): [r["params"] for r in rows],
-                t("arch.col_formula_params"): [by_name[r["name"]].params if r["name"] in by_name else None
-                                               for r in rows],
+                t("arch.col_formula_params"): [
+                    by_name[r["name"]].params if r["name"] in by_name else None for r in rows
+                ],
             }
         )
         st.caption(t("arch.summary_caption"))
@@ -78,6 +79,7 @@ with results:
     if summary:
         with st.expander(t("arch.raw_summary")):
             st.code(summary["text"], language=None)
+
 
 def formulas_tab() -> None:
     st.write(t("arch.formulas_intro"))
@@ -102,8 +104,9 @@ def shapes_tab() -> None:
                 t("arch.col_type"): [s.type for s in flow],
                 t("arch.col_output_shape"): [format_shape(s.output) for s in flow],
                 t("arch.col_dims"): [t("arch.dims_3d") if len(s.output) == 3 else t("arch.dims_2d") for s in flow],
-                t("arch.col_states"): [", ".join(f"{label} {format_shape(shape)}" for label, shape in s.states)
-                                       for s in flow],
+                t("arch.col_states"): [
+                    ", ".join(f"{label} {format_shape(shape)}" for label, shape in s.states) for s in flow
+                ],
             }
         ),
         hide_index=True,
@@ -115,8 +118,11 @@ def shapes_tab() -> None:
     st.warning(t("arch.rule"), icon=":material/rule:")
     with st.expander(t("arch.rule_broken")):
         broken = ui.cached_legacy()[1]
-        st.code("keras.Sequential([\n    keras.Input(shape=(5, 1)),\n    layers.SimpleRNN(10),"
-                "  # return_sequences=False\n    layers.SimpleRNN(10),\n])", language="python")
+        st.code(
+            "keras.Sequential([\n    keras.Input(shape=(5, 1)),\n    layers.SimpleRNN(10),"
+            "  # return_sequences=False\n    layers.SimpleRNN(10),\n])",
+            language="python",
+        )
         st.write(t("arch.keras_says"))
         st.code(broken, language=None, wrap_lines=True)
 
@@ -153,8 +159,13 @@ tab_formulas, tab_shapes, tab_diagram, tab_code, tab_old = st.tabs(
     key="btn_arch_tab",
     on_change="rerun",
 )
-for tab, draw in ((tab_formulas, formulas_tab), (tab_shapes, shapes_tab), (tab_diagram, diagram_tab),
-                  (tab_code, code_tab), (tab_old, old_tab)):
+for tab, draw in (
+    (tab_formulas, formulas_tab),
+    (tab_shapes, shapes_tab),
+    (tab_diagram, diagram_tab),
+    (tab_code, code_tab),
+    (tab_old, old_tab),
+):
     if tab.open is not False:  # None if tabs do not track state (then every tab runs)
         with tab:
             draw()
