@@ -27,5 +27,5 @@ def test_home_to_architecture_change_units(app_url, page):
     )
     wait_for_app(page)
     assert metric.inner_text().strip() == "461"
-    assert page.get_by_text("d = 1, units = 20").first.is_visible()  # the formula heading follows too
+    page.get_by_text("d = 1, units = 20").first.wait_for(state="visible", timeout=30_000)  # the formula heading too
     page.screenshot(path=str(ARTIFACTS / "architecture.png"), full_page=True)
