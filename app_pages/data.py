@@ -105,13 +105,26 @@ else:
         pair = (upload.name, upload.getvalue())
         try:
             loaded = ud.load_from_settings(pair)
-            if state.get("data_upload") != pair:  # a new file: general defaults and its own target
-                for key, value in source_defaults("upload").items():
-                    state[key] = value
-                state["data_target"] = ud.default_target(loaded)
-                state.pop("btn_data_features", None)
-            state["data_upload"] = pair
+            if state.get("data_upload") != pair:
+                # the file a link asked for keeps the link's settings; a new file gets the defaults and its own target
+                from_link = state.get("data_upload") is None and state.get("data_upload_name") == upload.name
+                missing = ud.missing_columns(loaded) if from_link else []
+                if not from_link or missing:
+                    for key, value in source_defaults("upload").items():
+                        state[key] = value
+                    state["data_target"] = ud.default_target(loaded)
+                    state.pop("btn_data_features", None)
+                state["btn_data_upload_note"] = (
+                    t("data.upload_link_columns", name=upload.name, missing=", ".join(missing))
+                    if missing
+                    else t("data.upload_link_kept")
+                    if from_link
+                    else None
+                )
+            ud.remember_upload(pair)
             st.success(t("data.upload_ok", name=upload.name, rows=f"{loaded.rows:,}"), icon=":material/check:")
+            if state.get("btn_data_upload_note"):
+                st.caption(state["btn_data_upload_note"])
         except DataError as err:
             ud.show_data_error(err, L)
     elif state.get("data_upload") is not None:
@@ -119,6 +132,10 @@ else:
             loaded = ud.load_from_settings()
         except DataError as err:
             ud.show_data_error(err, L)
+    elif ud.upload_needed():  # a fresh session opened from a link: the file did not travel with it
+        name = ud.upload_needed()
+        st.warning(t("data.err.upload_needed", name=name), icon=":material/upload_file:")
+        st.stop()  # nothing below would be the link's experiment; its settings stay untouched until the file comes
     else:
         st.info(t("data.upload_prompt"), icon=":material/upload_file:")
 
@@ -221,7 +238,7 @@ except DataError as err:
     ud.show_data_error(err, L)
     if state.get("prepared") is not None:
         st.caption(t("data.prep.kept_previous"))
-prepared = ud.current_prepared()
+prepared = ud.current_prepared(show_problems=False)  # on bad settings: the last good one
 report = state.get("data_clean_report")
 
 if report is not None:

@@ -5,12 +5,12 @@ import streamlit as st
 from rnn_lab.inside import views
 from ui import inside as ui
 from ui.common import error, lang, plot, t, tf_spinner
-from ui.data import current_prepared
+from ui.data import prepared_or_stop
 
 st.title(t("inside.title"))
 st.markdown(t("inside.intro"))
 
-data = current_prepared()
+data = prepared_or_stop()  # a plain message if no dataset can be made (e.g. a link whose file is not uploaded)
 st.caption(t("inside.dataset", source=data.source, window=data.window, features=data.n_features))
 
 # ----- model and window -------------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 """Data page helpers: load the active source from the ``data_`` settings, prepare it, keep it in the session.
 
 Session keys besides the settings: ``prepared`` (the active PreparedData, read by Train and Inside),
+``prepared_signature`` (the ``data_`` settings it was built from, see :func:`rnn_lab.data.settings.signature`),
 ``data_loaded`` (the active Loaded table), ``data_upload`` (name + bytes of the last file read successfully),
-``data_clean_report`` (what cleaning changed).
+``upload_digest`` (a hash of those bytes), ``data_clean_report`` (what cleaning changed).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import streamlit as st
 
@@ -13,7 +16,7 @@ from rnn_lab.data.clean import CleanReport, clean
 from rnn_lab.data.errors import DataError
 from rnn_lab.data.prepare import PreparedData, prepare, split_rows
 from rnn_lab.data.reader import Loaded, read_bytes
-from rnn_lab.data.settings import source_defaults
+from rnn_lab.data.settings import signature, source_defaults
 from rnn_lab.data.sources import BUNDLED, load_bundled, load_toy
 from rnn_lab.data.toys import TOYS
 
@@ -44,6 +47,8 @@ def apply_source_defaults() -> None:
     )
     if kind == "upload" and state.get("data_upload") is None:
         return  # the current dataset stays active until a file is read; its defaults are applied then
+    # the link names the uploaded file only while the upload is the source
+    state["data_upload_name"] = state["data_upload"][0] if kind == "upload" else ""
     for key, value in source_defaults(kind, toy, bundled).items():
         state[key] = value
     state.pop("btn_data_features", None)
@@ -69,6 +74,36 @@ def load_from_settings(upload: tuple[str, bytes] | None = None) -> Loaded:
         int(state.get("data_toy_seed", 0)),
         int(state.get("data_toy_lag", 20)),
     )
+
+
+def remember_upload(pair: tuple[str, bytes]) -> None:
+    """Keep a file that was read successfully: its table for every page, its name for links."""
+    state = st.session_state
+    if state.get("data_upload") != pair:
+        state["upload_digest"] = hashlib.blake2b(pair[1], digest_size=16).hexdigest()
+    state["data_upload"] = pair
+    state["data_upload_name"] = pair[0]
+
+
+def missing_columns(loaded: Loaded) -> list[str]:
+    """The target/feature columns named by the settings (e.g. a link's) that this table lacks."""
+    state = st.session_state
+    wanted = [state.get("data_target", ""), *(f for f in str(state.get("data_features", "")).split(",") if f)]
+    return [c for c in dict.fromkeys(wanted) if c not in loaded.frame.columns]
+
+
+def upload_needed() -> str | None:
+    """The file name a link asks for when the upload is the source but its table is not in this session."""
+    state = st.session_state
+    if state.get("data_source_kind") == "upload" and state.get("data_upload") is None:
+        return str(state.get("data_upload_name", "")) or None
+    return None
+
+
+def current_signature() -> tuple:
+    state = st.session_state
+    digest = state.get("upload_digest", "") if state.get("data_source_kind") == "upload" else ""
+    return signature(state, digest)
 
 
 def default_target(loaded: Loaded) -> str:
@@ -135,6 +170,7 @@ def store_prepared(prepared: PreparedData, report: CleanReport | None = None) ->
     """Make ``prepared`` the active dataset; the Architecture page follows its window and feature count."""
     state = st.session_state
     state["prepared"] = prepared
+    state["prepared_signature"] = current_signature()  # after prepare_from_settings fixed target/features
     state["data_clean_report"] = report
     from rnn_lab.settings import all_settings
 
@@ -146,25 +182,56 @@ def store_prepared(prepared: PreparedData, report: CleanReport | None = None) ->
             pass
 
 
-def current_prepared() -> PreparedData:
-    """The active prepared dataset; built from the ``data_`` settings if the Data page was never opened.
+def current_prepared(show_problems: bool = True) -> PreparedData:
+    """The prepared dataset of the current ``data_`` settings, rebuilt when they changed since it was made.
 
-    With the default settings this is the counting toy exactly as in the Keras tutorial: window 5,
-    horizon 1, no scaling, all ten windows in training (X_train (10, 5, 1)).
+    The settings may change on any page (a lesson, a shared link, a session-state edit), so the stored
+    dataset is used only while its signature matches. Raises DataError when nothing usable can be made:
+    ``upload_needed`` when the settings name an uploaded file that is not in this session (a fresh session
+    opened from a link), or the settings' own problem when there is no earlier dataset to keep. When the
+    new settings are unusable but an earlier dataset exists, that one stays (with a message if
+    ``show_problems``; the Data page shows its own). With the default settings this is the counting toy
+    exactly as in the Keras tutorial: window 5, horizon 1, no scaling, all ten windows in training.
     """
     state = st.session_state
     prepared = state.get("prepared")
-    if prepared is not None:
+    if prepared is not None and state.get("prepared_signature") == current_signature():
         return prepared
+    name = upload_needed()
+    if name is not None:
+        raise DataError("upload_needed", name=name)
+    if state.get("data_source_kind") == "upload" and state.get("data_upload") is None:
+        if prepared is not None:  # "upload" picked, no file read yet: the current dataset stays active
+            return prepared
+        loaded = tutorial_loaded()  # settings untouched; the tutorial until a file is read
+        state["data_loaded"] = loaded
+        store_prepared(tutorial_prepared(loaded))
+        return state["prepared"]
     try:
-        loaded = state.get("data_loaded") or load_from_settings()
-        prepared, report = prepare_from_settings(loaded)
-    except (DataError, LookupError):  # e.g. "upload" chosen but no file yet: the tutorial, settings untouched
-        loaded = tutorial_loaded()
-        prepared, report = tutorial_prepared(loaded), None
+        loaded = load_from_settings()
+        new, report = prepare_from_settings(loaded)
+    except DataError as err:
+        if prepared is None:
+            raise
+        if show_problems:
+            from ui.common import error, lang, t
+
+            error(err.text(lang()), t("data.prep.kept_previous"))
+        return prepared
     state["data_loaded"] = loaded
-    store_prepared(prepared, report)
-    return prepared
+    store_prepared(new, report)
+    return new
+
+
+def prepared_or_stop() -> PreparedData:
+    """:func:`current_prepared` for pages that need data: a plain message and ``st.stop()`` instead of a traceback."""
+    try:
+        return current_prepared()
+    except DataError as err:
+        from ui.common import lang
+
+        show_data_error(err, lang())
+        st.stop()
 
 
 def tutorial_loaded() -> Loaded:

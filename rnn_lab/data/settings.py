@@ -30,12 +30,23 @@ SETTINGS = (
     Setting("data_outlier_k", 1.5, min=0.5, max=10.0),
     Setting("data_sentinel", ""),  # a value that means "missing" in this file, e.g. -1
     Setting("data_date_order", "auto", choices=DATE_ORDERS),  # override for ambiguous day/month
+    # name of the uploaded file: a file cannot travel in a link, so the link names it and the Data page asks for it
+    Setting("data_upload_name", ""),
 )
 
 # Tutorial defaults for the counting toy: all ten windows train, raw numbers (0.0 .. 1.4).
 TUTORIAL = {"data_val_frac": 0.0, "data_test_frac": 0.0, "data_scaling": "none", "data_window": 5, "data_horizon": 1}
 # Any other source: chronological 70/15/15 and MinMax fitted on the training rows.
 GENERAL = {"data_val_frac": 0.15, "data_test_frac": 0.15, "data_scaling": "minmax", "data_horizon": 1}
+
+
+def signature(values, upload_digest: str = "") -> tuple:
+    """What a prepared dataset was built from: every ``data_`` setting, plus the uploaded file's digest.
+
+    Two equal signatures give the same PreparedData, so a dataset whose signature differs from the
+    current settings is stale and must be rebuilt (the settings may change on any page: lessons, links).
+    """
+    return (*((s.key, values.get(s.key, s.default)) for s in SETTINGS), ("upload_digest", upload_digest))
 
 
 def source_defaults(kind: str, toy: str = "counting", bundled: str = "samsung") -> dict:
