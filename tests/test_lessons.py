@@ -195,15 +195,54 @@ def test_long_memory_lesson_data_needs_the_first_value():
     from rnn_lab.data.sources import load_toy
 
     v = lessons.start_values(lessons.LESSONS["why_lstm"], 0, {}, SETTINGS)
-    assert v["data_window"] == v["data_toy_lag"] == v["inside_exp_lag"] == 20
+    assert v["data_window"] == v["data_toy_lag"] == v["inside_exp_lag"] == v["arch_timesteps"] == 40
     s = load_toy("long_memory", length=v["data_toy_length"], lag=v["data_toy_lag"]).frame["value"].to_numpy()
-    lag = 20
+    lag = 40
     r_far = np.corrcoef(s[lag:], s[:-lag])[0, 1]  # the first value of the window
     assert 0.85 < r_far**2 < 0.95  # "explains about 90% of the variance" (rho^2 = 0.9025)
-    residual = s[lag:] - 0.95 * s[:-lag]  # what is left once the value 20 steps back is known: fresh noise
+    residual = s[lag:] - 0.95 * s[:-lag]  # what is left once the value 40 steps back is known: fresh noise
     assert residual.std() == pytest.approx(np.sqrt(1 - 0.95**2), rel=0.1)
     assert np.corrcoef(residual[1:], residual[:-1])[0, 1] == pytest.approx(0, abs=0.1)  # "nothing closer"
-    assert 0.5**19 == pytest.approx(0.0000019, rel=0.01)  # the text's vanishing-gradient example
+    assert 0.5**39 == pytest.approx(0.0000000000018, rel=0.02)  # the text's vanishing-gradient example
+
+
+def _lesson_experiment_config():
+    from rnn_lab.inside.connectivity import ExperimentConfig
+
+    v = lessons.start_values(lessons.LESSONS["why_lstm"], 1, {}, SETTINGS)  # step 2: the Inside page
+    return ExperimentConfig(lag=v["inside_exp_lag"], units=v["inside_exp_units"], epochs=v["inside_exp_epochs"])
+
+
+def test_why_lstm_lesson_runs_the_inside_experiment_at_its_lag():
+    """The lesson's lag is the one the Inside experiment uses (its default, where SimpleRNN's gradient fades)."""
+    from rnn_lab.inside.connectivity import ExperimentConfig
+
+    cfg = _lesson_experiment_config()
+    default = ExperimentConfig()
+    defaults = {key: s.default for key, s in SETTINGS.items()}
+    assert (cfg.lag, cfg.units, cfg.epochs) == (default.lag, default.units, default.epochs)
+    assert (cfg.lag, cfg.units, cfg.epochs) == tuple(defaults[f"inside_exp_{k}"] for k in ("lag", "units", "epochs"))
+    v = lessons.start_values(lessons.LESSONS["why_lstm"], 1, {}, SETTINGS)
+    assert v["data_toy_lag"] == v["data_window"] == cfg.lag  # the data steps and the experiment: one lag
+    for lang in LANGUAGES:
+        assert f"lag {cfg.lag}" in _text(lang, "why_lstm", 2)
+        assert str(cfg.lag) in catalogue(lang)["classroom.lessons.why_lstm.summary"]
+
+
+def test_why_lstm_text_matches_what_the_experiment_prints(keras):
+    """Run the experiment with the lesson's settings once: the text's claims hold for the numbers that come out."""
+    from rnn_lab.inside.connectivity import FADED, conclusion, run_experiment
+
+    result = run_experiment(_lesson_experiment_config())
+    by = result.by_cell()
+    simple, lstm, gru = by["SimpleRNN"], by["LSTM"], by["GRU"]
+    assert simple.ratio < FADED and simple.ratio < 0.01  # "far below 1": SimpleRNN's gradient fades
+    assert lstm.ratio > 1 and gru.ratio > 1  # "LSTM and GRU keep the early steps connected (ratios above 1)"
+    learned = [r.cell for r in result.results if r.val_loss[-1] < 0.5 * r.baseline_mse]
+    assert learned == ["LSTM", "GRU"]  # "only LSTM and GRU learn the long memory"
+    text = conclusion(result, "en")
+    assert "The gradient of SimpleRNN fades" in text and text.endswith("LSTM, GRU.")
+    assert "no clear vanishing gradient" not in text.lower()
 
 
 def test_samsung_lesson_data():
@@ -221,10 +260,13 @@ def test_samsung_lesson_data():
 def test_lesson_data_settings_match_the_data_pages_source_defaults():
     """Lessons spell out their data settings; they must agree with what the Data page applies for that source."""
     from rnn_lab.data.settings import source_defaults
+    from rnn_lab.inside.connectivity import ExperimentConfig
 
     for lesson_id in ("counting", "why_lstm", "samsung", "deep"):
         v = lessons.start_values(lessons.LESSONS[lesson_id], 0, {}, SETTINGS)
         expected = source_defaults(v["data_source_kind"], v["data_toy"], v["data_bundled"])
+        if lesson_id == "why_lstm":  # the one deliberate change: the Inside experiment's lag (SimpleRNN fails there)
+            expected.update(data_toy_lag=ExperimentConfig().lag, data_window=ExperimentConfig().lag)
         assert {k: v[k] for k in expected} == expected, lesson_id
 
 
