@@ -8,6 +8,8 @@ per role, used the same way on every page.
 
 from __future__ import annotations
 
+import numpy as np
+
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
     "black": "#000000",
@@ -75,4 +77,35 @@ def style_figure(fig, projection: bool = False, height: int | None = None):
                     )
     if projection:
         fig.update_annotations(font_size=size["font"])
+        _fit_colorbars(fig, size["font"])
     return fig
+
+
+COLORBAR_TRACES = ("heatmap", "contour", "histogram2d", "histogram2dcontour")
+
+
+def _fit_colorbars(fig, font: int) -> None:
+    """Fewer colorbar ticks when the bar is short: big projection labels must not overlap (a one-band heatmap
+    of ~200 px leaves the bar ~70 px, room for two labels at 22 px, while Plotly would place five)."""
+    margin = fig.layout.margin
+    below = 3 * font  # x tick labels and axis title under the plot (automargin adds them inside the height)
+    plot_px = fig.layout.height - (margin.t or 0) - (margin.b or 0) - below
+    for trace in fig.data:
+        if trace.type not in COLORBAR_TRACES or trace.showscale is False:
+            continue
+        bar = trace.colorbar
+        if bar.lenmode == "pixels":
+            bar_px = bar.len or plot_px
+        else:
+            bar_px = plot_px * (1.0 if bar.len is None else bar.len)
+        fit = int(bar_px // (2 * font))  # a label and a gap as tall as a label
+        bar.update(tickfont={"size": font})
+        if fit >= 4 or bar.tickvals is not None:
+            bar.update(nticks=min(bar.nticks or fit, fit))
+            continue
+        # Too short for Plotly's round steps (nticks=2 often leaves a lone "0"): label the two ends of the range.
+        z = np.asarray(trace.z, dtype=np.float64) if trace.z is not None else np.zeros(1)
+        low = trace.zmin if trace.zmin is not None else float(np.nanmin(z))
+        high = trace.zmax if trace.zmax is not None else float(np.nanmax(z))
+        if np.isfinite(low) and np.isfinite(high) and high > low:
+            bar.update(tickvals=[low, high], ticktext=[f"{low:.2g}", f"{high:.2g}"])

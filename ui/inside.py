@@ -260,7 +260,7 @@ def step_view_ui(layer_run) -> None:
     for trace in traces:  # one below the other: the vectors need the full width
         st.markdown(t(f"inside.direction_{trace.direction}", t=step, T=n_steps))
         st.latex(views.latex_block(views.equations(trace.cell, features, units, trace.reset_after)))
-        st.latex(views.latex_block([views.vector_latex(name, v) for name, v in views.step_values(trace, x, step)]))
+        st.latex(views.step_latex(views.step_values(trace, x, step)))
     cols = st.columns(len(traces))
     for col, trace in zip(cols, traces, strict=True):  # forward and backward side by side
         with col:

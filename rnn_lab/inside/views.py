@@ -161,6 +161,27 @@ def vector_latex(name: str, v: np.ndarray, digits: int = 2) -> str:
     )
 
 
+def step_latex(values: list[tuple[str, np.ndarray]], digits: int = 2) -> str:
+    """The vectors of one step as one LaTeX block: short vectors written out, long ones as rows of one table.
+
+    A summary per line (``symbol ∈ R^n: ||·|| = ..., min = ..., max = ..., mean = ...``) is wider than the
+    page in projection mode; the table puts the four statistics in columns under one header instead.
+    """
+    lines = [vector_latex(name, v, digits) for name, v in values if np.asarray(v).size <= SMALL]
+    rows = []
+    for name, v in values:
+        v = np.asarray(v, dtype=np.float64).ravel()
+        if len(v) > SMALL:
+            stats = (np.linalg.norm(v), v.min(), v.max(), v.mean())
+            rows.append(
+                rf"{STEP_SYMBOLS[name]} \in \mathbb{{R}}^{{{len(v)}}} & " + " & ".join(f"{x:.{digits}f}" for x in stats)
+            )
+    if rows:
+        header = r"& \|\cdot\| & \min & \max & \mathrm{mean}"
+        lines.append(r"\begin{array}{r|rrrr}" + header + r" \\ \hline " + r" \\ ".join(rows) + r"\end{array}")
+    return latex_block(lines)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Figures
 # ---------------------------------------------------------------------------------------------------------
@@ -266,7 +287,7 @@ def step_bars(trace: DirectionTrace, step: int, lang: str) -> go.Figure:
         barmode="group",
         height=360,
         title=_t("inside.fig.step_bars", lang, t=step),
-        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.45, "x": 0},  # below the axis title, even in projection
         xaxis={"title": _t("inside.fig.unit", lang), "type": "category"},
         yaxis={"title": _t("inside.fig.value", lang), "range": [-top, top]},
     )
