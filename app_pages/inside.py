@@ -4,7 +4,7 @@ import streamlit as st
 
 from rnn_lab.inside import views
 from ui import inside as ui
-from ui.common import error, lang, plot, t, tf_spinner
+from ui.common import error, lang, plot, projection, t, tf_spinner
 from ui.data import prepared_or_stop
 
 st.title(t("inside.title"))
@@ -77,11 +77,11 @@ for trace in layer_run.directions:
 st.subheader(t("inside.weights_title"))
 st.markdown(t(f"inside.weights_help_{layer_run.kind}"))
 trace = layer_run.directions[0]
-w1, w2 = st.columns(2)
+w1, w2 = (st.container(), st.container()) if projection() else st.columns(2)  # big fonts need the full width
 with w1:
-    plot(views.weight_figure(trace, "kernel", lang()), key="inside_fig_kernel")
+    plot(views.weight_figure(trace, "kernel", lang(), short_labels=projection()), key="inside_fig_kernel")
 with w2:
-    plot(views.weight_figure(trace, "recurrent_kernel", lang()), key="inside_fig_recurrent")
+    plot(views.weight_figure(trace, "recurrent_kernel", lang(), short_labels=projection()), key="inside_fig_recurrent")
 
 # ----- the NumPy code ------------------------------------------------------------------------------------------
 with st.expander(t("inside.code_title"), expanded=False):

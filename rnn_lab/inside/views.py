@@ -321,6 +321,8 @@ def animation_figure(trace: DirectionTrace, lang: str) -> go.Figure:
         barmode="group",
         height=460,
         margin={"t": 60, "b": 120},
+        # A row above Play/Pause (y=1.02): a legend at the side takes width and squeezes the unit labels.
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.2, "xanchor": "left", "x": 0.0},
         xaxis={"title": _t("inside.fig.unit", lang), "type": "category"},
         yaxis={"title": _t("inside.fig.value", lang), "range": [-top, top]},
         updatemenus=[
@@ -384,8 +386,12 @@ def _strided(matrix: np.ndarray, limit: int = MAX_WEIGHT_CELLS) -> tuple[np.ndar
     return matrix[np.ix_(r, c)], r, c
 
 
-def weight_figure(trace: DirectionTrace, which: str, lang: str) -> go.Figure:
-    """``kernel`` or ``recurrent_kernel`` as a heatmap, its column blocks labelled with their gate."""
+def weight_figure(trace: DirectionTrace, which: str, lang: str, short_labels: bool = False) -> go.Figure:
+    """``kernel`` or ``recurrent_kernel`` as a heatmap, its column blocks labelled with their gate.
+
+    ``short_labels`` (projection mode: big fonts) writes only the gate's letter over its block, the full name
+    in the hover text, so four names do not run into each other.
+    """
     w = trace.weights[which]  # (F or U, n_gates * U)
     z, rows, cols = _strided(w)
     fig = go.Figure(
@@ -404,12 +410,20 @@ def weight_figure(trace: DirectionTrace, which: str, lang: str) -> go.Figure:
         if k:
             fig.add_vline(x=k * U - 0.5, line_color="black", line_width=2)
         label = _t(f"inside.gate.{trace.cell}.{gate}", lang)
-        fig.add_annotation(x=k * U + (U - 1) / 2, y=1.0, yref="paper", yanchor="bottom", text=label, showarrow=False)
+        fig.add_annotation(
+            x=k * U + (U - 1) / 2,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            text=f"<b>{gate}</b>" if short_labels else label,
+            hovertext=label,
+            showarrow=False,
+        )
     row_title = "inside.fig.input_feature" if which == "kernel" else "inside.fig.unit_prev"
     fig.update_layout(
         title=_t(f"inside.fig.{which}", lang, rows=w.shape[0], cols=w.shape[1]),
         height=320,
-        xaxis={"title": _t("inside.fig.column", lang)},
+        xaxis={"title": _t("inside.fig.column", lang), "range": [-0.5, w.shape[1] - 0.5]},  # the matrix, no more
         yaxis={"title": _t(row_title, lang), "autorange": "reversed", "type": "category"},
     )
     return fig
