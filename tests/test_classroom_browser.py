@@ -4,14 +4,10 @@ restores the experiment in a fresh browser."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 from urllib.parse import parse_qsl, urlsplit
 
-from conftest import ARTIFACTS, ROOT, _free_port, wait_for_app
+from conftest import ARTIFACTS, streamlit_server, wait_for_app
 
 from rnn_lab.i18n import t
 
@@ -145,36 +141,7 @@ def test_deep_link_on_fresh_server(browser):
 
     This is why pages live in app_pages/: with a folder named pages/ beside app.py, Streamlit 1.67 runs such a
     page alone (no router, no settings from the link) until app.py's st.navigation has run once in the process."""
-    port = _free_port()
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
+    with streamlit_server() as url:
         tab = browser.new_context(viewport=VIEWPORT).new_page()
         tab.goto(f"{url}/lessons?lang=ko&arch_cell=GRU")
         _settle(tab)
@@ -183,9 +150,6 @@ def test_deep_link_on_fresh_server(browser):
         assert t("common.nav.lessons", "ko") in nav  # the router's translated navigation, not file names
         assert _query(tab).get("arch_cell") == "GRU" and _query(tab).get("lang") == "ko"
         tab.context.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_a_lesson_in_the_browser(browser, app_url):
