@@ -14,7 +14,7 @@ from rnn_lab.arch.params import (
     total_params,
 )
 from ui import architecture as ui
-from ui.common import error, lang, plot, t, tf_spinner
+from ui.common import error, lang, plot, show_table, t, tf_spinner
 
 st.title(t("arch.title"))
 st.write(t("arch.intro"))
@@ -75,7 +75,7 @@ with results:
             }
         )
         st.caption(t("arch.analytic_caption"))
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, hide_index=True, width="stretch")
     if summary:
         with st.expander(t("arch.raw_summary")):
             st.code(summary["text"], language=None)
@@ -97,7 +97,7 @@ def formulas_tab() -> None:
 def shapes_tab() -> None:
     st.write(t("arch.shapes_intro"))
     flow = shape_flow(cfg)
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 t("arch.col_layer"): [s.name for s in flow],

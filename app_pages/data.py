@@ -23,7 +23,7 @@ from rnn_lab.data.settings import (
 from rnn_lab.data.sources import BUNDLED
 from rnn_lab.data.toys import TOYS, recommended_window
 from ui import data as ud
-from ui.common import error, lang, plot, show_advanced, t
+from ui.common import error, lang, plot, show_advanced, show_table, t
 
 state = st.session_state
 S = {s.key: s for s in SETTINGS}
@@ -173,7 +173,7 @@ with tab_chart:
     st.caption(t("data.look.missing_count", n=n_missing) if n_missing else t("data.look.no_missing"))
     plot(ud.series_figure(loaded, target, float(state["data_outlier_k"])), key="data_series_chart")
 with tab_desc:
-    st.dataframe(frame.describe(), width="stretch")
+    show_table(frame.describe(), width="stretch")
 with tab_hist:
     cols = st.columns(min(3, frame.shape[1]))
     for i, column in enumerate(frame.columns):
@@ -253,7 +253,7 @@ if report is not None:
 
 st.subheader(t("data.prep.shapes"))
 split_names = {"train": t("data.prep.split_train"), "val": t("data.prep.split_val"), "test": t("data.prep.split_test")}
-st.dataframe(
+show_table(
     pd.DataFrame(
         {
             t("data.prep.split"): [split_names[s] for s in ("train", "val", "test")],
@@ -283,7 +283,7 @@ label_name = t("data.prep.window_table_label", target=prepared.target, horizon=p
 label_at = prepared.series.index[label_row]
 c1, c2 = st.columns([2, 1])
 with c1:
-    st.dataframe(table, width="stretch")
+    show_table(table, width="stretch")
 with c2:
     st.metric(
         label_name,

@@ -71,3 +71,14 @@ def test_weight_blocks_get_short_labels_in_projection_with_the_full_name_on_hove
     assert [a.hovertext for a in short.layout.annotations] == [a.text for a in full.layout.annotations]
     assert full.layout.annotations[0].text == "z: 업데이트 게이트 (update gate)"
     assert tuple(full.layout.xaxis.range) == (-0.5, 3 * U - 0.5)
+
+
+def test_tables_use_the_projection_font_in_projection_mode(app_test):
+    """st.dataframe is a canvas that ignores the projection CSS; projection mode shows HTML tables instead."""
+    normal = app_test(page="app_pages/architecture.py")
+    assert not normal.exception and len(normal.dataframe) >= 1 and len(normal.table) == 0
+    projected = app_test(page="app_pages/architecture.py", projection=True)
+    assert not projected.exception, projected.exception
+    assert len(projected.dataframe) == 0 and len(projected.table) >= 1
+    summary = projected.table[0].value  # same content as the interactive table: SimpleRNN(10) on (5, 1) = 120
+    assert 120 in summary.iloc[:, -1].tolist() or "120" in summary.astype(str).to_numpy().ravel().tolist()

@@ -54,6 +54,19 @@ def plot(fig, key: str | None = None, height: int | None = None, **kwargs):
     return st.plotly_chart(fig, key=key, width="stretch", config={"displaylogo": False}, **kwargs)
 
 
+def show_table(data, hide_index: bool = False, **kwargs):
+    """Show a table: an interactive st.dataframe, or in projection mode a plain st.table.
+
+    st.dataframe draws on a canvas whose font does not follow the page's CSS, so in projection mode it stays
+    small and clips its last columns; st.table is HTML and takes the projection font and wraps.
+    """
+    if projection():
+        if hide_index and hasattr(data, "style"):
+            data = data.style.hide(axis="index")
+        return st.table(data)
+    return st.dataframe(data, hide_index=hide_index, **kwargs)
+
+
 def styled(fig, height: int | None = None):
     """Style a figure without drawing it (for st.plotly_chart updates inside placeholders)."""
     return style_figure(fig, projection=projection(), height=height)

@@ -17,7 +17,7 @@ import streamlit as st
 from rnn_lab.style import color
 from rnn_lab.train.engine import LOSSES, OPTIMIZERS, TrainConfig
 from rnn_lab.train.settings import _BY_KEY, config_from_values
-from ui.common import error, plot, show_advanced, t
+from ui.common import error, plot, show_advanced, show_table, t
 
 JOB_KEY = "job_train"
 RUNS_KEY = "runs"
@@ -371,7 +371,7 @@ def metrics_table(run) -> pd.DataFrame:
 def metrics_ui(run) -> None:
     m = run.metrics
     st.subheader(t("train.metrics_title", split=t(f"train.split.{m['split']}")))
-    st.dataframe(metrics_table(run), hide_index=True, width="stretch", key="table_train_metrics")
+    show_table(metrics_table(run), hide_index=True, width="stretch", key="table_train_metrics")
     st.markdown(t("train.skill_line", skill=_fmt(m["skill"])))
     verdict = t(f"train.verdict.{m['verdict']}")
     {"beats": st.success, "ties": st.warning, "loses": st.error}.get(m["verdict"], st.info)(verdict)
@@ -387,7 +387,7 @@ def tutorial_ui(run) -> None:
             t("train.prediction_col"): np.round(part["predicted"].to_numpy(), 4),
         }
     )
-    st.dataframe(frame, hide_index=True, key="table_train_tutorial")
+    show_table(frame, hide_index=True, key="table_train_tutorial")
 
 
 def results_ui(run) -> None:
@@ -561,7 +561,7 @@ def compare_ui() -> None:
     if len(items) < 1:
         return
     st.header(t("train.runs_title"))
-    st.dataframe(runs_table(items), hide_index=True, width="stretch", key="table_train_runs")
+    show_table(runs_table(items), hide_index=True, width="stretch", key="table_train_runs")
     if len(items) < 2:
         return
     with st.expander(t("train.compare"), expanded=True):
@@ -576,7 +576,7 @@ def compare_ui() -> None:
         picked = [r for r in items if r.id in chosen]
         if picked:
             plot(compare_figure(picked), key="chart_train_compare")
-            st.dataframe(
+            show_table(
                 runs_table(picked),
                 hide_index=True,
                 width="stretch",
