@@ -425,48 +425,30 @@ def export_ui(run) -> None:
 
     st.subheader(t("train.export"))
     stem = f"rnn_lab_run{run.id}"
-    c1, c2, c3, c4, c5 = st.columns(5)
-    c1.download_button(
-        t("train.export_model"),
-        data=lambda: export.model_bytes(run),
-        file_name=f"{stem}.keras",
-        mime="application/octet-stream",
-        key=f"btn_train_dl_model_{run.id}",
-        on_click="ignore",
-    )
-    c2.download_button(
-        t("train.export_history"),
-        data=lambda: export.history_csv(run),
-        file_name=f"{stem}_history.csv",
-        mime="text/csv",
-        key=f"btn_train_dl_hist_{run.id}",
-        on_click="ignore",
-    )
-    c3.download_button(
-        t("train.export_predictions"),
-        data=lambda: export.predictions_csv(run),
-        file_name=f"{stem}_predictions.csv",
-        mime="text/csv",
-        key=f"btn_train_dl_pred_{run.id}",
-        on_click="ignore",
-    )
-    c4.download_button(
-        t("train.export_script"),
-        data=lambda: export.script(run).encode(),
-        file_name="train_rnn_lab.py",
-        mime="text/x-python",
-        key=f"btn_train_dl_py_{run.id}",
-        on_click="ignore",
-        help=t("train.export_script_help"),
-    )
-    c5.download_button(
-        t("train.export_zip"),
-        data=lambda: export.zip_bundle(run),
-        file_name=f"{stem}.zip",
-        mime="application/zip",
-        key=f"btn_train_dl_zip_{run.id}",
-        on_click="ignore",
-    )
+    # (label key, bytes maker, file name, MIME type, key suffix)
+    downloads = [
+        ("train.export_model", lambda: export.model_bytes(run), f"{stem}.keras", "application/octet-stream", "model"),
+        ("train.export_history", lambda: export.history_csv(run), f"{stem}_history.csv", "text/csv", "hist"),
+        (
+            "train.export_predictions",
+            lambda: export.predictions_csv(run),
+            f"{stem}_predictions.csv",
+            "text/csv",
+            "pred",
+        ),
+        ("train.export_script", lambda: export.script(run).encode(), "train_rnn_lab.py", "text/x-python", "py"),
+        ("train.export_zip", lambda: export.zip_bundle(run), f"{stem}.zip", "application/zip", "zip"),
+    ]
+    for column, (label, data, file_name, mime, suffix) in zip(st.columns(len(downloads)), downloads):
+        column.download_button(
+            t(label),
+            data=data,
+            file_name=file_name,
+            mime=mime,
+            key=f"btn_train_dl_{suffix}_{run.id}",
+            on_click="ignore",
+            help=t("train.export_script_help") if suffix == "py" else None,
+        )
 
 
 # ---------------------------------------------------------------- runs
