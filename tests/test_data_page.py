@@ -57,7 +57,7 @@ def test_toy_switch_applies_its_defaults(app_test):
     at.selectbox(key="data_toy").set_value("long_memory").run()
     assert not at.exception
     p = at.session_state["prepared"]
-    assert p.window == 20 and at.session_state["arch_timesteps"] == 20 and p.scaler.kind == "minmax"
+    assert p.window == 40 and at.session_state["arch_timesteps"] == 40 and p.scaler.kind == "minmax"
     at.selectbox(key="data_toy").set_value("counting").run()
     assert at.session_state["prepared"].X_train.shape == (10, 5, 1)
 

@@ -113,3 +113,22 @@ def test_conclusion_is_built_from_the_numbers():
 def test_experiment_config_rejects_bad_values(bad):
     with pytest.raises(ValueError):
         C.ExperimentConfig(**bad).validate()
+
+
+def test_one_lag_for_the_toy_the_data_page_the_experiment_and_the_lesson():
+    """long_memory's default lag is the experiment's and the lesson's (no exception anywhere): 40."""
+    from rnn_lab import lessons
+    from rnn_lab.data.settings import SETTINGS as DATA_SETTINGS
+    from rnn_lab.data.settings import source_defaults
+    from rnn_lab.data.toys import TOYS, recommended_window
+    from rnn_lab.inside.settings import SETTINGS as INSIDE_SETTINGS
+    from rnn_lab.settings import all_settings
+
+    lag = TOYS["long_memory"].params["lag"]
+    assert lag == 40 == C.ExperimentConfig().lag == recommended_window("long_memory") == TOYS["long_memory"].window
+    assert {s.key: s.default for s in DATA_SETTINGS}["data_toy_lag"] == lag
+    assert {s.key: s.default for s in INSIDE_SETTINGS}["inside_exp_lag"] == lag
+    picked = source_defaults("toy", "long_memory")
+    assert picked["data_toy_lag"] == picked["data_window"] == lag
+    v = lessons.start_values(lessons.LESSONS["why_lstm"], 0, {}, all_settings())
+    assert v["data_toy_lag"] == v["data_window"] == v["inside_exp_lag"] == lag

@@ -260,13 +260,10 @@ def test_samsung_lesson_data():
 def test_lesson_data_settings_match_the_data_pages_source_defaults():
     """Lessons spell out their data settings; they must agree with what the Data page applies for that source."""
     from rnn_lab.data.settings import source_defaults
-    from rnn_lab.inside.connectivity import ExperimentConfig
 
     for lesson_id in ("counting", "why_lstm", "samsung", "deep"):
         v = lessons.start_values(lessons.LESSONS[lesson_id], 0, {}, SETTINGS)
         expected = source_defaults(v["data_source_kind"], v["data_toy"], v["data_bundled"])
-        if lesson_id == "why_lstm":  # the one deliberate change: the Inside experiment's lag (SimpleRNN fails there)
-            expected.update(data_toy_lag=ExperimentConfig().lag, data_window=ExperimentConfig().lag)
         assert {k: v[k] for k in expected} == expected, lesson_id
 
 

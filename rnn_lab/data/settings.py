@@ -17,7 +17,7 @@ SETTINGS = (
     Setting("data_toy_length", 15, min=10, max=20000),
     Setting("data_toy_noise", 0.0, min=0.0, max=5.0),
     Setting("data_toy_seed", 0, min=0, max=2**31 - 1),
-    Setting("data_toy_lag", 20, min=2, max=200),  # long_memory only
+    Setting("data_toy_lag", TOYS["long_memory"].params["lag"], min=2, max=200),  # long_memory only
     Setting("data_target", "value"),  # options depend on the data: validated on the page
     Setting("data_features", ""),  # comma-separated feature columns; "" = the target alone
     Setting("data_window", 5, min=1, max=1000),

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnn_lab.data.toys import TOYS
+
 EXPERIMENT_CELLS = ("SimpleRNN", "LSTM", "GRU")
 FADED = 0.5  # early/late ratio below which the conclusion says a cell's gradient fades towards the start
 
@@ -71,7 +73,7 @@ def early_late_ratio(conn: np.ndarray, fraction: float = 0.25) -> float:
 class ExperimentConfig:
     """The vanishing-gradient experiment on the ``long_memory`` toy (defaults finish well under 60 s)."""
 
-    lag: int = 40  # the answer is rho * (the value lag steps back); window = lag, so it is the window's 1st value
+    lag: int = TOYS["long_memory"].params["lag"]  # 40, the toy's default; the answer is rho * (the value lag steps back); window = lag, so it is the window's 1st value
     length: int = 2000  # values in the toy series
     units: int = 16  # hidden units of every model
     epochs: int = 20  # same budget for every model

@@ -1,5 +1,6 @@
 """The Inside-the-cell page's settings (keys prefixed ``inside_``)."""
 
+from rnn_lab.data.toys import TOYS
 from rnn_lab.settings import Setting
 
 SOURCES = ("untrained", "run")  # the current architecture with seeded initial weights, or a trained run
@@ -14,7 +15,8 @@ SETTINGS = (
     Setting("inside_layer", 1, min=1, max=4),  # which recurrent layer to open (1 = bottom)
     Setting("inside_step", 1, min=1, max=1000),  # the time step t shown (1-based)
     # The vanishing-gradient experiment (long_memory toy): answer = rho * the value `lag` steps back.
-    Setting("inside_exp_lag", 40, min=5, max=100),
+    # One lag everywhere: the toy's default (Data page), this experiment and the "Why LSTM?" lesson.
+    Setting("inside_exp_lag", TOYS["long_memory"].params["lag"], min=5, max=100),
     Setting("inside_exp_units", 16, min=2, max=64),
     Setting("inside_exp_epochs", 20, min=1, max=60),
 )
