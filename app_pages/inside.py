@@ -51,27 +51,21 @@ st.caption(
     )
 )
 
-# ----- step through time (a fragment: moving the slider reruns only this part) -------------------------------
+# ----- step through time: the slider redraws in the browser; the step reaches the server when the user lets go,
+# and only this fragment reruns then (it updates the session and the link, nothing on screen waits for it) ------
 st.subheader(t("inside.step_title"))
 
 
 @st.fragment
 def step_fragment():
-    ui.step_view_ui(layer_run)
+    ui.step_view_ui(layer_run, entry, int(st.session_state["inside_layer"]))
 
 
 step_fragment()
 
 st.subheader(t("inside.time_title"))
-st.caption(t("inside.time_help"))
+st.caption(t(f"inside.time_help_{layer_run.kind}"))
 ui.time_heatmaps_ui(layer_run)
-
-st.subheader(t("inside.play_title"))
-st.caption(t("inside.play_help"))
-for trace in layer_run.directions:
-    if len(layer_run.directions) > 1:
-        st.markdown(t(f"inside.direction_name_{trace.direction}"))
-    plot(views.animation_figure(trace, lang()), key=f"inside_fig_anim_{trace.direction}")
 
 # ----- weights ------------------------------------------------------------------------------------------------
 st.subheader(t("inside.weights_title"))
@@ -125,51 +119,7 @@ if entry["conn"] is not None or cells <= ui.AUTO_CONNECTIVITY_CELLS:
     plot(views.connectivity_figure(conn, lang()), key="inside_fig_conn")
     st.caption(t("inside.grad_ratio", ratio=early_late_ratio(conn)))
 
-# ----- the experiment --------------------------------------------------------------------------------------------------
+# ----- the experiment: a background thread (the page stays usable), with Stop ------------------------------------------
 st.subheader(t("inside.exp_title"))
 st.markdown(t("inside.exp_help"))
-e1, e2, e3 = st.columns(3)
-e1.number_input(
-    t("inside.exp_lag"), min_value=5, max_value=100, step=1, key="inside_exp_lag", help=t("inside.exp_lag_help")
-)
-e2.number_input(t("inside.exp_units"), min_value=2, max_value=64, step=1, key="inside_exp_units")
-e3.number_input(t("inside.exp_epochs"), min_value=1, max_value=60, step=1, key="inside_exp_epochs")
-if st.button(t("inside.exp_button"), key="btn_inside_experiment", type="primary"):
-    from rnn_lab.inside.connectivity import ExperimentConfig, run_experiment
-
-    state = st.session_state
-    exp_cfg = ExperimentConfig(
-        lag=int(state["inside_exp_lag"]), units=int(state["inside_exp_units"]), epochs=int(state["inside_exp_epochs"])
-    )
-    bar = st.progress(0.0, text=t("inside.exp_starting"))
-    try:
-        with tf_spinner():
-            result = run_experiment(
-                exp_cfg,
-                progress=lambda f, cell: bar.progress(
-                    min(1.0, f), text=t("inside.exp_progress", cell=cell, pct=round(100 * f))
-                ),
-            )
-    except ValueError as err:
-        error(t("inside.exp_failed"), str(err))
-    else:
-        for r in result.results:
-            r.model = None  # keep the session small: the curves and connectivity are what the page shows
-        state["inside_experiment"] = result
-    bar.empty()
-result = st.session_state.get("inside_experiment")
-if result is not None:
-    from rnn_lab.inside.connectivity import conclusion
-
-    st.caption(
-        t(
-            "inside.exp_done",
-            seconds=result.seconds,
-            lag=result.config.lag,
-            units=result.config.units,
-            epochs=result.config.epochs,
-        )
-    )
-    plot(views.experiment_loss_figure(result, lang()), key="inside_fig_exp_loss")
-    plot(views.experiment_connectivity_figure(result, lang()), key="inside_fig_exp_conn")
-    st.success(conclusion(result, lang()), icon=":material/insights:")
+ui.experiment_ui()

@@ -3,7 +3,8 @@
 Messages live in ``rnn_lab/locales/<lang>/<namespace>.toml`` (one folder per
 language, one file per page or topic). A key is ``<namespace>.<name>``, e.g.
 ``arch.title`` from ``locales/en/arch.toml``; nested TOML tables add dotted parts.
-Messages are ``str.format`` templates: ``t("arch.total", "ko", n=120)``.
+Messages are ``str.format`` templates: ``t("arch.total", "ko", n=120)``. Every message is formatted, with
+or without values, so a literal brace is always written ``{{`` / ``}}`` (e.g. LaTeX ``$h_{{t-1}}$``).
 """
 
 from __future__ import annotations
@@ -44,8 +45,7 @@ def t(key: str, lang: str = "en", **values) -> str:
     A key missing from the catalogue raises KeyError: the catalogue test makes sure
     no page can show a raw key.
     """
-    template = catalogue(lang)[key]
-    return template.format(**values) if values else template
+    return catalogue(lang)[key].format(**values)
 
 
 def reload() -> None:

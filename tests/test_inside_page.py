@@ -22,6 +22,16 @@ def _charts(at) -> list[dict]:
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
+def _step_view(at) -> dict:
+    """The data the browser-side step view got (every step's values, and the step to open at)."""
+    (view,) = [el for el in at.get("bidi_component") if el.proto.component_name == "rnn_lab_inside_step"]
+    return json.loads(view.proto.json)
+
+
+def _row(direction: dict, name: str) -> dict:
+    return next(row for row in direction["rows"] if row["name"] == name)
+
+
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_page_renders_and_numpy_matches_keras(keras, app_test, lang):
     at = app_test(page=PAGE, lang=lang)
@@ -30,24 +40,38 @@ def test_page_renders_and_numpy_matches_keras(keras, app_test, lang):
     assert _delta(at) < 1e-5  # computed live on the chosen window
     assert r"\tanh" in _latex(at)  # the SimpleRNN equation with its shapes
     assert r"\underbrace{W}_{1\times 10}" in _latex(at)  # counting toy: 1 feature, 10 units (the tutorial)
-    assert at.slider(key="inside_step").max == 5  # window of 5 steps
+    view = _step_view(at)
+    assert view["steps"] == 5 and view["step"] == 1  # window of 5 steps
     titles = " ".join(at.title[i].value for i in range(len(at.title)))
     assert ("셀 내부" in titles) == (lang == "ko") and "Inside the cell" in titles
-    assert any(("Time step t" if lang == "en" else "시간 단계 t") == s.label for s in at.slider)
+    assert view["labels"]["step"] == ("Time step t" if lang == "en" else "시간 단계 t")
     assert any("def simple_rnn_forward" in c.value for c in at.code)  # the library source itself
+    # The window label is evaluated (issue: "0 ~ 10 - 1"): the training split of the counting toy has 10 windows.
+    label = at.number_input(key="inside_window").label
+    assert label == ("Window number (0 to 9)" if lang == "en" else "윈도우 번호 (0 ~ 9)")
 
 
-def test_slider_steps_through_time(keras, app_test):
-    """Counting toy window 0 is [0.0, 0.1, 0.2, 0.3, 0.4]: the equation shows x_t of the chosen step."""
+def test_step_view_gets_every_step_and_opens_at_the_session_step(keras, app_test):
+    """Counting toy window 0 is [0.0, 0.1, 0.2, 0.3, 0.4]: the browser gets x_t of every step, opens at inside_step."""
     at = app_test(page=PAGE)
-    assert r"x_t = \begin{bmatrix} 0.00 \end{bmatrix}" in _latex(at)
-    at.slider(key="inside_step").set_value(4).run()
+    view = _step_view(at)
+    (forward,) = view["directions"]
+    assert _row(forward, "x")["values"] == [[0.0], [0.1], [0.2], [0.3], [0.4]]
+    h = _row(forward, "h")["stats"]  # 10 units > 8: norm, min, max, mean per step
+    assert len(h) == 5 and all(len(s) == 4 for s in h)
+    assert _row(forward, "h_prev")["stats"][0] == [0.0, 0.0, 0.0, 0.0]  # h_0 = 0
+    assert _row(forward, "h_prev")["stats"][3] == h[2]  # h_{t-1} of step 4 is h_t of step 3
+    assert forward["heading"] == "<b>Forward pass</b>, step t = {t} of 5"
+    bars = forward["bars"]
+    assert [s["name"] for s in bars["series"]] == ["h_prev", "h"]  # no c_t for a SimpleRNN
+    assert bars["title"] == "h<sub>t-1</sub> and h<sub>t</sub> per unit at t = {t}"
+    at.session_state["inside_step"] = 4  # a link or a lesson
+    at.run()
     assert not at.exception
-    assert r"x_t = \begin{bmatrix} 0.30 \end{bmatrix}" in _latex(at)
-    assert any("t = 4 of 5" in m.value for m in at.markdown)
-    bars = _charts(at)[0]  # h_{t-1} and h_t per unit at the chosen step
-    assert "t = 4" in bars["layout"]["title"]["text"]
-    assert [trace["name"] for trace in bars["data"]] == ["h_{t-1} previous hidden state", "h_t hidden state"]
+    assert _step_view(at)["step"] == 4
+    at.session_state["inside_step"] = 99  # out of range: clamped to the window
+    at.run()
+    assert _step_view(at)["step"] == 5 and at.session_state["inside_step"] == 5
 
 
 def test_lstm_bidirectional_stacked_shows_gates_and_both_directions(keras, app_test):
@@ -62,13 +86,18 @@ def test_lstm_bidirectional_stacked_shows_gates_and_both_directions(keras, app_t
     )
     assert not at.exception, at.exception
     assert _delta(at) < 1e-5
-    text = " ".join(m.value for m in at.markdown)
-    assert "Forward pass" in text and "Backward pass" in text
+    view = _step_view(at)
+    forward, backward = view["directions"]
+    assert "Forward pass" in forward["heading"] and "Backward pass" in backward["heading"]
+    assert [row["name"] for row in forward["rows"]] == ["x", "h_prev", "c_prev", "i", "f", "g", "o", "c", "h"]
+    assert len(_row(forward, "x")["values"][0]) == 6  # layer 2 reads the concat of 2 x 3 units
+    assert [s["name"] for s in forward["bars"]["series"]] == ["h_prev", "h", "c"]
+    assert "c<sub>t</sub>" in forward["bars"]["title"]
     latex = _latex(at)
     assert r"c_t = f_t \odot c_{t-1} + i_t \odot g_t" in latex
-    assert r"\underbrace{W_f}_{6\times 2}" in latex  # layer 2 reads the concat of 2 x 3 units
+    assert r"\underbrace{W_f}_{6\times 2}" in latex
     layouts = json.dumps([c["layout"] for c in _charts(at)])
-    assert "f_t forget gate" in layouts and "f: forget gate" in layouts  # gate bands and labelled weight blocks
+    assert "f<sub>t</sub> forget gate" in layouts and "f: forget gate" in layouts  # gate bands, weight blocks
     assert "Backward pass: state and gates" in layouts
 
 
@@ -76,7 +105,9 @@ def test_gru_page_in_korean_labels_weight_blocks(keras, app_test):
     at = app_test(page=PAGE, lang="ko", arch_cell="GRU")
     assert not at.exception
     layouts = json.dumps([c["layout"] for c in _charts(at)], ensure_ascii=False)
-    assert "z: 업데이트 게이트 (update gate)" in layouts and "r_t 리셋 게이트 (reset gate)" in layouts
+    assert "z: 업데이트 게이트 (update gate)" in layouts and "r<sub>t</sub> 리셋 게이트 (reset gate)" in layouts
+    assert "$\\tilde h_t$" in " ".join(c.value for c in at.caption)  # the bands' caption names GRU's candidate
+    assert "c_t" not in " ".join(c.value for c in at.caption)
 
 
 def _run(prepared, cell="LSTM", epochs=2, name=None):
@@ -136,13 +167,74 @@ def test_bad_architecture_settings_are_a_message(keras, app_test):
     assert at.error
 
 
-def test_experiment_button_shows_curves_and_a_conclusion(keras, app_test):
+def _finished_job(at, timeout: float = 600):
+    job = at.session_state["inside_exp_job"]
+    job.join(timeout)
+    assert not job.running
+    at.run()
+    assert not at.exception, at.exception
+    return job
+
+
+def test_experiment_runs_in_the_background_and_shows_curves_and_a_conclusion(keras, app_test):
     at = app_test(page=PAGE, inside_exp_lag=8, inside_exp_units=3, inside_exp_epochs=2)
     at.button(key="btn_inside_experiment").click().run()
     assert not at.exception, at.exception
+    assert at.button(key="btn_inside_experiment").disabled  # one experiment at a time
+    _finished_job(at)
     assert at.success and "validation MSE" in at.success[0].value
+    assert not at.warning  # ran to the end
     result = at.session_state["inside_experiment"]
-    assert [r.cell for r in result.results] == ["SimpleRNN", "LSTM", "GRU"]
+    assert [r.cell for r in result.results] == ["SimpleRNN", "LSTM", "GRU"] and not result.stopped
     assert all(len(r.val_loss) == 2 and r.connectivity.shape == (8,) for r in result.results)
+    assert all(r.model is None for r in result.results)  # the session keeps the curves, not three models
     best = min(result.results, key=lambda r: r.val_loss[-1])
     assert f"{best.cell} reached the lowest validation MSE ({best.val_loss[-1]:.3f})" in at.success[0].value
+    assert not at.button(key="btn_inside_experiment").disabled
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_stop_keeps_the_cells_already_finished(keras, app_test, lang):
+    import time
+
+    at = app_test(page=PAGE, lang=lang, inside_exp_lag=8, inside_exp_units=3, inside_exp_epochs=60)
+    at.button(key="btn_inside_experiment").click().run()
+    job = at.session_state["inside_exp_job"]
+    deadline = time.monotonic() + 600
+    while job.running and job.snapshot()["cell"] in (None, "SimpleRNN") and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until SimpleRNN is finished and LSTM is training
+    at.button(key="btn_inside_exp_stop").click().run()  # the Stop button of the live progress
+    job = _finished_job(at)
+    result = at.session_state["inside_experiment"]
+    done = [r.cell for r in result.results]
+    assert result.stopped and done in (["SimpleRNN"], ["SimpleRNN", "LSTM"])
+    assert result.missing == ["SimpleRNN", "LSTM", "GRU"][len(done) :]
+    assert all(len(r.val_loss) == 60 for r in result.results)  # finished cells keep their whole budget
+    warning = at.warning[0].value
+    assert ", ".join(done) in warning and ", ".join(result.missing) in warning
+    assert ("Stopped before the end" in warning) == (lang == "en")
+    assert at.success  # the conclusion of the finished cells
+    figure = next(
+        c
+        for c in _charts(at)
+        if c["layout"]["title"]["text"] in ("Validation loss per epoch", "에포크별 검증 손실 (val_loss)")
+    )
+    assert [trace["name"] for trace in figure["data"]] == done
+
+
+def test_page_opens_the_run_just_trained_unless_the_user_picks_otherwise(keras, app_test):
+    """Issue 14: right after training, the page shows the trained run, not the untrained model."""
+    prepared = _sine()
+    first = _run(prepared, epochs=2, name="first")
+    at = app_test(page=PAGE, runs=[first])
+    assert not at.exception, at.exception
+    assert at.session_state["inside_source"] == "run" and at.session_state["inside_run"] == "first"
+    assert any("**Model**: first" in m.value for m in at.markdown)
+    at.radio(key="inside_source").set_value("untrained").run()  # the user's pick stays
+    at.run()
+    assert at.session_state["inside_source"] == "untrained"
+    assert any("untrained (seed 0)" in m.value for m in at.markdown)
+    second = _run(prepared, epochs=1, name="second")
+    at.session_state["runs"] = [first, second]  # trained on the Train page meanwhile
+    at.run()
+    assert at.session_state["inside_source"] == "run" and at.session_state["inside_run"] == "second"

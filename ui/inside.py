@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import inspect
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from rnn_lab.inside import views
 from rnn_lab.inside.settings import SPLITS
-from ui.common import error, lang, plot, t, tf_spinner
+from ui.common import error, lang, plot, projection, t, tf_spinner
 
 MAX_CACHED = 4  # models / traces kept per session
 # Above this many (units x time steps) the connectivity is computed only on request (it needs a backward pass).
@@ -53,6 +54,22 @@ def _runs() -> list:
     return [r for r in st.session_state.get("runs", []) or [] if getattr(r, "model", None) is not None]
 
 
+def _open_new_run(runs: list) -> None:
+    """Right after a run was trained, open it: once per new run, so a later pick of the untrained model stays."""
+    if not runs:
+        return
+    newest = runs[-1]
+    marker = (getattr(newest, "id", None), newest.name)
+    state = st.session_state
+    if state.get(_NEWEST_RUN) != marker:
+        state[_NEWEST_RUN] = marker
+        state["inside_source"] = "run"
+        state["inside_run"] = newest.name
+
+
+_NEWEST_RUN = "_inside_newest_run"  # the newest trained run this page has seen (and opened once)
+
+
 def untrained_model(arch, seed: int):
     """The architecture with its seeded initial weights (built once per (architecture, seed))."""
     key = ("untrained", arch, int(seed))
@@ -80,6 +97,7 @@ def model_ui(data) -> Picked | None:
 
     state = st.session_state
     runs = _runs()
+    _open_new_run(runs)
     col1, col2 = st.columns([1, 1])
     with col1:
         st.radio(
@@ -173,7 +191,7 @@ def window_ui(data) -> tuple[np.ndarray, str] | None:
     if not 0 <= int(state.get("inside_window", 0)) < n:
         state["inside_window"] = min(max(0, int(state.get("inside_window", 0))), n - 1)
     with col2:
-        st.number_input(t("inside.window", n=n), min_value=0, max_value=n - 1, step=1, key="inside_window")
+        st.number_input(t("inside.window", last=n - 1), min_value=0, max_value=n - 1, step=1, key="inside_window")
     split, i = state["inside_split"], int(state["inside_window"])
     return np.asarray(data.X(split)[i], dtype=np.float32), t(
         "inside.window_label", split=t(f"inside.split_{split}"), i=i
@@ -232,44 +250,72 @@ def _clamp_step(n_steps: int) -> None:
         state["inside_step"] = min(max(1, step), n_steps)
 
 
-def step_view_ui(layer_run) -> None:
-    """The time-step slider and what follows it: the equation with the numbers of step t, the vectors as bars."""
+# The step view lives in the browser (ui/inside_step.js): every step's values are sent once and the slider
+# redraws without a server round trip. Registered once per process; AppTest's runtimes re-register it.
+_STEP_VIEW = st.components.v2.component(
+    "rnn_lab_inside_step",
+    html='<div class="rl-root"></div>',
+    css=(Path(__file__).parent / "inside_step.css").read_text(encoding="utf-8"),
+    js=(Path(__file__).parent / "inside_step.js").read_text(encoding="utf-8"),
+)
+STEP_VIEW_KEY = "inside_step_view"  # the component's own state ({"step": t}); the setting is inside_step
+_SYNCED = "_inside_step_synced"
+
+
+def _take_browser_step() -> None:
+    """Callback: the browser reports the step the user left the slider at; it becomes the ``inside_step`` setting."""
+    step = (st.session_state.get(STEP_VIEW_KEY) or {}).get("step")
+    if isinstance(step, int) and not isinstance(step, bool):
+        st.session_state["inside_step"] = step
+        st.session_state[_SYNCED] = True
+
+
+def step_view_data(entry: dict, layer_index: int, layer_run) -> dict:
+    """The step view's payload for this model, window, layer, language and mode (built once, then reused)."""
+    key = (layer_index, lang(), projection())
+    views_cache = entry.setdefault("step_views", {})
+    if key not in views_cache:
+        signature = hashlib.blake2b(repr((entry["key"], key)).encode(), digest_size=8).hexdigest()
+        views_cache[key] = views.step_view_data(layer_run, lang(), 1, projection=projection(), signature=signature)
+    return views_cache[key]
+
+
+def step_view_ui(layer_run, entry: dict, layer_index: int) -> None:
+    """The cell's equations with their shapes, then the browser-side step view (slider, numbers, bars, Play)."""
     traces = layer_run.directions
     x = layer_run.x[0]  # (T, F) the layer's input
     n_steps, features = x.shape
     units = traces[0].units
     _clamp_step(n_steps)
-    if n_steps > 1:
-        st.slider(
-            t("inside.step"), min_value=1, max_value=n_steps, step=1, key="inside_step", help=t("inside.step_help")
-        )
-    step = int(st.session_state["inside_step"])
-    large = views.is_large(units, features)
-    if large:
-        st.caption(t("inside.large_note", units=units, features=features, small=views.SMALL))
-    if units > views.MAX_HEAT_UNITS or n_steps > views.MAX_HEAT_STEPS:
-        st.caption(
-            t(
-                "inside.huge_note",
-                units=units,
-                steps=n_steps,
-                shown_units=min(units, views.MAX_HEAT_UNITS),
-                shown_steps=min(n_steps, views.MAX_HEAT_STEPS),
-            )
-        )
-    for trace in traces:  # one below the other: the vectors need the full width
-        st.markdown(t(f"inside.direction_{trace.direction}", t=step, T=n_steps))
-        st.latex(views.latex_block(views.equations(trace.cell, features, units, trace.reset_after)))
-        st.latex(views.step_latex(views.step_values(trace, x, step)))
-    cols = st.columns(len(traces))
-    for col, trace in zip(cols, traces, strict=True):  # forward and backward side by side
-        with col:
-            plot(views.step_bars(trace, step, lang()), key=f"inside_fig_step_{trace.direction}")
+    if views.is_large(units, features):
+        st.caption(t("inside.large_note", units=units, features=features, small=views.SMALL, bars=views.MAX_BAR_UNITS))
+    trace = traces[0]  # both directions of a Bidirectional layer have the same equations and shapes
+    st.latex(views.latex_block(views.equations(trace.cell, features, units, trace.reset_after)))
+    if len(traces) > 1:
+        st.caption(t("inside.both_directions"))
+    st.caption(t("inside.step_help"))
+    data = {**step_view_data(entry, layer_index, layer_run), "step": int(st.session_state["inside_step"])}
+    _STEP_VIEW(key=STEP_VIEW_KEY, data=data, on_step_change=_take_browser_step)
+    if st.session_state.pop(_SYNCED, False):  # a fragment rerun does not reach the router: update the link here
+        from ui.classroom import sync_link
+
+        sync_link()
 
 
 def time_heatmaps_ui(layer_run) -> None:
     """Hidden state and gates over the whole window (drawn once per model and window, not on every slider move)."""
     traces = layer_run.directions
+    x = layer_run.x[0]
+    if traces[0].units > views.MAX_HEAT_UNITS or x.shape[0] > views.MAX_HEAT_STEPS:
+        st.caption(
+            t(
+                "inside.huge_note",
+                units=traces[0].units,
+                steps=x.shape[0],
+                shown_units=min(traces[0].units, views.MAX_HEAT_UNITS),
+                shown_steps=min(x.shape[0], views.MAX_HEAT_STEPS),
+            )
+        )
     cols = st.columns(len(traces))
     for col, trace in zip(cols, traces, strict=True):  # forward and backward side by side
         with col:
@@ -282,3 +328,114 @@ def numpy_code_ui(cell: str) -> None:
 
     fn = {"simple_rnn": numpy_rnn.simple_rnn_forward, "lstm": numpy_rnn.lstm_forward, "gru": numpy_rnn.gru_forward}
     st.code(inspect.getsource(fn[cell]), language="python")
+
+
+# ---------------------------------------------------------------- the experiment (background job, Stop)
+
+EXP_JOB = "inside_exp_job"  # the running or last ExperimentJob
+EXP_RESULT = "inside_experiment"  # the last result shown (models dropped)
+EXP_EVERY = 0.5  # seconds between redraws of the progress while the experiment runs
+
+
+def _collect_experiment() -> None:
+    """Move a finished job's result into the session (once); keep the session small (no models)."""
+    job = st.session_state.get(EXP_JOB)
+    if job is None or job.running or job.consumed:
+        return
+    job.consumed = True
+    if job.state == "done" and job.result is not None:
+        for r in job.result.results:
+            r.model = None  # the curves and the connectivity are what the page shows
+        st.session_state[EXP_RESULT] = job.result
+
+
+def _start_experiment() -> None:
+    from rnn_lab.inside.connectivity import ExperimentConfig, ExperimentJob
+
+    state = st.session_state
+    cfg = ExperimentConfig(
+        lag=int(state["inside_exp_lag"]), units=int(state["inside_exp_units"]), epochs=int(state["inside_exp_epochs"])
+    )
+    try:
+        state[EXP_JOB] = ExperimentJob(cfg)
+    except ValueError as err:
+        state["_inside_exp_error"] = str(err)
+
+
+@st.fragment(run_every=EXP_EVERY)
+def _experiment_progress() -> None:
+    job = st.session_state.get(EXP_JOB)
+    if job is None:
+        return
+    if not job.running:
+        st.rerun()  # the whole page: the result appears
+    snap = job.snapshot()
+    st.button(
+        t("inside.exp_stop"),
+        key="btn_inside_exp_stop",
+        on_click=job.stop,
+        icon=":material/stop:",
+        disabled=snap["stopping"],
+        help=t("inside.exp_stop_help"),
+    )
+    if snap["stopping"]:
+        text = t("inside.exp_stopping")
+    elif snap["cell"] is None:
+        text = t("inside.exp_starting")
+    else:
+        text = t("inside.exp_progress", cell=snap["cell"], pct=round(100 * snap["fraction"]))
+    st.progress(min(1.0, snap["fraction"]), text=text)
+    if snap["done"]:
+        st.caption(t("inside.exp_finished_cells", cells=", ".join(snap["done"]), seconds=snap["seconds"]))
+
+
+def experiment_ui() -> None:
+    """Lag/units/epochs, Run (a background job), its live progress with Stop, then the result (partial after Stop)."""
+    state = st.session_state
+    _collect_experiment()
+    job = state.get(EXP_JOB)
+    running = job is not None and job.running
+    e1, e2, e3 = st.columns(3)
+    e1.number_input(
+        t("inside.exp_lag"),
+        min_value=5,
+        max_value=100,
+        step=1,
+        key="inside_exp_lag",
+        help=t("inside.exp_lag_help"),
+        disabled=running,
+    )
+    e2.number_input(t("inside.exp_units"), min_value=2, max_value=64, step=1, key="inside_exp_units", disabled=running)
+    e3.number_input(
+        t("inside.exp_epochs"), min_value=1, max_value=60, step=1, key="inside_exp_epochs", disabled=running
+    )
+    st.button(
+        t("inside.exp_button"),
+        key="btn_inside_experiment",
+        type="primary",
+        on_click=_start_experiment,
+        disabled=running,
+        icon=":material/play_arrow:",
+    )
+    bad = state.pop("_inside_exp_error", None)
+    if bad:
+        error(t("inside.exp_failed"), bad)
+    if running:
+        _experiment_progress()
+    elif job is not None and job.state == "error":
+        error(t("inside.exp_failed"), str(job.error))
+    result = state.get(EXP_RESULT)
+    if result is None:
+        return
+    from rnn_lab.inside.connectivity import conclusion
+
+    cfg = result.config
+    st.caption(t("inside.exp_done", seconds=result.seconds, lag=cfg.lag, units=cfg.units, epochs=cfg.epochs))
+    if result.stopped:
+        done = ", ".join(r.cell for r in result.results) or t("inside.exp_none")
+        st.warning(t("inside.exp_stopped", done=done, missing=", ".join(result.missing)), icon=":material/pan_tool:")
+    if not result.results:
+        return
+    plot(views.experiment_loss_figure(result, lang()), key="inside_fig_exp_loss")
+    plot(views.experiment_connectivity_figure(result, lang()), key="inside_fig_exp_conn")
+    st.success(conclusion(result, lang()), icon=":material/insights:")

@@ -12,6 +12,7 @@ cell state c_t = f*c_{t-1} + i*g gives an additive path that keeps it alive.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,7 +74,9 @@ def early_late_ratio(conn: np.ndarray, fraction: float = 0.25) -> float:
 class ExperimentConfig:
     """The vanishing-gradient experiment on the ``long_memory`` toy (defaults finish well under 60 s)."""
 
-    lag: int = TOYS["long_memory"].params["lag"]  # 40, the toy's default; the answer is rho * (the value lag steps back); window = lag, so it is the window's 1st value
+    # The answer is rho * (the value lag steps back); window = lag, so it is the window's 1st value. One lag
+    # everywhere: the toy's default (40), also the Data page's and the "Why LSTM?" lesson's.
+    lag: int = TOYS["long_memory"].params["lag"]
     length: int = 2000  # values in the toy series
     units: int = 16  # hidden units of every model
     epochs: int = 20  # same budget for every model
@@ -112,8 +115,16 @@ class CellResult:
 @dataclass
 class ExperimentResult:
     config: ExperimentConfig
-    results: list[CellResult] = field(default_factory=list)
+    results: list[CellResult] = field(default_factory=list)  # the cells that finished, in cfg.cells order
     seconds: float = 0.0
+    stopped: bool = False  # the user pressed Stop: ``results`` holds only the cells finished before that
+    interrupted: str | None = None  # the cell that was training when Stop came (left out: a partial budget)
+
+    @property
+    def missing(self) -> list[str]:
+        """Cells of the configuration that have no result (after Stop)."""
+        done = {r.cell for r in self.results}
+        return [c for c in self.config.cells if c not in done]
 
     def by_cell(self) -> dict[str, CellResult]:
         return {r.cell: r for r in self.results}
@@ -145,7 +156,7 @@ def _build(cell: str, cfg: ExperimentConfig, timesteps: int, features: int):
     return build_model(arch, seed=cfg.seed), arch
 
 
-def _train(model, data, cfg: ExperimentConfig, on_epoch) -> tuple[list[float], list[float]]:
+def _train(model, data, cfg: ExperimentConfig, on_epoch, stop=None) -> tuple[list[float], list[float], str | None]:
     """Train with the Train page's fast engine (same loss, optimizer and batch order rules as the page)."""
     from rnn_lab.train.engine import TrainConfig, train
 
@@ -165,17 +176,24 @@ def _train(model, data, cfg: ExperimentConfig, on_epoch) -> tuple[list[float], l
         data.y_val,
         cfg=tcfg,
         progress=lambda epoch, logs, _elapsed, _eta: on_epoch(epoch, logs.get("loss"), logs.get("val_loss")),
+        stop=stop,
     )
-    return list(result.history["loss"]), list(result.history.get("val_loss", []))
+    return list(result.history["loss"]), list(result.history.get("val_loss", [])), result.stop_reason
 
 
 def run_experiment(
-    cfg: ExperimentConfig | None = None, progress: Callable[[float, str], None] | None = None
+    cfg: ExperimentConfig | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    stop: threading.Event | None = None,
+    on_cell: Callable[[CellResult], None] | None = None,
 ) -> ExperimentResult:
     """Train every cell of ``cfg.cells`` on long_memory with the same seed/data/size/budget; measure connectivity.
 
     The initial weights come from the seeded initializers of ``build_model`` (no global seeding), the batch
-    order from the engine's seeded schedule. ``progress(fraction, cell)`` is called after every epoch of every model (fraction in 0..1).
+    order from the engine's seeded schedule. ``progress(fraction, cell)`` is called after every epoch of every
+    model (fraction in 0..1), ``on_cell(result)`` when a cell is finished. Setting ``stop`` ends the experiment
+    within a fraction of a second: the finished cells are kept, the one in training is left out (its budget
+    would not be the others'), and the result says so (``stopped``, ``interrupted``, ``missing``).
     """
     cfg = cfg or ExperimentConfig()
     cfg.validate()
@@ -186,27 +204,36 @@ def run_experiment(
     result = ExperimentResult(config=cfg)
     total = len(cfg.cells) * cfg.epochs
     for k, cell in enumerate(cfg.cells):
+        if stop is not None and stop.is_set():
+            result.stopped = True
+            break
         t0 = time.perf_counter()
+        if progress:
+            progress(k * cfg.epochs / total, cell)
         model, _ = _build(cell, cfg, data.window, data.n_features)
 
         def on_epoch(epoch, _train, _val, k=k, cell=cell):
             if progress:
                 progress((k * cfg.epochs + epoch) / total, cell)
 
-        train_curve, val_curve = _train(model, data, cfg, on_epoch)
+        train_curve, val_curve, stop_reason = _train(model, data, cfg, on_epoch, stop)
+        if stop_reason == "user":
+            result.stopped, result.interrupted = True, cell
+            break
         conn = connectivity(model, windows).mean(axis=0)  # (T,)
-        result.results.append(
-            CellResult(
-                cell=cell,
-                val_loss=val_curve,
-                train_loss=train_curve,
-                connectivity=conn,
-                ratio=early_late_ratio(conn),
-                baseline_mse=baseline,
-                seconds=time.perf_counter() - t0,
-                model=model,
-            )
+        done = CellResult(
+            cell=cell,
+            val_loss=val_curve,
+            train_loss=train_curve,
+            connectivity=conn,
+            ratio=early_late_ratio(conn),
+            baseline_mse=baseline,
+            seconds=time.perf_counter() - t0,
+            model=model,
         )
+        result.results.append(done)
+        if on_cell:
+            on_cell(done)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -218,6 +245,14 @@ def conclusion(result: ExperimentResult, lang: str = "en") -> str:
     rows = result.results
     if not rows:
         return ""
+    if len(rows) == 1:  # stopped after one cell: nothing to compare yet
+        r = rows[0]
+        parts = [t("inside.exp.single", lang, cell=r.cell, loss=r.val_loss[-1], baseline=r.baseline_mse, ratio=r.ratio)]
+        if r.val_loss[-1] < 0.5 * r.baseline_mse:
+            parts.append(t("inside.exp.learned", lang, cells=r.cell))
+        elif r.val_loss[-1] >= 0.8 * r.baseline_mse:
+            parts.append(t("inside.exp.failed", lang, cells=r.cell))
+        return " ".join(parts)
     parts = []
     best = min(rows, key=lambda r: r.val_loss[-1])
     worst = max(rows, key=lambda r: r.val_loss[-1])
@@ -257,3 +292,65 @@ def conclusion(result: ExperimentResult, lang: str = "en") -> str:
     if failed:
         parts.append(t("inside.exp.failed", lang, cells=", ".join(failed)))
     return " ".join(parts)
+
+
+class ExperimentJob:
+    """The experiment in a background thread, so the page stays usable; the page polls :meth:`snapshot`.
+
+    The thread never touches Streamlit. States: ``running`` -> ``done`` | ``error``. :meth:`stop` ends it
+    within a fraction of a second, keeping the cells already finished (see :func:`run_experiment`).
+    """
+
+    def __init__(self, cfg: ExperimentConfig):
+        cfg.validate()  # a bad setting is a message on the page, not a dead thread
+        self.cfg = cfg
+        self.stop_event = threading.Event()
+        self.fraction = 0.0
+        self.cell: str | None = None  # the cell in training
+        self.done: list[str] = []  # the cells finished so far
+        self.state = "running"
+        self.result: ExperimentResult | None = None
+        self.error: Exception | None = None
+        self.started = time.perf_counter()
+        self.consumed = False  # the page moved the result into the session
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._work, daemon=True, name="rnn-lab-experiment")
+        self._thread.start()
+
+    def _progress(self, fraction: float, cell: str) -> None:
+        with self._lock:
+            self.fraction, self.cell = fraction, cell
+
+    def _cell_done(self, done: CellResult) -> None:
+        with self._lock:
+            self.done.append(done.cell)
+
+    def _work(self) -> None:
+        try:
+            self.result = run_experiment(self.cfg, self._progress, stop=self.stop_event, on_cell=self._cell_done)
+            self.state = "done"
+        except Exception as err:  # noqa: BLE001 - any failure is reported in the page as a plain message
+            self.error = err
+            self.state = "error"
+
+    def snapshot(self) -> dict:
+        """A consistent copy of the progress for drawing."""
+        with self._lock:
+            return {
+                "fraction": self.fraction,
+                "cell": self.cell,
+                "done": list(self.done),
+                "seconds": time.perf_counter() - self.started,
+                "state": self.state,
+                "stopping": self.stop_event.is_set(),
+            }
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)

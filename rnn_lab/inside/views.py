@@ -1,12 +1,16 @@
 """What the Inside-the-cell page draws, built from a NumPy trace (no Keras, no Streamlit here).
 
-Everything is computed from ``numpy_rnn`` traces that the page caches once per model and window, so moving
-the time-step slider only re-slices arrays. Large layers are summarised: heatmaps keep at most
-``MAX_HEAT_UNITS`` units (the most active ones) and ``MAX_HEAT_STEPS`` time steps (evenly strided), the
-equation shows norms instead of every number, the animation keeps ``MAX_ANIM_FRAMES`` frames.
+Everything is computed from ``numpy_rnn`` traces that the page caches once per model and window. The step
+view gets every step's values at once (:func:`step_view_data`) and the browser slices them when the slider
+moves, without asking the server. Large layers are summarised: heatmaps keep at most ``MAX_HEAT_UNITS`` units
+(the most active ones) and ``MAX_HEAT_STEPS`` time steps (evenly strided), the step view shows norms instead
+of every number and bars for at most ``MAX_BAR_UNITS`` units.
 """
 
 from __future__ import annotations
+
+import html
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -18,8 +22,7 @@ from rnn_lab.inside.numpy_rnn import GATES, DirectionTrace
 SMALL = 8  # up to this many units and features the equation shows every number
 MAX_HEAT_UNITS = 128  # heatmap rows (units) kept for large layers
 MAX_HEAT_STEPS = 300  # heatmap columns (time steps) kept for long windows
-MAX_ANIM_FRAMES = 60  # frames of the play animation
-MAX_ANIM_UNITS = 64  # bars per frame
+MAX_BAR_UNITS = 64  # units drawn as bars in the step view
 MAX_WEIGHT_CELLS = 120_000  # weight heatmap cells kept (rows x columns), by striding
 HEAT_SCALE = "RdBu_r"  # diverging: blue negative, white 0, red positive (colour-blind safe)
 
@@ -100,47 +103,44 @@ def equations(cell: str, features: int, units: int, reset_after: bool = True) ->
     return [*lines, r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \tilde h_t"]
 
 
-STEP_SYMBOLS = {
-    "x": "x_t",
-    "h_prev": "h_{t-1}",
-    "c_prev": "c_{t-1}",
-    "a": r"x_t W + h_{t-1} U + b",
-    "i": "i_t",
-    "f": "f_t",
-    "g": "g_t",
-    "o": "o_t",
-    "c": "c_t",
-    "h": "h_t",
-    "z": "z_t",
-    "r": "r_t",
-    "hh": r"\tilde h_t",
-}
+def _previous(values: np.ndarray, direction: str) -> np.ndarray:
+    """(T, U) -> the value one step earlier in processing order, zeros at the first processed step.
+
+    The backward pass reads the window from the end, so its "previous" step is t+1.
+    """
+    out = np.zeros_like(values)
+    if direction == "backward":
+        out[:-1] = values[1:]
+    else:
+        out[1:] = values[:-1]
+    return out
+
+
+def step_arrays(trace: DirectionTrace, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Every vector that enters or leaves the cell, for every step: ``[(name, (T, n))]`` in equation order.
+
+    ``x`` is the layer input (T, F) of batch row 0; rows are in the original time order (step t is row t-1).
+    Names are catalogue keys ``inside.value.*``: x, h_prev, then a + h (SimpleRNN), c_prev, i, f, g, o, c, h
+    (LSTM) or z, r, hh, h (GRU).
+    """
+    x = np.asarray(x, dtype=np.float64)  # (T, F)
+    values = {name: arr[0] for name, arr in trace.values.items()}  # name -> (T, U)
+    h_prev = _previous(values["h"], trace.direction)  # (T, U) h_{t-1}; h_0 = 0
+    out = [("x", x), ("h_prev", h_prev)]
+    if trace.cell == "simple_rnn":
+        w = trace.weights
+        b = np.zeros(trace.units) if w["bias"] is None else w["bias"]
+        a = x @ w["kernel"] + h_prev @ w["recurrent_kernel"] + b  # (T, U) pre-activation of every step
+        return [*out, ("a", a), ("h", values["h"])]
+    if trace.cell == "lstm":
+        c_prev = _previous(values["c"], trace.direction)  # (T, U) c_{t-1}; c_0 = 0
+        return [*out, ("c_prev", c_prev)] + [(g, values[g]) for g in ("i", "f", "g", "o", "c", "h")]
+    return out + [(g, values[g]) for g in ("z", "r", "hh", "h")]
 
 
 def step_values(trace: DirectionTrace, x: np.ndarray, t: int) -> list[tuple[str, np.ndarray]]:
-    """The vectors that enter and leave the cell at step ``t`` (1-based, original time order), batch row 0.
-
-    ``x`` is the layer input (T, F). For the backward pass "previous" means step t+1 (it reads the window
-    from the end).
-    """
-    T = x.shape[0]
-    k = t - 1
-    prev = k + 1 if trace.direction == "backward" else k - 1
-    values = {name: arr[0] for name, arr in trace.values.items()}  # name -> (T, U)
-    U = trace.units
-    h_prev = values["h"][prev] if 0 <= prev < T else np.zeros(U)
-    out = [("x", np.asarray(x[k], dtype=np.float64)), ("h_prev", h_prev)]
-    if trace.cell == "simple_rnn":
-        w = trace.weights
-        b = np.zeros(U) if w["bias"] is None else w["bias"]
-        a = x[k] @ w["kernel"] + h_prev @ w["recurrent_kernel"] + b  # (U,) pre-activation
-        out += [("a", a), ("h", values["h"][k])]
-    elif trace.cell == "lstm":
-        c_prev = values["c"][prev] if 0 <= prev < T else np.zeros(U)
-        out += [("c_prev", c_prev)] + [(g, values[g][k]) for g in ("i", "f", "g", "o", "c", "h")]
-    else:
-        out += [(g, values[g][k]) for g in ("z", "r", "hh", "h")]
-    return out
+    """The vectors that enter and leave the cell at step ``t`` (1-based, original time order), batch row 0."""
+    return [(name, arr[t - 1]) for name, arr in step_arrays(trace, x)]
 
 
 def latex_block(lines: list[str]) -> str:
@@ -148,38 +148,89 @@ def latex_block(lines: list[str]) -> str:
     return r"\begin{gathered}" + r" \\[4pt] ".join(lines) + r"\end{gathered}"
 
 
-def vector_latex(name: str, v: np.ndarray, digits: int = 2) -> str:
-    """``symbol = [v1 v2 ...]`` for short vectors, or a summary (size, norm, min, max) for long ones."""
-    symbol = STEP_SYMBOLS[name]
-    v = np.asarray(v, dtype=np.float64).ravel()
-    if len(v) <= SMALL:
-        body = " & ".join(f"{x:.{digits}f}" for x in v)
-        return rf"{symbol} = \begin{{bmatrix}} {body} \end{{bmatrix}}"
-    return (
-        rf"{symbol} \in \mathbb{{R}}^{{{len(v)}}}:\ \|\cdot\| = {np.linalg.norm(v):.{digits}f},\ "
-        rf"\min = {v.min():.{digits}f},\ \max = {v.max():.{digits}f},\ \mathrm{{mean}} = {v.mean():.{digits}f}"
-    )
+def vector_stats(v: np.ndarray) -> np.ndarray:
+    """(..., n) -> (..., 4): the norm, min, max and mean a long vector is summarised by."""
+    v = np.asarray(v, dtype=np.float64)
+    return np.stack([np.linalg.norm(v, axis=-1), v.min(axis=-1), v.max(axis=-1), v.mean(axis=-1)], axis=-1)
 
 
-def step_latex(values: list[tuple[str, np.ndarray]], digits: int = 2) -> str:
-    """The vectors of one step as one LaTeX block: short vectors written out, long ones as rows of one table.
+def _md_html(text: str) -> str:
+    """A catalogue message for the browser component: HTML-escaped except ``<sub>``, ``**bold**`` -> <b>."""
+    escaped = html.escape(text, quote=False)
+    for tag in ("sub", "/sub", "b", "/b"):
+        escaped = escaped.replace(f"&lt;{tag}&gt;", f"<{tag}>")
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escaped)
 
-    A summary per line (``symbol ∈ R^n: ||·|| = ..., min = ..., max = ..., mean = ...``) is wider than the
-    page in projection mode; the table puts the four statistics in columns under one header instead.
+
+def _rounded(values: np.ndarray, decimals: int) -> list:
+    """Plain lists for JSON, rounded (the browser shows 2 decimals; 3-4 keep the hover exact enough)."""
+    return np.round(np.asarray(values, dtype=np.float64), decimals).tolist()
+
+
+BAR_COLORS = {"h_prev": "#56B4E9", "h": "#0072B2", "c": "#E69F00"}  # Okabe-Ito sky blue, blue, orange
+
+
+def step_view_data(layer_run, lang: str, step: int, projection: bool = False, signature: str = "") -> dict:
+    """Every step's values of one layer, sent to the browser once; its step view slices them on each move.
+
+    For each direction: ``rows`` (one per vector of the equation: every number for vectors of up to
+    ``SMALL`` values, else the norm/min/max/mean per step) and ``bars`` (h_{t-1}, h_t and, for LSTM, c_t of
+    up to ``MAX_BAR_UNITS`` units per step, on a fixed value range so bars of different steps compare).
+    Texts come from the catalogue as HTML with ``{t}`` left for the browser to fill.
     """
-    lines = [vector_latex(name, v, digits) for name, v in values if np.asarray(v).size <= SMALL]
-    rows = []
-    for name, v in values:
-        v = np.asarray(v, dtype=np.float64).ravel()
-        if len(v) > SMALL:
-            stats = (np.linalg.norm(v), v.min(), v.max(), v.mean())
-            rows.append(
-                rf"{STEP_SYMBOLS[name]} \in \mathbb{{R}}^{{{len(v)}}} & " + " & ".join(f"{x:.{digits}f}" for x in stats)
-            )
-    if rows:
-        header = r"& \|\cdot\| & \min & \max & \mathrm{mean}"
-        lines.append(r"\begin{array}{r|rrrr}" + header + r" \\ \hline " + r" \\ ".join(rows) + r"\end{array}")
-    return latex_block(lines)
+    x = layer_run.x[0]  # (T, F) the layer's input
+    n_steps = x.shape[0]
+    directions = []
+    for trace in layer_run.directions:
+        rows = []
+        for name, arr in step_arrays(trace, x):  # arr (T, n)
+            row = {"name": name, "label": _md_html(_t(f"inside.value.{name}", lang)), "size": int(arr.shape[1])}
+            if arr.shape[1] <= SMALL:
+                row["values"] = _rounded(arr, 4)  # (T, n)
+            else:
+                row["stats"] = _rounded(vector_stats(arr), 4)  # (T, 4) norm, min, max, mean
+            rows.append(row)
+        h = trace.values["h"][0]  # (T, U)
+        units = unit_selection(h, MAX_BAR_UNITS)
+        series = [("h_prev", _previous(h, trace.direction)), ("h", h)]
+        if trace.cell == "lstm":
+            series.append(("c", trace.values["c"][0]))
+        top = max(1.0, *(float(np.abs(v).max()) for _, v in series))
+        title = "inside.fig.step_bars_lstm" if trace.cell == "lstm" else "inside.fig.step_bars"
+        directions.append(
+            {
+                "direction": trace.direction,
+                "heading": _md_html(_t(f"inside.direction_{trace.direction}", lang, t="{t}", T=n_steps)),
+                "rows": rows,
+                "bars": {
+                    "title": _md_html(_t(title, lang, t="{t}")),
+                    "units": [int(u) + 1 for u in units],
+                    "top": round(top, 4),
+                    "series": [
+                        {
+                            "name": name,
+                            "label": _md_html(_t(f"inside.value.{name}", lang)),
+                            "color": BAR_COLORS[name],
+                            "values": _rounded(v[:, units], 3),  # (T, U')
+                        }
+                        for name, v in series
+                    ],
+                },
+            }
+        )
+    labels = {
+        key: _md_html(_t(f"inside.{key}", lang))
+        for key in ("step", "play", "pause", "stat.norm", "stat.min", "stat.max", "stat.mean", "fig.unit")
+    }
+    return {
+        "signature": signature,
+        "steps": n_steps,
+        "step": int(min(max(1, step), n_steps)),
+        "small": SMALL,
+        "projection": bool(projection),
+        "labels": labels,
+        "directions": directions,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -264,117 +315,6 @@ def time_heatmaps(trace: DirectionTrace, step: int | None, lang: str) -> go.Figu
         height=min(900, 140 + len(names) * max(70, 2 * min(n, 64))),
         xaxis={"title": _t("inside.fig.time_step", lang)},
         yaxis={"tickvals": ticks, "ticktext": labels, "autorange": "reversed", "showgrid": False},
-    )
-    return fig
-
-
-def step_bars(trace: DirectionTrace, step: int, lang: str) -> go.Figure:
-    """h_{t-1} and h_t (and c_t for LSTM) per unit at one step: a small figure, cheap to redraw on every slider move."""
-    h = trace.values["h"][0]  # (T, U)
-    k = step - 1
-    prev = k + 1 if trace.direction == "backward" else k - 1
-    units = unit_selection(h, MAX_ANIM_UNITS)
-    labels = [str(u + 1) for u in units]
-    h_prev = h[prev, units] if 0 <= prev < h.shape[0] else np.zeros(len(units))
-    series = [("h_prev", h_prev, "#56B4E9"), ("h", h[k, units], "#0072B2")]
-    if trace.cell == "lstm":
-        series.append(("c", trace.values["c"][0][k, units], "#E69F00"))
-    top = max(1.0, float(np.abs(h).max()), float(np.abs(trace.values["c"]).max()) if trace.cell == "lstm" else 0.0)
-    fig = go.Figure(
-        [go.Bar(x=labels, y=v, name=_t(f"inside.value.{name}", lang), marker_color=color) for name, v, color in series]
-    )
-    fig.update_layout(
-        barmode="group",
-        height=360,
-        title=_t("inside.fig.step_bars", lang, t=step),
-        legend={"orientation": "h", "yanchor": "top", "y": -0.45, "x": 0},  # below the axis title, even in projection
-        xaxis={"title": _t("inside.fig.unit", lang), "type": "category"},
-        yaxis={"title": _t("inside.fig.value", lang), "range": [-top, top]},
-    )
-    return fig
-
-
-def animation_figure(trace: DirectionTrace, lang: str) -> go.Figure:
-    """Bars of h_t (and c_t for LSTM) per unit, one Plotly animation frame per time step, with Play/Pause."""
-    h = trace.values["h"][0]  # (T, U)
-    T = h.shape[0]
-    units = unit_selection(h, MAX_ANIM_UNITS)
-    frames_at = step_selection(T, MAX_ANIM_FRAMES)
-    names = ["h"] + (["c"] if trace.cell == "lstm" else [])
-    labels = [str(u + 1) for u in units]
-
-    def bars(k: int) -> list[go.Bar]:
-        return [
-            go.Bar(
-                x=labels,
-                y=trace.values[n][0][k, units],
-                name=_t(f"inside.value.{n}", lang),
-                marker_color=("#0072B2" if n == "h" else "#E69F00"),
-            )
-            for n in names
-        ]
-
-    top = max(1.0, float(max(np.abs(trace.values[n][0]).max() for n in names)))
-    frames = [go.Frame(data=bars(k), name=str(k + 1)) for k in frames_at]
-    fig = go.Figure(data=bars(frames_at[0]), frames=frames)
-    fig.update_layout(
-        barmode="group",
-        height=460,
-        margin={"t": 60, "b": 120},
-        # A row above Play/Pause (y=1.02): a legend at the side takes width and squeezes the unit labels.
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.2, "xanchor": "left", "x": 0.0},
-        xaxis={"title": _t("inside.fig.unit", lang), "type": "category"},
-        yaxis={"title": _t("inside.fig.value", lang), "range": [-top, top]},
-        updatemenus=[
-            {
-                "type": "buttons",
-                "showactive": False,
-                "x": 0.0,
-                "y": 1.02,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "direction": "left",
-                "pad": {"r": 10, "t": 0},
-                "buttons": [
-                    {
-                        "label": _t("inside.play", lang),
-                        "method": "animate",
-                        "args": [
-                            None,
-                            {
-                                "frame": {"duration": 250, "redraw": True},
-                                "fromcurrent": True,
-                                "transition": {"duration": 0},
-                            },
-                        ],
-                    },
-                    {
-                        "label": _t("inside.pause", lang),
-                        "method": "animate",
-                        "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
-                    },
-                ],
-            }
-        ],
-        sliders=[
-            {
-                "active": 0,
-                "x": 0.0,
-                "len": 1.0,
-                "y": -0.18,
-                "yanchor": "top",
-                "pad": {"t": 30},
-                "currentvalue": {"prefix": "t = ", "xanchor": "left"},
-                "steps": [
-                    {
-                        "label": str(k + 1),
-                        "method": "animate",
-                        "args": [[str(k + 1)], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}],
-                    }
-                    for k in frames_at
-                ],
-            }
-        ],
     )
     return fig
 
