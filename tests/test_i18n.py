@@ -98,7 +98,7 @@ def test_every_literal_key_in_the_code_exists():
     """``t("ns.key")`` in any page, ui or library module names a key of both catalogues (dynamic keys aside)."""
     files = [
         ROOT / "app.py",
-        *(ROOT / "pages").glob("*.py"),
+        *(ROOT / "app_pages").glob("*.py"),
         *(ROOT / "ui").glob("*.py"),
         *(ROOT / "rnn_lab").rglob("*.py"),
     ]

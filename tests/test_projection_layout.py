@@ -1,9 +1,7 @@
 """Projection mode layout rules that screenshots showed broken: colorbar labels on short heatmaps, over-wide
-LaTeX lines of the Inside page's step vectors, gate names running into each other over the weight blocks."""
+rows of the Inside page's step vectors, gate names running into each other over the weight blocks."""
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -44,19 +42,13 @@ def test_colorbars_untouched_in_normal_mode_and_hidden_scales_skipped():
     style_figure(go.Figure(go.Scatter(y=[1, 2])), projection=True)  # no colorbar: nothing to do, no error
 
 
-def test_step_latex_puts_long_vectors_in_one_table_with_their_statistics():
+def test_step_view_puts_long_vectors_in_one_table_of_statistics():
+    """The step view (an HTML table that wraps with the projection font, not a one-line LaTeX summary per vector):
+    short vectors written out, long ones as norm, min, max, mean columns under one header."""
     long = np.array([3.0, -4.0, 0.0, 1.0, 2.0, -1.0, 0.5, 0.25, -0.75, 1.5])  # 10 > SMALL values
-    block = views.step_latex([("x", np.array([0.13])), ("a", long), ("h", np.tanh(long))])
-    assert r"x_t = \begin{bmatrix} 0.13 \end{bmatrix}" in block  # short vectors are written out
-    assert block.count(r"\begin{array}") == 1 and block.count(r"\hline") == 1  # one table for the long ones
-    row = re.search(r"x_t W \+ h_\{t-1\} U \+ b \\in \\mathbb\{R\}\^\{10\} & (.*?) \\\\", block).group(1)
-    numbers = [float(v) for v in row.split(" & ")]
-    expected = [np.linalg.norm(long), long.min(), long.max(), long.mean()]
-    assert np.allclose(numbers, expected, atol=0.005)
-    # The widest line is a table row, much shorter than the old one-line summary.
-    old = views.vector_latex("a", long)
-    assert len(row) < len(old) / 2
-    assert r"\begin{array}" not in views.step_latex([("x", np.ones(3)), ("h", np.zeros(3))])  # all short: no table
+    stats = views.vector_stats(long[None])[0]
+    assert np.allclose(stats, [np.linalg.norm(long), long.min(), long.max(), long.mean()])
+    assert views.vector_stats(np.ones((7, 3, 10))).shape == (7, 3, 4)  # per step, any leading shape
 
 
 def test_weight_blocks_get_short_labels_in_projection_with_the_full_name_on_hover():
