@@ -13,7 +13,6 @@ from rnn_lab import i18n
 
 SAMPLE_INT = 10  # what a count or an index looks like (10 - 1 is exactly the bug this file catches)
 SAMPLE_FLOAT = 0.25
-NUMBER_SPEC = re.compile(r"[bcdeEfFgGnosxX%]$|^[,_]|\.\d")  # a format spec that needs a number
 
 
 def _fields(template: str) -> list[tuple[str, str]]:

@@ -132,3 +132,49 @@ def test_one_lag_for_the_toy_the_data_page_the_experiment_and_the_lesson():
     assert picked["data_toy_lag"] == picked["data_window"] == lag
     v = lessons.start_values(lessons.LESSONS["why_lstm"], 0, {}, all_settings())
     assert v["data_toy_lag"] == v["data_window"] == v["inside_exp_lag"] == lag
+
+
+TINY = {"lag": 8, "units": 3, "epochs": 3}  # seconds, not the real experiment
+
+
+def test_stop_keeps_the_finished_cells_and_leaves_out_the_one_in_training(keras):
+    import threading
+
+    stop = threading.Event()
+    seen = []
+
+    def progress(fraction, cell):
+        seen.append(cell)
+        if cell == "LSTM":  # SimpleRNN is finished, LSTM has started: Stop now
+            stop.set()
+
+    finished = []
+    result = C.run_experiment(C.ExperimentConfig(**TINY), progress=progress, stop=stop, on_cell=finished.append)
+    assert [r.cell for r in result.results] == ["SimpleRNN"] == [r.cell for r in finished]
+    assert result.stopped and result.interrupted == "LSTM" and result.missing == ["LSTM", "GRU"]
+    assert len(result.results[0].val_loss) == TINY["epochs"]  # the finished cell kept its whole budget
+    assert "GRU" not in seen
+    text = C.conclusion(result, "en")
+    assert text.startswith("SimpleRNN reached a validation MSE of") and "to the end" in text
+    assert "SimpleRNN" in C.conclusion(result, "ko")
+
+
+def test_stop_before_the_start_runs_nothing(keras):
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    result = C.run_experiment(C.ExperimentConfig(**TINY), stop=stop)
+    assert result.results == [] and result.stopped and result.interrupted is None
+    assert result.missing == list(C.EXPERIMENT_CELLS) and C.conclusion(result) == ""
+
+
+def test_experiment_job_runs_in_a_thread_and_reports_progress(keras):
+    job = C.ExperimentJob(C.ExperimentConfig(**TINY, cells=("SimpleRNN", "GRU")))
+    job.join(600)
+    snap = job.snapshot()
+    assert job.state == "done" and not job.running and snap["state"] == "done"
+    assert snap["done"] == ["SimpleRNN", "GRU"] and snap["fraction"] == pytest.approx(1.0)
+    assert [r.cell for r in job.result.results] == ["SimpleRNN", "GRU"] and not job.result.stopped
+    with pytest.raises(ValueError, match="units"):
+        C.ExperimentJob(C.ExperimentConfig(units=0))  # a bad setting is an error at once, not a dead thread
