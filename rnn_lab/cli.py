@@ -13,7 +13,7 @@ import importlib
 import os
 import sys
 
-COMMAND_MODULES = ("rnn_lab.arch.cli", "rnn_lab.data.cli", "rnn_lab.train.cli")
+COMMAND_MODULES = ("rnn_lab.arch.cli", "rnn_lab.data.cli", "rnn_lab.train.cli", "rnn_lab.inside.cli")
 
 
 class UsageError(Exception):

@@ -1,0 +1,203 @@
+"""``python -m rnn_lab inside``: the hidden state and the gates of one step of one window, and NumPy vs Keras.
+
+Example::
+
+    python -m rnn_lab inside --cell LSTM --units 8 --data toy:sine --window 20 --step 5 --json
+    python -m rnn_lab inside --run my_run.keras --data prices.csv --target Close --window 20 --split test --index 3
+
+The model is the architecture with its seeded initial weights (as the Inside page's "untrained" model), or
+with ``--run`` a ``.keras`` file exported from the Train page. With ``--json`` the output is ``{"model",
+"data", "layer", "step", "directions": [{"direction", "values": {name: [...]}}], "prediction",
+"max_abs_diff", "keras_layers"}``; the value names are those of the page (x, h_prev, then a + h for
+SimpleRNN, c_prev, i, f, g, o, c, h for LSTM, z, r, hh, h for GRU).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rnn_lab.cli import UsageError
+from rnn_lab.inside.settings import SPLITS
+
+SPLIT_NAMES = {"train": "training", "val": "validation", "test": "test"}
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "inside",
+        help="hidden state and gates at one time step, computed in NumPy and checked against Keras",
+        description="Run one window through the model in NumPy (every gate, every step), print one step and the "
+        "largest difference from Keras's own output.",
+    )
+    p.add_argument("--data", required=True, help="toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file")
+    p.add_argument("--target", help="target column (default: the source's usual target)")
+    p.add_argument("--features", help="comma-separated input columns (default: the target alone)")
+    p.add_argument("--window", type=int, help="time steps per window (default: the source's)")
+    p.add_argument("--horizon", type=int, default=1, help="the windows' target is this many steps ahead (default 1)")
+    p.add_argument("--val", type=float, help="validation fraction (default as on the Data page)")
+    p.add_argument("--test", type=float, help="test fraction (default as on the Data page)")
+    p.add_argument("--scaling", choices=("none", "minmax", "standard"), help="default as on the Data page")
+    p.add_argument("--cell", choices=("SimpleRNN", "LSTM", "GRU"), help="recurrent cell (default SimpleRNN)")
+    p.add_argument("--units", type=int, nargs="+", help="units per stacked layer, e.g. --units 32 16 (default 10)")
+    p.add_argument("--bidirectional", action="store_true", help="wrap every recurrent layer in Bidirectional")
+    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
+    p.add_argument("--run", metavar="RUN.keras", help="a trained model exported from the Train page instead")
+    p.add_argument(
+        "--split", choices=SPLITS, help="where the window comes from (default val, else the first non-empty)"
+    )
+    p.add_argument("--index", type=int, default=0, help="window number in that split (default 0)")
+    p.add_argument("--layer", type=int, default=1, help="which recurrent layer, 1 = bottom (default 1)")
+    p.add_argument("--step", type=int, help="time step t, 1-based (default: the last step)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def _model(args, prepared):
+    """(Keras model, description) from ``--run`` or from the architecture arguments."""
+    if args.run:
+        if args.cell or args.units or args.bidirectional:
+            raise UsageError("--cell, --units and --bidirectional describe an untrained model; --run brings its own")
+        path = Path(args.run)
+        if not path.is_file():
+            raise UsageError(f"no such model file: {args.run}")
+        import keras
+
+        try:
+            model = keras.models.load_model(path, compile=False)
+        except Exception as err:  # noqa: BLE001 - any unreadable file is one clear line
+            raise UsageError(f"cannot read {args.run} as a Keras model ({type(err).__name__}: {err})") from None
+        shape = tuple(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None
+        if shape != (prepared.window, prepared.n_features):
+            raise UsageError(
+                f"{path.name} expects windows of shape {shape}, the data gives "
+                f"({prepared.window}, {prepared.n_features}): use the --window and --features it was trained with"
+            )
+        return model, {"source": "run", "file": str(path), "name": model.name}
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.arch.keras_model import build_model
+
+    arch = ArchConfig(
+        cell=args.cell or "SimpleRNN",
+        units=tuple(args.units or (10,)),
+        bidirectional=args.bidirectional,
+        timesteps=prepared.window,
+        features=prepared.n_features,
+        dense_units=1,
+    )
+    model = build_model(arch, seed=args.seed)
+    return model, {
+        "source": "untrained",
+        "cell": arch.cell,
+        "units": list(arch.units),
+        "bidirectional": arch.bidirectional,
+        "seed": args.seed,
+    }
+
+
+def _window(args, prepared):
+    """(split, index, window (T, F)) from ``--split`` / ``--index``; an empty default split falls back."""
+    sizes = {s: len(prepared.X(s)) for s in SPLITS}
+    if args.split is not None:
+        split = args.split
+        if sizes[split] == 0:
+            available = ", ".join(f"{s} ({n})" for s, n in sizes.items() if n) or "none"
+            raise UsageError(f"the {SPLIT_NAMES[split]} split has no windows; splits with windows: {available}")
+    else:
+        split = "val" if sizes["val"] else next((s for s in SPLITS if sizes[s]), None)
+        if split is None:
+            raise UsageError("the data gives no windows: use a shorter --window or a longer series")
+    if not 0 <= args.index < sizes[split]:
+        raise UsageError(f"--index must be from 0 to {sizes[split] - 1} for the {SPLIT_NAMES[split]} split")
+    return split, args.index, prepared.X(split)[args.index]
+
+
+def inside_report(args) -> dict:
+    """Everything the command prints, as the ``--json`` object."""
+    import numpy as np
+
+    from rnn_lab.inside import views
+    from rnn_lab.inside.numpy_rnn import max_abs_diff, run_model
+    from rnn_lab.train.cli import load_prepared
+
+    prepared = load_prepared(args)
+    split, index, window = _window(args, prepared)
+    model, described = _model(args, prepared)
+    window = np.asarray(window, dtype=np.float32)  # (T, F)
+    model_run = run_model(model, window)
+    layers = model_run.recurrent_layers
+    if not layers:
+        raise UsageError("the model has no recurrent layer to open")
+    if not 1 <= args.layer <= len(layers):
+        raise UsageError(f"--layer must be from 1 to {len(layers)} (the model's recurrent layers)")
+    layer = layers[args.layer - 1]
+    x = layer.x[0]  # (T, F) this layer's input
+    n_steps = x.shape[0]
+    step = n_steps if args.step is None else args.step
+    if not 1 <= step <= n_steps:
+        raise UsageError(f"--step must be from 1 to {n_steps} (the window's time steps)")
+    directions = [
+        {
+            "direction": trace.direction,
+            "values": {name: [float(v) for v in vec] for name, vec in views.step_values(trace, x, step)},
+        }
+        for trace in layer.directions
+    ]
+    return {
+        "model": {**described, "layers": [r.name for r in model_run.layers]},
+        "data": {
+            "source": prepared.source,
+            "target": prepared.target,
+            "features": list(prepared.features),
+            "window": prepared.window,
+            "scaling": prepared.scaler.kind,
+            "split": split,
+            "index": index,
+        },
+        "layer": {
+            "index": args.layer,
+            "name": layer.name,
+            "kind": layer.kind,
+            "units": layer.directions[0].units,
+            "timesteps": n_steps,
+            "features": int(x.shape[1]),
+        },
+        "step": step,
+        "directions": directions,
+        "prediction": [float(v) for v in np.ravel(model_run.output)],
+        "max_abs_diff": max_abs_diff(model, window, model_run),
+        "keras_layers": model_run.keras_layers,
+    }
+
+
+def _row(name: str, values: list[float]) -> str:
+    shown = " ".join(f"{v:8.4f}" for v in values[:8]) + (f" ... ({len(values)} values)" if len(values) > 8 else "")
+    return f"  {name:7s} [{shown} ]"
+
+
+def run(args) -> int:
+    report = inside_report(args)
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    m, d, layer = report["model"], report["data"], report["layer"]
+    if m["source"] == "run":
+        print(f"model: {m['file']} ({', '.join(m['layers'])})")
+    else:
+        units = ", ".join(map(str, m["units"]))
+        wrap = "Bidirectional " if m["bidirectional"] else ""
+        print(f"model: {wrap}{m['cell']}({units}), untrained, seed {m['seed']} ({', '.join(m['layers'])})")
+    print(
+        f"data: {d['source']}, {SPLIT_NAMES[d['split']]} window {d['index']} "
+        f"({d['window']} steps x {len(d['features'])} feature(s), {d['scaling']} scaling)"
+    )
+    for direction in report["directions"]:
+        print(
+            f"layer {layer['index']} {layer['name']} ({direction['direction']}, {layer['units']} units), "
+            f"step t = {report['step']} of {layer['timesteps']}:"
+        )
+        for name, values in direction["values"].items():
+            print(_row(name, values))
+    prediction = ", ".join(f"{v:.6g}" for v in report["prediction"])
+    print(f"prediction (scaled) {prediction}; NumPy vs Keras max |Δ| {report['max_abs_diff']:.2e}")
+    return 0
