@@ -2,8 +2,11 @@
 
 Session keys besides the ``inside_*`` settings (all private to this page):
 ``inside_models`` (untrained Keras models by (architecture, seed)), ``inside_traces`` (NumPy runs, the
-NumPy-vs-Keras difference and the connectivity by (model, window)), ``inside_experiment`` (the last
-experiment result). Each cache keeps only a few entries so a long session does not grow without bound.
+NumPy-vs-Keras difference, the connectivity and the step view's data by (model, window)),
+``inside_step_view`` (the browser step view's own state), ``inside_exp_job`` (the running or last
+:class:`ExperimentJob`), ``inside_experiment`` (the last experiment result, without models),
+``_inside_newest_run`` (the newest trained run this page has opened). Each cache keeps only a few entries so a
+long session does not grow without bound.
 """
 
 from __future__ import annotations
