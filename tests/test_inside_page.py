@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -49,6 +50,15 @@ def test_page_renders_and_numpy_matches_keras(keras, app_test, lang):
     # The window label is evaluated (issue: "0 ~ 10 - 1"): the training split of the counting toy has 10 windows.
     label = at.number_input(key="inside_window").label
     assert label == ("Window number (0 to 9)" if lang == "en" else "윈도우 번호 (0 ~ 9)")
+    # Issue 14: a SimpleRNN has no cell state and no gates, and no symbol is shown as raw LaTeX.
+    figures = [json.dumps(c["layout"], ensure_ascii=False) for c in _charts(at)] + [
+        json.dumps(view, ensure_ascii=False)
+    ]
+    about_this_cell = " ".join([*(c.value for c in at.caption), *figures])  # captions, figures, the step view
+    assert "c_t" not in about_this_cell and "c<sub>t</sub>" not in about_this_cell and "(와" not in about_this_cell
+    assert "gate" not in about_this_cell.lower() and "게이트" not in about_this_cell
+    shown = " ".join([*(m.value for m in at.markdown), about_this_cell])
+    assert "h_{t-1}" not in re.sub(r"\$[^$]*\$", "", shown)  # only inside $...$ (KaTeX)
 
 
 def test_step_view_gets_every_step_and_opens_at_the_session_step(keras, app_test):

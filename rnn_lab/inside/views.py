@@ -310,7 +310,7 @@ def time_heatmaps(trace: DirectionTrace, step: int | None, lang: str) -> go.Figu
         ticks.append(k * band + (n - 1) / 2)
         labels.append(_t(f"inside.value.{name}", lang))
     fig.update_layout(
-        title=_t(f"inside.fig.bands_{trace.direction}", lang),
+        title=_t(f"inside.fig.bands_{trace.direction}" + ("_simple_rnn" if trace.cell == "simple_rnn" else ""), lang),
         shapes=_marker(step),
         height=min(900, 140 + len(names) * max(70, 2 * min(n, 64))),
         xaxis={"title": _t("inside.fig.time_step", lang)},
@@ -334,6 +334,7 @@ def weight_figure(trace: DirectionTrace, which: str, lang: str, short_labels: bo
     """
     w = trace.weights[which]  # (F or U, n_gates * U)
     z, rows, cols = _strided(w)
+    column = _t("inside.fig.column_simple_rnn" if trace.cell == "simple_rnn" else "inside.fig.column", lang)
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -342,7 +343,7 @@ def weight_figure(trace: DirectionTrace, which: str, lang: str, short_labels: bo
             colorscale=HEAT_SCALE,
             zmid=0.0,
             colorbar={"thickness": 12},
-            hovertemplate=f"{_t('inside.fig.row', lang)} %{{y}}, {_t('inside.fig.column', lang)} %{{x}}<br>%{{z:.3f}}<extra></extra>",
+            hovertemplate=f"{_t('inside.fig.row', lang)} %{{y}}, {column} %{{x}}<br>%{{z:.3f}}<extra></extra>",
         )
     )
     U = trace.units
@@ -363,7 +364,7 @@ def weight_figure(trace: DirectionTrace, which: str, lang: str, short_labels: bo
     fig.update_layout(
         title=_t(f"inside.fig.{which}", lang, rows=w.shape[0], cols=w.shape[1]),
         height=320,
-        xaxis={"title": _t("inside.fig.column", lang), "range": [-0.5, w.shape[1] - 0.5]},  # the matrix, no more
+        xaxis={"title": column, "range": [-0.5, w.shape[1] - 0.5]},  # the matrix, no more
         yaxis={"title": _t(row_title, lang), "autorange": "reversed", "type": "category"},
     )
     return fig
