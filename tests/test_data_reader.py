@@ -182,8 +182,16 @@ def test_missing_markers_blank_rows_and_partial_rows(tmp_path):
     assert loaded.rows == 5 and len(f) == 5
     assert f["Close"].isna().sum() == 2 and f["Open"].isna().sum() == 1 and f["Volume"].isna().sum() == 2
     assert "blank_rows" in keys(loaded.decisions) and "partial_rows" in keys(loaded.problems)
-    missing = {n.values["column"]: n.values["n"] for n in loaded.problems if n.key == "missing"}
-    assert missing == {"Open": 1, "Close": 2, "Volume": 2}
+    missing = {n.values["column"]: (n.key, n.values["n"]) for n in loaded.problems if n.key.startswith("missing")}
+    # the markers that meant "missing" are named; empty cells are counted, never shown as a marker "(empty)"
+    assert missing == {"Open": ("missing", 1), "Close": ("missing_both", 2), "Volume": ("missing_both", 2)}
+    close = next(n for n in loaded.problems if n.key == "missing_both" and n.values["column"] == "Close")
+    assert close.values["markers"] == "'null'" and close.values["empty"] == 1
+    for note in loaded.problems:
+        assert "(empty)" not in note.text("en") and "(empty)" not in note.text("ko")
+    only_empty = read_file(write(tmp_path, "e.csv", "Date,Close\n2020-01-01,1\n2020-01-02,\n2020-01-03,3\n"))
+    note = next(n for n in only_empty.problems if n.key.startswith("missing"))
+    assert note.key == "missing_empty" and note.text("ko") == "Close에 결측값 1개 (빈 칸)"
 
 
 def test_user_marked_sentinel(tmp_path):

@@ -79,12 +79,13 @@ def frame_formats(frame: pd.DataFrame, currency: dict | None = None) -> dict[str
 
 
 def describe_formats(frame: pd.DataFrame, currency: dict | None = None) -> dict[str, NumberFormat]:
-    """Formats for ``frame.describe()``: a mean or a standard deviation needs a little more precision than
-    the values (four significant digits), but one column keeps one format in every row."""
+    """Formats for ``frame.describe()``: a mean or a standard deviation may need one decimal more than the
+    values (up to four significant digits: won prices stay whole), but one column keeps one format in every row."""
     currency = currency or {}
     out = {}
     for col in frame.columns:
-        decimals = max(value_decimals(frame[col]), significant_decimals(frame[col]))
+        own = value_decimals(frame[col])
+        decimals = max(own, min(significant_decimals(frame[col]), own + 1))
         out[col] = NumberFormat(min(decimals, MAX_DECIMALS), currency.get(col, ""))
     return out
 

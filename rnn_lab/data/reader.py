@@ -43,7 +43,7 @@ CANONICAL = {  # aliases separated by spaces (an alias never contains one: space
     "Open": "open 시가 openprice opening abertura apertura eröffn eroffn ouv 始値 开盘 오픈",
     "High": "high 고가 highprice máxima máximo maxima maximo hoch plushaut 高値 高",
     "Low": "low 저가 lowprice mínima mínimo minima minimo tief plusbas 安値 低",
-    "Close": "close price 종가 closeprice closing last 현재가 último ultimo zuletzt dernier 終値 收盘 收盘价",
+    "Close": "close close/last price 종가 closeprice closing last 현재가 último ultimo zuletzt dernier 終値 收盘 收盘价",
     "Adj Close": "adjclose adjustedclose 수정종가 adjclose* adj",
     "Volume": "volume vol 거래량 volumn 出来高 交易量 成交量",
     "Change": "change chg 대비 전일대비",  # absolute change from the day before
@@ -265,11 +265,10 @@ def canonical_name(name: str) -> str | None:
 
 def _strip_money(cell: str) -> str:
     """ "$1,234.50" -> "1,234.50", "(1,234)" -> "-1,234", "R$ -1,00" -> "-1,00"."""
-    c = cell.strip()
+    c = _CURRENCY_RE.sub("", cell).strip()
     m = _PARENS_RE.match(c)
     if m:
         c = "-" + m.group(1).strip().lstrip("+-")
-    c = _CURRENCY_RE.sub("", c).strip()
     return re.sub(r"^([+-])\s+", r"\1", c)
 
 
@@ -285,6 +284,11 @@ def _money_column(col: pd.Series) -> tuple[pd.Series, str | None, bool]:
     if not (has_parens or has_sign):
         return col, None, False
     cells = col.str.strip()
+    sign = None
+    if has_sign:  # first the sign ("(15,25) €", "($1,234.50)"), then the parentheses
+        found = cells.str.extract(f"({_CURRENCY})", expand=False).dropna()
+        sign = found.mode().iloc[0] if len(found) else None
+        cells = cells.str.replace(_CURRENCY, "", regex=True).str.strip()
     parens = False
     if has_parens:
         inner = cells.str.extract(_PARENS_RE, expand=False)
@@ -292,11 +296,8 @@ def _money_column(col: pd.Series) -> tuple[pd.Series, str | None, bool]:
         if hit.any():
             parens = True
             cells = cells.where(~hit, "-" + inner.str.strip().str.lstrip("+-"))
-    sign = None
-    if has_sign:
-        found = cells.str.extract(f"({_CURRENCY})", expand=False).dropna()
-        sign = found.mode().iloc[0] if len(found) else None
-        cells = cells.str.replace(_CURRENCY, "", regex=True).str.strip().str.replace(r"^([+-])\s+", r"\1", regex=True)
+    if has_sign or parens:
+        cells = cells.str.replace(r"^([+-])\s+", r"\1", regex=True)  # "- 12" (after "- $12") -> "-12"
     return cells, sign, parens
 
 
@@ -647,7 +648,8 @@ def _read_bytes(
                     Note("currency", column=col, sign=sign, example=written.iloc[i], value=_fmt_value(values.iloc[i]))
                 )
             if parens:
-                i = int(np.flatnonzero(written.str.strip().str.match(_PARENS_RE).to_numpy())[0])
+                unsigned = written.str.replace(_CURRENCY, "", regex=True).str.strip()
+                i = int(np.flatnonzero(unsigned.str.match(_PARENS_RE).to_numpy())[0])
                 decisions.append(
                     Note("accounting_negative", column=col, example=written.iloc[i], value=_fmt_value(values.iloc[i]))
                 )
@@ -749,6 +751,9 @@ def _read_bytes(
     # rows and units to name: a last row still being traded, a level that jumps by a unit factor
     incomplete = incomplete_last_row(out)
     if incomplete is not None:
+        # its empty cells are this one problem, not one "missing values" note per column
+        only_last = {c for c in incomplete.absent if not out[c].iloc[:-1].isna().any()}
+        problems = [n for n in problems if not (n.key.startswith("missing") and n.values.get("column") in only_last)]
         problems.append(
             Note(
                 "incomplete_last",
