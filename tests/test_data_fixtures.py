@@ -6,8 +6,8 @@ of outliers, an incomplete last row, a unit step, one number format per column).
 """
 
 import hashlib
-import re
 import importlib.util
+import re
 
 import numpy as np
 import pandas as pd
@@ -98,14 +98,30 @@ def test_calendar_columns_never_become_the_default_target():
 @pytest.mark.parametrize(
     ("text", "columns", "start", "key"),
     [
-        ("Year,Month,Value\n" + "".join(f"{2000 + i // 12},{i % 12 + 1},{i * 1.5}\n" for i in range(30)), ["Value"],
-         "2000-01-01", "calendar_year_month"),
-        ("ano;mês;dia;valor\n" + "".join(f"2021;3;{d};{d * 2}\n" for d in range(1, 25)), ["valor"], "2021-03-01",
-         "calendar_year_month_day"),
-        ("1749.042 96.7\n1749.123 104.3\n1749.204 116.7\n1749.288 92.8\n".replace(" ", ";"), ["column_2"],
-         "1749-01-16", "calendar_decimal_year"),
-        ("Year,Sunspots\n" + "".join(f"{1900 + i},{(i * 37) % 150}\n" for i in range(20)), ["Sunspots"], "1900-01-01",
-         "calendar_year"),
+        (
+            "Year,Month,Value\n" + "".join(f"{2000 + i // 12},{i % 12 + 1},{i * 1.5}\n" for i in range(30)),
+            ["Value"],
+            "2000-01-01",
+            "calendar_year_month",
+        ),
+        (
+            "ano;mês;dia;valor\n" + "".join(f"2021;3;{d};{d * 2}\n" for d in range(1, 25)),
+            ["valor"],
+            "2021-03-01",
+            "calendar_year_month_day",
+        ),
+        (
+            "1749.042 96.7\n1749.123 104.3\n1749.204 116.7\n1749.288 92.8\n".replace(" ", ";"),
+            ["column_2"],
+            "1749-01-16",
+            "calendar_decimal_year",
+        ),
+        (
+            "Year,Sunspots\n" + "".join(f"{1900 + i},{(i * 37) % 150}\n" for i in range(20)),
+            ["Sunspots"],
+            "1900-01-01",
+            "calendar_year",
+        ),
     ],
 )
 def test_calendar_parts_with_and_without_names(tmp_path, text, columns, start, key):
