@@ -18,7 +18,7 @@ from rnn_lab.data.columns import TargetChoice, choose_target
 from rnn_lab.data.errors import DataError
 from rnn_lab.data.prepare import PreparedData, prepare, split_rows
 from rnn_lab.data.reader import Loaded, read_bytes
-from rnn_lab.data.settings import DATE_ORDERS, signature, source_defaults, split_columns
+from rnn_lab.data.settings import DATE_ORDERS, signature, source_defaults, split_columns, upload_window
 from rnn_lab.data.sources import BUNDLED, load_bundled, load_toy
 from rnn_lab.data.toys import TOYS
 
@@ -540,6 +540,7 @@ def upload_ui() -> Loaded | None:
                 if not from_link or missing:
                     for key, value in source_defaults("upload").items():
                         state[key] = value
+                    state["data_window"] = upload_window(len(loaded.frame))
                     state["data_target"] = default_target(loaded)
                     state.pop("btn_data_features", None)
                 state["btn_data_upload_note"] = (

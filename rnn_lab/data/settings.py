@@ -72,6 +72,14 @@ def split_columns(text: str) -> list[str]:
     return [n for n in names if n]
 
 
+def upload_window(rows: int, preferred: int = 20) -> int:
+    """The default window for an uploaded table: ``preferred`` (20), or less for a short file, so that the
+    training rows (70% with the default splits) hold at least three times the window: a file of 8 or 30 rows
+    still gives windows to train on instead of an error."""
+    train_rows = round(rows * (1 - GENERAL["data_val_frac"] - GENERAL["data_test_frac"]))
+    return max(1, min(preferred, train_rows // 3))
+
+
 def signature(values, upload_digest: str = "") -> tuple:
     """What a prepared dataset was built from: every ``data_`` setting, plus the uploaded file's digest.
 
