@@ -69,7 +69,7 @@ if kind == "toy":
     name = state["data_toy"]
     st.info(t(f"data.toy.{name}", lag=state["data_toy_lag"]), icon=":material/lightbulb:")
     if show_advanced():
-        c1, c2, c3, c4 = st.columns(4)
+        c1, c2, c3, c4 = ud.grid(4)
         _num("data.toy_length", "data_toy_length", 1, column=c1)
         _num("data.toy_noise", "data_toy_noise", 0.05, "%.2f", column=c2)
         _num("data.toy_seed", "data_toy_seed", 1, column=c3)
@@ -148,7 +148,7 @@ with tab_hist:
 st.header(t("data.prep.header"))
 columns = list(frame.columns)
 labels = ud.column_labels(loaded)  # "Close (종가)": the canonical name and the file's own
-c1, c2 = st.columns(2)
+c1, c2 = ud.grid(2)
 c1.selectbox(t("data.prep.target"), columns, key="data_target", format_func=lambda c, _l=labels: _l.get(c, c))
 choice = ud.target_choice(loaded)
 skipped = "; ".join(t(f"data.target.skip.{why}", column=col) for col, why in choice.skipped)
@@ -171,13 +171,13 @@ c2.multiselect(
     format_func=lambda c, _l=labels: _l.get(c, c),
     help=t("data.prep.features_help"),
 )
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = ud.grid(4)
 _num("data.prep.window", "data_window", 1, column=c1)
 _num("data.prep.horizon", "data_horizon", 1, column=c2)
 _num("data.prep.val_frac", "data_val_frac", 0.05, "%.2f", column=c3)
 _num("data.prep.test_frac", "data_test_frac", 0.05, "%.2f", column=c4)
 st.caption(t("data.prep.split_note"))
-c1, c2, c3 = st.columns(3)
+c1, c2, c3 = ud.grid(3)
 c1.selectbox(
     t("data.prep.missing"),
     MISSING_STRATEGIES,

@@ -476,6 +476,21 @@ def window_figure(prepared: PreparedData, i: int):
     return fig
 
 
+def grid(n: int) -> list:
+    """``n`` side-by-side cells; in projection mode at most two per row.
+
+    A select shows its value in an ``<input>``, which cannot wrap: at the projection font a third of the
+    page cuts "앞의 값으로 채우기 (forward-fill)" to "앞의 값으로 채우기 (forwar". Two per row fit.
+    """
+    from ui.common import projection
+
+    per_row = min(n, 2) if projection() else n
+    cells: list = []
+    while len(cells) < n:
+        cells += st.columns(per_row)
+    return cells[:n]
+
+
 # ---------------------------------------------------------------------------------------------------- upload
 def _css_text(text: str) -> str:
     """A catalogue string as a CSS string literal."""
@@ -519,7 +534,7 @@ def upload_ui() -> Loaded | None:
     st.html(uploader_css(button, t("data.upload_limits", mb=MAX_MB, types=", ".join(e.upper() for e in extensions))))
     label = t("data.upload_replace", name=active[0]) if active else t("data.upload", mb=MAX_MB)
     upload = st.file_uploader(label, type=list(extensions), key="upload_data", help=t("data.upload_help"))
-    c1, c2 = st.columns(2)
+    c1, c2 = grid(2)
     c1.text_input(t("data.sentinel"), key="data_sentinel", help=t("data.sentinel_help"))
     c2.selectbox(
         t("data.date_order"),
