@@ -8,17 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from rnn_lab import i18n
+from rnn_lab.data.display import describe_formats, frame_formats, styled
 from rnn_lab.data.errors import DataError
 from rnn_lab.data.prepare import SCALINGS
-from rnn_lab.data.reader import MAX_MB
 from rnn_lab.data.settings import (
     BUNDLED_NAMES,
-    DATE_ORDERS,
     MISSING_STRATEGIES,
     OUTLIER_STRATEGIES,
     SETTINGS,
     SOURCE_KINDS,
-    source_defaults,
+    join_columns,
 )
 from rnn_lab.data.sources import BUNDLED
 from rnn_lab.data.toys import TOYS, recommended_window
@@ -70,7 +69,7 @@ if kind == "toy":
     name = state["data_toy"]
     st.info(t(f"data.toy.{name}", lag=state["data_toy_lag"]), icon=":material/lightbulb:")
     if show_advanced():
-        c1, c2, c3, c4 = st.columns(4)
+        c1, c2, c3, c4 = ud.grid(4)
         _num("data.toy_length", "data_toy_length", 1, column=c1)
         _num("data.toy_noise", "data_toy_noise", 0.05, "%.2f", column=c2)
         _num("data.toy_seed", "data_toy_seed", 1, column=c3)
@@ -89,55 +88,7 @@ elif kind == "bundled":
     b = BUNDLED[state["data_bundled"]]
     st.caption(t("data.provenance", origin=b.origin, license=b.license, rows=f"{b.rows:,}", start=b.start, end=b.end))
 else:
-    upload = st.file_uploader(
-        t("data.upload", mb=MAX_MB), type=["csv", "tsv", "txt", "xlsx"], key="upload_data", help=t("data.upload_help")
-    )
-    c1, c2 = st.columns(2)
-    c1.text_input(t("data.sentinel"), key="data_sentinel", help=t("data.sentinel_help"))
-    c2.selectbox(
-        t("data.date_order"),
-        DATE_ORDERS,
-        key="data_date_order",
-        help=t("data.date_order_help"),
-        format_func=_labels("date_orders"),
-    )
-    if upload is not None:
-        pair = (upload.name, upload.getvalue())
-        try:
-            loaded = ud.load_from_settings(pair)
-            if state.get("data_upload") != pair:
-                # the file a link asked for keeps the link's settings; a new file gets the defaults and its own target
-                from_link = state.get("data_upload") is None and state.get("data_upload_name") == upload.name
-                missing = ud.missing_columns(loaded) if from_link else []
-                if not from_link or missing:
-                    for key, value in source_defaults("upload").items():
-                        state[key] = value
-                    state["data_target"] = ud.default_target(loaded)
-                    state.pop("btn_data_features", None)
-                state["btn_data_upload_note"] = (
-                    t("data.upload_link_columns", name=upload.name, missing=", ".join(missing))
-                    if missing
-                    else t("data.upload_link_kept")
-                    if from_link
-                    else None
-                )
-            ud.remember_upload(pair)
-            st.success(t("data.upload_ok", name=upload.name, rows=f"{loaded.rows:,}"), icon=":material/check:")
-            if state.get("btn_data_upload_note"):
-                st.caption(state["btn_data_upload_note"])
-        except DataError as err:
-            ud.show_data_error(err, L)
-    elif state.get("data_upload") is not None:
-        try:
-            loaded = ud.load_from_settings()
-        except DataError as err:
-            ud.show_data_error(err, L)
-    elif ud.upload_needed():  # a fresh session opened from a link: the file did not travel with it
-        name = ud.upload_needed()
-        st.warning(t("data.err.upload_needed", name=name), icon=":material/upload_file:")
-        st.stop()  # nothing below would be the link's experiment; its settings stay untouched until the file comes
-    else:
-        st.info(t("data.upload_prompt"), icon=":material/upload_file:")
+    loaded = ud.upload_ui()
 
 if kind != "upload":
     try:
@@ -153,6 +104,14 @@ if loaded is None:  # nothing read yet in this session: the tutorial dataset
     loaded = state["data_loaded"] = ud.tutorial_loaded()
 frame = loaded.frame
 st.markdown(t("data.active", source=loaded.source, rows=f"{len(frame):,}", columns=frame.shape[1]))
+formats = frame_formats(frame, loaded.currency)  # one number format per column, everywhere on this page
+if loaded.incomplete is not None:  # a day still being traded: name it and offer to drop it
+    last = loaded.incomplete
+    st.warning(
+        t("data.note.incomplete_last", date=last.label, present=", ".join(last.present), absent=", ".join(last.absent)),
+        icon=":material/event_busy:",
+    )
+    st.checkbox(t("data.drop_last", date=last.label), key="data_drop_last")
 
 # ------------------------------------------------------------------------------------------------ look at it
 st.header(t("data.look.header"))
@@ -170,10 +129,15 @@ with tab_sum:
 with tab_chart:
     target = state["data_target"]
     n_missing = int(frame[target].isna().sum())
-    st.caption(t("data.look.missing_count", n=n_missing) if n_missing else t("data.look.no_missing"))
-    plot(ud.series_figure(loaded, target, float(state["data_outlier_k"])), key="data_series_chart")
+    n_spikes = int(ud.spike_hints(loaded, target).sum())
+    st.caption(
+        (t("data.look.missing_count", n=n_missing) if n_missing else t("data.look.no_missing"))
+        + "  \n"
+        + (t("data.look.spike_hint", n=n_spikes) if n_spikes else t("data.look.no_spikes"))
+    )
+    plot(ud.series_figure(loaded, target), key="data_series_chart")
 with tab_desc:
-    show_table(frame.describe(), width="stretch")
+    show_table(styled(frame.describe(), describe_formats(frame, loaded.currency), count_row="count"), width="stretch")
 with tab_hist:
     cols = st.columns(min(3, frame.shape[1]))
     for i, column in enumerate(frame.columns):
@@ -183,13 +147,20 @@ with tab_hist:
 # ------------------------------------------------------------------------------------------------ prepare it
 st.header(t("data.prep.header"))
 columns = list(frame.columns)
-c1, c2 = st.columns(2)
-c1.selectbox(t("data.prep.target"), columns, key="data_target")
+labels = ud.column_labels(loaded)  # "Close (종가)": the canonical name and the file's own
+c1, c2 = ud.grid(2)
+c1.selectbox(t("data.prep.target"), columns, key="data_target", format_func=lambda c, _l=labels: _l.get(c, c))
+choice = ud.target_choice(loaded)
+skipped = "; ".join(t(f"data.target.skip.{why}", column=col) for col, why in choice.skipped)
+c1.caption(
+    t(f"data.target.reason.{choice.reason}", column=labels.get(choice.column, choice.column))
+    + (" " + t("data.target.skipped", list=skipped) if skipped else "")
+)
 state["btn_data_features"] = [f for f in ud.features_list() if f in columns]
 
 
 def _features_changed():
-    state["data_features"] = ",".join(state["btn_data_features"])
+    state["data_features"] = join_columns(state["btn_data_features"])  # any column name, commas included
 
 
 c2.multiselect(
@@ -197,15 +168,16 @@ c2.multiselect(
     columns,
     key="btn_data_features",
     on_change=_features_changed,
+    format_func=lambda c, _l=labels: _l.get(c, c),
     help=t("data.prep.features_help"),
 )
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = ud.grid(4)
 _num("data.prep.window", "data_window", 1, column=c1)
 _num("data.prep.horizon", "data_horizon", 1, column=c2)
 _num("data.prep.val_frac", "data_val_frac", 0.05, "%.2f", column=c3)
 _num("data.prep.test_frac", "data_test_frac", 0.05, "%.2f", column=c4)
 st.caption(t("data.prep.split_note"))
-c1, c2, c3 = st.columns(3)
+c1, c2, c3 = ud.grid(3)
 c1.selectbox(
     t("data.prep.missing"),
     MISSING_STRATEGIES,
@@ -247,6 +219,10 @@ if report is not None:
         + "  \n"
         + (t("data.prep.outliers_done", n=report.clipped) if report.clipped else t("data.prep.outliers_none"))
     )
+    if report.clipped_not_spikes:
+        st.warning(
+            t("data.prep.clip_signal", n=report.clipped_not_spikes, total=report.clipped), icon=":material/warning:"
+        )
     if report.clipped:
         before = state["data_loaded"].frame
         plot(ud.before_after_figure(before, prepared.series, prepared.target, report.changed), key="data_clip_chart")
@@ -281,18 +257,17 @@ table.index.name = t("data.prep.window_table_step")
 label_row = int(prepared.idx_train[i])
 label_name = t("data.prep.window_table_label", target=prepared.target, horizon=prepared.horizon)
 label_at = prepared.series.index[label_row]
+target_format = formats.get(prepared.target) or frame_formats(prepared.series[[prepared.target]])[prepared.target]
+label_value = target_format(prepared.actual("train")[i])
 c1, c2 = st.columns([2, 1])
 with c1:
-    show_table(table, width="stretch")
+    show_table(styled(table, formats), width="stretch")
 with c2:
-    st.metric(
-        label_name,
-        f"{prepared.actual('train')[i]:,.6g}",
-        help=str(label_at.date()) if hasattr(label_at, "date") else str(label_at),
-    )
-    note = t("data.prep.scaled_note", value=f"{prepared.actual('train')[i]:,.6g}")
+    st.metric(label_name, label_value, help=str(label_at.date()) if hasattr(label_at, "date") else str(label_at))
+    note = t("data.prep.scaled_note", value=label_value)
     st.code(
         f"X_train[{i}].shape = {prepared.X_train[i].shape}\ny_train[{i}] = {prepared.y_train[i]:.6g}  # {note}",
         language="text",
+        wrap_lines=True,  # the comment holds the real-units value: never cut it off
     )
 plot(ud.window_figure(prepared, i), key="data_window_chart")

@@ -89,12 +89,12 @@ def test_cp949_korean_broker_export(tmp_path):
     )
     loaded = read_file(write(tmp_path, "krx.csv", text, "cp949"))
     assert loaded.encoding == "CP949/EUC-KR"
-    assert list(loaded.frame.columns) == ["Close", "Change", "Change 2", "Open", "High", "Low", "Volume"]
+    assert list(loaded.frame.columns) == ["Close", "Change", "Change %", "Open", "High", "Low", "Volume"]
     assert loaded.columns_map["일자"] == "Date" and loaded.columns_map["거래량"] == "Volume"
     f = loaded.frame
     assert f.index[0] == pd.Timestamp("2018-04-18") and "sorted" in keys(loaded.decisions)  # newest first -> sorted
     assert f["Close"].tolist() == [2520000, 2533000, 2520000] and f["Volume"].iloc[-1] == 312345
-    assert f["Change 2"].tolist() == pytest.approx([0.0, 0.52, -0.52]) and "percent" in keys(loaded.decisions)
+    assert f["Change %"].tolist() == pytest.approx([0.0, 0.52, -0.52]) and "percent" in keys(loaded.decisions)
     assert f["Change"].iloc[-1] == -13000
 
 
@@ -142,9 +142,9 @@ def test_decimal_comma_makes_dot_the_thousands_separator(tmp_path):
     loaded = read_file(write(tmp_path, "inv.csv", text))
     f = loaded.frame
     assert f.index[0] == pd.Timestamp("2018-04-16")
-    assert f["Zuletzt"].tolist() == pytest.approx([20400.0, 20452.10, 20347.09])
+    assert f["Close"].tolist() == pytest.approx([20400.0, 20452.10, 20347.09])  # "Zuletzt" = last price
     assert f["Volume"].tolist() == pytest.approx([1_200_000, 98001, 112253])
-    assert f["+/- %"].tolist() == pytest.approx([1.10, 0.10, -0.52])
+    assert f["Change %"].tolist() == pytest.approx([1.10, 0.10, -0.52])
     note = next(n for n in loaded.decisions if n.key == "numbers")
     assert note.values["decimal"] == "," and note.values["thousands"] == "."
     assert {"suffix", "percent"} <= set(keys(loaded.decisions))
@@ -167,7 +167,7 @@ def test_volume_suffixes_and_percent_strings(tmp_path):
     loaded = read_file(write(tmp_path, "s.csv", text))
     f = loaded.frame
     assert f["Volume"].tolist() == [1500, 2_250_000, 1_000_000_000]
-    assert f["Change"].tolist() == pytest.approx([-0.52, 1.0, 0.1])
+    assert f["Change %"].tolist() == pytest.approx([-0.52, 1.0, 0.1])
     assert f.index[0] == pd.Timestamp("2018-04-18")
 
 
@@ -182,8 +182,16 @@ def test_missing_markers_blank_rows_and_partial_rows(tmp_path):
     assert loaded.rows == 5 and len(f) == 5
     assert f["Close"].isna().sum() == 2 and f["Open"].isna().sum() == 1 and f["Volume"].isna().sum() == 2
     assert "blank_rows" in keys(loaded.decisions) and "partial_rows" in keys(loaded.problems)
-    missing = {n.values["column"]: n.values["n"] for n in loaded.problems if n.key == "missing"}
-    assert missing == {"Open": 1, "Close": 2, "Volume": 2}
+    missing = {n.values["column"]: (n.key, n.values["n"]) for n in loaded.problems if n.key.startswith("missing")}
+    # the markers that meant "missing" are named; empty cells are counted, never shown as a marker "(empty)"
+    assert missing == {"Open": ("missing", 1), "Close": ("missing_both", 2), "Volume": ("missing_both", 2)}
+    close = next(n for n in loaded.problems if n.key == "missing_both" and n.values["column"] == "Close")
+    assert close.values["markers"] == "'null'" and close.values["empty"] == 1
+    for note in loaded.problems:
+        assert "(empty)" not in note.text("en") and "(empty)" not in note.text("ko")
+    only_empty = read_file(write(tmp_path, "e.csv", "Date,Close\n2020-01-01,1\n2020-01-02,\n2020-01-03,3\n"))
+    note = next(n for n in only_empty.problems if n.key.startswith("missing"))
+    assert note.key == "missing_empty" and note.text("ko") == "Close에 결측값 1개 (빈 칸)"
 
 
 def test_user_marked_sentinel(tmp_path):
@@ -328,7 +336,7 @@ def test_every_note_renders_in_both_languages(tmp_path):
     for note in loaded.decisions + loaded.problems:
         assert "{" not in note.text("en") and "{" not in note.text("ko")
     json.dumps([n.plain() for n in loaded.decisions])
-    assert np.isnan(loaded.frame["Zuletzt"].iloc[1])
+    assert np.isnan(loaded.frame["Close"].iloc[1])
 
 
 # ------------------------------------------------------------------------------------ round trip (property)

@@ -12,11 +12,13 @@ import hashlib
 
 import streamlit as st
 
+from rnn_lab import i18n
 from rnn_lab.data.clean import CleanReport, clean
+from rnn_lab.data.columns import TargetChoice, choose_target
 from rnn_lab.data.errors import DataError
 from rnn_lab.data.prepare import PreparedData, prepare, split_rows
 from rnn_lab.data.reader import Loaded, read_bytes
-from rnn_lab.data.settings import signature, source_defaults
+from rnn_lab.data.settings import DATE_ORDERS, signature, source_defaults, split_columns, upload_window
 from rnn_lab.data.sources import BUNDLED, load_bundled, load_toy
 from rnn_lab.data.toys import TOYS
 
@@ -88,7 +90,7 @@ def remember_upload(pair: tuple[str, bytes]) -> None:
 def missing_columns(loaded: Loaded) -> list[str]:
     """The target/feature columns named by the settings (e.g. a link's) that this table lacks."""
     state = st.session_state
-    wanted = [state.get("data_target", ""), *(f for f in str(state.get("data_features", "")).split(",") if f)]
+    wanted = [state.get("data_target", ""), *split_columns(state.get("data_features", ""))]
     return [c for c in dict.fromkeys(wanted) if c not in loaded.frame.columns]
 
 
@@ -106,12 +108,24 @@ def current_signature() -> tuple:
     return signature(state, digest)
 
 
+def target_choice(loaded: Loaded) -> TargetChoice:
+    """The default target of ``loaded`` and why (a bundled series' own target, Close, else the first column
+    that is not a calendar part or a row counter: see :func:`rnn_lab.data.columns.choose_target`)."""
+    kind, _, name = loaded.source.partition(":")
+    preferred = BUNDLED[name].target if kind == "bundled" and name in BUNDLED else "value" if kind == "toy" else None
+    return choose_target(loaded.frame, preferred)
+
+
 def default_target(loaded: Loaded) -> str:
-    cols = list(loaded.frame.columns)
-    name = loaded.source.split(":", 1)[-1]
-    if loaded.source.startswith("bundled:") and BUNDLED[name].target in cols:
-        return BUNDLED[name].target
-    return "Close" if "Close" in cols else cols[0]
+    return target_choice(loaded).column
+
+
+def column_labels(loaded: Loaded) -> dict[str, str]:
+    """Each column as the selects show it: the canonical name with the file's own beside it ("Close (종가)")."""
+    originals: dict[str, str] = {}
+    for original, canonical in loaded.columns_map.items():
+        originals.setdefault(canonical, original)
+    return {col: f"{col} ({originals[col]})" if originals.get(col, col) != col else col for col in loaded.frame.columns}
 
 
 def fix_columns(loaded: Loaded) -> None:
@@ -120,15 +134,21 @@ def fix_columns(loaded: Loaded) -> None:
     cols = list(loaded.frame.columns)
     if state.get("data_target") not in cols:
         state["data_target"] = default_target(loaded)
-    feats = [f for f in str(state.get("data_features", "")).split(",") if f]
+    feats = split_columns(state.get("data_features", ""))
     if any(f not in cols for f in feats):
         state["data_features"] = ""
 
 
 def features_list() -> list[str]:
     state = st.session_state
-    feats = [f for f in str(state.get("data_features", "")).split(",") if f]
-    return feats or [state["data_target"]]
+    return split_columns(state.get("data_features", "")) or [state["data_target"]]
+
+
+def frame_for_training(loaded: Loaded):
+    """The table the windows are cut from: without the incomplete last row when the user chose to drop it."""
+    if st.session_state.get("data_drop_last") and loaded.incomplete is not None:
+        return loaded.frame.iloc[:-1]
+    return loaded.frame
 
 
 def prepare_from_settings(loaded: Loaded) -> tuple[PreparedData, CleanReport]:
@@ -141,11 +161,12 @@ def prepare_from_settings(loaded: Loaded) -> tuple[PreparedData, CleanReport]:
     val, test = float(state.get("data_val_frac", 0.0)), float(state.get("data_test_frac", 0.0))
     if val + test >= 1:
         raise DataError("bad_fractions", val=val, test=test)
-    if loaded.frame[target].isna().all():
+    source_frame = frame_for_training(loaded)
+    if source_frame[target].isna().all():
         raise DataError("target_all_missing", target=target)
-    fit_rows, _ = split_rows(len(loaded.frame), val, test)
+    fit_rows, _ = split_rows(len(source_frame), val, test)
     frame, report = clean(
-        loaded.frame,
+        source_frame,
         columns,
         state.get("data_missing", "ffill"),
         state.get("data_outliers", "leave"),
@@ -271,36 +292,60 @@ def _x_title(loaded_or_frame) -> str:
     return t("data.look.x_date") if index.__class__.__name__ == "DatetimeIndex" else t("data.look.x_step")
 
 
-def series_figure(loaded: Loaded, column: str, k: float):
-    """Line chart (candlestick when OHLC exists) with a range slider; missing values and IQR outliers marked."""
+def chart_rows(loaded: Loaded):
+    """The rows the series chart shows: every k-th row of very long uploads (the data are not changed)."""
+    frame = loaded.frame
+    step = -(-len(frame) // MAX_POINTS)  # ceil: keep the browser responsive on very long uploads
+    return (frame.iloc[::step] if step > 1 else frame), step
+
+
+def spike_hints(loaded: Loaded, column: str):
+    """Rows of ``column`` far from their neighbours (a hint, see :func:`rnn_lab.data.clean.spike_mask`)."""
+    from rnn_lab.data.clean import spike_mask
+
+    frame, _ = chart_rows(loaded)
+    return spike_mask(frame[[column]])[column]
+
+
+def series_figure(loaded: Loaded, column: str):
+    """Line chart (candlestick when OHLC exists) with a range slider; missing values and spike hints marked.
+
+    A candlestick with a missing price draws an SVG path with NaN in it (Chromium logs
+    "<path> attribute d: Expected number"): rows without all four prices are left out of the candles (a
+    gap), and the missing values get their own markers.
+    """
     import plotly.graph_objects as go
 
-    from rnn_lab.data.clean import outlier_mask
     from rnn_lab.style import color
     from ui.common import t
 
-    frame = loaded.frame
-    step = -(-len(frame) // MAX_POINTS)  # ceil: keep the browser responsive on very long uploads
-    if step > 1:
-        frame = frame.iloc[::step]
+    frame, step = chart_rows(loaded)
     fig = go.Figure()
     if loaded.has_ohlc and column in ("Open", "High", "Low", "Close"):
+        ohlc = frame[["Open", "High", "Low", "Close"]].dropna()
         fig.add_trace(
             go.Candlestick(
-                x=frame.index,
-                open=frame["Open"],
-                high=frame["High"],
-                low=frame["Low"],
-                close=frame["Close"],
+                x=ohlc.index,
+                open=ohlc["Open"],
+                high=ohlc["High"],
+                low=ohlc["Low"],
+                close=ohlc["Close"],
                 name=t("data.look.candle_title"),
             )
         )
     else:
         fig.add_trace(
-            go.Scatter(x=frame.index, y=frame[column], mode="lines", name=column, line={"color": color("actual")})
+            go.Scatter(
+                x=frame.index,
+                y=frame[column],
+                mode="lines",
+                name=column,
+                connectgaps=False,
+                line={"color": color("actual")},
+            )
         )
     missing = frame[column].isna()
-    if missing.any():
+    if missing.any() and frame[column].notna().any():
         y = frame[column].interpolate(limit_direction="both")[missing]
         fig.add_trace(
             go.Scatter(
@@ -311,15 +356,15 @@ def series_figure(loaded: Loaded, column: str, k: float):
                 marker={"symbol": "x", "color": color("model"), "size": 10},
             )
         )
-    out = outlier_mask(frame[[column]], k)[column]
-    if out.any():
+    spikes = spike_hints(loaded, column)
+    if spikes.any():
         fig.add_trace(
             go.Scatter(
-                x=frame.index[out],
-                y=frame[column][out],
+                x=frame.index[spikes.to_numpy()],
+                y=frame[column][spikes.to_numpy()],
                 mode="markers",
-                name=t("data.look.outlier_marker", k=k),
-                marker={"symbol": "circle-open", "color": color("validation"), "size": 10},
+                name=t("data.look.spike_marker"),
+                marker={"symbol": "circle-open", "color": color("validation"), "size": 12, "line": {"width": 2}},
             )
         )
     title = t("data.look.chart_title", column=column)
@@ -429,3 +474,121 @@ def window_figure(prepared: PreparedData, i: int):
     )
     fig.update_layout(title=t("data.prep.window_plot_title", i=i), xaxis_title=_x_title(series), yaxis_title=target)
     return fig
+
+
+def grid(n: int) -> list:
+    """``n`` side-by-side cells; in projection mode at most two per row.
+
+    A select shows its value in an ``<input>``, which cannot wrap: at the projection font a third of the
+    page cuts "앞의 값으로 채우기 (forward-fill)" to "앞의 값으로 채우기 (forwar". Two per row fit.
+    """
+    from ui.common import projection
+
+    per_row = min(n, 2) if projection() else n
+    cells: list = []
+    while len(cells) < n:
+        cells += st.columns(per_row)
+    return cells[:n]
+
+
+# ---------------------------------------------------------------------------------------------------- upload
+def _css_text(text: str) -> str:
+    """A catalogue string as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def uploader_css(button: str, limits: str) -> str:
+    """CSS that replaces the file uploader's built-in English text ("Upload", "50MB per file • CSV, ...").
+
+    Streamlit 1.67 has no parameter for them. The built-in text is shrunk to nothing and the translated
+    text drawn in its place with ``::after`` (same size and color: 0.875rem is the 14px Streamlit uses,
+    and it grows with projection mode's larger root font). Only the visible text changes; the button
+    and the drop zone work as before. The selectors are Streamlit's ``data-testid`` attributes, which its
+    own tests rely on; ``tests/test_data_browser.py`` checks in Chromium that the English text is gone.
+    """
+    button_p = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+    limits_span = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    return (
+        "<style>\n"
+        f"{button_p}, {limits_span} {{ font-size: 0 !important; line-height: 0 !important; }}\n"
+        f"{button_p}::after {{ content: {_css_text(button)}; font-size: 0.875rem; line-height: 1.6; }}\n"
+        f"{limits_span}::after {{ content: {_css_text(limits)}; font-size: 0.875rem; line-height: 1.6; }}\n"
+        "</style>"
+    )
+
+
+def upload_ui() -> Loaded | None:
+    """The upload source: the uploader, the file it holds or the file still active from an earlier visit,
+    and the reader's verdict. Returns the table read now (or kept), None when there is none yet.
+
+    Streamlit empties an uploader whose page was left; the dataset stays active in the session, so on
+    return the page names the active file and the uploader offers to replace it.
+    """
+    from rnn_lab.data.reader import MAX_MB
+    from ui.common import lang, t
+
+    state = st.session_state
+    active = state.get("data_upload")
+    extensions = ("csv", "tsv", "txt", "xlsx")
+    button = t("data.upload_replace_button") if active else t("data.upload_button")
+    st.html(uploader_css(button, t("data.upload_limits", mb=MAX_MB, types=", ".join(e.upper() for e in extensions))))
+    label = t("data.upload_replace", name=active[0]) if active else t("data.upload", mb=MAX_MB)
+    upload = st.file_uploader(label, type=list(extensions), key="upload_data", help=t("data.upload_help"))
+    c1, c2 = grid(2)
+    c1.text_input(t("data.sentinel"), key="data_sentinel", help=t("data.sentinel_help"))
+    c2.selectbox(
+        t("data.date_order"),
+        DATE_ORDERS,
+        key="data_date_order",
+        help=t("data.date_order_help"),
+        format_func=lambda k, _lang=lang(): i18n.t(f"data.date_orders.{k}", _lang),
+    )
+    loaded = None
+    if upload is not None:
+        pair = (upload.name, upload.getvalue())
+        try:
+            loaded = load_from_settings(pair)
+            if state.get("data_upload") != pair:
+                # the file a link asked for keeps the link's settings; a new file gets the defaults and its own target
+                from_link = state.get("data_upload") is None and state.get("data_upload_name") == upload.name
+                missing = missing_columns(loaded) if from_link else []
+                if not from_link or missing:
+                    for key, value in source_defaults("upload").items():
+                        state[key] = value
+                    state["data_window"] = upload_window(len(loaded.frame))
+                    state["data_target"] = default_target(loaded)
+                    state.pop("btn_data_features", None)
+                state["btn_data_upload_note"] = (
+                    t("data.upload_link_columns", name=upload.name, missing=", ".join(missing))
+                    if missing
+                    else t("data.upload_link_kept")
+                    if from_link
+                    else None
+                )
+            remember_upload(pair)
+            st.success(t("data.upload_ok", name=upload.name, rows=f"{loaded.rows:,}"), icon=":material/check:")
+            if state.get("btn_data_upload_note"):
+                st.caption(state["btn_data_upload_note"])
+        except DataError as err:
+            show_data_error(err, lang())
+            if active:
+                st.caption(t("data.upload_kept", name=active[0]))
+    elif active is not None:
+        try:
+            loaded = load_from_settings()
+            st.info(
+                t("data.upload_active", name=active[0], rows=f"{loaded.rows:,}", size=_size(len(active[1]))),
+                icon=":material/description:",
+            )
+        except DataError as err:
+            show_data_error(err, lang())
+    elif upload_needed():  # a fresh session opened from a link: the file did not travel with it
+        st.warning(t("data.err.upload_needed", name=upload_needed()), icon=":material/upload_file:")
+        st.stop()  # nothing below would be the link's experiment; its settings stay untouched until the file comes
+    else:
+        st.info(t("data.upload_prompt"), icon=":material/upload_file:")
+    return loaded
+
+
+def _size(n_bytes: int) -> str:
+    return f"{n_bytes / 1024 / 1024:.1f} MB" if n_bytes >= 1024 * 1024 else f"{max(1, round(n_bytes / 1024))} KB"

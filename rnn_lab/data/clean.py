@@ -18,6 +18,7 @@ class CleanReport:
     clipped_by_column: dict = field(default_factory=dict)
     bounds: dict = field(default_factory=dict)  # column -> (low, high) clip limits
     changed: pd.DataFrame | None = None  # bool mask (rows of the cleaned frame) of clipped cells
+    clipped_not_spikes: int = 0  # clipped values that are not isolated spikes (the series' own peaks and dips)
 
 
 def outlier_bounds(values: np.ndarray, method: str, k: float) -> tuple[float, float]:
@@ -69,6 +70,9 @@ def clean(
             out[col] = clipped
         report.changed = changed
         report.clipped = int(changed.to_numpy().sum())
+        if report.clipped:
+            spikes = spike_mask(frame.loc[out.index, columns])
+            report.clipped_not_spikes = int((changed & ~spikes).to_numpy().sum())
     return out, report
 
 
@@ -80,4 +84,35 @@ def outlier_mask(frame: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
         if np.isfinite(v).sum() >= 4:
             lo, hi = outlier_bounds(v, "iqr", k)
             mask[col] = (v < lo) | (v > hi)
+    return mask
+
+
+SPIKE_HALF_WINDOW = 5  # neighbours on each side: 11 rows in all
+SPIKE_K = 6.0  # how many robust standard deviations from the neighbours' median makes a spike
+
+
+def spike_mask(frame: pd.DataFrame, half_window: int = SPIKE_HALF_WINDOW, k: float = SPIKE_K) -> pd.DataFrame:
+    """Cells far from their neighbours: a hint of a typo or a glitch, never a verdict.
+
+    The global IQR fences above call every peak of a cyclic series an outlier (all sunspot maxima, a market
+    crash). This rule compares each value with the median of the ``2 * half_window + 1`` rows around it
+    (a Hampel filter): ``|x - median| > k * scale`` where scale is 1.4826 x the median absolute deviation of
+    those residuals, locally or over the whole column, whichever is larger (so a flat stretch does not make
+    every tiny move a spike). A step or a slow swing moves the median with it and is not flagged; one row
+    ten times its neighbours is.
+    """
+    mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    width = 2 * half_window + 1
+    for col in frame.columns:
+        s = pd.Series(frame[col].to_numpy(dtype=np.float64))
+        if s.notna().sum() < width:
+            continue
+        median = s.rolling(width, center=True, min_periods=half_window + 1).median()
+        residual = (s - median).abs()
+        overall = 1.4826 * float(np.nanmedian(residual))
+        local = 1.4826 * residual.rolling(width, center=True, min_periods=half_window + 1).median()
+        scale = np.maximum(local.to_numpy(), overall)
+        with np.errstate(invalid="ignore"):
+            hit = (residual.to_numpy() > k * scale) & (scale > 0)
+        mask[col] = hit
     return mask

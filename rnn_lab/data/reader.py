@@ -11,12 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from rnn_lab.data.columns import IncompleteRow, combine_calendar, incomplete_last_row, level_steps, name_role
 from rnn_lab.data.errors import DataError, Note
 
 MAX_MB = 50
@@ -24,18 +26,30 @@ MIN_ROWS = 3
 MISSING_MARKERS = {"", "null", "nan", "na", "n/a", "#n/a", "none", "-", "--", "—", "nil", "."}
 DELIMITERS = {"\t": "tab", ";": "semicolon", "|": "pipe", ",": "comma"}  # order = preference on ties
 
-# canonical name -> aliases (compared after lowercasing and removing spaces, dots, underscores, quotes)
-CANONICAL = {
-    "Date": ("date", "날짜", "일자", "기준일자", "거래일", "month", "time", "timestamp", "datetime", "day", "period"),
-    "Open": ("open", "시가", "openprice", "opening"),
-    "High": ("high", "고가", "highprice"),
-    "Low": ("low", "저가", "lowprice"),
-    "Close": ("close", "price", "종가", "closeprice", "closing", "last", "현재가"),
-    "Adj Close": ("adjclose", "adjustedclose", "수정종가", "adjclose*", "adj"),
-    "Volume": ("volume", "vol", "거래량", "volumn"),
-    "Change": ("change", "change%", "chg", "chg%", "등락률", "대비", "등락률(%)", "전일대비", "changepercent"),
+# canonical name -> aliases (compared after lowercasing and removing spaces, dots, underscores, quotes).
+# Investing.com "Historical Data" downloads name their columns in the site's language. The headers below are
+# copied from public code that reads or writes those downloads (GitHub code search, 2025; the file
+# tests/fixtures/README.md lists each source and a sample row):
+#   en    "Date","Price","Open","High","Low","Vol.","Change %"          (dates 06/28/2024 or Jun 28, 2024)
+#   pt-BR "Data","Último","Abertura","Máxima","Mínima","Vol.","Var%"    (28.06.2024, "123.907", "9,07M", "-0,32%")
+#   es    "Fecha","Último","Apertura","Máximo","Mínimo","Vol.","% var." (22.07.2019, "10,074", "10,36M")
+#   de    "Datum","Zuletzt","Eröffn.","Hoch","Tief","Vol.","+/- %"      (18.04.2018, "20.347,09")
+#   fr    "Date","Dernier","Ouv."," Plus Haut","Plus Bas","Vol.","Variation %" (DD/MM/YYYY, "1.234,56")
+#   ja    "日付け","終値","始値","高値","安値","出来高","変化率 %" (older: "前日比%"; dates 2019年07月22日 or 2024-12-12)
+#   zh    "日期","收盘","开盘","高","低","交易量","涨跌幅"           (2025-5-9, "4,385.20", "275.32K", "0.16%")
+# Korean brokers and KRX: 일자,종가,대비,등락률,시가,고가,저가,거래량,거래대금,시가총액,상장주식수.
+CANONICAL = {  # aliases separated by spaces (an alias never contains one: spaces are removed before comparing)
+    "Date": "date 날짜 일자 기준일자 거래일 month time timestamp datetime day period data fecha datum 日付け 日付 日期",
+    "Open": "open 시가 openprice opening abertura apertura eröffn eroffn ouv 始値 开盘 오픈",
+    "High": "high 고가 highprice máxima máximo maxima maximo hoch plushaut 高値 高",
+    "Low": "low 저가 lowprice mínima mínimo minima minimo tief plusbas 安値 低",
+    "Close": "close close/last price 종가 closeprice closing last 현재가 último ultimo zuletzt dernier 終値 收盘 收盘价",
+    "Adj Close": "adjclose adjustedclose 수정종가 adjclose* adj",
+    "Volume": "volume vol 거래량 volumn 出来高 交易量 成交量",
+    "Change": "change chg 대비 전일대비",  # absolute change from the day before
+    "Change %": "change% chg% changepercent 등락률 등락률(%) var% %var +/-% variation% 変化率% 前日比% 涨跌幅 변동%",
 }
-_ALIAS = {alias: canon for canon, aliases in CANONICAL.items() for alias in aliases}
+_ALIAS = {alias: canon for canon, aliases in CANONICAL.items() for alias in aliases.split()}
 
 # date formats tried in this order; (format, day/month order or None, label shown to the user)
 DATE_FORMATS = (
@@ -63,10 +77,18 @@ DATE_FORMATS = (
     ("%m/%d/%y", "mdy", "MM/DD/YY"),
     ("%d.%m.%y", "dmy", "DD.MM.YY"),
     ("%y-%m-%d", None, "YY-MM-DD"),
+    ("%Y年%m月%d日", None, "YYYY年MM月DD日"),  # Investing.com Japanese
+    ("%Y년 %m월 %d일", None, "YYYY년 MM월 DD일"),
 )
 
 _NUM_RE = re.compile(r"^[+-]?(\d[\d.,' ]*|[.,]\d+)([eE][+-]?\d+)?$")  # digits with separators, exponent
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
+
+# A currency sign before or after a number ("$1,234.50", "₩21,550", "R$ 37,53", "1.234,50 €", "US$ 12", "21,550원")
+# is dropped; a number in parentheses is negative (accounting style: "(1,234)" = -1234). Both are reported.
+_CURRENCY = r"(?:[A-Z]{0,3}\$|[₩€£¥￥￦₹₽₺₫฿₱₪]|원|円|元)"
+_CURRENCY_RE = re.compile(_CURRENCY)
+_PARENS_RE = re.compile(r"^\(\s*([^()]*\d[^()]*?)\s*\)$")
 
 
 @dataclass
@@ -84,6 +106,8 @@ class Loaded:
     columns_map: dict = field(default_factory=dict)  # original -> canonical
     decisions: list[Note] = field(default_factory=list)
     problems: list[Note] = field(default_factory=list)
+    currency: dict = field(default_factory=dict)  # column -> the currency sign its cells carried ("₩", "R$")
+    incomplete: IncompleteRow | None = None  # the last row lacks values every other row has (still trading)
 
     @property
     def has_dates(self) -> bool:
@@ -235,12 +259,50 @@ def _table_from_excel(data: bytes) -> tuple[pd.DataFrame, str]:
 
 # ---------------------------------------------------------------------------------------------- cells -> values
 def canonical_name(name: str) -> str | None:
-    key = re.sub(r"[\s._\"'\ufeff]", "", name).lower()
+    key = re.sub(r"[\s._\"'\ufeff]", "", unicodedata.normalize("NFC", name)).lower()  # NFC: "Último" from macOS
     return _ALIAS.get(key)
 
 
+def _strip_money(cell: str) -> str:
+    """ "$1,234.50" -> "1,234.50", "(1,234)" -> "-1,234", "R$ -1,00" -> "-1,00"."""
+    c = _CURRENCY_RE.sub("", cell).strip()
+    m = _PARENS_RE.match(c)
+    if m:
+        c = "-" + m.group(1).strip().lstrip("+-")
+    return re.sub(r"^([+-])\s+", r"\1", c)
+
+
+def _money_column(col: pd.Series) -> tuple[pd.Series, str | None, bool]:
+    """The cells without currency signs and with accounting negatives written "-": (cells, sign seen, parens seen).
+
+    Vectorised: a 6,000-row column is a handful of string operations, and a column without "(" or any
+    currency sign is returned untouched at the cost of one search.
+    """
+    joined = "\x00".join(col.tolist())
+    has_parens = "(" in joined
+    has_sign = _CURRENCY_RE.search(joined) is not None
+    if not (has_parens or has_sign):
+        return col, None, False
+    cells = col.str.strip()
+    sign = None
+    if has_sign:  # first the sign ("(15,25) €", "($1,234.50)"), then the parentheses
+        found = cells.str.extract(f"({_CURRENCY})", expand=False).dropna()
+        sign = found.mode().iloc[0] if len(found) else None
+        cells = cells.str.replace(_CURRENCY, "", regex=True).str.strip()
+    parens = False
+    if has_parens:
+        inner = cells.str.extract(_PARENS_RE, expand=False)
+        hit = inner.notna()
+        if hit.any():
+            parens = True
+            cells = cells.where(~hit, "-" + inner.str.strip().str.lstrip("+-"))
+    if has_sign or parens:
+        cells = cells.str.replace(r"^([+-])\s+", r"\1", regex=True)  # "- 12" (after "- $12") -> "-12"
+    return cells, sign, parens
+
+
 def _looks_number(cell: str) -> bool:
-    c = cell.strip().lower()
+    c = _strip_money(cell).lower()
     if c.endswith("%") or (c and c[-1] in _SUFFIX):  # "-0.52%", "1.2M"
         c = c[:-1]
     c = c.replace(" ", "")
@@ -497,7 +559,18 @@ def _read_bytes(
     if date_col is not None:
         parsed, label, candidates = _parse_dates(table[date_col], date_order)
         if parsed is None:
-            if date_col == "Date":
+            original = _orig(columns_map, date_col)
+            cells = table[date_col][table[date_col] != ""]
+            if date_col == "Date" and original != "Date" and len(cells) and cells.map(_looks_number).mean() >= 0.9:
+                # "Month", "Day" or pt-BR "Data" holding plain numbers: a calendar part or a value, not dates.
+                # It keeps its own name; the calendar check below may still make it part of the time axis.
+                names[names.index("Date")] = original
+                table = table.rename(columns={"Date": original})
+                del columns_map[original]
+                decisions = [
+                    n for n in decisions if not (n.key == "column_mapped" and n.values["original"] == original)
+                ]
+            elif date_col == "Date":
                 problems.append(Note("bad_dates", n=n_rows, example=table[date_col].iloc[0]))
             date_col = None
         else:
@@ -524,11 +597,15 @@ def _read_bytes(
                     decisions.append(Note("date_ambiguous", chosen=label, other=other[0]))
             elif date_order in ("dmy", "mdy") and orders and date_order not in orders:
                 decisions.append(Note("date_order_invalid", chosen=date_order.upper(), used=label))
-    if date_col is None:
-        decisions.append(Note("no_date"))
 
     # numbers: one decimal/thousands decision for the whole file
     value_cols = [c for c in names if c != date_col]
+    money = {}  # column -> (currency sign, parentheses seen, the cells as written)
+    for col in value_cols:
+        cells, sign, parens = _money_column(table[col])
+        if sign or parens:
+            money[col] = (sign, parens, table[col])
+            table[col] = cells
     missing_masks = {c: table[c].str.lower().isin(MISSING_MARKERS) for c in value_cols}
     shapes = {c: _shapes(table[c][~missing_masks[c]]) for c in value_cols}
     decimal, thousands, example, ambiguous = _number_evidence(_merge(*shapes.values()))
@@ -537,6 +614,8 @@ def _read_bytes(
     elif decimal == "," or any(thousands in shape for d in shapes.values() for shape in d):
         decisions.append(Note("numbers", decimal=decimal, thousands=thousands, example=example))
     frame = {}
+    currency: dict[str, str] = {}
+    percent_cols: set[str] = set()
     for col in value_cols:
         raw = table[col]
         is_missing = missing_masks[col]
@@ -558,6 +637,22 @@ def _read_bytes(
             decisions.append(Note("numbers_column", column=col, decimal=own_decimal, example=own_example))
         values, kind = _to_numbers(raw.where(~is_missing, ""), col_decimal, col_thousands, shapes[col])
         values[is_missing] = np.nan
+        if kind == "%" or col == "Change %":
+            percent_cols.add(col)
+        if col in money:
+            sign, parens, written = money[col]
+            if sign:
+                currency[col] = sign
+                i = int(np.flatnonzero(written.str.contains(sign, regex=False).to_numpy())[0])
+                decisions.append(
+                    Note("currency", column=col, sign=sign, example=written.iloc[i], value=_fmt_value(values.iloc[i]))
+                )
+            if parens:
+                unsigned = written.str.replace(_CURRENCY, "", regex=True).str.strip()
+                i = int(np.flatnonzero(unsigned.str.match(_PARENS_RE).to_numpy())[0])
+                decisions.append(
+                    Note("accounting_negative", column=col, example=written.iloc[i], value=_fmt_value(values.iloc[i]))
+                )
         if kind:
             i = int(
                 np.flatnonzero(raw.str.endswith("%") if kind == "%" else raw.str[-1:].str.lower().isin(list(_SUFFIX)))[
@@ -576,8 +671,17 @@ def _read_bytes(
         if bad.any():
             problems.append(Note("unreadable", n=int(bad.sum()), column=col, example=raw[bad].iloc[0]))
         if is_missing.any():
-            markers = sorted({m if m else "(empty)" for m in raw[is_missing].tolist()})
-            problems.append(Note("missing", n=int(is_missing.sum()), column=col, markers=", ".join(markers)))
+            # say which markers meant "missing" ('-', 'null'); empty cells are counted, not shown as a marker
+            written = raw[is_missing]
+            markers = ", ".join(f"'{m}'" for m in sorted(set(written.tolist()) - {""}))
+            empty = int((written == "").sum())
+            n = int(is_missing.sum())
+            if markers and empty:
+                problems.append(Note("missing_both", n=n, column=col, markers=markers, empty=empty))
+            elif markers:
+                problems.append(Note("missing", n=n, column=col, markers=markers))
+            else:
+                problems.append(Note("missing_empty", n=n, column=col))
         if sentinel_value is not None:
             hit = values == sentinel_value
             if hit.any():
@@ -593,12 +697,35 @@ def _read_bytes(
     if all(out[c].isna().all() for c in out.columns):
         raise DataError("no_numeric")
 
+    # calendar columns: year + month (+ day), a decimal year or a year become the time axis (SILSO's headerless
+    # "1749;01;1749.042;  96.7;..." export) instead of being offered as data
+    date_label = _orig(columns_map, date_col)
+    if dates is None:
+        hints = {c: name_role(_orig(columns_map, c)) for c in out.columns} if has_header else {}
+        calendar = combine_calendar(out, {c: r for c, r in hints.items() if r})
+        used = [*calendar.parts.values(), *calendar.also_calendar] if calendar else []
+        if calendar is not None and len(used) < out.shape[1] and calendar.dates.notna().any():
+            dates = calendar.dates
+            first = dates.dropna().iloc[0].date().isoformat()
+            orig = {role: _orig(columns_map, c) for role, c in calendar.parts.items()}
+            key = "calendar_" + "_".join(r for r in ("year", "month", "day", "decimal_year") if r in orig)
+            row = int(np.flatnonzero(dates.notna().to_numpy())[0])
+            written = (delim or " ").join(table[c].iloc[row] for c in calendar.parts.values())  # "1749;01"
+            decisions.append(Note(key, **orig, example=written, parsed=first))
+            for col in calendar.also_calendar:
+                decisions.append(Note("calendar_extra", column=_orig(columns_map, col), example=table[col].iloc[row]))
+            out = out.drop(columns=used)
+            date_label = " + ".join(orig.values())
+    if dates is None:
+        decisions.append(Note("no_date"))
+
     # time axis
     frequency = "steps"
     if dates is not None:
         bad = dates.isna()
         if bad.any():
-            problems.append(Note("bad_dates", n=int(bad.sum()), example=table[date_col][bad].iloc[0]))
+            example = table[date_col][bad].iloc[0] if date_col else f"#{int(np.flatnonzero(bad.to_numpy())[0]) + 1}"
+            problems.append(Note("bad_dates", n=int(bad.sum()), example=example))
         out.index = pd.DatetimeIndex(dates, name="Date")
         out = out[~bad.to_numpy()]
         if len(out) > 1 and out.index[0] > out.index[-1]:
@@ -620,18 +747,47 @@ def _read_bytes(
         ratio = (out["Close"] / out["Adj Close"]).replace([np.inf, -np.inf], np.nan).dropna()
         if len(ratio) and ratio.max() > 2 * ratio.min() > 0:
             problems.insert(0, Note("adj_scale", low=f"{ratio.min():.3g}", high=f"{ratio.max():.3g}"))
+
+    # rows and units to name: a last row still being traded, a level that jumps by a unit factor
+    incomplete = incomplete_last_row(out)
+    if incomplete is not None:
+        # its empty cells are this one problem, not one "missing values" note per column
+        only_last = {c for c in incomplete.absent if not out[c].iloc[:-1].isna().any()}
+        problems = [n for n in problems if not (n.key.startswith("missing") and n.values.get("column") in only_last)]
+        problems.append(
+            Note(
+                "incomplete_last",
+                date=incomplete.label,
+                present=", ".join(incomplete.present),
+                absent=", ".join(incomplete.absent),
+            )
+        )
+    for step in level_steps(out, skip=percent_cols):
+        when = out.index[step.position]
+        problems.append(
+            Note(
+                "unit_step" if step.unit_like else "level_step",
+                column=step.column,
+                date=when.date().isoformat() if isinstance(when, pd.Timestamp) else f"#{when + 1}",
+                factor=f"{max(step.factor, 1 / step.factor):,.0f}",
+                before=_fmt_value(step.before),
+                after=_fmt_value(step.after),
+            )
+        )
     return Loaded(
         frame=out,
         source=source or f"upload:{name}",
         name=name,
         encoding=encoding,
         delimiter=None if delim is None else DELIMITERS[delim],
-        date_column=_orig(columns_map, date_col),
+        date_column=date_label,
         frequency=frequency,
         rows=n_rows,
         columns_map=columns_map,
         decisions=decisions,
         problems=problems,
+        currency={c: v for c, v in currency.items() if c in out.columns},
+        incomplete=incomplete,
     )
 
 
@@ -653,7 +809,8 @@ def _orig(columns_map: dict, canon: str | None) -> str | None:
 
 _DATE_RE = re.compile(
     r"^(\d{4}[-/.]\d{1,2}([-/.]\d{1,2})?( \d{1,2}:\d{2}(:\d{2})?)?|\d{8}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
-    r"|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4})$"
+    r"|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}"
+    r"|\d{4}年\d{1,2}月\d{1,2}日|\d{4}년 ?\d{1,2}월 ?\d{1,2}일)$"
 )
 
 

@@ -19,7 +19,7 @@ SETTINGS = (
     Setting("data_toy_seed", 0, min=0, max=2**31 - 1),
     Setting("data_toy_lag", TOYS["long_memory"].params["lag"], min=2, max=200),  # long_memory only
     Setting("data_target", "value"),  # options depend on the data: validated on the page
-    Setting("data_features", ""),  # comma-separated feature columns; "" = the target alone
+    Setting("data_features", ""),  # feature columns, see join_columns; "" = the target alone
     Setting("data_window", 5, min=1, max=1000),
     Setting("data_horizon", 1, min=1, max=100),
     Setting("data_val_frac", 0.0, min=0.0, max=0.5),
@@ -32,12 +32,52 @@ SETTINGS = (
     Setting("data_date_order", "auto", choices=DATE_ORDERS),  # override for ambiguous day/month
     # name of the uploaded file: a file cannot travel in a link, so the link names it and the Data page asks for it
     Setting("data_upload_name", ""),
+    # drop the last row when the reader found it incomplete (e.g. only an opening price: a day still trading)
+    Setting("data_drop_last", False),
 )
 
 # Tutorial defaults for the counting toy: all ten windows train, raw numbers (0.0 .. 1.4).
 TUTORIAL = {"data_val_frac": 0.0, "data_test_frac": 0.0, "data_scaling": "none", "data_window": 5, "data_horizon": 1}
 # Any other source: chronological 70/15/15 and MinMax fitted on the training rows.
 GENERAL = {"data_val_frac": 0.15, "data_test_frac": 0.15, "data_scaling": "minmax", "data_horizon": 1}
+
+
+def join_columns(names) -> str:
+    """Column names as one setting value (and URL parameter): joined by commas.
+
+    A comma or backslash inside a name is escaped with a backslash ("Price, KRW" -> "Price\\, KRW"), so any
+    name round-trips through :func:`split_columns`. Names without either character are written exactly as
+    before this escaping existed, so old links ("Close,Volume") still mean the same columns.
+    """
+    return ",".join(str(n).replace("\\", "\\\\").replace(",", "\\,") for n in names)
+
+
+def split_columns(text: str) -> list[str]:
+    """The inverse of :func:`join_columns`; empty names are dropped. A backslash before anything other than a
+    comma or a backslash is kept as it is (old links wrote names like "C:\\x" unescaped)."""
+    names, current, i, text = [], [], 0, str(text or "")
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in ",\\":
+            current.append(text[i + 1])
+            i += 2
+            continue
+        if ch == ",":
+            names.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    names.append("".join(current))
+    return [n for n in names if n]
+
+
+def upload_window(rows: int, preferred: int = 20) -> int:
+    """The default window for an uploaded table: ``preferred`` (20), or less for a short file, so that the
+    training rows (70% with the default splits) hold at least three times the window: a file of 8 or 30 rows
+    still gives windows to train on instead of an error."""
+    train_rows = round(rows * (1 - GENERAL["data_val_frac"] - GENERAL["data_test_frac"]))
+    return max(1, min(preferred, train_rows // 3))
 
 
 def signature(values, upload_digest: str = "") -> tuple:
@@ -60,7 +100,7 @@ def source_defaults(kind: str, toy: str = "counting", bundled: str = "samsung") 
         if toy == "long_memory":
             out["data_toy_lag"] = spec.params["lag"]
         return out
-    out = {**GENERAL, "data_window": 20, "data_features": ""}
+    out = {**GENERAL, "data_window": 20, "data_features": "", "data_drop_last": False}
     if kind == "bundled":
         out["data_target"] = {"samsung": "Close", "aapl": "Close", "airline": "Passengers", "sunspots": "Sunspots"}[
             bundled
