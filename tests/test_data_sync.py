@@ -5,6 +5,11 @@ from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 from test_data_page import GOOD, texts
 
+from rnn_lab.data.settings import upload_window
+
+# the default window for GOOD (a short file): less than 20 so that its training rows hold three windows
+SHORT_WINDOW = upload_window(len(GOOD.strip().splitlines()) - 1)
+
 DATA, TRAIN, INSIDE = "app_pages/data.py", "app_pages/train.py", "app_pages/inside.py"
 AIRLINE = {
     "data_source_kind": "bundled",
@@ -69,7 +74,7 @@ def test_uploaded_table_is_reused_on_other_pages(app_test):
     at = app_test(page=DATA)
     at.radio(key="data_source_kind").set_value("upload").run()
     at.file_uploader(key="upload_data").set_value(("krx.csv", GOOD, "text/csv")).run()
-    assert at.session_state["data_upload_name"] == "krx.csv" and at.session_state["prepared"].window == 20
+    assert at.session_state["data_upload_name"] == "krx.csv" and at.session_state["prepared"].window == SHORT_WINDOW
     at.switch_page(TRAIN).run()
     at.session_state["data_window"] = 4
     at.run()
@@ -122,7 +127,7 @@ def test_linked_file_without_the_linked_columns_gets_defaults_with_a_note():
     at.file_uploader(key="upload_data").set_value(("krx.csv", GOOD, "text/csv")).run()
     assert not at.exception and not at.error
     p = at.session_state["prepared"]
-    assert p.target == "Close" and p.window == 20 and p.scaler.kind == "minmax"  # source_defaults("upload")
+    assert p.target == "Close" and p.window == SHORT_WINDOW and p.scaler.kind == "minmax"  # source_defaults("upload")
     assert any("Volume2" in c and "defaults" in c for c in texts(at.caption))
 
 
@@ -131,5 +136,5 @@ def test_a_different_file_than_the_link_gets_defaults():
     at.file_uploader(key="upload_data").set_value(("other.csv", GOOD, "text/csv")).run()
     assert not at.exception and not at.error
     p = at.session_state["prepared"]
-    assert p.source == "upload:other.csv" and p.window == 20 and p.scaler.kind == "minmax"
+    assert p.source == "upload:other.csv" and p.window == SHORT_WINDOW and p.scaler.kind == "minmax"
     assert at.session_state["data_upload_name"] == "other.csv"

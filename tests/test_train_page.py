@@ -118,7 +118,7 @@ def test_stop_keeps_the_partial_run_and_scores_on_the_test_split(app_test, keras
         time.sleep(0.1)
     at.run()  # the live view is drawn while the job runs
     assert not at.exception
-    assert any(p.value < 1.0 for p in at.get("progress"))
+    assert any(p.value < 1.0 for p in at.get("progress")), (job.state, job.error, job.snapshot()["epoch"])
     at.button(key="btn_train_stop").click().run()
     _wait_for_job(at)
     at.run()
