@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from rnn_lab.settings import Setting
+from rnn_lab.train.settings import DEFAULT_LR
 
 KEEP = ("lang", "projection")  # class preferences a lesson never changes
 MAX_STEPS = 8
@@ -145,7 +146,7 @@ LESSONS: dict[str, Lesson] = {
             {
                 **_COUNTING,
                 "train_epochs": 50,
-                "train_lr": 0.01,  # 10x Adam's default: with one batch per epoch, 50 epochs = 50 steps
+                "train_lr": DEFAULT_LR,  # 20x Adam's default: with one batch per epoch, 50 epochs = 50 steps
                 "arch_cell": "SimpleRNN",
                 "arch_layers": 1,
                 "arch_units_1": 10,

@@ -183,7 +183,7 @@ def test_counting_lesson_training_claims(keras):
     result = train(model, data.X_train, data.y_train, cfg=train_config(v))
     loss = result.history["loss"]
     assert result.epochs_run == 50
-    assert v["train_lr"] == 0.01 and v["train_epochs"] == 50
+    assert v["train_lr"] == 0.02 and v["train_epochs"] == 50
     assert loss[0] > 1 and loss[-1] < 0.02
     pred = data.inverse_y(predict(model, data.X_train)).ravel()
     assert np.all(np.diff(pred) > 0)  # it learned that a later window means a larger number

@@ -52,6 +52,29 @@ def _bounds(key: str) -> dict:
     return {"min_value": s.min, "max_value": s.max}
 
 
+def _set_lr(value: float) -> None:
+    st.session_state["train_lr"] = value
+
+
+def _lr_note(column) -> None:
+    """Why the default differs from Keras' 0.001, and a button to the other one (the tutorial's exact numbers)."""
+    from rnn_lab.train.settings import DEFAULT_LR, KERAS_LR
+
+    lr = st.session_state.get("train_lr")
+    if lr == DEFAULT_LR:
+        column.caption(t("train.lr_note", lr=DEFAULT_LR, keras=KERAS_LR))
+        column.button(
+            t("train.lr_keras_button", keras=KERAS_LR), key="btn_train_lr_keras", on_click=_set_lr, args=(KERAS_LR,)
+        )
+    elif lr == KERAS_LR:
+        column.button(
+            t("train.lr_default_button", lr=DEFAULT_LR),
+            key="btn_train_lr_default",
+            on_click=_set_lr,
+            args=(DEFAULT_LR,),
+        )
+
+
 def hyperparameters_ui() -> TrainConfig | None:
     """The hyperparameter widgets (advanced ones hidden in simple mode); the config, or None after an error."""
     st.subheader(t("train.hyper"))
@@ -71,6 +94,7 @@ def hyperparameters_ui() -> TrainConfig | None:
         help=t("train.lr_help"),
         **_bounds("train_lr"),
     )
+    _lr_note(c2)
     c3.number_input(
         t("train.epochs"),
         key="train_epochs",

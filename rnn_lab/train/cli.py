@@ -16,6 +16,7 @@ import math
 from pathlib import Path
 
 from rnn_lab.cli import UsageError
+from rnn_lab.train.settings import DEFAULT_LR
 
 
 def add_parser(subparsers) -> None:
@@ -63,7 +64,9 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument("--epochs", type=int, default=50)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=0.001)
+    p.add_argument(
+        "--lr", type=float, default=DEFAULT_LR, help=f"default {DEFAULT_LR} (Keras: 0.001; see the Train page)"
+    )
     p.add_argument("--optimizer", default="adam", choices=("adam", "rmsprop", "sgd"))
     p.add_argument("--loss", default="mse", choices=("mse", "mae", "huber"))
     p.add_argument("--seed", type=int, default=0)

@@ -8,9 +8,16 @@ from typing import Any
 from rnn_lab.settings import Setting
 from rnn_lab.train.engine import LOSSES, OPTIMIZERS, TrainConfig
 
+# The default learning rate is 20x Keras' 0.001 (Adam, RMSprop). A small dataset fits in one batch, so the
+# tutorial's 50 epochs are only 50 weight updates: at 0.001 the counting toy's loss falls from 2.6 to 0.7 and the
+# model loses to "repeat the last value"; at 0.02 it beats that baseline for every seed tried (0-4), and the sine
+# toy and the Samsung series also end lower after 30 epochs (measured with `python -m rnn_lab train --lr ...`).
+DEFAULT_LR = 0.02
+KERAS_LR = 0.001  # the Keras tutorials' (and Adam's) learning rate, one click away on the Train page
+
 SETTINGS = (
     Setting("train_optimizer", "adam", choices=OPTIMIZERS),
-    Setting("train_lr", 0.001, min=1e-5, max=1.0),
+    Setting("train_lr", DEFAULT_LR, min=1e-5, max=1.0),
     Setting("train_loss", "mse", choices=LOSSES),
     Setting("train_epochs", 50, min=1, max=2000),
     Setting("train_batch_size", 32, min=1, max=4096),
