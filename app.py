@@ -4,10 +4,14 @@ Run with ``streamlit run app.py`` (or ``make run``). Pages live in ``app_pages/`
 all logic lives in ``rnn_lab/``. This file must not import TensorFlow.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from rnn_lab.i18n import LANGUAGE_NAMES, LANGUAGES
 from ui import classroom, common
+
+ICON = Path(__file__).parent / "assets" / "icon.png"  # the tab icon
 
 PAGES = {
     # section key -> [(file, nav message key, material icon)]
@@ -38,7 +42,7 @@ def sidebar_ui() -> None:
 
 
 def run() -> None:
-    st.set_page_config(page_title="RNN Lab", page_icon=":material/cycle:", layout="wide")
+    st.set_page_config(page_title="RNN Lab", page_icon=str(ICON), layout="wide")  # shipped: no font host offline
     common.keep_keras_session()  # models live in each session; Streamlit must not clear Keras after every run
     classroom.apply_link_once()  # first run of a session: the link's settings, else the browser's language
     common.init_settings()

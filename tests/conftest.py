@@ -140,3 +140,28 @@ def wait_for_app(tab) -> None:
     tab.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000, polling=200
     )
+
+
+# Elements whose text is wider than their box and cut: an <input> (a select's value), or overflow/ellipsis.
+# Plotly SVG and the canvas data grid are left out (they scroll or zoom by design).
+CLIPPED = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width < 5 || box.height < 5) continue;  // visually hidden helpers (screen-reader text)
+    if (el.closest('.js-plotly-plot') || el.closest('[data-testid="stDataFrame"]')) continue;
+    if (el.closest('details:not([open])')) continue;  // inside a closed expander: not shown
+    const cs = getComputedStyle(el);
+    const clips = el.tagName === 'INPUT' || ['hidden', 'clip', 'auto', 'scroll'].includes(cs.overflowX)
+      || cs.textOverflow === 'ellipsis';
+    if (clips && el.scrollWidth > el.clientWidth + 3) {  // 3 px: sub-pixel glyph overhang (KaTeX braces) is not a cut
+      const keyed = el.closest('[class*="st-key-"]');
+      const key = keyed ? [...keyed.classList].find(c => c.startsWith('st-key-')) : '';
+      const box = el.closest('[data-testid]:not([data-testid="stMarkdownContainer"])');
+      const where = `${key || (box ? box.getAttribute('data-testid') : '')}`;
+      out.push(`${el.tagName} ${el.getAttribute('data-testid')} in ${where} (${el.scrollWidth} > ${el.clientWidth}): `
+        + `${(el.value || el.innerText || '').slice(0, 60)}`);
+    }
+  }
+  return out;
+}"""

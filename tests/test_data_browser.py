@@ -1,6 +1,6 @@
 """Upload a file through the real Data page in Chromium; the screenshot goes to tests/artifacts/data.png."""
 
-from conftest import ARTIFACTS, ROOT, wait_for_app
+from conftest import ARTIFACTS, CLIPPED, ROOT, wait_for_app
 
 CSV = "Date,Open,High,Low,Close,Volume\n" + "".join(
     f'2021-{m:02d}-{d:02d},{100 + i},{102 + i},{99 + i},{101 + i + (i % 3)},"{1000 + 10 * i:,}"\n'
@@ -43,23 +43,6 @@ def test_upload_through_the_page(page, app_url, tmp_path):
 # ---------------------------------------------------------------------------------------------- issue 14 parts
 FIXTURES = ROOT / "tests" / "fixtures"
 
-# Elements whose text is wider than their box and cut: an <input> (a select's value), or overflow/ellipsis.
-# Plotly SVG and the canvas data grid are left out (they scroll or zoom by design).
-CLIPPED = """() => {
-  const out = [];
-  for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
-    const box = el.getBoundingClientRect();
-    if (box.width < 5 || box.height < 5) continue;  // visually hidden helpers (screen-reader text)
-    if (el.closest('.js-plotly-plot') || el.closest('[data-testid="stDataFrame"]')) continue;
-    const cs = getComputedStyle(el);
-    const clips = el.tagName === 'INPUT' || ['hidden', 'clip', 'auto', 'scroll'].includes(cs.overflowX)
-      || cs.textOverflow === 'ellipsis';
-    if (clips && el.scrollWidth > el.clientWidth + 1) {
-      out.push(`${el.tagName} ${el.getAttribute('data-testid')}: ${(el.value || el.innerText || '').slice(0, 60)}`);
-    }
-  }
-  return out;
-}"""
 UPLOAD_BUTTON = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
 UPLOAD_LIMITS = '[data-testid="stFileUploaderDropzoneInstructions"] span'
 

@@ -112,7 +112,22 @@ def _dismiss_notices() -> None:
     st.session_state[NOTICES] = []
 
 
+# Every mode: a code box that wraps its lines (wrap_lines=True) also breaks a long token such as
+# "SimpleRNN(10,return_sequences=True,input_shape=[5,1])" instead of cutting it at the box's edge; boxes that
+# do not wrap (the model.summary() table) are unaffected.
+APP_CSS = """
+<style>
+[data-testid="stCode"] pre, [data-testid="stCode"] code { overflow-wrap: anywhere; }
+/* a toggle's or checkbox's label wraps onto a second line instead of ending in "..." */
+.stCheckbox label [data-testid="stMarkdownContainer"], .stCheckbox label [data-testid="stMarkdownContainer"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+</style>
+"""
+
+
 def projection_css() -> None:
+    """The app's own CSS, and in projection mode the large-print CSS."""
+    st.html(APP_CSS)
     if st.session_state.get("projection"):
         st.html(PROJECTION_CSS)
 

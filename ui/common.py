@@ -54,13 +54,14 @@ def plot(fig, key: str | None = None, height: int | None = None, **kwargs):
     return st.plotly_chart(fig, key=key, width="stretch", config={"displaylogo": False}, **kwargs)
 
 
-def show_table(data, hide_index: bool = False, **kwargs):
-    """Show a table: an interactive st.dataframe, or in projection mode a plain st.table.
+def show_table(data, hide_index: bool = False, static: bool = False, **kwargs):
+    """Show a table: an interactive st.dataframe, or in projection mode (or ``static``) a plain st.table.
 
     st.dataframe draws on a canvas whose font does not follow the page's CSS, so in projection mode it stays
-    small and clips its last columns; st.table is HTML and takes the projection font and wraps.
+    small and clips its last columns; st.table is HTML and takes the projection font and wraps. Wide tables
+    (the runs, eleven columns) are ``static`` in both modes, so no column hides behind a scroll bar.
     """
-    if projection():
+    if projection() or static:
         if hide_index and hasattr(data, "style"):
             data = data.style.hide(axis="index")
         return st.table(data)

@@ -330,7 +330,7 @@ def numpy_code_ui(cell: str) -> None:
     from rnn_lab.inside import numpy_rnn
 
     fn = {"simple_rnn": numpy_rnn.simple_rnn_forward, "lstm": numpy_rnn.lstm_forward, "gru": numpy_rnn.gru_forward}
-    st.code(inspect.getsource(fn[cell]), language="python")
+    st.code(inspect.getsource(fn[cell]), language="python", wrap_lines=True)  # nothing cut off
 
 
 # ---------------------------------------------------------------- the experiment (background job, Stop)

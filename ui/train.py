@@ -17,7 +17,7 @@ import streamlit as st
 from rnn_lab.style import color
 from rnn_lab.train.engine import LOSSES, OPTIMIZERS, TrainConfig
 from rnn_lab.train.settings import _BY_KEY, config_from_values
-from ui.common import error, plot, show_advanced, show_table, t
+from ui.common import error, plot, projection, show_advanced, show_table, t
 
 JOB_KEY = "job_train"
 RUNS_KEY = "runs"
@@ -120,7 +120,8 @@ def hyperparameters_ui() -> TrainConfig | None:
     c3.toggle(t("train.live"), key="train_live", help=t("train.live_help"))
     if show_advanced():
         with st.expander(t("train.advanced")):
-            c1, c2, c3, c4 = st.columns(4)
+            c1, c2 = st.columns(2)  # two per row: the toggles' labels need the width
+            c3, c4 = st.columns(2)
             c1.toggle(
                 t("train.early_stopping"),
                 key="train_early_stopping",
@@ -380,14 +381,28 @@ def _fmt(v) -> str:
     return "-" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.6g}"
 
 
+def _finite(v) -> bool:
+    return v is not None and isinstance(v, (int, float)) and math.isfinite(v)
+
+
+def _one_format(values: list) -> list[str]:
+    """The numbers of one column (or one metric's row) in ONE format: fixed decimals giving about four
+    significant digits at their typical size, thousands separators, never an exponent beside a plain number."""
+    from rnn_lab.data.display import NumberFormat, significant_decimals
+
+    fmt = NumberFormat(significant_decimals([v for v in values if _finite(v)]))
+    return [fmt(v) if _finite(v) else "-" for v in values]
+
+
 def metrics_table(run) -> pd.DataFrame:
     m = run.metrics
     rows = [("MSE", "mse"), ("RMSE", "rmse"), ("MAE", "mae"), ("MAPE (%)", "mape")]
+    pairs = [_one_format([m["model"][k], m["naive"][k]]) for _, k in rows]  # model and naive alike per metric
     return pd.DataFrame(
         {
             t("train.metric"): [r[0] for r in rows],
-            t("train.model_col"): [_fmt(m["model"][k]) for _, k in rows],
-            t("train.naive_col"): [_fmt(m["naive"][k]) for _, k in rows],
+            t("train.model_col"): [p[0] for p in pairs],
+            t("train.naive_col"): [p[1] for p in pairs],
         }
     )
 
@@ -463,7 +478,9 @@ def export_ui(run) -> None:
         ("train.export_script", lambda: export.script(run).encode(), "train_rnn_lab.py", "text/x-python", "py"),
         ("train.export_zip", lambda: export.zip_bundle(run), f"{stem}.zip", "application/zip", "zip"),
     ]
-    for column, (label, data, file_name, mime, suffix) in zip(st.columns(len(downloads)), downloads):
+    per_row = 2 if projection() else 3  # labels like "Standalone script (.py)" fit whole, never cut
+    cells = [cell for start in range(0, len(downloads), per_row) for cell in st.columns(per_row)]
+    for column, (label, data, file_name, mime, suffix) in zip(cells, downloads):
         column.download_button(
             t(label),
             data=data,
@@ -472,6 +489,7 @@ def export_ui(run) -> None:
             key=f"btn_train_dl_{suffix}_{run.id}",
             on_click="ignore",
             help=t("train.export_script_help") if suffix == "py" else None,
+            width="stretch",
         )
 
 
@@ -491,16 +509,25 @@ def runs_table(items: list) -> pd.DataFrame:
                 t("train.col_name"): r.name,
                 t("train.col_cell"): f"{s['cell']}({'-'.join(map(str, s['units']))})",
                 t("train.col_epochs"): s["epochs"],
-                t("train.col_final_loss"): _fmt(s["final_loss"]),
-                t("train.col_final_val"): _fmt(s["final_val_loss"]),
+                t("train.col_final_loss"): s["final_loss"],
+                t("train.col_final_val"): s["final_val_loss"],
                 t("train.col_split"): t(f"train.split_short.{s['split']}"),
-                t("train.col_rmse"): _fmt(s["rmse"]),
-                t("train.col_naive_rmse"): _fmt(s["naive_rmse"]),
-                t("train.col_skill"): _fmt(s["skill"]),
+                t("train.col_rmse"): s["rmse"],
+                t("train.col_naive_rmse"): s["naive_rmse"],
+                t("train.col_skill"): s["skill"],
                 t("train.col_seconds"): f"{s['train_seconds']:.2f}",
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if projection():  # large print: the columns a class compares (the run's name already says its cell)
+        keep = ("col_best", "col_name", "col_epochs", "col_final_loss", "col_rmse", "col_naive_rmse", "col_skill")
+        frame = frame[[t(f"train.{k}") for k in keep]]
+    for key in ("col_final_loss", "col_final_val", "col_rmse", "col_naive_rmse", "col_skill"):
+        column = t(f"train.{key}")
+        if column not in frame:
+            continue
+        frame[column] = _one_format(frame[column].tolist())  # one format per column, whatever the runs' scales
+    return frame
 
 
 def compare_figure(items: list):
@@ -542,7 +569,11 @@ def selected_run_ui():
     if st.session_state.get("btn_train_show") not in ids:
         st.session_state["btn_train_show"] = ids[-1]
     names = {r.id: r.name for r in items}
-    c1, c2, c3 = st.columns([3, 3, 1])
+    if projection():  # large print: the run's name gets the whole width, renaming the row below
+        c1 = st.container()
+        c2, c3 = st.columns([3, 1], vertical_alignment="bottom")
+    else:
+        c1, c2, c3 = st.columns([3, 3, 1], vertical_alignment="bottom")
     run_id = c1.selectbox(t("train.show_run"), ids, key="btn_train_show", format_func=names.get)
     with c2:
         st.text_input(t("train.rename"), key="btn_train_rename")
@@ -567,7 +598,7 @@ def compare_ui() -> None:
     if len(items) < 1:
         return
     st.header(t("train.runs_title"))
-    show_table(runs_table(items), hide_index=True, width="stretch", key="table_train_runs")
+    show_table(runs_table(items), hide_index=True, static=True)  # every column visible, headers wrap
     if len(items) < 2:
         return
     with st.expander(t("train.compare"), expanded=True):
@@ -582,9 +613,4 @@ def compare_ui() -> None:
         picked = [r for r in items if r.id in chosen]
         if picked:
             plot(compare_figure(picked), key="chart_train_compare")
-            show_table(
-                runs_table(picked),
-                hide_index=True,
-                width="stretch",
-                key="table_train_compare",
-            )
+            show_table(runs_table(picked), hide_index=True, static=True)
