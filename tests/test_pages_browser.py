@@ -52,7 +52,8 @@ def test_every_page_fits_works_offline_and_logs_no_error(page, app_url, lang, pr
         _open(page, name)
         if name == "train":
             page.locator(".st-key-btn_train_start button").click()
-            page.locator('[class*="st-key-btn_train_dl_model"]').first.wait_for(timeout=120_000)  # results, exports, runs
+            exports = page.locator('[class*="st-key-btn_train_dl_model"]')  # results, exports, runs
+            exports.first.wait_for(timeout=120_000)
             wait_for_app(page)
         page.set_viewport_size({"width": 1280, "height": 4000})  # the app scrolls inside: lay it all out
         page.wait_for_timeout(800)
