@@ -414,6 +414,15 @@ def metrics_ui(run) -> None:
     st.markdown(t("train.skill_line", skill=_fmt(m["skill"])))
     verdict = t(f"train.verdict.{m['verdict']}")
     {"beats": st.success, "ties": st.warning, "loses": st.error}.get(m["verdict"], st.info)(verdict)
+    diagnosis = m.get("diagnosis") or []
+    if diagnosis:  # what the page measured, each with what would help
+        st.markdown(f"**{t('train.diagnosis.title')}**")
+        lines = []
+        for key, values in diagnosis:
+            if "split" in values:
+                values = {**values, "split": t(f"train.split_short.{values['split']}")}
+            lines.append(f"- {t(f'train.diagnosis.{key}', **values)}")
+        st.markdown("\n".join(lines))
 
 
 def tutorial_ui(run) -> None:

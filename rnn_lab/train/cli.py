@@ -152,6 +152,7 @@ def result_dict(run, prepared) -> dict:
         "naive": {k: _clean_number(v) for k, v in run.metrics["naive"].items()},
         "skill": _clean_number(run.metrics["skill"]),
         "verdict": run.metrics["verdict"],
+        "diagnosis": [{"finding": key, **values} for key, values in run.metrics.get("diagnosis") or []],
     }
     arch = asdict(run.arch)
     arch["units"] = list(arch["units"])
@@ -232,4 +233,9 @@ def run(args) -> int:
         "-",
         i18n.t(f"train.verdict.{m['verdict']}", "en"),
     )
+    for finding in m.get("diagnosis") or []:  # as in the JSON: {"finding": key, **values}
+        key, values = finding["finding"], {k: v for k, v in finding.items() if k != "finding"}
+        if "split" in values:
+            values = {**values, "split": i18n.t(f"train.split_short.{values['split']}", "en")}
+        print("  -", i18n.t(f"train.diagnosis.{key}", "en", **values).replace("**", ""))
     return 0

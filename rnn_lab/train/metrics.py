@@ -83,6 +83,46 @@ def compare(actual, model_pred, naive_pred) -> dict:
     return {"model": m, "naive": n, "skill": skill, "verdict": verdict(skill)}
 
 
+OUTSIDE_SHARE = 0.10  # a tenth of the scored targets outside the training range is worth saying
+FLAT_RATIO = 0.2  # predictions spread less than a fifth of the targets' spread: a (nearly) flat line
+FEW_WINDOWS = 100  # training windows below which a recurrent model has little to learn from
+
+
+def diagnose(pred: pd.DataFrame, split: str, verdict_key: str) -> list[tuple[str, dict]]:
+    """Why a model ties or loses against the naive baseline, from facts measured on the predictions.
+
+    ``pred`` has columns split, actual, predicted (original units). Returns (catalogue key under
+    ``train.diagnosis``, values) pairs, most telling first; the generic advice only when nothing measured
+    explains the result, and nothing when the model wins.
+    """
+    if verdict_key not in ("ties", "loses"):
+        return []
+    train = pred.loc[pred["split"] == "train", "actual"].to_numpy(np.float64)
+    part = pred[pred["split"] == split]
+    actual = part["actual"].to_numpy(np.float64)
+    predicted = part["predicted"].to_numpy(np.float64)
+    found: list[tuple[str, dict]] = []
+    if split != "train" and len(train) and len(actual):
+        lo, hi = float(np.min(train)), float(np.max(train))
+        above, below = float(np.mean(actual > hi)), float(np.mean(actual < lo))
+        if above + below >= OUTSIDE_SHARE:
+            from rnn_lab.data.display import NumberFormat, significant_decimals
+
+            fmt = NumberFormat(significant_decimals([lo, hi]))  # written as the Data page writes this column
+            found.append(
+                (
+                    "extrapolation",
+                    {"above": above, "below": below, "low": fmt(lo), "high": fmt(hi), "split": split},
+                )
+            )
+    spread = float(np.std(actual)) if len(actual) > 1 else 0.0
+    if spread > 0 and float(np.std(predicted)) < FLAT_RATIO * spread:
+        found.append(("flat", {"ratio": float(np.std(predicted)) / spread}))
+    if len(train) < FEW_WINDOWS:
+        found.append(("few_windows", {"n": len(train), "need": FEW_WINDOWS}))
+    return found or [("generic", {})]
+
+
 def metrics_split(sizes: dict[str, int]) -> str:
     """Which split the metrics table describes: test if it exists, else validation, else the training windows."""
     for split in ("test", "val"):

@@ -158,7 +158,7 @@ def score(pred: pd.DataFrame, sizes: dict[str, int]) -> dict:
     split = M.metrics_split(sizes)
     part = pred[pred["split"] == split]
     out = M.compare(part["actual"], part["predicted"], part["naive"])
-    return {"split": split, **out}
+    return {"split": split, **out, "diagnosis": M.diagnose(pred, split, out["verdict"])}
 
 
 def execute(
