@@ -11,7 +11,7 @@ st.title(t("train.title"))
 st.caption(t("train.intro"))
 
 try:
-    from ui.data import current_prepared
+    from ui.data import column_labels, current_prepared
 
     prepared = current_prepared()
 except (DataError, LookupError, ValueError) as err:
@@ -32,6 +32,8 @@ with tf_spinner():
     from rnn_lab.train.runs import training_arch  # imports the engine; TensorFlow itself loads on first training
 
 sizes = prepared.split_sizes
+loaded = st.session_state.get("data_loaded")
+labels = column_labels(loaded) if loaded is not None and loaded.source == prepared.source else {}
 st.markdown(
     t(
         "train.data_line",
@@ -41,6 +43,8 @@ st.markdown(
         n_train=sizes["train"],
         n_val=sizes["val"],
         n_test=sizes["test"],
+        target=labels.get(prepared.target, prepared.target),  # "Close (종가)": the file's own name beside it
+        features=", ".join(labels.get(f, f) for f in prepared.features),
     )
 )
 trained = training_arch(arch, prepared)

@@ -80,6 +80,7 @@ def test_uploaded_table_is_reused_on_other_pages(app_test):
     at.run()
     assert not at.exception and not at.error
     assert "**upload:krx.csv**, window 4," in data_line(at)
+    assert "predicts **Close (종가)** from Close (종가)." in data_line(at)  # issue 14.4: the target, named
     assert dict(at.query_params)["data_upload_name"] == "krx.csv"  # the link names the file
 
 
