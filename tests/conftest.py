@@ -19,6 +19,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 ASSETS_DATA = ROOT / "assets" / "data"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+os.environ.setdefault("RNN_LAB_WARM_UP", "0")  # no background compiling on every Train page open (one test turns it on)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

@@ -8,6 +8,7 @@ polls it with a fragment that reruns every 0.25 s while a job runs.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from ui.common import error, plot, projection, show_advanced, show_table, t
 JOB_KEY = "job_train"
 RUNS_KEY = "runs"
 LIVE_EVERY = 0.25  # seconds between redraws of the live view
+# Compile the engine for the page's model and data in the background when the page opens. The test suite turns
+# it off (RNN_LAB_WARM_UP=0) so dozens of page tests do not each start a compilation; a test turns it on.
+WARM_UP = os.environ.get("RNN_LAB_WARM_UP", "1") != "0"
 SPLIT_ROLE = {"train": "train", "val": "validation", "test": "test"}
 
 
@@ -171,6 +175,10 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     )
     if busy:
         st.caption(t("train.busy"))
+    if not clicked and cfg is not None and not busy and WARM_UP:
+        from rnn_lab.train.runs import warm_up_in_background
+
+        warm_up_in_background(prepared, arch, cfg)  # compile before the press (issue 9.2)
     if not clicked or cfg is None or busy:
         return
     try:

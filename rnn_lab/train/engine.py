@@ -283,8 +283,16 @@ def _slot_key(model, cfg: TrainConfig, shapes: tuple, jit: bool) -> tuple:
     return (_structure_key(model), cfg.optimizer, cfg.loss, shapes, jit)
 
 
+_WARMING: dict[tuple, tuple[threading.Event, int]] = {}  # slot key -> (set when warmed, the warming thread)
+WARM_WAIT = 120.0  # seconds a run waits for a warm-up of its own key rather than compiling a second copy
+
+
 def _borrow(model, cfg: TrainConfig, shapes: tuple, jit: bool) -> tuple[tuple, _Slot]:
     key = _slot_key(model, cfg, shapes, jit)
+    with _POOL_LOCK:
+        warming = _WARMING.get(key)
+    if warming is not None and warming[1] != threading.get_ident():
+        warming[0].wait(WARM_WAIT)  # the compiled slot is almost ready: take it instead of tracing again
     with _POOL_LOCK:
         free = _POOL.get(key)
         if free:
@@ -297,6 +305,65 @@ def _give_back(key: tuple, slot: _Slot) -> None:
         if sum(len(v) for v in _POOL.values()) >= _POOL_MAX:
             _POOL.pop(next(iter(_POOL)))  # forget the oldest structure
         _POOL.setdefault(key, []).append(slot)
+
+
+WARM_THREAD = "rnn-lab-warm-up"
+
+
+def _run_plan(cfg: TrainConfig, X_train, X_val, jit: bool | None, struct: str) -> tuple[tuple, bool]:
+    """The slot shapes and the XLA decision :func:`train` makes for this data and config (one place)."""
+    n = len(X_train)
+    bs, _ = effective_batch_size(cfg.batch_size, n)
+    steps_per_epoch = -(-n // bs)
+    buffer = max(MAX_STEPS_PER_CALL, steps_per_epoch)
+    shapes = (tuple(X_train.shape), tuple(X_val.shape), bs, buffer)
+    if jit is None:
+        jit = _JIT.get(struct, cfg.epochs * steps_per_epoch * bs * X_train.shape[1] >= XLA_MIN_WORK)
+    return shapes, jit
+
+
+def warm_key(model, X_train, X_val, cfg: TrainConfig) -> tuple:
+    """The compiled slot a run of ``model`` on this data with ``cfg`` will use."""
+    X_train = np.asarray(X_train, dtype=np.float32)
+    X_val = np.zeros((0, *X_train.shape[1:]), np.float32) if X_val is None or len(X_val) == 0 else np.asarray(X_val)
+    struct = _structure_key(model)
+    shapes, jit = _run_plan(cfg, X_train, X_val, None, struct)
+    return _slot_key(model, cfg, shapes, jit)
+
+
+def is_warm(key: tuple) -> bool:
+    with _POOL_LOCK:
+        return bool(_POOL.get(key)) or key in _WARMING
+
+
+def warm_up(model, X_train, y_train, X_val=None, y_val=None, cfg: TrainConfig | None = None) -> tuple:
+    """Pay tracing and compiling before the user presses Train: one epoch on a copy of ``model`` compiles the
+    slot the real run will borrow (same structure, optimizer, loss, shapes, XLA decision) and leaves it in
+    the pool; :func:`predict` is traced for the splits' shapes too. ``model`` itself is not changed.
+    Idempotent per slot key; returns the key. Meant for a background thread when the Train page opens.
+    """
+    import keras
+
+    cfg = cfg or TrainConfig()
+    key = warm_key(model, X_train, X_val, cfg)
+    event = threading.Event()
+    with _POOL_LOCK:
+        if _POOL.get(key) or key in _WARMING:
+            return key
+        _WARMING[key] = (event, threading.get_ident())
+    try:
+        copy = keras.models.clone_model(model)
+        copy.set_weights(model.get_weights())
+        one = TrainConfig(**{**asdict(cfg), "epochs": 1, "early_stopping": False})
+        train(copy, X_train, y_train, X_val, y_val, one, jit=key[-1])
+        for X in (X_train, X_val):
+            if X is not None and len(X):
+                predict(copy, X)
+    finally:
+        with _POOL_LOCK:
+            _WARMING.pop(key, None)
+        event.set()
+    return key
 
 
 def clear_cache() -> None:
@@ -351,13 +418,8 @@ def train(
     n = len(X_train)
     bs, full_batch = effective_batch_size(cfg.batch_size, n)
     notes = ["train.note.full_batch"] if full_batch else []
-    steps_per_epoch = -(-n // bs)
-    buffer = max(MAX_STEPS_PER_CALL, steps_per_epoch)
-    shapes = (X_train.shape, X_val.shape, bs, buffer)
-
     struct = _structure_key(model)
-    if jit is None:
-        jit = _JIT.get(struct, cfg.epochs * steps_per_epoch * bs * X_train.shape[1] >= XLA_MIN_WORK)
+    shapes, jit = _run_plan(cfg, X_train, X_val, jit, struct)
     args = (
         model,
         X_train,

@@ -124,6 +124,51 @@ def training_arch(arch, prepared):
     return training_variant(arch, prepared.window, prepared.n_features, 1)
 
 
+_WARM_REQUESTS: dict[tuple, threading.Thread] = {}
+_WARM_LOCK = threading.Lock()
+
+
+def warm_up_in_background(prepared, arch, cfg: TrainConfig) -> threading.Thread | None:
+    """Start compiling, in a background thread, the engine slot that training ``arch`` on ``prepared`` with
+    ``cfg`` will use, so that the first press of Train does not pay TensorFlow's import, tracing and XLA
+    compilation (issue 9.2). Once per (model, data shapes, optimizer, loss, batch, epochs); cheap to call on
+    every rerun (no TensorFlow on the caller's thread). Returns the thread, or None when already requested or
+    the settings cannot train (the Train button will say why)."""
+    from rnn_lab.train import engine
+
+    try:
+        trained = training_arch(arch, prepared)
+        check_before(prepared, trained, cfg)
+    except (TrainError, ValueError):
+        return None
+    request = (
+        repr(trained),
+        prepared.X_train.shape,
+        prepared.X_val.shape,
+        cfg.optimizer,
+        cfg.loss,
+        cfg.batch_size,
+        cfg.epochs,
+    )
+    with _WARM_LOCK:
+        if request in _WARM_REQUESTS:
+            return None
+
+        def work():
+            try:
+                engine.warm_up(
+                    build(trained, cfg.seed), prepared.X_train, prepared.y_train, prepared.X_val, prepared.y_val, cfg
+                )
+            except Exception:  # noqa: BLE001 - a failed warm-up only means the first run compiles itself
+                with _WARM_LOCK:
+                    _WARM_REQUESTS.pop(request, None)
+
+        thread = threading.Thread(target=work, name=engine.WARM_THREAD, daemon=True)
+        _WARM_REQUESTS[request] = thread
+    thread.start()
+    return thread
+
+
 def build(arch, seed: int):
     """The Keras model with per-layer seeded initializers (no global seeding)."""
     from rnn_lab.arch.keras_model import build_model

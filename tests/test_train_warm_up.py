@@ -1,0 +1,55 @@
+"""Issue 9.2: the engine compiles before the press of Train, and the first run reuses that compilation."""
+
+from __future__ import annotations
+
+import numpy as np
+from test_train_engine import counting
+
+
+def _setup(keras):
+    from rnn_lab.arch.settings import config_from_values as arch_from_values
+    from rnn_lab.train.runs import build, training_arch
+    from rnn_lab.train.settings import config_from_values as train_from_values
+
+    prepared = counting()
+    arch = training_arch(arch_from_values({}), prepared)
+    cfg = train_from_values({})
+    return prepared, arch, cfg, build
+
+
+def test_first_run_after_warm_up_reuses_the_compiled_slot_and_learns_the_same(keras):
+    from rnn_lab.train import engine
+
+    prepared, arch, cfg, build = _setup(keras)
+    engine.clear_cache()
+    cold = build(arch, cfg.seed)
+    cold_history = engine.train(cold, prepared.X_train, prepared.y_train, cfg=cfg).history
+
+    engine.clear_cache()
+    model = build(arch, cfg.seed)
+    before = [w.copy() for w in model.get_weights()]
+    key = engine.warm_up(model, prepared.X_train, prepared.y_train, cfg=cfg)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # the user's model untouched
+    (slot,) = engine._POOL[key]
+    traced = slot.run.experimental_get_tracing_count()
+    assert traced == 1
+    assert engine.warm_up(model, prepared.X_train, prepared.y_train, cfg=cfg) == key  # idempotent
+    history = engine.train(model, prepared.X_train, prepared.y_train, cfg=cfg).history
+    assert engine._POOL[key] == [slot] and slot.run.experimental_get_tracing_count() == traced  # no new trace
+    np.testing.assert_allclose(history["loss"], cold_history["loss"], rtol=1e-6)
+
+
+def test_the_train_page_starts_the_warm_up_once(app_test, keras, monkeypatch):
+    import ui.train
+    from rnn_lab.train import engine, runs
+
+    monkeypatch.setattr(ui.train, "WARM_UP", True)
+    engine.clear_cache()
+    runs._WARM_REQUESTS.clear()
+    at = app_test(page="app_pages/train.py")
+    assert not at.exception
+    (thread,) = runs._WARM_REQUESTS.values()
+    thread.join(timeout=120)
+    assert any(engine._POOL.values())  # a compiled slot waits for the first press
+    at.run()
+    assert len(runs._WARM_REQUESTS) == 1  # a rerun does not start another
