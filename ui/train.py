@@ -342,7 +342,8 @@ def predictions_figure(run, forecast: pd.Series | None = None):
                 text=t("train.boundary", split=t(f"train.split_short.{split}")),
                 showarrow=False,
                 xanchor="right" if split == "val" else "left",  # labels on either side: they never overlap
-                yanchor="bottom",
+                yanchor="top",  # inside the plot, under its top edge: never in the title's band
+                bgcolor="rgba(255,255,255,0.8)",
             )
     if forecast is not None:
         fig.add_scatter(
