@@ -33,6 +33,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/arch_bench.py
 	$(BIN)/python bench/data_bench.py
 	$(BIN)/python bench/train_bench.py
+	$(BIN)/python bench/train_warm_bench.py
 	$(BIN)/python bench/cold_start_bench.py
 	$(BIN)/python bench/inside_bench.py
 
