@@ -53,3 +53,20 @@ def test_the_train_page_starts_the_warm_up_once(app_test, keras, monkeypatch):
     assert any(engine._POOL.values())  # a compiled slot waits for the first press
     at.run()
     assert len(runs._WARM_REQUESTS) == 1  # a rerun does not start another
+
+
+def test_a_press_during_the_warm_up_waits_for_it_instead_of_compiling_twice(keras):
+    """The teacher presses Train right after the page opened: the run takes the warm-up's slot."""
+    from rnn_lab.arch.settings import config_from_values as arch_from_values
+    from rnn_lab.train import engine, runs
+    from rnn_lab.train.settings import config_from_values as train_from_values
+
+    engine.clear_cache()
+    runs._WARM_REQUESTS.clear()
+    prepared = counting()
+    arch, cfg = arch_from_values({"arch_units_1": 7}), train_from_values({})  # a structure no other test compiled
+    thread = runs.warm_up_in_background(prepared, arch, cfg)
+    runs.execute(prepared, arch, cfg)  # pressed at once
+    assert not thread.is_alive()
+    slots = [slot for free in engine._POOL.values() for slot in free]
+    assert len(slots) == 1 and slots[0].run.experimental_get_tracing_count() == 1  # one compilation, shared

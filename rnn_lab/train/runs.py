@@ -128,6 +128,28 @@ _WARM_REQUESTS: dict[tuple, threading.Thread] = {}
 _WARM_LOCK = threading.Lock()
 
 
+def _warm_request(trained, prepared, cfg: TrainConfig) -> tuple:
+    """What decides the compiled slot, known without TensorFlow: the model, the data shapes, the settings."""
+    return (
+        repr(trained),
+        prepared.X_train.shape,
+        prepared.X_val.shape,
+        cfg.optimizer,
+        cfg.loss,
+        cfg.batch_size,
+        cfg.epochs,
+    )
+
+
+def wait_for_warm_up(trained, prepared, cfg: TrainConfig, timeout: float = 120.0) -> None:
+    """A press of Train that comes while the page's warm-up of the same model is still importing TensorFlow or
+    compiling waits for it, instead of compiling a second copy beside it (two compilations on two cores)."""
+    with _WARM_LOCK:
+        thread = _WARM_REQUESTS.get(_warm_request(trained, prepared, cfg))
+    if thread is not None and thread.is_alive() and thread is not threading.current_thread():
+        thread.join(timeout)
+
+
 def warm_up_in_background(prepared, arch, cfg: TrainConfig) -> threading.Thread | None:
     """Start compiling, in a background thread, the engine slot that training ``arch`` on ``prepared`` with
     ``cfg`` will use, so that the first press of Train does not pay TensorFlow's import, tracing and XLA
@@ -141,15 +163,7 @@ def warm_up_in_background(prepared, arch, cfg: TrainConfig) -> threading.Thread 
         check_before(prepared, trained, cfg)
     except (TrainError, ValueError):
         return None
-    request = (
-        repr(trained),
-        prepared.X_train.shape,
-        prepared.X_val.shape,
-        cfg.optimizer,
-        cfg.loss,
-        cfg.batch_size,
-        cfg.epochs,
-    )
+    request = _warm_request(trained, prepared, cfg)
     with _WARM_LOCK:
         if request in _WARM_REQUESTS:
             return None
@@ -223,6 +237,7 @@ def execute(
 
     arch = training_arch(arch, prepared)
     notes = check_before(prepared, arch, cfg)
+    wait_for_warm_up(arch, prepared, cfg)
     model = build(arch, cfg.seed)
     result: TrainResult = engine.train(
         model,
