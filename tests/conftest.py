@@ -166,3 +166,13 @@ CLIPPED = """() => {
   }
   return out;
 }"""
+
+
+def clipped_on_every_tab(tab) -> list[str]:
+    """:data:`CLIPPED` on the page as it is, then again with each of the page's tabs opened in turn."""
+    found = tab.evaluate(CLIPPED)
+    for tab_button in tab.locator('[data-testid="stMain"] [role="tab"]').all():
+        tab_button.click()
+        tab.wait_for_timeout(500)
+        found += tab.evaluate(CLIPPED)
+    return found

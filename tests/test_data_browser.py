@@ -1,6 +1,6 @@
 """Upload a file through the real Data page in Chromium; the screenshot goes to tests/artifacts/data.png."""
 
-from conftest import ARTIFACTS, CLIPPED, ROOT, wait_for_app
+from conftest import ARTIFACTS, ROOT, clipped_on_every_tab, wait_for_app
 
 CSV = "Date,Open,High,Low,Close,Volume\n" + "".join(
     f'2021-{m:02d}-{d:02d},{100 + i},{102 + i},{99 + i},{101 + i + (i % 3)},"{1000 + 10 * i:,}"\n'
@@ -55,15 +55,6 @@ def _drawn(tab, selector: str) -> list[str]:
     )
 
 
-def _clipped_on_every_tab(tab) -> list[str]:
-    found = tab.evaluate(CLIPPED)
-    for name in tab.get_by_role("tab").all():
-        name.click()
-        tab.wait_for_timeout(600)
-        found += tab.evaluate(CLIPPED)
-    return found
-
-
 def test_korean_uploader_projection_mode_and_the_file_kept_across_pages(page, app_url):
     """Issue 14 items 3, 4, 6: the uploader's own text in Korean, nothing cut in projection mode, the active
     file named after visiting another page."""
@@ -82,7 +73,7 @@ def test_korean_uploader_projection_mode_and_the_file_kept_across_pages(page, ap
     page.set_viewport_size({"width": 1280, "height": 5200})  # the app scrolls inside: show it all
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "data_ko_projection.png"))
-    assert _clipped_on_every_tab(page) == []
+    assert clipped_on_every_tab(page) == []
     page.set_viewport_size({"width": 1280, "height": 800})
     # another page and back: the uploader is empty, the page names the active file and offers to replace it
     page.get_by_test_id("stSidebarNavLink").filter(has_text="Train").click()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
-from conftest import ARTIFACTS, CLIPPED, wait_for_app
+from conftest import ARTIFACTS, clipped_on_every_tab, wait_for_app
 
 PAGES = ("", "architecture", "data", "train", "inside", "lessons")  # "" is Home
 
@@ -24,15 +24,6 @@ def _open(tab, name: str) -> None:
         tab.locator('[data-testid="stSidebarNavLink"]').first.click()
     tab.wait_for_timeout(300)
     wait_for_app(tab)
-
-
-def _clipped(tab) -> list[str]:
-    found = tab.evaluate(CLIPPED)
-    for tab_button in tab.locator('[data-testid="stMain"] [role="tab"]').all():
-        tab_button.click()
-        tab.wait_for_timeout(400)
-        found += tab.evaluate(CLIPPED)
-    return found
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -58,7 +49,7 @@ def test_every_page_fits_works_offline_and_logs_no_error(page, app_url, lang, pr
         page.set_viewport_size({"width": 1280, "height": 4000})  # the app scrolls inside: lay it all out
         page.wait_for_timeout(800)
         page.screenshot(path=str(ARTIFACTS / f"pages_{lang}_{mode}_{name or 'home'}.png"))
-        cut = _clipped(page)
+        cut = clipped_on_every_tab(page)
         page.set_viewport_size({"width": 1280, "height": 800})
         if cut:
             problems[name or "home"] = [" ".join(c.split())[:90] for c in cut]
