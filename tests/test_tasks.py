@@ -1,0 +1,32 @@
+import pytest
+
+from rnn_lab import i18n
+from rnn_lab.settings import all_settings
+from rnn_lab.tasks import TASK_NAMES, TASKS, check_loss, get_task, task_of
+
+
+def test_task_setting_registered_with_forecast_default():
+    s = all_settings()["task"]
+    assert s.default == "forecast" and s.choices == TASK_NAMES
+
+
+def test_each_task_described_and_named_in_both_languages():
+    for name in TASK_NAMES:
+        task = get_task(name)
+        assert task.default_loss in task.losses
+        for lang in i18n.LANGUAGES:
+            assert i18n.t(f"tasks.names.{name}", lang)
+            assert i18n.t(f"tasks.descriptions.{name}", lang)
+            assert i18n.t(f"tasks.baselines.{task.baseline}", lang)
+    assert TASKS["classify"].head_activation == "softmax" and TASKS["classify"].baseline == "majority"
+    assert TASKS["next_token"].return_sequences and not TASKS["classify"].return_sequences
+    assert TASKS["forecast"].default_loss == "mse"
+
+
+def test_bad_task_and_misfit_loss_are_plain_errors():
+    with pytest.raises(ValueError, match="one of forecast"):
+        get_task("regress")
+    with pytest.raises(ValueError, match="does not fit"):
+        check_loss("classify", "mse")
+    assert check_loss("classify", "sparse_categorical_crossentropy")
+    assert task_of({}).name == "forecast" and task_of({"task": "classify"}).name == "classify"
