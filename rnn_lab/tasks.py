@@ -93,3 +93,16 @@ def check_loss(task: str, loss: str) -> str:
     if loss not in spec.losses:
         raise ValueError(f"loss {loss!r} does not fit the task {task!r}; use {', '.join(spec.losses)}")
     return loss
+
+
+def task_defaults(name: str) -> dict:
+    """Setting values to apply when the user picks the task ``name`` (an on_change callback applies them): its
+    default data source with that source's own defaults, and its default loss. Other settings stay as they are."""
+    from rnn_lab.data.settings import source_defaults
+
+    spec = get_task(name)
+    out = dict(spec.default_source)
+    if out.get("data_source_kind") in ("toy", "bundled", "digits"):
+        out.update(source_defaults(out["data_source_kind"], out.get("data_toy", "counting")))
+    out["train_loss"] = spec.default_loss
+    return out

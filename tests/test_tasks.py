@@ -30,3 +30,17 @@ def test_bad_task_and_misfit_loss_are_plain_errors():
         check_loss("classify", "mse")
     assert check_loss("classify", "sparse_categorical_crossentropy")
     assert task_of({}).name == "forecast" and task_of({"task": "classify"}).name == "classify"
+
+
+def test_task_defaults_switch_source_and_loss():
+    from rnn_lab.settings import all_settings
+    from rnn_lab.tasks import task_defaults
+
+    settings = all_settings()
+    for name in ("forecast", "classify"):
+        values = task_defaults(name)
+        for key, value in values.items():
+            assert settings[key].validate(value) == value  # every default is a valid setting value
+    assert task_defaults("classify")["data_source_kind"] == "digits"
+    assert task_defaults("classify")["train_loss"] == "sparse_categorical_crossentropy"
+    assert task_defaults("forecast")["data_window"] == 5 and task_defaults("forecast")["train_loss"] == "mse"
