@@ -203,3 +203,21 @@ def test_classify_cli_families_and_bad_input(keras, capsys):
     assert "needs labelled data" in capsys.readouterr().err
     assert main("train --data digits:mnist --loss mse --epochs 1".split()) == 2
     assert "does not fit the task classify" in capsys.readouterr().err
+
+
+def test_compare_rows_for_both_tasks(keras, capsys):
+    import json
+
+    from rnn_lab.cli import main
+
+    argv = "compare --data digits:mnist --limit-train 100 --models SimpleRNN,Conv1D,Dense --units 4 --epochs 1 --json"
+    assert main(argv.split()) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["task"] == "classify" and [r["model"] for r in d["rows"]] == ["SimpleRNN(4)", "Conv1D(16, 3)", "Dense(32)"]
+    assert d["rows"][0]["params"] == (4 * 4 + 4 * 28 + 4) + (4 * 10 + 10)
+    assert all(r["metric"] == "accuracy" and r["baseline_accuracy"] == 0.1135 for r in d["rows"])
+    assert main("compare --data toy:counting --models GRU,Dense --epochs 1 --json".split()) == 0
+    f = json.loads(capsys.readouterr().out)
+    assert f["task"] == "forecast" and all("rmse" in r and "accuracy" not in r for r in f["rows"])
+    assert main("compare --data digits:mnist --models LSTM,Transformer".split()) == 2
+    assert "--models takes" in capsys.readouterr().err

@@ -90,6 +90,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
+    add_compare_parser(subparsers)
 
 
 CLASS_SOURCES = ("digits:mnist", "toy:first_vs_last")
@@ -375,3 +376,79 @@ def print_classes(out: dict, run) -> None:
         )
     )
     print(" ", i18n.t(f"train.class_verdict.{m['verdict']}", "en"))
+
+
+def add_compare_parser(subparsers) -> None:
+    """``python -m rnn_lab compare``: the same data, budget and seed for several models, one row each."""
+    p = subparsers.add_parser(
+        "compare",
+        help="train SimpleRNN, LSTM, GRU, Conv1D and Dense on the same split and compare them",
+        description="Train several models with the same budget (epochs, batch size, seed) on the same split.",
+    )
+    p.add_argument("--task", choices=("forecast", "classify"))
+    p.add_argument("--data", required=True, help="as for train")
+    p.add_argument("--models", default="SimpleRNN,LSTM,GRU,Conv1D,Dense", help="comma-separated (default all five)")
+    p.add_argument("--limit-train", type=int, default=2000)
+    p.add_argument("--samples", type=int, default=2000)
+    for flag, kind in (("--target", str), ("--features", str), ("--window", int), ("--val", float), ("--test", float)):
+        p.add_argument(flag, type=kind)
+    p.add_argument("--horizon", type=int, default=1)
+    p.add_argument("--scaling", choices=("none", "minmax", "standard"))
+    p.add_argument("--units", type=int, default=32, help="recurrent units (default 32)")
+    p.add_argument("--filters", type=int, default=16)
+    p.add_argument("--kernel-size", type=int, default=3)
+    p.add_argument("--pool", type=int, default=2)
+    p.add_argument("--dense-hidden", type=int, default=32, help="hidden Dense(relu) units of the Conv1D and Dense models (default 32)")
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=0.001)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=compare)
+
+
+def compare(args) -> int:
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.tasks import get_task
+    from rnn_lab.train.engine import TrainConfig
+    from rnn_lab.train.runs import COMPARE_MODELS, TrainError, compare_models, compare_row
+
+    names = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = [m for m in names if m not in COMPARE_MODELS]
+    if unknown or not names:
+        raise UsageError(f"--models takes {', '.join(COMPARE_MODELS)}; got {', '.join(unknown) or 'none'}")
+    task = task_of_args(args)
+    prepared = load_classes(args) if task == "classify" else load_prepared(args)
+    cfg = TrainConfig(
+        learning_rate=args.lr,
+        loss=get_task(task).default_loss,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+    )
+    base = ArchConfig(
+        units=(args.units,),
+        timesteps=prepared.window,
+        features=prepared.n_features,
+        filters=args.filters,
+        kernel_size=args.kernel_size,
+        pool_size=args.pool,
+        dense_hidden=args.dense_hidden,
+    )
+    try:
+        rows = [compare_row(r) for r in compare_models(prepared, base, cfg, names)]
+    except TrainError as err:
+        raise UsageError(err.text("en")) from None
+    rows = [{k: _clean_number(v) for k, v in row.items()} for row in rows]
+    if args.json:
+        print(
+            json.dumps({"task": task, "data": prepared.source, "epochs": args.epochs, "seed": args.seed, "rows": rows})
+        )
+        return 0
+    metric = rows[0]["metric"]
+    base_key = "baseline_accuracy" if metric == "accuracy" else "naive_rmse"
+    print(f"{task} on {prepared.source}, {args.epochs} epochs, seed {args.seed} ({rows[0]['split']} split)")
+    print(f"{'model':16s} {'params':>8s} {'seconds':>8s} {metric:>9s} {'baseline':>9s}")
+    for r in rows:
+        print(f"{r['model']:16s} {r['params']:8d} {r['train_seconds']:8.2f} {r[metric]:9.4f} {r[base_key]:9.4f}")
+    return 0

@@ -467,3 +467,57 @@ class TrainJob:
 
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
+
+
+COMPARE_MODELS = ("SimpleRNN", "LSTM", "GRU", "Conv1D", "Dense")
+
+
+def compare_arch(name: str, base):
+    """The architecture of one Compare row: ``base`` (units, filters, sizes) with the cell or family ``name``."""
+    from dataclasses import replace
+
+    if name in ("SimpleRNN", "LSTM", "GRU"):
+        return replace(base, family="rnn", cell=name)
+    if name == "Conv1D":
+        return replace(base, family="conv1d")
+    if name == "Dense":
+        return replace(base, family="dense")
+    raise ValueError(f"model must be one of {', '.join(COMPARE_MODELS)}; got {name!r}")
+
+
+def compare_models(prepared, base, cfg: TrainConfig, names=COMPARE_MODELS, progress=None, stop=None) -> list[Run]:
+    """Train each of ``names`` on the same split with the same budget (epochs, batch size, seed): one Run each.
+
+    ``progress(i, name)`` is called before model ``i`` starts; ``stop`` ends the comparison between models.
+    A model that cannot fit the data (e.g. a Conv1D kernel longer than the window) raises ValueError naming it.
+    """
+    runs = []
+    for i, name in enumerate(names):
+        if stop is not None and stop.is_set():
+            break
+        if progress is not None:
+            progress(i, name)
+        try:
+            arch = compare_arch(name, base)
+        except ValueError as err:
+            raise ValueError(f"{name}: {err}") from None
+        runs.append(execute(prepared, arch, cfg, stop=stop))
+    return runs
+
+
+def compare_row(run: Run) -> dict:
+    """One Compare row as plain data: the model, its parameters, its training time and its test metric(s)."""
+    row = {
+        "model": layers_label(run.arch),
+        "params": int(run.model.count_params()),
+        "train_seconds": run.train_seconds,
+        "epochs": run.epochs_run,
+        "split": run.metrics["split"],
+        "metric": run.metric_name,
+    }
+    if run.task == "classify":
+        row.update(accuracy=run.metrics["model"]["accuracy"], baseline_accuracy=run.metrics["baseline"]["accuracy"])
+    else:
+        row.update(rmse=run.metrics["model"]["rmse"], naive_rmse=run.metrics["naive"]["rmse"])
+    row["final_loss"] = run.final_loss
+    return row
