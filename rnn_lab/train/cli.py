@@ -398,7 +398,12 @@ def add_compare_parser(subparsers) -> None:
     p.add_argument("--filters", type=int, default=16)
     p.add_argument("--kernel-size", type=int, default=3)
     p.add_argument("--pool", type=int, default=2)
-    p.add_argument("--dense-hidden", type=int, default=32, help="hidden Dense(relu) units of the Conv1D and Dense models (default 32)")
+    p.add_argument(
+        "--dense-hidden",
+        type=int,
+        default=32,
+        help="hidden Dense(relu) units of the Conv1D and Dense models (default 32)",
+    )
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=0.001)
