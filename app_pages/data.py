@@ -21,6 +21,7 @@ from rnn_lab.data.settings import (
 )
 from rnn_lab.data.sources import BUNDLED
 from rnn_lab.data.toys import TOYS, recommended_window
+from rnn_lab.tasks import task_of
 from ui import data as ud
 from ui.common import error, lang, plot, show_advanced, show_table, t
 
@@ -55,7 +56,7 @@ st.caption(t("data.intro"))
 # ----------------------------------------------------------------------------------------------------- source
 st.radio(
     t("data.source_kind"),
-    SOURCE_KINDS,
+    [k for k in SOURCE_KINDS if k in task_of(state).source_kinds],  # the sources that fit the task
     key="data_source_kind",
     horizontal=True,
     format_func=_labels("kinds"),

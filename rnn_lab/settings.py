@@ -16,6 +16,7 @@ from typing import Any
 # Modules that declare a SETTINGS tuple (imported lazily; none of them imports TensorFlow).
 SETTING_MODULES = (
     "rnn_lab.common_settings",
+    "rnn_lab.tasks",  # the task: forecast | classify | next_token
     "rnn_lab.arch.settings",
     "rnn_lab.data.settings",
     "rnn_lab.train.settings",

@@ -139,3 +139,19 @@ def test_bad_input_in_a_real_process_prints_no_traceback():
     )
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == ["error: units per layer must be whole numbers from 1 to 1024; got 0"]
+
+
+def test_summary_of_a_conv1d_classifier(keras, capsys):
+    argv = (
+        "summary --layer conv1d --filters 16 --kernel-size 3 --timesteps 28 --features 28 --dense 10 --softmax --json"
+    )
+    assert main(argv.split()) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(r["name"], r["params"], r["formula"]) for r in report["layers"]] == [
+        ("conv1d", 1360, "3*28*16 + 16 = 1360"),
+        ("max_pooling1d", 0, "0"),
+        ("flatten", 0, "0"),
+        ("dense", 2090, "208*10 + 10 = 2090"),
+    ]
+    assert main("summary --layer conv1d --kernel-size 9 --timesteps 5".split()) == 2
+    assert "must not exceed timesteps" in capsys.readouterr().err

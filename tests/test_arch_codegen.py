@@ -59,3 +59,16 @@ def test_old_notations_and_what_keras_3_says(keras):
         assert "Unrecognized keyword arguments" in item.keras_says
     assert "batch_size=8" in batch.new and "batch_input_shape" in batch.keras_says
     assert "expected ndim=3, found ndim=2" in broken_stack_error()
+
+
+def test_classifier_code_names_the_softmax_head():
+    from rnn_lab.arch.codegen import keras_code
+    from rnn_lab.arch.config import ArchConfig
+
+    code = keras_code(
+        ArchConfig(cell="LSTM", units=(32,), timesteps=28, features=28, dense_units=10, head_activation="softmax")
+    )
+    assert 'layers.Dense(10, activation="softmax", name="dense")' in code
+    conv = keras_code(ArchConfig(family="conv1d", timesteps=28, features=28, dense_units=10, head_activation="softmax"))
+    assert 'layers.Conv1D(16, 3, padding="valid", activation="relu", name="conv1d")' in conv
+    assert "layers.MaxPooling1D(2" in conv and "layers.Flatten(" in conv

@@ -67,6 +67,11 @@ def test_config_from_values_reads_every_key():
         "arch_batch_size": 16,
         "arch_dense": False,
         "arch_dense_units": 3,
+        "arch_family": "rnn",
+        "arch_filters": 8,
+        "arch_kernel_size": 5,
+        "arch_pool": 3,
+        "arch_dense_hidden": 12,
     }
     assert {s.key for s in SETTINGS} == set(values)
     cfg = config_from_values(values)
@@ -83,6 +88,10 @@ def test_config_from_values_reads_every_key():
         features=3,
         batch_size=16,
         dense_units=None,
+        filters=8,
+        kernel_size=5,
+        pool_size=3,
+        dense_hidden=12,
     )
     with pytest.raises(ValueError, match="arch_units_2"):
         config_from_values({**values, "arch_units_2": 0})
@@ -169,3 +178,50 @@ def test_seeded_weights_are_reproducible_without_global_rng(keras):
     assert np.array_equal(np.random.get_state()[1], np_state) and random.getstate() == py_state
     names = [layer.name for layer in a.layers]
     assert names == ["bidirectional_1", "bidirectional_2", "dense"]
+
+
+def test_conv1d_and_dense_on_a_digit_by_hand():
+    """Conv1D(16, 3) on 28 rows of 28 pixels: 3*28*16 + 16 = 1,360; 26 steps, pooled by 2 to 13, 13*16 = 208 flat."""
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.arch.params import layer_formulas, shape_flow, total_params
+
+    cfg = ArchConfig(family="conv1d", timesteps=28, features=28, filters=16, kernel_size=3, dense_units=10)
+    assert [(f.name, f.params) for f in layer_formulas(cfg)] == [
+        ("conv1d", 1360),
+        ("max_pooling1d", 0),
+        ("flatten", 0),
+        ("dense", 208 * 10 + 10),
+    ]
+    assert [s.output for s in shape_flow(cfg)][1:] == [(None, 26, 16), (None, 13, 16), (None, 208), (None, 10)]
+    dense = ArchConfig(family="dense", timesteps=28, features=28, dense_hidden=32, dense_units=10)
+    assert total_params(dense) == 784 * 32 + 32 + 32 * 10 + 10
+
+
+def test_kernel_longer_than_the_window_is_refused_in_plain_words():
+    import pytest
+
+    from rnn_lab.arch.config import ArchConfig
+
+    with pytest.raises(ValueError, match="must not exceed timesteps"):
+        ArchConfig(family="conv1d", timesteps=5, kernel_size=7)
+    with pytest.raises(ValueError, match="family must be one of"):
+        ArchConfig(family="transformer")
+
+
+def test_training_variant_follows_the_dataset_task():
+    from rnn_lab.arch.config import ArchConfig, training_variant
+    from rnn_lab.data.digits import prepare_class_toy
+
+    data = prepare_class_toy(n=40, length=9)
+    cfg = training_variant(ArchConfig(cell="LSTM", return_state=True, batch_size=8), data)
+    assert (cfg.dense_units, cfg.head_activation, cfg.timesteps, cfg.features) == (2, "softmax", 9, 1)
+    assert not cfg.return_state and cfg.batch_size is None and cfg.cell == "LSTM"
+    assert training_variant(ArchConfig(), 7, 2, 1) == ArchConfig(timesteps=7, features=2)  # the forecast form
+
+
+def test_arch_settings_build_the_family_and_the_task_head():
+    from rnn_lab.arch.settings import config_from_values
+
+    cfg = config_from_values({"task": "classify", "arch_family": "conv1d", "arch_timesteps": 28, "arch_features": 28})
+    assert (cfg.family, cfg.head_activation, cfg.dense_hidden) == ("conv1d", "softmax", None)
+    assert config_from_values({}).head_activation == "linear"

@@ -51,6 +51,52 @@ def test_formulas_and_shapes_equal_keras(keras, cfg):
     assert [tuple(o.shape) for o in outputs] == [tuple(e) for e in expected]
 
 
+@st.composite
+def feedforward_configs(draw):
+    """conv1d / dense families with valid sizes (the kernel and the pool fit the window)."""
+    family = draw(st.sampled_from(["conv1d", "dense"]))
+    timesteps = draw(st.integers(1, 12))
+    kernel = draw(st.integers(1, timesteps))
+    pool = draw(st.integers(1, timesteps - kernel + 1))
+    return ArchConfig(
+        family=family,
+        timesteps=timesteps,
+        features=draw(st.integers(1, 6)),
+        filters=draw(st.integers(1, 8)),
+        kernel_size=kernel,
+        pool_size=pool,
+        dense_hidden=draw(st.none() | st.integers(1, 6)),
+        dense_units=draw(st.none() | st.integers(1, 5)),
+        head_activation=draw(st.sampled_from(["linear", "softmax"])),
+        batch_size=draw(st.none() | st.integers(1, 8)),
+    )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cfg=feedforward_configs())
+def test_conv1d_and_dense_formulas_and_shapes_equal_keras(keras, cfg):
+    """Conv1D k*d*f + f, pooling and Flatten 0, Dense D_in*n + n: equal to Keras layer by layer, and the code
+    generator builds the same model."""
+    from rnn_lab.arch.codegen import keras_code
+    from rnn_lab.arch.keras_model import build_model, summary_rows
+
+    model = build_model(cfg)
+    rows = summary_rows(model)
+    formulas = layer_formulas(cfg)
+    flow = {s.name: s for s in shape_flow(cfg)}
+    assert [r["name"] for r in rows["layers"]] == [f.name for f in formulas]
+    for row, f in zip(rows["layers"], formulas, strict=True):
+        assert (row["params"], row["type"]) == (f.params, f.type), (row, f)
+        assert row["output_shape"] == keras_output_string(flow[f.name]), row
+    assert rows["total_params"] == total_params(cfg) == model.count_params()
+    namespace = {}
+    exec(keras_code(cfg).replace("model.summary()", ""), namespace)  # the generated code, run as a user would
+    generated = namespace["model"]
+    assert [(w.name, tuple(w.shape)) for w in generated.weights] == [(w.name, tuple(w.shape)) for w in model.weights]
+    if cfg.dense_units is not None:
+        assert model.get_layer("dense").activation.__name__ == cfg.head_activation
+
+
 any_configs = st.builds(
     ArchConfig,
     cell=st.sampled_from(CELLS),

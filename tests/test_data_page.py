@@ -142,3 +142,32 @@ def array(values):
     if isinstance(values, dict):
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
     return np.asarray(values)
+
+
+def test_classify_task_prepares_the_digits_and_keeps_them_on_bad_settings():
+    """With task=classify the active dataset is the classification one; forecast settings come back unchanged."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from ui.data import current_prepared
+
+        p = current_prepared(show_problems=False)
+        st.write(f"{p.task}|{p.source}|{p.split_sizes['train']}|{st.session_state.get('arch_timesteps')}")
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.session_state["task"] = "classify"
+    at.session_state["data_source_kind"] = "digits"
+    at.session_state["data_digits_limit"] = 200
+    at.session_state["data_val_frac"] = 0.1
+    at.run()
+    assert not at.exception
+    assert at.markdown[0].value == "classify|digits:mnist|180|28"
+    at.session_state["data_digits_limit"] = 99999  # e.g. a bad link: the last good dataset stays
+    at.run()
+    assert not at.exception and at.markdown[0].value == "classify|digits:mnist|180|28"
+    at.session_state["task"] = "forecast"
+    at.session_state["data_source_kind"] = "toy"
+    at.run()
+    assert not at.exception and at.markdown[0].value.startswith("forecast|toy:counting|")

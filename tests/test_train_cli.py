@@ -165,3 +165,59 @@ def test_exported_script_reaches_the_same_final_loss(keras, tmp_path):
         if line.startswith(("import ", "from "))
     }
     assert imports <= {"json", "os", "keras", "numpy", "pandas", "tensorflow"}
+
+
+def test_classify_digits_json_has_accuracy_baseline_and_confusion(keras):
+    """python -m rnn_lab train --task classify --data digits:mnist ... --json (in-process, a small subset)."""
+    import contextlib
+    import io
+    import json
+
+    from rnn_lab.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(
+            "train --task classify --data digits:mnist --limit-train 200 --cell LSTM --units 8 --epochs 1 --json".split()
+        )
+    assert code == 0
+    d = json.loads(out.getvalue())
+    assert d["task"] == "classify" and (d["n_train"], d["n_val"], d["n_test"]) == (180, 20, 2000)
+    assert set(d["history"]) == {"loss", "val_loss", "accuracy", "val_accuracy"} and len(d["history"]["accuracy"]) == 1
+    m = d["metrics"]
+    assert m["baseline"] == {"accuracy": 0.1135, "class": 1}  # 227 "1"s among the 2,000 test digits
+    assert len(m["confusion"]) == 10 and sum(map(sum, m["confusion"])) == 2000
+    assert len(m["model"]["recall"]) == 10 and 0 <= m["model"]["accuracy"] <= 1
+    assert (
+        d["config"]["arch"]["head_activation"] == "softmax" and d["config"]["params"] == 4 * (8 * 8 + 8 * 28 + 8) + 90
+    )
+
+
+def test_classify_cli_families_and_bad_input(keras, capsys):
+    from rnn_lab.cli import main
+
+    assert main("train --data digits:mnist --limit-train 100 --family conv1d --epochs 1".split()) == 0
+    text = capsys.readouterr().out
+    assert "Conv1D(16, 3)" in text and "majority baseline 0.1135" in text and "recall per class" in text
+    assert main("train --task classify --data bundled:samsung".split()) == 2
+    assert "needs labelled data" in capsys.readouterr().err
+    assert main("train --data digits:mnist --loss mse --epochs 1".split()) == 2
+    assert "does not fit the task classify" in capsys.readouterr().err
+
+
+def test_compare_rows_for_both_tasks(keras, capsys):
+    import json
+
+    from rnn_lab.cli import main
+
+    argv = "compare --data digits:mnist --limit-train 100 --models SimpleRNN,Conv1D,Dense --units 4 --epochs 1 --json"
+    assert main(argv.split()) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["task"] == "classify" and [r["model"] for r in d["rows"]] == ["SimpleRNN(4)", "Conv1D(16, 3)", "Dense(32)"]
+    assert d["rows"][0]["params"] == (4 * 4 + 4 * 28 + 4) + (4 * 10 + 10)
+    assert all(r["metric"] == "accuracy" and r["baseline_accuracy"] == 0.1135 for r in d["rows"])
+    assert main("compare --data toy:counting --models GRU,Dense --epochs 1 --json".split()) == 0
+    f = json.loads(capsys.readouterr().out)
+    assert f["task"] == "forecast" and all("rmse" in r and "accuracy" not in r for r in f["rows"])
+    assert main("compare --data digits:mnist --models LSTM,Transformer".split()) == 2
+    assert "--models takes" in capsys.readouterr().err

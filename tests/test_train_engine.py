@@ -236,3 +236,53 @@ def test_recursive_forecast_feeds_predictions_back():
     out = M.recursive_forecast(lambda x: x[:, -1, 0] + x[:, -1, 0] - x[:, -2, 0], last, 4)  # linear extrapolation
     assert list(out) == [4.0, 5.0, 6.0, 7.0]
     assert M.can_forecast(("a", "b"), "a", 1) == "multivariate" and M.can_forecast(("a",), "a", 3) == "horizon"
+
+
+def digit_classifier(family="rnn", seed=0):
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.arch.keras_model import build_model
+
+    cfg = ArchConfig(
+        cell="LSTM", units=(8,), family=family, timesteps=28, features=28, dense_units=10, head_activation="softmax"
+    )
+    return build_model(cfg, seed=seed)
+
+
+@pytest.mark.parametrize(("family", "jit"), [("rnn", False), ("conv1d", True)])
+def test_classification_loss_and_accuracy_match_keras_fit(keras, family, jit):
+    """Sparse categorical cross-entropy and accuracy per epoch equal fit's on the same batches (loss to 1e-5)."""
+    import tensorflow as tf
+
+    from rnn_lab.data.digits import prepare_digits
+
+    d = prepare_digits(limit=300, val_frac=0.2)
+    X, y, Xv, yv = d.X_train, d.y_train, d.X_val, d.y_val
+    cfg = {"epochs": 3, "batch_size": 32, "seed": 5, "loss": "sparse_categorical_crossentropy"}
+    result = train(digit_classifier(family), X, y, Xv, yv, jit=jit, **cfg)
+    ours = result.history
+    assert set(ours) == {"loss", "val_loss", "accuracy", "val_accuracy"}
+    orders = batch_orders(len(X), 32, 3, seed=5)
+    parts = [tf.data.Dataset.from_tensor_slices((X[np.concatenate(e)], y[np.concatenate(e)])).batch(32) for e in orders]
+    ds = parts[0].concatenate(parts[1]).concatenate(parts[2])
+    ref = digit_classifier(family)
+    ref.compile(keras.optimizers.Adam(0.001), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    fit = ref.fit(ds, epochs=3, steps_per_epoch=len(orders[0]), validation_data=(Xv, yv), verbose=0, shuffle=False)
+    fit = fit.history
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(ours[key], fit[key], rtol=1e-5)
+    for key in ("accuracy", "val_accuracy"):
+        np.testing.assert_allclose(ours[key], fit[key], atol=1e-5)
+    from rnn_lab.train.engine import predict_outputs
+
+    m = digit_classifier(family)
+    train(m, X, y, Xv, yv, jit=jit, **cfg)
+    probs = predict_outputs(m, d.X_test[:50])
+    assert probs.shape == (50, 10)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(probs, ref.predict(d.X_test[:50], verbose=0), atol=1e-5)  # same seed, same weights
+
+
+def test_classification_labels_out_of_range_are_refused_in_plain_words(keras):
+    X = np.zeros((6, 28, 28), np.float32)
+    with pytest.raises(ValueError, match="from 0 to 9"):
+        train(digit_classifier(), X, np.array([0, 1, 2, 3, 4, 12]), loss="sparse_categorical_crossentropy", epochs=1)

@@ -15,6 +15,7 @@ import streamlit as st
 from rnn_lab import i18n
 from rnn_lab.data.clean import CleanReport, clean
 from rnn_lab.data.columns import TargetChoice, choose_target
+from rnn_lab.data.digits import PreparedClasses, prepare_classes_from_values
 from rnn_lab.data.errors import DataError
 from rnn_lab.data.prepare import PreparedData, prepare, split_rows
 from rnn_lab.data.reader import Loaded, read_bytes
@@ -32,6 +33,17 @@ def _bundled(name: str) -> Loaded:
 def _toy(name: str, length: int, noise: float, seed: int, lag: int) -> Loaded:
     params = {"lag": lag} if name == "long_memory" else {}
     return load_toy(name, length=length, noise=noise, seed=seed, **params)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _classes(items: tuple) -> PreparedClasses:
+    """The classification dataset of these ``data_`` settings (shared read-only: every session with the same
+    settings gets the same arrays, which nobody writes to)."""
+    return prepare_classes_from_values(dict(items))
+
+
+def is_classify() -> bool:
+    return st.session_state.get("task", "forecast") == "classify"
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -105,7 +117,7 @@ def upload_needed() -> str | None:
 def current_signature() -> tuple:
     state = st.session_state
     digest = state.get("upload_digest", "") if state.get("data_source_kind") == "upload" else ""
-    return signature(state, digest)
+    return (*signature(state, digest), ("task", state.get("task", "forecast")))
 
 
 def target_choice(loaded: Loaded) -> TargetChoice:
@@ -218,6 +230,19 @@ def current_prepared(show_problems: bool = True) -> PreparedData:
     prepared = state.get("prepared")
     if prepared is not None and state.get("prepared_signature") == current_signature():
         return prepared
+    if is_classify():
+        try:
+            new = _classes(signature(state))
+        except DataError as err:
+            if prepared is None or getattr(prepared, "task", "forecast") != "classify":
+                raise
+            if show_problems:  # the last good classification dataset stays
+                from ui.common import error, lang, t
+
+                error(err.text(lang()), t("data.prep.kept_previous"))
+            return prepared
+        store_prepared(new)
+        return new
     name = upload_needed()
     if name is not None:
         raise DataError("upload_needed", name=name)

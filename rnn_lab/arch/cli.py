@@ -36,6 +36,17 @@ def add_parser(subparsers) -> None:
     p.add_argument("--dropout", type=float, default=0.0, help="input dropout, 0 <= p < 1")
     p.add_argument("--recurrent-dropout", type=float, default=0.0, help="recurrent dropout, 0 <= p < 1")
     p.add_argument("--dense", type=int, default=None, metavar="N", help="add a Dense(N) head (default: no head)")
+    p.add_argument(
+        "--layer",
+        choices=("rnn", "conv1d", "dense"),
+        default="rnn",
+        help="layer family: the recurrent stack (default), Conv1D + pooling + Flatten, or Flatten + Dense",
+    )
+    p.add_argument("--filters", type=int, default=16, help="conv1d: filters f (default 16)")
+    p.add_argument("--kernel-size", type=int, default=3, help="conv1d: kernel size k (default 3)")
+    p.add_argument("--pool", type=int, default=2, help="conv1d: MaxPooling1D size, 1 = none (default 2)")
+    p.add_argument("--dense-hidden", type=int, default=None, help="conv1d/dense: hidden Dense(relu) units")
+    p.add_argument("--softmax", action="store_true", help="the Dense head uses softmax (a classifier's head)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run)
 
@@ -57,6 +68,12 @@ def config_from_args(args: argparse.Namespace) -> ArchConfig:
         features=args.features,
         batch_size=args.batch_size,
         dense_units=args.dense,
+        head_activation="softmax" if getattr(args, "softmax", False) else "linear",
+        family=getattr(args, "layer", "rnn"),
+        filters=getattr(args, "filters", 16),
+        kernel_size=getattr(args, "kernel_size", 3),
+        pool_size=getattr(args, "pool", 2),
+        dense_hidden=getattr(args, "dense_hidden", None),
     )
 
 

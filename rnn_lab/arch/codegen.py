@@ -34,6 +34,12 @@ def _input_call(cfg: ArchConfig) -> str:
     return f'keras.Input(shape=({cfg.timesteps}, {cfg.features}){batch}, name="{INPUT_NAME}")'
 
 
+def _head_call(cfg: ArchConfig) -> str:
+    """``layers.Dense(1, name="dense")``, or ``layers.Dense(10, activation="softmax", ...)`` for a classifier."""
+    act = "" if cfg.head_activation == "linear" else f', activation="{cfg.head_activation}"'
+    return f'layers.Dense({cfg.dense_units}{act}, name="dense")'
+
+
 def keras_code(cfg: ArchConfig) -> str:
     """Runnable Keras 3 code that builds exactly this model (same layers, names, shapes and parameter counts).
 
@@ -41,13 +47,28 @@ def keras_code(cfg: ArchConfig) -> str:
     """
     lines = ["import keras", "from keras import layers", ""]
     n = cfg.n_layers
-    if not cfg.return_state:
+    if not cfg.is_rnn:
+        lines.append("model = keras.Sequential([")
+        lines.append(f"    {_input_call(cfg)},")
+        if cfg.family == "conv1d":
+            lines.append(
+                f'    layers.Conv1D({cfg.filters}, {cfg.kernel_size}, padding="valid", activation="relu", name="conv1d"),'
+            )
+            if cfg.pool_size > 1:
+                lines.append(f'    layers.MaxPooling1D({cfg.pool_size}, name="max_pooling1d"),')
+        lines.append('    layers.Flatten(name="flatten"),')
+        if cfg.dense_hidden is not None:
+            lines.append(f'    layers.Dense({cfg.dense_hidden}, activation="relu", name="dense_hidden"),')
+        if cfg.dense_units is not None:
+            lines.append(f"    {_head_call(cfg)},")
+        lines.append(f'], name="{MODEL_NAME}")')
+    elif not cfg.return_state:
         lines.append("model = keras.Sequential([")
         lines.append(f"    {_input_call(cfg)},")
         for i, units in enumerate(cfg.units, start=1):
             lines.append(f"    {_layer_call(cfg, i, units, last=i == n)},")
         if cfg.dense_units is not None:
-            lines.append(f'    layers.Dense({cfg.dense_units}, name="dense"),')
+            lines.append(f"    {_head_call(cfg)},")
         lines.append(f'], name="{MODEL_NAME}")')
     else:
         lines.append(f"inputs = {_input_call(cfg)}")
@@ -59,7 +80,7 @@ def keras_code(cfg: ArchConfig) -> str:
         lines.append(f"sequence, {', '.join(states)} = {_layer_call(cfg, n, cfg.units[-1], last=True)}({x})")
         out = "sequence"
         if cfg.dense_units is not None:
-            lines.append(f'outputs = layers.Dense({cfg.dense_units}, name="dense")(sequence)')
+            lines.append(f"outputs = {_head_call(cfg)}(sequence)")
             out = "outputs"
         lines.append(f'model = keras.Model(inputs, [{out}, {", ".join(states)}], name="{MODEL_NAME}")')
     lines.append("model.summary()")

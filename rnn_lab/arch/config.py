@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 CELLS = ("SimpleRNN", "LSTM", "GRU")
+FAMILIES = ("rnn", "conv1d", "dense")  # recurrent stack | Conv1D + pooling + Flatten | Flatten + Dense
+HEAD_ACTIVATIONS = ("linear", "softmax")  # regression | class (or token) probabilities
+MAX_FILTERS = 512
+MAX_KERNEL = 64
 MERGE_MODES = ("concat", "sum", "mul", "ave")
 MAX_LAYERS = 4
 MAX_UNITS = 1024
@@ -36,6 +40,16 @@ class ArchConfig:
     features: int = 1  # input features d per step (the old input_dim)
     batch_size: int | None = None  # fixed batch size (the old batch_input_shape); None = any batch
     dense_units: int | None = 1  # units of the Dense head; None = no head
+    head_activation: str = "linear"  # of the Dense head: "linear" (forecast) | "softmax" (classify: one unit a class)
+    # The layer family. "rnn": the recurrent stack above. "conv1d": Conv1D(filters, kernel_size, padding="valid",
+    # relu) + MaxPooling1D(pool_size) (none when pool_size == 1) + Flatten. "dense": Flatten only. Both then add
+    # Dense(dense_hidden, relu) when dense_hidden is set, then the head. The recurrent options (cell, units,
+    # bidirectional, return_sequences/state, dropouts) only apply to "rnn".
+    family: str = "rnn"
+    filters: int = 16  # conv1d: f, number of filters (output channels)
+    kernel_size: int = 3  # conv1d: k, time steps each filter sees
+    pool_size: int = 2  # conv1d: MaxPooling1D window (stride = window); 1 = no pooling layer
+    dense_hidden: int | None = None  # conv1d / dense: units of a hidden Dense(relu) before the head; None = none
 
     def __post_init__(self):
         # Accept lists for units (from JSON / widgets) but store a tuple so the config stays hashable.
@@ -72,12 +86,46 @@ class ArchConfig:
                 f"got {self.dense_units!r}"
             )
 
+        if self.head_activation not in HEAD_ACTIVATIONS:
+            raise ValueError(
+                f"head_activation must be one of {', '.join(HEAD_ACTIVATIONS)}; got {self.head_activation!r}"
+            )
+        if self.family not in FAMILIES:
+            raise ValueError(f"family must be one of {', '.join(FAMILIES)}; got {self.family!r}")
+        if not _is_int(self.filters) or not 1 <= self.filters <= MAX_FILTERS:
+            raise ValueError(f"filters must be a whole number from 1 to {MAX_FILTERS}; got {self.filters!r}")
+        if not _is_int(self.kernel_size) or not 1 <= self.kernel_size <= MAX_KERNEL:
+            raise ValueError(f"kernel_size must be a whole number from 1 to {MAX_KERNEL}; got {self.kernel_size!r}")
+        if not _is_int(self.pool_size) or not 1 <= self.pool_size <= MAX_KERNEL:
+            raise ValueError(f"pool_size must be a whole number from 1 to {MAX_KERNEL}; got {self.pool_size!r}")
+        if self.dense_hidden is not None and (
+            not _is_int(self.dense_hidden) or not 1 <= self.dense_hidden <= MAX_DENSE
+        ):
+            raise ValueError(
+                f"dense_hidden must be None or a whole number from 1 to {MAX_DENSE}; got {self.dense_hidden!r}"
+            )
+        if self.family == "conv1d":
+            if self.kernel_size > self.timesteps:
+                raise ValueError(
+                    f"kernel_size ({self.kernel_size}) must not exceed timesteps ({self.timesteps}): "
+                    "a valid convolution needs a whole window"
+                )
+            if self.pool_size > self.timesteps - self.kernel_size + 1:
+                raise ValueError(
+                    f"pool_size ({self.pool_size}) must not exceed the {self.timesteps - self.kernel_size + 1} "
+                    "steps the convolution leaves"
+                )
+
+    @property
+    def is_rnn(self) -> bool:
+        return self.family == "rnn"
+
     @property
     def n_layers(self) -> int:
         return len(self.units)
 
 
-def training_variant(cfg: ArchConfig, timesteps: int, features: int, horizon_outputs: int = 1) -> ArchConfig:
+def training_variant(cfg: ArchConfig, timesteps, features: int | None = None, horizon_outputs: int = 1) -> ArchConfig:
     """The model the Train page fits: ``cfg``'s recurrent stack on the data's window, one output per horizon step.
 
     The explorer lets users turn on ``return_sequences``, ``return_state`` or a fixed batch
@@ -86,7 +134,27 @@ def training_variant(cfg: ArchConfig, timesteps: int, features: int, horizon_out
     (``return_state=False``), any batch size (``batch_size=None``: the last batch of an epoch
     is usually smaller) and a Dense head with one unit per predicted step. The cells, units,
     bidirectional wrapping and dropouts are kept, so what was explored is what is trained.
+
+    ``timesteps`` may be a prepared dataset instead (``training_variant(cfg, dataset)``): its window and
+    features, and its task's head: one linear output for forecasting, ``Dense(n_classes, softmax)`` for
+    classification (next_token: one softmax over the vocabulary on every step, ``return_sequences=True``).
     """
+    if not isinstance(timesteps, int):
+        dataset = timesteps
+        from rnn_lab.tasks import get_task
+
+        task = get_task(getattr(dataset, "task", "forecast"))
+        outputs = dataset.n_classes if task.is_classification else horizon_outputs
+        return replace(
+            cfg,
+            return_sequences=task.return_sequences,
+            return_state=False,
+            batch_size=None,
+            dense_units=int(outputs),
+            head_activation=task.head_activation,
+            timesteps=int(dataset.window),
+            features=int(dataset.n_features),
+        )
     return replace(
         cfg,
         return_sequences=False,

@@ -43,8 +43,41 @@ def _recurrent_layer(keras, cfg: ArchConfig, i: int, units: int, seed: int | Non
 
 def _dense(keras, cfg: ArchConfig, seed: int | None):
     return keras.layers.Dense(
-        cfg.dense_units, kernel_initializer=keras.initializers.GlorotUniform(seed=_seed(seed, 0, 99)), name="dense"
+        cfg.dense_units,
+        activation=cfg.head_activation,  # "linear" (forecast) or "softmax" (class probabilities)
+        kernel_initializer=keras.initializers.GlorotUniform(seed=_seed(seed, 0, 99)),
+        name="dense",
     )
+
+
+def _feedforward_layers(keras, cfg: ArchConfig, seed: int | None) -> list:
+    """conv1d / dense families: [Conv1D + MaxPooling1D], Flatten, [Dense hidden] (the head is added by the caller)."""
+    glorot = keras.initializers.GlorotUniform
+    layers = []
+    if cfg.family == "conv1d":
+        layers.append(
+            keras.layers.Conv1D(
+                cfg.filters,
+                cfg.kernel_size,
+                padding="valid",
+                activation="relu",
+                kernel_initializer=glorot(seed=_seed(seed, 1, 1)),
+                name="conv1d",
+            )
+        )
+        if cfg.pool_size > 1:
+            layers.append(keras.layers.MaxPooling1D(cfg.pool_size, name="max_pooling1d"))
+    layers.append(keras.layers.Flatten(name="flatten"))
+    if cfg.dense_hidden is not None:
+        layers.append(
+            keras.layers.Dense(
+                cfg.dense_hidden,
+                activation="relu",
+                kernel_initializer=glorot(seed=_seed(seed, 2, 1)),
+                name="dense_hidden",
+            )
+        )
+    return layers
 
 
 def build_model(cfg: ArchConfig, seed: int | None = 0):
@@ -55,6 +88,10 @@ def build_model(cfg: ArchConfig, seed: int | None = 0):
     """
     import keras
 
+    if not cfg.is_rnn:
+        inputs = keras.Input(shape=(cfg.timesteps, cfg.features), batch_size=cfg.batch_size, name=INPUT_NAME)
+        head = [_dense(keras, cfg, seed)] if cfg.dense_units is not None else []
+        return keras.Sequential([inputs, *_feedforward_layers(keras, cfg, seed), *head], name=MODEL_NAME)
     layers = []
     for i, units in enumerate(cfg.units, start=1):
         last = i == cfg.n_layers

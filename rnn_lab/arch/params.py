@@ -51,6 +51,24 @@ def dense_params(input_dim: int, units: int) -> int:
     return input_dim * units + units
 
 
+def conv1d_params(kernel_size: int, input_dim: int, filters: int) -> int:
+    """keras.layers.Conv1D: kernel (k x d x f) + bias (f) = k*d*f + f.
+
+    Each of the f filters looks at k consecutive time steps of all d features and has one bias.
+    """
+    return kernel_size * input_dim * filters + filters
+
+
+def conv1d_length(timesteps: int, kernel_size: int) -> int:
+    """Steps left after a Conv1D with padding="valid", stride 1: T - k + 1."""
+    return timesteps - kernel_size + 1
+
+
+def pooled_length(length: int, pool_size: int) -> int:
+    """Steps left after MaxPooling1D(pool_size) (stride = pool_size, padding "valid"): floor(L / p)."""
+    return length // pool_size
+
+
 CELL_PARAMS = {"SimpleRNN": simple_rnn_params, "LSTM": lstm_params, "GRU": gru_params}
 
 
@@ -104,8 +122,69 @@ def _cell_latex(cell: str, units: int, d: int) -> tuple[str, str, str]:
     return sym, num, plain
 
 
+def _dense_formula(name: str, d_in: int, n: int) -> LayerFormula:
+    params = dense_params(d_in, n)
+    return LayerFormula(
+        name=name,
+        type="Dense",
+        params=params,
+        symbolic=r"D_{\text{in}}\cdot n + n",
+        substituted=rf"D_{{\text{{in}}}}\cdot n + n = {d_in}\cdot{n} + {n} = {params:,}".replace(",", "{,}"),
+        plain=f"{d_in}*{n} + {n} = {params}",
+        input_dim=d_in,
+        units=n,
+    )
+
+
+def _free_formula(name: str, type_: str, d: int) -> LayerFormula:
+    """A layer without weights (pooling, Flatten): 0 parameters."""
+    return LayerFormula(name, type_, 0, "0", "0 = 0", "0", d, d)
+
+
+def _feedforward_formulas(cfg: ArchConfig) -> list[LayerFormula]:
+    """conv1d / dense families: [Conv1D, MaxPooling1D], Flatten, [Dense hidden], [Dense head]."""
+    out = []
+    if cfg.family == "conv1d":
+        k, d, f = cfg.kernel_size, cfg.features, cfg.filters
+        params = conv1d_params(k, d, f)
+        out.append(
+            LayerFormula(
+                name="conv1d",
+                type="Conv1D",
+                params=params,
+                symbolic=r"k\cdot d\cdot f + f",
+                substituted=rf"k\cdot d\cdot f + f = {k}\cdot{d}\cdot{f} + {f} = {params:,}".replace(",", "{,}"),
+                plain=f"{k}*{d}*{f} + {f} = {params}",
+                input_dim=d,
+                units=f,
+            )
+        )
+        if cfg.pool_size > 1:
+            out.append(_free_formula("max_pooling1d", "MaxPooling1D", f))
+    out.append(_free_formula("flatten", "Flatten", flat_width(cfg)))
+    width = flat_width(cfg)
+    if cfg.dense_hidden is not None:
+        out.append(_dense_formula("dense_hidden", width, cfg.dense_hidden))
+        width = cfg.dense_hidden
+    if cfg.dense_units is not None:
+        out.append(_dense_formula("dense", width, cfg.dense_units))
+    return out
+
+
+def flat_width(cfg: ArchConfig) -> int:
+    """Width after Flatten: steps * channels (dense: T*d; conv1d: pooled length * f)."""
+    if cfg.family == "dense":
+        return cfg.timesteps * cfg.features
+    length = conv1d_length(cfg.timesteps, cfg.kernel_size)
+    if cfg.pool_size > 1:
+        length = pooled_length(length, cfg.pool_size)
+    return length * cfg.filters
+
+
 def layer_formulas(cfg: ArchConfig) -> list[LayerFormula]:
     """Every layer's formula, bottom to top (recurrent layers, then the Dense head if any)."""
+    if not cfg.is_rnn:
+        return _feedforward_formulas(cfg)
     out = []
     for name, units, d in zip(recurrent_names(cfg), cfg.units, input_dims(cfg), strict=True):
         params = CELL_PARAMS[cfg.cell](units, d)
@@ -177,6 +256,20 @@ def shape_flow(cfg: ArchConfig) -> list[ShapeStep]:
     """The input ``(batch, timesteps, features)`` through every layer to the output, as Keras computes it."""
     b, t = cfg.batch_size, cfg.timesteps
     steps = [ShapeStep("input", "Input", (b, t, cfg.features))]
+    if not cfg.is_rnn:
+        if cfg.family == "conv1d":
+            length = conv1d_length(t, cfg.kernel_size)
+            steps.append(ShapeStep("conv1d", "Conv1D", (b, length, cfg.filters)))
+            if cfg.pool_size > 1:
+                steps.append(
+                    ShapeStep("max_pooling1d", "MaxPooling1D", (b, pooled_length(length, cfg.pool_size), cfg.filters))
+                )
+        steps.append(ShapeStep("flatten", "Flatten", (b, flat_width(cfg))))
+        if cfg.dense_hidden is not None:
+            steps.append(ShapeStep("dense_hidden", "Dense", (b, cfg.dense_hidden)))
+        if cfg.dense_units is not None:
+            steps.append(ShapeStep("dense", "Dense", (b, cfg.dense_units)))
+        return steps
     names = recurrent_names(cfg)
     for i, (name, units) in enumerate(zip(names, cfg.units, strict=True)):
         last = i == cfg.n_layers - 1

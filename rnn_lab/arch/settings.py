@@ -7,9 +7,12 @@ from typing import Any
 
 from rnn_lab.arch.config import (
     CELLS,
+    FAMILIES,
     MAX_BATCH,
     MAX_DENSE,
     MAX_FEATURES,
+    MAX_FILTERS,
+    MAX_KERNEL,
     MAX_LAYERS,
     MAX_TIMESTEPS,
     MAX_UNITS,
@@ -34,6 +37,12 @@ SETTINGS = (
     Setting("arch_batch_size", 8, min=1, max=MAX_BATCH),
     Setting("arch_dense", True),
     Setting("arch_dense_units", 1, min=1, max=MAX_DENSE),
+    # the layer family (RNN vs Conv1D vs a plain Dense model) and the non-recurrent families' sizes
+    Setting("arch_family", "rnn", choices=FAMILIES),
+    Setting("arch_filters", 16, min=1, max=MAX_FILTERS),
+    Setting("arch_kernel_size", 3, min=1, max=MAX_KERNEL),
+    Setting("arch_pool", 2, min=1, max=MAX_KERNEL),  # MaxPooling1D size; 1 = no pooling
+    Setting("arch_dense_hidden", 0, min=0, max=MAX_DENSE),  # hidden Dense(relu) units of conv1d/dense; 0 = none
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -51,6 +60,8 @@ def config_from_values(values: Mapping[str, Any]) -> ArchConfig:
     ValueError naming the setting and what is allowed when a value is out of range.
     """
     v = {key: _value(values, key) for key in _BY_KEY}
+    from rnn_lab.tasks import task_of
+
     return ArchConfig(
         cell=v["arch_cell"],
         units=tuple(v[f"arch_units_{i}"] for i in range(1, v["arch_layers"] + 1)),
@@ -64,4 +75,10 @@ def config_from_values(values: Mapping[str, Any]) -> ArchConfig:
         features=v["arch_features"],
         batch_size=v["arch_batch_size"] if v["arch_fixed_batch"] else None,
         dense_units=v["arch_dense_units"] if v["arch_dense"] else None,
+        head_activation=task_of(values).head_activation,  # the task decides the head (softmax to classify)
+        family=v["arch_family"],
+        filters=v["arch_filters"],
+        kernel_size=v["arch_kernel_size"],
+        pool_size=v["arch_pool"],
+        dense_hidden=v["arch_dense_hidden"] or None,
     )

@@ -76,6 +76,13 @@ class Scaler:
 class PreparedData:
     """Windows ready for Keras, with enough bookkeeping to plot them back in original units."""
 
+    # the prepared-dataset protocol shared with classification and text data (docs: TASKS_DESIGN)
+    task = "forecast"
+    input_kind = "values"
+    vocab_size = None
+    n_classes = None
+    class_names = None
+
     source: str  # "toy:counting", "bundled:samsung", "upload:<file name>"
     series: pd.DataFrame  # cleaned, original units; DatetimeIndex or RangeIndex
     target: str

@@ -4,7 +4,7 @@ from rnn_lab.data.prepare import SCALINGS
 from rnn_lab.data.toys import TOYS, recommended_window
 from rnn_lab.settings import Setting
 
-SOURCE_KINDS = ("toy", "bundled", "upload")
+SOURCE_KINDS = ("toy", "bundled", "upload", "digits")  # digits: classify only
 BUNDLED_NAMES = ("samsung", "aapl", "airline", "sunspots")
 MISSING_STRATEGIES = ("ffill", "interpolate", "drop")
 OUTLIER_STRATEGIES = ("leave", "iqr", "zscore")
@@ -34,6 +34,12 @@ SETTINGS = (
     Setting("data_upload_name", ""),
     # drop the last row when the reader found it incomplete (e.g. only an opening price: a day still trading)
     Setting("data_drop_last", False),
+    # classification (task=classify): how many of the 8,000 training-side digits to use (fast classroom runs)
+    Setting("data_digits_limit", 2000, min=20, max=8000),
+    # the classification toy (data_source_kind "toy" with task=classify), its sequence length and sample count
+    Setting("data_class_toy", "first_vs_last", choices=("first_vs_last",)),
+    Setting("data_class_toy_length", 20, min=2, max=500),
+    Setting("data_class_toy_samples", 2000, min=20, max=20000),
 )
 
 # Tutorial defaults for the counting toy: all ten windows train, raw numbers (0.0 .. 1.4).
@@ -100,6 +106,8 @@ def source_defaults(kind: str, toy: str = "counting", bundled: str = "samsung") 
         if toy == "long_memory":
             out["data_toy_lag"] = spec.params["lag"]
         return out
+    if kind == "digits":  # the test set is fixed (2,000 images); a tenth of the used training images validate
+        return {"data_val_frac": 0.1, "data_digits_limit": 2000}
     out = {**GENERAL, "data_window": 20, "data_features": "", "data_drop_last": False}
     if kind == "bundled":
         out["data_target"] = {"samsung": "Close", "aapl": "Close", "airline": "Passengers", "sunspots": "Sunspots"}[

@@ -4,9 +4,13 @@ Example::
 
     python -m rnn_lab train --data toy:counting --epochs 50 --json
     python -m rnn_lab train --data prices.csv --target Close --features Close,Volume --window 20 --cell LSTM --units 32
+    python -m rnn_lab train --task classify --data digits:mnist --cell LSTM --units 32 --epochs 2 --json
+    python -m rnn_lab train --task classify --data digits:mnist --family conv1d --filters 16 --kernel-size 3
 
-With ``--json`` the output is ``{"config", "n_train", "n_val", "n_test", "history": {"loss", "val_loss"},
+With ``--json`` the output is ``{"task", "config", "n_train", "n_val", "n_test", "history": {"loss", "val_loss"},
 "metrics": {"model", "naive", "skill", ...}, "train_seconds"}``; ``train_seconds`` is training alone.
+With ``--task classify`` the history adds ``accuracy``/``val_accuracy`` and the metrics are ``{"split",
+"model": {"accuracy", "loss", "precision", "recall"}, "baseline": {"accuracy", "class"}, "confusion", "verdict"}``.
 """
 
 from __future__ import annotations
@@ -25,11 +29,16 @@ def add_parser(subparsers) -> None:
         help="train a recurrent model and compare it with the naive baseline",
         description="Train a recurrent model (fast engine) and score it against persistence.",
     )
+    p.add_argument("--task", choices=("forecast", "classify"), help="default: classify for digits:/toy:first_vs_last")
     p.add_argument(
         "--data",
         required=True,
-        help="toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file",
+        help="toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file | classify: digits:mnist, toy:first_vs_last",
     )
+    p.add_argument(
+        "--limit-train", type=int, default=2000, help="digits: training-side images to use, 20-8000 (default 2000)"
+    )
+    p.add_argument("--samples", type=int, default=2000, help="toy:first_vs_last: number of sequences (default 2000)")
     p.add_argument("--target", help="target column (default: the source's usual target)")
     p.add_argument("--features", help="comma-separated input columns (default: the target alone)")
     p.add_argument(
@@ -55,6 +64,11 @@ def add_parser(subparsers) -> None:
         help="default none for counting, else minmax",
     )
     p.add_argument("--cell", default="SimpleRNN", choices=("SimpleRNN", "LSTM", "GRU"))
+    p.add_argument("--family", default="rnn", choices=("rnn", "conv1d", "dense"), help="layer family (default rnn)")
+    p.add_argument("--filters", type=int, default=16, help="conv1d: filters (default 16)")
+    p.add_argument("--kernel-size", type=int, default=3, help="conv1d: kernel size (default 3)")
+    p.add_argument("--pool", type=int, default=2, help="conv1d: MaxPooling1D size, 1 = none (default 2)")
+    p.add_argument("--dense-hidden", type=int, help="conv1d/dense: a hidden Dense(relu) layer of this many units")
     p.add_argument(
         "--units",
         type=int,
@@ -68,10 +82,45 @@ def add_parser(subparsers) -> None:
         "--lr", type=float, default=DEFAULT_LR, help=f"default {DEFAULT_LR} (Keras: 0.001; see the Train page)"
     )
     p.add_argument("--optimizer", default="adam", choices=("adam", "rmsprop", "sgd"))
-    p.add_argument("--loss", default="mse", choices=("mse", "mae", "huber"))
+    p.add_argument(
+        "--loss",
+        choices=("mse", "mae", "huber", "sparse_categorical_crossentropy"),
+        help="default: mse to forecast, sparse_categorical_crossentropy to classify",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
+    add_compare_parser(subparsers)
+
+
+CLASS_SOURCES = ("digits:mnist", "toy:first_vs_last")
+
+
+def task_of_args(args) -> str:
+    """--task, or classify when --data names a classification source."""
+    task = args.task or ("classify" if args.data in CLASS_SOURCES or args.data.startswith("digits:") else "forecast")
+    if task == "classify" and args.data not in CLASS_SOURCES:
+        raise UsageError(f"--task classify needs labelled data: use {' or '.join(CLASS_SOURCES)} (got {args.data})")
+    if task == "forecast" and args.data in CLASS_SOURCES:
+        raise UsageError(f"{args.data} is a classification set: use --task classify")
+    return task
+
+
+def load_classes(args):
+    """The classification dataset of the arguments (same split rules as the Data page)."""
+    from rnn_lab.data.digits import prepare_class_toy, prepare_digits
+    from rnn_lab.data.errors import DataError
+
+    val = args.val if args.val is not None else (0.1 if args.data == "digits:mnist" else 0.15)
+    try:
+        if args.data == "digits:mnist":
+            if args.test is not None:
+                raise UsageError("digits:mnist has a fixed test set of 2,000 images; --test does not apply")
+            return prepare_digits(args.limit_train, val, args.seed)
+        test = args.test if args.test is not None else 0.15
+        return prepare_class_toy("first_vs_last", args.samples, args.window or 20, val, test, args.seed)
+    except DataError as err:
+        raise UsageError(err.text("en")) from None
 
 
 def load_prepared(args):
@@ -142,9 +191,56 @@ def _clean_number(x):
     return None if isinstance(x, float) and not math.isfinite(x) else x
 
 
+def class_result_dict(run, prepared) -> dict:
+    """The JSON output of a classification run."""
+    from dataclasses import asdict
+
+    m = run.metrics
+    arch = asdict(run.arch)
+    arch["units"] = list(arch["units"])
+    return {
+        "task": "classify",
+        "config": {
+            "data": prepared.source,
+            "window": prepared.window,
+            "n_features": prepared.n_features,
+            "class_names": list(prepared.class_names),
+            "arch": arch,
+            "train": run.train.to_dict(),
+            "batch_size_used": run.batch_size,
+            "params": int(run.model.count_params()),
+        },
+        "n_train": run.n["train"],
+        "n_val": run.n["val"],
+        "n_test": run.n["test"],
+        "class_counts": prepared.class_counts_by_split,
+        "history": {k: run.history.get(k, []) for k in ("loss", "val_loss", "accuracy", "val_accuracy")},
+        "metrics": {
+            "split": m["split"],
+            "model": {k: (_clean_number(v) if not isinstance(v, list) else v) for k, v in m["model"].items()},
+            "baseline": m["baseline"],
+            "confusion": m["confusion"],
+            "verdict": m["verdict"],
+            "n_mistakes": int(
+                sum(
+                    m["confusion"][i][j]
+                    for i in range(len(m["confusion"]))
+                    for j in range(len(m["confusion"]))
+                    if i != j
+                )
+            ),
+        },
+        "stop_reason": run.stop_reason,
+        "train_seconds": run.train_seconds,
+    }
+
+
 def result_dict(run, prepared) -> dict:
     """The JSON output of the command for a finished run."""
     from dataclasses import asdict
+
+    if run.task == "classify":
+        return class_result_dict(run, prepared)
 
     metrics = {
         "split": run.metrics["split"],
@@ -157,6 +253,7 @@ def result_dict(run, prepared) -> dict:
     arch = asdict(run.arch)
     arch["units"] = list(arch["units"])
     return {
+        "task": "forecast",
         "config": {
             "data": prepared.source,
             "target": prepared.target,
@@ -183,14 +280,16 @@ def result_dict(run, prepared) -> dict:
 
 def run(args) -> int:
     from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.tasks import get_task
     from rnn_lab.train.engine import TrainConfig
     from rnn_lab.train.runs import TrainError, execute
 
-    prepared = load_prepared(args)
+    task = task_of_args(args)
+    prepared = load_classes(args) if task == "classify" else load_prepared(args)
     cfg = TrainConfig(
         optimizer=args.optimizer,
         learning_rate=args.lr,
-        loss=args.loss,
+        loss=args.loss or get_task(task).default_loss,
         epochs=args.epochs,
         batch_size=args.batch_size,
         seed=args.seed,
@@ -200,6 +299,11 @@ def run(args) -> int:
         units=tuple(args.units),
         timesteps=prepared.window,
         features=prepared.n_features,
+        family=args.family,
+        filters=args.filters,
+        kernel_size=args.kernel_size,
+        pool_size=args.pool,
+        dense_hidden=args.dense_hidden,
     )
     try:
         result = execute(prepared, arch, cfg)
@@ -211,6 +315,9 @@ def run(args) -> int:
         return 0
     from rnn_lab import i18n
 
+    if task == "classify":
+        print_classes(out, result)
+        return 0
     hist = out["history"]
     print(f"data {prepared.source}: {out['n_train']} train / {out['n_val']} val / {out['n_test']} test windows")
     for note in result.notes:
@@ -238,4 +345,115 @@ def run(args) -> int:
         if "split" in values:
             values = {**values, "split": i18n.t(f"train.split_short.{values['split']}", "en")}
         print("  -", i18n.t(f"train.diagnosis.{key}", "en", **values).replace("**", ""))
+    return 0
+
+
+def print_classes(out: dict, run) -> None:
+    """The plain-text report of a classification run."""
+    from rnn_lab import i18n
+
+    hist, m = out["history"], out["metrics"]
+    names = out["config"]["class_names"]
+    print(
+        f"data {out['config']['data']}: {out['n_train']} train / {out['n_val']} val / {out['n_test']} test samples, "
+        f"{len(names)} classes; model {run.name} ({out['config']['params']} parameters)"
+    )
+    for note in run.notes:
+        print("note:", i18n.t(note, "en"))
+    line = f"final loss {hist['loss'][-1]:.4f}, accuracy {hist['accuracy'][-1]:.4f}"
+    if hist["val_loss"]:
+        line += f", val_loss {hist['val_loss'][-1]:.4f}, val_accuracy {hist['val_accuracy'][-1]:.4f}"
+    print(line + f" after {len(hist['loss'])} epochs in {out['train_seconds']:.2f} s")
+    split = i18n.t(f"train.split.{m['split']}", "en")
+    print(f"on the {split}:")
+    print(f"  model accuracy    {m['model']['accuracy']:.4f}")
+    base = m["baseline"]
+    print(f"  majority baseline {base['accuracy']:.4f} (always class {names[base['class']]})")
+    print(
+        "  recall per class: "
+        + ", ".join(
+            f"{n} {r:.2f}" if r is not None else f"{n} n/a" for n, r in zip(names, m["model"]["recall"], strict=True)
+        )
+    )
+    print(" ", i18n.t(f"train.class_verdict.{m['verdict']}", "en"))
+
+
+def add_compare_parser(subparsers) -> None:
+    """``python -m rnn_lab compare``: the same data, budget and seed for several models, one row each."""
+    p = subparsers.add_parser(
+        "compare",
+        help="train SimpleRNN, LSTM, GRU, Conv1D and Dense on the same split and compare them",
+        description="Train several models with the same budget (epochs, batch size, seed) on the same split.",
+    )
+    p.add_argument("--task", choices=("forecast", "classify"))
+    p.add_argument("--data", required=True, help="as for train")
+    p.add_argument("--models", default="SimpleRNN,LSTM,GRU,Conv1D,Dense", help="comma-separated (default all five)")
+    p.add_argument("--limit-train", type=int, default=2000)
+    p.add_argument("--samples", type=int, default=2000)
+    for flag, kind in (("--target", str), ("--features", str), ("--window", int), ("--val", float), ("--test", float)):
+        p.add_argument(flag, type=kind)
+    p.add_argument("--horizon", type=int, default=1)
+    p.add_argument("--scaling", choices=("none", "minmax", "standard"))
+    p.add_argument("--units", type=int, default=32, help="recurrent units (default 32)")
+    p.add_argument("--filters", type=int, default=16)
+    p.add_argument("--kernel-size", type=int, default=3)
+    p.add_argument("--pool", type=int, default=2)
+    p.add_argument(
+        "--dense-hidden",
+        type=int,
+        default=32,
+        help="hidden Dense(relu) units of the Conv1D and Dense models (default 32)",
+    )
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=0.001)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=compare)
+
+
+def compare(args) -> int:
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.tasks import get_task
+    from rnn_lab.train.engine import TrainConfig
+    from rnn_lab.train.runs import COMPARE_MODELS, TrainError, compare_models, compare_row
+
+    names = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = [m for m in names if m not in COMPARE_MODELS]
+    if unknown or not names:
+        raise UsageError(f"--models takes {', '.join(COMPARE_MODELS)}; got {', '.join(unknown) or 'none'}")
+    task = task_of_args(args)
+    prepared = load_classes(args) if task == "classify" else load_prepared(args)
+    cfg = TrainConfig(
+        learning_rate=args.lr,
+        loss=get_task(task).default_loss,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+    )
+    base = ArchConfig(
+        units=(args.units,),
+        timesteps=prepared.window,
+        features=prepared.n_features,
+        filters=args.filters,
+        kernel_size=args.kernel_size,
+        pool_size=args.pool,
+        dense_hidden=args.dense_hidden,
+    )
+    try:
+        rows = [compare_row(r) for r in compare_models(prepared, base, cfg, names)]
+    except TrainError as err:
+        raise UsageError(err.text("en")) from None
+    rows = [{k: _clean_number(v) for k, v in row.items()} for row in rows]
+    if args.json:
+        print(
+            json.dumps({"task": task, "data": prepared.source, "epochs": args.epochs, "seed": args.seed, "rows": rows})
+        )
+        return 0
+    metric = rows[0]["metric"]
+    base_key = "baseline_accuracy" if metric == "accuracy" else "naive_rmse"
+    print(f"{task} on {prepared.source}, {args.epochs} epochs, seed {args.seed} ({rows[0]['split']} split)")
+    print(f"{'model':16s} {'params':>8s} {'seconds':>8s} {metric:>9s} {'baseline':>9s}")
+    for r in rows:
+        print(f"{r['model']:16s} {r['params']:8d} {r['train_seconds']:8.2f} {r[metric]:9.4f} {r[base_key]:9.4f}")
     return 0

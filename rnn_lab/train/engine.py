@@ -30,7 +30,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
-LOSSES = ("mse", "mae", "huber")
+LOSSES = ("mse", "mae", "huber", "sparse_categorical_crossentropy")
+CLASS_LOSSES = ("sparse_categorical_crossentropy",)  # softmax head, int labels; the history adds accuracy
 SGD_MOMENTUM = 0.9  # "SGD with momentum"
 CALL_SECONDS = 0.1  # target wall time of one compiled call (keeps progress and Stop responsive)
 MAX_STEPS_PER_CALL = 256  # size of the per-call schedule buffer (steps = batches)
@@ -45,7 +46,7 @@ class TrainConfig:
 
     optimizer: str = "adam"  # adam | rmsprop | sgd (momentum 0.9)
     learning_rate: float = 0.001  # Keras' default for Adam and RMSprop
-    loss: str = "mse"  # mse | mae | huber (delta 1.0)
+    loss: str = "mse"  # mse | mae | huber (delta 1.0) | sparse_categorical_crossentropy (classify: int labels)
     epochs: int = 50  # passes over the training windows
     batch_size: int = 32  # windows per gradient step; larger than the training set -> one full batch
     early_stopping: bool = False  # stop when the monitored loss has not improved for `patience` epochs
@@ -166,6 +167,7 @@ def _make_loss(name: str):
         "mse": keras.losses.MeanSquaredError,
         "mae": keras.losses.MeanAbsoluteError,
         "huber": keras.losses.Huber,
+        "sparse_categorical_crossentropy": keras.losses.SparseCategoricalCrossentropy,  # probabilities in, int y
     }[name]
     return cls(reduction=None)
 
@@ -181,6 +183,7 @@ class _Slot:
         self.optimizer = _make_optimizer(optimizer, 0.001)
         self.optimizer.build(self.model.trainable_variables)
         self.loss_obj = _make_loss(loss)
+        classify = loss in CLASS_LOSSES
         self.step_seconds: float | None = None  # measured wall time of one step (after compilation)
         tv = self.model.trainable_variables
         m = self.model
@@ -188,16 +191,28 @@ class _Slot:
         opt = self.optimizer
 
         def batch_loss(yb, pred, wb):
-            yb = tf.reshape(yb, tf.shape(pred))
+            if classify:  # yb (bs,) class indices stored as float32 (exact below 2**24); pred (bs, K) probabilities
+                yb = tf.cast(yb, tf.int32)
+            else:
+                yb = tf.reshape(yb, tf.shape(pred))
             per = loss_obj(yb, pred)  # (bs,) per-sample loss
             return tf.reduce_sum(per * wb), tf.reduce_sum(wb)
 
-        def val_loss(xv, yv):
+        def batch_hits(yb, pred, wb):
+            """Correct predictions in the batch (Keras' sparse_categorical_accuracy x batch size); 0 for regression."""
+            if not classify:
+                return tf.constant(0.0)
+            right = tf.cast(tf.equal(tf.argmax(pred, axis=-1, output_type=tf.int32), tf.cast(yb, tf.int32)), wb.dtype)
+            return tf.reduce_sum(right * wb)
+
+        def val_scores(xv, yv):
+            """(validation loss, validation accuracy) with the current weights."""
             if xv.shape[0] == 0:
-                return tf.constant(float("nan"))
+                return tf.constant(float("nan")), tf.constant(float("nan"))
             pred = m(xv, training=False)
-            total, count = batch_loss(yv, pred, tf.ones(tf.shape(yv)[:1], pred.dtype))
-            return total / count
+            ones = tf.ones(tf.shape(yv)[:1], pred.dtype)
+            total, count = batch_loss(yv, pred, ones)
+            return total / count, batch_hits(yv, pred, ones) / count
 
         def run(x, y, xv, yv, idx, w, val_flag, count):
             """Steps 0..count-1 of the schedule; returns per-step loss sums, weights and val losses."""
@@ -207,15 +222,16 @@ class _Slot:
                 opt.apply(grads, tv)
                 return tf.constant(True)
 
-            def body(s, ok, sums, weights, vals):
+            def body(s, ok, sums, weights, vals, hits, vaccs):
                 xb = tf.gather(x, idx[s])  # (bs, T, d) this step's windows
                 yb = tf.gather(y, idx[s])  # (bs,) their labels
                 with tf.GradientTape() as tape:
-                    pred = m(xb, training=True)  # (bs, 1)
+                    pred = m(xb, training=True)  # (bs, 1), or (bs, K) class probabilities
                     total, n = batch_loss(yb, pred, w[s])
                     loss = total / n  # the compiled loss: mean over the (unpadded) batch
                     if m.losses:
                         loss = loss + tf.add_n(m.losses)
+                right = batch_hits(yb, pred, w[s])  # with the weights before this update, as fit's metrics
                 grads = tape.gradient(loss, tv)
                 # A NaN/inf loss or gradient: skip the update and end the call, so the weights stay finite.
                 ok = tf.math.is_finite(loss)
@@ -226,13 +242,15 @@ class _Slot:
                 here = tf.equal(tf.range(steps), s)  # (steps,) one-hot position of this step
                 sums = tf.where(here, loss * n, sums)  # batch loss x batch size (Keras' Mean, sample_weight = bs)
                 weights = tf.where(here, n, weights)
-                v = tf.cond(
+                hits = tf.where(here, right, hits)
+                v, va = tf.cond(
                     val_flag[s],
-                    lambda: val_loss(xv, yv),
-                    lambda: tf.constant(float("nan")),
+                    lambda: val_scores(xv, yv),
+                    lambda: (tf.constant(float("nan")), tf.constant(float("nan"))),
                 )
                 vals = tf.where(here, v, vals)
-                return s + 1, ok, sums, weights, vals
+                vaccs = tf.where(here, va, vaccs)
+                return s + 1, ok, sums, weights, vals, hits, vaccs
 
             init = (
                 tf.constant(0),
@@ -240,11 +258,13 @@ class _Slot:
                 tf.zeros([steps]),
                 tf.zeros([steps]),
                 tf.fill([steps], float("nan")),
+                tf.zeros([steps]),
+                tf.fill([steps], float("nan")),
             )
-            _, _, sums, weights, vals = tf.while_loop(
+            _, _, sums, weights, vals, hits, vaccs = tf.while_loop(
                 lambda s, ok, *_: tf.logical_and(s < count, ok), body, init, maximum_iterations=steps
             )
-            return sums, weights, vals
+            return sums, weights, vals, hits, vaccs
 
         self.run = tf.function(run, jit_compile=jit, reduce_retracing=True)
 
@@ -387,6 +407,16 @@ def _as_arrays(X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+def _check_labels(model, *labels: np.ndarray) -> None:
+    """Class labels must be whole numbers in [0, K) for a softmax head of K units (plain words, not a TF error)."""
+    k = model.output_shape[-1] if not isinstance(model.output_shape, list) else model.output_shape[0][-1]
+    if k is None or k < 2:
+        raise ValueError("a classifier needs a softmax head with at least two units (one per class)")
+    for y in labels:
+        if len(y) and (np.any(y != np.round(y)) or y.min() < 0 or y.max() >= k):
+            raise ValueError(f"class labels must be whole numbers from 0 to {k - 1} for a head of {k} classes")
+
+
 def train(
     model,
     X_train,
@@ -415,6 +445,8 @@ def train(
         X_val = np.zeros((0, *X_train.shape[1:]), np.float32)
         y_val = np.zeros(0, np.float32)
     X_val, y_val = _as_arrays(X_val, y_val, "validation")
+    if cfg.loss in CLASS_LOSSES:
+        _check_labels(model, y_train, y_val)
     n = len(X_train)
     bs, full_batch = effective_batch_size(cfg.batch_size, n)
     notes = ["train.note.full_batch"] if full_batch else []
@@ -473,9 +505,14 @@ def _train(
         xv_t, yv_t = tf.constant(X_val), tf.constant(y_val)
         rng = np.random.default_rng(cfg.seed)  # this run's shuffling, independent of every other run
 
+        classify = cfg.loss in CLASS_LOSSES
         history: dict[str, list[float]] = {"loss": []}
         if has_val:
             history["val_loss"] = []
+        if classify:
+            history["accuracy"] = []
+            if has_val:
+                history["val_accuracy"] = []
         result = TrainResult(
             history=history,
             epochs_run=0,
@@ -490,7 +527,7 @@ def _train(
         pending_idx: list[np.ndarray] = []
         pending_w: list[np.ndarray] = []
         epochs_scheduled = 0
-        acc_sum, acc_n = 0.0, 0.0  # running totals of the current epoch
+        acc_sum, acc_n, acc_hits = 0.0, 0.0, 0.0  # running totals of the current epoch
         start = time.perf_counter()
         done_steps = 0
         total_steps = cfg.epochs * steps_per_epoch
@@ -522,7 +559,7 @@ def _train(
             step_no = done_steps + np.arange(buffer)
             flags = ((step_no + 1) % steps_per_epoch == 0) & (np.arange(buffer) < count) & has_val
             t0 = time.perf_counter()
-            sums, weights, vals = slot.run(
+            sums, weights, vals, hits, vaccs = slot.run(
                 x_t,
                 y_t,
                 xv_t,
@@ -533,6 +570,7 @@ def _train(
                 tf.constant(count, tf.int32),
             )
             sums, weights, vals = sums.numpy(), weights.numpy(), vals.numpy()
+            hits, vaccs = hits.numpy(), vaccs.numpy()
             dt = time.perf_counter() - t0
             if done_steps > 0 or slot.step_seconds is not None:  # the first call of a new slot includes compiling
                 per_step = dt / count
@@ -546,14 +584,20 @@ def _train(
             for s in range(count):
                 acc_sum += float(sums[s])
                 acc_n += float(weights[s])
+                acc_hits += float(hits[s])
                 done_steps += 1
                 if done_steps % steps_per_epoch:
                     continue
                 loss = acc_sum / acc_n
-                acc_sum, acc_n = 0.0, 0.0
+                accuracy = acc_hits / acc_n
+                acc_sum, acc_n, acc_hits = 0.0, 0.0, 0.0
                 logs = {"loss": loss}
                 if has_val:
                     logs["val_loss"] = float(vals[s])
+                if classify:
+                    logs["accuracy"] = accuracy
+                    if has_val:
+                        logs["val_accuracy"] = float(vaccs[s])
                 if not all(math.isfinite(v) for v in logs.values()):
                     diverged = True
                     break
@@ -603,3 +647,16 @@ def predict(model, X, batch_size: int = 4096) -> np.ndarray:
         return np.zeros(0, np.float32)
     outs = [np.asarray(model(X[i : i + batch_size], training=False)) for i in range(0, len(X), batch_size)]
     return np.concatenate(outs).reshape(len(X), -1)[:, 0]
+
+
+def predict_outputs(model, X, batch_size: int = 4096) -> np.ndarray:
+    """The model's full output for ``X``, batched, without ``model.predict``'s overhead: (n, K) class probabilities
+    for a softmax head (n, T, V on every step for a language model), (n, outputs) for a regression head."""
+    X = np.asarray(X)
+    if X.dtype != np.int32:
+        X = X.astype(np.float32)
+    if len(X) == 0:
+        shape = getattr(model, "output_shape", (None, 0))
+        return np.zeros((0, *(d or 0 for d in shape[1:])), np.float32)
+    outs = [np.asarray(model(X[i : i + batch_size], training=False)) for i in range(0, len(X), batch_size)]
+    return np.concatenate(outs)

@@ -72,6 +72,13 @@ class Run:
     n: dict = field(default_factory=dict)  # windows per split
     notes: list[str] = field(default_factory=list)
     prepared: Any = None  # the PreparedData it was trained on (for the forecast and the export)
+    task: str = "forecast"  # forecast | classify: decides the metrics; runs of different tasks are never overlaid
+    class_names: tuple[str, ...] | None = None  # classify: the names of the classes, index = class
+
+    @property
+    def metric_name(self) -> str:
+        """The one number Compare ranks runs of this task by: test RMSE (lower is better) or accuracy (higher)."""
+        return "accuracy" if self.task == "classify" else "rmse"
 
     @property
     def epochs_run(self) -> int:
@@ -83,6 +90,22 @@ class Run:
 
     def summary(self) -> dict:
         """Plain data for tables and JSON."""
+        if self.task == "classify":
+            return {
+                "id": self.id,
+                "name": self.name,
+                "task": self.task,
+                "family": self.arch.family,
+                "cell": self.arch.cell if self.arch.is_rnn else self.arch.family,
+                "units": list(self.arch.units) if self.arch.is_rnn else [],
+                "epochs": self.epochs_run,
+                "final_loss": self.final_loss,
+                "final_val_loss": self.history["val_loss"][-1] if self.history.get("val_loss") else None,
+                "split": self.metrics["split"],
+                "accuracy": self.metrics["model"]["accuracy"],
+                "baseline_accuracy": self.metrics["baseline"]["accuracy"],
+                "train_seconds": self.train_seconds,
+            }
         return {
             "id": self.id,
             "name": self.name,
@@ -102,6 +125,15 @@ class Run:
 def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
     """Raise :class:`TrainError` for impossible settings; return note keys (e.g. one full batch)."""
     cfg.validate()
+    from rnn_lab.tasks import get_task
+
+    task = get_task(getattr(prepared, "task", "forecast"))
+    if cfg.loss not in task.losses:  # e.g. MSE on class labels, or cross-entropy on a number series
+        raise TrainError("loss_task", loss=cfg.loss, task=task.name, allowed=", ".join(task.losses))
+    if task.name == "classify":
+        present = int(np.count_nonzero(np.bincount(prepared.y_train, minlength=prepared.n_classes)))
+        if prepared.n_classes < 2 or present < 2:
+            raise TrainError("few_classes", n=present)
     n_train = len(prepared.y_train)
     if n_train < 1:
         raise TrainError("no_train", window=prepared.window)
@@ -118,10 +150,11 @@ def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
 
 
 def training_arch(arch, prepared):
-    """The architecture trained on ``prepared``: the explored stack, the data's shape, a Dense(1) head."""
+    """The architecture trained on ``prepared``: the explored layers, the data's shape, the task's head
+    (Dense(1) to forecast, Dense(n_classes, softmax) to classify)."""
     from rnn_lab.arch.config import training_variant
 
-    return training_variant(arch, prepared.window, prepared.n_features, 1)
+    return training_variant(arch, prepared)
 
 
 _WARM_REQUESTS: dict[tuple, threading.Thread] = {}
@@ -213,6 +246,41 @@ def predictions_frame(model, prepared) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def class_predictions_frame(model, prepared) -> pd.DataFrame:
+    """Every split's samples: split, position (row in X(split)), index (sample number in the source), actual and
+    predicted class, and the probability of each class (columns ``p_<class>``)."""
+    from rnn_lab.train.engine import predict_outputs
+
+    parts = []
+    for split in SPLITS:
+        if len(prepared.y(split)) == 0:
+            continue
+        probs = predict_outputs(model, prepared.X(split))  # (n, K)
+        frame = pd.DataFrame(
+            {
+                "split": split,
+                "position": np.arange(len(probs)),
+                "index": prepared.idx(split),
+                "actual": prepared.y(split),
+                "predicted": probs.argmax(axis=1),
+            }
+        )
+        probs_frame = pd.DataFrame(probs, columns=[f"p_{k}" for k in range(probs.shape[1])])
+        parts.append(pd.concat([frame, probs_frame], axis=1))
+    return pd.concat(parts, ignore_index=True)
+
+
+def score_classify(pred: pd.DataFrame, prepared) -> dict:
+    """Accuracy, precision/recall, confusion and mistakes on the test split (else validation, else training),
+    beside the majority class of the training split."""
+    from rnn_lab.train.class_metrics import score_classes
+
+    split = M.metrics_split(prepared.split_sizes)
+    part = pred[pred["split"] == split]
+    probs = part[[c for c in part.columns if c.startswith("p_")]].to_numpy()
+    return score_classes(part["actual"].to_numpy(), probs, prepared.majority_class(), split, part["index"].to_numpy())
+
+
 def score(pred: pd.DataFrame, sizes: dict[str, int]) -> dict:
     split = M.metrics_split(sizes)
     part = pred[pred["split"] == split]
@@ -250,23 +318,28 @@ def execute(
         stop=stop,
         jit=jit,
     )
-    pred = predictions_frame(model, prepared)
+    task = getattr(prepared, "task", "forecast")
+    if task == "classify":
+        pred = class_predictions_frame(model, prepared)
+        metrics = score_classify(pred, prepared)
+    else:
+        pred = predictions_frame(model, prepared)
+        metrics = score(pred, prepared.split_sizes)
     sizes = prepared.split_sizes
     with _IDS_LOCK:
         run_id = next(_IDS)
-    cell_units = "-".join(str(u) for u in arch.units)
     return Run(
         id=run_id,
-        name=name or f"#{run_id} {arch.cell}({cell_units}) {cfg.optimizer} lr={cfg.learning_rate:g}",
+        name=name or f"#{run_id} {layers_label(arch)} {cfg.optimizer} lr={cfg.learning_rate:g}",
         arch=arch,
         train=cfg,
         source=prepared.source,
-        target=prepared.target,
-        features=tuple(prepared.features),
+        target=getattr(prepared, "target", ""),  # classify: no target column, the labels are the classes
+        features=tuple(getattr(prepared, "features", ())),
         window=prepared.window,
-        horizon=prepared.horizon,
+        horizon=getattr(prepared, "horizon", 0),
         history=result.history,
-        metrics=score(pred, sizes),
+        metrics=metrics,
         model=model,
         predictions=pred,
         stopped=result.stop_reason == "user",
@@ -278,13 +351,26 @@ def execute(
         n=sizes,
         notes=sorted(set(notes + result.notes)),
         prepared=prepared,
+        task=task,
+        class_names=getattr(prepared, "class_names", None),
     )
+
+
+def layers_label(arch) -> str:
+    """Short name of the trained layers: ``LSTM(32)``, ``Conv1D(16, 3)``, ``Dense(32)`` / ``Dense``."""
+    if arch.family == "conv1d":
+        return f"Conv1D({arch.filters}, {arch.kernel_size})"
+    if arch.family == "dense":
+        return f"Dense({arch.dense_hidden})" if arch.dense_hidden else "Dense"
+    return f"{arch.cell}({'-'.join(str(u) for u in arch.units)})"
 
 
 def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
     """Recursive forecast of ``steps`` values after the end of the series (original units), or (None, reason key)."""
     from rnn_lab.train.engine import predict
 
+    if run.task != "forecast":
+        return None, "not_forecast"
     p = run.prepared
     reason = M.can_forecast(p.features, p.target, p.horizon)
     if reason:
@@ -299,10 +385,26 @@ def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
     ), None
 
 
-def best_run(runs: list[Run]) -> Run | None:
-    """The run with the lowest model RMSE (among runs scored on the same kind of split, lowest overall)."""
-    scored = [r for r in runs if np.isfinite(r.metrics["model"]["rmse"])]
+def best_run(runs: list[Run], task: str | None = None) -> Run | None:
+    """Among the runs of ``task`` (default: the task of the latest run): the lowest model RMSE (forecast) or the
+    highest accuracy (classify). Runs of other tasks are never ranked against these."""
+    if not runs:
+        return None
+    task = task or runs[-1].task
+    same = [r for r in runs if r.task == task]
+    if task == "classify":
+        scored = [r for r in same if np.isfinite(r.metrics["model"]["accuracy"])]
+        return max(scored, key=lambda r: r.metrics["model"]["accuracy"]) if scored else None
+    scored = [r for r in same if np.isfinite(r.metrics["model"]["rmse"])]
     return min(scored, key=lambda r: r.metrics["model"]["rmse"]) if scored else None
+
+
+def runs_by_task(runs: list[Run]) -> dict[str, list[Run]]:
+    """Runs grouped by task, in order: Compare draws each group on its own axes (RMSE and accuracy never share one)."""
+    out: dict[str, list[Run]] = {}
+    for run in runs:
+        out.setdefault(run.task, []).append(run)
+    return out
 
 
 class TrainJob:
@@ -365,3 +467,57 @@ class TrainJob:
 
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
+
+
+COMPARE_MODELS = ("SimpleRNN", "LSTM", "GRU", "Conv1D", "Dense")
+
+
+def compare_arch(name: str, base):
+    """The architecture of one Compare row: ``base`` (units, filters, sizes) with the cell or family ``name``."""
+    from dataclasses import replace
+
+    if name in ("SimpleRNN", "LSTM", "GRU"):
+        return replace(base, family="rnn", cell=name)
+    if name == "Conv1D":
+        return replace(base, family="conv1d")
+    if name == "Dense":
+        return replace(base, family="dense")
+    raise ValueError(f"model must be one of {', '.join(COMPARE_MODELS)}; got {name!r}")
+
+
+def compare_models(prepared, base, cfg: TrainConfig, names=COMPARE_MODELS, progress=None, stop=None) -> list[Run]:
+    """Train each of ``names`` on the same split with the same budget (epochs, batch size, seed): one Run each.
+
+    ``progress(i, name)`` is called before model ``i`` starts; ``stop`` ends the comparison between models.
+    A model that cannot fit the data (e.g. a Conv1D kernel longer than the window) raises ValueError naming it.
+    """
+    runs = []
+    for i, name in enumerate(names):
+        if stop is not None and stop.is_set():
+            break
+        if progress is not None:
+            progress(i, name)
+        try:
+            arch = compare_arch(name, base)
+        except ValueError as err:
+            raise ValueError(f"{name}: {err}") from None
+        runs.append(execute(prepared, arch, cfg, stop=stop))
+    return runs
+
+
+def compare_row(run: Run) -> dict:
+    """One Compare row as plain data: the model, its parameters, its training time and its test metric(s)."""
+    row = {
+        "model": layers_label(run.arch),
+        "params": int(run.model.count_params()),
+        "train_seconds": run.train_seconds,
+        "epochs": run.epochs_run,
+        "split": run.metrics["split"],
+        "metric": run.metric_name,
+    }
+    if run.task == "classify":
+        row.update(accuracy=run.metrics["model"]["accuracy"], baseline_accuracy=run.metrics["baseline"]["accuracy"])
+    else:
+        row.update(rmse=run.metrics["model"]["rmse"], naive_rmse=run.metrics["naive"]["rmse"])
+    row["final_loss"] = run.final_loss
+    return row
