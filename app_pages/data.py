@@ -52,6 +52,16 @@ def _num(label_key: str, key: str, step, fmt: str | None = None, column=st, help
 
 st.title(t("data.title"))
 st.caption(t("data.intro"))
+st.radio(
+    t("tasks.label"),
+    ("forecast", "classify"),  # next_token comes with the text work (issue 11)
+    key="task",
+    horizontal=True,
+    format_func=lambda k, _lang=L: i18n.t(f"tasks.names.{k}", _lang),
+    on_change=ud.apply_task_defaults,
+    help=t("tasks.help"),
+)
+st.caption(t(f"tasks.descriptions.{state['task']}"))
 
 # ----------------------------------------------------------------------------------------------------- source
 st.radio(
@@ -64,6 +74,21 @@ st.radio(
     help=t("data.source_help"),
 )
 kind = state["data_source_kind"]
+if state["task"] == "classify":  # sequences with class labels: their own view, none of the series' cleaning
+    from ui import classify as uc
+
+    if kind == "digits":
+        _num("class_ui.digits_limit", "data_digits_limit", 500)
+    else:
+        c1, c2 = ud.grid(2)
+        _num("class_ui.toy_length", "data_class_toy_length", 1, column=c1)
+        _num("class_ui.toy_samples", "data_class_toy_samples", 100, column=c2)
+        st.info(t("class_ui.toy_first_vs_last"), icon=":material/lightbulb:")
+    try:
+        uc.data_ui(ud.current_prepared())
+    except DataError as err:
+        ud.show_data_error(err, L)
+    st.stop()
 loaded = None
 if kind == "toy":
     st.selectbox(t("data.toy_pick"), tuple(TOYS), key="data_toy", on_change=ud.apply_source_defaults)

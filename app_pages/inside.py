@@ -11,6 +11,9 @@ st.title(t("inside.title"))
 st.markdown(t("inside.intro"))
 
 data = prepared_or_stop()  # a plain message if no dataset can be made (e.g. a link whose file is not uploaded)
+if getattr(data, "task", "forecast") != "forecast":  # the NumPy cells follow forecasting models so far
+    st.info(t("class_ui.task_only_forecast", task=t(f"tasks.names.{data.task}")), icon=":material/info:")
+    st.stop()
 st.caption(t("inside.dataset", source=data.source, window=data.window, features=data.n_features))
 
 # ----- model and window -------------------------------------------------------------------------------------

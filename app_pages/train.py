@@ -32,27 +32,43 @@ with tf_spinner():
     from rnn_lab.train.runs import training_arch  # imports the engine; TensorFlow itself loads on first training
 
 sizes = prepared.split_sizes
-loaded = st.session_state.get("data_loaded")
-labels = column_labels(loaded) if loaded is not None and loaded.source == prepared.source else {}
-st.markdown(
-    t(
-        "train.data_line",
-        source=prepared.source,
-        window=prepared.window,
-        horizon=prepared.horizon,
-        n_train=sizes["train"],
-        n_val=sizes["val"],
-        n_test=sizes["test"],
-        target=labels.get(prepared.target, prepared.target),  # "Close (종가)": the file's own name beside it
-        features=", ".join(labels.get(f, f) for f in prepared.features),
+if getattr(prepared, "task", "forecast") == "classify":
+    st.markdown(
+        t(
+            "train.data_line_classify",
+            source=prepared.source,
+            window=prepared.window,
+            features=prepared.n_features,
+            k=prepared.n_classes,
+            n_train=sizes["train"],
+            n_val=sizes["val"],
+            n_test=sizes["test"],
+        )
     )
-)
+else:
+    loaded = st.session_state.get("data_loaded")
+    labels = column_labels(loaded) if loaded is not None and loaded.source == prepared.source else {}
+    st.markdown(
+        t(
+            "train.data_line",
+            source=prepared.source,
+            window=prepared.window,
+            horizon=prepared.horizon,
+            n_train=sizes["train"],
+            n_val=sizes["val"],
+            n_test=sizes["test"],
+            target=labels.get(prepared.target, prepared.target),  # "Close (종가)": the file's own name beside it
+            features=", ".join(labels.get(f, f) for f in prepared.features),
+        )
+    )
 trained = training_arch(arch, prepared)
 st.markdown(
     t(
         "train.model_line",
         cell=trained.cell,
         units=", ".join(map(str, trained.units)),
+        head=f"Dense({trained.dense_units}"
+        + (f', activation="{trained.head_activation}")' if trained.head_activation != "linear" else ")"),
         params=f"{total_params(trained):,}",
     )
 )

@@ -51,6 +51,14 @@ def _upload(data: bytes, name: str, sentinel: str, date_order: str) -> Loaded:
     return read_bytes(data, name=name, sentinel=sentinel or None, date_order=date_order)
 
 
+def apply_task_defaults() -> None:
+    """On a change of task: that task's data source with its defaults, and its loss (the other settings stay)."""
+    from rnn_lab.tasks import task_defaults
+
+    for key, value in task_defaults(st.session_state["task"]).items():
+        st.session_state[key] = value
+
+
 def apply_source_defaults() -> None:
     """on_change of the source widgets: the counting toy gets the tutorial settings, others 70/15/15 + MinMax."""
     state = st.session_state

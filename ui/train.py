@@ -453,6 +453,11 @@ def results_ui(run) -> None:
     st.header(t("train.results", name=run.name))
     _stop_message(run)
     plot(loss_figure(run.history, run.train.loss), key="chart_train_loss")
+    if getattr(run, "task", "forecast") == "classify":
+        from ui import classify
+
+        classify.results_ui(run)
+        return
     if run.source == "toy:counting":
         tutorial_ui(run)
     metrics_ui(run)
@@ -530,16 +535,32 @@ def runs_table(items: list) -> pd.DataFrame:
                 t("train.col_final_loss"): s["final_loss"],
                 t("train.col_final_val"): s["final_val_loss"],
                 t("train.col_split"): t(f"train.split_short.{s['split']}"),
-                t("train.col_rmse"): s["rmse"],
-                t("train.col_naive_rmse"): s["naive_rmse"],
-                t("train.col_skill"): s["skill"],
+                **(
+                    {  # classify: accuracy beside always answering the majority class
+                        t("class_ui.col_accuracy"): f"{s['accuracy']:.1%}",
+                        t("class_ui.col_baseline"): f"{s['baseline_accuracy']:.1%}",
+                    }
+                    if s.get("task") == "classify"
+                    else {
+                        t("train.col_rmse"): s["rmse"],
+                        t("train.col_naive_rmse"): s["naive_rmse"],
+                        t("train.col_skill"): s["skill"],
+                    }
+                ),
                 t("train.col_seconds"): f"{s['train_seconds']:.2f}",
             }
         )
     frame = pd.DataFrame(rows)
     if projection():  # large print: the columns a class compares (the run's name already says its cell)
         keep = ("col_best", "col_name", "col_epochs", "col_final_loss", "col_rmse", "col_naive_rmse", "col_skill")
-        frame = frame[[t(f"train.{k}") for k in keep]]
+        keep += ("col_accuracy", "col_baseline")
+        names = [
+            t(f"train.{k}")
+            if k.startswith("col_") and not k.startswith(("col_acc", "col_base"))
+            else t(f"class_ui.{k}")
+            for k in keep
+        ]
+        frame = frame[[c for c in names if c in frame]]
     for key in ("col_final_loss", "col_final_val", "col_rmse", "col_naive_rmse", "col_skill"):
         column = t(f"train.{key}")
         if column not in frame:
@@ -612,7 +633,8 @@ def selected_run_ui():
 
 
 def compare_ui() -> None:
-    items = runs()
+    task = st.session_state.get("task", "forecast")
+    items = [r for r in runs() if getattr(r, "task", "forecast") == task]  # never two tasks on one axis
     if len(items) < 1:
         return
     st.header(t("train.runs_title"))

@@ -1,0 +1,55 @@
+"""The classify task through the pages (issue 10, first part): Data shows the digits as sequences, Train trains and
+scores against the majority class, Inside says plainly that it follows forecasting models only so far."""
+
+from __future__ import annotations
+
+import pytest
+
+DIGITS = {"task": "classify", "data_source_kind": "digits", "data_digits_limit": 200, "data_val_frac": 0.1}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_data_page_switches_task_and_shows_digits_as_sequences(app_test, lang):
+    at = app_test(page="app_pages/data.py", lang=lang)
+    at.radio(key="task").set_value("classify").run()
+    assert not at.exception
+    assert at.session_state["data_source_kind"] == "digits" and at.session_state["train_loss"] == (
+        "sparse_categorical_crossentropy"
+    )
+    p = at.session_state["prepared"]
+    assert p.task == "classify" and p.X("train").shape[1:] == (28, 28) and p.split_sizes["test"] == 2000
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert len(titles) >= 3  # samples, the image as a sequence, the class balance
+    at.radio(key="task").set_value("forecast").run()  # and back: the counting tutorial again
+    assert not at.exception and at.session_state["prepared"].task == "forecast"
+
+
+def test_train_page_trains_digits_and_shows_confusion_and_baseline(app_test, keras):
+    at = app_test(
+        page="app_pages/train.py",
+        **DIGITS,
+        train_loss="sparse_categorical_crossentropy",
+        train_epochs=2,
+        arch_units_1=16,
+    )
+    assert not at.exception
+    assert any('Dense(10, activation="softmax")' in m.value for m in at.markdown)  # the head the task implies
+    at.button(key="btn_train_start").click().run()
+    at.session_state["job_train"].join(timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    run = at.session_state["runs"][-1]
+    assert run.task == "classify" and len(run.history["accuracy"]) == 2
+    assert run.metrics["baseline"]["accuracy"] == pytest.approx(0.1135)  # always "1" on the 2,000 test digits
+    labels = " ".join(m.label for m in at.metric)
+    assert "Model accuracy" in labels and "majority class" in labels
+    import json
+
+    titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart")]
+    assert any("Confusion matrix" in x for x in titles) and any("Softmax probabilities" in x for x in titles)
+
+
+def test_inside_page_says_it_follows_forecasting_only(app_test):
+    at = app_test(page="app_pages/inside.py", **DIGITS)
+    assert not at.exception
+    assert any("forecasting" in i.value for i in at.info)

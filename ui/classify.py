@@ -1,0 +1,109 @@
+"""The Data and Train pages' views for the ``classify`` task (sequence -> class), drawn from rnn_lab.class_views."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from rnn_lab import class_views as cv
+from ui.common import lang, plot, show_table, t
+
+SPLITS = ("train", "val", "test")
+SAMPLES = 20  # digits shown in the grid
+
+
+def data_ui(prepared) -> None:
+    """What the data is: samples with labels, the class balance per split, an image as a sequence, the shapes."""
+    L = lang()
+    st.markdown(
+        t("class_ui.active", source=prepared.source, n=sum(prepared.split_sizes.values()), k=prepared.n_classes)
+    )
+    X, y = prepared.X("train"), prepared.y("train")
+    if prepared.image_shape is not None:
+        st.caption(t("class_ui.pixels"))
+        plot(cv.samples_figure(X[:SAMPLES], [prepared.class_names[k] for k in y[:SAMPLES]], L), key="class_samples")
+        st.subheader(t("class_ui.as_sequence"))
+        c1, c2 = st.columns(2)
+        i = c1.number_input(t("class_ui.image_pick", n=len(y) - 1), 0, len(y) - 1, key="btn_class_image")
+        step = c2.slider(
+            t("class_ui.step_pick"), 0, prepared.window - 1, key="btn_class_step", value=prepared.window // 2
+        )
+        st.caption(
+            t("class_ui.as_sequence_note", T=prepared.window, F=prepared.n_features, label=prepared.class_names[y[i]])
+        )
+        plot(cv.image_as_sequence_figure(X[i], int(step), L), key="class_as_sequence")
+    else:
+        plot(cv.sequences_figure(X, y, prepared.class_names, L), key="class_sequences")
+    counts = {s: np.bincount(prepared.y(s), minlength=prepared.n_classes) for s in SPLITS if prepared.split_sizes[s]}
+    plot(cv.class_balance_figure(counts, prepared.class_names, L), key="class_balance")
+    st.caption(t("class_ui.stratified"))
+    show_table(
+        pd.DataFrame(
+            {
+                t("data.prep.split"): [t(f"data.prep.split_{s}") for s in SPLITS],
+                t("data.prep.X_shape"): [f"X_{s} {prepared.X(s).shape}" for s in SPLITS],
+                t("data.prep.y_shape"): [f"y_{s} {prepared.y(s).shape}" for s in SPLITS],
+                t("data.prep.samples"): [prepared.split_sizes[s] for s in SPLITS],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def results_ui(run) -> None:
+    """Accuracy against the majority baseline, the confusion matrix, per-class precision/recall, the mistakes."""
+    L = lang()
+    m = run.metrics
+    names = run.class_names
+    base = m["baseline"]
+    plot(cv.accuracy_figure(run.history, None, L), key="chart_class_accuracy")
+    st.subheader(t("class_ui.metrics_title", split=t(f"train.split.{m['split']}")))
+    c1, c2 = st.columns(2)
+    c1.metric(t("class_ui.model_accuracy"), f"{m['model']['accuracy']:.1%}")
+    c2.metric(t("class_ui.baseline_accuracy", cls=names[base["class"]]), f"{base['accuracy']:.1%}")
+    verdict = t(f"train.class_verdict.{m['verdict']}")
+    {"beats": st.success, "ties": st.warning, "loses": st.error}.get(m["verdict"], st.info)(verdict)
+    plot(cv.confusion_figure(np.asarray(m["confusion"]), names, L), key="chart_class_confusion")
+
+    def pct(v):
+        return "-" if v is None else f"{v:.1%}"
+
+    show_table(
+        pd.DataFrame(
+            {
+                t("class_views.class"): list(names),
+                t("class_ui.precision"): [pct(v) for v in m["model"]["precision"]],
+                t("class_ui.recall"): [pct(v) for v in m["model"]["recall"]],
+            }
+        ),
+        hide_index=True,
+        static=True,
+    )
+    mistakes = m["mistakes"]
+    if not mistakes["position"]:
+        st.success(t("class_ui.no_mistakes"))
+        return
+    prepared = run.prepared
+    split = m["split"]
+    if prepared is not None and getattr(prepared, "image_shape", None) is not None:
+        shown = mistakes["position"][:SAMPLES]
+        images = prepared.X(split)[shown]
+        captions = [
+            f"{names[a]}→{names[b]} ({max(p):.2f})"
+            for a, b, p in zip(mistakes["true"], mistakes["predicted"], mistakes["probabilities"], strict=False)
+        ][: len(shown)]
+        plot(cv.samples_figure(images, captions, L, title_key="mistakes"), key="chart_class_mistakes")
+    pick = st.selectbox(
+        t("class_ui.mistake_pick"),
+        range(len(mistakes["position"])),
+        key="btn_class_mistake",
+        format_func=lambda j: t(
+            "class_ui.mistake_item", n=j + 1, true=names[mistakes["true"][j]], pred=names[mistakes["predicted"][j]]
+        ),
+    )
+    plot(
+        cv.probabilities_figure(np.asarray(mistakes["probabilities"][pick]), names, mistakes["true"][pick], L),
+        key="chart_class_probs",
+    )
