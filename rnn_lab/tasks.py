@@ -55,7 +55,7 @@ TASKS = {
         return_sequences=False,
         metrics=("accuracy", "precision", "recall"),
         baseline="majority",
-        source_kinds=("digits", "class_toy"),
+        source_kinds=("digits", "toy"),  # "toy" under this task: the classification toy (data_class_toy)
         default_source={"data_source_kind": "digits"},
         label_dtype="int32",
     ),

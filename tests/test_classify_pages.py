@@ -53,3 +53,12 @@ def test_inside_page_says_it_follows_forecasting_only(app_test):
     at = app_test(page="app_pages/inside.py", **DIGITS)
     assert not at.exception
     assert any("forecasting" in i.value for i in at.info)
+
+
+def test_the_classification_toy_is_offered_and_shown(app_test):
+    at = app_test(page="app_pages/data.py", task="classify", data_source_kind="digits")
+    assert len(at.radio(key="data_source_kind").options) == 2  # the toy and the digits, no number series
+    at.radio(key="data_source_kind").set_value("toy").run()
+    assert not at.exception
+    p = at.session_state["prepared"]
+    assert p.source == "toy:first_vs_last" and p.n_classes == 2 and p.X("train").shape[2] == 1
