@@ -105,4 +105,16 @@ def task_defaults(name: str) -> dict:
     if out.get("data_source_kind") in ("toy", "bundled", "digits"):
         out.update(source_defaults(out["data_source_kind"], out.get("data_toy", "counting")))
     out["train_loss"] = spec.default_loss
+    out.update(arch_defaults(name, out.get("data_source_kind", "toy")))
     return out
+
+
+def arch_defaults(task: str, source_kind: str, toy_length: int = 20) -> dict:
+    """The Architecture explorer's shape and head for a task's data: a digit is 28 steps x 28 pixels into
+    Dense(10, softmax), the first-vs-last toy ``toy_length`` steps x 1 into Dense(2, softmax), forecasting the
+    tutorial's 5 steps x 1 into Dense(1)."""
+    if task == "classify":
+        if source_kind == "digits":
+            return {"arch_timesteps": 28, "arch_features": 28, "arch_dense": True, "arch_dense_units": 10}
+        return {"arch_timesteps": int(toy_length), "arch_features": 1, "arch_dense": True, "arch_dense_units": 2}
+    return {"arch_timesteps": 5, "arch_features": 1, "arch_dense": True, "arch_dense_units": 1}

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-DIGITS = {"task": "classify", "data_source_kind": "digits", "data_digits_limit": 200, "data_val_frac": 0.1}
+DIGITS = {
+    "task": "classify",
+    "data_source_kind": "digits",
+    "data_digits_limit": 200,
+    "data_val_frac": 0.1,
+    "arch_timesteps": 28,
+    "arch_features": 28,
+    "arch_dense_units": 10,
+}
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -62,3 +70,18 @@ def test_the_classification_toy_is_offered_and_shown(app_test):
     assert not at.exception
     p = at.session_state["prepared"]
     assert p.source == "toy:first_vs_last" and p.n_classes == 2 and p.X("train").shape[2] == 1
+
+
+def test_the_architecture_page_shows_the_classifier_head(app_test):
+    """Switching the task sets the explorer to the data's shape and a softmax head with one unit per class; a
+    softmax head of one unit (always 1.0) is refused with a message instead of shown."""
+    at = app_test(page="app_pages/data.py")
+    at.radio(key="task").set_value("classify").run()
+    at.switch_page("app_pages/architecture.py").run()
+    assert not at.exception and not at.error
+    summary = at.code[0].value
+    assert "(None, 28, 28)" in summary or "(None, 10)" in summary
+    assert "Dense" in summary and "(None, 10)" in summary.split("dense")[-1]
+    at.session_state["arch_dense_units"] = 1
+    at.run()
+    assert not at.exception and any("one unit per class" in e.value for e in at.error)

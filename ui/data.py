@@ -74,6 +74,10 @@ def apply_source_defaults() -> None:
     for key, value in source_defaults(kind, toy, bundled).items():
         state[key] = value
     state.pop("btn_data_features", None)
+    if state.get("task") == "classify":  # the explorer's shape and head follow the classification data
+        from rnn_lab.tasks import arch_defaults
+
+        state.update(arch_defaults("classify", kind, state.get("data_class_toy_length", 20)))
 
 
 def load_from_settings(upload: tuple[str, bytes] | None = None) -> Loaded:

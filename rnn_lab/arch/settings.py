@@ -62,6 +62,13 @@ def config_from_values(values: Mapping[str, Any]) -> ArchConfig:
     v = {key: _value(values, key) for key in _BY_KEY}
     from rnn_lab.tasks import task_of
 
+    head_activation = task_of(values).head_activation  # the task decides the head (softmax to classify)
+    if head_activation == "softmax" and (not v["arch_dense"] or v["arch_dense_units"] < 2):
+        # Dense(1, softmax) always outputs 1.0: never show it as a classifier
+        raise ValueError(
+            "a softmax head needs one unit per class (2 or more): set the Dense head's units to the number of "
+            f"classes (10 for the digits, 2 for the first-vs-last toy); got {v['arch_dense_units'] if v['arch_dense'] else 'no head'}"
+        )
     return ArchConfig(
         cell=v["arch_cell"],
         units=tuple(v[f"arch_units_{i}"] for i in range(1, v["arch_layers"] + 1)),
@@ -75,7 +82,7 @@ def config_from_values(values: Mapping[str, Any]) -> ArchConfig:
         features=v["arch_features"],
         batch_size=v["arch_batch_size"] if v["arch_fixed_batch"] else None,
         dense_units=v["arch_dense_units"] if v["arch_dense"] else None,
-        head_activation=task_of(values).head_activation,  # the task decides the head (softmax to classify)
+        head_activation=head_activation,
         family=v["arch_family"],
         filters=v["arch_filters"],
         kernel_size=v["arch_kernel_size"],
