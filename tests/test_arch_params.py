@@ -222,6 +222,9 @@ def test_training_variant_follows_the_dataset_task():
 def test_arch_settings_build_the_family_and_the_task_head():
     from rnn_lab.arch.settings import config_from_values
 
-    cfg = config_from_values({"task": "classify", "arch_family": "conv1d", "arch_timesteps": 28, "arch_features": 28})
+    values = {"task": "classify", "arch_family": "conv1d", "arch_timesteps": 28, "arch_features": 28}
+    cfg = config_from_values({**values, "arch_dense_units": 10})
     assert (cfg.family, cfg.head_activation, cfg.dense_hidden) == ("conv1d", "softmax", None)
+    with pytest.raises(ValueError, match="one unit per class"):  # Dense(1, softmax) would always say 1.0
+        config_from_values(values)
     assert config_from_values({}).head_activation == "linear"
