@@ -1,12 +1,15 @@
-"""Architecture explorer: build SimpleRNN / LSTM / GRU stacks and see the real Keras summary, formulas and shapes."""
+"""Architecture explorer: build SimpleRNN / LSTM / GRU stacks (or a Conv1D / Dense model to compare with) and see the
+real Keras summary, formulas and shapes."""
 
 import pandas as pd
 import streamlit as st
 
 from rnn_lab.arch.codegen import keras_code
-from rnn_lab.arch.diagram import unrolled_figure
+from rnn_lab.arch.diagram import model_figure
 from rnn_lab.arch.keras_model import MAX_BUILD_PARAMS
 from rnn_lab.arch.params import (
+    conv1d_length,
+    flat_width,
     format_shape,
     keras_output_string,
     layer_formulas,
@@ -23,6 +26,7 @@ prepared = st.session_state.get("prepared")
 if prepared is not None and hasattr(prepared, "window"):
     st.caption(t("arch.from_data", window=prepared.window, features=getattr(prepared, "n_features", "?")))
 
+ui.task_line_ui(prepared)
 fixed = ui.sanitize_state()
 controls, results = st.columns([1, 2], gap="large")
 with controls:
@@ -86,6 +90,9 @@ def formulas_tab() -> None:
     for f in formulas:
         st.markdown(t("arch.formula_heading", name=f.name, type=f.type, d=f.input_dim, units=f.units))
         st.latex(f.substituted)
+    if not cfg.is_rnn:
+        st.info(t(f"arch.note_{cfg.family}"))
+        return
     notes = {"LSTM": "arch.note_lstm", "GRU": "arch.note_gru", "SimpleRNN": "arch.note_simple_rnn"}
     st.info(t(notes[cfg.cell]))
     if cfg.bidirectional:
@@ -112,6 +119,15 @@ def shapes_tab() -> None:
         hide_index=True,
         width="stretch",
     )
+    if not cfg.is_rnn:
+        width = flat_width(cfg)
+        if cfg.family == "conv1d":
+            st.write(
+                t("arch.seq_explain_conv1d", t=cfg.timesteps, length=conv1d_length(cfg.timesteps, cfg.kernel_size))
+            )
+        else:
+            st.write(t("arch.seq_explain_dense", t=cfg.timesteps, d=cfg.features, width=width))
+        return
     st.write(t("arch.seq_explain_3d") if cfg.return_sequences else t("arch.seq_explain_2d"))
     if cfg.return_state:
         st.write(t("arch.state_explain_lstm" if cfg.cell == "LSTM" else "arch.state_explain"))
@@ -128,8 +144,9 @@ def shapes_tab() -> None:
 
 
 def diagram_tab() -> None:
-    plot(unrolled_figure(cfg, lang()), key="arch_diagram_chart")
-    st.caption(t("arch.diagram_caption"))
+    plot(model_figure(cfg, lang()), key="arch_diagram_chart")
+    if cfg.is_rnn:
+        st.caption(t("arch.diagram_caption"))
 
 
 def code_tab() -> None:

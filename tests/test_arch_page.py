@@ -92,3 +92,66 @@ def test_window_and_features_follow_the_data_page(keras, app_test):
     # SimpleRNN(10) on 3 features: 10*10 + 10*3 + 10 = 140, plus Dense 11
     assert _total(at) == 151
     assert at.dataframe[0].value.iloc[0, 2] == "(None, 10)"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_conv1d_and_dense_families_show_their_own_controls_formulas_shapes_and_picture(keras, app_test, lang):
+    at = app_test(page=PAGE, lang=lang)
+    at.selectbox(key="arch_family").set_value("conv1d").run()
+    assert not at.exception and not at.error
+    assert all(w.key != "arch_cell" for w in at.selectbox)  # the recurrent controls give way
+    at.number_input(key="arch_timesteps").set_value(28)
+    at.number_input(key="arch_features").set_value(28)
+    at.number_input(key="arch_filters").set_value(16)
+    at.number_input(key="arch_kernel_size").set_value(3)
+    at.number_input(key="arch_dense_units").set_value(10).run()
+    assert not at.exception and not at.error
+    # Conv1D: k*d*f + f = 3*28*16 + 16 = 1360; pool 2: (28-3+1)//2 = 13 steps * 16 = 208; Dense 208*10+10 = 2090
+    assert _total(at) == 1360 + 2090
+    table = at.dataframe[0].value
+    assert list(table.iloc[:, 3]) == list(table.iloc[:, 4])  # Keras' counts == the formulas, layer by layer
+    assert any(r"3\cdot28\cdot16 + 16 = 1{,}360" in el.value for el in at.latex)
+    assert any(i18n.t("arch.note_conv1d", lang)[:30] in el.value for el in at.info)
+    _open_tab(at, i18n.t("arch.tab_shapes", lang))
+    assert not at.exception
+    assert list(at.dataframe[1].value.iloc[:, 2]) == [
+        "(None, 28, 28)",
+        "(None, 26, 16)",
+        "(None, 13, 16)",
+        "(None, 208)",
+        "(None, 10)",
+    ]
+    _open_tab(at, i18n.t("arch.tab_diagram", lang))
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert i18n.t("arch.diagram.title_conv1d", lang) in fig["layout"]["title"]["text"]
+    _open_tab(at, i18n.t("arch.tab_code", lang))
+    assert any("layers.Conv1D(16, 3" in el.value for el in at.code)
+
+    at.selectbox(key="arch_family").set_value("dense").run()
+    assert not at.exception and not at.error
+    assert _total(at) == 28 * 28 * 10 + 10  # Flatten (no parameters), then Dense(10) on 784 inputs
+    _open_tab(at, i18n.t("arch.tab_diagram", lang))
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert i18n.t("arch.diagram.title_dense", lang) in fig["layout"]["title"]["text"]
+    # back to the recurrent stack: its controls and values are where they were
+    at.selectbox(key="arch_family").set_value("rnn").run()
+    assert not at.exception and at.selectbox(key="arch_cell").value == "SimpleRNN"
+
+
+def test_classify_task_names_its_head_and_the_diagram_says_many_to_one(keras, app_test):
+    at = app_test(page=PAGE)
+    at.session_state["task"] = "classify"
+    at.session_state["arch_dense_units"] = 10
+    at.run()
+    assert not at.exception and not at.error
+    assert any(
+        'Dense(10, activation="softmax")' in c.value and "sparse_categorical_crossentropy" in c.value
+        for c in at.caption
+    )
+    _open_tab(at, "Unrolled diagram")
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "many-to-one" in fig["layout"]["title"]["text"] and "Dense(10, softmax)" in fig["layout"]["title"]["text"]
+    at.toggle(key="arch_return_sequences").set_value(True).run()
+    _open_tab(at, "Unrolled diagram")
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "many-to-many" in fig["layout"]["title"]["text"]

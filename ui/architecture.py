@@ -6,7 +6,7 @@ import math
 
 import streamlit as st
 
-from rnn_lab.arch.config import CELLS, MERGE_MODES, ArchConfig
+from rnn_lab.arch.config import CELLS, FAMILIES, MERGE_MODES, ArchConfig
 from rnn_lab.arch.settings import SETTINGS
 from rnn_lab.arch.settings import config_from_values as _config_from_values
 from ui.common import show_advanced, t
@@ -53,6 +53,46 @@ def sanitize_state() -> list[str]:
 
 def controls_ui() -> None:
     """All the page's controls; values land in st.session_state under their ``arch_`` keys."""
+    st.selectbox(
+        t("arch.family"),
+        options=FAMILIES,
+        key="arch_family",
+        format_func=lambda family: t(f"arch.family_{family}"),
+        help=t("arch.family_help"),
+    )
+    if st.session_state.get("arch_family", "rnn") == "rnn":
+        recurrent_controls_ui()
+    else:
+        feedforward_controls_ui()
+    cols = st.columns(2)
+    with cols[0]:
+        _number("arch_timesteps", "arch.timesteps", help_key="arch.timesteps_help")
+    with cols[1]:
+        _number("arch_features", "arch.features", help_key="arch.features_help")
+    st.toggle(t("arch.dense"), key="arch_dense", help=t("arch.dense_help"))
+    _number("arch_dense_units", "arch.dense_units", disabled=not st.session_state.get("arch_dense", True))
+    if show_advanced():
+        with st.expander(t("arch.advanced"), expanded=False):
+            if st.session_state.get("arch_family", "rnn") == "rnn":
+                recurrent_advanced_ui()
+            st.toggle(t("arch.fixed_batch"), key="arch_fixed_batch", help=t("arch.fixed_batch_help"))
+            _number("arch_batch_size", "arch.batch_size", disabled=not st.session_state.get("arch_fixed_batch"))
+
+
+def feedforward_controls_ui() -> None:
+    """Conv1D's filters, kernel and pooling, and the hidden Dense of the Conv1D and Dense families."""
+    if st.session_state.get("arch_family") == "conv1d":
+        cols = st.columns(2)
+        with cols[0]:
+            _number("arch_filters", "arch.filters", help_key="arch.filters_help")
+        with cols[1]:
+            _number("arch_kernel_size", "arch.kernel_size", help_key="arch.kernel_size_help")
+        _number("arch_pool", "arch.pool", help_key="arch.pool_help")
+    _number("arch_dense_hidden", "arch.dense_hidden", help_key="arch.dense_hidden_help")
+
+
+def recurrent_controls_ui() -> None:
+    """The recurrent stack: cell, layers and their units, Bidirectional, return_sequences."""
     st.selectbox(t("arch.cell"), options=CELLS, key="arch_cell", help=t("arch.cell_help"))
     st.slider(
         t("arch.layers"),
@@ -76,41 +116,48 @@ def controls_ui() -> None:
             )
     st.toggle(t("arch.bidirectional"), key="arch_bidirectional", help=t("arch.bidirectional_help"))
     st.toggle(t("arch.return_sequences"), key="arch_return_sequences", help=t("arch.return_sequences_help"))
-    cols = st.columns(2)
-    with cols[0]:
-        _number("arch_timesteps", "arch.timesteps", help_key="arch.timesteps_help")
-    with cols[1]:
-        _number("arch_features", "arch.features", help_key="arch.features_help")
-    st.toggle(t("arch.dense"), key="arch_dense", help=t("arch.dense_help"))
-    _number("arch_dense_units", "arch.dense_units", disabled=not st.session_state.get("arch_dense", True))
-    if show_advanced():
-        with st.expander(t("arch.advanced"), expanded=False):
-            st.selectbox(
-                t("arch.merge_mode"),
-                options=MERGE_MODES,
-                key="arch_merge_mode",
-                disabled=not st.session_state.get("arch_bidirectional"),
-                help=t("arch.merge_mode_help"),
-            )
-            st.toggle(t("arch.return_state"), key="arch_return_state", help=t("arch.return_state_help"))
-            st.slider(
-                t("arch.dropout"),
-                min_value=0.0,
-                max_value=float(_S["arch_dropout"].max),
-                step=0.05,
-                key="arch_dropout",
-                help=t("arch.dropout_help"),
-            )
-            st.slider(
-                t("arch.recurrent_dropout"),
-                min_value=0.0,
-                max_value=float(_S["arch_recurrent_dropout"].max),
-                step=0.05,
-                key="arch_recurrent_dropout",
-                help=t("arch.recurrent_dropout_help"),
-            )
-            st.toggle(t("arch.fixed_batch"), key="arch_fixed_batch", help=t("arch.fixed_batch_help"))
-            _number("arch_batch_size", "arch.batch_size", disabled=not st.session_state.get("arch_fixed_batch"))
+
+
+def recurrent_advanced_ui() -> None:
+    st.selectbox(
+        t("arch.merge_mode"),
+        options=MERGE_MODES,
+        key="arch_merge_mode",
+        disabled=not st.session_state.get("arch_bidirectional"),
+        help=t("arch.merge_mode_help"),
+    )
+    st.toggle(t("arch.return_state"), key="arch_return_state", help=t("arch.return_state_help"))
+    st.slider(
+        t("arch.dropout"),
+        min_value=0.0,
+        max_value=float(_S["arch_dropout"].max),
+        step=0.05,
+        key="arch_dropout",
+        help=t("arch.dropout_help"),
+    )
+    st.slider(
+        t("arch.recurrent_dropout"),
+        min_value=0.0,
+        max_value=float(_S["arch_recurrent_dropout"].max),
+        step=0.05,
+        key="arch_recurrent_dropout",
+        help=t("arch.recurrent_dropout_help"),
+    )
+
+
+def task_line_ui(prepared) -> None:
+    """The task chosen on the Data page and the head and loss it implies (the Dense head below must match)."""
+    from rnn_lab.tasks import task_of
+
+    task = task_of(st.session_state)
+    units = st.session_state.get("arch_dense_units", 1)
+    head = f'Dense({units}, activation="softmax")' if task.is_classification else f"Dense({units})"
+    loss = st.session_state.get("train_loss", task.default_loss)
+    loss = loss if loss in task.losses else task.default_loss
+    st.caption(t("arch.task_line", task=t(f"tasks.names.{task.name}"), head=head, loss=loss))
+    n_classes = getattr(prepared, "n_classes", None) if prepared is not None else None
+    if task.is_classification and n_classes and units != n_classes:
+        st.info(t("arch.head_classes", n=n_classes))
 
 
 def current_config() -> tuple[ArchConfig, str | None]:

@@ -171,7 +171,9 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
     # Outputs: every step with return_sequences, else only the final one.
     top_row_y = row_y[(cfg.n_layers - 1, directions[-1])]
     out_color = style.color("forecast")
-    out_name = "Dense" if cfg.dense_units is not None else "h"
+    out_name = "h"
+    if cfg.dense_units is not None:
+        out_name = f"Dense({cfg.dense_units}, softmax)" if cfg.head_activation == "softmax" else "Dense"
     emit_cols = [c for c, s in enumerate(steps) if s is not None] if cfg.return_sequences else [n_cols - 1]
     for col in emit_cols:
         label = f"y<sub>{steps[col]}</sub>" if cfg.return_sequences else f"y<sub>{cfg.timesteps}</sub>"
@@ -221,3 +223,198 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
         "shapes": fig.shapes,
     }
     return go.Figure(data=[trace], layout=layout, _validate=False)
+
+
+def _box(fig, x, y, width, color, text, hover_x, hover_y, labels, hover, hover_text) -> None:
+    fig.add_shape(
+        type="rect",
+        x0=x - width / 2,
+        x1=x + width / 2,
+        y0=y - BOX_H / 2,
+        y1=y + BOX_H / 2,
+        line={"color": color, "width": 2},
+        fillcolor=color,
+        opacity=0.25,
+        layer="below",
+    )
+    hover_x.append(x)
+    hover_y.append(y)
+    labels.append(text)
+    hover.append(hover_text)
+
+
+def feedforward_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
+    """The Conv1D or Flatten + Dense model as a picture: no state carried from step to step.
+
+    Conv1D: each output o_j sees k neighbouring steps x_j..x_(j+k-1) through the same filters (the first and the
+    last window are drawn); MaxPooling1D keeps the largest of each group; Flatten lays everything side by side.
+    Dense family: all T steps are flattened at once, so the order of the steps is just positions in one vector.
+    """
+    from rnn_lab.arch.params import conv1d_length, flat_width, pooled_length
+
+    steps = shown_steps(cfg.timesteps)
+    n_cols = len(steps)
+    col_of = {s: c for c, s in enumerate(steps) if s is not None}
+    fig = _Canvas()
+    actual, model, head = style.color("actual"), style.color("model"), style.color("forecast")
+    hx, hy, labels, hover = [], [], [], []
+
+    for col, step in enumerate(steps):  # inputs x_t, one per time step
+        if step is None:
+            fig.add_annotation(x=col, y=0.2, text="⋯", showarrow=False, font={"size": 22})
+        else:
+            fig.add_annotation(x=col, y=0.2, text=f"x<sub>{step}</sub>", showarrow=False)
+    y = 1.0
+    below_y, below_x = 0.45, [(n_cols - 1) / 2]  # where the arrows into the next row start
+    if cfg.family == "conv1d":
+        k, length = cfg.kernel_size, conv1d_length(cfg.timesteps, cfg.kernel_size)
+        out_steps = shown_steps(length)
+        spread = (n_cols - 1) / max(len(out_steps) - 1, 1)
+        out_x = {j: i * spread for i, j in enumerate(out_steps) if j is not None}
+        for i, j in enumerate(out_steps):
+            x = i * spread
+            if j is None:
+                fig.add_annotation(x=x, y=y, text="⋯", showarrow=False, font={"size": 22, "color": model})
+                continue
+            _box(
+                fig,
+                x,
+                y,
+                BOX_W,
+                model,
+                f"o<sub>{j}</sub>",
+                hx,
+                hy,
+                labels,
+                hover,
+                t("arch.diagram.conv_hover", lang, j=j, first=j, last=j + k - 1, filters=cfg.filters),
+            )
+        # The receptive fields of the first and the last output: k steps each, the same weights.
+        for j in sorted({1, length}):
+            first, last = j, j + k - 1
+            x0 = col_of.get(first, min((c for s, c in col_of.items() if s >= first), default=n_cols - 1))
+            x1 = col_of.get(last, max((c for s, c in col_of.items() if s <= last), default=0))
+            fig.add_shape(
+                type="rect",
+                x0=x0 - 0.35,
+                x1=x1 + 0.35,
+                y0=0.0,
+                y1=0.42,
+                line={"color": model, "width": 1.5, "dash": "dot"},
+            )
+            _arrow(fig, (x0 + x1) / 2, 0.45, out_x[j], y - BOX_H / 2 - 0.05, model)
+        fig.add_annotation(
+            x=-0.45,
+            y=y,
+            text=t("arch.diagram.conv_row", lang, k=k, filters=cfg.filters),
+            showarrow=False,
+            xanchor="right",
+        )
+        below_y, below_x = y + BOX_H / 2 + 0.05, [out_x[j] for j in out_steps if j is not None]
+        y += 1.0
+        if cfg.pool_size > 1:
+            pooled = pooled_length(length, cfg.pool_size)
+            pool_steps = shown_steps(pooled)
+            spread = (n_cols - 1) / max(len(pool_steps) - 1, 1)
+            for i, j in enumerate(pool_steps):
+                x = i * spread
+                if j is None:
+                    fig.add_annotation(x=x, y=y, text="⋯", showarrow=False, font={"size": 22, "color": actual})
+                    continue
+                _box(
+                    fig,
+                    x,
+                    y,
+                    BOX_W,
+                    actual,
+                    "max",
+                    hx,
+                    hy,
+                    labels,
+                    hover,
+                    t("arch.diagram.pool_hover", lang, j=j, size=cfg.pool_size),
+                )
+            fig.add_annotation(
+                x=-0.45,
+                y=y,
+                text=t("arch.diagram.pool_row", lang, size=cfg.pool_size),
+                showarrow=False,
+                xanchor="right",
+            )
+            for x in (below_x[0], below_x[-1]):
+                _arrow(fig, x, below_y, x, y - BOX_H / 2 - 0.05, actual)
+            below_y, below_x = y + BOX_H / 2 + 0.05, [0.0, (len(pool_steps) - 1) * spread]
+            y += 1.0
+    # Flatten: one wide box holding every step's vector side by side.
+    width = flat_width(cfg)
+    mid = (n_cols - 1) / 2
+    _box(
+        fig,
+        mid,
+        y,
+        n_cols - 0.4,
+        actual,
+        t("arch.diagram.flatten", lang, width=width),
+        hx,
+        hy,
+        labels,
+        hover,
+        t("arch.diagram.flatten_hover", lang, width=width),
+    )
+    if cfg.family == "dense":
+        for col, step in enumerate(steps):
+            if step is not None:
+                _arrow(fig, col, 0.4, col, y - BOX_H / 2 - 0.05, actual)
+    else:
+        for x in (below_x[0], below_x[-1]):
+            _arrow(fig, x, below_y, x, y - BOX_H / 2 - 0.05, actual)
+    for units, key, color in (
+        (cfg.dense_hidden, "arch.diagram.dense_hidden", model),
+        (cfg.dense_units, "arch.diagram.head", head),
+    ):
+        if units is None:
+            continue
+        _arrow(fig, mid, y + BOX_H / 2 + 0.05, mid, y + 1 - BOX_H / 2 - 0.05, color)
+        y += 1.0
+        activation = "relu" if key.endswith("hidden") else cfg.head_activation
+        _box(
+            fig,
+            mid,
+            y,
+            2.6,
+            color,
+            f"Dense({units}, {activation})",
+            hx,
+            hy,
+            labels,
+            hover,
+            t(key, lang, units=units, activation=activation),
+        )
+    trace = {
+        "type": "scatter",
+        "x": hx,
+        "y": hy,
+        "mode": "text",
+        "text": labels,
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "showlegend": False,
+    }
+    caption = t(f"arch.diagram.caption_{cfg.family}", lang)
+    layout = {
+        "title": {
+            "text": t(f"arch.diagram.title_{cfg.family}", lang) + f" <span style='font-size:0.7em'>({caption})</span>"
+        },
+        "xaxis": {"visible": False, "range": [-2.2, n_cols - 0.3], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [-0.2, y + 0.6], "fixedrange": True},
+        "height": 160 + 85 * round(y + 0.5),
+        "showlegend": False,
+        "annotations": fig.annotations,
+        "shapes": fig.shapes,
+    }
+    return go.Figure(data=[trace], layout=layout, _validate=False)
+
+
+def model_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
+    """The picture of any family: unrolled in time for recurrent stacks, layer by layer otherwise."""
+    return unrolled_figure(cfg, lang) if cfg.is_rnn else feedforward_figure(cfg, lang)
