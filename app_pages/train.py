@@ -76,6 +76,7 @@ st.markdown(
 ui_train.collect_finished_job()
 cfg = ui_train.hyperparameters_ui()
 ui_train.start_ui(prepared, arch, cfg)
+ui_train.compare_start_ui(prepared, arch, cfg)
 ui_train.live_ui()
 
 run = ui_train.selected_run_ui()

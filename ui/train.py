@@ -22,6 +22,7 @@ from ui.common import error, plot, projection, show_advanced, show_table, t
 
 JOB_KEY = "job_train"
 RUNS_KEY = "runs"
+COMPARE_KEY = "compare_ids"  # not a setting: the run ids of the last "compare the five" in this session
 LIVE_EVERY = 0.25  # seconds between redraws of the live view
 # Compile the engine for the page's model and data in the background when the page opens. The test suite turns
 # it off (RNN_LAB_WARM_UP=0) so dozens of page tests do not each start a compilation; a test turns it on.
@@ -43,9 +44,15 @@ def collect_finished_job() -> None:
     if j is None or j.running or j.consumed:
         return
     j.consumed = True
-    if j.state == "done" and j.run is not None:
-        runs().append(j.run)
-        st.session_state["btn_train_show"] = j.run.id
+    finished = list(getattr(j, "runs", None) or ([j.run] if j.run is not None else []))
+    if j.state == "error" and not hasattr(j, "runs"):
+        finished = []
+    if hasattr(j, "runs"):  # a comparison: its runs (even when a later model failed or Stop was pressed)
+        st.session_state[COMPARE_KEY] = [r.id for r in finished]
+        st.session_state[COMPARE_KEY + "_skipped"] = list(j.skipped)
+    if finished:
+        runs().extend(finished)
+        st.session_state["btn_train_show"] = finished[-1].id
 
 
 # ---------------------------------------------------------------- hyperparameters
@@ -191,6 +198,29 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     st.session_state[JOB_KEY] = TrainJob(prepared, arch, cfg, live=bool(st.session_state.get("train_live", True)))
 
 
+def compare_start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
+    """Train SimpleRNN, LSTM, GRU, Conv1D and Dense on this split with this budget, one after another."""
+    from rnn_lab.train.compare import CompareJob, compare_plan
+    from rnn_lab.train.runs import COMPARE_MODELS
+
+    j = job()
+    busy = j is not None and j.running
+    clicked = st.button(
+        t("train.compare_all_button", models=", ".join(COMPARE_MODELS)),
+        key="btn_train_compare_all",
+        disabled=busy or cfg is None,
+        icon=":material/compare_arrows:",
+        help=t("train.compare_all_help"),
+    )
+    if not clicked or cfg is None or busy:
+        return
+    plan, skipped = compare_plan(prepared, arch)
+    if not plan:
+        _skipped_ui(skipped)
+    else:
+        st.session_state[JOB_KEY] = CompareJob(prepared, arch, cfg, live=bool(st.session_state.get("train_live", True)))
+
+
 def _lang() -> str:
     from ui.common import lang
 
@@ -226,6 +256,9 @@ def loss_figure(history: dict, loss_name: str, epochs: int | None = None, title:
 
 
 def _draw_progress(snap: dict, cfg: TrainConfig, live: bool) -> None:
+    if "model" in snap:  # a comparison: which model of how many
+        st.markdown(t("train.compare_all_progress", i=snap["model_index"] + 1, n=snap["models"], model=snap["model"]))
+        _skipped_ui(snap["skipped"])
     st.progress(min(1.0, snap["epoch"] / max(1, snap["epochs"])))
     if snap["epoch"] == 0:
         st.caption(t("train.progress_start"))
@@ -632,11 +665,85 @@ def selected_run_ui():
     return next(r for r in items if r.id == run_id)
 
 
+def _skipped_ui(skipped: list) -> None:
+    for name, reason in skipped:
+        st.warning(t("train.compare_all_skipped", model=name, reason=reason), icon=":material/block:")
+
+
+def comparison_table(items: list) -> pd.DataFrame:
+    """One row per compared model: its parameters, training time and test metric beside the baseline."""
+    from rnn_lab.train.runs import compare_row
+
+    rows = []
+    for r in items:
+        row = compare_row(r)
+        classify = r.task == "classify"
+        rows.append(
+            {
+                t("train.col_model"): row["model"],
+                t("train.col_params"): f"{row['params']:,}",
+                t("train.col_seconds"): f"{row['train_seconds']:.2f}",
+                t("train.col_epochs"): row["epochs"],
+                **(
+                    {
+                        t("class_ui.col_accuracy"): f"{row['accuracy']:.1%}",
+                        t("class_ui.col_baseline"): f"{row['baseline_accuracy']:.1%}",
+                    }
+                    if classify
+                    else {t("train.col_rmse"): row["rmse"], t("train.col_naive_rmse"): row["naive_rmse"]}
+                ),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    for key in ("col_rmse", "col_naive_rmse"):
+        if t(f"train.{key}") in frame:
+            frame[t(f"train.{key}")] = _one_format(frame[t(f"train.{key}")].tolist())
+    return frame
+
+
+def comparison_ui(items: list) -> None:
+    """The last comparison of this task: the table and the validation loss curves of every model on one axis."""
+    ids = st.session_state.get(COMPARE_KEY) or []
+    compared = [r for r in items if r.id in ids]
+    if not compared:
+        return
+    st.subheader(t("train.compare_all_title"))
+    _skipped_ui(st.session_state.get(COMPARE_KEY + "_skipped", []))
+    first = compared[0]
+    st.caption(
+        t(
+            "train.compare_all_caption",
+            epochs=first.train.epochs,
+            batch=first.train.batch_size,
+            seed=first.train.seed,
+            split=t(f"train.split_short.{first.metrics['split']}"),
+        )
+    )
+    show_table(comparison_table(compared), hide_index=True, static=True)
+    fig = go.Figure()
+    key = "val_loss" if all(r.history.get("val_loss") for r in compared) else "loss"
+    for r in compared:
+        fig.add_scatter(x=list(range(1, r.epochs_run + 1)), y=r.history[key], mode="lines", name=layers_name(r))
+    fig.update_layout(
+        title=t("train.compare_all_curves", which=t("train.val_curve" if key == "val_loss" else "train.train_curve")),
+        xaxis_title=t("train.epoch_axis"),
+        yaxis_title=t("train.loss_axis", loss=first.train.loss),
+    )
+    plot(fig, key="chart_train_compare_all")
+
+
+def layers_name(run) -> str:
+    from rnn_lab.train.runs import layers_label
+
+    return layers_label(run.arch)
+
+
 def compare_ui() -> None:
     task = st.session_state.get("task", "forecast")
     items = [r for r in runs() if getattr(r, "task", "forecast") == task]  # never two tasks on one axis
     if len(items) < 1:
         return
+    comparison_ui(items)
     st.header(t("train.runs_title"))
     show_table(runs_table(items), hide_index=True, static=True)  # every column visible, headers wrap
     if len(items) < 2:
