@@ -114,6 +114,13 @@ _SAMSUNG = {
     "data_scaling": "minmax",
 }
 
+_DIGITS = {  # rnn_lab.tasks.task_defaults("classify"): MNIST digits, 2,000 training images, a tenth validates
+    "task": "classify",
+    "data_source_kind": "digits",
+    "data_digits_limit": 2000,
+    "data_val_frac": 0.1,
+}
+
 LESSONS: dict[str, Lesson] = {
     lesson.id: lesson
     for lesson in (
@@ -219,6 +226,30 @@ LESSONS: dict[str, Lesson] = {
                 (ARCH, {"arch_layers": 2, "arch_units_2": 16}),
                 (ARCH, {"arch_layers": 2, "arch_units_2": 16, "arch_bidirectional": True}),
                 (TRAIN, {"arch_layers": 2, "arch_units_2": 16, "arch_bidirectional": True}),
+            ],
+        ),
+        # 6. Digits read row by row (issue 10): 28 steps of 28 pixels, LSTM(32) + Dense(10, softmax) = 8,138
+        #    parameters, the majority-class baseline, then the same budget for SimpleRNN, GRU, Conv1D and Dense.
+        _lesson(
+            "digits",
+            {
+                **_DIGITS,
+                "train_loss": "sparse_categorical_crossentropy",
+                "train_epochs": 5,
+                "arch_family": "rnn",
+                "arch_cell": "LSTM",
+                "arch_layers": 1,
+                "arch_units_1": 32,
+                "arch_timesteps": 28,
+                "arch_features": 28,
+                "arch_dense": True,
+                "arch_dense_units": 10,
+            },
+            [
+                (DATA, {}),
+                (ARCH, {}),
+                (TRAIN, {}),
+                (TRAIN, {}),
             ],
         ),
     )

@@ -293,3 +293,32 @@ def test_a_page_switch_runs_through_the_router():
     assert not at.exception, at.exception
     assert at.session_state["_page_path"] == "lessons"
     assert any(s.key == "lang" for s in at.sidebar.selectbox)
+
+
+CLASSIFY = {  # a shared digits experiment with a Conv1D explored (issue 10: the task is a dimension of links too)
+    "task": "classify",
+    "data_source_kind": "digits",
+    "data_digits_limit": 300,
+    "data_val_frac": 0.1,
+    "train_loss": "sparse_categorical_crossentropy",
+    "arch_family": "conv1d",
+    "arch_filters": 8,
+    "arch_kernel_size": 5,
+    "arch_timesteps": 28,
+    "arch_features": 28,
+    "arch_dense_units": 10,
+    "lang": "ko",
+}
+
+
+@pytest.mark.parametrize("page", _pages())
+def test_classify_round_trip_on_every_page(app_test, fresh, page):
+    at = app_test(page=page, **CLASSIFY)
+    assert not at.exception, at.exception
+    link = dict(at.query_params)
+    assert link["task"] == "classify" and link["arch_family"] == "conv1d"
+    before = _session_values(at)
+    again = fresh(page, link)
+    assert not again.exception, again.exception
+    assert _session_values(again) == before
+    assert {k: again.session_state[k] for k in CLASSIFY} == CLASSIFY
