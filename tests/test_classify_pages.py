@@ -55,6 +55,8 @@ def test_train_page_trains_digits_and_shows_confusion_and_baseline(app_test, ker
 
     titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart")]
     assert any("Confusion matrix" in x for x in titles) and any("Softmax probabilities" in x for x in titles)
+    downloads = [el for el in at.get("download_button")]  # the export: model, history, predictions, script, zip
+    assert len(downloads) == 5
 
 
 def test_inside_page_says_it_follows_forecasting_only(app_test):

@@ -490,6 +490,7 @@ def results_ui(run) -> None:
         from ui import classify
 
         classify.results_ui(run)
+        export_ui(run)
         return
     if run.source == "toy:counting":
         tutorial_ui(run)

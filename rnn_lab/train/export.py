@@ -1,7 +1,8 @@
 """Export a run: the Keras model, history and predictions as CSV, and a standalone training script.
 
-The script needs only TensorFlow/Keras, NumPy and pandas. It reads the data CSV written by
-:func:`data_csv`, redoes the windowing and the train-only scaling, builds the model with the same
+The script needs only TensorFlow/Keras, NumPy and pandas. A forecast's script reads the data CSV written by
+:func:`data_csv` and redoes the windowing and the train-only scaling; a classifier's reads its exact splits from
+the .npz written by :func:`class_data_npz`. Either way it builds the model with the same
 seeded initializers as the app (``rnn_lab.arch.keras_model``), feeds ``model.fit`` the same batch
 order as the app's engine (``np.random.default_rng(seed)`` permutations) and prints the final losses.
 """
@@ -15,9 +16,11 @@ import tempfile
 import zipfile
 from dataclasses import asdict
 
+import numpy as np
 import pandas as pd
 
 DATA_FILE = "rnn_lab_data.csv"
+CLASS_DATA_FILE = "rnn_lab_data.npz"
 
 
 def history_csv(run) -> bytes:
@@ -30,6 +33,33 @@ def history_csv(run) -> bytes:
 def predictions_csv(run) -> bytes:
     """split, index (date or row), actual, predicted, naive: all in original units."""
     return run.predictions.to_csv(index=False).encode()
+
+
+def is_classify(run) -> bool:
+    return getattr(run, "task", "forecast") == "classify"
+
+
+def data_file(run) -> str:
+    """The name of the data file the script reads: the series as CSV, or a classifier's exact splits as .npz."""
+    return CLASS_DATA_FILE if is_classify(run) else DATA_FILE
+
+
+def data_bytes(run) -> bytes:
+    return class_data_npz(run) if is_classify(run) else data_csv(run)
+
+
+def class_data_npz(run) -> bytes:
+    """A classifier's exact splits as the app trained and scored them: X_<split> float32 (n, T, F), y_<split> int32
+    (n,), and idx_<split> (each sample's number in the source, e.g. the MNIST image)."""
+    p = run.prepared
+    arrays = {}
+    for split in ("train", "val", "test"):
+        arrays[f"X_{split}"] = p.X(split)
+        arrays[f"y_{split}"] = p.y(split)
+        arrays[f"idx_{split}"] = p.idx(split)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
 
 
 def data_csv(run) -> bytes:
@@ -55,7 +85,19 @@ def config(run) -> dict:
     p = run.prepared
     arch = asdict(run.arch)
     arch["units"] = list(arch["units"])
+    if is_classify(run):
+        return {
+            "task": "classify",
+            "data_file": CLASS_DATA_FILE,
+            "class_names": list(run.class_names or ()),
+            "arch": arch,
+            "train": run.train.to_dict(),
+            "epochs_run": run.epochs_run,
+            "app_final_loss": run.final_loss,
+            "app_test_accuracy": run.metrics["model"]["accuracy"] if run.metrics.get("split") == "test" else None,
+        }
     return {
+        "task": "forecast",
         "data_file": DATA_FILE,
         "target": p.target,
         "features": list(p.features),
@@ -123,8 +165,27 @@ def seed_of(seed, layer, part):
 
 
 def build_model(seed):
-    """The same layers and seeded initializers as the app."""
+    """The same layers and seeded initializers as the app (rnn_lab.arch.keras_model.build_model)."""
     a = CONFIG["arch"]
+
+    def glorot(layer, part):
+        return keras.initializers.GlorotUniform(seed=seed_of(seed, layer, part))
+
+    head = keras.layers.Dense(a["dense_units"], activation=a.get("head_activation", "linear"),
+                              kernel_initializer=glorot(0, 99), name="dense")
+    inputs = keras.Input((a["timesteps"], a["features"]), name="input")
+    if a.get("family", "rnn") != "rnn":  # Conv1D + pooling + Flatten, or Flatten alone; then [Dense(relu)], head
+        layers = []
+        if a["family"] == "conv1d":
+            layers.append(keras.layers.Conv1D(a["filters"], a["kernel_size"], padding="valid", activation="relu",
+                                              kernel_initializer=glorot(1, 1), name="conv1d"))
+            if a["pool_size"] > 1:
+                layers.append(keras.layers.MaxPooling1D(a["pool_size"], name="max_pooling1d"))
+        layers.append(keras.layers.Flatten(name="flatten"))
+        if a["dense_hidden"]:
+            layers.append(keras.layers.Dense(a["dense_hidden"], activation="relu", kernel_initializer=glorot(2, 1),
+                                             name="dense_hidden"))
+        return keras.Sequential([inputs, *layers, head], name="rnn_lab")
     base = {{"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}}[a["cell"]]
 
     def recurrent(i, units, last, backward):
@@ -145,10 +206,15 @@ def build_model(seed):
                                                backward_layer=recurrent(i, units, last, True),
                                                name=f"bidirectional_{{i}}")
         layers.append(layer)
-    head = keras.layers.Dense(a["dense_units"], kernel_initializer=keras.initializers.GlorotUniform(
-        seed=seed_of(seed, 0, 99)), name="dense")
-    return keras.Sequential([keras.Input((a["timesteps"], a["features"]), name="input"), *layers, head],
-                            name="rnn_lab")
+    return keras.Sequential([inputs, *layers, head], name="rnn_lab")
+
+
+def load_data():
+    """{{split: (X, y)}}: a classifier's exact splits from the .npz, or the series' windows rebuilt from the CSV."""
+    if CONFIG["task"] == "classify":
+        d = np.load(os.path.join(HERE, CONFIG["data_file"]))
+        return {{s: (d[f"X_{{s}}"], d[f"y_{{s}}"]) for s in ("train", "val", "test")}}
+    return prepare(pd.read_csv(os.path.join(HERE, CONFIG["data_file"]), index_col=0))
 
 
 def batches(n, batch_size, epochs, seed):
@@ -163,10 +229,9 @@ def batches(n, batch_size, epochs, seed):
 
 def main():
     c, t = CONFIG, CONFIG["train"]
-    frame = pd.read_csv(os.path.join(HERE, c["data_file"]), index_col=0)
-    data = prepare(frame)
+    data = load_data()
     X, y = data["train"]
-    print("windows: train", X.shape, "val", data["val"][0].shape, "test", data["test"][0].shape)
+    print("samples: train", X.shape, "val", data["val"][0].shape, "test", data["test"][0].shape)
     bs = min(t["batch_size"], len(X))  # larger than the training set -> one full batch
     epochs = c["epochs_run"]  # as many epochs as the app ran (early stopping or Stop may end a run sooner)
     order = batches(len(X), bs, epochs, t["seed"])
@@ -179,12 +244,18 @@ def main():
     optimizer = {{"adam": lambda: keras.optimizers.Adam(t["learning_rate"]),
                  "rmsprop": lambda: keras.optimizers.RMSprop(t["learning_rate"]),
                  "sgd": lambda: keras.optimizers.SGD(t["learning_rate"], momentum=0.9)}}[t["optimizer"]]()
-    loss = {{"mse": "mse", "mae": "mae", "huber": keras.losses.Huber()}}[t["loss"]]
-    model.compile(optimizer=optimizer, loss=loss)
+    loss = {{"mse": "mse", "mae": "mae", "huber": keras.losses.Huber(),
+            "sparse_categorical_crossentropy": "sparse_categorical_crossentropy"}}[t["loss"]]
+    classify = c["task"] == "classify"
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"] if classify else None)
     val = data["val"] if len(data["val"][0]) else None
     history = model.fit(dataset, epochs=epochs, steps_per_epoch=len(order[0]), validation_data=val, verbose=0)
     final = {{k: v[-1] for k, v in history.history.items()}}
     print("final losses:", json.dumps(final))
+    if classify and len(data["test"][0]):
+        probs = model.predict(data["test"][0], verbose=0)  # (n, classes)
+        accuracy = float(np.mean(probs.argmax(axis=1) == data["test"][1]))
+        print("test accuracy:", json.dumps(accuracy), "(the app:", c["app_test_accuracy"], ")")
     return final
 
 
@@ -198,7 +269,7 @@ def script(run, script_name: str = "train_rnn_lab.py") -> str:
     cfg = config(run)
     return SCRIPT.format(
         name=run.name.replace('"', "'"),
-        data_file=DATA_FILE,
+        data_file=data_file(run),
         script_name=script_name,
         app_loss=run.final_loss,
         config_json=json.dumps(cfg, indent=2),
@@ -210,5 +281,5 @@ def zip_bundle(run, script_name: str = "train_rnn_lab.py") -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(script_name, script(run, script_name))
-        zf.writestr(DATA_FILE, data_csv(run))
+        zf.writestr(data_file(run), data_bytes(run))
     return buf.getvalue()
