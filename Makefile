@@ -36,6 +36,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/train_warm_bench.py
 	$(BIN)/python bench/cold_start_bench.py
 	$(BIN)/python bench/inside_bench.py
+	$(BIN)/python bench/digits_bench.py
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache

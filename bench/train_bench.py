@@ -79,6 +79,16 @@ def workload(name: str):
             ArchConfig(cell="SimpleRNN", units=(10,), timesteps=5),
             TrainConfig(epochs=50, batch_size=10),
         )
+    if name == "B3":  # issue 10: digits read row by row, the 8,000 training-side images (a tenth validates)
+        from rnn_lab.data.digits import prepare_digits
+
+        p = prepare_digits(limit=8000, val_frac=0.1)
+        return (
+            p.X_train,  # (7200, 28, 28)
+            p.y_train,
+            ArchConfig(cell="LSTM", units=(64,), timesteps=28, features=28, dense_units=10, head_activation="softmax"),
+            TrainConfig(epochs=5, batch_size=32, loss="sparse_categorical_crossentropy"),
+        )
     rng = np.random.default_rng(0)
     s = np.cumsum(rng.normal(size=2530)).astype("float32")  # random walk
     s = (s - s.mean()) / s.std()

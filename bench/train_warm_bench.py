@@ -1,6 +1,7 @@
 """Training speed, warm against warm, and against the best plain Keras can do (issue 13, part 1).
 
-For each workload of ``train_bench.py`` (B1 the counting toy, B2 LSTM(64) on 2,500 x 30) and each way, in its own
+For each workload of ``train_bench.py`` (B1 the counting toy, B2 LSTM(64) on 2,500 x 30, B3 LSTM(64) classifying
+7,200 MNIST digits read row by row, issue 13.3) and each way, in its own
 fresh process:
   cold  the first call (a freshly compiled model: tracing, and XLA compiling where used, included)
   warm  the median of WARM later calls with the compiled function reused (fit: more ``fit`` calls on the same
@@ -97,7 +98,7 @@ def child(name: str, way: str) -> dict:
         steps = -(-len(X) // bs)
         extra = {"fit_jit": {"jit_compile": True}, "fit_spe": {"steps_per_execution": min(steps, 100)}}.get(way, {})
         model = build_model(arch, seed=0)
-        model.compile(keras.optimizers.Adam(cfg.learning_rate), "mse", **extra)
+        model.compile(keras.optimizers.Adam(cfg.learning_rate), cfg.loss, **extra)
         for _ in range(1 + WARM):
             model.set_weights(w0)
             for v in model.optimizer.variables:  # a fresh Adam: step counter and moments at 0, same learning rate
@@ -128,6 +129,7 @@ def main() -> None:
     for name, label in (
         ("B1", "B1 counting toy, 50 full-batch epochs"),
         ("B2", "B2 LSTM(64), 2,500 x 30, batch 32, 5 epochs"),
+        ("B3", "B3 digits: LSTM(64) + Dense(10, softmax), 7,200 x 28 x 28, batch 32, 5 epochs"),
     ):
         from train_bench import workload
 

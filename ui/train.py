@@ -114,9 +114,14 @@ def hyperparameters_ui() -> TrainConfig | None:
         **_bounds("train_epochs"),
     )
     c1, c2, c3 = st.columns(3)
+    from rnn_lab.tasks import task_of
+
+    losses = [loss for loss in LOSSES if loss in task_of(st.session_state).losses]  # the losses that fit the head
+    if st.session_state.get("train_loss") not in losses:  # e.g. mse left from forecasting, or a hand-made link
+        st.session_state["train_loss"] = losses[0]
     c1.selectbox(
         t("train.loss"),
-        LOSSES,
+        losses,
         key="train_loss",
         help=t("train.loss_help"),
         format_func=lambda v: t(f"train.options.loss.{v}"),
@@ -227,6 +232,11 @@ def _lang() -> str:
     return lang()
 
 
+def loss_label(loss: str) -> str:
+    """The loss on an axis: MSE, MAE, HUBER, or cross-entropy (Keras' long name does not fit an axis)."""
+    return t("train.cross_entropy") if loss == "sparse_categorical_crossentropy" else loss.upper()
+
+
 def loss_figure(history: dict, loss_name: str, epochs: int | None = None, title: str | None = None):
     fig = go.Figure()
     x = list(range(1, len(history.get("loss", [])) + 1))
@@ -248,7 +258,7 @@ def loss_figure(history: dict, loss_name: str, epochs: int | None = None, title:
     fig.update_layout(
         title=title or t("train.loss_title"),
         xaxis_title=t("train.epoch_axis"),
-        yaxis_title=t("train.loss_axis", loss=loss_name.upper()),
+        yaxis_title=t("train.loss_axis", loss=loss_label(loss_name)),
     )
     if epochs:
         fig.update_xaxes(range=[0.5, epochs + 0.5])
@@ -728,7 +738,7 @@ def comparison_ui(items: list) -> None:
     fig.update_layout(
         title=t("train.compare_all_curves", which=t("train.val_curve" if key == "val_loss" else "train.train_curve")),
         xaxis_title=t("train.epoch_axis"),
-        yaxis_title=t("train.loss_axis", loss=first.train.loss),
+        yaxis_title=t("train.loss_axis", loss=loss_label(first.train.loss)),
     )
     plot(fig, key="chart_train_compare_all")
 
