@@ -57,3 +57,38 @@ def test_every_page_fits_works_offline_and_logs_no_error(page, app_url, lang, pr
     assert problems == {}, problems
     assert outside == [], f"requests to other hosts (offline they fail): {outside}"
     assert errors == [], errors
+
+
+CLASSIFY = (
+    "task=classify&data_source_kind=digits&data_digits_limit=200&data_val_frac=0.1"
+    "&train_loss=sparse_categorical_crossentropy&arch_units_1=8&arch_timesteps=28&arch_features=28"
+    "&arch_dense_units=10&train_epochs=1"
+)
+
+
+@pytest.mark.parametrize(("lang", "projection"), [("en", False), ("ko", True)], ids=["en-normal", "ko-projection"])
+def test_every_page_fits_with_the_classify_task(page, app_url, lang, projection):
+    """The same walk with the digits task (issue 10), the Architecture page on Conv1D, and the Compare view."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    mode = "projection" if projection else "normal"
+    page.goto(f"{app_url}/?lang={lang}&{CLASSIFY}&arch_family=conv1d" + ("&projection=1" if projection else ""))
+    wait_for_app(page)
+    problems: dict[str, list[str]] = {}
+    for name in ("architecture", "data", "train", "inside", "lessons"):
+        _open(page, name)
+        if name == "train":
+            page.locator(".st-key-btn_train_compare_all button").first.click()
+            page.locator('[class*="st-key-btn_train_dl_model"]').first.wait_for(timeout=300_000)
+            wait_for_app(page)
+        page.set_viewport_size({"width": 1280, "height": 5000})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / f"pages_classify_{lang}_{mode}_{name}.png"))
+        cut = clipped_on_every_tab(page)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        if cut:
+            problems[name] = [" ".join(c.split())[:90] for c in cut]
+        assert page.get_by_text("Traceback").count() == 0
+    assert problems == {}, problems
+    assert errors == [], errors

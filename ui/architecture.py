@@ -72,7 +72,8 @@ def controls_ui() -> None:
     st.toggle(t("arch.dense"), key="arch_dense", help=t("arch.dense_help"))
     _number("arch_dense_units", "arch.dense_units", disabled=not st.session_state.get("arch_dense", True))
     if show_advanced():
-        with st.expander(t("arch.advanced"), expanded=False):
+        rnn = st.session_state.get("arch_family", "rnn") == "rnn"
+        with st.expander(t("arch.advanced" if rnn else "arch.advanced_feedforward"), expanded=False):
             if st.session_state.get("arch_family", "rnn") == "rnn":
                 recurrent_advanced_ui()
             st.toggle(t("arch.fixed_batch"), key="arch_fixed_batch", help=t("arch.fixed_batch_help"))

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from rnn_lab import class_views as cv
-from ui.common import lang, plot, show_table, t
+from ui.common import lang, plot, projection, show_table, t
 
 SPLITS = ("train", "val", "test")
 SAMPLES = 20  # digits shown in the grid
@@ -94,7 +94,8 @@ def results_ui(run) -> None:
             f"{names[a]}→{names[b]} ({max(p):.2f})"
             for a, b, p in zip(mistakes["true"], mistakes["predicted"], mistakes["probabilities"], strict=False)
         ][: len(shown)]
-        plot(cv.samples_figure(images, captions, L, title_key="mistakes"), key="chart_class_mistakes")
+        columns = 6 if projection() else 10  # "3→2 (0.33)" in large print needs a wider cell than a label
+        plot(cv.samples_figure(images, captions, L, columns=columns, title_key="mistakes"), key="chart_class_mistakes")
     pick = st.selectbox(
         t("class_ui.mistake_pick"),
         range(len(mistakes["position"])),
