@@ -16,6 +16,17 @@ import numpy as np
 
 from rnn_lab.inside.numpy_rnn import ModelRun, _dense, _layers_in_order, run_model
 
+
+class DecisionUndefined(ValueError):
+    """The decision at step t is not defined for this model. ``reason`` names the case (catalogue key
+    ``inside.decision_reason.<reason>``), ``params`` fill its message; ``str()`` is the English sentence."""
+
+    def __init__(self, reason: str, message: str, **params):
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
+
+
 IDENTITY_LAYERS = ("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout")  # identity at inference
 
 
@@ -24,7 +35,9 @@ def _head_layers(model, run: ModelRun) -> tuple[int, list]:
     layers = _layers_in_order(model)
     recurrent = [i for i, layer in enumerate(run.layers) if layer.recurrent]
     if not recurrent:
-        raise ValueError("the model has no recurrent layer: there is no hidden state to follow through time")
+        raise DecisionUndefined(
+            "no_recurrent", "the model has no recurrent layer: there is no hidden state to follow through time"
+        )
     last = recurrent[-1]
     return last, layers[last + 1 :]
 
@@ -48,16 +61,24 @@ def decision_through_time(model, x: np.ndarray, run: ModelRun | None = None) -> 
     last, head = _head_layers(model, run)
     layer_run = run.layers[last]
     if len(layer_run.directions) != 1:
-        raise ValueError(
+        raise DecisionUndefined(
+            "bidirectional",
             f"{layer_run.name} is Bidirectional: its backward pass reads the sequence from the end, so at step t it "
-            "has already seen the rest; the decision 'if the sequence stopped at t' is not defined"
+            "has already seen the rest; the decision 'if the sequence stopped at t' is not defined",
+            layer=layer_run.name,
         )
     for lower in run.recurrent_layers:
         model_layer = _layers_in_order(model)[run.layers.index(lower)]
         if bool(getattr(model_layer, "go_backwards", False)):
-            raise ValueError(f"{lower.name} reads the sequence backwards: its step t has seen the steps after t")
+            raise DecisionUndefined(
+                "backwards",
+                f"{lower.name} reads the sequence backwards: its step t has seen the steps after t",
+                layer=lower.name,
+            )
     if not head or type(head[-1]).__name__ != "Dense" or head[-1].get_config().get("activation") != "softmax":
-        raise ValueError("the model does not end in a Dense softmax head: it gives no class probabilities")
+        raise DecisionUndefined(
+            "no_softmax", "the model does not end in a Dense softmax head: it gives no class probabilities"
+        )
     y = layer_run.directions[0].values["h"][0]  # (T, U) hidden state h_t of the last recurrent layer, step by step
     for layer in head:
         name = type(layer).__name__
@@ -66,5 +87,9 @@ def decision_through_time(model, x: np.ndarray, run: ModelRun | None = None) -> 
         elif name in IDENTITY_LAYERS:
             continue
         else:
-            raise ValueError(f"layer {layer.name} ({name}) between the recurrent layers and the head is not supported")
+            raise DecisionUndefined(
+                "head_layer",
+                f"layer {layer.name} ({name}) between the recurrent layers and the head is not supported",
+                layer=f"{layer.name} ({name})",
+            )
     return y  # (T, K) softmax rows
