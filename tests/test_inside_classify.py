@@ -82,8 +82,8 @@ def test_digit_step_through_with_decision(keras, app_test, lang):
     assert any("|Δ|" in c.value for c in at.caption)
 
 
-def test_classification_toy_and_a_trained_run(keras, app_test):
-    """The first-vs-last toy (no picture: the sequence with t marked); a classify run is opened, forecast runs not."""
+def test_classification_toy_shows_the_sequence_with_t_marked(keras, app_test):
+    """The first-vs-last toy has no picture: the sequence itself with the value read at t marked."""
     at = app_test(
         page=PAGE, task="classify", data_source_kind="toy", arch_dense_units=2, arch_cell="LSTM", arch_units_1=4
     )
@@ -107,3 +107,35 @@ def test_bidirectional_is_stepped_but_has_no_decision(keras, app_test):
     assert not at.exception, at.exception
     assert any("양방향" in i.value for i in at.info)
     assert not [el for el in at.get("plotly_chart") if "inside_fig_decision" in el.proto.id]
+
+
+def test_a_trained_classify_run_is_opened_and_forecast_runs_are_not(keras, app_test):
+    """The last classify run from the Train page is opened (its own digits); a forecasting run is not offered here."""
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.data.digits import prepare_digits
+    from rnn_lab.data.prepare import prepare
+    from rnn_lab.data.toys import make_toy
+    from rnn_lab.inside.decision import decision_through_time
+    from rnn_lab.inside.numpy_rnn import keras_output
+    from rnn_lab.train.engine import TrainConfig
+    from rnn_lab.train.runs import execute
+
+    digits = prepare_digits(limit=100, val_frac=0.1)
+    cfg = TrainConfig(epochs=2, learning_rate=0.01, seed=3, loss="sparse_categorical_crossentropy")
+    arch = ArchConfig(cell="GRU", units=(6,), timesteps=28, features=28, dense_units=10, head_activation="softmax")
+    digit_run = execute(digits, arch, cfg, name="digits-gru", jit=False)
+    sine = prepare(make_toy("sine", length=60), "value", window=5, val_frac=0.2, test_frac=0.1)
+    forecast_arch = ArchConfig(cell="SimpleRNN", units=(3,), timesteps=5, features=1)
+    sine_run = execute(sine, forecast_arch, TrainConfig(epochs=1, seed=0), name="sine", jit=False)
+    at = app_test(page=PAGE, runs=[digit_run, sine_run], inside_split="test", inside_window=5, **DIGITS)
+    assert not at.exception, at.exception
+    assert not at.error
+    assert at.session_state["inside_source"] == "run" and at.session_state["inside_run"] == "digits-gru"
+    assert at.selectbox(key="inside_run").options == ["digits-gru"]
+    x = digits.X("test")[5]
+    probs = decision_through_time(digit_run.model, x)
+    np.testing.assert_allclose(probs[-1], keras_output(digit_run.model, x)[0], atol=1e-5)
+    predicted = digits.class_names[int(np.argmax(probs[-1]))]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Prediction with the trained weights"].startswith(f"class {predicted} (")
+    assert "Prediction with the initial weights" in metrics
