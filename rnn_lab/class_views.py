@@ -75,7 +75,15 @@ def image_as_sequence_figure(image: np.ndarray, step: int, lang: str, one_based:
         ),
     )
     fig.add_trace(
-        go.Heatmap(z=image, colorscale=INK, zmin=0, zmax=1, showscale=False, hovertemplate="%{z:.2f}<extra></extra>"),
+        go.Heatmap(
+            z=image,
+            y=np.arange(T) + first,  # row r is read at time step r + first
+            colorscale=INK,
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            hovertemplate="%{z:.2f}<extra></extra>",
+        ),
         row=1,
         col=1,
     )
@@ -104,7 +112,7 @@ def image_as_sequence_figure(image: np.ndarray, step: int, lang: str, one_based:
         col=3,
     )
     box = {"type": "rect", "line": {"color": color("model"), "width": 3}, "fillcolor": "rgba(0,0,0,0)"}
-    fig.add_shape(x0=-0.5, x1=F - 0.5, y0=step - 0.5, y1=step + 0.5, xref="x", yref="y", **box)
+    fig.add_shape(x0=-0.5, x1=F - 0.5, y0=step + first - 0.5, y1=step + first + 0.5, xref="x", yref="y", **box)
     fig.add_shape(x0=step + first - 0.5, x1=step + first + 0.5, y0=-0.5, y1=F - 0.5, xref="x2", yref="y2", **box)
     fig.update_xaxes(visible=False, constrain="domain", row=1, col=1)
     fig.update_yaxes(autorange="reversed", scaleanchor="x", title=_t("class_views.row_is_step", lang), row=1, col=1)
@@ -338,14 +346,14 @@ def decision_figure(probs: np.ndarray, class_names: tuple[str, ...], step: int, 
                 x=ts,
                 y=probs[:, k],
                 mode="lines",
-                name=class_names[k],
+                name=_t("class_views.true_mark", lang, cls=class_names[k]) if k == true else class_names[k],
                 line={"width": 4 if k == true else 1.5},
                 hovertemplate=f"{class_names[k]}, t = %{{x}}: %{{y:.3f}}<extra></extra>",
             )
         )
     fig.add_vline(x=step, line={"color": color("model"), "dash": "dash"})
     fig.update_layout(
-        title=_t("class_views.decision_title", lang, true=class_names[true]),
+        title=_t("class_views.decision_title", lang),
         xaxis={"title": _t("class_views.time_step", lang), "range": [0.5, T + 0.5]},
         yaxis={"title": _t("class_views.probability", lang), "range": [0, 1.02]},
         legend={"title": {"text": _t("class_views.class", lang)}},

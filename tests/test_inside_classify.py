@@ -65,18 +65,18 @@ def test_digit_step_through_with_decision(keras, app_test, lang):
     np.testing.assert_allclose(probs[-1], keras_output(model, x)[0], atol=1e-5)
     assert entry["decision"]["delta"] < 1e-5
     row = _chart(at, "inside_fig_row")  # the image, row t = 1 boxed
-    assert row["layout"]["shapes"][0]["y0"] == -0.5
+    assert row["layout"]["shapes"][0]["y0"] == 0.5  # rows labelled by their step t = 1 .. 28
     titles = " ".join(_titles(at))
     assert ("t = 1" in titles) and (("If the sequence stopped" in titles) == (lang == "en"))
     if lang == "ko":
-        assert "결정이 만들어지는 과정" in titles
+        assert "클래스별 확률" in titles
     assert any(("Prediction" if lang == "en" else "예측") in m.label for m in at.metric)
     # the step moves (a link, a lesson, or the browser slider): the row box and the bars follow
     at.session_state["inside_step"] = 28
     at.run()
     assert not at.exception, at.exception
     row = _chart(at, "inside_fig_row")
-    assert row["layout"]["shapes"][0]["y0"] == 26.5  # row 27 (0-based), read at t = 28
+    assert row["layout"]["shapes"][0]["y0"] == 27.5  # the last row, read at t = 28
     bars = _chart(at, "inside_fig_probs")
     np.testing.assert_allclose(_values(bars["data"][0]["y"]), probs[-1], atol=1e-12)
     assert any("|Δ|" in c.value for c in at.caption)
