@@ -11,10 +11,19 @@ st.title(t("inside.title"))
 st.markdown(t("inside.intro"))
 
 data = prepared_or_stop()  # a plain message if no dataset can be made (e.g. a link whose file is not uploaded)
-if getattr(data, "task", "forecast") != "forecast":  # the NumPy cells follow forecasting models so far
-    st.info(t("class_ui.task_only_forecast", task=t(f"tasks.names.{data.task}")), icon=":material/info:")
+task = getattr(data, "task", "forecast")
+if task not in ("forecast", "classify"):  # the NumPy cells follow many-to-one models (forecast, classify) so far
+    st.info(t("class_ui.task_only_forecast", task=t(f"tasks.names.{task}")), icon=":material/info:")
     st.stop()
-st.caption(t("inside.dataset", source=data.source, window=data.window, features=data.n_features))
+classify = task == "classify"
+st.caption(
+    t(
+        "inside.dataset_classify" if classify else "inside.dataset",
+        source=data.source,
+        window=data.window,
+        features=data.n_features,
+    )
+)
 
 # ----- model and window -------------------------------------------------------------------------------------
 picked = ui.model_ui(data)
@@ -37,7 +46,11 @@ if not model_run.recurrent_layers:
 
 col1, col2, col3 = st.columns(3)
 col1.metric(t("inside.delta"), f"{entry['delta']:.2e}", help=t("inside.delta_help"))
-col2.metric(t("inside.prediction"), f"{float(model_run.output.ravel()[0]):.4f}", help=t("inside.prediction_help"))
+col2.metric(
+    t("inside.prediction_classify" if classify else "inside.prediction"),
+    ui.prediction_text(model_run.output, picked.data),
+    help=t("inside.prediction_classify_help" if classify else "inside.prediction_help"),
+)
 col3.markdown(t("inside.model_is", label=picked.label))
 if model_run.keras_layers:
     st.caption(t("inside.keras_layers", layers=", ".join(model_run.keras_layers)))
@@ -62,6 +75,8 @@ st.subheader(t("inside.step_title"))
 @st.fragment
 def step_fragment():
     ui.step_view_ui(layer_run, entry, int(st.session_state["inside_layer"]))
+    if classify:  # the row being read and the decision so far follow the same t
+        ui.decision_ui(picked, window, entry, picked.data)
 
 
 step_fragment()
@@ -94,8 +109,8 @@ else:
     before = ui.analysis(ui.Picked(model=before_model, key=before_key, arch=picked.arch, label=""), window)
     before_layer = before["run"].recurrent_layers[int(st.session_state["inside_layer"]) - 1]
     b1, b2 = st.columns(2)
-    b1.metric(t("inside.prediction_untrained"), f"{float(before['run'].output.ravel()[0]):.4f}")
-    b2.metric(t("inside.prediction_trained"), f"{float(model_run.output.ravel()[0]):.4f}")
+    b1.metric(t("inside.prediction_untrained"), ui.prediction_text(before["run"].output, picked.data))
+    b2.metric(t("inside.prediction_trained"), ui.prediction_text(model_run.output, picked.data))
     for col, fig, name in zip(
         st.columns(2),
         views.before_after_figures(before_layer.directions[0], layer_run.directions[0], lang()),

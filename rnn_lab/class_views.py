@@ -55,10 +55,14 @@ def samples_figure(images: np.ndarray, captions: list[str], lang: str, columns: 
     return fig
 
 
-def image_as_sequence_figure(image: np.ndarray, step: int, lang: str):
+def image_as_sequence_figure(image: np.ndarray, step: int, lang: str, one_based: bool = False):
     """The idea in one picture: the digit (row ``step`` boxed), the same numbers as a sequence with time
-    running left to right (column ``step`` boxed), and x_t, the 28 numbers the RNN reads at that step."""
+    running left to right (column ``step`` boxed), and x_t, the 28 numbers the RNN reads at that step.
+
+    ``step`` is the row index (0 = top). ``one_based``: time steps are labelled 1 .. T (the Inside page's t, where
+    row ``step`` is read at t = step + 1) instead of 0 .. T-1 (the Data page)."""
     T, F = image.shape  # (28 time steps, 28 features)
+    first = 1 if one_based else 0
     fig = make_subplots(
         rows=1,
         cols=3,
@@ -67,17 +71,26 @@ def image_as_sequence_figure(image: np.ndarray, step: int, lang: str):
         subplot_titles=(
             _t("class_views.as_image", lang),
             _t("class_views.as_sequence", lang, T=T, F=F),
-            _t("class_views.x_t", lang, t=step, F=F),
+            _t("class_views.x_t", lang, t=step + first, F=F),
         ),
     )
     fig.add_trace(
-        go.Heatmap(z=image, colorscale=INK, zmin=0, zmax=1, showscale=False, hovertemplate="%{z:.2f}<extra></extra>"),
+        go.Heatmap(
+            z=image,
+            y=np.arange(T) + first,  # row r is read at time step r + first
+            colorscale=INK,
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            hovertemplate="%{z:.2f}<extra></extra>",
+        ),
         row=1,
         col=1,
     )
     fig.add_trace(
         go.Heatmap(
             z=image.T,  # (F, T): one column per time step
+            x=np.arange(T) + first,
             colorscale=INK,
             zmin=0,
             zmax=1,
@@ -99,8 +112,8 @@ def image_as_sequence_figure(image: np.ndarray, step: int, lang: str):
         col=3,
     )
     box = {"type": "rect", "line": {"color": color("model"), "width": 3}, "fillcolor": "rgba(0,0,0,0)"}
-    fig.add_shape(x0=-0.5, x1=F - 0.5, y0=step - 0.5, y1=step + 0.5, xref="x", yref="y", **box)
-    fig.add_shape(x0=step - 0.5, x1=step + 0.5, y0=-0.5, y1=F - 0.5, xref="x2", yref="y2", **box)
+    fig.add_shape(x0=-0.5, x1=F - 0.5, y0=step + first - 0.5, y1=step + first + 0.5, xref="x", yref="y", **box)
+    fig.add_shape(x0=step + first - 0.5, x1=step + first + 0.5, y0=-0.5, y1=F - 0.5, xref="x2", yref="y2", **box)
     fig.update_xaxes(visible=False, constrain="domain", row=1, col=1)
     fig.update_yaxes(autorange="reversed", scaleanchor="x", title=_t("class_views.row_is_step", lang), row=1, col=1)
     fig.update_xaxes(title=_t("class_views.time_step", lang), row=1, col=2)
@@ -210,9 +223,12 @@ def confusion_figure(cm: np.ndarray, class_names: tuple[str, ...], lang: str):
     return fig
 
 
-def probabilities_figure(probs: np.ndarray, class_names: tuple[str, ...], true: int, lang: str):
+def probabilities_figure(
+    probs: np.ndarray, class_names: tuple[str, ...], true: int, lang: str, step: int | None = None
+):
     """The softmax output for one example: one bar per class, the true class in the test colour, the
-    predicted (largest) one in the model colour."""
+    predicted (largest) one in the model colour. ``step``: the probabilities if the sequence stopped at t = step
+    (the Inside page), said in the title."""
     probs = np.asarray(probs, dtype=np.float64)
     pred = int(np.argmax(probs))
     colours = [color("test") if k == true else color("model") if k == pred else "#BBBBBB" for k in range(len(probs))]
@@ -227,7 +243,13 @@ def probabilities_figure(probs: np.ndarray, class_names: tuple[str, ...], true: 
         )
     )
     fig.update_layout(
-        title=_t("class_views.probabilities", lang, true=class_names[true], pred=class_names[pred]),
+        title=_t(
+            "class_views.probabilities" if step is None else "class_views.probabilities_at",
+            lang,
+            true=class_names[true],
+            pred=class_names[pred],
+            t=step,
+        ),
         xaxis={"title": _t("class_views.class", lang), "type": "category"},
         yaxis={"title": _t("class_views.probability", lang), "range": [0, 1.15]},
         height=340,
@@ -268,4 +290,73 @@ def accuracy_figure(history: dict[str, list[float]], baseline: float | None, lan
         fig.update_xaxes(range=[0.5, epochs + 0.5])
     if shown <= 20:
         fig.update_xaxes(dtick=1)  # whole epochs
+    return fig
+
+
+def sequence_step_figure(seq: np.ndarray, step: int, lang: str):
+    """A sequence without a picture (the classification toy), time steps 1 .. T: every feature as a line, the
+    value read at t = ``step`` marked and the steps not read yet greyed."""
+    seq = np.asarray(seq, dtype=np.float64)
+    T, F = seq.shape
+    ts = np.arange(1, T + 1)
+    fig = go.Figure()
+    for f in range(F):
+        fig.add_trace(
+            go.Scatter(
+                x=ts,
+                y=seq[:, f],
+                mode="lines+markers",
+                name=f"{_t('class_views.feature', lang)} {f}",
+                showlegend=F > 1,
+                line={"color": color("actual") if F == 1 else None, "width": 1.5},
+                hovertemplate="t = %{x}: %{y:.3f}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[step] * F,
+            y=seq[step - 1],
+            mode="markers",
+            showlegend=False,
+            marker={"color": color("model"), "size": 14},
+            hoverinfo="skip",
+        )
+    )
+    if step < T:
+        fig.add_vrect(x0=step + 0.5, x1=T + 0.5, fillcolor="#DDDDDD", opacity=0.5, line_width=0)
+    fig.update_layout(
+        title=_t("class_views.sequence_at", lang, t=step, T=T),
+        xaxis={"title": _t("class_views.time_step", lang), "range": [0.5, T + 0.5]},
+        yaxis={"title": _t("class_views.value", lang)},
+        height=340,
+    )
+    return fig
+
+
+def decision_figure(probs: np.ndarray, class_names: tuple[str, ...], step: int, true: int, lang: str):
+    """How the decision forms: the probability of each class (one line each) if the sequence stopped at t,
+    for t = 1 .. T, with t = ``step`` marked. The true class is drawn thicker."""
+    probs = np.asarray(probs, dtype=np.float64)  # (T, K)
+    T, K = probs.shape
+    ts = np.arange(1, T + 1)
+    fig = go.Figure()
+    for k in range(K):
+        fig.add_trace(
+            go.Scatter(
+                x=ts,
+                y=probs[:, k],
+                mode="lines",
+                name=_t("class_views.true_mark", lang, cls=class_names[k]) if k == true else class_names[k],
+                line={"width": 4 if k == true else 1.5},
+                hovertemplate=f"{class_names[k]}, t = %{{x}}: %{{y:.3f}}<extra></extra>",
+            )
+        )
+    fig.add_vline(x=step, line={"color": color("model"), "dash": "dash"})
+    fig.update_layout(
+        title=_t("class_views.decision_title", lang),
+        xaxis={"title": _t("class_views.time_step", lang), "range": [0.5, T + 0.5]},
+        yaxis={"title": _t("class_views.probability", lang), "range": [0, 1.02]},
+        legend={"title": {"text": _t("class_views.class", lang)}},
+        height=380,
+    )
     return fig

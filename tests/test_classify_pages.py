@@ -1,5 +1,5 @@
 """The classify task through the pages (issue 10, first part): Data shows the digits as sequences, Train trains and
-scores against the majority class, Inside says plainly that it follows forecasting models only so far."""
+scores against the majority class, Inside steps through a digit."""
 
 from __future__ import annotations
 
@@ -59,10 +59,12 @@ def test_train_page_trains_digits_and_shows_confusion_and_baseline(app_test, ker
     assert len(downloads) == 5
 
 
-def test_inside_page_says_it_follows_forecasting_only(app_test):
+def test_inside_page_steps_through_a_digit(app_test):
+    """Inside follows classifiers too (tests/test_inside_classify.py has the details): the decision over t."""
     at = app_test(page="app_pages/inside.py", **DIGITS)
     assert not at.exception
-    assert any("forecasting" in i.value for i in at.info)
+    assert not any("forecasting" in i.value for i in at.info)
+    assert any("inside_fig_decision" in c.proto.id for c in at.get("plotly_chart"))
 
 
 def test_the_classification_toy_is_offered_and_shown(app_test):

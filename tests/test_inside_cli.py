@@ -157,3 +157,42 @@ def test_a_file_that_is_not_a_model(keras, capsys, tmp_path):
     assert main(["inside", "--data", "toy:counting", "--run", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "cannot read" in err and err.count("\n") == 1
+
+
+def test_classify_prints_the_probabilities_at_every_step(keras, capsys):
+    """`--task classify --data digits:mnist`: the head on h_t for t = 1 .. 28, the last row equal to Keras."""
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.arch.keras_model import build_model
+    from rnn_lab.data.digits import prepare_digits
+    from rnn_lab.inside.decision import decision_through_time
+
+    args = ["--task", "classify", "--data", "digits:mnist", "--cell", "GRU", "--units", "5", "--split", "test"]
+    report = _json(capsys, *args, "--index", "7", "--limit-train", "40", "--seed", "2")
+    assert report["task"] == "classify" and report["data"]["window"] == 28 and report["data"]["features"] == 28
+    dec = report["decision"]
+    probs = np.array(dec["probabilities"])
+    assert probs.shape == (28, 10) and np.allclose(probs.sum(axis=1), 1.0)
+    assert dec["max_abs_diff_at_T"] < 1e-5 and report["max_abs_diff"] < 1e-5
+    np.testing.assert_allclose(probs[-1], report["prediction"], atol=1e-12)
+    digits = prepare_digits(40, 0.1)
+    assert dec["true"] == digits.class_names[int(digits.y("test")[7])]
+    arch = ArchConfig(cell="GRU", units=(5,), timesteps=28, features=28, dense_units=10, head_activation="softmax")
+    expected = decision_through_time(build_model(arch, seed=2), digits.X("test")[7])
+    np.testing.assert_allclose(probs, expected, atol=1e-12)
+    assert main(["inside", "--data", "toy:first_vs_last", "--units", "3"]) == 0  # task follows the data; text
+    out = capsys.readouterr().out
+    assert "class probabilities if the sequence stopped at t" in out and "prediction: class" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--task", "classify", "--data", "toy:sine"], "needs labelled data"),
+        (["--task", "forecast", "--data", "digits:mnist"], "classification set"),
+        (["--data", "digits:mnist", "--bidirectional", "--limit-train", "40"], "Bidirectional"),
+    ],
+)
+def test_classify_bad_input_is_one_line_and_exit_2(keras, capsys, args, message):
+    assert main(["inside", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

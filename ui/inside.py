@@ -53,8 +53,13 @@ class Picked:
     data: object = None  # the PreparedData the windows come from (a run's own data when it kept it)
 
 
-def _runs() -> list:
-    return [r for r in st.session_state.get("runs", []) or [] if getattr(r, "model", None) is not None]
+def _runs(task: str = "forecast") -> list:
+    """Trained runs of ``task`` that still hold their model (a classifier is not opened on a number series)."""
+    return [
+        r
+        for r in st.session_state.get("runs", []) or []
+        if getattr(r, "model", None) is not None and getattr(r, "task", "forecast") == task
+    ]
 
 
 def _open_new_run(runs: list) -> None:
@@ -99,7 +104,8 @@ def model_ui(data) -> Picked | None:
     from rnn_lab.arch.settings import config_from_values
 
     state = st.session_state
-    runs = _runs()
+    task = getattr(data, "task", "forecast")
+    runs = _runs(task)
     _open_new_run(runs)
     col1, col2 = st.columns([1, 1])
     with col1:
@@ -123,6 +129,8 @@ def model_ui(data) -> Picked | None:
                 st.selectbox(t("inside.run"), options=names, key="inside_run")
             run = runs[names.index(state["inside_run"])]
             arch = getattr(run, "arch", None)
+            if not _recurrent_family(arch):
+                return None
             own = getattr(run, "prepared", None)
             if own is not None:
                 data = own  # the windows of the data the run was trained on
@@ -157,17 +165,32 @@ def model_ui(data) -> Picked | None:
         )
     try:
         cfg = config_from_values(state)
-        arch = training_variant(cfg, data.window, data.n_features, horizon_outputs=1)
+        if task == "forecast":
+            arch = training_variant(cfg, data.window, data.n_features, horizon_outputs=1)
+        else:  # the data's shape and the task's head, e.g. Dense(10, softmax) for digits (as the Train page trains)
+            arch = training_variant(cfg, data)
     except ValueError as err:
         error(t("inside.bad_arch"), str(err))
+        return None
+    if not _recurrent_family(arch):
         return None
     model, key = untrained_model(arch, seed)
     return Picked(model=model, key=key, arch=arch, label=t("inside.untrained_label", seed=seed), seed=seed, data=data)
 
 
+def _recurrent_family(arch) -> bool:
+    """True for a recurrent model; otherwise a plain message (a Conv1D or Dense model has no cell to open)."""
+    family = getattr(arch, "family", "rnn")
+    if family == "rnn":
+        return True
+    st.info(t("inside.not_recurrent", family=t(f"inside.family_{family}")), icon=":material/info:")
+    return False
+
+
 def window_ui(data) -> tuple[np.ndarray, str] | None:
     """Split + window index -> one window (T, F) float32 and a label; None if the dataset has no window."""
     state = st.session_state
+    noun = "sample" if getattr(data, "task", "forecast") == "classify" else "window"  # a digit is not a "window"
     sizes = {s: len(data.X(s)) for s in SPLITS}
     available = [s for s in SPLITS if sizes[s] > 0]
     if not available:
@@ -185,7 +208,7 @@ def window_ui(data) -> tuple[np.ndarray, str] | None:
     col1, col2 = st.columns([1, 1])
     with col1:
         st.selectbox(
-            t("inside.split"),
+            t("inside.split" if noun == "window" else "inside.split_sample"),
             options=available,
             key="inside_split",
             format_func=lambda s: t(f"inside.split_{s}") + f" ({sizes[s]})",
@@ -194,10 +217,10 @@ def window_ui(data) -> tuple[np.ndarray, str] | None:
     if not 0 <= int(state.get("inside_window", 0)) < n:
         state["inside_window"] = min(max(0, int(state.get("inside_window", 0))), n - 1)
     with col2:
-        st.number_input(t("inside.window", last=n - 1), min_value=0, max_value=n - 1, step=1, key="inside_window")
+        st.number_input(t(f"inside.{noun}", last=n - 1), min_value=0, max_value=n - 1, step=1, key="inside_window")
     split, i = state["inside_split"], int(state["inside_window"])
     return np.asarray(data.X(split)[i], dtype=np.float32), t(
-        "inside.window_label", split=t(f"inside.split_{split}"), i=i
+        f"inside.{noun}_label", split=t(f"inside.split_{split}"), i=i
     )
 
 
@@ -331,6 +354,68 @@ def numpy_code_ui(cell: str) -> None:
 
     fn = {"simple_rnn": numpy_rnn.simple_rnn_forward, "lstm": numpy_rnn.lstm_forward, "gru": numpy_rnn.gru_forward}
     st.code(inspect.getsource(fn[cell]), language="python", wrap_lines=True)  # nothing cut off
+
+
+# ---------------------------------------------------------------- classify: how the decision forms
+
+
+def prediction_text(output, data) -> str:
+    """The model's answer for the shown input: a number (forecast) or the predicted class and its probability."""
+    out = np.ravel(np.asarray(output, dtype=np.float64))
+    if getattr(data, "task", "forecast") != "classify":
+        return f"{float(out[0]):.4f}"
+    k = int(np.argmax(out))
+    return t("inside.class_answer", cls=data.class_names[k], p=float(out[k]))
+
+
+def _decision(picked: Picked, window: np.ndarray, entry: dict) -> dict:
+    """The (T, K) probabilities through time and their difference from Keras at t = T (once per model and input)."""
+    if "decision" not in entry:
+        from rnn_lab.inside.decision import DecisionUndefined, decision_through_time
+        from rnn_lab.inside.numpy_rnn import keras_output
+
+        try:
+            probs = decision_through_time(picked.model, window, entry["run"])
+        except DecisionUndefined as err:
+            entry["decision"] = {"reason": err.reason, "params": err.params}
+        else:
+            with tf_spinner():
+                keras_probs = keras_output(picked.model, window)[0]
+            entry["decision"] = {"probs": probs, "delta": float(np.max(np.abs(probs[-1] - keras_probs)))}
+    return entry["decision"]
+
+
+def decision_ui(picked: Picked, window: np.ndarray, entry: dict, data) -> None:
+    """At step t: the row being read (or the sequence so far), the head's probabilities if the sequence stopped
+    at t, and every class's probability over t with t marked. Follows the step view's t (``inside_step``)."""
+    from rnn_lab import class_views as cv
+
+    st.subheader(t("inside.decision_title"))
+    found = _decision(picked, window, entry)
+    if "reason" in found:
+        reason = t(f"inside.decision_reason.{found['reason']}", **found["params"])
+        st.info(t("inside.decision_undefined", reason=reason), icon=":material/info:")
+        return
+    probs = found["probs"]
+    T = probs.shape[0]
+    step = min(max(1, int(st.session_state.get("inside_step", 1))), T)
+    split, i = st.session_state.get("inside_split"), int(st.session_state.get("inside_window", 0))
+    try:
+        true = int(data.y(split)[i])
+    except (IndexError, KeyError, ValueError, TypeError):
+        true = int(np.argmax(probs[-1]))  # no label at hand: mark the predicted class
+    st.markdown(t("inside.decision_help", t=step, T=T))
+    L = lang()
+    if getattr(data, "image_shape", None) is not None:
+        plot(cv.image_as_sequence_figure(np.asarray(window), step - 1, L, one_based=True), key="inside_fig_row")
+    else:
+        plot(cv.sequence_step_figure(np.asarray(window), step, L), key="inside_fig_row")
+    c1, c2 = (st.container(), st.container()) if projection() else st.columns(2)
+    with c1:
+        plot(cv.probabilities_figure(probs[step - 1], data.class_names, true, L, step=step), key="inside_fig_probs")
+    with c2:
+        plot(cv.decision_figure(probs, data.class_names, step, true, L), key="inside_fig_decision")
+    st.caption(t("inside.decision_exact", T=T, delta=found["delta"]))
 
 
 # ---------------------------------------------------------------- the experiment (background job, Stop)

@@ -4,16 +4,23 @@ Example::
 
     python -m rnn_lab inside --cell LSTM --units 8 --data toy:sine --window 20 --step 5 --json
     python -m rnn_lab inside --run my_run.keras --data prices.csv --target Close --window 20 --split test --index 3
+    python -m rnn_lab inside --task classify --data digits:mnist --cell LSTM --units 16 --split test --index 7 --json
 
 The model is the architecture with its seeded initial weights (as the Inside page's "untrained" model), or
 with ``--run`` a ``.keras`` file exported from the Train page. With ``--json`` the output is ``{"model",
 "data", "layer", "step", "directions": [{"direction", "values": {name: [...]}}], "prediction",
 "max_abs_diff", "keras_layers"}``; the value names are those of the page (x, h_prev, then a + h for
 SimpleRNN, c_prev, i, f, g, o, c, h for LSTM, z, r, hh, h for GRU).
+
+With ``--task classify`` (digits:mnist, toy:first_vs_last) the model ends in ``Dense(n_classes, softmax)`` and the
+object adds ``"decision": {"class_names", "true", "predicted", "probabilities"}``: ``probabilities[t-1]`` is what
+the head gives if the sequence stopped at step t (:func:`rnn_lab.inside.decision.decision_through_time`), the last
+row the model's own answer (``max_abs_diff_at_T`` from Keras).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -30,7 +37,17 @@ def add_parser(subparsers) -> None:
         description="Run one window through the model in NumPy (every gate, every step), print one step and the "
         "largest difference from Keras's own output.",
     )
-    p.add_argument("--data", required=True, help="toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file")
+    p.add_argument(
+        "--data",
+        required=True,
+        help="toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file | classify: digits:mnist, "
+        "toy:first_vs_last",
+    )
+    p.add_argument("--task", choices=("forecast", "classify"), help="default: classify for digits:/toy:first_vs_last")
+    p.add_argument(
+        "--limit-train", type=int, default=200, help="digits: training-side images to use, 20-8000 (default 200)"
+    )
+    p.add_argument("--samples", type=int, default=400, help="toy:first_vs_last: number of sequences (default 400)")
     p.add_argument("--target", help="target column (default: the source's usual target)")
     p.add_argument("--features", help="comma-separated input columns (default: the target alone)")
     p.add_argument("--window", type=int, help="time steps per window (default: the source's)")
@@ -53,7 +70,7 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _model(args, prepared):
+def _model(args, prepared, classes: int | None = None):
     """(Keras model, description) from ``--run`` or from the architecture arguments."""
     if args.run:
         if args.cell or args.units or args.bidirectional:
@@ -83,7 +100,8 @@ def _model(args, prepared):
         bidirectional=args.bidirectional,
         timesteps=prepared.window,
         features=prepared.n_features,
-        dense_units=1,
+        dense_units=classes or 1,
+        head_activation="softmax" if classes else "linear",
     )
     model = build_model(arch, seed=args.seed)
     return model, {
@@ -116,13 +134,18 @@ def inside_report(args) -> dict:
     """Everything the command prints, as the ``--json`` object."""
     import numpy as np
 
+    from rnn_lab.data.digits import SPLIT_SEED
     from rnn_lab.inside import views
     from rnn_lab.inside.numpy_rnn import max_abs_diff, run_model
-    from rnn_lab.train.cli import load_prepared
+    from rnn_lab.train.cli import load_classes, load_prepared, task_of_args
 
-    prepared = load_prepared(args)
+    task = task_of_args(args)
+    if task == "classify":  # the documented split (SPLIT_SEED); --seed is the untrained model's weights here
+        prepared = load_classes(argparse.Namespace(**{**vars(args), "seed": SPLIT_SEED}))
+    else:
+        prepared = load_prepared(args)
     split, index, window = _window(args, prepared)
-    model, described = _model(args, prepared)
+    model, described = _model(args, prepared, prepared.n_classes if task == "classify" else None)
     window = np.asarray(window, dtype=np.float32)  # (T, F)
     model_run = run_model(model, window)
     layers = model_run.recurrent_layers
@@ -143,17 +166,20 @@ def inside_report(args) -> dict:
         }
         for trace in layer.directions
     ]
-    return {
-        "model": {**described, "layers": [r.name for r in model_run.layers]},
-        "data": {
+    if task == "classify":
+        data = {"source": prepared.source, "window": prepared.window, "features": prepared.n_features}
+    else:
+        data = {
             "source": prepared.source,
             "target": prepared.target,
             "features": list(prepared.features),
             "window": prepared.window,
             "scaling": prepared.scaler.kind,
-            "split": split,
-            "index": index,
-        },
+        }
+    report = {
+        "task": task,
+        "model": {**described, "layers": [r.name for r in model_run.layers]},
+        "data": {**data, "split": split, "index": index},
         "layer": {
             "index": args.layer,
             "name": layer.name,
@@ -167,6 +193,29 @@ def inside_report(args) -> dict:
         "prediction": [float(v) for v in np.ravel(model_run.output)],
         "max_abs_diff": max_abs_diff(model, window, model_run),
         "keras_layers": model_run.keras_layers,
+    }
+    if task == "classify":
+        report["decision"] = _decision(model, window, model_run, prepared, split, index)
+    return report
+
+
+def _decision(model, window, model_run, prepared, split: str, index: int) -> dict:
+    """The class probabilities at every step (the head on h_t), the true and the predicted class."""
+    import numpy as np
+
+    from rnn_lab.inside.decision import DecisionUndefined, decision_through_time
+    from rnn_lab.inside.numpy_rnn import keras_output
+
+    try:
+        probs = decision_through_time(model, window, model_run)
+    except DecisionUndefined as err:
+        raise UsageError(f"no decision through time for this model: {err}") from None
+    return {
+        "class_names": list(prepared.class_names),
+        "true": prepared.class_names[int(prepared.y(split)[index])],
+        "predicted": prepared.class_names[int(np.argmax(probs[-1]))],
+        "probabilities": [[float(p) for p in row] for row in probs],
+        "max_abs_diff_at_T": float(np.max(np.abs(probs[-1] - keras_output(model, window)[0]))),
     }
 
 
@@ -187,10 +236,16 @@ def run(args) -> int:
         units = ", ".join(map(str, m["units"]))
         wrap = "Bidirectional " if m["bidirectional"] else ""
         print(f"model: {wrap}{m['cell']}({units}), untrained, seed {m['seed']} ({', '.join(m['layers'])})")
-    print(
-        f"data: {d['source']}, {SPLIT_NAMES[d['split']]} window {d['index']} "
-        f"({d['window']} steps x {len(d['features'])} feature(s), {d['scaling']} scaling)"
-    )
+    if report["task"] == "classify":
+        print(
+            f"data: {d['source']}, {SPLIT_NAMES[d['split']]} sample {d['index']} "
+            f"({d['window']} steps x {d['features']} feature(s))"
+        )
+    else:
+        print(
+            f"data: {d['source']}, {SPLIT_NAMES[d['split']]} window {d['index']} "
+            f"({d['window']} steps x {len(d['features'])} feature(s), {d['scaling']} scaling)"
+        )
     for direction in report["directions"]:
         print(
             f"layer {layer['index']} {layer['name']} ({direction['direction']}, {layer['units']} units), "
@@ -198,6 +253,19 @@ def run(args) -> int:
         )
         for name, values in direction["values"].items():
             print(_row(name, values))
+    if report["task"] == "classify":
+        dec = report["decision"]
+        names = dec["class_names"]
+        print(f"class probabilities if the sequence stopped at t (true class {dec['true']}):")
+        print("     t " + " ".join(f"{n:>6s}" for n in names) + "  argmax")
+        for t, row in enumerate(dec["probabilities"], start=1):
+            best = names[max(range(len(row)), key=row.__getitem__)]
+            print(f"  {t:4d} " + " ".join(f"{p:6.3f}" for p in row) + f"  {best}")
+        print(
+            f"prediction: class {dec['predicted']}; NumPy vs Keras max |Δ| {report['max_abs_diff']:.2e} "
+            f"(probabilities at t = T: {dec['max_abs_diff_at_T']:.2e})"
+        )
+        return 0
     prediction = ", ".join(f"{v:.6g}" for v in report["prediction"])
     print(f"prediction (scaled) {prediction}; NumPy vs Keras max |Δ| {report['max_abs_diff']:.2e}")
     return 0

@@ -53,6 +53,12 @@ def hard_sigmoid(x: np.ndarray) -> np.ndarray:
     return np.clip(x + 3.0, 0.0, 6.0) / 6.0
 
 
+def softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis (a classifier head's class probabilities), shifted by the max to avoid overflow."""
+    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
 ACTIVATIONS = {
     "tanh": np.tanh,
     "sigmoid": sigmoid,
@@ -60,6 +66,7 @@ ACTIVATIONS = {
     "relu": lambda x: np.maximum(x, 0.0),
     "linear": lambda x: x,
     "softsign": lambda x: x / (1.0 + np.abs(x)),
+    "softmax": softmax,
 }
 
 
