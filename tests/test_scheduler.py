@@ -307,3 +307,12 @@ def test_a_queued_warm_up_does_not_hold_up_the_run_it_was_for(keras, gate):
     finally:
         S.set_default_scheduler(previous)
         runs._WARM_REQUESTS.clear()
+
+
+def test_a_ticket_is_cancelled_only_by_its_own_scheduler(gate):
+    one, other = S.LocalScheduler(max_running=1), S.LocalScheduler(max_running=1)
+    ticket = one.submit("s", gate.job("mine"))
+    with pytest.raises(ValueError, match="submitted to another scheduler"):
+        other.cancel(ticket)
+    gate.release.set()
+    assert ticket.wait(WAIT) and ticket.state == "done"

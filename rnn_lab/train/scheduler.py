@@ -8,7 +8,8 @@ at its natural boundaries (an epoch) so cancelling a running job takes effect so
 :class:`Scheduler` is the interface the rest of the library depends on. :class:`LocalScheduler` implements it
 with threads in this process. A backend on an existing job system (Celery with Redis, or Ray) would implement
 the same four methods and return tickets with the same attributes; choosing it is a configuration swap
-(:func:`set_default_scheduler` at start-up), not a rewrite of the callers.
+(:func:`set_default_scheduler` at start-up), not a rewrite of the callers. What such a backend adds is its own
+business: shipping ``work`` to a worker process and relaying its progress and result back to the ticket.
 
 Settings (environment variables, read when the process-wide scheduler is first created):
 
@@ -243,12 +244,15 @@ class LocalScheduler:
     # ---------------------------------------------------------------- internals (the lock is held in *_locked)
 
     def _cancel_locked(self, ticket: Ticket) -> bool:
+        if ticket.scheduler is not self:
+            raise ValueError(f"{ticket!r} was submitted to another scheduler; cancel it there")
         if ticket.state == QUEUED:
             self._queue.remove(ticket)
             ticket.cancel_requested = True
             ticket.stop_event.set()
             ticket.state = CANCELLED
             ticket.finished_at = time.monotonic()
+            ticket._work = None  # a closed tab's data and model are freed even though the job never ran
             self._cond.notify_all()
             return True
         if ticket.state == RUNNING:
