@@ -316,3 +316,26 @@ def test_a_ticket_is_cancelled_only_by_its_own_scheduler(gate):
         other.cancel(ticket)
     gate.release.set()
     assert ticket.wait(WAIT) and ticket.state == "done"
+
+
+class Killed(BaseException):
+    """Stronger than an Exception: what a killed worker's work might raise."""
+
+
+def test_a_job_killed_mid_run_frees_its_slot_and_the_queue_moves_on(gate, monkeypatch):
+    scheduler = S.LocalScheduler(max_running=1)
+    started, thread_died = threading.Event(), threading.Event()
+    died_of: list = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: (died_of.append(args.exc_type), thread_died.set()))
+
+    def killed_mid_run(stop):
+        started.set()
+        gate.release.wait(WAIT)
+        raise Killed
+
+    victim = scheduler.submit("s", killed_mid_run)
+    after = scheduler.submit("s", gate.job("after"))
+    assert started.wait(WAIT) and victim.state == "running" and after.state == "queued"
+    gate.release.set()
+    assert victim.wait(WAIT) and after.wait(WAIT) and thread_died.wait(WAIT)
+    assert victim.state == "error" and after.state == "done" and died_of == [Killed]
