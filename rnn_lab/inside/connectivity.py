@@ -295,27 +295,30 @@ def conclusion(result: ExperimentResult, lang: str = "en") -> str:
 
 
 class ExperimentJob:
-    """The experiment in a background thread, so the page stays usable; the page polls :meth:`snapshot`.
+    """The experiment submitted to the training scheduler (it trains models too), so the page stays usable; the
+    page polls :meth:`snapshot`.
 
-    The thread never touches Streamlit. States: ``running`` -> ``done`` | ``error``. :meth:`stop` ends it
-    within a fraction of a second, keeping the cells already finished (see :func:`run_experiment`).
+    The job never touches Streamlit. States: ``queued`` -> ``running`` -> ``done`` | ``error``, or ``queued`` ->
+    ``stopped`` when stopped before its turn. :meth:`stop` ends a running one within a fraction of a second,
+    keeping the cells already finished (see :func:`run_experiment`).
     """
 
-    def __init__(self, cfg: ExperimentConfig):
+    def __init__(self, cfg: ExperimentConfig, scheduler=None, session_id: str = ""):
+        from rnn_lab.train.scheduler import default_scheduler
+
         cfg.validate()  # a bad setting is a message on the page, not a dead thread
         self.cfg = cfg
-        self.stop_event = threading.Event()
         self.fraction = 0.0
         self.cell: str | None = None  # the cell in training
         self.done: list[str] = []  # the cells finished so far
-        self.state = "running"
+        self._state = "running"  # once the scheduler has started the work
         self.result: ExperimentResult | None = None
         self.error: Exception | None = None
-        self.started = time.perf_counter()
         self.consumed = False  # the page moved the result into the session
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._work, daemon=True, name="rnn-lab-experiment")
-        self._thread.start()
+        self.scheduler = scheduler or default_scheduler()
+        self.ticket = self.scheduler.submit(session_id, self._work, label="experiment")
+        self.stop_event = self.ticket.stop_event
 
     def _progress(self, fraction: float, cell: str) -> None:
         with self._lock:
@@ -325,32 +328,52 @@ class ExperimentJob:
         with self._lock:
             self.done.append(done.cell)
 
-    def _work(self) -> None:
+    def _work(self, stop: threading.Event) -> None:
         try:
-            self.result = run_experiment(self.cfg, self._progress, stop=self.stop_event, on_cell=self._cell_done)
-            self.state = "done"
+            self.result = run_experiment(self.cfg, self._progress, stop=stop, on_cell=self._cell_done)
+            self._state = "done"
         except Exception as err:  # noqa: BLE001 - any failure is reported in the page as a plain message
             self.error = err
-            self.state = "error"
+            self._state = "error"
+
+    @property
+    def state(self) -> str:
+        """``queued`` while waiting its turn, ``stopped`` when cancelled before it, else the work's own state."""
+        ticket_state = self.ticket.state
+        if ticket_state == "queued":
+            return "queued"
+        if ticket_state == "cancelled" and self.ticket.started_at is None:
+            return "stopped"
+        if ticket_state == "error" and self._state == "running":
+            return "error"
+        return self._state
+
+    def _seconds_running(self) -> float:
+        """Seconds since the experiment started training (the wait in the queue is not counted)."""
+        started = self.ticket.started_at
+        return 0.0 if started is None else time.monotonic() - started
 
     def snapshot(self) -> dict:
-        """A consistent copy of the progress for drawing."""
+        """A consistent copy of the progress for drawing, with the place in the queue while waiting."""
+        queue = self.ticket.queue_info()  # the scheduler's lock, taken before (never inside) this job's
         with self._lock:
             return {
                 "fraction": self.fraction,
                 "cell": self.cell,
                 "done": list(self.done),
-                "seconds": time.perf_counter() - self.started,
+                "seconds": self._seconds_running(),
                 "state": self.state,
                 "stopping": self.stop_event.is_set(),
+                **queue,
             }
 
     def stop(self) -> None:
-        self.stop_event.set()
+        """Stop after the cell in training (its finished cells are kept), or leave the queue if waiting."""
+        self.scheduler.cancel(self.ticket)
 
     @property
     def running(self) -> bool:
-        return self.state == "running"
+        return self.state in ("queued", "running")
 
     def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
+        self.ticket.wait(timeout)

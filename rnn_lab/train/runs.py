@@ -157,7 +157,7 @@ def training_arch(arch, prepared):
     return training_variant(arch, prepared)
 
 
-_WARM_REQUESTS: dict[tuple, threading.Thread] = {}
+_WARM_REQUESTS: dict[tuple, Any] = {}  # request -> the warm-up's scheduler Ticket
 _WARM_LOCK = threading.Lock()
 
 
@@ -176,20 +176,29 @@ def _warm_request(trained, prepared, cfg: TrainConfig) -> tuple:
 
 def wait_for_warm_up(trained, prepared, cfg: TrainConfig, timeout: float = 120.0) -> None:
     """A press of Train that comes while the page's warm-up of the same model is still importing TensorFlow or
-    compiling waits for it, instead of compiling a second copy beside it (two compilations on two cores)."""
+    compiling waits for it, instead of compiling a second copy beside it (two compilations on two cores).
+
+    A warm-up still waiting in the queue is cancelled instead: this run compiles the slot itself, and waiting
+    for a job queued behind it would hold this run's place for nothing."""
     with _WARM_LOCK:
-        thread = _WARM_REQUESTS.get(_warm_request(trained, prepared, cfg))
-    if thread is not None and thread.is_alive() and thread is not threading.current_thread():
-        thread.join(timeout)
+        ticket = _WARM_REQUESTS.get(_warm_request(trained, prepared, cfg))
+    if ticket is None:
+        return
+    if ticket.state == "queued":
+        ticket.scheduler.cancel(ticket)
+    if ticket.state == "running":
+        ticket.wait(timeout)
 
 
-def warm_up_in_background(prepared, arch, cfg: TrainConfig) -> threading.Thread | None:
-    """Start compiling, in a background thread, the engine slot that training ``arch`` on ``prepared`` with
-    ``cfg`` will use, so that the first press of Train does not pay TensorFlow's import, tracing and XLA
-    compilation (issue 9.2). Once per (model, data shapes, optimizer, loss, batch, epochs); cheap to call on
-    every rerun (no TensorFlow on the caller's thread). Returns the thread, or None when already requested or
-    the settings cannot train (the Train button will say why)."""
+def warm_up_in_background(prepared, arch, cfg: TrainConfig, scheduler=None, session_id: str = ""):
+    """Queue a job that compiles the engine slot training ``arch`` on ``prepared`` with ``cfg`` will use, so
+    that the first press of Train does not pay TensorFlow's import, tracing and XLA compilation (issue 9.2).
+    A warm-up is a job like a training: it waits its turn (issue 12). Once per (model, data shapes, optimizer,
+    loss, batch, epochs); cheap to call on every rerun (no TensorFlow on the caller's thread). Returns the
+    scheduler's ticket, or None when already requested, the queue is full or the settings cannot train (the
+    Train button will say why)."""
     from rnn_lab.train import engine
+    from rnn_lab.train.scheduler import QueueFull, default_scheduler
 
     try:
         trained = training_arch(arch, prepared)
@@ -197,23 +206,29 @@ def warm_up_in_background(prepared, arch, cfg: TrainConfig) -> threading.Thread 
     except (TrainError, ValueError):
         return None
     request = _warm_request(trained, prepared, cfg)
+    scheduler = scheduler or default_scheduler()
+
+    def work(stop: threading.Event) -> None:
+        if stop.is_set():
+            return
+        try:
+            engine.warm_up(
+                build(trained, cfg.seed), prepared.X_train, prepared.y_train, prepared.X_val, prepared.y_val, cfg
+            )
+        except Exception:  # noqa: BLE001 - a failed warm-up only means the first run compiles itself
+            with _WARM_LOCK:
+                _WARM_REQUESTS.pop(request, None)
+
     with _WARM_LOCK:
-        if request in _WARM_REQUESTS:
-            return None
-
-        def work():
-            try:
-                engine.warm_up(
-                    build(trained, cfg.seed), prepared.X_train, prepared.y_train, prepared.X_val, prepared.y_val, cfg
-                )
-            except Exception:  # noqa: BLE001 - a failed warm-up only means the first run compiles itself
-                with _WARM_LOCK:
-                    _WARM_REQUESTS.pop(request, None)
-
-        thread = threading.Thread(target=work, name=engine.WARM_THREAD, daemon=True)
-        _WARM_REQUESTS[request] = thread
-    thread.start()
-    return thread
+        earlier = _WARM_REQUESTS.get(request)
+        if earlier is not None and not (earlier.state == "cancelled" and earlier.started_at is None):
+            return None  # requested already (a warm-up cancelled before it ran may be asked for again)
+        try:
+            ticket = scheduler.submit(session_id, work, label="warm-up")
+        except QueueFull:
+            return None  # a warm-up is only a head start; the run will compile when its turn comes
+        _WARM_REQUESTS[request] = ticket
+    return ticket
 
 
 def build(arch, seed: int):
@@ -408,27 +423,32 @@ def runs_by_task(runs: list[Run]) -> dict[str, list[Run]]:
 
 
 class TrainJob:
-    """A training run in a background thread; the page polls it (the thread never touches Streamlit).
+    """A training run submitted to the scheduler; the page polls it (the job never touches Streamlit).
 
-    States: ``running`` -> ``done`` | ``error``. ``history`` grows epoch by epoch.
+    States: ``queued`` -> ``running`` -> ``done`` | ``error``, or ``queued`` -> ``stopped`` when stopped (or its
+    session ended) before its turn came: no run, no error. ``history`` grows epoch by epoch. :attr:`running`
+    is true while queued too: the job is not finished and the page keeps polling it.
+    Raises :class:`~rnn_lab.train.scheduler.QueueFull` when the queue is at its hard limit.
     """
 
-    def __init__(self, prepared, arch, cfg: TrainConfig, live: bool = True):
+    def __init__(self, prepared, arch, cfg: TrainConfig, live: bool = True, scheduler=None, session_id: str = ""):
+        from rnn_lab.train.scheduler import default_scheduler
+
         self.cfg = cfg
         self.live = live
-        self.stop_event = threading.Event()
         self.history: dict[str, list[float]] = {"loss": [], "val_loss": []}
         self.epoch = 0
         self.elapsed = 0.0
         self.eta = float("nan")
-        self.state = "running"
         self.run: Run | None = None
         self.error: Exception | None = None
         self.started = time.time()
         self.consumed = False  # the page moved the finished run into the session's run list
+        self._state = "running"  # once the scheduler has started the work
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._work, args=(prepared, arch), daemon=True, name="rnn-lab-train")
-        self._thread.start()
+        self.scheduler = scheduler or default_scheduler()
+        self.ticket = self.scheduler.submit(session_id, lambda stop: self._work(prepared, arch, stop), label="train")
+        self.stop_event = self.ticket.stop_event
 
     def _progress(self, epoch: int, logs: dict, elapsed: float, eta: float) -> None:
         with self._lock:
@@ -438,16 +458,30 @@ class TrainJob:
             for k, v in logs.items():
                 self.history.setdefault(k, []).append(v)
 
-    def _work(self, prepared, arch) -> None:
+    def _work(self, prepared, arch, stop: threading.Event) -> None:
         try:
-            self.run = execute(prepared, arch, self.cfg, progress=self._progress, stop=self.stop_event)
-            self.state = "done"
+            self.run = execute(prepared, arch, self.cfg, progress=self._progress, stop=stop)
+            self._state = "done"
         except Exception as err:  # noqa: BLE001 - any failure is reported in the page as a plain message
             self.error = err
-            self.state = "error"
+            self._state = "error"
+
+    @property
+    def state(self) -> str:
+        """``queued`` while waiting its turn, ``stopped`` when cancelled before it, else the work's own state."""
+        ticket_state = self.ticket.state
+        if ticket_state == "queued":
+            return "queued"
+        if ticket_state == "cancelled" and self.ticket.started_at is None:
+            return "stopped"
+        if ticket_state == "error" and self._state == "running":
+            return "error"  # the work was killed by something stronger than an Exception
+        return self._state
 
     def snapshot(self) -> dict:
-        """A consistent copy of the progress for drawing."""
+        """A consistent copy of the progress for drawing, with the place in the queue while waiting."""
+        queue = self.ticket.queue_info()
+        state = "queued" if queue["position"] else self.state
         with self._lock:
             return {
                 "epoch": self.epoch,
@@ -455,18 +489,21 @@ class TrainJob:
                 "elapsed": self.elapsed,
                 "eta": self.eta,
                 "history": {k: list(v) for k, v in self.history.items()},
-                "state": self.state,
+                "state": state,
+                "queued": state == "queued",
+                **queue,
             }
 
     def stop(self) -> None:
-        self.stop_event.set()
+        """Stop at the next epoch boundary (the run is kept, marked stopped), or leave the queue if waiting."""
+        self.scheduler.cancel(self.ticket)
 
     @property
     def running(self) -> bool:
-        return self.state == "running"
+        return self.state in ("queued", "running")
 
     def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
+        self.ticket.wait(timeout)
 
 
 COMPARE_MODELS = ("SimpleRNN", "LSTM", "GRU", "Conv1D", "Dense")
