@@ -46,6 +46,18 @@ def color(role: str) -> str:
     return ROLE_COLORS[role]
 
 
+def _top_margin(fig, size: dict) -> int:
+    """Room above the plot for the title and for subplot titles (annotations above the paper), line by line."""
+    top = 20
+    title = fig.layout.title.text
+    if title:
+        top = 60 + (title.count("<br>")) * round(size["title"] * 1.3)
+    for note in fig.layout.annotations or ():
+        if note.yref == "paper" and note.y is not None and note.y >= 0.99 and note.text:
+            top = max(top, 20 + (note.text.count("<br>") + 1) * round(size["font"] * 1.6))
+    return top
+
+
 def style_figure(fig, projection: bool = False, height: int | None = None):
     """Apply the app's palette, fonts and sizes to a Plotly figure (in place) and return it."""
     size = PROJECTION if projection else NORMAL
@@ -56,7 +68,7 @@ def style_figure(fig, projection: bool = False, height: int | None = None):
         title_font={"size": size["title"]},
         legend={"font": {"size": size["font"]}},
         height=height or fig.layout.height or size["height"],
-        margin={"l": 10, "r": 10, "t": 60 if fig.layout.title.text else 20, "b": 10},
+        margin={"l": 10, "r": 10, "t": _top_margin(fig, size), "b": 10},
         hoverlabel={"font_size": size["font"]},
     )
     fig.update_xaxes(title_font={"size": size["font"]}, tickfont={"size": size["font"]}, automargin=True)

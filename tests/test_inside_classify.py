@@ -70,7 +70,7 @@ def test_digit_step_through_with_decision(keras, app_test, lang):
     assert ("t = 1" in titles) and (("If the sequence stopped" in titles) == (lang == "en"))
     if lang == "ko":
         assert "클래스별 확률" in titles
-    assert any(("Prediction" if lang == "en" else "예측") in m.label for m in at.metric)
+    assert any(("Predicted class" if lang == "en" else "예측 클래스") in m.label for m in at.metric)
     # the step moves (a link, a lesson, or the browser slider): the row box and the bars follow
     at.session_state["inside_step"] = 28
     at.run()
@@ -137,5 +137,5 @@ def test_a_trained_classify_run_is_opened_and_forecast_runs_are_not(keras, app_t
     np.testing.assert_allclose(probs[-1], keras_output(digit_run.model, x)[0], atol=1e-5)
     predicted = digits.class_names[int(np.argmax(probs[-1]))]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Prediction with the trained weights"].startswith(f"class {predicted} (")
+    assert metrics["Prediction with the trained weights"].startswith(f"{predicted} (")
     assert "Prediction with the initial weights" in metrics

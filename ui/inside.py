@@ -64,9 +64,11 @@ def _runs(task: str = "forecast") -> list:
 
 def _open_new_run(runs: list) -> None:
     """Right after a run was trained, open it: once per new run, so a later pick of the untrained model stays."""
-    if not runs:
+    # The newest one that can be stepped through: after a Compare the last run is the Dense model (no cell to open)
+    recurrent = [r for r in runs if getattr(getattr(r, "arch", None), "family", "rnn") == "rnn"]
+    if not recurrent:
         return
-    newest = runs[-1]
+    newest = recurrent[-1]
     marker = (getattr(newest, "id", None), newest.name)
     state = st.session_state
     if state.get(_NEWEST_RUN) != marker:
