@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import math
 import threading
 
@@ -96,16 +97,17 @@ def test_wait_estimate_uses_cost_hints_then_finished_durations(gate):
     first = scheduler.submit("s", gate.job("q1"), cost=30.0)
     second = scheduler.submit("s", gate.job("q2"))
     third = scheduler.submit("s", gate.job("q3"))
-    assert first.eta_seconds() == pytest.approx(15.0)  # mean hint of the running two, one round
-    assert second.eta_seconds() == pytest.approx(20.0)  # mean of 10, 20, 30; still the first round of two
-    assert third.eta_seconds() == pytest.approx(40.0)  # two rounds ahead of it
+    # two slots share the work ahead: each running job counts half its hint (on average half done)
+    assert first.eta_seconds() == pytest.approx((10 / 2 + 20 / 2) / 2)
+    assert second.eta_seconds() == pytest.approx((30 + 10 / 2 + 20 / 2) / 2)  # q1 waits ahead of it
+    assert math.isnan(third.eta_seconds())  # q2 ahead of it: nothing known about it
     gate.release.set()
     assert third.wait(WAIT)
     late, closed = S.LocalScheduler(max_running=1), Gate()
-    late._durations.extend([2.0, 4.0])  # as if two jobs had finished: measured durations beat hints
-    late.submit("s", closed.job("x"), cost=100.0)
-    waiting = late.submit("s", closed.job("y"))
-    assert waiting.eta_seconds() == pytest.approx(3.0)
+    late._durations_by_label["train"] = collections.deque([2.0, 4.0])  # measured durations beat hints
+    late.submit("s", closed.job("x"), label="train", cost=100.0)
+    waiting = late.submit("s", closed.job("y"), label="train")
+    assert waiting.eta_seconds() == pytest.approx(3.0 / 2)
     closed.release.set()
     assert waiting.wait(WAIT)
 
@@ -339,3 +341,46 @@ def test_a_job_killed_mid_run_frees_its_slot_and_the_queue_moves_on(gate, monkey
     gate.release.set()
     assert victim.wait(WAIT) and after.wait(WAIT) and thread_died.wait(WAIT)
     assert victim.state == "error" and after.state == "done" and died_of == [Killed]
+
+
+def test_wait_estimate_uses_the_duration_of_jobs_of_the_same_kind():
+    import threading as th
+
+    from rnn_lab.train.scheduler import LocalScheduler
+
+    s = LocalScheduler(max_running=1)
+    for label in ("warm", "train"):
+        s.submit("a", lambda stop: None, label=label).wait(10)
+    s._durations_by_label["warm"].clear()
+    s._durations_by_label["warm"].append(1.0)
+    s._durations_by_label["train"].clear()
+    s._durations_by_label["train"].append(10.0)
+    gate = th.Event()
+    running = s.submit("a", lambda stop: gate.wait(10), label="train")
+    ahead = s.submit("b", lambda stop: None, label="warm")
+    mine = s.submit("c", lambda stop: None, label="train")
+    # one slot: the running training (half of 10 s left on average) and the warm-up ahead (1 s)
+    assert mine.eta_seconds() == 10.0 / 2 + 1.0
+    gate.set()
+    for t in (running, ahead, mine):
+        t.wait(10)
+
+
+def test_reap_sessions_cancels_jobs_of_sessions_gone_longer_than_the_grace():
+    import threading as th
+
+    from rnn_lab.train.scheduler import LocalScheduler
+
+    s = LocalScheduler(max_running=1)
+    gate = th.Event()
+    running = s.submit("gone", lambda stop: gate.wait(10) and None, label="train")
+    queued = s.submit("gone", lambda stop: None, label="train")
+    other = s.submit("here", lambda stop: None, label="train")
+    alive = {"here"}
+    assert s.reap_sessions(alive.__contains__, grace=30, now=100.0) == []  # first seen gone: grace starts
+    assert queued.state == "queued" and not running.stop_event.is_set()
+    assert s.reap_sessions(alive.__contains__, grace=30, now=131.0) == ["gone"]
+    assert queued.state == "cancelled" and running.stop_event.is_set() and other.state in ("queued", "running")
+    gate.set()
+    other.wait(10)
+    assert other.state == "done"

@@ -159,6 +159,8 @@ class LocalScheduler:
         self._queue: collections.deque[Ticket] = collections.deque()
         self._running: set[Ticket] = set()
         self._durations: collections.deque[float] = collections.deque(maxlen=RECENT_DURATIONS)
+        self._durations_by_label: dict[str, collections.deque[float]] = {}
+        self._dead_since: dict[str, float] = {}  # session id -> when it was first seen gone (reap_sessions)
         self._ids = itertools.count(1)
 
     # ---------------------------------------------------------------- the interface
@@ -191,6 +193,28 @@ class LocalScheduler:
             mine = [t for t in (*self._queue, *self._running) if t.session_id == session_id]
             return sum(self._cancel_locked(t) for t in mine)
 
+    def session_ids(self) -> set[str]:
+        """Sessions with a job waiting or running."""
+        with self._cond:
+            return {t.session_id for t in (*self._queue, *self._running)}
+
+    def reap_sessions(self, is_alive: Callable[[str], bool], grace: float, now: float | None = None) -> list[str]:
+        """Cancel the jobs of sessions gone for longer than ``grace`` seconds (a closed tab, a websocket that never
+        came back): their place in the queue goes to the others and their models are freed. A session that comes
+        back within ``grace`` keeps its jobs. Returns the sessions reaped."""
+        now = time.monotonic() if now is None else now
+        reaped = []
+        for session_id in self.session_ids():
+            if not session_id or is_alive(session_id):
+                self._dead_since.pop(session_id, None)
+                continue
+            first = self._dead_since.setdefault(session_id, now)
+            if now - first >= grace:
+                self.cancel_session(session_id)
+                self._dead_since.pop(session_id, None)
+                reaped.append(session_id)
+        return reaped
+
     def status(self) -> SchedulerStatus:
         with self._cond:
             return SchedulerStatus(len(self._running), len(self._queue), self.max_running, self.max_queue)
@@ -221,21 +245,30 @@ class LocalScheduler:
         with self._cond:
             return self._wait_estimate_locked(ticket)
 
+    def _typical_locked(self, ticket: Ticket) -> float:
+        """How long a job like ``ticket`` takes: the mean of recent jobs with its label (a warm-up is not a
+        training), else its cost hint, else the mean of all recent jobs; NaN when nothing is known."""
+        same = self._durations_by_label.get(ticket.label)
+        if same:
+            return sum(same) / len(same)
+        if ticket.cost is not None:
+            return ticket.cost
+        if self._durations:
+            return sum(self._durations) / len(self._durations)
+        return float("nan")
+
     def _wait_estimate_locked(self, ticket: Ticket) -> float:
-        """Mean duration of recent jobs (or, before any has finished, of the cost hints of the jobs ahead and
-        running) times the rounds of ``max_running`` jobs before this one starts."""
+        """The work ahead of ``ticket`` shared by the ``max_running`` slots: every waiting job ahead at its typical
+        duration, every running one at half of it (on average half done)."""
         place = self._position_locked(ticket)
         if place == 0:
             return 0.0  # started (or finished): no more waiting
-        if self._durations:
-            typical = sum(self._durations) / len(self._durations)
-        else:
-            ahead = [*self._running, *itertools.islice(self._queue, place - 1)]
-            hints = [t.cost for t in ahead if t.cost is not None]
-            if not hints:
-                return float("nan")
-            typical = sum(hints) / len(hints)
-        return typical * math.ceil(place / self.max_running)
+        ahead = [self._typical_locked(t) for t in itertools.islice(self._queue, place - 1)]
+        running = [self._typical_locked(t) / 2 for t in self._running]
+        work = ahead + running
+        if not work or any(math.isnan(w) for w in work):
+            return float("nan")
+        return sum(work) / self.max_running
 
     def _wait(self, ticket: Ticket, timeout: float | None) -> bool:
         with self._cond:
@@ -293,7 +326,11 @@ class LocalScheduler:
                     ticket.state = CANCELLED
                 else:
                     ticket.state = DONE
-                    self._durations.append(ticket.finished_at - (ticket.started_at or ticket.finished_at))
+                    took = ticket.finished_at - (ticket.started_at or ticket.finished_at)
+                    self._durations.append(took)
+                    self._durations_by_label.setdefault(
+                        ticket.label, collections.deque(maxlen=RECENT_DURATIONS)
+                    ).append(took)
                 ticket._work = None  # drop the closure (prepared data, models) once it has run
                 self._running.discard(ticket)
                 starting = self._start_waiting_locked()
