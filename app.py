@@ -46,6 +46,7 @@ def run() -> None:
     common.keep_keras_session()  # models live in each session; Streamlit must not clear Keras after every run
     classroom.apply_link_once()  # first run of a session: the link's settings, else the browser's language
     common.init_settings()
+    common.start_session_reaper()  # a closed tab's queued trainings leave the queue (issue 12)
     by_path = {
         path: st.Page(path, title=common.t(f"common.nav.{name}"), icon=icon, default=(name == "home"))
         for entries in PAGES.values()

@@ -121,3 +121,43 @@ def keep_keras_session() -> None:
 
     script_runner._clean_problem_modules = clean_without_keras
     script_runner._rnn_lab_keeps_keras = True
+
+
+def session_id() -> str:
+    """This browser session's id: the scheduler queues jobs per session and frees them when the session ends."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else ""
+
+
+REAP_EVERY = 5.0  # seconds between checks for sessions that ended
+
+
+@st.cache_resource(show_spinner=False)
+def start_session_reaper():
+    """Once per server: a thread that cancels the queued and running jobs of sessions gone longer than Streamlit
+    keeps a disconnected session (server.disconnectedSessionTTL), so a closed tab frees its place and memory."""
+    import threading
+    import time
+
+    from streamlit import runtime
+
+    from rnn_lab.train.scheduler import default_scheduler
+
+    if not runtime.exists():  # AppTest and bare runs: no server, no sessions to watch
+        return None
+    server = runtime.get_instance()
+    grace = float(st.get_option("server.disconnectedSessionTTL"))
+
+    def watch() -> None:
+        while True:
+            time.sleep(REAP_EVERY)
+            try:
+                default_scheduler().reap_sessions(server.is_active_session, grace)
+            except Exception:  # noqa: BLE001 - the watcher must outlive any one failed check
+                continue
+
+    thread = threading.Thread(target=watch, name="rnn-lab-session-reaper", daemon=True)
+    thread.start()
+    return thread

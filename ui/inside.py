@@ -446,9 +446,11 @@ def _start_experiment() -> None:
     cfg = ExperimentConfig(
         lag=int(state["inside_exp_lag"]), units=int(state["inside_exp_units"]), epochs=int(state["inside_exp_epochs"])
     )
+    from ui.common import session_id
+
     try:
-        state[EXP_JOB] = ExperimentJob(cfg)
-    except ValueError as err:
+        state[EXP_JOB] = ExperimentJob(cfg, session_id=session_id())
+    except ValueError as err:  # a bad setting, or the shared queue is full (QueueFull says so plainly)
         state["_inside_exp_error"] = str(err)
 
 

@@ -51,8 +51,13 @@ def collect_finished_job() -> None:
         st.session_state[COMPARE_KEY] = [r.id for r in finished]
         st.session_state[COMPARE_KEY + "_skipped"] = list(j.skipped)
     if finished:
+        from rnn_lab.train.limits import Limits, trim_runs
+
         runs().extend(finished)
         st.session_state["btn_train_show"] = finished[-1].id
+        dropped = trim_runs(runs(), Limits.from_env().max_runs, protect=tuple(finished))
+        if dropped:  # the session keeps at most RNN_LAB_MAX_RUNS runs: say which went
+            st.session_state["_train_dropped"] = [r.name for r in dropped]
 
 
 # ---------------------------------------------------------------- hyperparameters
@@ -190,7 +195,9 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     if not clicked and cfg is not None and not busy and WARM_UP:
         from rnn_lab.train.runs import warm_up_in_background
 
-        warm_up_in_background(prepared, arch, cfg)  # compile before the press (issue 9.2)
+        from ui.common import session_id
+
+        warm_up_in_background(prepared, arch, cfg, session_id=session_id())  # compile before the press (9.2)
     if not clicked or cfg is None or busy:
         return
     try:
@@ -200,7 +207,20 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
         return
     for note in notes:
         st.info(t(note), icon=":material/info:")
-    st.session_state[JOB_KEY] = TrainJob(prepared, arch, cfg, live=bool(st.session_state.get("train_live", True)))
+    _submit(TrainJob, prepared, arch, cfg)
+
+
+def _submit(job_class, prepared, arch, cfg: TrainConfig) -> None:
+    """Queue a training (or a comparison) for this session; a full queue is a plain message."""
+    from rnn_lab.train.scheduler import QueueFull
+    from ui.common import session_id
+
+    try:
+        st.session_state[JOB_KEY] = job_class(
+            prepared, arch, cfg, live=bool(st.session_state.get("train_live", True)), session_id=session_id()
+        )
+    except QueueFull as err:
+        error(t("train.queue_full", waiting=err.waiting, limit=err.limit))
 
 
 def compare_start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
@@ -223,7 +243,7 @@ def compare_start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     if not plan:
         _skipped_ui(skipped)
     else:
-        st.session_state[JOB_KEY] = CompareJob(prepared, arch, cfg, live=bool(st.session_state.get("train_live", True)))
+        _submit(CompareJob, prepared, arch, cfg)
 
 
 def _lang() -> str:
@@ -297,13 +317,23 @@ def _live_fragment() -> None:
         return
     if not j.running:
         st.rerun()  # the whole page: results and runs appear
+    snap = j.snapshot()
+    if snap.get("queued"):  # waiting for a free slot on a shared server: the place in line, and Cancel
+        eta = snap.get("wait_eta", float("nan"))
+        st.info(
+            t("train.queued", position=snap["position"], length=snap["queue_length"])
+            + (" " + t("train.queued_eta", seconds=round(eta)) if math.isfinite(eta) else ""),
+            icon=":material/hourglass_top:",
+        )
+        st.button(t("train.cancel_button"), key="btn_train_cancel", on_click=j.stop, icon=":material/close:")
+        return
     st.button(
         t("train.stop_button"),
         key="btn_train_stop",
         on_click=j.stop,
         icon=":material/stop:",
     )
-    _draw_progress(j.snapshot(), j.cfg, j.live)
+    _draw_progress(snap, j.cfg, j.live)
 
 
 def live_ui() -> None:
@@ -649,6 +679,13 @@ def selected_run_ui():
         st.info(t("train.no_runs"))
         return None
     ids = [r.id for r in items]
+    dropped = st.session_state.pop("_train_dropped", None)
+    if dropped:
+        from rnn_lab.train.limits import Limits
+
+        st.info(
+            t("train.runs_dropped", n=Limits.from_env().max_runs, names=", ".join(dropped)), icon=":material/delete:"
+        )
     if st.session_state.get("btn_train_show") not in ids:
         st.session_state["btn_train_show"] = ids[-1]
     names = {r.id: r.name for r in items}
@@ -666,14 +703,28 @@ def selected_run_ui():
         on_click=_rename,
         args=(run_id,),
     )
-    st.button(
+    run = next(r for r in items if r.id == run_id)
+    c4, c5 = st.columns([1, 3], vertical_alignment="center")
+    c4.button(
         t("train.delete_button"),
         key="btn_train_delete",
         on_click=_delete,
         args=(run_id,),
         icon=":material/delete:",
     )
-    return next(r for r in items if r.id == run_id)
+    c5.toggle(
+        t("train.pin"),
+        value=run.pinned,
+        key=f"btn_train_pin_{run.id}",
+        on_change=_pin,
+        args=(run,),
+        help=t("train.pin_help"),
+    )
+    return run
+
+
+def _pin(run) -> None:
+    run.pinned = bool(st.session_state.get(f"btn_train_pin_{run.id}"))
 
 
 def _skipped_ui(skipped: list) -> None:

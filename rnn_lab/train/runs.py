@@ -73,6 +73,7 @@ class Run:
     notes: list[str] = field(default_factory=list)
     prepared: Any = None  # the PreparedData it was trained on (for the forecast and the export)
     task: str = "forecast"  # forecast | classify: decides the metrics; runs of different tasks are never overlaid
+    pinned: bool = False  # kept when the session's run limit drops the oldest runs (rnn_lab.train.limits)
     class_names: tuple[str, ...] | None = None  # classify: the names of the classes, index = class
 
     @property
@@ -145,6 +146,10 @@ def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
             window=prepared.window,
             n_features=prepared.n_features,
         )
+    from rnn_lab.arch.params import total_params
+    from rnn_lab.train.limits import check_run_size
+
+    check_run_size(total_params(arch), cfg.epochs, n_train)  # a shared server's caps (environment variables)
     _, full = effective_batch_size(cfg.batch_size, n_train)
     return ["train.note.full_batch"] if full else []
 
