@@ -11,9 +11,9 @@ from conftest import ROOT
 
 def test_five_students_train_at_once_and_all_get_their_result(app_url):
     sys.path.insert(0, str(ROOT / "bench"))
-    from classroom_load import run_classroom
-
     from concurrent.futures import ThreadPoolExecutor
+
+    from classroom_load import run_classroom
 
     with ThreadPoolExecutor(1) as pool:  # its own asyncio loop, apart from the session's sync Playwright
         got = pool.submit(run_classroom, app_url, 5, 300).result()

@@ -15,6 +15,7 @@ Settings (environment variables, read when the process-wide scheduler is first c
 
 - ``RNN_LAB_MAX_TRAININGS``: jobs running at once (default: the number of CPU cores).
 - ``RNN_LAB_MAX_QUEUE``: jobs allowed to wait (default 100); one more is refused with :class:`QueueFull`.
+- ``RNN_LAB_SCHEDULER``: ``local`` (default) or ``package.module:factory`` for another backend.
 
 This module never imports Streamlit.
 """
@@ -33,6 +34,7 @@ from typing import Any, Protocol
 
 MAX_TRAININGS_ENV = "RNN_LAB_MAX_TRAININGS"
 MAX_QUEUE_ENV = "RNN_LAB_MAX_QUEUE"
+SCHEDULER_ENV = "RNN_LAB_SCHEDULER"
 DEFAULT_MAX_QUEUE = 100
 RECENT_DURATIONS = 20  # finished jobs whose mean duration estimates the wait
 
@@ -347,8 +349,28 @@ def default_scheduler() -> Scheduler:
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            _DEFAULT = LocalScheduler()
+            _DEFAULT = scheduler_from_env()
         return _DEFAULT
+
+
+def scheduler_from_env() -> Scheduler:
+    """``RNN_LAB_SCHEDULER``: ``local`` (the default, :class:`LocalScheduler`) or ``package.module:factory``, a
+    callable returning another implementation of :class:`Scheduler` (e.g. one on Celery with Redis, see
+    docs/deploy.md). The swap is this one setting; callers only ever see the interface."""
+    import importlib
+
+    spec = os.environ.get(SCHEDULER_ENV, "").strip() or "local"
+    if spec == "local":
+        return LocalScheduler()
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise ValueError(f"{SCHEDULER_ENV} must be 'local' or 'package.module:factory'; got {spec!r}")
+    factory = getattr(importlib.import_module(module_name), attr)
+    scheduler = factory()
+    missing = [m for m in ("submit", "cancel", "cancel_session", "status") if not callable(getattr(scheduler, m, None))]
+    if missing:
+        raise TypeError(f"{spec} returned {type(scheduler).__name__}, which lacks {', '.join(missing)}")
+    return scheduler
 
 
 def set_default_scheduler(scheduler: Scheduler | None) -> Scheduler | None:
