@@ -1,8 +1,9 @@
 """A classroom on one server, measured (issue 12): 30 students press Train within the same minute.
 
 Starts the real app (``streamlit run app.py``) on a free local port and drives N concurrent sessions with headless
-Chromium (one browser, one context per student: real websockets, real reruns, real fragments polling). Each
-student opens the home page from a link holding its experiment, goes to Train through the sidebar, presses Train
+Chromium (one browser, one context per student: real websockets, real reruns, real fragments polling). The
+students arrive one a second (30 within half a minute; all press Train within the same minute). Each student
+opens the home page from a link holding its experiment, goes to Train through the sidebar, presses Train
 and waits for its result (the export buttons appear with the results). Four in five train the counting toy
 (SimpleRNN(10), 50 epochs); every fifth an LSTM(32) on the Samsung series (50 epochs). Meanwhile one more
 session, a student who is not training, changes the units on the Architecture page once a second and times each
@@ -44,6 +45,7 @@ SAMSUNG_LSTM = (
     "&data_test_frac=0.15&data_scaling=minmax&arch_cell=LSTM&arch_units_1=32&arch_timesteps=20&train_epochs=50"
 )
 RESULT = '[class*="st-key-btn_train_dl_model"]'  # the export buttons: drawn with the results of a finished run
+ARRIVAL_GAP = 1.0  # seconds between two students opening the app: 30 students arrive within half a minute
 
 
 def _free_port() -> int:
@@ -101,9 +103,9 @@ class Server:
 
 
 async def _wait_for_app(page) -> None:
-    await page.wait_for_selector('[data-testid="stApp"]', timeout=90_000)
+    await page.wait_for_selector('[data-testid="stApp"]', timeout=180_000)
     await page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000, polling=200
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=180_000, polling=200
     )
 
 
@@ -119,8 +121,10 @@ async def _page_errors(page) -> list[str]:
 
 async def student(browser, url: str, i: int, link: str, timeout: float) -> dict:
     """Home page -> Train -> press Train -> the result; seconds from the press to the result, and any error."""
+    await asyncio.sleep(i * ARRIVAL_GAP)  # the class arrives over half a minute, not in one millisecond
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
+    page.set_default_timeout(180_000)  # 31 pages loading on the same two cores as the server
     out = {"student": i, "lstm": link is SAMSUNG_LSTM, "seconds": None, "errors": []}
     try:
         await page.goto(f"{url}/?{link}")
