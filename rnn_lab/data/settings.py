@@ -117,8 +117,22 @@ def source_defaults(kind: str, toy: str = "counting", bundled: str = "samsung", 
         return out
     if kind == "text":  # nsmc: a tenth of the used training reviews validate, the shipped test file tests
         if text == "nsmc":
-            return {"data_text": "nsmc", "data_val_frac": 0.1, "data_test_frac": 0.0, "data_text_maxlen": 60}
-        return {"data_text": text, "data_val_frac": 0.0, "data_test_frac": 0.0, "data_text_maxlen": 40}
+            return {
+                "data_text": "nsmc",
+                "data_val_frac": 0.1,
+                "data_test_frac": 0.0,
+                "data_text_maxlen": 60,
+                "data_text_padding": "pre",
+            }
+        # a language model: post padding, so a line always starts at step 0 as it does when generating (see
+        # rnn_lab/data/text.py: with pre padding and no mask the number of [PAD]s tells the line's length)
+        return {
+            "data_text": text,
+            "data_val_frac": 0.0,
+            "data_test_frac": 0.0,
+            "data_text_maxlen": 40,
+            "data_text_padding": "post",
+        }
     if kind == "digits":  # the test set is fixed (2,000 images); a tenth of the used training images validate
         return {"data_val_frac": 0.1, "data_digits_limit": 2000}
     out = {**GENERAL, "data_window": 20, "data_features": "", "data_drop_last": False}

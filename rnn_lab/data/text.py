@@ -22,6 +22,12 @@ step (many-to-one, e.g. sentiment): with ``pre`` the last steps it reads are the
 state is fresh from the words; with ``post`` it reads the words first and then a run of [PAD] steps, which wash the
 text out of its state (unless the Embedding's ``mask_zero`` makes the layer skip them). ``truncating="pre"`` drops
 the BEGINNING of a long text (keeps its end), ``post`` keeps the beginning.
+
+A language model (``next_token``) is the other way round: it answers at EVERY step, and when it generates text it
+starts from a prompt at step 0. With ``pre`` padding and no mask, a training line of L tokens starts after
+T - L + 1 [PAD] steps, so the model can (and does) learn the line's length from how many [PAD]s it read, a clue it
+never has when generating: it then mixes sentences up. ``post`` padding (the next-token default) or ``mask_zero``
+(the layer skips [PAD] steps) removes the clue.
 """
 
 from __future__ import annotations
