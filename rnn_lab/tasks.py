@@ -113,19 +113,33 @@ def task_defaults(name: str) -> dict:
     return out
 
 
-def arch_defaults(task: str, source_kind: str, toy_length: int = 20, maxlen: int = 40, vocab: int = 2000) -> dict:
+def arch_defaults(task: str, source_kind: str, toy_length: int = 20, maxlen: int = 40, vocab: int = 1000) -> dict:
     """The Architecture explorer's shape and head for a task's data: a digit is 28 steps x 28 pixels into
     Dense(10, softmax), the first-vs-last toy ``toy_length`` steps x 1 into Dense(2, softmax), forecasting the
     tutorial's 5 steps x 1 into Dense(1); text: ``maxlen`` token ids into an Embedding, then Dense(2, softmax)
     for sentiment or Dense(vocab, softmax) on every step for next_token (the vocabulary is the data's: the
     training variant sets it; ``vocab`` is the explorer's stand-in)."""
-    text = {"arch_timesteps": int(maxlen), "arch_features": 1, "arch_embedding": True, "arch_dense": True}
-    if task == "next_token":
-        return {**text, "arch_dense_units": min(int(vocab), 1024), "arch_return_sequences": True}
-    if task == "classify" and source_kind == "text":
+    if source_kind == "text" or task == "next_token":
+        vocab = min(int(vocab), 1024)  # the explorer's head (arch_dense_units) allows up to 1024 units
+        text = {
+            "arch_timesteps": int(maxlen),
+            "arch_features": 1,
+            "arch_embedding": True,
+            "arch_embedding_vocab": vocab,
+            "arch_dense": True,
+        }
+        if task == "next_token":
+            return {**text, "arch_dense_units": vocab, "arch_return_sequences": True}
         return {**text, "arch_dense_units": 2}
+    numbers = {"arch_embedding": False}  # numbers in: no Embedding (it may be on from a text task)
     if task == "classify":
         if source_kind == "digits":
-            return {"arch_timesteps": 28, "arch_features": 28, "arch_dense": True, "arch_dense_units": 10}
-        return {"arch_timesteps": int(toy_length), "arch_features": 1, "arch_dense": True, "arch_dense_units": 2}
-    return {"arch_timesteps": 5, "arch_features": 1, "arch_dense": True, "arch_dense_units": 1}
+            return {**numbers, "arch_timesteps": 28, "arch_features": 28, "arch_dense": True, "arch_dense_units": 10}
+        return {
+            **numbers,
+            "arch_timesteps": int(toy_length),
+            "arch_features": 1,
+            "arch_dense": True,
+            "arch_dense_units": 2,
+        }
+    return {**numbers, "arch_timesteps": 5, "arch_features": 1, "arch_dense": True, "arch_dense_units": 1}
