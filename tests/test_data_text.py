@@ -215,3 +215,15 @@ def test_text_settings_are_data_settings_and_tasks_know_the_text_source():
     assert defaults["data_source_kind"] == "text" and defaults["arch_embedding"] is True
     own = prepare_text_from_values({"task": "next_token", "data_text": "own"}, text="hello world\nhi there")
     assert own.source == "text:own" and own.split_sizes["train"] == 2
+
+
+def test_task_switch_turns_the_embedding_on_for_text_and_off_for_numbers():
+    from rnn_lab.arch.settings import config_from_values
+    from rnn_lab.tasks import task_defaults
+
+    lm = task_defaults("next_token")
+    assert lm["data_text_padding"] == "post" and lm["arch_embedding_vocab"] == lm["arch_dense_units"]
+    cfg = config_from_values({"task": "next_token", **lm})
+    assert cfg.has_embedding and cfg.return_sequences and cfg.head_activation == "softmax"
+    back = {**lm, **task_defaults("forecast")}
+    assert back["arch_embedding"] is False and not config_from_values(back).has_embedding
