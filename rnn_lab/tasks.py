@@ -55,7 +55,7 @@ TASKS = {
         return_sequences=False,
         metrics=("accuracy", "precision", "recall"),
         baseline="majority",
-        source_kinds=("digits", "toy"),  # "toy" under this task: the classification toy (data_class_toy)
+        source_kinds=("digits", "toy", "text"),  # "toy": the classification toy (data_class_toy); "text": NSMC
         default_source={"data_source_kind": "digits"},
         label_dtype="int32",
     ),
@@ -67,7 +67,7 @@ TASKS = {
         metrics=("accuracy", "perplexity"),
         baseline="unigram",
         source_kinds=("text",),
-        default_source={"data_source_kind": "text"},
+        default_source={"data_source_kind": "text", "data_text": "tiny-en"},
         label_dtype="int32",
     ),
 }
@@ -102,19 +102,44 @@ def task_defaults(name: str) -> dict:
 
     spec = get_task(name)
     out = dict(spec.default_source)
-    if out.get("data_source_kind") in ("toy", "bundled", "digits"):
-        out.update(source_defaults(out["data_source_kind"], out.get("data_toy", "counting")))
+    if out.get("data_source_kind") in ("toy", "bundled", "digits", "text"):
+        out.update(
+            source_defaults(
+                out["data_source_kind"], out.get("data_toy", "counting"), text=out.get("data_text", "tiny-en")
+            )
+        )
     out["train_loss"] = spec.default_loss
-    out.update(arch_defaults(name, out.get("data_source_kind", "toy")))
+    out.update(arch_defaults(name, out.get("data_source_kind", "toy"), maxlen=out.get("data_text_maxlen", 40)))
     return out
 
 
-def arch_defaults(task: str, source_kind: str, toy_length: int = 20) -> dict:
+def arch_defaults(task: str, source_kind: str, toy_length: int = 20, maxlen: int = 40, vocab: int = 1000) -> dict:
     """The Architecture explorer's shape and head for a task's data: a digit is 28 steps x 28 pixels into
     Dense(10, softmax), the first-vs-last toy ``toy_length`` steps x 1 into Dense(2, softmax), forecasting the
-    tutorial's 5 steps x 1 into Dense(1)."""
+    tutorial's 5 steps x 1 into Dense(1); text: ``maxlen`` token ids into an Embedding, then Dense(2, softmax)
+    for sentiment or Dense(vocab, softmax) on every step for next_token (the vocabulary is the data's: the
+    training variant sets it; ``vocab`` is the explorer's stand-in)."""
+    if source_kind == "text" or task == "next_token":
+        vocab = min(int(vocab), 1024)  # the explorer's head (arch_dense_units) allows up to 1024 units
+        text = {
+            "arch_timesteps": int(maxlen),
+            "arch_features": 1,
+            "arch_embedding": True,
+            "arch_embedding_vocab": vocab,
+            "arch_dense": True,
+        }
+        if task == "next_token":
+            return {**text, "arch_dense_units": vocab, "arch_return_sequences": True}
+        return {**text, "arch_dense_units": 2}
+    numbers = {"arch_embedding": False}  # numbers in: no Embedding (it may be on from a text task)
     if task == "classify":
         if source_kind == "digits":
-            return {"arch_timesteps": 28, "arch_features": 28, "arch_dense": True, "arch_dense_units": 10}
-        return {"arch_timesteps": int(toy_length), "arch_features": 1, "arch_dense": True, "arch_dense_units": 2}
-    return {"arch_timesteps": 5, "arch_features": 1, "arch_dense": True, "arch_dense_units": 1}
+            return {**numbers, "arch_timesteps": 28, "arch_features": 28, "arch_dense": True, "arch_dense_units": 10}
+        return {
+            **numbers,
+            "arch_timesteps": int(toy_length),
+            "arch_features": 1,
+            "arch_dense": True,
+            "arch_dense_units": 2,
+        }
+    return {**numbers, "arch_timesteps": 5, "arch_features": 1, "arch_dense": True, "arch_dense_units": 1}

@@ -72,6 +72,10 @@ def test_config_from_values_reads_every_key():
         "arch_kernel_size": 5,
         "arch_pool": 3,
         "arch_dense_hidden": 12,
+        "arch_embedding": False,
+        "arch_embedding_vocab": 300,
+        "arch_embedding_dim": 6,
+        "arch_mask_zero": True,
     }
     assert {s.key for s in SETTINGS} == set(values)
     cfg = config_from_values(values)
@@ -92,6 +96,8 @@ def test_config_from_values_reads_every_key():
         kernel_size=5,
         pool_size=3,
         dense_hidden=12,
+        embedding_dim=6,
+        mask_zero=True,  # kept for when an Embedding is turned on
     )
     with pytest.raises(ValueError, match="arch_units_2"):
         config_from_values({**values, "arch_units_2": 0})
@@ -228,3 +234,26 @@ def test_arch_settings_build_the_family_and_the_task_head():
     with pytest.raises(ValueError, match="one unit per class"):  # Dense(1, softmax) would always say 1.0
         config_from_values(values)
     assert config_from_values({}).head_activation == "linear"
+
+
+def test_embedding_settings_give_an_embedding_and_a_text_dataset_sets_vocabulary_and_head():
+    from rnn_lab.arch.config import training_variant
+    from rnn_lab.arch.params import embedding_params
+    from rnn_lab.arch.settings import config_from_values
+    from rnn_lab.data.text import prepare_text
+
+    cfg = config_from_values(
+        {"arch_embedding": True, "arch_embedding_vocab": 120, "arch_embedding_dim": 4, "arch_features": 7}
+    )
+    assert (cfg.embedding_vocab, cfg.embedding_dim, cfg.features) == (120, 4, 1)
+    assert embedding_params(120, 4) == 480 == layer_formulas(cfg)[0].params
+    assert config_from_values({}).embedding_vocab is None
+    lm = prepare_text("tiny-en", "char", maxlen=20)
+    trained = training_variant(ArchConfig(cell="GRU", units=(8,), embedding_dim=5, mask_zero=True), lm)
+    assert trained.embedding_vocab == lm.vocab_size == trained.dense_units
+    assert trained.return_sequences and trained.head_activation == "softmax" and trained.mask_zero
+    assert shape_flow(trained)[-1].output == (None, 20, lm.vocab_size)
+    with pytest.raises(ValueError, match="needs recurrent layers"):
+        training_variant(ArchConfig(family="dense"), lm)
+    with pytest.raises(ValueError, match="features must be 1"):
+        ArchConfig(embedding_vocab=10, features=3)

@@ -125,3 +125,72 @@ def test_every_allowed_configuration_gets_a_diagram_code_and_formulas(cfg, lang)
     assert len(fig.data[0].x) == rows * n_steps  # one labelled box per (row, shown step)
     assert f"shape=({cfg.timesteps}, {cfg.features})" in keras_code(cfg)
     assert total_params(cfg) == sum(f.params for f in layer_formulas(cfg)) > 0
+
+
+@st.composite
+def embedding_configs(draw):
+    """Token-id models: an Embedding(V, d_e, mask_zero) in front of a recurrent stack or a conv1d/dense model."""
+    family = draw(st.sampled_from(["rnn", "rnn", "conv1d", "dense"]))
+    timesteps = draw(st.integers(2, 10))
+    kernel = draw(st.integers(1, timesteps))
+    return ArchConfig(
+        family=family,
+        cell=draw(st.sampled_from(CELLS)),
+        units=tuple(draw(st.lists(st.integers(1, 8), min_size=1, max_size=2))),
+        bidirectional=draw(st.booleans()),
+        return_sequences=draw(st.booleans()),
+        return_state=draw(st.booleans()) if family == "rnn" else False,
+        timesteps=timesteps,
+        kernel_size=kernel,
+        pool_size=draw(st.integers(1, timesteps - kernel + 1)),
+        filters=draw(st.integers(1, 6)),
+        embedding_vocab=draw(st.integers(2, 3000)),
+        embedding_dim=draw(st.integers(1, 12)),
+        mask_zero=draw(st.booleans()) if family == "rnn" else False,
+        dense_units=draw(st.none() | st.integers(2, 1500)),
+        head_activation="softmax",
+        batch_size=draw(st.none() | st.integers(1, 6)),
+    )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cfg=embedding_configs())
+def test_embedding_formula_and_shapes_equal_keras(keras, cfg):
+    """Embedding V*d_e, (batch, T) -> (batch, T, d_e) whatever mask_zero is; the layers above read d_e per step;
+    the generated code builds the same weights; a model of ids runs on int32 ids."""
+    import numpy as np
+
+    from rnn_lab.arch.codegen import keras_code
+    from rnn_lab.arch.keras_model import build_model, summary_rows
+
+    model = build_model(cfg)
+    rows = summary_rows(model)
+    formulas = layer_formulas(cfg)
+    flow = {s.name: s for s in shape_flow(cfg)}
+    assert flow["input"].output == (cfg.batch_size, cfg.timesteps)
+    assert formulas[0].name == "embedding" and formulas[0].params == cfg.embedding_vocab * cfg.embedding_dim
+    assert [r["name"] for r in rows["layers"]] == [f.name for f in formulas]
+    for row, f in zip(rows["layers"], formulas, strict=True):
+        assert (row["params"], row["type"]) == (f.params, f.type), (row, f)
+        assert row["output_shape"] == keras_output_string(flow[f.name]), row
+    assert rows["total_params"] == total_params(cfg) == model.count_params()
+    namespace = {}
+    exec(keras_code(cfg).replace("model.summary()", ""), namespace)
+    generated = namespace["model"]
+    assert [(w.name, tuple(w.shape)) for w in generated.weights] == [(w.name, tuple(w.shape)) for w in model.weights]
+    ids = np.zeros((cfg.batch_size or 3, cfg.timesteps), np.int32)
+    ids[:, -1] = cfg.embedding_vocab - 1
+    out = model(ids)
+    first = out[0] if isinstance(out, (list, tuple)) else out
+    assert tuple(first.shape)[1:] == flow[formulas[-1].name].output[1:]
+
+
+@settings(max_examples=20, deadline=None)
+@given(cfg=embedding_configs(), lang=st.sampled_from(["en", "ko"]))
+def test_embedding_configurations_get_a_diagram_and_code(cfg, lang):
+    from rnn_lab.arch.codegen import keras_code
+    from rnn_lab.arch.diagram import unrolled_figure
+
+    unrolled_figure(cfg, lang)
+    code = keras_code(cfg)
+    assert f"shape=({cfg.timesteps},)" in code and "layers.Embedding(" in code

@@ -69,7 +69,12 @@ def test_inside_page_steps_through_a_digit(app_test):
 
 def test_the_classification_toy_is_offered_and_shown(app_test):
     at = app_test(page="app_pages/data.py", task="classify", data_source_kind="digits")
-    assert len(at.radio(key="data_source_kind").options) == 2  # the toy and the digits, no number series
+    # the toy, the digits and text (NSMC sentiment, issue 11), no number series
+    assert at.radio(key="data_source_kind").options == [
+        "Toy sequence",
+        "Handwritten digits (MNIST)",
+        "Text (words and characters)",
+    ]
     at.radio(key="data_source_kind").set_value("toy").run()
     assert not at.exception
     p = at.session_state["prepared"]

@@ -37,7 +37,7 @@ def test_task_defaults_switch_source_and_loss():
     from rnn_lab.tasks import task_defaults
 
     settings = all_settings()
-    for name in ("forecast", "classify"):
+    for name in ("forecast", "classify", "next_token"):
         values = task_defaults(name)
         for key, value in values.items():
             assert settings[key].validate(value) == value  # every default is a valid setting value

@@ -31,7 +31,14 @@ def _layer_call(cfg: ArchConfig, i: int, units: int, *, last: bool) -> str:
 
 def _input_call(cfg: ArchConfig) -> str:
     batch = f", batch_size={cfg.batch_size}" if cfg.batch_size is not None else ""
+    if cfg.has_embedding:  # token ids, one per step
+        return f'keras.Input(shape=({cfg.timesteps},){batch}, dtype="int32", name="{INPUT_NAME}")'
     return f'keras.Input(shape=({cfg.timesteps}, {cfg.features}){batch}, name="{INPUT_NAME}")'
+
+
+def _embedding_call(cfg: ArchConfig) -> str:
+    mask = ", mask_zero=True" if cfg.mask_zero else ""
+    return f'layers.Embedding({cfg.embedding_vocab}, {cfg.embedding_dim}{mask}, name="embedding")'
 
 
 def _head_call(cfg: ArchConfig) -> str:
@@ -50,6 +57,8 @@ def keras_code(cfg: ArchConfig) -> str:
     if not cfg.is_rnn:
         lines.append("model = keras.Sequential([")
         lines.append(f"    {_input_call(cfg)},")
+        if cfg.has_embedding:
+            lines.append(f"    {_embedding_call(cfg)},")
         if cfg.family == "conv1d":
             lines.append(
                 f'    layers.Conv1D({cfg.filters}, {cfg.kernel_size}, padding="valid", activation="relu", name="conv1d"),'
@@ -65,6 +74,8 @@ def keras_code(cfg: ArchConfig) -> str:
     elif not cfg.return_state:
         lines.append("model = keras.Sequential([")
         lines.append(f"    {_input_call(cfg)},")
+        if cfg.has_embedding:
+            lines.append(f"    {_embedding_call(cfg)},")
         for i, units in enumerate(cfg.units, start=1):
             lines.append(f"    {_layer_call(cfg, i, units, last=i == n)},")
         if cfg.dense_units is not None:
@@ -73,6 +84,9 @@ def keras_code(cfg: ArchConfig) -> str:
     else:
         lines.append(f"inputs = {_input_call(cfg)}")
         x = "inputs"
+        if cfg.has_embedding:
+            lines.append(f"x = {_embedding_call(cfg)}(inputs)")
+            x = "x"
         for i, units in enumerate(cfg.units[:-1], start=1):
             lines.append(f"x = {_layer_call(cfg, i, units, last=False)}({x})")
             x = "x"

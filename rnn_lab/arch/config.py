@@ -20,6 +20,8 @@ MAX_TIMESTEPS = 1000
 MAX_FEATURES = 64
 MAX_BATCH = 4096
 MAX_DENSE = 1024
+MAX_VOCAB = 50_000  # Embedding input_dim, and the next_token head (one unit per token)
+MAX_EMBED_DIM = 512
 
 
 def _is_int(value) -> bool:
@@ -50,6 +52,13 @@ class ArchConfig:
     kernel_size: int = 3  # conv1d: k, time steps each filter sees
     pool_size: int = 2  # conv1d: MaxPooling1D window (stride = window); 1 = no pooling layer
     dense_hidden: int | None = None  # conv1d / dense: units of a hidden Dense(relu) before the head; None = none
+    # An optional Embedding(embedding_vocab, embedding_dim, mask_zero) in front, for token ids (text): the input is
+    # then (batch, T) int ids instead of (batch, T, features) numbers, and the first layer reads embedding_dim
+    # values per step. mask_zero=True marks id 0 ([PAD]) as "no token": recurrent layers skip those steps (they keep
+    # their state) and the loss leaves them out; the shapes do not change. None = no Embedding (numbers in).
+    embedding_vocab: int | None = None  # V: vocabulary size including [PAD] and [UNK]
+    embedding_dim: int = 8  # d_e: the vector each token becomes
+    mask_zero: bool = False
 
     def __post_init__(self):
         # Accept lists for units (from JSON / widgets) but store a tuple so the config stays hashable.
@@ -80,10 +89,31 @@ class ArchConfig:
             raise ValueError(
                 f"batch_size must be None or a whole number from 1 to {MAX_BATCH}; got {self.batch_size!r}"
             )
-        if self.dense_units is not None and (not _is_int(self.dense_units) or not 1 <= self.dense_units <= MAX_DENSE):
+        max_head = MAX_VOCAB if self.embedding_vocab is not None else MAX_DENSE  # next_token: one unit per token
+        if self.dense_units is not None and (not _is_int(self.dense_units) or not 1 <= self.dense_units <= max_head):
             raise ValueError(
-                f"dense_units must be None (no Dense head) or a whole number from 1 to {MAX_DENSE}; "
+                f"dense_units must be None (no Dense head) or a whole number from 1 to {max_head}; "
                 f"got {self.dense_units!r}"
+            )
+        if self.embedding_vocab is not None:
+            if not _is_int(self.embedding_vocab) or not 2 <= self.embedding_vocab <= MAX_VOCAB:
+                raise ValueError(
+                    f"embedding_vocab must be None (no Embedding) or a whole number from 2 to {MAX_VOCAB}; "
+                    f"got {self.embedding_vocab!r}"
+                )
+            if self.features != 1:
+                raise ValueError(
+                    f"with an Embedding each step is one token id, so features must be 1; got {self.features!r}"
+                )
+        if not _is_int(self.embedding_dim) or not 1 <= self.embedding_dim <= MAX_EMBED_DIM:
+            raise ValueError(
+                f"embedding_dim must be a whole number from 1 to {MAX_EMBED_DIM}; got {self.embedding_dim!r}"
+            )
+        if not isinstance(self.mask_zero, bool):
+            raise ValueError(f"mask_zero must be True or False; got {self.mask_zero!r}")
+        if self.mask_zero and self.embedding_vocab is not None and self.family != "rnn":
+            raise ValueError(
+                "mask_zero needs recurrent layers: Conv1D and Flatten cannot skip masked steps; turn it off"
             )
 
         if self.head_activation not in HEAD_ACTIVATIONS:
@@ -121,6 +151,15 @@ class ArchConfig:
         return self.family == "rnn"
 
     @property
+    def has_embedding(self) -> bool:
+        return self.embedding_vocab is not None
+
+    @property
+    def input_width(self) -> int:
+        """d of the first layer: the embedding's d_e with token ids, else the features per step."""
+        return self.embedding_dim if self.has_embedding else self.features
+
+    @property
     def n_layers(self) -> int:
         return len(self.units)
 
@@ -138,13 +177,20 @@ def training_variant(cfg: ArchConfig, timesteps, features: int | None = None, ho
     ``timesteps`` may be a prepared dataset instead (``training_variant(cfg, dataset)``): its window and
     features, and its task's head: one linear output for forecasting, ``Dense(n_classes, softmax)`` for
     classification (next_token: one softmax over the vocabulary on every step, ``return_sequences=True``).
+    Token data (``input_kind == "tokens"``) get an Embedding of the data's vocabulary (``cfg``'s dim and
+    mask_zero); number data none.
     """
     if not isinstance(timesteps, int):
         dataset = timesteps
         from rnn_lab.tasks import get_task
 
         task = get_task(getattr(dataset, "task", "forecast"))
+        if task.return_sequences and cfg.family != "rnn":
+            raise ValueError(
+                f"the task {task.name} predicts at every step: it needs recurrent layers, not {cfg.family}"
+            )
         outputs = dataset.n_classes if task.is_classification else horizon_outputs
+        tokens = getattr(dataset, "input_kind", "values") == "tokens"
         return replace(
             cfg,
             return_sequences=task.return_sequences,
@@ -154,6 +200,8 @@ def training_variant(cfg: ArchConfig, timesteps, features: int | None = None, ho
             head_activation=task.head_activation,
             timesteps=int(dataset.window),
             features=int(dataset.n_features),
+            embedding_vocab=int(dataset.vocab_size) if tokens else None,
+            mask_zero=bool(cfg.mask_zero) if tokens and cfg.family == "rnn" else False,
         )
     return replace(
         cfg,

@@ -80,6 +80,23 @@ def _feedforward_layers(keras, cfg: ArchConfig, seed: int | None) -> list:
     return layers
 
 
+def _inputs(keras, cfg: ArchConfig, seed: int | None) -> list:
+    """The Input, and the Embedding after it when the model reads token ids: (batch, T) int32 -> (batch, T, d_e)."""
+    if not cfg.has_embedding:
+        return [keras.Input(shape=(cfg.timesteps, cfg.features), batch_size=cfg.batch_size, name=INPUT_NAME)]
+    return [
+        keras.Input(shape=(cfg.timesteps,), batch_size=cfg.batch_size, dtype="int32", name=INPUT_NAME),
+        keras.layers.Embedding(
+            cfg.embedding_vocab,
+            cfg.embedding_dim,
+            mask_zero=cfg.mask_zero,
+            # Keras' default "uniform" is RandomUniform(-0.05, 0.05); seeded like every other layer
+            embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05, seed=_seed(seed, 0, 77)),
+            name="embedding",
+        ),
+    ]
+
+
 def build_model(cfg: ArchConfig, seed: int | None = 0):
     """A real Keras model of ``cfg``: Sequential, or functional when ``return_state`` adds state outputs.
 
@@ -88,10 +105,10 @@ def build_model(cfg: ArchConfig, seed: int | None = 0):
     """
     import keras
 
+    front = _inputs(keras, cfg, seed)  # [Input] or [Input(int32), Embedding]
     if not cfg.is_rnn:
-        inputs = keras.Input(shape=(cfg.timesteps, cfg.features), batch_size=cfg.batch_size, name=INPUT_NAME)
         head = [_dense(keras, cfg, seed)] if cfg.dense_units is not None else []
-        return keras.Sequential([inputs, *_feedforward_layers(keras, cfg, seed), *head], name=MODEL_NAME)
+        return keras.Sequential([*front, *_feedforward_layers(keras, cfg, seed), *head], name=MODEL_NAME)
     layers = []
     for i, units in enumerate(cfg.units, start=1):
         last = i == cfg.n_layers
@@ -102,11 +119,11 @@ def build_model(cfg: ArchConfig, seed: int | None = 0):
                 layer, merge_mode=cfg.merge_mode, backward_layer=backward, name=f"bidirectional_{i}"
             )
         layers.append(layer)
-    inputs = keras.Input(shape=(cfg.timesteps, cfg.features), batch_size=cfg.batch_size, name=INPUT_NAME)
     if not cfg.return_state:
         head = [_dense(keras, cfg, seed)] if cfg.dense_units is not None else []
-        return keras.Sequential([inputs, *layers, *head], name=MODEL_NAME)
-    x = inputs
+        return keras.Sequential([*front, *layers, *head], name=MODEL_NAME)
+    inputs = front[0]
+    x = front[1](inputs) if cfg.has_embedding else inputs
     for layer in layers[:-1]:
         x = layer(x)
     output, *states = layers[-1](x)

@@ -51,6 +51,13 @@ def dense_params(input_dim: int, units: int) -> int:
     return input_dim * units + units
 
 
+def embedding_params(vocab: int, dim: int) -> int:
+    """keras.layers.Embedding: one trainable vector of d_e values per token id, a lookup table V x d_e = V*d_e.
+
+    No bias; mask_zero changes nothing here (it marks id 0 as padding, its row is still a weight)."""
+    return vocab * dim
+
+
 def conv1d_params(kernel_size: int, input_dim: int, filters: int) -> int:
     """keras.layers.Conv1D: kernel (k x d x f) + bias (f) = k*d*f + f.
 
@@ -92,8 +99,9 @@ def layer_width(cfg: ArchConfig, units: int) -> int:
 
 
 def input_dims(cfg: ArchConfig) -> list[int]:
-    """d of each recurrent layer: the features for the first, the width of the layer below for the others."""
-    dims = [cfg.features]
+    """d of each recurrent layer: the features (or the embedding's d_e) for the first, the width of the layer
+    below for the others."""
+    dims = [cfg.input_width]
     for units in cfg.units[:-1]:
         dims.append(layer_width(cfg, units))
     return dims
@@ -141,11 +149,27 @@ def _free_formula(name: str, type_: str, d: int) -> LayerFormula:
     return LayerFormula(name, type_, 0, "0", "0 = 0", "0", d, d)
 
 
+def embedding_formula(cfg: ArchConfig) -> LayerFormula:
+    """The Embedding's count V*d_e with the user's numbers."""
+    v, d = cfg.embedding_vocab, cfg.embedding_dim
+    params = embedding_params(v, d)
+    return LayerFormula(
+        name="embedding",
+        type="Embedding",
+        params=params,
+        symbolic=r"V\cdot d_e",
+        substituted=rf"V\cdot d_e = {v}\cdot{d} = {params:,}".replace(",", "{,}"),
+        plain=f"{v}*{d} = {params}",
+        input_dim=v,
+        units=d,
+    )
+
+
 def _feedforward_formulas(cfg: ArchConfig) -> list[LayerFormula]:
     """conv1d / dense families: [Conv1D, MaxPooling1D], Flatten, [Dense hidden], [Dense head]."""
     out = []
     if cfg.family == "conv1d":
-        k, d, f = cfg.kernel_size, cfg.features, cfg.filters
+        k, d, f = cfg.kernel_size, cfg.input_width, cfg.filters
         params = conv1d_params(k, d, f)
         out.append(
             LayerFormula(
@@ -174,7 +198,7 @@ def _feedforward_formulas(cfg: ArchConfig) -> list[LayerFormula]:
 def flat_width(cfg: ArchConfig) -> int:
     """Width after Flatten: steps * channels (dense: T*d; conv1d: pooled length * f)."""
     if cfg.family == "dense":
-        return cfg.timesteps * cfg.features
+        return cfg.timesteps * cfg.input_width
     length = conv1d_length(cfg.timesteps, cfg.kernel_size)
     if cfg.pool_size > 1:
         length = pooled_length(length, cfg.pool_size)
@@ -182,10 +206,11 @@ def flat_width(cfg: ArchConfig) -> int:
 
 
 def layer_formulas(cfg: ArchConfig) -> list[LayerFormula]:
-    """Every layer's formula, bottom to top (recurrent layers, then the Dense head if any)."""
+    """Every layer's formula, bottom to top ([Embedding], recurrent layers, then the Dense head if any)."""
+    first = [embedding_formula(cfg)] if cfg.has_embedding else []
     if not cfg.is_rnn:
-        return _feedforward_formulas(cfg)
-    out = []
+        return first + _feedforward_formulas(cfg)
+    out = first
     for name, units, d in zip(recurrent_names(cfg), cfg.units, input_dims(cfg), strict=True):
         params = CELL_PARAMS[cfg.cell](units, d)
         sym, num, plain = _cell_latex(cfg.cell, units, d)
@@ -253,9 +278,15 @@ def state_labels(cfg: ArchConfig) -> list[str]:
 
 
 def shape_flow(cfg: ArchConfig) -> list[ShapeStep]:
-    """The input ``(batch, timesteps, features)`` through every layer to the output, as Keras computes it."""
+    """The input ``(batch, timesteps, features)`` through every layer to the output, as Keras computes it.
+
+    With an Embedding the input is ``(batch, timesteps)`` token ids and the Embedding makes it
+    ``(batch, timesteps, d_e)``; mask_zero does not change any shape (the mask travels beside the tensor)."""
     b, t = cfg.batch_size, cfg.timesteps
-    steps = [ShapeStep("input", "Input", (b, t, cfg.features))]
+    if cfg.has_embedding:
+        steps = [ShapeStep("input", "Input", (b, t)), ShapeStep("embedding", "Embedding", (b, t, cfg.embedding_dim))]
+    else:
+        steps = [ShapeStep("input", "Input", (b, t, cfg.features))]
     if not cfg.is_rnn:
         if cfg.family == "conv1d":
             length = conv1d_length(t, cfg.kernel_size)

@@ -10,12 +10,14 @@ from rnn_lab.arch.config import (
     FAMILIES,
     MAX_BATCH,
     MAX_DENSE,
+    MAX_EMBED_DIM,
     MAX_FEATURES,
     MAX_FILTERS,
     MAX_KERNEL,
     MAX_LAYERS,
     MAX_TIMESTEPS,
     MAX_UNITS,
+    MAX_VOCAB,
     MERGE_MODES,
     ArchConfig,
 )
@@ -43,6 +45,12 @@ SETTINGS = (
     Setting("arch_kernel_size", 3, min=1, max=MAX_KERNEL),
     Setting("arch_pool", 2, min=1, max=MAX_KERNEL),  # MaxPooling1D size; 1 = no pooling
     Setting("arch_dense_hidden", 0, min=0, max=MAX_DENSE),  # hidden Dense(relu) units of conv1d/dense; 0 = none
+    # an Embedding in front for token ids (text); the trained model takes the data's vocabulary instead of
+    # arch_embedding_vocab (the explorer's stand-in, so its formula V*d_e has a number)
+    Setting("arch_embedding", False),
+    Setting("arch_embedding_vocab", 2000, min=2, max=MAX_VOCAB),
+    Setting("arch_embedding_dim", 8, min=1, max=MAX_EMBED_DIM),
+    Setting("arch_mask_zero", False),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -79,7 +87,7 @@ def config_from_values(values: Mapping[str, Any]) -> ArchConfig:
         dropout=float(v["arch_dropout"]),
         recurrent_dropout=float(v["arch_recurrent_dropout"]),
         timesteps=v["arch_timesteps"],
-        features=v["arch_features"],
+        features=1 if v["arch_embedding"] else v["arch_features"],  # with an Embedding a step is one token id
         batch_size=v["arch_batch_size"] if v["arch_fixed_batch"] else None,
         dense_units=v["arch_dense_units"] if v["arch_dense"] else None,
         head_activation=head_activation,
@@ -88,4 +96,7 @@ def config_from_values(values: Mapping[str, Any]) -> ArchConfig:
         kernel_size=v["arch_kernel_size"],
         pool_size=v["arch_pool"],
         dense_hidden=v["arch_dense_hidden"] or None,
+        embedding_vocab=v["arch_embedding_vocab"] if v["arch_embedding"] else None,
+        embedding_dim=v["arch_embedding_dim"],
+        mask_zero=bool(v["arch_mask_zero"]) and v["arch_family"] == "rnn",
     )

@@ -240,11 +240,12 @@ def prepare_class_toy(
     )
 
 
-def prepare_classes_from_values(values) -> PreparedClasses:
+def prepare_classes_from_values(values, text: str | None = None):
     """The classification dataset the ``data_`` settings in ``values`` describe (session state, URL parameters).
 
-    ``data_source_kind`` "digits" -> MNIST with ``data_digits_limit`` training-side images; anything else -> the
-    classification toy ``data_class_toy``.
+    ``data_source_kind`` "digits" -> MNIST with ``data_digits_limit`` training-side images; "text" -> the text
+    dataset of the ``data_text*`` settings (:class:`rnn_lab.data.text.PreparedText`, NSMC sentiment; ``text`` is a
+    user's own text); anything else -> the classification toy ``data_class_toy``.
     """
     from rnn_lab.data.settings import SETTINGS
 
@@ -260,6 +261,10 @@ def prepare_classes_from_values(values) -> PreparedClasses:
     kind = v("data_source_kind")
     if kind in ("bundled", "upload"):  # a number series has no class labels
         raise DataError("classify_source", kind=kind)
+    if kind == "text":
+        from rnn_lab.data.text import prepare_text_from_values
+
+        return prepare_text_from_values({**values, "task": "classify"}, text)
     if kind == "digits":
         return prepare_digits(v("data_digits_limit"), v("data_val_frac"), v("data_toy_seed"))
     return prepare_class_toy(

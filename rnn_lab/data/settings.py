@@ -1,10 +1,11 @@
 """Settings of the Data page (``data_`` keys) and the per-source defaults applied when the source changes."""
 
 from rnn_lab.data.prepare import SCALINGS
+from rnn_lab.data.text import NSMC_LIMIT, PADDINGS, TEXT_SOURCES, TOKENS
 from rnn_lab.data.toys import TOYS, recommended_window
 from rnn_lab.settings import Setting
 
-SOURCE_KINDS = ("toy", "bundled", "upload", "digits")  # digits: classify only
+SOURCE_KINDS = ("toy", "bundled", "upload", "digits", "text")  # digits: classify only; text: classify, next_token
 BUNDLED_NAMES = ("samsung", "aapl", "airline", "sunspots")
 MISSING_STRATEGIES = ("ffill", "interpolate", "drop")
 OUTLIER_STRATEGIES = ("leave", "iqr", "zscore")
@@ -40,6 +41,14 @@ SETTINGS = (
     Setting("data_class_toy", "first_vs_last", choices=("first_vs_last",)),
     Setting("data_class_toy_length", 20, min=2, max=500),
     Setting("data_class_toy_samples", 2000, min=20, max=20000),
+    # text (data_source_kind "text"): which text, its tokens, length, padding and vocabulary (rnn_lab/data/text.py)
+    Setting("data_text", "tiny-en", choices=TEXT_SOURCES),  # nsmc: classify; tiny-en, tiny-ko, own: next_token
+    Setting("data_text_tokens", "char", choices=TOKENS),
+    Setting("data_text_maxlen", 40, min=1, max=500),
+    Setting("data_text_padding", "pre", choices=PADDINGS),
+    Setting("data_text_truncating", "pre", choices=PADDINGS),
+    Setting("data_text_vocab", 2000, min=3, max=50000),  # largest vocabulary, [PAD] and [UNK] included
+    Setting("data_text_limit", 5000, min=NSMC_LIMIT[0], max=NSMC_LIMIT[1]),  # nsmc: training reviews used
 )
 
 # Tutorial defaults for the counting toy: all ten windows train, raw numbers (0.0 .. 1.4).
@@ -95,7 +104,7 @@ def signature(values, upload_digest: str = "") -> tuple:
     return (*((s.key, values.get(s.key, s.default)) for s in SETTINGS), ("upload_digest", upload_digest))
 
 
-def source_defaults(kind: str, toy: str = "counting", bundled: str = "samsung") -> dict:
+def source_defaults(kind: str, toy: str = "counting", bundled: str = "samsung", text: str = "tiny-en") -> dict:
     """Setting values to apply when the user picks a source (an on_change callback applies them)."""
     if kind == "toy":
         spec = TOYS[toy]
@@ -106,6 +115,24 @@ def source_defaults(kind: str, toy: str = "counting", bundled: str = "samsung") 
         if toy == "long_memory":
             out["data_toy_lag"] = spec.params["lag"]
         return out
+    if kind == "text":  # nsmc: a tenth of the used training reviews validate, the shipped test file tests
+        if text == "nsmc":
+            return {
+                "data_text": "nsmc",
+                "data_val_frac": 0.1,
+                "data_test_frac": 0.0,
+                "data_text_maxlen": 60,
+                "data_text_padding": "pre",
+            }
+        # a language model: post padding, so a line always starts at step 0 as it does when generating (see
+        # rnn_lab/data/text.py: with pre padding and no mask the number of [PAD]s tells the line's length)
+        return {
+            "data_text": text,
+            "data_val_frac": 0.0,
+            "data_test_frac": 0.0,
+            "data_text_maxlen": 40,
+            "data_text_padding": "post",
+        }
     if kind == "digits":  # the test set is fixed (2,000 images); a tenth of the used training images validate
         return {"data_val_frac": 0.1, "data_digits_limit": 2000}
     out = {**GENERAL, "data_window": 20, "data_features": "", "data_drop_last": False}

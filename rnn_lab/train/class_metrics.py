@@ -95,3 +95,56 @@ def score_classes(y_true, probs, majority: int, split: str, index=None) -> dict:
             "probabilities": probs[wrong].round(6).tolist(),
         },
     }
+
+
+def perplexity_verdict(model_perplexity: float, baseline_perplexity: float) -> str:
+    """``beats`` | ``ties`` | ``loses`` (the catalogue's train.class_verdict.*): lower perplexity is better; within
+    1% of the unigram baseline is a tie."""
+    if not np.isfinite(model_perplexity):
+        return "loses"
+    if model_perplexity < baseline_perplexity * 0.99:
+        return "beats"
+    if model_perplexity > baseline_perplexity * 1.01:
+        return "loses"
+    return "ties"
+
+
+def score_next_tokens(y_true, probs, unigram, split: str) -> dict:
+    """Scores of a language model's per-step probabilities ``probs`` (n, T, V) against the next tokens ``y_true``
+    (n, T) on ``split``, over the steps that hold a real next token (y != 0, i.e. not [PAD]).
+
+    Returns plain data::
+
+        {"split", "n_tokens", "model": {"accuracy", "loss", "perplexity"},
+         "baseline": {"accuracy", "loss", "perplexity", "token"}, "verdict"}
+
+    ``loss`` is the mean cross-entropy -log p(next token) (probabilities clipped to 1e-7, as Keras does);
+    perplexity = exp(loss): "as unsure as a fair choice among that many tokens". The unigram baseline predicts
+    ``unigram`` (the training split's token frequencies) at every step, whatever came before; its accuracy is
+    that of always answering the most frequent token.
+    """
+    y_true = np.asarray(y_true, np.int64)
+    probs = np.asarray(probs, np.float64)
+    valid = y_true != 0
+    y = y_true[valid]  # (N,) the real next tokens
+    if len(y) == 0:
+        raise ValueError("no next tokens to score")
+    p = probs[valid]  # (N, V)
+    p_true = np.clip(p[np.arange(len(y)), y], 1e-7, 1.0 - 1e-7)
+    loss = float(np.mean(-np.log(p_true)))
+    unigram = np.asarray(unigram, np.float64)
+    base_loss = float(np.mean(-np.log(np.clip(unigram[y], 1e-7, 1.0 - 1e-7))))
+    top = int(np.argmax(unigram))
+    model_ppl, base_ppl = float(np.exp(loss)), float(np.exp(base_loss))
+    return {
+        "split": split,
+        "n_tokens": int(len(y)),
+        "model": {"accuracy": accuracy(y, p.argmax(axis=1)), "loss": loss, "perplexity": model_ppl},
+        "baseline": {
+            "accuracy": accuracy(y, np.full_like(y, top)),
+            "loss": base_loss,
+            "perplexity": base_ppl,
+            "token": top,
+        },
+        "verdict": perplexity_verdict(model_ppl, base_ppl),
+    }

@@ -6,11 +6,20 @@ Example::
     python -m rnn_lab train --data prices.csv --target Close --features Close,Volume --window 20 --cell LSTM --units 32
     python -m rnn_lab train --task classify --data digits:mnist --cell LSTM --units 32 --epochs 2 --json
     python -m rnn_lab train --task classify --data digits:mnist --family conv1d --filters 16 --kernel-size 3
+    python -m rnn_lab train --task next_token --data text:tiny-en --tokens char --cell LSTM --units 48 --epochs 200 \
+        --lr 0.01 --batch-size 8 --save lm.keras --json
+    python -m rnn_lab train --task classify --data text:nsmc --tokens char --maxlen 40 --cell GRU --units 32 --epochs 4
+    python -m rnn_lab generate --run lm.keras --prompt "she" --length 30 --temperature 0 --seed 0 --json
 
 With ``--json`` the output is ``{"task", "config", "n_train", "n_val", "n_test", "history": {"loss", "val_loss"},
 "metrics": {"model", "naive", "skill", ...}, "train_seconds"}``; ``train_seconds`` is training alone.
 With ``--task classify`` the history adds ``accuracy``/``val_accuracy`` and the metrics are ``{"split",
 "model": {"accuracy", "loss", "precision", "recall"}, "baseline": {"accuracy", "class"}, "confusion", "verdict"}``.
+With ``--task next_token`` (text) the history has ``accuracy`` per token and the metrics are ``{"split", "n_tokens",
+"model": {"accuracy", "loss", "perplexity"}, "baseline": {"accuracy", "loss", "perplexity", "token"}, "verdict"}``
+(the unigram baseline); text runs add ``"text": {"tokens", "maxlen", "padding", "truncating", "vocab_size"}`` to the
+config. ``--save RUN.keras`` writes the model and its vocabulary beside it (``RUN.vocab.json``), which
+``generate --run RUN.keras`` reads.
 """
 
 from __future__ import annotations
@@ -29,15 +38,25 @@ def add_parser(subparsers) -> None:
         help="train a recurrent model and compare it with the naive baseline",
         description="Train a recurrent model (fast engine) and score it against persistence.",
     )
-    p.add_argument("--task", choices=("forecast", "classify"), help="default: classify for digits:/toy:first_vs_last")
+    p.add_argument(
+        "--task",
+        choices=("forecast", "classify", "next_token"),
+        help="default: classify for digits:/toy:first_vs_last/text:nsmc, next_token for other text:",
+    )
     p.add_argument(
         "--data",
         required=True,
-        help="toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file | classify: digits:mnist, toy:first_vs_last",
+        help="toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file | classify: digits:mnist, "
+        "toy:first_vs_last, text:nsmc | next_token: text:tiny-en, text:tiny-ko, text:FILE (one sentence a line)",
     )
     p.add_argument(
-        "--limit-train", type=int, default=2000, help="digits: training-side images to use, 20-8000 (default 2000)"
+        "--limit-train",
+        type=int,
+        default=2000,
+        help="digits: training-side images to use, 20-8000; text:nsmc: training reviews, 100-20000 (default 2000)",
     )
+    add_text_arguments(p)
+    p.add_argument("--save", help="save the trained model to this .keras file (text: the vocabulary beside it)")
     p.add_argument("--samples", type=int, default=2000, help="toy:first_vs_last: number of sequences (default 2000)")
     p.add_argument("--target", help="target column (default: the source's usual target)")
     p.add_argument("--features", help="comma-separated input columns (default: the target alone)")
@@ -91,19 +110,89 @@ def add_parser(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
     add_compare_parser(subparsers)
+    add_generate_parser(subparsers)
 
 
-CLASS_SOURCES = ("digits:mnist", "toy:first_vs_last")
+CLASS_SOURCES = ("digits:mnist", "toy:first_vs_last", "text:nsmc")
+
+
+def add_text_arguments(p) -> None:
+    """Tokens, length, padding and vocabulary of text data, and the Embedding in front of the model."""
+    p.add_argument(
+        "--tokens", default="char", choices=("char", "word"), help="text: characters or words (default char)"
+    )
+    p.add_argument("--maxlen", type=int, help="text: tokens per sample (default 40)")
+    p.add_argument("--padding", choices=("pre", "post"), help="text: default pre for nsmc, post for next_token")
+    p.add_argument("--truncating", default="pre", choices=("pre", "post"), help="text: default pre (keep the end)")
+    p.add_argument("--vocab", type=int, default=2000, help="text: largest vocabulary, [PAD] and [UNK] included")
+    p.add_argument("--embedding-dim", type=int, default=16, help="text: the Embedding's vector size (default 16)")
+    p.add_argument("--mask-zero", action="store_true", help="text: the Embedding masks [PAD] (mask_zero=True)")
 
 
 def task_of_args(args) -> str:
-    """--task, or classify when --data names a classification source."""
+    """--task, or classify when --data names a classification source (next_token for text other than nsmc)."""
+    if args.data.startswith("text:"):
+        fits = "classify" if args.data == "text:nsmc" else "next_token"
+        task = args.task or fits
+        if task != fits:
+            raise UsageError(
+                f"{args.data} fits --task {fits}: sentiment reads text:nsmc, next_token reads text:tiny-en, "
+                "text:tiny-ko or text:FILE"
+            )
+        return task
+    if args.task == "next_token":
+        raise UsageError(f"--task next_token reads text: use text:tiny-en, text:tiny-ko or text:FILE (got {args.data})")
     task = args.task or ("classify" if args.data in CLASS_SOURCES or args.data.startswith("digits:") else "forecast")
     if task == "classify" and args.data not in CLASS_SOURCES:
         raise UsageError(f"--task classify needs labelled data: use {' or '.join(CLASS_SOURCES)} (got {args.data})")
     if task == "forecast" and args.data in CLASS_SOURCES:
         raise UsageError(f"{args.data} is a classification set: use --task classify")
     return task
+
+
+def load_text(args):
+    """The text dataset of the arguments (same rules as the Data page): text:nsmc, text:tiny-en, text:tiny-ko or
+    text:FILE (UTF-8 or CP949, one sentence a line)."""
+    from rnn_lab.data.errors import DataError
+    from rnn_lab.data.text import TINY, prepare_text, read_text_file
+
+    name = args.data[5:]
+    nsmc = name == "nsmc"
+    val = args.val if args.val is not None else (0.1 if nsmc else 0.0)
+    test = args.test if args.test is not None else 0.0
+    if nsmc and args.test is not None:
+        raise UsageError("text:nsmc has a fixed test set of 5,000 reviews; --test does not apply")
+    own = None
+    if not nsmc and name not in TINY:
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(f"no such text file: {name} (use text:tiny-en, text:tiny-ko, text:nsmc or text:FILE)")
+        try:
+            own = read_text_file(path)
+        except DataError as err:
+            raise UsageError(err.text("en")) from None
+    try:
+        return prepare_text(
+            name if (nsmc or name in TINY) else "own",
+            args.tokens,
+            args.maxlen if args.maxlen is not None else (60 if nsmc else 40),
+            args.padding or ("pre" if nsmc else "post"),
+            args.truncating,
+            args.vocab,
+            args.limit_train,
+            val,
+            test,
+            args.seed,
+            text=own,
+        )
+    except DataError as err:
+        raise UsageError(err.text("en")) from None
+
+
+def load_data(args, task: str):
+    if args.data.startswith("text:"):
+        return load_text(args)
+    return load_classes(args) if task == "classify" else load_prepared(args)
 
 
 def load_classes(args):
@@ -198,7 +287,7 @@ def class_result_dict(run, prepared) -> dict:
     m = run.metrics
     arch = asdict(run.arch)
     arch["units"] = list(arch["units"])
-    return {
+    out = {
         "task": "classify",
         "config": {
             "data": prepared.source,
@@ -233,6 +322,56 @@ def class_result_dict(run, prepared) -> dict:
         "stop_reason": run.stop_reason,
         "train_seconds": run.train_seconds,
     }
+    if getattr(prepared, "input_kind", "values") == "tokens":
+        out["config"]["text"] = text_config(prepared)
+    return out
+
+
+def text_config(prepared) -> dict:
+    return {
+        "tokens": prepared.tokens,
+        "maxlen": prepared.window,
+        "padding": prepared.padding,
+        "truncating": prepared.truncating,
+        "vocab_size": prepared.vocab_size,
+    }
+
+
+def token_result_dict(run, prepared) -> dict:
+    """The JSON output of a next_token (language model) run."""
+    from dataclasses import asdict
+
+    arch = asdict(run.arch)
+    arch["units"] = list(arch["units"])
+    m = run.metrics
+    return {
+        "task": "next_token",
+        "config": {
+            "data": prepared.source,
+            "window": prepared.window,
+            "text": text_config(prepared),
+            "arch": arch,
+            "train": run.train.to_dict(),
+            "batch_size_used": run.batch_size,
+            "params": int(run.model.count_params()),
+        },
+        "n_train": run.n["train"],
+        "n_val": run.n["val"],
+        "n_test": run.n["test"],
+        "history": {k: run.history.get(k, []) for k in ("loss", "val_loss", "accuracy", "val_accuracy")},
+        "metrics": {
+            "split": m["split"],
+            "n_tokens": m["n_tokens"],
+            "model": {k: _clean_number(v) for k, v in m["model"].items()},
+            "baseline": {
+                **{k: _clean_number(v) for k, v in m["baseline"].items()},
+                "token_text": prepared.vocab.tokens[m["baseline"]["token"]],
+            },
+            "verdict": m["verdict"],
+        },
+        "stop_reason": run.stop_reason,
+        "train_seconds": run.train_seconds,
+    }
 
 
 def result_dict(run, prepared) -> dict:
@@ -241,6 +380,8 @@ def result_dict(run, prepared) -> dict:
 
     if run.task == "classify":
         return class_result_dict(run, prepared)
+    if run.task == "next_token":
+        return token_result_dict(run, prepared)
 
     metrics = {
         "split": run.metrics["split"],
@@ -285,7 +426,8 @@ def run(args) -> int:
     from rnn_lab.train.runs import TrainError, execute
 
     task = task_of_args(args)
-    prepared = load_classes(args) if task == "classify" else load_prepared(args)
+    prepared = load_data(args, task)
+    tokens = getattr(prepared, "input_kind", "values") == "tokens"
     cfg = TrainConfig(
         optimizer=args.optimizer,
         learning_rate=args.lr,
@@ -304,19 +446,37 @@ def run(args) -> int:
         kernel_size=args.kernel_size,
         pool_size=args.pool,
         dense_hidden=args.dense_hidden,
+        embedding_vocab=prepared.vocab_size if tokens else None,  # the data's vocabulary (training_variant too)
+        embedding_dim=args.embedding_dim,
+        mask_zero=bool(args.mask_zero) and tokens,
     )
     try:
         result = execute(prepared, arch, cfg)
     except TrainError as err:
         raise UsageError(err.text("en")) from None
     out = result_dict(result, prepared)
+    if args.save:
+        from rnn_lab.train.generate import save_run
+
+        if not tokens:
+            result.model.save(args.save)
+        else:
+            save_run(result.model, prepared, args.save)
+        out["saved"] = {"model": str(args.save)}
+        if tokens:
+            from rnn_lab.train.generate import vocab_path
+
+            out["saved"]["vocab"] = str(vocab_path(args.save))
     if args.json:
-        print(json.dumps(out))
+        print(json.dumps(out, ensure_ascii=False))
         return 0
     from rnn_lab import i18n
 
     if task == "classify":
         print_classes(out, result)
+        return 0
+    if task == "next_token":
+        print_tokens(out, result)
         return 0
     hist = out["history"]
     print(f"data {prepared.source}: {out['n_train']} train / {out['n_val']} val / {out['n_test']} test windows")
@@ -378,6 +538,65 @@ def print_classes(out: dict, run) -> None:
     print(" ", i18n.t(f"train.class_verdict.{m['verdict']}", "en"))
 
 
+def print_tokens(out: dict, run) -> None:
+    """The plain-text report of a next_token run."""
+    hist, m = out["history"], out["metrics"]
+    text = out["config"]["text"]
+    print(
+        f"data {out['config']['data']}: {out['n_train']} train / {out['n_val']} val / {out['n_test']} test lines, "
+        f"{text['tokens']} tokens, vocabulary {text['vocab_size']}; model {run.name} ({out['config']['params']} "
+        "parameters)"
+    )
+    line = f"final loss {hist['loss'][-1]:.4f}, accuracy per token {hist['accuracy'][-1]:.4f}"
+    print(line + f" after {len(hist['loss'])} epochs in {out['train_seconds']:.2f} s")
+    print(f"on the {m['split']} split ({m['n_tokens']} tokens):")
+    print(f"  model   accuracy {m['model']['accuracy']:.4f}, perplexity {m['model']['perplexity']:.3f}")
+    base = m["baseline"]
+    print(
+        f"  unigram accuracy {base['accuracy']:.4f}, perplexity {base['perplexity']:.3f} "
+        f"(always {base['token_text']!r})"
+    )
+    print(f"  verdict: {m['verdict']}")
+    if out.get("saved"):
+        print("saved:", ", ".join(out["saved"].values()))
+
+
+def add_generate_parser(subparsers) -> None:
+    """``python -m rnn_lab generate``: text from a next-token model saved by ``train --save``."""
+    p = subparsers.add_parser(
+        "generate",
+        help="generate text from a trained next-token model, token by token",
+        description="Generate text from a model saved by `train --task next_token --save RUN.keras` (its vocabulary "
+        "is read from RUN.vocab.json beside it).",
+    )
+    p.add_argument("--run", required=True, help="the .keras file written by train --save")
+    p.add_argument("--prompt", required=True, help="the first word(s) or letter(s)")
+    p.add_argument("--length", type=int, default=50, help="tokens to generate (default 50)")
+    p.add_argument("--temperature", type=float, default=0.8, help="0 = always the most probable token (default 0.8)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=generate_command)
+
+
+def generate_command(args) -> int:
+    """With ``--json``: ``{"prompt", "text", "tokens", "ids", "steps": [{"id", "token", "p", "top": [{"token",
+    "id", "p"} x 5]}], "temperature", "seed"}``."""
+    from rnn_lab.train.generate import generate, load_run
+
+    if not Path(args.run).is_file():
+        raise UsageError(f"no such model file: {args.run}")
+    model, spec = load_run(args.run)
+    out = generate(model, spec, args.prompt, args.length, args.temperature, args.seed)
+    if args.json:
+        print(json.dumps({**out.to_dict(), "temperature": args.temperature, "seed": args.seed}, ensure_ascii=False))
+        return 0
+    print(out.text)
+    for i, step in enumerate(out.steps, start=1):
+        top = ", ".join(f"{t['token']!r} {t['p']:.2f}" for t in step["top"])
+        print(f"  {i:3d} {step['token']!r}  top 5: {top}")
+    return 0
+
+
 def add_compare_parser(subparsers) -> None:
     """``python -m rnn_lab compare``: the same data, budget and seed for several models, one row each."""
     p = subparsers.add_parser(
@@ -423,6 +642,8 @@ def compare(args) -> int:
     if unknown or not names:
         raise UsageError(f"--models takes {', '.join(COMPARE_MODELS)}; got {', '.join(unknown) or 'none'}")
     task = task_of_args(args)
+    if args.data.startswith("text:"):
+        raise UsageError("compare does not take text yet: use train with --data text:...")
     prepared = load_classes(args) if task == "classify" else load_prepared(args)
     cfg = TrainConfig(
         learning_rate=args.lr,

@@ -13,6 +13,15 @@ the batch-size-weighted mean of the batch losses (Keras' ``Mean`` loss tracker w
 ``sample_weight = batch size``); the validation loss is computed on the whole validation split with
 the weights at the end of the epoch.
 
+Text: inputs may be int32 token ids (n, T) and labels int32 (n,) (a class per text) or (n, T) (the next token
+at every step). With labels per step the batch loss is the mean over the batch's steps, and where the model
+carries a mask (``Embedding(mask_zero=True)``) the masked steps are left out of it: ``sum(loss * mask) /
+sum(mask)``, exactly Keras' ``sum_over_batch_size`` reduction with a mask; accuracy counts the unmasked steps
+(Keras' ``sparse_categorical_accuracy`` with the mask as sample weight), over the whole epoch. One difference
+from ``fit`` remains with a mask: ``fit`` computes the validation loss batch by batch (32 samples) and averages
+the batches, the engine takes the masked mean over the whole validation split at once (the same number when
+the validation split fits one batch or has no mask).
+
 Reproducibility: the initial weights come from the model's own seeded initializers (no global
 seeding), the batch order from ``np.random.default_rng(seed)`` of the run. Compiled functions are
 cached per model structure in a pool of *slots*; a run borrows a slot, copies its model's
@@ -190,20 +199,34 @@ class _Slot:
         loss_obj = self.loss_obj
         opt = self.optimizer
 
+        def entry_weights(per, pred, wb):
+            """Weight of each entry of ``per``: (bs,) the rows' weights, or (bs, T) for labels per step: the row's
+            weight times the model's mask (1 where a step holds a token, 0 for [PAD] with mask_zero; else 1)."""
+            if len(per.shape) < 2:
+                return wb
+            mask = getattr(pred, "_keras_mask", None)  # set by Keras on the output of a masking model
+            mask = tf.ones(tf.shape(per), wb.dtype) if mask is None else tf.cast(mask, wb.dtype)
+            return mask * wb[:, None]
+
         def batch_loss(yb, pred, wb):
-            if classify:  # yb (bs,) class indices stored as float32 (exact below 2**24); pred (bs, K) probabilities
+            """(the compiled loss of the batch, its number of rows): the mean over its (unmasked) entries."""
+            if classify:  # yb (bs,) or (bs, T) class/token ids stored as float32 (exact below 2**24)
                 yb = tf.cast(yb, tf.int32)
             else:
                 yb = tf.reshape(yb, tf.shape(pred))
-            per = loss_obj(yb, pred)  # (bs,) per-sample loss
-            return tf.reduce_sum(per * wb), tf.reduce_sum(wb)
+            per = loss_obj(yb, pred)  # (bs,) per-sample loss, or (bs, T) per step
+            ew = entry_weights(per, pred, wb)
+            return tf.math.divide_no_nan(tf.reduce_sum(per * ew), tf.reduce_sum(ew)), tf.reduce_sum(wb)
 
         def batch_hits(yb, pred, wb):
-            """Correct predictions in the batch (Keras' sparse_categorical_accuracy x batch size); 0 for regression."""
+            """(correct predictions, entries counted) in the batch (Keras' sparse_categorical_accuracy); 0 for
+            regression. Per-step labels count every unmasked step."""
             if not classify:
-                return tf.constant(0.0)
-            right = tf.cast(tf.equal(tf.argmax(pred, axis=-1, output_type=tf.int32), tf.cast(yb, tf.int32)), wb.dtype)
-            return tf.reduce_sum(right * wb)
+                return tf.constant(0.0), tf.constant(0.0)
+            yb = tf.cast(yb, tf.int32)
+            right = tf.cast(tf.equal(tf.argmax(pred, axis=-1, output_type=tf.int32), yb), wb.dtype)
+            ew = entry_weights(right, pred, wb)
+            return tf.reduce_sum(right * ew), tf.reduce_sum(ew)
 
         def val_scores(xv, yv):
             """(validation loss, validation accuracy) with the current weights."""
@@ -211,8 +234,9 @@ class _Slot:
                 return tf.constant(float("nan")), tf.constant(float("nan"))
             pred = m(xv, training=False)
             ones = tf.ones(tf.shape(yv)[:1], pred.dtype)
-            total, count = batch_loss(yv, pred, ones)
-            return total / count, batch_hits(yv, pred, ones) / count
+            mean, _ = batch_loss(yv, pred, ones)
+            hits, count = batch_hits(yv, pred, ones)
+            return mean, tf.math.divide_no_nan(hits, count)
 
         def run(x, y, xv, yv, idx, w, val_flag, count):
             """Steps 0..count-1 of the schedule; returns per-step loss sums, weights and val losses."""
@@ -222,16 +246,15 @@ class _Slot:
                 opt.apply(grads, tv)
                 return tf.constant(True)
 
-            def body(s, ok, sums, weights, vals, hits, vaccs):
-                xb = tf.gather(x, idx[s])  # (bs, T, d) this step's windows
-                yb = tf.gather(y, idx[s])  # (bs,) their labels
+            def body(s, ok, sums, weights, vals, hits, counts, vaccs):
+                xb = tf.gather(x, idx[s])  # (bs, T, d) this step's windows, or (bs, T) token ids
+                yb = tf.gather(y, idx[s])  # (bs,) their labels, or (bs, T) the next token at every step
                 with tf.GradientTape() as tape:
-                    pred = m(xb, training=True)  # (bs, 1), or (bs, K) class probabilities
-                    total, n = batch_loss(yb, pred, w[s])
-                    loss = total / n  # the compiled loss: mean over the (unpadded) batch
+                    pred = m(xb, training=True)  # (bs, 1), (bs, K) class probabilities, or (bs, T, V)
+                    loss, n = batch_loss(yb, pred, w[s])  # the compiled loss: mean over the (unpadded) batch
                     if m.losses:
                         loss = loss + tf.add_n(m.losses)
-                right = batch_hits(yb, pred, w[s])  # with the weights before this update, as fit's metrics
+                right, counted = batch_hits(yb, pred, w[s])  # with the weights before this update, as fit's metrics
                 grads = tape.gradient(loss, tv)
                 # A NaN/inf loss or gradient: skip the update and end the call, so the weights stay finite.
                 ok = tf.math.is_finite(loss)
@@ -243,6 +266,7 @@ class _Slot:
                 sums = tf.where(here, loss * n, sums)  # batch loss x batch size (Keras' Mean, sample_weight = bs)
                 weights = tf.where(here, n, weights)
                 hits = tf.where(here, right, hits)
+                counts = tf.where(here, counted, counts)
                 v, va = tf.cond(
                     val_flag[s],
                     lambda: val_scores(xv, yv),
@@ -250,7 +274,7 @@ class _Slot:
                 )
                 vals = tf.where(here, v, vals)
                 vaccs = tf.where(here, va, vaccs)
-                return s + 1, ok, sums, weights, vals, hits, vaccs
+                return s + 1, ok, sums, weights, vals, hits, counts, vaccs
 
             init = (
                 tf.constant(0),
@@ -259,12 +283,13 @@ class _Slot:
                 tf.zeros([steps]),
                 tf.fill([steps], float("nan")),
                 tf.zeros([steps]),
+                tf.zeros([steps]),
                 tf.fill([steps], float("nan")),
             )
-            _, _, sums, weights, vals, hits, vaccs = tf.while_loop(
+            _, _, sums, weights, vals, hits, counts, vaccs = tf.while_loop(
                 lambda s, ok, *_: tf.logical_and(s < count, ok), body, init, maximum_iterations=steps
             )
-            return sums, weights, vals, hits, vaccs
+            return sums, weights, vals, hits, counts, vaccs
 
         self.run = tf.function(run, jit_compile=jit, reduce_retracing=True)
 
@@ -344,8 +369,8 @@ def _run_plan(cfg: TrainConfig, X_train, X_val, jit: bool | None, struct: str) -
 
 def warm_key(model, X_train, X_val, cfg: TrainConfig) -> tuple:
     """The compiled slot a run of ``model`` on this data with ``cfg`` will use."""
-    X_train = np.asarray(X_train, dtype=np.float32)
-    X_val = np.zeros((0, *X_train.shape[1:]), np.float32) if X_val is None or len(X_val) == 0 else np.asarray(X_val)
+    X_train = _as_inputs(X_train)
+    X_val = np.zeros((0, *X_train.shape[1:]), X_train.dtype) if X_val is None or len(X_val) == 0 else _as_inputs(X_val)
     struct = _structure_key(model)
     shapes, jit = _run_plan(cfg, X_train, X_val, None, struct)
     return _slot_key(model, cfg, shapes, jit)
@@ -397,10 +422,25 @@ def clear_cache() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _as_inputs(X) -> np.ndarray:
+    """Token ids (an integer array (n, T)) stay int32; anything else becomes float32 windows."""
+    X = np.asarray(X)
+    if X.ndim == 2 and np.issubdtype(X.dtype, np.integer):
+        return X.astype(np.int32)
+    return X.astype(np.float32)
+
+
 def _as_arrays(X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X, dtype=np.float32)
-    y = np.asarray(y, dtype=np.float32).reshape(len(X), -1)[:, 0] if len(X) else np.zeros(0, np.float32)
-    if X.ndim != 3:
+    """(X, y) as the engine holds them: X float32 (n, T, d) or int32 ids (n, T); y float32 (n,), or (n, T) when
+    token inputs come with a label per step (next_token). Class ids are stored as float32 (exact below 2**24)."""
+    X = _as_inputs(X)
+    tokens = X.dtype == np.int32
+    y = np.asarray(y, dtype=np.float32)
+    if tokens and y.ndim == 2 and y.shape == X.shape:
+        pass  # one label per step
+    else:
+        y = y.reshape(len(X), -1)[:, 0] if len(X) else np.zeros(0, np.float32)
+    if X.ndim != 3 and not tokens:
         raise ValueError(f"{name} windows must have shape (samples, timesteps, features); got {X.shape}")
     if not np.all(np.isfinite(X)) or not np.all(np.isfinite(y)):
         raise ValueError(f"the {name} data contain missing or infinite values; clean them on the Data page")
@@ -442,8 +482,8 @@ def train(
     cfg.validate()
     X_train, y_train = _as_arrays(X_train, y_train, "training")
     if X_val is None or len(X_val) == 0:
-        X_val = np.zeros((0, *X_train.shape[1:]), np.float32)
-        y_val = np.zeros(0, np.float32)
+        X_val = np.zeros((0, *X_train.shape[1:]), X_train.dtype)
+        y_val = np.zeros((0, *y_train.shape[1:]), np.float32)
     X_val, y_val = _as_arrays(X_val, y_val, "validation")
     if cfg.loss in CLASS_LOSSES:
         _check_labels(model, y_train, y_val)
@@ -527,7 +567,7 @@ def _train(
         pending_idx: list[np.ndarray] = []
         pending_w: list[np.ndarray] = []
         epochs_scheduled = 0
-        acc_sum, acc_n, acc_hits = 0.0, 0.0, 0.0  # running totals of the current epoch
+        acc_sum, acc_n, acc_hits, acc_count = 0.0, 0.0, 0.0, 0.0  # running totals of the current epoch
         start = time.perf_counter()
         done_steps = 0
         total_steps = cfg.epochs * steps_per_epoch
@@ -559,7 +599,7 @@ def _train(
             step_no = done_steps + np.arange(buffer)
             flags = ((step_no + 1) % steps_per_epoch == 0) & (np.arange(buffer) < count) & has_val
             t0 = time.perf_counter()
-            sums, weights, vals, hits, vaccs = slot.run(
+            sums, weights, vals, hits, counts, vaccs = slot.run(
                 x_t,
                 y_t,
                 xv_t,
@@ -570,7 +610,7 @@ def _train(
                 tf.constant(count, tf.int32),
             )
             sums, weights, vals = sums.numpy(), weights.numpy(), vals.numpy()
-            hits, vaccs = hits.numpy(), vaccs.numpy()
+            hits, counts, vaccs = hits.numpy(), counts.numpy(), vaccs.numpy()
             dt = time.perf_counter() - t0
             if done_steps > 0 or slot.step_seconds is not None:  # the first call of a new slot includes compiling
                 per_step = dt / count
@@ -585,12 +625,13 @@ def _train(
                 acc_sum += float(sums[s])
                 acc_n += float(weights[s])
                 acc_hits += float(hits[s])
+                acc_count += float(counts[s])
                 done_steps += 1
                 if done_steps % steps_per_epoch:
                     continue
                 loss = acc_sum / acc_n
-                accuracy = acc_hits / acc_n
-                acc_sum, acc_n, acc_hits = 0.0, 0.0, 0.0
+                accuracy = acc_hits / acc_count if acc_count else float("nan")
+                acc_sum, acc_n, acc_hits, acc_count = 0.0, 0.0, 0.0, 0.0
                 logs = {"loss": loss}
                 if has_val:
                     logs["val_loss"] = float(vals[s])
@@ -642,7 +683,7 @@ def _train(
 
 def predict(model, X, batch_size: int = 4096) -> np.ndarray:
     """Model outputs (n,) for windows ``X`` (n, T, d), in the model's (scaled) units, without ``model.predict``'s overhead."""
-    X = np.asarray(X, dtype=np.float32)
+    X = _as_inputs(X)
     if len(X) == 0:
         return np.zeros(0, np.float32)
     outs = [np.asarray(model(X[i : i + batch_size], training=False)) for i in range(0, len(X), batch_size)]
@@ -652,9 +693,7 @@ def predict(model, X, batch_size: int = 4096) -> np.ndarray:
 def predict_outputs(model, X, batch_size: int = 4096) -> np.ndarray:
     """The model's full output for ``X``, batched, without ``model.predict``'s overhead: (n, K) class probabilities
     for a softmax head (n, T, V on every step for a language model), (n, outputs) for a regression head."""
-    X = np.asarray(X)
-    if X.dtype != np.int32:
-        X = X.astype(np.float32)
+    X = _as_inputs(X)
     if len(X) == 0:
         shape = getattr(model, "output_shape", (None, 0))
         return np.zeros((0, *(d or 0 for d in shape[1:])), np.float32)

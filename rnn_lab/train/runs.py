@@ -72,14 +72,15 @@ class Run:
     n: dict = field(default_factory=dict)  # windows per split
     notes: list[str] = field(default_factory=list)
     prepared: Any = None  # the PreparedData it was trained on (for the forecast and the export)
-    task: str = "forecast"  # forecast | classify: decides the metrics; runs of different tasks are never overlaid
+    task: str = "forecast"  # forecast | classify | next_token: decides the metrics; tasks are never overlaid
     pinned: bool = False  # kept when the session's run limit drops the oldest runs (rnn_lab.train.limits)
     class_names: tuple[str, ...] | None = None  # classify: the names of the classes, index = class
 
     @property
     def metric_name(self) -> str:
-        """The one number Compare ranks runs of this task by: test RMSE (lower is better) or accuracy (higher)."""
-        return "accuracy" if self.task == "classify" else "rmse"
+        """The one number Compare ranks runs of this task by: test RMSE (lower is better), accuracy (higher) or,
+        for a language model, perplexity (lower)."""
+        return {"classify": "accuracy", "next_token": "perplexity"}.get(self.task, "rmse")
 
     @property
     def epochs_run(self) -> int:
@@ -91,6 +92,23 @@ class Run:
 
     def summary(self) -> dict:
         """Plain data for tables and JSON."""
+        if self.task == "next_token":
+            return {
+                "id": self.id,
+                "name": self.name,
+                "task": self.task,
+                "family": self.arch.family,
+                "cell": self.arch.cell,
+                "units": list(self.arch.units),
+                "epochs": self.epochs_run,
+                "final_loss": self.final_loss,
+                "final_val_loss": self.history["val_loss"][-1] if self.history.get("val_loss") else None,
+                "split": self.metrics["split"],
+                "accuracy": self.metrics["model"]["accuracy"],
+                "perplexity": self.metrics["model"]["perplexity"],
+                "baseline_perplexity": self.metrics["baseline"]["perplexity"],
+                "train_seconds": self.train_seconds,
+            }
         if self.task == "classify":
             return {
                 "id": self.id,
@@ -290,6 +308,58 @@ def class_predictions_frame(model, prepared) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def token_predictions_frame(model, prepared) -> tuple[pd.DataFrame, dict]:
+    """A language model on every split: one row per sample (split, position, index = line number, text, tokens =
+    real next tokens, accuracy and mean cross-entropy over them), and the probabilities of the metrics split
+    scored against the unigram baseline (the scores dict)."""
+    from rnn_lab.train.class_metrics import score_next_tokens
+    from rnn_lab.train.engine import predict_outputs
+
+    split = M.metrics_split(prepared.split_sizes)
+    parts, scores = [], None
+    for s in SPLITS:
+        y = prepared.y(s)
+        if len(y) == 0:
+            continue
+        probs = predict_outputs(model, prepared.X(s))  # (n, T, V)
+        valid = y != 0
+        p_true = np.clip(np.take_along_axis(probs, y[..., None].astype(np.int64), axis=-1)[..., 0], 1e-7, 1.0)
+        right = probs.argmax(axis=-1) == y
+        n_tok = valid.sum(axis=1)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "split": s,
+                    "position": np.arange(len(y)),
+                    "index": prepared.idx(s),
+                    "text": prepared.texts(s),
+                    "tokens": n_tok,
+                    "accuracy": (right & valid).sum(axis=1) / np.maximum(n_tok, 1),
+                    "loss": (-np.log(p_true) * valid).sum(axis=1) / np.maximum(n_tok, 1),
+                }
+            )
+        )
+        if s == split:
+            scores = score_next_tokens(y, probs, prepared.unigram(), split)
+    return pd.concat(parts, ignore_index=True), scores
+
+
+def most_wrong(run: Run, n: int = 10) -> pd.DataFrame:
+    """The text samples of the metrics split the model gets most wrong (classify: the lowest probability of the true
+    class, with the review's text; next_token: the highest cross-entropy per line)."""
+    split = run.metrics["split"]
+    part = run.predictions[run.predictions["split"] == split]
+    if run.task == "next_token":
+        return part.sort_values("loss", ascending=False).head(n).reset_index(drop=True)
+    probs = part[[c for c in part.columns if c.startswith("p_")]].to_numpy()
+    out = part[["position", "index", "actual", "predicted"]].copy()
+    out["p_true"] = probs[np.arange(len(part)), part["actual"].to_numpy()]
+    texts = getattr(run.prepared, "texts", None)
+    if texts is not None:
+        out["text"] = [texts(split)[i] for i in part["position"]]
+    return out.sort_values("p_true").head(n).reset_index(drop=True)
+
+
 def score_classify(pred: pd.DataFrame, prepared) -> dict:
     """Accuracy, precision/recall, confusion and mistakes on the test split (else validation, else training),
     beside the majority class of the training split."""
@@ -339,7 +409,9 @@ def execute(
         jit=jit,
     )
     task = getattr(prepared, "task", "forecast")
-    if task == "classify":
+    if task == "next_token":
+        pred, metrics = token_predictions_frame(model, prepared)
+    elif task == "classify":
         pred = class_predictions_frame(model, prepared)
         metrics = score_classify(pred, prepared)
     else:
@@ -412,6 +484,9 @@ def best_run(runs: list[Run], task: str | None = None) -> Run | None:
         return None
     task = task or runs[-1].task
     same = [r for r in runs if r.task == task]
+    if task == "next_token":
+        scored = [r for r in same if np.isfinite(r.metrics["model"]["perplexity"])]
+        return min(scored, key=lambda r: r.metrics["model"]["perplexity"]) if scored else None
     if task == "classify":
         scored = [r for r in same if np.isfinite(r.metrics["model"]["accuracy"])]
         return max(scored, key=lambda r: r.metrics["model"]["accuracy"]) if scored else None
@@ -557,7 +632,13 @@ def compare_row(run: Run) -> dict:
         "split": run.metrics["split"],
         "metric": run.metric_name,
     }
-    if run.task == "classify":
+    if run.task == "next_token":
+        row.update(
+            perplexity=run.metrics["model"]["perplexity"],
+            accuracy=run.metrics["model"]["accuracy"],
+            baseline_perplexity=run.metrics["baseline"]["perplexity"],
+        )
+    elif run.task == "classify":
         row.update(accuracy=run.metrics["model"]["accuracy"], baseline_accuracy=run.metrics["baseline"]["accuracy"])
     else:
         row.update(rmse=run.metrics["model"]["rmse"], naive_rmse=run.metrics["naive"]["rmse"])
