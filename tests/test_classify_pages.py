@@ -69,12 +69,8 @@ def test_inside_page_steps_through_a_digit(app_test):
 
 def test_the_classification_toy_is_offered_and_shown(app_test):
     at = app_test(page="app_pages/data.py", task="classify", data_source_kind="digits")
-    # the toy, the digits and text (NSMC sentiment, issue 11), no number series
-    assert at.radio(key="data_source_kind").options == [
-        "Toy sequence",
-        "Handwritten digits (MNIST)",
-        "Text (words and characters)",
-    ]
+    # the toy and the digits, no number series; text (issue 11) is in the library, not yet on the page
+    assert at.radio(key="data_source_kind").options == ["Toy sequence", "Handwritten digits (MNIST)"]
     at.radio(key="data_source_kind").set_value("toy").run()
     assert not at.exception
     p = at.session_state["prepared"]
@@ -94,3 +90,9 @@ def test_the_architecture_page_shows_the_classifier_head(app_test):
     at.session_state["arch_dense_units"] = 1
     at.run()
     assert not at.exception and any("one unit per class" in e.value for e in at.error)
+
+
+def test_a_link_naming_the_text_source_opens_the_tasks_first_source(app_test):
+    at = app_test(page="app_pages/data.py", task="classify", data_source_kind="text")
+    assert not at.exception and not at.error
+    assert at.session_state["data_source_kind"] == "toy" and at.session_state["prepared"].task == "classify"
