@@ -116,13 +116,10 @@ def test_stop_keeps_the_partial_run_and_scores_on_the_test_split(app_test, keras
     deadline = time.time() + 120
     while job.snapshot()["epoch"] < 1 and time.time() < deadline:
         time.sleep(0.1)
-    for _ in range(20):  # the live view is drawn while the job runs (rerun like the page's poll does)
-        at.run()
-        assert not at.exception
-        if any(p.value < 1.0 for p in at.get("progress")):
-            break
-        time.sleep(0.5)
-    assert any(p.value < 1.0 for p in at.get("progress")), (job.state, job.error, job.snapshot()["epoch"])
+    at.run()  # the live view is drawn while the job runs
+    assert not at.exception
+    # AppTest's Progress.value is the proto's whole percent (0-100): "< 1.0" only held in the first 1% of epochs
+    assert any(p.value < 100 for p in at.get("progress")), (job.state, job.error, job.snapshot()["epoch"])
     at.button(key="btn_train_stop").click().run()
     _wait_for_job(at)
     at.run()
