@@ -91,29 +91,19 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
             if step is None:
                 fig.add_annotation(x=col, y=y, text="⋯", showarrow=False, font={"size": 22, "color": color})
                 continue
-            fig.add_shape(
-                type="rect",
-                x0=col - BOX_W / 2,
-                x1=col + BOX_W / 2,
-                y0=y - BOX_H / 2,
-                y1=y + BOX_H / 2,
-                line={"color": color, "width": 2},
-                fillcolor=color,
-                opacity=0.25,
-                layer="below",
-            )
-            box_x.append(col)
-            box_y.append(y)
-            labels.append(CELL_LABEL[cfg.cell])
-            hover.append(
-                t(
-                    "arch.diagram.cell_hover",
-                    lang,
-                    layer=layer + 1,
-                    step=step,
-                    units=units,
-                    direction=t(f"arch.diagram.{direction}", lang),
-                )
+            direction_name = t(f"arch.diagram.{direction}", lang)
+            _box(
+                fig,
+                col,
+                y,
+                BOX_W,
+                color,
+                CELL_LABEL[cfg.cell],
+                box_x,
+                box_y,
+                labels,
+                hover,
+                t("arch.diagram.cell_hover", lang, layer=layer + 1, step=step, units=units, direction=direction_name),
             )
         # h passed along the row: left to right forward, right to left backward.
         for col in range(n_cols - 1):

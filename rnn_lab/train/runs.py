@@ -91,54 +91,35 @@ class Run:
         return self.history["loss"][-1] if self.history.get("loss") else float("nan")
 
     def summary(self) -> dict:
-        """Plain data for tables and JSON."""
+        """Plain data for tables and JSON: the run, its training, and its task's test metrics beside the baseline."""
+        model, baseline = self.metrics["model"], self.metrics.get("baseline")
+        rnn = self.arch.is_rnn
+        head = {"id": self.id, "name": self.name}
+        if self.task != "forecast":  # forecast summaries keep their original keys (no task, no family)
+            head.update(task=self.task, family=self.arch.family)
+        head.update(
+            cell=self.arch.cell if rnn or self.task == "forecast" else self.arch.family,
+            units=list(self.arch.units) if rnn or self.task == "forecast" else [],
+            epochs=self.epochs_run,
+            final_loss=self.final_loss,
+            final_val_loss=self.history["val_loss"][-1] if self.history.get("val_loss") else None,
+            split=self.metrics["split"],
+        )
         if self.task == "next_token":
-            return {
-                "id": self.id,
-                "name": self.name,
-                "task": self.task,
-                "family": self.arch.family,
-                "cell": self.arch.cell,
-                "units": list(self.arch.units),
-                "epochs": self.epochs_run,
-                "final_loss": self.final_loss,
-                "final_val_loss": self.history["val_loss"][-1] if self.history.get("val_loss") else None,
-                "split": self.metrics["split"],
-                "accuracy": self.metrics["model"]["accuracy"],
-                "perplexity": self.metrics["model"]["perplexity"],
-                "baseline_perplexity": self.metrics["baseline"]["perplexity"],
-                "train_seconds": self.train_seconds,
+            scores = {
+                "accuracy": model["accuracy"],
+                "perplexity": model["perplexity"],
+                "baseline_perplexity": baseline["perplexity"],
             }
-        if self.task == "classify":
-            return {
-                "id": self.id,
-                "name": self.name,
-                "task": self.task,
-                "family": self.arch.family,
-                "cell": self.arch.cell if self.arch.is_rnn else self.arch.family,
-                "units": list(self.arch.units) if self.arch.is_rnn else [],
-                "epochs": self.epochs_run,
-                "final_loss": self.final_loss,
-                "final_val_loss": self.history["val_loss"][-1] if self.history.get("val_loss") else None,
-                "split": self.metrics["split"],
-                "accuracy": self.metrics["model"]["accuracy"],
-                "baseline_accuracy": self.metrics["baseline"]["accuracy"],
-                "train_seconds": self.train_seconds,
+        elif self.task == "classify":
+            scores = {"accuracy": model["accuracy"], "baseline_accuracy": baseline["accuracy"]}
+        else:
+            scores = {
+                "rmse": model["rmse"],
+                "naive_rmse": self.metrics["naive"]["rmse"],
+                "skill": self.metrics["skill"],
             }
-        return {
-            "id": self.id,
-            "name": self.name,
-            "cell": self.arch.cell,
-            "units": list(self.arch.units),
-            "epochs": self.epochs_run,
-            "final_loss": self.final_loss,
-            "final_val_loss": self.history["val_loss"][-1] if self.history.get("val_loss") else None,
-            "split": self.metrics["split"],
-            "rmse": self.metrics["model"]["rmse"],
-            "naive_rmse": self.metrics["naive"]["rmse"],
-            "skill": self.metrics["skill"],
-            "train_seconds": self.train_seconds,
-        }
+        return {**head, **scores, "train_seconds": self.train_seconds}
 
 
 def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
