@@ -36,14 +36,35 @@ def _toy(name: str, length: int, noise: float, seed: int, lag: int) -> Loaded:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _classes(items: tuple) -> PreparedClasses:
+def _classes(items: tuple, text: str | None = None) -> PreparedClasses:
     """The classification dataset of these ``data_`` settings (shared read-only: every session with the same
     settings gets the same arrays, which nobody writes to)."""
-    return prepare_classes_from_values(dict(items))
+    return prepare_classes_from_values(dict(items), text)
 
 
 def is_classify() -> bool:
     return st.session_state.get("task", "forecast") == "classify"
+
+
+def is_sequence_task() -> bool:
+    """classify or next_token: datasets of labelled sequences (digits, the toy, text), not a windowed series."""
+    return st.session_state.get("task", "forecast") in ("classify", "next_token")
+
+
+OWN_TEXT_KEY = "data_text_own"  # the user's own text: session data like an upload, never in a link
+
+
+def own_text() -> str | None:
+    """The text the user typed, pasted, edited from a tiny corpus or read from a .txt file in this session."""
+    return st.session_state.get(OWN_TEXT_KEY)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _text(items: tuple, text: str | None):
+    """The text dataset of these ``data_`` settings and the task (next_token or classify); shared read-only."""
+    from rnn_lab.data.text import prepare_text_from_values
+
+    return prepare_text_from_values(dict(items), text)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -129,6 +150,8 @@ def upload_needed() -> str | None:
 def current_signature() -> tuple:
     state = st.session_state
     digest = state.get("upload_digest", "") if state.get("data_source_kind") == "upload" else ""
+    if state.get("data_source_kind") == "text" and state.get("data_text") == "own":
+        digest = hashlib.blake2b((own_text() or "").encode(), digest_size=16).hexdigest()
     return (*signature(state, digest), ("task", state.get("task", "forecast")))
 
 
@@ -220,7 +243,13 @@ def store_prepared(prepared: PreparedData, report: CleanReport | None = None) ->
     from rnn_lab.settings import all_settings
 
     settings = all_settings()
-    for key, value in (("arch_timesteps", prepared.window), ("arch_features", prepared.n_features)):
+    follow = {"arch_timesteps": prepared.window, "arch_features": prepared.n_features}
+    if getattr(prepared, "input_kind", "values") == "tokens":  # text: the Embedding and head follow the vocabulary
+        from rnn_lab.tasks import arch_defaults
+
+        follow = arch_defaults(prepared.task, "text", maxlen=prepared.window, vocab=prepared.vocab_size)
+        follow["arch_embedding_vocab"] = prepared.vocab_size
+    for key, value in follow.items():
         try:
             state[key] = settings[key].validate(value) if key in settings else value
         except ValueError:  # beyond what the Architecture page allows (e.g. > 64 features): leave it
@@ -242,11 +271,15 @@ def current_prepared(show_problems: bool = True) -> PreparedData:
     prepared = state.get("prepared")
     if prepared is not None and state.get("prepared_signature") == current_signature():
         return prepared
-    if is_classify():
+    if is_sequence_task():
+        task = state.get("task")
         try:
-            new = _classes(signature(state))
+            if task == "next_token":
+                new = _text((*signature(state), ("task", task)), own_text())
+            else:
+                new = _classes(signature(state), own_text() if state.get("data_source_kind") == "text" else None)
         except DataError as err:
-            if prepared is None or getattr(prepared, "task", "forecast") != "classify":
+            if prepared is None or getattr(prepared, "task", "forecast") != task:
                 raise
             if show_problems:  # the last good classification dataset stays
                 from ui.common import error, lang, t
