@@ -23,7 +23,9 @@ st.title(t("arch.title"))
 st.write(t("arch.intro"))
 
 prepared = st.session_state.get("prepared")
-if prepared is not None and hasattr(prepared, "window"):
+if getattr(prepared, "input_kind", "values") == "tokens":  # text: token ids, the vocabulary sizes the Embedding
+    st.caption(t("arch.text.from_data", maxlen=prepared.window, vocab=prepared.vocab_size, source=prepared.source))
+elif prepared is not None and hasattr(prepared, "window"):
     st.caption(t("arch.from_data", window=prepared.window, features=getattr(prepared, "n_features", "?")))
 
 ui.task_line_ui(prepared)
@@ -90,6 +92,10 @@ def formulas_tab() -> None:
     for f in formulas:
         st.markdown(t("arch.formula_heading", name=f.name, type=f.type, d=f.input_dim, units=f.units))
         st.latex(f.substituted)
+    if cfg.has_embedding:
+        st.info(t("arch.text.note_embedding", v=cfg.embedding_vocab, d=cfg.embedding_dim))
+        if cfg.mask_zero:
+            st.info(t("arch.text.note_mask_zero"))
     if not cfg.is_rnn:
         st.info(t(f"arch.note_{cfg.family}"))
         return
@@ -119,6 +125,9 @@ def shapes_tab() -> None:
         hide_index=True,
         width="stretch",
     )
+    if cfg.has_embedding:  # (batch, T) ids -> (batch, T, d_e) vectors; a mask rides along but changes no shape
+        st.write(t("arch.text.shapes_embedding", t=cfg.timesteps, d=cfg.embedding_dim, v=cfg.embedding_vocab))
+        st.write(t("arch.text.shapes_mask_on" if cfg.mask_zero else "arch.text.shapes_mask_off", t=cfg.timesteps))
     if not cfg.is_rnn:
         width = flat_width(cfg)
         if cfg.family == "conv1d":
@@ -126,7 +135,7 @@ def shapes_tab() -> None:
                 t("arch.seq_explain_conv1d", t=cfg.timesteps, length=conv1d_length(cfg.timesteps, cfg.kernel_size))
             )
         else:
-            st.write(t("arch.seq_explain_dense", t=cfg.timesteps, d=cfg.features, width=width))
+            st.write(t("arch.seq_explain_dense", t=cfg.timesteps, d=cfg.input_width, width=width))
         return
     st.write(t("arch.seq_explain_3d") if cfg.return_sequences else t("arch.seq_explain_2d"))
     if cfg.return_state:
@@ -147,6 +156,8 @@ def diagram_tab() -> None:
     plot(model_figure(cfg, lang()), key="arch_diagram_chart")
     if cfg.is_rnn:
         st.caption(t("arch.diagram_caption"))
+    if cfg.has_embedding:
+        st.caption(t("arch.text.diagram_caption", d=cfg.embedding_dim))
 
 
 def code_tab() -> None:

@@ -64,11 +64,21 @@ def controls_ui() -> None:
         recurrent_controls_ui()
     else:
         feedforward_controls_ui()
+    embedding = embedding_controls_ui()
     cols = st.columns(2)
     with cols[0]:
-        _number("arch_timesteps", "arch.timesteps", help_key="arch.timesteps_help")
-    with cols[1]:
-        _number("arch_features", "arch.features", help_key="arch.features_help")
+        _number(
+            "arch_timesteps",
+            "arch.text.maxlen" if embedding else "arch.timesteps",
+            help_key="arch.text.maxlen_help" if embedding else "arch.timesteps_help",
+        )
+    with cols[1]:  # with an Embedding a step is one token id: its d is the Embedding's d_e, not a feature count
+        _number(
+            "arch_features",
+            "arch.features",
+            disabled=embedding,
+            help_key="arch.text.features_help" if embedding else "arch.features_help",
+        )
     st.toggle(t("arch.dense"), key="arch_dense", help=t("arch.dense_help"))
     _number("arch_dense_units", "arch.dense_units", disabled=not st.session_state.get("arch_dense", True))
     if show_advanced():
@@ -78,6 +88,24 @@ def controls_ui() -> None:
                 recurrent_advanced_ui()
             st.toggle(t("arch.fixed_batch"), key="arch_fixed_batch", help=t("arch.fixed_batch_help"))
             _number("arch_batch_size", "arch.batch_size", disabled=not st.session_state.get("arch_fixed_batch"))
+
+
+def embedding_controls_ui() -> bool:
+    """Token ids in: Embedding(V, d_e) in front of the layers, and mask_zero (recurrent layers only). True when on."""
+    state = st.session_state
+    st.toggle(t("arch.text.embedding"), key="arch_embedding", help=t("arch.text.embedding_help"))
+    if not state.get("arch_embedding"):
+        return False
+    cols = st.columns(2)
+    with cols[0]:
+        _number("arch_embedding_vocab", "arch.text.vocab", help_key="arch.text.vocab_help")
+    with cols[1]:
+        _number("arch_embedding_dim", "arch.text.dim", help_key="arch.text.dim_help")
+    rnn = state.get("arch_family", "rnn") == "rnn"
+    if not rnn:  # Conv1D and Flatten cannot skip masked steps (ArchConfig refuses the combination)
+        state["arch_mask_zero"] = False
+    st.toggle(t("arch.text.mask_zero"), key="arch_mask_zero", disabled=not rnn, help=t("arch.text.mask_zero_help"))
+    return True
 
 
 def feedforward_controls_ui() -> None:
@@ -156,6 +184,8 @@ def task_line_ui(prepared) -> None:
     loss = st.session_state.get("train_loss", task.default_loss)
     loss = loss if loss in task.losses else task.default_loss
     st.caption(t("arch.task_line", task=t(f"tasks.names.{task.name}"), head=head, loss=loss))
+    if task.name == "next_token":  # many-to-many: the head reads every step's h (Dense acts on the last axis)
+        st.caption(t("arch.text.next_token_head", head=head))
     n_classes = getattr(prepared, "n_classes", None) if prepared is not None else None
     if task.is_classification and n_classes and units != n_classes:
         st.info(t("arch.head_classes", n=n_classes))

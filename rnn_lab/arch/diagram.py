@@ -150,13 +150,39 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
         "showlegend": False,
     }
 
-    # Inputs x_t under the bottom row (both directions of a bidirectional layer read every x_t).
+    # Inputs x_t under the bottom row (both directions of a bidirectional layer read every x_t). With token ids
+    # the Embedding sits between: id w_t -> the row E[w_t] of the V x d_e table -> x_t (one table for every step).
     bottom_y = row_y[(0, "forward")]
+    input_y = 0.2
+    if cfg.has_embedding:
+        input_y = -0.75
+        embed_color = style.color("actual")
+        for col, step in enumerate(steps):
+            if step is None:
+                continue
+            _box(
+                fig,
+                col,
+                0.0,
+                BOX_W,
+                embed_color,
+                "E",
+                box_x,
+                box_y,
+                labels,
+                hover,
+                t("arch.diagram.embedding_hover", lang, step=step, v=cfg.embedding_vocab, d=cfg.embedding_dim),
+            )
+            _arrow(fig, col, input_y + 0.15, col, -BOX_H / 2, embed_color)
+        name = f"Embedding({cfg.embedding_vocab}, {cfg.embedding_dim}" + (", mask_zero)" if cfg.mask_zero else ")")
+        fig.add_annotation(x=-0.45, y=0.0, text=name, showarrow=False, xanchor="right")
     for col, step in enumerate(steps):
         if step is None:
             continue
-        fig.add_annotation(x=col, y=0.2, text=f"x<sub>{step}</sub>", showarrow=False)
-        _arrow(fig, col, 0.35, col, bottom_y - BOX_H / 2 - (0.08 if cfg.bidirectional else 0), style.color("actual"))
+        token = f"w<sub>{step}</sub>" if cfg.has_embedding else f"x<sub>{step}</sub>"
+        fig.add_annotation(x=col, y=input_y, text=token, showarrow=False)
+        start = BOX_H / 2 if cfg.has_embedding else 0.35
+        _arrow(fig, col, start, col, bottom_y - BOX_H / 2 - (0.08 if cfg.bidirectional else 0), style.color("actual"))
 
     # Outputs: every step with return_sequences, else only the final one.
     top_row_y = row_y[(cfg.n_layers - 1, directions[-1])]
@@ -205,9 +231,13 @@ def unrolled_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
         fig.add_annotation(x=-0.45, y=y, text=name, showarrow=False, xanchor="right")
     layout = {
         "title": {"text": t("arch.diagram.title", lang) + f" <span style='font-size:0.7em'>({caption})</span>"},
-        "xaxis": {"visible": False, "range": [-2.0 if cfg.bidirectional else -1.6, right], "fixedrange": True},
-        "yaxis": {"visible": False, "range": [-0.2, top_y + 0.4], "fixedrange": True},
-        "height": 160 + 85 * (len(rows) + 1),
+        "xaxis": {
+            "visible": False,
+            "range": [(-2.0 if cfg.bidirectional else -1.6) - (1.0 if cfg.has_embedding else 0.0), right],
+            "fixedrange": True,
+        },
+        "yaxis": {"visible": False, "range": [input_y - 0.4, top_y + 0.4], "fixedrange": True},
+        "height": 160 + 85 * (len(rows) + 1) + (85 if cfg.has_embedding else 0),
         "showlegend": False,
         "annotations": fig.annotations,
         "shapes": fig.shapes,
