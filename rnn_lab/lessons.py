@@ -121,6 +121,17 @@ _DIGITS = {  # rnn_lab.tasks.task_defaults("classify"): MNIST digits, 2,000 trai
     "data_val_frac": 0.1,
 }
 
+_TINY_KO = {  # rnn_lab.tasks.task_defaults("next_token") with the Korean corpus: 8 lines, all train, post padding
+    "task": "next_token",
+    "data_source_kind": "text",
+    "data_text": "tiny-ko",
+    "data_text_tokens": "char",
+    "data_text_maxlen": 40,
+    "data_text_padding": "post",
+    "data_val_frac": 0.0,
+    "data_test_frac": 0.0,
+}
+
 LESSONS: dict[str, Lesson] = {
     lesson.id: lesson
     for lesson in (
@@ -250,6 +261,37 @@ LESSONS: dict[str, Lesson] = {
                 (ARCH, {}),
                 (TRAIN, {}),
                 (TRAIN, {}),
+            ],
+        ),
+        # 7. Text (issue 11): the 8 Korean sentences as characters, a vocabulary of 63 ([PAD], [UNK], the space,
+        #    60 syllables); Embedding(63, 16) = 1,008, LSTM(32) on d_e = 16: 4*(32*32 + 32*16 + 32) = 6,272,
+        #    Dense(63, softmax) on every step: 32*63 + 63 = 2,079; 9,359 in all. Unigram: the space, 23% of the
+        #    109 target tokens, perplexity e^H = 30.8.
+        _lesson(
+            "text",
+            {
+                **_TINY_KO,
+                "train_loss": "sparse_categorical_crossentropy",
+                "train_epochs": 150,
+                "arch_family": "rnn",
+                "arch_cell": "LSTM",
+                "arch_layers": 1,
+                "arch_units_1": 32,
+                "arch_timesteps": 40,
+                "arch_features": 1,
+                "arch_embedding": True,
+                "arch_embedding_vocab": 63,
+                "arch_embedding_dim": 16,
+                "arch_return_sequences": True,
+                "arch_dense": True,
+                "arch_dense_units": 63,
+            },
+            [
+                (DATA, {}),
+                (ARCH, {}),
+                (TRAIN, {}),
+                (TRAIN, {}),
+                (INSIDE, {}),
             ],
         ),
     )

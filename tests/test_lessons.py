@@ -15,7 +15,7 @@ from rnn_lab.i18n import LANGUAGES, catalogue
 from rnn_lab.settings import all_settings
 
 SETTINGS = all_settings()
-LESSON_IDS = ["shapes", "counting", "why_lstm", "samsung", "deep", "digits"]  # in order; digits: issue 10
+LESSON_IDS = ["shapes", "counting", "why_lstm", "samsung", "deep", "digits", "text"]  # digits: issue 10; text: 11
 
 
 def _pages():
@@ -316,9 +316,11 @@ def test_start_a_lesson_and_walk_through_its_steps(app_test, lesson_id):
         assert params["lesson"] == lesson_id and params["simple_mode"] == "1"
         if "prepared" in at.session_state:  # pages train and look inside with the lesson's data, not stale data
             kind = at.session_state["data_source_kind"]
-            name = "mnist" if kind == "digits" else at.session_state["data_toy" if kind == "toy" else "data_bundled"]
+            key = {"toy": "data_toy", "text": "data_text"}.get(kind, "data_bundled")
+            name = "mnist" if kind == "digits" else at.session_state[key]
             prepared = at.session_state["prepared"]
-            window = 28 if kind == "digits" else at.session_state["data_window"]
+            window = {"digits": 28, "text": at.session_state["data_text_maxlen"]}.get(kind)
+            window = window or at.session_state["data_window"]
             assert (prepared.source, prepared.window) == (f"{kind}:{name}", window), step
         panel = " ".join(m.value for m in at.sidebar.markdown)
         assert catalogue("ko")[f"classroom.lessons.{lesson_id}.steps.s{step + 1}.title"] in panel
@@ -401,3 +403,32 @@ def test_digits_lesson_matches_the_task_defaults_and_its_other_numbers(keras):
     y_test = prepared.y("test")
     majority = np.bincount(prepared.y("train")).argmax()
     assert round(float(np.mean(y_test == majority)), 2) == 0.11  # "about 11%"
+
+
+def test_text_lesson_numbers_are_the_datas_and_keras(keras):
+    """Lesson 7's vocabulary, baseline and parameter counts, from the corpus and from Keras, in both languages."""
+    from rnn_lab.arch.keras_model import build_model
+    from rnn_lab.data.text import prepare_text_from_values
+    from rnn_lab.tasks import task_defaults
+
+    v = lessons.start_values(lessons.LESSONS["text"], 0, {}, SETTINGS)
+    defaults = task_defaults("next_token")
+    assert all(v[k] == defaults[k] for k in ("task", "data_source_kind", "data_text_padding", "train_loss"))
+    prepared = prepare_text_from_values({**v, "data_text": "tiny-ko"})
+    assert prepared.vocab_size == v["arch_embedding_vocab"] == v["arch_dense_units"] == 63
+    assert prepared.vocab.tokens[:3] == ("[PAD]", "[UNK]", " ")
+    unigram = prepared.unigram()
+    assert prepared.vocab.tokens[int(unigram.argmax())] == " "
+    n_targets = int((prepared.y("train") > 0).sum())
+    nz = unigram[unigram > 0]
+    perplexity = float(np.exp(-(nz * np.log(nz)).sum()))
+    assert (n_targets, round(float(unigram.max()) * 100), round(perplexity, 1)) == (109, 23, 30.8)
+    cfg = _config("text", 2)
+    model = build_model(cfg)
+    assert [layer.count_params() for layer in model.layers] == [1008, 6272, 2079]
+    assert model.count_params() == total_params(cfg) == 9359
+    assert tuple(model.output_shape) == (None, 40, 63)  # many-to-many: a distribution at every step
+    for lang in LANGUAGES:
+        assert all(n in _text(lang, "text", 1) for n in ("63", "60", "40"))
+        assert all(n in _text(lang, "text", 2) for n in ("1,008", "6,272", "2,079", "9,359"))
+        assert all(n in _text(lang, "text", 3) for n in ("23%", "109", "30.8", "150"))
