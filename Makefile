@@ -37,6 +37,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/cold_start_bench.py
 	$(BIN)/python bench/inside_bench.py
 	$(BIN)/python bench/digits_bench.py
+	$(BIN)/python bench/text_bench.py
 	$(BIN)/python bench/classroom_load.py
 
 clean:

@@ -89,6 +89,13 @@ def workload(name: str):
             ArchConfig(cell="LSTM", units=(64,), timesteps=28, features=28, dense_units=10, head_activation="softmax"),
             TrainConfig(epochs=5, batch_size=32, loss="sparse_categorical_crossentropy"),
         )
+    if name == "B4":  # issue 11: NSMC sentiment, 18,000 reviews x 60 syllables (token ids) into Embedding(V, 32)
+        from dataclasses import replace
+
+        from text_bench import nsmc_workload
+
+        p, arch, cfg = nsmc_workload("char")
+        return p.X_train, p.y_train, arch, replace(cfg, epochs=2, learning_rate=0.001)  # (18000, 60) int32
     rng = np.random.default_rng(0)
     s = np.cumsum(rng.normal(size=2530)).astype("float32")  # random walk
     s = (s - s.mean()) / s.std()

@@ -1,0 +1,110 @@
+"""NSMC sentiment on the bundled 20,000-review subset (issue 11's quality bar): accuracy against the majority class.
+
+In a fresh process per setting: prepare the shipped reviews (20,000 for training, a tenth of them validating, the
+fixed 5,000 test reviews) the way the Data page does, train Embedding + LSTM(64) + Dense(2, softmax) through the app's
+own path (``runs.execute``: the engine, then scoring against the majority class of the training split) and report
+test accuracy, the baseline, the margin in points, seconds per epoch and the memory the data and training add
+(VmHWM minus the resident size after importing TensorFlow and Keras). Character tokens (Korean syllables) and
+whitespace words are both measured. The speed against plain ``fit`` is B4 of ``train_warm_bench.py``.
+
+Run: ``.venv/bin/python bench/text_bench.py`` (prints Markdown for docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("RNN_LAB_WARM_UP", "0")
+
+# (tokens, maxlen, largest vocabulary): characters cover most reviews at 60 syllables; words at 30
+SETTINGS = {"char": ("char", 60, 2000), "word": ("word", 30, 20000)}
+EPOCHS, BATCH, LR, UNITS, EMBED = 4, 64, 0.005, 64, 32
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith(field + ":"))
+
+
+def nsmc_workload(tokens: str = "char", limit: int = 20_000):
+    """(prepared, ArchConfig, TrainConfig) of the NSMC quality bar (also B4 of train_warm_bench.py)."""
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.data.text import prepare_text
+    from rnn_lab.train.engine import TrainConfig
+
+    kind, maxlen, vocab = SETTINGS[tokens]
+    prepared = prepare_text("nsmc", kind, maxlen, "pre", "pre", vocab, limit, val_frac=0.1, seed=0, task="classify")
+    arch = ArchConfig(
+        cell="LSTM",
+        units=(UNITS,),
+        timesteps=maxlen,
+        features=1,
+        dense_units=2,
+        head_activation="softmax",
+        embedding_vocab=prepared.vocab_size,
+        embedding_dim=EMBED,
+    )
+    cfg = TrainConfig(epochs=EPOCHS, batch_size=BATCH, learning_rate=LR, loss="sparse_categorical_crossentropy", seed=0)
+    return prepared, arch, cfg
+
+
+def child(tokens: str) -> dict:
+    import keras  # noqa: F401 - import cost and memory counted in the base, not in the figure
+    import tensorflow as tf  # noqa: F401
+
+    from rnn_lab.train.runs import execute
+
+    base = _status_kb("VmRSS")
+    prepared, arch, cfg = nsmc_workload(tokens)
+    run = execute(prepared, arch, cfg)
+    return {
+        "tokens": tokens,
+        "maxlen": arch.timesteps,
+        "vocab": prepared.vocab_size,
+        "n": prepared.split_sizes,
+        "accuracy": run.metrics["model"]["accuracy"],
+        "baseline": run.metrics["baseline"]["accuracy"],
+        "val_accuracy": run.history["val_accuracy"],
+        "seconds": run.train_seconds,
+        "epochs": run.epochs_run,
+        "added_mb": (_status_kb("VmHWM") - base) / 1024,
+    }
+
+
+def main() -> None:
+    with open("/proc/cpuinfo") as fh:
+        cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "?")
+    print(f"Machine: {cpu}, {os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.1f}")
+    print(f"Embedding(V, {EMBED}) + LSTM({UNITS}) + Dense(2, softmax), Adam {LR}, batch {BATCH}, {EPOCHS} epochs")
+    print()
+    print(
+        "| tokens, max length, V | train / val / test reviews | test accuracy | majority class | margin "
+        "| val. accuracy per epoch | seconds per epoch (first includes compiling) | memory added |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for tokens in SETTINGS:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", tokens], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        n = r["n"]
+        print(
+            f"| {r['tokens']}, {r['maxlen']}, {r['vocab']:,} | {n['train']:,} / {n['val']:,} / {n['test']:,} | "
+            f"{r['accuracy']:.1%} | {r['baseline']:.1%} | {100 * (r['accuracy'] - r['baseline']):+.1f} points | "
+            f"{', '.join(f'{a:.1%}' for a in r['val_accuracy'])} | {r['seconds'] / r['epochs']:.2f} | "
+            f"{r['added_mb']:.0f} MB |"
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        print(json.dumps(child(sys.argv[2])))
+    else:
+        main()
