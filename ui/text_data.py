@@ -181,7 +181,7 @@ def data_ui() -> None:
         if state.get(EDITOR_OF) != name or EDITOR not in state:
             state[EDITOR_OF] = name
             state[EDITOR] = tiny_corpus(name)
-        st.text_area(t("text_data.editor", name=name), key=EDITOR, height=220, on_change=_corpus_edited)
+        st.text_area(t("text_data.editor", name=name), key=EDITOR, height=280, on_change=_corpus_edited)
         st.caption(t("text_data.editor_note"))
     elif name == "own":
         if not _own_ui():
@@ -209,7 +209,7 @@ def _own_ui() -> bool:
         )
     if OWN_BOX not in state:  # the box was not on the last run (another page, a link): show the own text again
         state[OWN_BOX] = ud.own_text() or ""
-    st.text_area(t("text_data.own_box"), key=OWN_BOX, height=220, on_change=_own_typed, help=t("text_data.own_help"))
+    st.text_area(t("text_data.own_box"), key=OWN_BOX, height=280, on_change=_own_typed, help=t("text_data.own_help"))
     st.file_uploader(
         t("text_data.file"), type=["txt"], key=FILE, on_change=_file_uploaded, help=t("text_data.file_help")
     )

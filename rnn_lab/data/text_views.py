@@ -111,6 +111,7 @@ def padding_figure(pre: np.ndarray, post: np.ndarray, vocab: Vocab, lang: str) -
             zmin=0,
             zmax=1,
             showscale=False,
+            textfont={"size": max(8, min(18, 560 // max(1, len(pre))))},  # a syllable fits its cell (~600 px / T)
             xgap=2,
             ygap=6,
         )
