@@ -167,6 +167,10 @@ def test_a_text_file_is_read_as_utf8_or_cp949_and_a_binary_one_refused(app_test,
     assert not at.exception
     assert i18n.t("data.err.text_encoding", lang, name="bad.txt") in messages(at)
     assert at.session_state["data_text_own"] == korean  # nothing lost
+    big = ("a b\n" * (3 * 1024 * 1024)).encode()  # 12 MB: the browser's uploader refuses it; the reader does too
+    at.file_uploader(key="btn_text_file").set_value(("big.txt", big, "text/plain")).run()
+    assert not at.exception and i18n.t("text_data.err.too_big", lang, name="big.txt", mb=12.0, limit=5) in messages(at)
+    assert at.session_state["data_text_own"] == korean and at.session_state["prepared"].source == "text:own"
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

@@ -15,7 +15,7 @@ import streamlit as st
 from rnn_lab import class_views as cv
 from rnn_lab import i18n
 from rnn_lab.data import text_views as tv
-from rnn_lab.data.errors import DataError
+from rnn_lab.data.errors import DataError, TextDataError
 from rnn_lab.data.settings import SETTINGS
 from rnn_lab.data.text import NSMC_LIMIT, PADDINGS, TINY, TOKENS, decode_text, lines_of, tiny_corpus
 from ui import data as ud
@@ -35,13 +35,14 @@ BY_KEY = {s.key: s for s in SETTINGS}
 FIRST_LINES = 5  # lines shown tokenised
 TOP_TOKENS = 20  # most frequent tokens listed and drawn
 REVIEWS = 8  # NSMC reviews shown with their labels
+TEXT_MB = 5  # largest .txt file read as own text (a classroom text, not a book collection)
 
 EDITOR = "btn_text_corpus"  # the text_area holding the tiny corpus (edits become own text)
 EDITOR_OF = "btn_text_corpus_of"  # which corpus the editor was filled with
 EDITED_FROM = "btn_text_edited_from"  # own text that began as an edit of this tiny corpus
 OWN_BOX = "btn_text_own_box"  # the text_area of the user's own text (mirrors OWN_TEXT_KEY)
 FILE = "btn_text_file"  # the .txt uploader
-FILE_NOTE = "btn_text_file_note"  # (ok: bool, message key, values) of the last file read
+FILE_NOTE = "btn_text_file_note"  # the last file read: its DataError, or the success message
 LAST_GOOD = "btn_text_last_good"  # the text settings of the last dataset built without error
 
 
@@ -91,13 +92,16 @@ def read_text_upload(name: str, data: bytes) -> None:
     """A .txt file as the user's own text (UTF-8 or CP949, as the CSV reader reads them). On a file that is
     neither, a message and the text stays as it was."""
     state = st.session_state
+    if len(data) > TEXT_MB * 1024 * 1024:  # the uploader refuses it too; this guards any other caller
+        state[FILE_NOTE] = TextDataError("too_big", name=name, mb=len(data) / 1024 / 1024, limit=TEXT_MB)
+        return
     try:
         text = decode_text(data, name)
     except DataError as err:
-        state[FILE_NOTE] = (False, err.message_key, err.values)
+        state[FILE_NOTE] = err
         return
     set_own_text(text)
-    state[FILE_NOTE] = (True, "file_ok", {"name": name, "lines": len(lines_of(text))})
+    state[FILE_NOTE] = t("text_data.file_ok", name=name, lines=len(lines_of(text)))
 
 
 def _file_uploaded() -> None:
@@ -210,17 +214,20 @@ def _own_ui() -> bool:
     if OWN_BOX not in state:  # the box was not on the last run (another page, a link): show the own text again
         state[OWN_BOX] = ud.own_text() or ""
     st.text_area(t("text_data.own_box"), key=OWN_BOX, height=280, on_change=_own_typed, help=t("text_data.own_help"))
+    st.html(ud.uploader_css(t("data.upload_button"), t("data.upload_limits", mb=TEXT_MB, types="TXT")))
     st.file_uploader(
-        t("text_data.file"), type=["txt"], key=FILE, on_change=_file_uploaded, help=t("text_data.file_help")
+        t("text_data.file"),
+        type=["txt"],
+        key=FILE,
+        on_change=_file_uploaded,
+        help=t("text_data.file_help"),
+        max_upload_size=TEXT_MB,
     )
-    note = state.get(FILE_NOTE)
-    if note is not None:
-        ok, key, values = note
-        if ok:
-            st.success(t(f"text_data.{key}", **values), icon=":material/check:")
-        else:
-            err = DataError(key, **values)
-            error(err.text(lang()), err.hint(lang()))
+    note = state.get(FILE_NOTE)  # what became of the last file read: a DataError or the success message
+    if isinstance(note, DataError):
+        error(note.text(lang()), note.hint(lang()))
+    elif note:
+        st.success(note, icon=":material/check:")
     if ud.own_text() is None:
         _kept_or_stop()
         return False
