@@ -1,4 +1,5 @@
-"""Data page: load a sequence, look at it, clean it, scale it and cut it into the 3D window tensor.
+"""Data page: load a sequence, look at it, clean it, scale it and cut it into the 3D window tensor; for the
+sequence tasks, labelled sequences (ui/classify.py) or text as token ids (ui/text_data.py).
 
 Thin: widgets read the ``data_`` settings, ``rnn_lab.data`` does the work, ``ui.data`` keeps the result
 in the session (``prepared``) for the Architecture, Train and Inside pages. No TensorFlow here.

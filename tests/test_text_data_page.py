@@ -141,6 +141,7 @@ def test_editing_a_tiny_corpus_makes_it_own_text_and_back(app_test):
         (" \n  \n", "data.err.text_empty", {}),
         ("aaaaaaa\naaaa", "data.err.text_one_token", {"token": "a"}),
         ("가가가가", "data.err.text_one_token", {"token": "가"}),
+        ("가\n나", "data.err.text_no_pairs", {}),  # one token a line: no next token to learn
     ],
 )
 def test_bad_own_text_gives_a_message_and_keeps_the_last_good_dataset(app_test, lang, typed, key, values):
