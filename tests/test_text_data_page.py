@@ -240,3 +240,14 @@ def test_padding_and_lengths_agree_with_keras(keras):
         ids = tv.sample_ids(q, "train", i)
         assert pad_ids([ids[:-1]], 6, "post")[0].tolist() == x.tolist()
         assert pad_ids([ids[1:]], 6, "post")[0].tolist() == y.tolist()
+
+
+def test_tokens_are_drawn_visibly_and_whole():
+    assert (
+        tv.tokens_markdown(["한", " ", "`", "[UNK]"]) == "`한` `␣` `` ` `` `[UNK]`"
+    )  # a space shown, a backtick fenced
+    p = prepare_text("tiny-ko", tokens="word", maxlen=4, padding="post", vocab_size=6)
+    _, total = tv.unk_summary(p.vocab)
+    assert total == sum(len(line.split()) for line in tiny_corpus("tiny-ko").split("\n") if line.strip())
+    shift = tv.shift_frame(p, "train", 0, "en")
+    assert list(shift["step t"]) == [0, 1] and list(shift["input x_t"])[1:] == list(shift["target y_t"])[:-1]
