@@ -1,4 +1,5 @@
-"""Data page: load a sequence, look at it, clean it, scale it and cut it into the 3D window tensor.
+"""Data page: load a sequence, look at it, clean it, scale it and cut it into the 3D window tensor; for the
+sequence tasks, labelled sequences (ui/classify.py) or text as token ids (ui/text_data.py).
 
 Thin: widgets read the ``data_`` settings, ``rnn_lab.data`` does the work, ``ui.data`` keeps the result
 in the session (``prepared``) for the Architecture, Train and Inside pages. No TensorFlow here.
@@ -21,7 +22,7 @@ from rnn_lab.data.settings import (
 )
 from rnn_lab.data.sources import BUNDLED
 from rnn_lab.data.toys import TOYS, recommended_window
-from rnn_lab.tasks import task_of
+from rnn_lab.tasks import TASK_NAMES, task_of
 from ui import data as ud
 from ui.common import error, lang, plot, show_advanced, show_table, t
 
@@ -54,7 +55,7 @@ st.title(t("data.title"))
 st.caption(t("data.intro"))
 st.radio(
     t("tasks.label"),
-    ("forecast", "classify"),  # next_token comes with the text work (issue 11)
+    TASK_NAMES,
     key="task",
     horizontal=True,
     format_func=lambda k, _lang=L: i18n.t(f"tasks.names.{k}", _lang),
@@ -64,9 +65,8 @@ st.radio(
 st.caption(t(f"tasks.descriptions.{state['task']}"))
 
 # ----------------------------------------------------------------------------------------------------- source
-# The sources that fit the task and that this page can show. Text is in the library and the CLI (issue 11); its
-# views are not built yet, so the page does not offer it (a link that names it opens the task's first source).
-offered = [k for k in SOURCE_KINDS if k in task_of(state).source_kinds and k != "text"]
+# The sources that fit the task (a link may name one that does not: the task's first source opens instead).
+offered = [k for k in SOURCE_KINDS if k in task_of(state).source_kinds]
 if state.get("data_source_kind") not in offered:
     state["data_source_kind"] = offered[0]
 st.radio(
@@ -79,6 +79,11 @@ st.radio(
     help=t("data.source_help"),
 )
 kind = state["data_source_kind"]
+if kind == "text":  # token ids: the text view (ui/text_data.py), none of the series' cleaning
+    from ui import text_data
+
+    text_data.data_ui()
+    st.stop()
 if state["task"] == "classify":  # sequences with class labels: their own view, none of the series' cleaning
     from ui import classify as uc
 

@@ -69,8 +69,12 @@ def test_inside_page_steps_through_a_digit(app_test):
 
 def test_the_classification_toy_is_offered_and_shown(app_test):
     at = app_test(page="app_pages/data.py", task="classify", data_source_kind="digits")
-    # the toy and the digits, no number series; text (issue 11) is in the library, not yet on the page
-    assert at.radio(key="data_source_kind").options == ["Toy sequence", "Handwritten digits (MNIST)"]
+    # the toy, the digits and text (NSMC reviews), no number series
+    assert at.radio(key="data_source_kind").options == [
+        "Toy sequence",
+        "Handwritten digits (MNIST)",
+        "Text (words and characters)",
+    ]
     at.radio(key="data_source_kind").set_value("toy").run()
     assert not at.exception
     p = at.session_state["prepared"]
@@ -92,7 +96,16 @@ def test_the_architecture_page_shows_the_classifier_head(app_test):
     assert not at.exception and any("one unit per class" in e.value for e in at.error)
 
 
-def test_a_link_naming_the_text_source_opens_the_tasks_first_source(app_test):
-    at = app_test(page="app_pages/data.py", task="classify", data_source_kind="text")
+def test_a_link_naming_the_text_source_opens_it(app_test):
+    """classify + text is sentiment on NSMC: the text the link left at its default (tiny-en, a next-token corpus)
+    becomes the task's text."""
+    at = app_test(page="app_pages/data.py", task="classify", data_source_kind="text", data_text_limit=200)
     assert not at.exception and not at.error
-    assert at.session_state["data_source_kind"] == "toy" and at.session_state["prepared"].task == "classify"
+    assert at.session_state["data_source_kind"] == "text" and at.session_state["data_text"] == "nsmc"
+    assert at.session_state["prepared"].task == "classify" and at.session_state["prepared"].source == "text:nsmc"
+
+
+def test_a_link_naming_a_source_the_task_cannot_read_opens_the_tasks_first_source(app_test):
+    at = app_test(page="app_pages/data.py", task="next_token", data_source_kind="digits")
+    assert not at.exception and not at.error
+    assert at.session_state["data_source_kind"] == "text" and at.session_state["prepared"].task == "next_token"

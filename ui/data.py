@@ -92,13 +92,35 @@ def apply_source_defaults() -> None:
         return  # the current dataset stays active until a file is read; its defaults are applied then
     # the link names the uploaded file only while the upload is the source
     state["data_upload_name"] = state["data_upload"][0] if kind == "upload" else ""
-    for key, value in source_defaults(kind, toy, bundled).items():
+    for key, value in source_defaults(kind, toy, bundled, text=text_source_for_task()).items():
         state[key] = value
     state.pop("btn_data_features", None)
     if state.get("task") == "classify":  # the explorer's shape and head follow the classification data
         from rnn_lab.tasks import arch_defaults
 
-        state.update(arch_defaults("classify", kind, state.get("data_class_toy_length", 20)))
+        state.update(
+            arch_defaults(
+                "classify", kind, state.get("data_class_toy_length", 20), maxlen=state.get("data_text_maxlen", 40)
+            )
+        )
+
+
+def text_sources() -> tuple[str, ...]:
+    """The texts the current task reads: sentiment reads NSMC, the language model a tiny corpus or own text."""
+    return ("nsmc",) if st.session_state.get("task") == "classify" else ("tiny-en", "tiny-ko", "own")
+
+
+def text_source_for_task() -> str:
+    """``data_text`` if the task can read it, else the task's first text (the source defaults use it)."""
+    current = st.session_state.get("data_text", "tiny-en")
+    return current if current in text_sources() else text_sources()[0]
+
+
+def own_text_needed() -> bool:
+    """The settings (e.g. a link's) name the user's own text, which is not in this session: it never travels in a
+    link, like an uploaded file."""
+    state = st.session_state
+    return state.get("data_source_kind") == "text" and state.get("data_text") == "own" and own_text() is None
 
 
 def load_from_settings(upload: tuple[str, bytes] | None = None) -> Loaded:
@@ -274,10 +296,7 @@ def current_prepared(show_problems: bool = True) -> PreparedData:
     if is_sequence_task():
         task = state.get("task")
         try:
-            if task == "next_token":
-                new = _text((*signature(state), ("task", task)), own_text())
-            else:
-                new = _classes(signature(state), own_text() if state.get("data_source_kind") == "text" else None)
+            new = sequence_dataset()
         except DataError as err:
             if prepared is None or getattr(prepared, "task", "forecast") != task:
                 raise
@@ -312,6 +331,20 @@ def current_prepared(show_problems: bool = True) -> PreparedData:
     state["data_loaded"] = loaded
     store_prepared(new, report)
     return new
+
+
+def sequence_dataset():
+    """The classify / next_token dataset of the current settings, built (or taken from the cache) now; DataError
+    when they are unusable (nothing is stored: :func:`current_prepared` decides what stays active)."""
+    state = st.session_state
+    task = state.get("task")
+    if own_text_needed():
+        from rnn_lab.data.errors import TextDataError
+
+        raise TextDataError("own_needed")
+    if task == "next_token":
+        return _text((*signature(state), ("task", task)), own_text())
+    return _classes(signature(state), own_text() if state.get("data_source_kind") == "text" else None)
 
 
 def prepared_or_stop() -> PreparedData:

@@ -8,17 +8,26 @@ from rnn_lab import i18n
 class DataError(ValueError):
     """Bad input or impossible settings. ``message_key`` lives in ``locales/<lang>/data.toml`` under ``err``."""
 
+    namespace = "data.err"  # where ``message_key`` and its ``_hint`` live in the catalogue
+
     def __init__(self, message_key: str, **values):
         self.message_key = message_key
         self.values = values
         super().__init__(self.text("en"))
 
     def text(self, lang: str = "en") -> str:
-        return i18n.t(f"data.err.{self.message_key}", lang, **self.values)
+        return i18n.t(f"{self.namespace}.{self.message_key}", lang, **self.values)
 
     def hint(self, lang: str = "en") -> str | None:
-        key = f"data.err.{self.message_key}_hint"
+        key = f"{self.namespace}.{self.message_key}_hint"
         return i18n.t(key, lang, **self.values) if key in i18n.catalogue(lang) else None
+
+
+class TextDataError(DataError):
+    """A DataError of the Data page's text view, its messages in ``locales/<lang>/text_data.toml`` under ``err``
+    (their own file, so the text work does not edit the shared data catalogue)."""
+
+    namespace = "text_data.err"
 
 
 class Note:
