@@ -561,10 +561,20 @@ def results_ui(run) -> None:
     st.header(t("train.results", name=run.name))
     _stop_message(run)
     plot(loss_figure(run.history, run.train.loss), key="chart_train_loss")
+    if getattr(run, "task", "forecast") == "next_token":
+        from ui import text_train
+
+        text_train.results_ui(run)
+        export_ui(run)
+        return
     if getattr(run, "task", "forecast") == "classify":
         from ui import classify
 
         classify.results_ui(run)
+        if getattr(run.prepared, "input_kind", "values") == "tokens":  # reviews, not images: show their words
+            from ui import text_train
+
+            text_train.worst_reviews_ui(run)
         export_ui(run)
         return
     if run.source == "toy:counting":
@@ -644,18 +654,7 @@ def runs_table(items: list) -> pd.DataFrame:
                 t("train.col_final_loss"): s["final_loss"],
                 t("train.col_final_val"): s["final_val_loss"],
                 t("train.col_split"): t(f"train.split_short.{s['split']}"),
-                **(
-                    {  # classify: accuracy beside always answering the majority class
-                        t("class_ui.col_accuracy"): f"{s['accuracy']:.1%}",
-                        t("class_ui.col_baseline"): f"{s['baseline_accuracy']:.1%}",
-                    }
-                    if s.get("task") == "classify"
-                    else {
-                        t("train.col_rmse"): s["rmse"],
-                        t("train.col_naive_rmse"): s["naive_rmse"],
-                        t("train.col_skill"): s["skill"],
-                    }
-                ),
+                **_task_scores(s),
                 t("train.col_seconds"): f"{s['train_seconds']:.2f}",
             }
         )
@@ -669,6 +668,7 @@ def runs_table(items: list) -> pd.DataFrame:
             else t(f"class_ui.{k}")
             for k in keep
         ]
+        names += [t("text_train.col_perplexity"), t("text_train.col_unigram_perplexity")]
         frame = frame[[c for c in names if c in frame]]
     for key in ("col_final_loss", "col_final_val", "col_rmse", "col_naive_rmse", "col_skill"):
         column = t(f"train.{key}")
@@ -676,6 +676,27 @@ def runs_table(items: list) -> pd.DataFrame:
             continue
         frame[column] = _one_format(frame[column].tolist())  # one format per column, whatever the runs' scales
     return frame
+
+
+def _task_scores(s: dict) -> dict:
+    """A run's (or a compared model's) task scores as table cells: RMSE beside the naive forecast, accuracy beside
+    the majority class, or a language model's accuracy and perplexity beside the unigram baseline's."""
+    if s.get("task") == "next_token":
+        return {
+            t("class_ui.col_accuracy"): f"{s['accuracy']:.1%}",
+            t("text_train.col_perplexity"): f"{s['perplexity']:.2f}",
+            t("text_train.col_unigram_perplexity"): f"{s['baseline_perplexity']:.2f}",
+        }
+    if s.get("task") == "classify":
+        return {
+            t("class_ui.col_accuracy"): f"{s['accuracy']:.1%}",
+            t("class_ui.col_baseline"): f"{s['baseline_accuracy']:.1%}",
+        }
+    return {
+        t("train.col_rmse"): s["rmse"],
+        t("train.col_naive_rmse"): s["naive_rmse"],
+        **({t("train.col_skill"): s["skill"]} if "skill" in s else {}),
+    }
 
 
 def compare_figure(items: list):
@@ -774,21 +795,13 @@ def comparison_table(items: list) -> pd.DataFrame:
     rows = []
     for r in items:
         row = compare_row(r)
-        classify = r.task == "classify"
         rows.append(
             {
                 t("train.col_model"): row["model"],
                 t("train.col_params"): f"{row['params']:,}",
                 t("train.col_seconds"): f"{row['train_seconds']:.2f}",
                 t("train.col_epochs"): row["epochs"],
-                **(
-                    {
-                        t("class_ui.col_accuracy"): f"{row['accuracy']:.1%}",
-                        t("class_ui.col_baseline"): f"{row['baseline_accuracy']:.1%}",
-                    }
-                    if classify
-                    else {t("train.col_rmse"): row["rmse"], t("train.col_naive_rmse"): row["naive_rmse"]}
-                ),
+                **_task_scores({**row, "task": r.task}),
             }
         )
     frame = pd.DataFrame(rows)
