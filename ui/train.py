@@ -226,21 +226,23 @@ def _submit(job_class, prepared, arch, cfg: TrainConfig) -> None:
 
 def compare_start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     """Train SimpleRNN, LSTM, GRU, Conv1D and Dense on this split with this budget, one after another."""
-    from rnn_lab.train.compare import CompareJob, compare_plan
-    from rnn_lab.train.runs import COMPARE_MODELS
+    from rnn_lab.train.compare import CompareJob, compare_names, compare_plan
 
+    names = compare_names(prepared)
     j = job()
     busy = j is not None and j.running
     clicked = st.button(
-        t("train.compare_all_button", models=", ".join(COMPARE_MODELS)),
+        t("train.compare_all_button", models=", ".join(names)),
         key="btn_train_compare_all",
         disabled=busy or cfg is None,
         icon=":material/compare_arrows:",
         help=t("train.compare_all_help"),
     )
+    if getattr(prepared, "task", "forecast") == "next_token":
+        st.caption(t("text_train.compare_recurrent_only"))
     if not clicked or cfg is None or busy:
         return
-    plan, skipped = compare_plan(prepared, arch)
+    plan, skipped = compare_plan(prepared, arch, names)
     if not plan:
         _skipped_ui(skipped)
     else:
@@ -639,7 +641,7 @@ def export_ui(run) -> None:
 
 
 def runs_table(items: list) -> pd.DataFrame:
-    from rnn_lab.train.runs import best_run
+    from rnn_lab.train.runs import best_run, layers_label
 
     best = best_run(items)
     rows = []
@@ -649,7 +651,7 @@ def runs_table(items: list) -> pd.DataFrame:
             {
                 t("train.col_best"): "★" if best is not None and r.id == best.id else "",
                 t("train.col_name"): r.name,
-                t("train.col_cell"): f"{s['cell']}({'-'.join(map(str, s['units']))})",
+                t("train.col_cell"): layers_label(r.arch),  # SimpleRNN(8), Conv1D(16, 3), Dense(32)
                 t("train.col_epochs"): s["epochs"],
                 t("train.col_final_loss"): s["final_loss"],
                 t("train.col_final_val"): s["final_val_loss"],
