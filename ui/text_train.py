@@ -20,7 +20,9 @@ def results_ui(run) -> None:
 
     m = run.metrics
     plot(cv.accuracy_figure(run.history, None, lang()), key="chart_text_accuracy")  # accuracy per predicted token
-    st.subheader(t("text_train.metrics_title", split=t(f"train.split.{m['split']}"), n=m["n_tokens"]))
+    st.subheader(t("text_train.metrics_title", split=t(f"text_train.split.{m['split']}"), n=m["n_tokens"]))
+    if m["split"] == "train":
+        st.caption(t("text_train.no_held_out"))
     show_table(tv.next_token_table(m, lang()), hide_index=True, static=True)
     st.markdown(tv.perplexity_sentence(m, run.prepared.vocab_size, lang()))
     base_token = tv.token_label(run.prepared.vocab.tokens[m["baseline"]["token"]])
@@ -76,8 +78,9 @@ def generate_ui(run) -> None:
     out = generated.get(run.id)
     if out is None:
         return
-    st.markdown(t("text_train.generated", prompt=out.prompt))
-    st.code(out.text, language=None, wrap_lines=True)
+    with st.container(key="text_generated"):  # a stable handle for the browser test
+        st.markdown(t("text_train.generated", prompt=out.prompt))
+        st.code(out.text, language=None, wrap_lines=True)
     plot(tv.top5_figure(out.steps, lang()), key="chart_text_top5")
     st.caption(t("text_train.top5_note"))
 

@@ -146,6 +146,6 @@ def top5_figure(steps: list[dict], lang: str):
                     line={"color": color("model"), "width": 3},
                 )
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(side="top", type="category")
+    fig.update_xaxes(type="category")  # ranks below the rows: above, they would run into the title
     fig.update_layout(title=_t("text_train.top5_title", lang), height=140 + ROW_HEIGHT * n)
     return fig
