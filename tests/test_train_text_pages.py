@@ -211,3 +211,22 @@ def test_cli_compare_on_text(keras, capsys):
     assert all(r["metric"] == "perplexity" and r["baseline_perplexity"] > 1 for r in out["rows"])
     assert main("compare --data text:tiny-en --models GRU,Conv1D --epochs 1".split()) == 2
     assert "predicts at every step" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"data_text_own": ""},
+        {"data_text_own": "ㅋ"},
+        {"data_text_own": "ㅋ" * 30},
+        {"data_text_maxlen": 0},
+        {"data_text_vocab": 1},
+    ],
+    ids=["empty text", "one token", "one repeated character", "max length 0", "vocabulary of 1"],
+)
+def test_bad_text_is_a_plain_message_on_the_train_page(app_test, bad):
+    state = {**next_token_state("own", "char"), "data_text_own": "가나다\n라마"}
+    at = app_test(page="app_pages/train.py", lang="ko", **{**state, **bad})
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and "Traceback" not in at.error[0].value
+    assert all(b.key != "btn_train_start" for b in at.button)  # the page stops before the Train button

@@ -622,6 +622,11 @@ def export_ui(run) -> None:
         ("train.export_script", lambda: export.script(run).encode(), "train_rnn_lab.py", "text/x-python", "py"),
         ("train.export_zip", lambda: export.zip_bundle(run), f"{stem}.zip", "application/zip", "zip"),
     ]
+    if export.is_text(run):  # the ids mean nothing without their tokens: the vocabulary the script decodes with
+        downloads.insert(
+            1,
+            ("text_train.export_vocab", lambda: export.vocab_json(run), export.VOCAB_FILE, "application/json", "vocab"),
+        )
     per_row = 2 if projection() else 3  # labels like "Standalone script (.py)" fit whole, never cut
     cells = [cell for start in range(0, len(downloads), per_row) for cell in st.columns(per_row)]
     for column, (label, data, file_name, mime, suffix) in zip(cells, downloads):
