@@ -83,6 +83,7 @@ def test_language_model_trains_scores_against_unigram_and_generates(app_test, ke
     assert f"{m['model']['perplexity']:.2f}" in table.iloc[2].tolist()
     assert f"{m['baseline']['perplexity']:.2f}" in table.iloc[2].tolist()
     assert words[2] in " ".join(mk.value for mk in at.markdown)
+    assert not run.arch.mask_zero and any("mask_zero" in c.value for c in at.caption)  # the curves count [PAD] too
     worst = at.table[1].value  # the lines it gets most wrong: training lines, highest cross-entropy first
     assert set(worst.iloc[:, 0]) <= set(prepared.texts(m["split"]))
     perplexities = [float(x) for x in worst.iloc[:, 3]]
@@ -136,6 +137,7 @@ def test_sentiment_on_nsmc_shows_the_reviews_it_gets_most_wrong(app_test, keras)
     assert len(reviews) == 10 and p_true == sorted(p_true)
     assert set(reviews["리뷰"]) <= set(run.prepared.texts("test"))  # the test reviews' own words
     assert set(reviews["정답"]) <= {"negative", "positive"}
+    assert at.text[0].value in run.prepared.texts("test")  # the picked mistake's review, as written
     titles = list(charts(at))
     assert not any("틀린 샘플" in x or "Mistakes" in x for x in titles)  # no digit images attempted
 

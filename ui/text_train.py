@@ -20,6 +20,8 @@ def results_ui(run) -> None:
 
     m = run.metrics
     plot(cv.accuracy_figure(run.history, None, lang()), key="chart_text_accuracy")  # accuracy per predicted token
+    if not run.arch.mask_zero and (run.prepared.y_train == 0).any():  # fit's curves count the [PAD] steps too
+        st.caption(t("text_train.pad_in_curves"))
     st.subheader(t("text_train.metrics_title", split=t(f"text_train.split.{m['split']}"), n=m["n_tokens"]))
     if m["split"] == "train":
         st.caption(t("text_train.no_held_out"))
@@ -90,6 +92,6 @@ def worst_reviews_ui(run) -> None:
     from rnn_lab.train.runs import most_wrong
 
     st.subheader(t("text_train.worst_reviews_title"))
-    st.caption(t("text_train.worst_reviews_note"))
+    st.caption(t("text_train.worst_reviews_note", split=t(f"train.split_short.{run.metrics['split']}")))
     worst = most_wrong(run, tv.SHOWN_LINES)
     show_table(tv.worst_reviews_table(worst, run.class_names, lang()), hide_index=True, static=True)
