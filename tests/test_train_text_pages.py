@@ -35,9 +35,12 @@ def next_token_state(text: str, tokens: str) -> dict:
 
 
 def charts(at) -> dict:
-    """The page's figures by title."""
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    return {f["layout"].get("title", {}).get("text", ""): f for f in specs}
+    """The page's figures by title (the first of two with one title: the comparison before the runs' expander)."""
+    out = {}
+    for c in at.get("plotly_chart"):
+        spec = json.loads(c.proto.spec)
+        out.setdefault(spec["layout"].get("title", {}).get("text", ""), spec)
+    return out
 
 
 def train(at) -> object:
@@ -232,3 +235,21 @@ def test_bad_text_is_a_plain_message_on_the_train_page(app_test, bad):
     assert not at.exception, at.exception
     assert len(at.error) == 1 and "Traceback" not in at.error[0].value
     assert all(b.key != "btn_train_start" for b in at.button)  # the page stops before the Train button
+
+
+def test_compare_on_a_language_model_trains_the_recurrent_cells_beside_the_unigram(app_test, keras):
+    at = app_test(page="app_pages/train.py", **{**next_token_state("tiny-en", "char"), "train_epochs": 1})
+    at.button(key="btn_train_compare_all").click().run()
+    at.session_state["job_train"].join(timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    runs = at.session_state["runs"]
+    assert [r.arch.cell for r in runs] == ["SimpleRNN", "LSTM", "GRU"] and all(r.arch.embedding_vocab for r in runs)
+    table = next(
+        tb.value for tb in at.table if "Unigram perplexity" in tb.value.columns and "Model" in tb.value.columns
+    )
+    assert list(table["Model"]) == ["SimpleRNN(8)", "LSTM(8)", "GRU(8)"]
+    bars = charts(at)["Perplexity beside the unigram baseline (lower is better)"]["data"]
+    assert list(bars[0]["x"]) == list(table["Model"])
+    assert bars[0]["y"] == pytest.approx([r.metrics["model"]["perplexity"] for r in runs])
+    assert bars[1]["y"] == pytest.approx([r.metrics["baseline"]["perplexity"] for r in runs])

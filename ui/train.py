@@ -837,6 +837,8 @@ def comparison_ui(items: list) -> None:
         )
     )
     show_table(comparison_table(compared), hide_index=True, static=True)
+    if first.task == "next_token":
+        _perplexity_chart([layers_name(r) for r in compared], compared, key="chart_train_compare_all_ppl")
     fig = go.Figure()
     key = "val_loss" if all(r.history.get("val_loss") for r in compared) else "loss"
     for r in compared:
@@ -847,6 +849,16 @@ def comparison_ui(items: list) -> None:
         yaxis_title=t("train.loss_axis", loss=loss_label(first.train.loss)),
     )
     plot(fig, key="chart_train_compare_all")
+
+
+def _perplexity_chart(names: list[str], items: list, key: str) -> None:
+    """Language-model runs: perplexity beside the unigram baseline's, one pair of bars per run."""
+    from rnn_lab.train.text_views import perplexity_figure
+    from ui.common import lang
+
+    model = [r.metrics["model"]["perplexity"] for r in items]
+    unigram = [r.metrics["baseline"]["perplexity"] for r in items]
+    plot(perplexity_figure(names, model, unigram, lang()), key=key)
 
 
 def layers_name(run) -> str:
@@ -877,4 +889,6 @@ def compare_ui() -> None:
         picked = [r for r in items if r.id in chosen]
         if picked:
             plot(compare_figure(picked), key="chart_train_compare")
+            if task == "next_token":
+                _perplexity_chart([r.name for r in picked], picked, key="chart_train_compare_ppl")
             show_table(runs_table(picked), hide_index=True, static=True)

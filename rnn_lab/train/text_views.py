@@ -149,3 +149,18 @@ def top5_figure(steps: list[dict], lang: str):
     fig.update_xaxes(type="category")  # ranks below the rows: above, they would run into the title
     fig.update_layout(title=_t("text_train.top5_title", lang), height=140 + ROW_HEIGHT * n)
     return fig
+
+
+def perplexity_figure(names: list[str], model: list[float], unigram: list[float], lang: str):
+    """Language-model runs side by side: each run's perplexity beside its data's unigram baseline (lower is
+    better; a run on another corpus has another baseline, so each run gets its own pair of bars)."""
+    fig = go.Figure()
+    fig.add_bar(x=names, y=model, name=_t("text_train.model_col", lang), marker_color=color("model"))
+    fig.add_bar(x=names, y=unigram, name=_t("text_train.unigram_col", lang), marker_color=color("baseline"))
+    fig.update_traces(texttemplate="%{y:.2f}", textposition="outside")
+    fig.update_layout(
+        barmode="group",
+        title=_t("text_train.compare_ppl_title", lang),
+        yaxis_title=_t("text_train.col_perplexity", lang),
+    )
+    return fig
