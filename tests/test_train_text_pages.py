@@ -226,8 +226,9 @@ def test_cli_compare_on_text(keras, capsys):
         {"data_text_own": "ㅋ" * 30},
         {"data_text_maxlen": 0},
         {"data_text_vocab": 1},
+        {"arch_family": "conv1d"},  # one answer per sample: no language model
     ],
-    ids=["empty text", "one token", "one repeated character", "max length 0", "vocabulary of 1"],
+    ids=["empty text", "one token", "one repeated character", "max length 0", "vocabulary of 1", "conv1d"],
 )
 def test_bad_text_is_a_plain_message_on_the_train_page(app_test, bad):
     state = {**next_token_state("own", "char"), "data_text_own": "가나다\n라마"}
