@@ -29,10 +29,29 @@ except ValueError as err:
 
 with tf_spinner():
     from rnn_lab.arch.params import total_params
-    from rnn_lab.train.runs import training_arch  # imports the engine; TensorFlow itself loads on first training
+    from rnn_lab.train.runs import (  # imports the engine; TensorFlow itself loads on first training
+        layers_label,
+        training_arch,
+    )
 
 sizes = prepared.split_sizes
-if getattr(prepared, "task", "forecast") == "classify":
+task = getattr(prepared, "task", "forecast")
+if getattr(prepared, "input_kind", "values") == "tokens":  # text: tokens, max length and vocabulary, not features
+    st.markdown(
+        t(
+            "text_train.data_line",
+            source=prepared.source,
+            tokens=t(f"text_train.tokens.{prepared.tokens}"),
+            maxlen=prepared.window,
+            vocab=prepared.vocab_size,
+            n_train=sizes["train"],
+            n_val=sizes["val"],
+            n_test=sizes["test"],
+        )
+        + " "
+        + t(f"text_train.data_line_{task}", k=prepared.n_classes)
+    )
+elif task == "classify":
     st.markdown(
         t(
             "train.data_line_classify",
@@ -61,17 +80,36 @@ else:
             features=", ".join(labels.get(f, f) for f in prepared.features),
         )
     )
-trained = training_arch(arch, prepared)
-st.markdown(
-    t(
-        "train.model_line",
-        cell=trained.cell,
-        units=", ".join(map(str, trained.units)),
-        head=f"Dense({trained.dense_units}"
-        + (f', activation="{trained.head_activation}")' if trained.head_activation != "linear" else ")"),
-        params=f"{total_params(trained):,}",
-    )
+try:
+    trained = training_arch(arch, prepared)
+except ValueError as err:  # e.g. a Conv1D or Dense family for a language model (it predicts at every step)
+    error(t("train.bad_arch"), str(err))
+    st.stop()
+head = f"Dense({trained.dense_units}" + (
+    f', activation="{trained.head_activation}")' if trained.head_activation != "linear" else ")"
 )
+if trained.embedding_vocab:  # token ids in: the Embedding turns each id into a vector first
+    st.markdown(
+        t(
+            "text_train.model_line",
+            embedding=f"Embedding({trained.embedding_vocab}, {trained.embedding_dim}"
+            + (", mask_zero=True)" if trained.mask_zero else ")"),
+            layers=layers_label(trained),
+            head=head,
+            params=f"{total_params(trained):,}",
+        )
+        + (" " + t("text_train.head_every_step") if task == "next_token" else "")
+    )
+else:
+    st.markdown(
+        t(
+            "train.model_line",
+            cell=trained.cell,
+            units=", ".join(map(str, trained.units)),
+            head=head,
+            params=f"{total_params(trained):,}",
+        )
+    )
 
 ui_train.collect_finished_job()
 cfg = ui_train.hyperparameters_ui()

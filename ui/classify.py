@@ -104,6 +104,8 @@ def results_ui(run) -> None:
             "class_ui.mistake_item", n=j + 1, true=names[mistakes["true"][j]], pred=names[mistakes["predicted"][j]]
         ),
     )
+    if prepared is not None and getattr(prepared, "input_kind", "values") == "tokens":  # a review: its words
+        st.text(prepared.texts(split)[mistakes["position"][pick]])  # as written: no markdown in a user's review
     plot(
         cv.probabilities_figure(np.asarray(mistakes["probabilities"][pick]), names, mistakes["true"][pick], L),
         key="chart_class_probs",

@@ -226,21 +226,23 @@ def _submit(job_class, prepared, arch, cfg: TrainConfig) -> None:
 
 def compare_start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     """Train SimpleRNN, LSTM, GRU, Conv1D and Dense on this split with this budget, one after another."""
-    from rnn_lab.train.compare import CompareJob, compare_plan
-    from rnn_lab.train.runs import COMPARE_MODELS
+    from rnn_lab.train.compare import CompareJob, compare_names, compare_plan
 
+    names = compare_names(prepared)
     j = job()
     busy = j is not None and j.running
     clicked = st.button(
-        t("train.compare_all_button", models=", ".join(COMPARE_MODELS)),
+        t("train.compare_all_button", models=", ".join(names)),
         key="btn_train_compare_all",
         disabled=busy or cfg is None,
         icon=":material/compare_arrows:",
         help=t("train.compare_all_help"),
     )
+    if getattr(prepared, "task", "forecast") == "next_token":
+        st.caption(t("text_train.compare_recurrent_only"))
     if not clicked or cfg is None or busy:
         return
-    plan, skipped = compare_plan(prepared, arch)
+    plan, skipped = compare_plan(prepared, arch, names)
     if not plan:
         _skipped_ui(skipped)
     else:
@@ -561,10 +563,20 @@ def results_ui(run) -> None:
     st.header(t("train.results", name=run.name))
     _stop_message(run)
     plot(loss_figure(run.history, run.train.loss), key="chart_train_loss")
+    if getattr(run, "task", "forecast") == "next_token":
+        from ui import text_train
+
+        text_train.results_ui(run)
+        export_ui(run)
+        return
     if getattr(run, "task", "forecast") == "classify":
         from ui import classify
 
         classify.results_ui(run)
+        if getattr(run.prepared, "input_kind", "values") == "tokens":  # reviews, not images: show their words
+            from ui import text_train
+
+            text_train.worst_reviews_ui(run)
         export_ui(run)
         return
     if run.source == "toy:counting":
@@ -610,6 +622,11 @@ def export_ui(run) -> None:
         ("train.export_script", lambda: export.script(run).encode(), "train_rnn_lab.py", "text/x-python", "py"),
         ("train.export_zip", lambda: export.zip_bundle(run), f"{stem}.zip", "application/zip", "zip"),
     ]
+    if export.is_text(run):  # the ids mean nothing without their tokens: the vocabulary the script decodes with
+        downloads.insert(
+            1,
+            ("text_train.export_vocab", lambda: export.vocab_json(run), export.VOCAB_FILE, "application/json", "vocab"),
+        )
     per_row = 2 if projection() else 3  # labels like "Standalone script (.py)" fit whole, never cut
     cells = [cell for start in range(0, len(downloads), per_row) for cell in st.columns(per_row)]
     for column, (label, data, file_name, mime, suffix) in zip(cells, downloads):
@@ -629,7 +646,7 @@ def export_ui(run) -> None:
 
 
 def runs_table(items: list) -> pd.DataFrame:
-    from rnn_lab.train.runs import best_run
+    from rnn_lab.train.runs import best_run, layers_label
 
     best = best_run(items)
     rows = []
@@ -639,23 +656,12 @@ def runs_table(items: list) -> pd.DataFrame:
             {
                 t("train.col_best"): "★" if best is not None and r.id == best.id else "",
                 t("train.col_name"): r.name,
-                t("train.col_cell"): f"{s['cell']}({'-'.join(map(str, s['units']))})",
+                t("train.col_cell"): layers_label(r.arch),  # SimpleRNN(8), Conv1D(16, 3), Dense(32)
                 t("train.col_epochs"): s["epochs"],
                 t("train.col_final_loss"): s["final_loss"],
                 t("train.col_final_val"): s["final_val_loss"],
                 t("train.col_split"): t(f"train.split_short.{s['split']}"),
-                **(
-                    {  # classify: accuracy beside always answering the majority class
-                        t("class_ui.col_accuracy"): f"{s['accuracy']:.1%}",
-                        t("class_ui.col_baseline"): f"{s['baseline_accuracy']:.1%}",
-                    }
-                    if s.get("task") == "classify"
-                    else {
-                        t("train.col_rmse"): s["rmse"],
-                        t("train.col_naive_rmse"): s["naive_rmse"],
-                        t("train.col_skill"): s["skill"],
-                    }
-                ),
+                **_task_scores(s),
                 t("train.col_seconds"): f"{s['train_seconds']:.2f}",
             }
         )
@@ -669,6 +675,7 @@ def runs_table(items: list) -> pd.DataFrame:
             else t(f"class_ui.{k}")
             for k in keep
         ]
+        names += [t("text_train.col_perplexity"), t("text_train.col_unigram_perplexity")]
         frame = frame[[c for c in names if c in frame]]
     for key in ("col_final_loss", "col_final_val", "col_rmse", "col_naive_rmse", "col_skill"):
         column = t(f"train.{key}")
@@ -676,6 +683,27 @@ def runs_table(items: list) -> pd.DataFrame:
             continue
         frame[column] = _one_format(frame[column].tolist())  # one format per column, whatever the runs' scales
     return frame
+
+
+def _task_scores(s: dict) -> dict:
+    """A run's (or a compared model's) task scores as table cells: RMSE beside the naive forecast, accuracy beside
+    the majority class, or a language model's accuracy and perplexity beside the unigram baseline's."""
+    if s.get("task") == "next_token":
+        return {
+            t("class_ui.col_accuracy"): f"{s['accuracy']:.1%}",
+            t("text_train.col_perplexity"): f"{s['perplexity']:.2f}",
+            t("text_train.col_unigram_perplexity"): f"{s['baseline_perplexity']:.2f}",
+        }
+    if s.get("task") == "classify":
+        return {
+            t("class_ui.col_accuracy"): f"{s['accuracy']:.1%}",
+            t("class_ui.col_baseline"): f"{s['baseline_accuracy']:.1%}",
+        }
+    return {
+        t("train.col_rmse"): s["rmse"],
+        t("train.col_naive_rmse"): s["naive_rmse"],
+        **({t("train.col_skill"): s["skill"]} if "skill" in s else {}),
+    }
 
 
 def compare_figure(items: list):
@@ -774,21 +802,13 @@ def comparison_table(items: list) -> pd.DataFrame:
     rows = []
     for r in items:
         row = compare_row(r)
-        classify = r.task == "classify"
         rows.append(
             {
                 t("train.col_model"): row["model"],
                 t("train.col_params"): f"{row['params']:,}",
                 t("train.col_seconds"): f"{row['train_seconds']:.2f}",
                 t("train.col_epochs"): row["epochs"],
-                **(
-                    {
-                        t("class_ui.col_accuracy"): f"{row['accuracy']:.1%}",
-                        t("class_ui.col_baseline"): f"{row['baseline_accuracy']:.1%}",
-                    }
-                    if classify
-                    else {t("train.col_rmse"): row["rmse"], t("train.col_naive_rmse"): row["naive_rmse"]}
-                ),
+                **_task_scores({**row, "task": r.task}),
             }
         )
     frame = pd.DataFrame(rows)
@@ -817,6 +837,8 @@ def comparison_ui(items: list) -> None:
         )
     )
     show_table(comparison_table(compared), hide_index=True, static=True)
+    if first.task == "next_token":
+        _perplexity_chart([layers_name(r) for r in compared], compared, key="chart_train_compare_all_ppl")
     fig = go.Figure()
     key = "val_loss" if all(r.history.get("val_loss") for r in compared) else "loss"
     for r in compared:
@@ -827,6 +849,16 @@ def comparison_ui(items: list) -> None:
         yaxis_title=t("train.loss_axis", loss=loss_label(first.train.loss)),
     )
     plot(fig, key="chart_train_compare_all")
+
+
+def _perplexity_chart(names: list[str], items: list, key: str) -> None:
+    """Language-model runs: perplexity beside the unigram baseline's, one pair of bars per run."""
+    from rnn_lab.train.text_views import perplexity_figure
+    from ui.common import lang
+
+    model = [r.metrics["model"]["perplexity"] for r in items]
+    unigram = [r.metrics["baseline"]["perplexity"] for r in items]
+    plot(perplexity_figure(names, model, unigram, lang()), key=key)
 
 
 def layers_name(run) -> str:
@@ -857,4 +889,6 @@ def compare_ui() -> None:
         picked = [r for r in items if r.id in chosen]
         if picked:
             plot(compare_figure(picked), key="chart_train_compare")
+            if task == "next_token":
+                _perplexity_chart([r.name for r in picked], picked, key="chart_train_compare_ppl")
             show_table(runs_table(picked), hide_index=True, static=True)

@@ -606,7 +606,10 @@ def add_compare_parser(subparsers) -> None:
     )
     p.add_argument("--task", choices=("forecast", "classify"))
     p.add_argument("--data", required=True, help="as for train")
-    p.add_argument("--models", default="SimpleRNN,LSTM,GRU,Conv1D,Dense", help="comma-separated (default all five)")
+    p.add_argument(
+        "--models",
+        help="comma-separated (default all five; next_token: SimpleRNN,LSTM,GRU, the models that predict every step)",
+    )
     p.add_argument("--limit-train", type=int, default=2000)
     p.add_argument("--samples", type=int, default=2000)
     for flag, kind in (("--target", str), ("--features", str), ("--window", int), ("--val", float), ("--test", float)):
@@ -628,23 +631,26 @@ def add_compare_parser(subparsers) -> None:
     p.add_argument("--lr", type=float, default=0.001)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
+    add_text_arguments(p)
     p.set_defaults(func=compare)
 
 
 def compare(args) -> int:
     from rnn_lab.arch.config import ArchConfig
     from rnn_lab.tasks import get_task
+    from rnn_lab.train.compare import compare_names
     from rnn_lab.train.engine import TrainConfig
     from rnn_lab.train.runs import COMPARE_MODELS, TrainError, compare_models, compare_row
 
-    names = [m.strip() for m in args.models.split(",") if m.strip()]
-    unknown = [m for m in names if m not in COMPARE_MODELS]
-    if unknown or not names:
-        raise UsageError(f"--models takes {', '.join(COMPARE_MODELS)}; got {', '.join(unknown) or 'none'}")
+    if args.models is not None:  # checked before any data is read
+        names = [m.strip() for m in args.models.split(",") if m.strip()]
+        unknown = [m for m in names if m not in COMPARE_MODELS]
+        if unknown or not names:
+            raise UsageError(f"--models takes {', '.join(COMPARE_MODELS)}; got {', '.join(unknown) or 'none'}")
     task = task_of_args(args)
-    if args.data.startswith("text:"):
-        raise UsageError("compare does not take text yet: use train with --data text:...")
-    prepared = load_classes(args) if task == "classify" else load_prepared(args)
+    prepared = load_data(args, task)
+    if args.models is None:
+        names = list(compare_names(prepared))
     cfg = TrainConfig(
         learning_rate=args.lr,
         loss=get_task(task).default_loss,
@@ -660,11 +666,15 @@ def compare(args) -> int:
         kernel_size=args.kernel_size,
         pool_size=args.pool,
         dense_hidden=args.dense_hidden,
+        embedding_dim=args.embedding_dim,  # token ids only: every model reads through this Embedding
+        mask_zero=args.mask_zero,
     )
     try:
         rows = [compare_row(r) for r in compare_models(prepared, base, cfg, names)]
     except TrainError as err:
         raise UsageError(err.text("en")) from None
+    except ValueError as err:  # e.g. Conv1D named for a language model, which predicts at every step
+        raise UsageError(str(err)) from None
     rows = [{k: _clean_number(v) for k, v in row.items()} for row in rows]
     if args.json:
         print(
@@ -672,7 +682,7 @@ def compare(args) -> int:
         )
         return 0
     metric = rows[0]["metric"]
-    base_key = "baseline_accuracy" if metric == "accuracy" else "naive_rmse"
+    base_key = {"accuracy": "baseline_accuracy", "perplexity": "baseline_perplexity"}.get(metric, "naive_rmse")
     print(f"{task} on {prepared.source}, {args.epochs} epochs, seed {args.seed} ({rows[0]['split']} split)")
     print(f"{'model':16s} {'params':>8s} {'seconds':>8s} {metric:>9s} {'baseline':>9s}")
     for r in rows:

@@ -1,4 +1,5 @@
-"""Compare view: SimpleRNN, LSTM, GRU, Conv1D and Dense trained on the same split with the same budget.
+"""Compare view: SimpleRNN, LSTM, GRU, Conv1D and Dense trained on the same split with the same budget (a language
+model: the three recurrent cells; on text each model reads through the same Embedding).
 
 A :class:`CompareJob` is a :class:`~rnn_lab.train.runs.TrainJob` whose work trains the models one after another:
 it waits in the same queue (one place for the whole comparison), is polled and stopped the same way, and its
@@ -11,6 +12,19 @@ import threading
 
 from rnn_lab.train.runs import COMPARE_MODELS, Run, TrainJob, compare_arch, execute, training_arch
 from rnn_lab.train.settings import TrainConfig
+
+RECURRENT_MODELS = ("SimpleRNN", "LSTM", "GRU")
+
+
+def compare_names(prepared) -> tuple[str, ...]:
+    """The models a comparison on ``prepared`` trains. A language model (next_token) predicts at every step, which
+    only the recurrent stacks do here (Conv1D and Dense end in Flatten: one answer per sample); any other task
+    compares all five. On token ids every model reads through the same Embedding (``training_arch``)."""
+    from rnn_lab.tasks import get_task
+
+    if get_task(getattr(prepared, "task", "forecast")).return_sequences:
+        return RECURRENT_MODELS
+    return COMPARE_MODELS
 
 
 def compare_plan(prepared, base, names=COMPARE_MODELS) -> tuple[list[tuple[str, object]], list[tuple[str, str]]]:
@@ -31,7 +45,8 @@ def compare_plan(prepared, base, names=COMPARE_MODELS) -> tuple[list[tuple[str, 
 class CompareJob(TrainJob):
     """The comparison as one queued job; ``runs`` grows model by model (the job never touches Streamlit)."""
 
-    def __init__(self, prepared, base, cfg: TrainConfig, names=COMPARE_MODELS, live: bool = True, **queue):
+    def __init__(self, prepared, base, cfg: TrainConfig, names=None, live: bool = True, **queue):
+        names = compare_names(prepared) if names is None else names
         self.plan, self.skipped = compare_plan(prepared, base, names)
         self.runs: list[Run] = []
         self.current = ""  # the model being trained

@@ -21,6 +21,7 @@ import pandas as pd
 
 DATA_FILE = "rnn_lab_data.csv"
 CLASS_DATA_FILE = "rnn_lab_data.npz"
+VOCAB_FILE = "rnn_lab_vocab.json"  # a text run's vocabulary: the tokens in id order, how they join, the padding
 
 
 def history_csv(run) -> bytes:
@@ -36,7 +37,19 @@ def predictions_csv(run) -> bytes:
 
 
 def is_classify(run) -> bool:
-    return getattr(run, "task", "forecast") == "classify"
+    """Exact splits in an .npz: a classifier's (numbers or token ids) and a language model's (token ids)."""
+    return getattr(run, "task", "forecast") in ("classify", "next_token")
+
+
+def is_text(run) -> bool:
+    return getattr(run.prepared, "input_kind", "values") == "tokens"
+
+
+def vocab_json(run) -> bytes:
+    """A text run's vocabulary and text settings (the same fields as ``rnn_lab.train.generate.save_run``)."""
+    p = run.prepared
+    data = {"task": run.task, "source": p.source, "window": p.window, "padding": p.padding, "vocab": p.vocab.to_dict()}
+    return json.dumps(data, ensure_ascii=False).encode()
 
 
 def data_file(run) -> str:
@@ -49,8 +62,9 @@ def data_bytes(run) -> bytes:
 
 
 def class_data_npz(run) -> bytes:
-    """A classifier's exact splits as the app trained and scored them: X_<split> float32 (n, T, F), y_<split> int32
-    (n,), and idx_<split> (each sample's number in the source, e.g. the MNIST image)."""
+    """A classifier's exact splits as the app trained and scored them: X_<split> float32 (n, T, F) or int32 token ids
+    (n, T), y_<split> int32 (n,) (a language model's: (n, T), the next token at every step), and idx_<split> (each
+    sample's number in the source, e.g. the MNIST image, the review or the line)."""
     p = run.prepared
     arrays = {}
     for split in ("train", "val", "test"):
@@ -87,8 +101,9 @@ def config(run) -> dict:
     arch["units"] = list(arch["units"])
     if is_classify(run):
         return {
-            "task": "classify",
+            "task": run.task,
             "data_file": CLASS_DATA_FILE,
+            "vocab_file": VOCAB_FILE if is_text(run) else None,
             "class_names": list(run.class_names or ()),
             "arch": arch,
             "train": run.train.to_dict(),
@@ -173,7 +188,14 @@ def build_model(seed):
 
     head = keras.layers.Dense(a["dense_units"], activation=a.get("head_activation", "linear"),
                               kernel_initializer=glorot(0, 99), name="dense")
-    inputs = keras.Input((a["timesteps"], a["features"]), name="input")
+    if a.get("embedding_vocab"):  # token ids (batch, T) -> vectors (batch, T, embedding_dim)
+        inputs = [keras.Input((a["timesteps"],), dtype="int32", name="input"),
+                  keras.layers.Embedding(a["embedding_vocab"], a["embedding_dim"], mask_zero=a["mask_zero"],
+                                         embeddings_initializer=keras.initializers.RandomUniform(
+                                             -0.05, 0.05, seed=seed_of(seed, 0, 77)),
+                                         name="embedding")]
+    else:
+        inputs = [keras.Input((a["timesteps"], a["features"]), name="input")]
     if a.get("family", "rnn") != "rnn":  # Conv1D + pooling + Flatten, or Flatten alone; then [Dense(relu)], head
         layers = []
         if a["family"] == "conv1d":
@@ -185,13 +207,13 @@ def build_model(seed):
         if a["dense_hidden"]:
             layers.append(keras.layers.Dense(a["dense_hidden"], activation="relu", kernel_initializer=glorot(2, 1),
                                              name="dense_hidden"))
-        return keras.Sequential([inputs, *layers, head], name="rnn_lab")
+        return keras.Sequential([*inputs, *layers, head], name="rnn_lab")
     base = {{"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}}[a["cell"]]
 
     def recurrent(i, units, last, backward):
         part = 10 if backward else 0
         return getattr(keras.layers, a["cell"])(
-            units, return_sequences=not last, dropout=a["dropout"], recurrent_dropout=a["recurrent_dropout"],
+            units, return_sequences=(not last) or a["return_sequences"], dropout=a["dropout"], recurrent_dropout=a["recurrent_dropout"],
             kernel_initializer=keras.initializers.GlorotUniform(seed=seed_of(seed, i, part + 1)),
             recurrent_initializer=keras.initializers.Orthogonal(seed=seed_of(seed, i, part + 2)),
             seed=seed_of(seed, i, part + 3), go_backwards=backward,
@@ -206,12 +228,12 @@ def build_model(seed):
                                                backward_layer=recurrent(i, units, last, True),
                                                name=f"bidirectional_{{i}}")
         layers.append(layer)
-    return keras.Sequential([inputs, *layers, head], name="rnn_lab")
+    return keras.Sequential([*inputs, *layers, head], name="rnn_lab")
 
 
 def load_data():
     """{{split: (X, y)}}: a classifier's exact splits from the .npz, or the series' windows rebuilt from the CSV."""
-    if CONFIG["task"] == "classify":
+    if CONFIG["task"] in ("classify", "next_token"):
         d = np.load(os.path.join(HERE, CONFIG["data_file"]))
         return {{s: (d[f"X_{{s}}"], d[f"y_{{s}}"]) for s in ("train", "val", "test")}}
     return prepare(pd.read_csv(os.path.join(HERE, CONFIG["data_file"]), index_col=0))
@@ -246,17 +268,44 @@ def main():
                  "sgd": lambda: keras.optimizers.SGD(t["learning_rate"], momentum=0.9)}}[t["optimizer"]]()
     loss = {{"mse": "mse", "mae": "mae", "huber": keras.losses.Huber(),
             "sparse_categorical_crossentropy": "sparse_categorical_crossentropy"}}[t["loss"]]
-    classify = c["task"] == "classify"
+    classify = c["task"] in ("classify", "next_token")
     model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"] if classify else None)
     val = data["val"] if len(data["val"][0]) else None
     history = model.fit(dataset, epochs=epochs, steps_per_epoch=len(order[0]), validation_data=val, verbose=0)
     final = {{k: v[-1] for k, v in history.history.items()}}
     print("final losses:", json.dumps(final))
-    if classify and len(data["test"][0]):
+    if c["task"] == "classify" and len(data["test"][0]):
         probs = model.predict(data["test"][0], verbose=0)  # (n, classes)
         accuracy = float(np.mean(probs.argmax(axis=1) == data["test"][1]))
         print("test accuracy:", json.dumps(accuracy), "(the app:", c["app_test_accuracy"], ")")
+    if c.get("vocab_file"):
+        show_text(model, X)
     return final
+
+
+def show_text(model, X):
+    """The vocabulary from the .json: the first training sample as text, and (a language model) what the
+    trained model writes after its first token, always taking the most likely next token."""
+    with open(os.path.join(HERE, CONFIG["vocab_file"]), encoding="utf-8") as fh:
+        meta = json.load(fh)
+    tokens, sep = meta["vocab"]["tokens"], "" if meta["vocab"]["kind"] == "char" else " "
+
+    def text(ids):
+        return sep.join(tokens[i] for i in ids if i != 0)  # id 0 is [PAD]
+
+    print("first training sample:", text(X[0]))
+    if CONFIG["task"] != "next_token":
+        return
+    window, post = meta["window"], meta["padding"] == "post"
+    ids = [int(i) for i in X[0] if i != 0][:1]
+    for _ in range(20):
+        context = ids[-window:]
+        pad = [0] * (window - len(context))
+        x = np.array([context + pad if post else pad + context], dtype="int32")  # (1, T)
+        probs = model.predict(x, verbose=0)[0, len(context) - 1 if post else window - 1]  # (V,) after the last
+        probs[0] = 0.0  # [PAD] is "no token"
+        ids.append(int(probs.argmax()))
+    print("generated (temperature 0):", text(ids))
 
 
 if __name__ == "__main__":
@@ -277,9 +326,11 @@ def script(run, script_name: str = "train_rnn_lab.py") -> str:
 
 
 def zip_bundle(run, script_name: str = "train_rnn_lab.py") -> bytes:
-    """The script and its data CSV in one zip."""
+    """The script and its data (CSV or .npz) in one zip; a text run's vocabulary (.json) beside them."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(script_name, script(run, script_name))
         zf.writestr(data_file(run), data_bytes(run))
+        if is_text(run):
+            zf.writestr(VOCAB_FILE, vocab_json(run))
     return buf.getvalue()
