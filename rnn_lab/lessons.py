@@ -282,6 +282,7 @@ LESSONS: dict[str, Lesson] = {
                 "arch_embedding": True,
                 "arch_embedding_vocab": 63,
                 "arch_embedding_dim": 16,
+                "arch_mask_zero": True,
                 "arch_return_sequences": True,
                 "arch_dense": True,
                 "arch_dense_units": 63,

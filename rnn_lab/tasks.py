@@ -118,7 +118,9 @@ def arch_defaults(task: str, source_kind: str, toy_length: int = 20, maxlen: int
     Dense(10, softmax), the first-vs-last toy ``toy_length`` steps x 1 into Dense(2, softmax), forecasting the
     tutorial's 5 steps x 1 into Dense(1); text: ``maxlen`` token ids into an Embedding, then Dense(2, softmax)
     for sentiment or Dense(vocab, softmax) on every step for next_token (the vocabulary is the data's: the
-    training variant sets it; ``vocab`` is the explorer's stand-in)."""
+    training variant sets it; ``vocab`` is the explorer's stand-in). A language model masks [PAD] (mask_zero): its
+    lines are padded at the end, and without the mask the loss, the accuracy curve and the model's effort would go
+    to predicting [PAD] after every line."""
     if source_kind == "text" or task == "next_token":
         vocab = min(int(vocab), 1024)  # the explorer's head (arch_dense_units) allows up to 1024 units
         text = {
@@ -128,10 +130,10 @@ def arch_defaults(task: str, source_kind: str, toy_length: int = 20, maxlen: int
             "arch_embedding_vocab": vocab,
             "arch_dense": True,
         }
-        if task == "next_token":
-            return {**text, "arch_dense_units": vocab, "arch_return_sequences": True}
-        return {**text, "arch_dense_units": 2}
-    numbers = {"arch_embedding": False}  # numbers in: no Embedding (it may be on from a text task)
+        if task == "next_token":  # post-padded lines: mask_zero keeps [PAD] out of the loss and the curves
+            return {**text, "arch_dense_units": vocab, "arch_return_sequences": True, "arch_mask_zero": True}
+        return {**text, "arch_dense_units": 2, "arch_mask_zero": False}  # pre padding: the text ends at step T
+    numbers = {"arch_embedding": False, "arch_mask_zero": False}  # numbers in: no Embedding (maybe on from text)
     if task == "classify":
         if source_kind == "digits":
             return {**numbers, "arch_timesteps": 28, "arch_features": 28, "arch_dense": True, "arch_dense_units": 10}

@@ -43,7 +43,10 @@ def test_next_token_shows_the_embedding_its_formula_and_the_head_on_every_step(k
 
 def test_mask_zero_is_explained_and_changes_no_shape_or_count(keras, app_test):
     at = _next_token(app_test, "en")
+    assert at.session_state["arch_mask_zero"]  # a language model masks its post padding by default
+    at.toggle(key="arch_mask_zero").set_value(False).run()
     _open_tab(at, "Shape flow")
+    assert any(i18n.t("arch.text.shapes_mask_off", "en", t=40) == el.value for el in at.markdown)
     before = at.dataframe[1].value.iloc[:, 2].tolist()
     total_before = at.metric[0].value
     at.toggle(key="arch_mask_zero").set_value(True).run()
@@ -75,7 +78,7 @@ def test_the_diagram_draws_the_embedding_under_the_first_layer(keras, app_test):
     _open_tab(at, i18n.t("arch.tab_diagram", "ko"))
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     texts = [a["text"] for a in fig["layout"]["annotations"]]
-    assert "Embedding(1000, 8)" in texts
+    assert "Embedding(1000, 8, mask_zero)" in texts  # next_token masks its post padding by default
     assert "w<sub>1</sub>" in texts and "x<sub>1</sub>" not in texts  # token ids in, not feature vectors
     assert "E" in fig["data"][0]["text"]
     assert "many-to-many" in fig["layout"]["title"]["text"] or "다대다" in fig["layout"]["title"]["text"]

@@ -413,7 +413,8 @@ def test_text_lesson_numbers_are_the_datas_and_keras(keras):
 
     v = lessons.start_values(lessons.LESSONS["text"], 0, {}, SETTINGS)
     defaults = task_defaults("next_token")
-    assert all(v[k] == defaults[k] for k in ("task", "data_source_kind", "data_text_padding", "train_loss"))
+    assert v["task"] == "next_token"
+    assert all(v[k] == defaults[k] for k in ("data_source_kind", "data_text_padding", "train_loss"))
     prepared = prepare_text_from_values({**v, "data_text": "tiny-ko"})
     assert prepared.vocab_size == v["arch_embedding_vocab"] == v["arch_dense_units"] == 63
     assert prepared.vocab.tokens[:3] == ("[PAD]", "[UNK]", " ")

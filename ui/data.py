@@ -271,6 +271,7 @@ def store_prepared(prepared: PreparedData, report: CleanReport | None = None) ->
 
         follow = arch_defaults(prepared.task, "text", maxlen=prepared.window, vocab=prepared.vocab_size)
         follow["arch_embedding_vocab"] = prepared.vocab_size
+        follow.pop("arch_mask_zero", None)  # the user's choice; choosing the task sets its default
     for key, value in follow.items():
         try:
             state[key] = settings[key].validate(value) if key in settings else value
