@@ -682,7 +682,11 @@ def text_step_ui(picked: Picked, ids: np.ndarray, entry: dict, data) -> None:
     with c1:
         plot(cv.probabilities_figure(probs[step - 1], data.class_names, true, L, step=step), key="inside_fig_probs")
     with c2:
-        plot(tv.running_probability_figure(probs[:, positive], tokens, step, name, L), key="inside_fig_running")
+        ticks = 15 if projection() else tv.MAX_TICKS  # big fonts: fewer token labels fit under the axis
+        plot(
+            tv.running_probability_figure(probs[:, positive], tokens, step, name, L, max_ticks=ticks),
+            key="inside_fig_running",
+        )
 
 
 def token_heatmaps_ui(layer_run, ids: np.ndarray, data) -> None:
@@ -694,7 +698,8 @@ def token_heatmaps_ui(layer_run, ids: np.ndarray, data) -> None:
     cols = st.columns(len(layer_run.directions))
     for col, trace in zip(cols, layer_run.directions, strict=True):
         with col:
-            plot(tv.token_heatmaps(trace, tokens, None, lang()), key=f"inside_fig_time_{trace.direction}")
+            ticks = (8 if len(cols) > 1 else 15) if projection() else tv.MAX_TICKS // len(cols)  # labels that fit
+            plot(tv.token_heatmaps(trace, tokens, None, lang(), ticks), key=f"inside_fig_time_{trace.direction}")
 
 
 def embedding_ui(picked: Picked, ids: np.ndarray, data) -> None:
@@ -717,7 +722,7 @@ def embedding_ui(picked: Picked, ids: np.ndarray, data) -> None:
     st.markdown(t("text_inside.embedding_help", vocab=data.vocab.size, dim=dim, share=float(np.sum(emap.explained))))
     if picked.run is None:
         st.caption(t("text_inside.embedding_untrained"))
-    labels = 60 if projection() else tv.MAX_LABELS
+    labels = 40 if projection() else tv.MAX_LABELS
     if len(emap.tokens) > labels:
         st.caption(t("text_inside.embedding_labels", n=labels))
     plot(tv.embedding_figure(emap, lang(), sentence_ids=ids, max_labels=labels), key="inside_fig_embedding")

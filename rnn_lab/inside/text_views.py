@@ -69,21 +69,27 @@ def sentence_figure(tokens: list[str], step: int, lang: str, per_row: int = PER_
     return fig
 
 
-def _token_axis(fig: go.Figure, tokens: list[str], steps: np.ndarray, lang: str) -> None:
-    """Label the time axis (x = t, 1-based) with the token read at each step."""
+MAX_TICKS = 40  # token labels under a time axis; longer sentences label every k-th step (hover shows them all)
+
+
+def _token_axis(fig: go.Figure, tokens: list[str], steps: np.ndarray, lang: str, max_ticks: int = MAX_TICKS) -> None:
+    """Label the time axis (x = t, 1-based) with the token read at each step ([PAD] as a dot)."""
+    steps = steps[:: max(1, -(-len(steps) // max_ticks))]  # at most max_ticks labels, evenly spaced
     fig.update_xaxes(
         tickmode="array",
         tickvals=(steps + 1).tolist(),
-        ticktext=[shown(tokens[s]) for s in steps],
+        ticktext=["·" if tokens[s] == PAD else shown(tokens[s]) for s in steps],
         tickangle=0,
         title=_t("text_inside.fig.token_axis", lang),
     )
 
 
-def token_heatmaps(trace: DirectionTrace, tokens: list[str], step: int | None, lang: str) -> go.Figure:
+def token_heatmaps(
+    trace: DirectionTrace, tokens: list[str], step: int | None, lang: str, max_ticks: int = MAX_TICKS
+) -> go.Figure:
     """The Inside page's hidden state (and gate) bands over time, with the tokens under the time axis."""
     fig = views.time_heatmaps(trace, step, lang)
-    _token_axis(fig, tokens, views.step_selection(len(tokens)), lang)
+    _token_axis(fig, tokens, views.step_selection(len(tokens)), lang, max_ticks)
     return fig
 
 
@@ -112,7 +118,9 @@ def next_token_figure(top: list[tuple[str, float]], token: str, step: int, lang:
     return fig
 
 
-def running_probability_figure(p: np.ndarray, tokens: list[str], step: int, class_name: str, lang: str) -> go.Figure:
+def running_probability_figure(
+    p: np.ndarray, tokens: list[str], step: int, class_name: str, lang: str, max_ticks: int = MAX_TICKS
+) -> go.Figure:
     """P(class) if the sentence stopped at step t, for every t; the 0.5 line and the current step marked."""
     p = np.asarray(p, dtype=np.float64)
     steps = np.arange(1, len(p) + 1)
@@ -145,20 +153,20 @@ def running_probability_figure(p: np.ndarray, tokens: list[str], step: int, clas
         showlegend=False,
         height=360,
     )
-    _token_axis(fig, tokens, views.step_selection(len(tokens)), lang)
+    _token_axis(fig, tokens, views.step_selection(len(tokens)), lang, max_ticks)
     return fig
 
 
 def embedding_figure(emap: EmbeddingMap, lang: str, sentence_ids=(), max_labels: int = MAX_LABELS) -> go.Figure:
     """Every token's vector on the two main PCA axes, labelled with the token (the most frequent ``max_labels``);
-    [UNK] flagged in its own colour; the tokens of the shown sentence marked."""
+    [UNK] flagged in black; the tokens of the shown sentence marked."""
     in_sentence = set(int(i) for i in np.ravel(sentence_ids))
     labels = [shown(tok) if k < max_labels or tok == UNK else "" for k, tok in enumerate(emap.tokens)]
     colours = [
         color("model") if int(i) in in_sentence else color("train") for i in emap.ids
     ]  # the sentence's tokens stand out
     if emap.unk_row is not None:
-        colours[emap.unk_row] = color("validation")
+        colours[emap.unk_row] = color("actual")  # black: far from the sentence's red and the others' blue
     fig = go.Figure(
         go.Scatter(
             x=emap.coords[:, 0],
