@@ -132,8 +132,12 @@ else:
     before = ui.analysis(ui.Picked(model=before_model, key=before_key, arch=picked.arch, label=""), window)
     before_layer = before["run"].recurrent_layers[int(st.session_state["inside_layer"]) - 1]
     b1, b2 = st.columns(2)
-    b1.metric(t("inside.prediction_untrained"), ui.prediction_text(before["run"].output, picked.data))
-    b2.metric(t("inside.prediction_trained"), ui.prediction_text(model_run.output, picked.data))
+    if text:  # the next token after the sentence, or the class, as the metric above says it
+        b1.metric(t("inside.prediction_untrained"), ui.text_prediction(before["run"], window, picked.data)[1])
+        b2.metric(t("inside.prediction_trained"), ui.text_prediction(model_run, window, picked.data)[1])
+    else:
+        b1.metric(t("inside.prediction_untrained"), ui.prediction_text(before["run"].output, picked.data))
+        b2.metric(t("inside.prediction_trained"), ui.prediction_text(model_run.output, picked.data))
     for col, fig, name in zip(
         st.columns(2),
         views.before_after_figures(before_layer.directions[0], layer_run.directions[0], lang()),

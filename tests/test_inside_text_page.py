@@ -126,3 +126,37 @@ def test_classify_nsmc_running_probability(keras, app_test, lang):
     if pads > 1:
         np.testing.assert_allclose(p[:pads], p[0], atol=1e-12)
     assert any(("[PAD]" in c.value) for c in at.caption)
+
+
+def test_a_trained_next_token_run_is_opened_with_its_learned_embeddings(keras, app_test):
+    """The newest next_token run is opened on its own sentences: NumPy == Keras on the trained weights, the
+    prediction before and after training, and the PCA map of the trained Embedding (not the initial one)."""
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.data.text import prepare_text
+    from rnn_lab.inside.text import model_embedding_pca
+    from rnn_lab.train.engine import TrainConfig
+    from rnn_lab.train.runs import execute
+
+    data = prepare_text("tiny-ko", maxlen=16, padding="post", task="next_token")
+    arch = ArchConfig(cell="LSTM", units=(6,), embedding_dim=4, mask_zero=True)
+    cfg = TrainConfig(epochs=2, learning_rate=0.02, seed=1, loss="sparse_categorical_crossentropy")
+    run = execute(data, arch, cfg, name="ko-lstm", jit=False)
+    at = app_test(page=PAGE, lang="ko", runs=[run], **_state("next_token", "tiny-ko"))
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state["inside_source"] == "run" and at.session_state["inside_run"] == "ko-lstm"
+    entry = next(v for k, v in at.session_state["inside_traces"].items() if k[0][0] == "run" and "run" in v)
+    assert entry["delta"] < 1e-5 and entry["run"].recurrent_layers[0].mask is not None
+    emb = _chart(at, "inside_fig_embedding")
+    expected = model_embedding_pca(run.model, data.vocab)
+    np.testing.assert_allclose(_values(emb["data"][0]["x"]), expected.coords[:, 0], atol=1e-9)
+    metrics = {m.label: m.value for m in at.metric}
+    ids = data.X(at.session_state["inside_split"])[int(at.session_state["inside_window"])]
+    last = int(np.flatnonzero(ids != 0)[-1])  # post padding: the sentence's last real token
+    probs = entry["run"].output[0, last]  # (V,) softmax after it, trained weights
+    best = data.vocab.tokens[int(np.argmax(probs))]
+    best = "␣" if best == " " else best
+    assert metrics["학습된 가중치의 예측값"] == f"{best} (p = {probs.max():.2f})"
+    assert metrics["초기 가중치의 예측값"].endswith(")") and "(p = " in metrics["초기 가중치의 예측값"]
+    assert metrics["문장 다음에 올 토큰"] == metrics["학습된 가중치의 예측값"]
+    assert not any("초기 무작위 벡터" in c.value for c in at.caption)  # the untrained note is for untrained models
