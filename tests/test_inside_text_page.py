@@ -160,3 +160,19 @@ def test_a_trained_next_token_run_is_opened_with_its_learned_embeddings(keras, a
     assert metrics["초기 가중치의 예측값"].endswith(")") and "(p = " in metrics["초기 가중치의 예측값"]
     assert metrics["문장 다음에 올 토큰"] == metrics["학습된 가중치의 예측값"]
     assert not any("초기 무작위 벡터" in c.value for c in at.caption)  # the untrained note is for untrained models
+
+
+def test_bidirectional_text_model_says_sentence_and_why_there_is_no_running_probability(keras, app_test):
+    at = app_test(
+        page=PAGE,
+        **_state("classify", "nsmc", data_text_limit=100, data_text_maxlen=12, arch_bidirectional=True),
+    )
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    entry, _ = _entry_and_model(at)
+    assert entry["delta"] < 1e-5
+    (view,) = entry["step_views"].values()
+    headings = [d["heading"] for d in view["directions"]]
+    assert len(headings) == 2 and "sentence from its end" in headings[1] and "window" not in " ".join(headings)
+    assert any("Bidirectional" in i.value for i in at.info)  # the running probability is not defined: said so
+    assert not [el for el in at.get("plotly_chart") if "inside_fig_running" in el.proto.id]

@@ -314,7 +314,10 @@ def step_view_data(entry: dict, layer_index: int, layer_run) -> dict:
     views_cache = entry.setdefault("step_views", {})
     if key not in views_cache:
         signature = hashlib.blake2b(repr((entry["key"], key)).encode(), digest_size=8).hexdigest()
-        views_cache[key] = views.step_view_data(layer_run, lang(), 1, projection=projection(), signature=signature)
+        text = entry["run"].layers[0].kind == "embedding"  # token ids: the headings speak of a sentence
+        views_cache[key] = views.step_view_data(
+            layer_run, lang(), 1, projection=projection(), signature=signature, text=text
+        )
     return views_cache[key]
 
 
