@@ -681,11 +681,11 @@ def text_step_ui(picked: Picked, ids: np.ndarray, entry: dict, data) -> None:
             true = int(data.y(split)[i])
         except (IndexError, KeyError, ValueError, TypeError):
             pass
-    c1, c2 = (st.container(), st.container()) if projection() else st.columns([1, 2])
+    c1, c2 = (st.container(), st.container()) if projection() else st.columns(2)
     with c1:
         plot(cv.probabilities_figure(probs[step - 1], data.class_names, true, L, step=step), key="inside_fig_probs")
     with c2:
-        ticks = 15 if projection() else tv.MAX_TICKS  # big fonts: fewer token labels fit under the axis
+        ticks = 15  # half the page wide, or the full width with projection fonts: about 15 token labels fit
         plot(
             tv.running_probability_figure(probs[:, positive], tokens, step, name, L, max_ticks=ticks),
             key="inside_fig_running",

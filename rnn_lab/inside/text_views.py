@@ -17,7 +17,7 @@ from rnn_lab.inside.text import EmbeddingMap
 from rnn_lab.style import color
 
 PER_ROW = 20  # token boxes per row of the sentence figure
-MAX_LABELS = 120  # embedding tokens labelled (the most frequent ones; the others have hover text only)
+MAX_LABELS = 80  # embedding tokens labelled (the most frequent ones; the others have hover text only)
 PAD_GREY = "#999999"
 
 
