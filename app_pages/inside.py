@@ -41,6 +41,7 @@ else:
 picked = ui.model_ui(data)
 if picked is None:
     st.stop()
+text = ui.is_text(picked.data)  # a trained run brings its own data: a text run on a numbers page reads sentences
 picked_window = ui.sentence_ui(picked.data) if text else ui.window_ui(picked.data)
 if picked_window is None:
     st.stop()

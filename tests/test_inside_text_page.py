@@ -176,3 +176,23 @@ def test_bidirectional_text_model_says_sentence_and_why_there_is_no_running_prob
     assert len(headings) == 2 and "sentence from its end" in headings[1] and "window" not in " ".join(headings)
     assert any("Bidirectional" in i.value for i in at.info)  # the running probability is not defined: said so
     assert not [el for el in at.get("plotly_chart") if "inside_fig_running" in el.proto.id]
+
+
+def test_a_text_run_opened_while_the_active_data_are_digits_reads_its_own_sentences(keras, app_test):
+    """Both classify: the NSMC run is offered on the digits page and opened on its own reviews (ids, not pixels)."""
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.data.text import prepare_text
+    from rnn_lab.train.engine import TrainConfig
+    from rnn_lab.train.runs import execute
+
+    reviews = prepare_text("nsmc", maxlen=10, limit=100, val_frac=0.1, task="classify")
+    cfg = TrainConfig(epochs=1, seed=0, loss="sparse_categorical_crossentropy")
+    run = execute(reviews, ArchConfig(cell="GRU", units=(4,), embedding_dim=4), cfg, name="nsmc-gru", jit=False)
+    digits = {"task": "classify", "data_source_kind": "digits", "data_digits_limit": 100, "data_val_frac": 0.1}
+    at = app_test(page=PAGE, runs=[run], **digits)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state["inside_run"] == "nsmc-gru"
+    assert at.number_input(key="inside_window").label.startswith("Sentence number")
+    assert _chart(at, "inside_fig_sentence") and _chart(at, "inside_fig_running")
+    assert not [el for el in at.get("plotly_chart") if "inside_fig_row" in el.proto.id]  # no pixel rows
