@@ -84,6 +84,9 @@ def test_next_token_tiny_ko_step_through(keras, app_test, lang):
 
 
 def test_typed_sentence_unknown_tokens_and_empty_text(keras, app_test):
+    first = app_test(page=PAGE, lang="ko", inside_text_from="typed", **_state("next_token", "tiny-ko"))
+    assert not first.exception and not first.error  # nothing typed yet (a link): an invitation, not an error
+    assert any("입력하세요" in i.value for i in first.info)
     at = app_test(
         page=PAGE, lang="ko", inside_text_from="typed", inside_sentence="나는 학교Z", **_state("next_token", "tiny-ko")
     )

@@ -575,10 +575,12 @@ def sentence_ui(data) -> tuple[np.ndarray, str] | None:
     try:
         sentence = encode_sentence(data, state.get(TYPED_KEY, ""))
     except SentenceError as err:
-        error(err.text(lang()))
         last = state.get(_LAST_TYPED)
         if last is None or last[0] != data.vocab.tokens or last[1].shape != (data.window,):
-            return None  # nothing read before with this vocabulary: the message is all there is
+            # nothing read before with this vocabulary (e.g. a link that picks "type one": the text is not in it)
+            st.info(t("text_inside.typed_prompt"), icon=":material/edit:")
+            return None
+        error(err.text(lang()))
         st.caption(t("text_inside.typed_kept"))
         return last[1], t("text_inside.typed_label")
     state[_LAST_TYPED] = (data.vocab.tokens, sentence.ids)
