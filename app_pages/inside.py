@@ -8,28 +8,41 @@ from ui.common import error, lang, plot, projection, t, tf_spinner
 from ui.data import prepared_or_stop
 
 st.title(t("inside.title"))
-st.markdown(t("inside.intro"))
-
 data = prepared_or_stop()  # a plain message if no dataset can be made (e.g. a link whose file is not uploaded)
+text = ui.is_text(data)  # token ids read through an Embedding: a sentence instead of a window
+st.markdown(t("text_inside.intro" if text else "inside.intro"))
 task = getattr(data, "task", "forecast")
-if task not in ("forecast", "classify"):  # the NumPy cells follow many-to-one models (forecast, classify) so far
+if task not in ("forecast", "classify") and not text:  # next_token comes with text only
     st.info(t("class_ui.task_only_forecast", task=t(f"tasks.names.{task}")), icon=":material/info:")
     st.stop()
 classify = task == "classify"
-st.caption(
-    t(
-        "inside.dataset_classify" if classify else "inside.dataset",
-        source=data.source,
-        window=data.window,
-        features=data.n_features,
+if text:
+    st.caption(
+        t(
+            "text_inside.dataset",
+            source=data.source,
+            window=data.window,
+            tokens=data.tokens,
+            vocab=data.vocab_size,
+            padding=data.padding,
+        )
     )
-)
+else:
+    st.caption(
+        t(
+            "inside.dataset_classify" if classify else "inside.dataset",
+            source=data.source,
+            window=data.window,
+            features=data.n_features,
+        )
+    )
 
 # ----- model and window -------------------------------------------------------------------------------------
 picked = ui.model_ui(data)
 if picked is None:
     st.stop()
-picked_window = ui.window_ui(picked.data)
+text = ui.is_text(picked.data)  # a trained run brings its own data: a text run on a numbers page reads sentences
+picked_window = ui.sentence_ui(picked.data) if text else ui.window_ui(picked.data)
 if picked_window is None:
     st.stop()
 window, window_label = picked_window
@@ -46,44 +59,53 @@ if not model_run.recurrent_layers:
 
 col1, col2, col3 = st.columns(3)
 col1.metric(t("inside.delta"), f"{entry['delta']:.2e}", help=t("inside.delta_help"))
-col2.metric(
-    t("inside.prediction_classify" if classify else "inside.prediction"),
-    ui.prediction_text(model_run.output, picked.data),
-    help=t("inside.prediction_classify_help" if classify else "inside.prediction_help"),
-)
+if text:
+    answer, value, answer_help = ui.text_prediction(model_run, window, picked.data)
+    col2.metric(answer, value, help=answer_help)
+else:
+    col2.metric(
+        t("inside.prediction_classify" if classify else "inside.prediction"),
+        ui.prediction_text(model_run.output, picked.data),
+        help=t("inside.prediction_classify_help" if classify else "inside.prediction_help"),
+    )
 col3.markdown(t("inside.model_is", label=picked.label))
 if model_run.keras_layers:
     st.caption(t("inside.keras_layers", layers=", ".join(model_run.keras_layers)))
 
 layer_run = ui.layer_ui(model_run)
-st.caption(
-    t(
-        "inside.layer_shapes",
-        name=layer_run.name,
-        T=layer_run.x.shape[1],
-        F=layer_run.x.shape[2],
-        U=layer_run.directions[0].units,
-        window=window_label,
-    )
-)
+shapes = {"name": layer_run.name, "T": layer_run.x.shape[1], "F": layer_run.x.shape[2]}
+if text:
+    st.caption(t("text_inside.layer_shapes", **shapes, U=layer_run.directions[0].units, sentence=window_label))
+    if layer_run.mask is not None and not layer_run.mask.all():
+        st.caption(t("text_inside.mask_note", n=int((~layer_run.mask).sum())))
+else:
+    st.caption(t("inside.layer_shapes", **shapes, U=layer_run.directions[0].units, window=window_label))
 
 # ----- step through time: the slider redraws in the browser; the step reaches the server when the user lets go,
 # and only this fragment reruns then (it updates the session and the link, nothing on screen waits for it) ------
-st.subheader(t("inside.step_title"))
+st.subheader(t("text_inside.step_title" if text else "inside.step_title"))
 
 
 @st.fragment
 def step_fragment():
     ui.step_view_ui(layer_run, entry, int(st.session_state["inside_layer"]))
-    if classify:  # the row being read and the decision so far follow the same t
+    if text:  # the token being read, and what the model expects next or thinks so far, follow the same t
+        ui.text_step_ui(picked, window, entry, picked.data)
+    elif classify:  # the row being read and the decision so far follow the same t
         ui.decision_ui(picked, window, entry, picked.data)
 
 
 step_fragment()
 
-st.subheader(t("inside.time_title"))
+st.subheader(t("text_inside.time_title" if text else "inside.time_title"))
 st.caption(t(f"inside.time_help_{layer_run.kind}"))
-ui.time_heatmaps_ui(layer_run)
+if text:
+    ui.token_heatmaps_ui(layer_run, window, picked.data)
+else:
+    ui.time_heatmaps_ui(layer_run)
+
+if text:  # ----- the learned token vectors ------------------------------------------------------------------
+    ui.embedding_ui(picked, window, picked.data)
 
 # ----- weights ------------------------------------------------------------------------------------------------
 st.subheader(t("inside.weights_title"))
@@ -98,19 +120,25 @@ with w2:
 # ----- the NumPy code ------------------------------------------------------------------------------------------
 with st.expander(t("inside.code_title"), expanded=False):
     st.caption(t("inside.code_help"))
+    if text:
+        st.markdown(t("text_inside.code_embedding"))
     ui.numpy_code_ui(layer_run.kind)
 
 # ----- before / after ----------------------------------------------------------------------------------------------
 st.subheader(t("inside.before_after_title"))
 if picked.run is None:
-    st.info(t("inside.before_after_need_run"), icon=":material/info:")
+    st.info(t("text_inside.before_after_need_run" if text else "inside.before_after_need_run"), icon=":material/info:")
 else:
     before_model, before_key = ui.untrained_model(picked.arch, picked.seed)
     before = ui.analysis(ui.Picked(model=before_model, key=before_key, arch=picked.arch, label=""), window)
     before_layer = before["run"].recurrent_layers[int(st.session_state["inside_layer"]) - 1]
     b1, b2 = st.columns(2)
-    b1.metric(t("inside.prediction_untrained"), ui.prediction_text(before["run"].output, picked.data))
-    b2.metric(t("inside.prediction_trained"), ui.prediction_text(model_run.output, picked.data))
+    if text:  # the next token after the sentence, or the class, as the metric above says it
+        b1.metric(t("inside.prediction_untrained"), ui.text_prediction(before["run"], window, picked.data)[1])
+        b2.metric(t("inside.prediction_trained"), ui.text_prediction(model_run, window, picked.data)[1])
+    else:
+        b1.metric(t("inside.prediction_untrained"), ui.prediction_text(before["run"].output, picked.data))
+        b2.metric(t("inside.prediction_trained"), ui.prediction_text(model_run.output, picked.data))
     for col, fig, name in zip(
         st.columns(2),
         views.before_after_figures(before_layer.directions[0], layer_run.directions[0], lang()),
@@ -122,14 +150,17 @@ else:
 
 # ----- the vanishing gradient ------------------------------------------------------------------------------------------
 st.subheader(t("inside.grad_title"))
-st.markdown(t("inside.grad_help"))
+if not text:
+    st.markdown(t("inside.grad_help"))
 cells = layer_run.directions[0].units * layer_run.x.shape[1]
-if entry["conn"] is None and cells > ui.AUTO_CONNECTIVITY_CELLS:
+if text:
+    st.info(t("text_inside.grad_tokens"), icon=":material/info:")
+elif entry["conn"] is None and cells > ui.AUTO_CONNECTIVITY_CELLS:
     st.caption(t("inside.grad_on_request", units=layer_run.directions[0].units, steps=layer_run.x.shape[1]))
     if st.button(t("inside.grad_button"), key="btn_inside_grad"):
         with st.spinner(t("inside.grad_running")):
             ui.connectivity_for(picked, window, entry)
-if entry["conn"] is not None or cells <= ui.AUTO_CONNECTIVITY_CELLS:
+if not text and (entry["conn"] is not None or cells <= ui.AUTO_CONNECTIVITY_CELLS):
     with tf_spinner():
         conn = ui.connectivity_for(picked, window, entry)
     from rnn_lab.inside.connectivity import early_late_ratio

@@ -5,6 +5,8 @@ Example::
     python -m rnn_lab inside --cell LSTM --units 8 --data toy:sine --window 20 --step 5 --json
     python -m rnn_lab inside --run my_run.keras --data prices.csv --target Close --window 20 --split test --index 3
     python -m rnn_lab inside --task classify --data digits:mnist --cell LSTM --units 16 --split test --index 7 --json
+    python -m rnn_lab inside --task next_token --data text:tiny-ko --cell GRU --units 8 --sentence "나는 학교에" --json
+    python -m rnn_lab inside --task classify --data text:nsmc --limit-train 200 --maxlen 30 --mask-zero --json
 
 The model is the architecture with its seeded initial weights (as the Inside page's "untrained" model), or
 with ``--run`` a ``.keras`` file exported from the Train page. With ``--json`` the output is ``{"model",
@@ -16,6 +18,12 @@ With ``--task classify`` (digits:mnist, toy:first_vs_last) the model ends in ``D
 object adds ``"decision": {"class_names", "true", "predicted", "probabilities"}``: ``probabilities[t-1]`` is what
 the head gives if the sequence stopped at step t (:func:`rnn_lab.inside.decision.decision_through_time`), the last
 row the model's own answer (``max_abs_diff_at_T`` from Keras).
+
+On text (``--data text:...``, the text options as in ``train``) the model starts with ``Embedding(V, d_e)``; the
+sentence is a sample (``--split``/``--index``) or ``--sentence`` (tokenised with the dataset's vocabulary). The
+object adds ``"text": {"tokens", "ids", "unknown", "mask_zero"}`` (one token per step), ``"embedding": {"dim",
+"explained"}`` (the PCA of the Embedding rows, [PAD] left out) and for next_token ``"next_token": {"top",
+"after_sentence"}``: the top-5 ``[token, p]`` after step t, and after the sentence's last real token.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from pathlib import Path
 
 from rnn_lab.cli import UsageError
 from rnn_lab.inside.settings import SPLITS
+from rnn_lab.train.cli import add_text_arguments
 
 SPLIT_NAMES = {"train": "training", "val": "validation", "test": "test"}
 
@@ -41,12 +50,21 @@ def add_parser(subparsers) -> None:
         "--data",
         required=True,
         help="toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file | classify: digits:mnist, "
-        "toy:first_vs_last",
+        "toy:first_vs_last, text:nsmc | next_token: text:tiny-en, text:tiny-ko, text:FILE",
     )
-    p.add_argument("--task", choices=("forecast", "classify"), help="default: classify for digits:/toy:first_vs_last")
     p.add_argument(
-        "--limit-train", type=int, default=200, help="digits: training-side images to use, 20-8000 (default 200)"
+        "--task",
+        choices=("forecast", "classify", "next_token"),
+        help="default: classify for digits:/toy:first_vs_last/text:nsmc, next_token for other text:",
     )
+    p.add_argument(
+        "--limit-train",
+        type=int,
+        default=200,
+        help="digits: training-side images to use, 20-8000; text:nsmc: training reviews, 100-20000 (default 200)",
+    )
+    add_text_arguments(p)
+    p.add_argument("--sentence", help="text: read this sentence instead of --split/--index")
     p.add_argument("--samples", type=int, default=400, help="toy:first_vs_last: number of sequences (default 400)")
     p.add_argument("--target", help="target column (default: the source's usual target)")
     p.add_argument("--features", help="comma-separated input columns (default: the target alone)")
@@ -85,15 +103,52 @@ def _model(args, prepared, classes: int | None = None):
         except Exception as err:  # noqa: BLE001 - any unreadable file is one clear line
             raise UsageError(f"cannot read {args.run} as a Keras model ({type(err).__name__}: {err})") from None
         shape = tuple(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None
-        if shape != (prepared.window, prepared.n_features):
+        tokens = getattr(prepared, "input_kind", "values") == "tokens"
+        if tokens:
+            from rnn_lab.inside.numpy_rnn import embedding_matrix, reads_tokens
+
+            if shape != (prepared.window,) or not reads_tokens(model):
+                raise UsageError(
+                    f"{path.name} expects inputs of shape {shape}, the text gives {prepared.window} token ids: "
+                    "use the --maxlen it was trained with"
+                )
+            if embedding_matrix(model).shape[0] != prepared.vocab_size:
+                raise UsageError(
+                    f"{path.name} reads a vocabulary of {embedding_matrix(model).shape[0]} tokens, the text gives "
+                    f"{prepared.vocab_size}: use the --tokens and --vocab it was trained with"
+                )
+        elif shape != (prepared.window, prepared.n_features):
             raise UsageError(
                 f"{path.name} expects windows of shape {shape}, the data gives "
                 f"({prepared.window}, {prepared.n_features}): use the --window and --features it was trained with"
             )
         return model, {"source": "run", "file": str(path), "name": model.name}
-    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.arch.config import ArchConfig, training_variant
     from rnn_lab.arch.keras_model import build_model
 
+    if getattr(prepared, "input_kind", "values") == "tokens":  # the Embedding and the task's head, as the page builds
+        try:
+            arch = training_variant(
+                ArchConfig(
+                    cell=args.cell or "SimpleRNN",
+                    units=tuple(args.units or (10,)),
+                    bidirectional=args.bidirectional,
+                    embedding_dim=args.embedding_dim,
+                    mask_zero=args.mask_zero,
+                ),
+                prepared,
+            )
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        return build_model(arch, seed=args.seed), {
+            "source": "untrained",
+            "cell": arch.cell,
+            "units": list(arch.units),
+            "bidirectional": arch.bidirectional,
+            "seed": args.seed,
+            "embedding": [arch.embedding_vocab, arch.embedding_dim],
+            "mask_zero": arch.mask_zero,
+        }
     arch = ArchConfig(
         cell=args.cell or "SimpleRNN",
         units=tuple(args.units or (10,)),
@@ -137,16 +192,31 @@ def inside_report(args) -> dict:
     from rnn_lab.data.digits import SPLIT_SEED
     from rnn_lab.inside import views
     from rnn_lab.inside.numpy_rnn import max_abs_diff, run_model
-    from rnn_lab.train.cli import load_classes, load_prepared, task_of_args
+    from rnn_lab.train.cli import load_classes, load_prepared, load_text, task_of_args, text_config
 
     task = task_of_args(args)
-    if task == "classify":  # the documented split (SPLIT_SEED); --seed is the untrained model's weights here
+    text = args.data.startswith("text:")
+    if text:  # the Data page's split seed (data_toy_seed's default); --seed is the untrained model's weights here
+        prepared = load_text(argparse.Namespace(**{**vars(args), "seed": TEXT_SPLIT_SEED}))
+    elif task == "classify":  # the documented split (SPLIT_SEED); --seed is the untrained model's weights here
         prepared = load_classes(argparse.Namespace(**{**vars(args), "seed": SPLIT_SEED}))
     else:
         prepared = load_prepared(args)
-    split, index, window = _window(args, prepared)
+    if args.sentence is not None and not text:
+        raise UsageError("--sentence reads text: use --data text:...")
+    unknown: list[str] = []
+    if args.sentence is not None:
+        from rnn_lab.inside.text import SentenceError, encode_sentence
+
+        try:
+            sentence = encode_sentence(prepared, args.sentence)
+        except SentenceError as err:
+            raise UsageError(err.text("en")) from None
+        split, index, window, unknown = None, None, sentence.ids, sentence.unknown
+    else:
+        split, index, window = _window(args, prepared)
     model, described = _model(args, prepared, prepared.n_classes if task == "classify" else None)
-    window = np.asarray(window, dtype=np.float32)  # (T, F)
+    window = np.asarray(window, dtype=np.int32 if text else np.float32)  # (T,) token ids or (T, F)
     model_run = run_model(model, window)
     layers = model_run.recurrent_layers
     if not layers:
@@ -166,7 +236,9 @@ def inside_report(args) -> dict:
         }
         for trace in layer.directions
     ]
-    if task == "classify":
+    if text:
+        data = {**text_config(prepared), "source": prepared.source}
+    elif task == "classify":
         data = {"source": prepared.source, "window": prepared.window, "features": prepared.n_features}
     else:
         data = {
@@ -196,7 +268,47 @@ def inside_report(args) -> dict:
     }
     if task == "classify":
         report["decision"] = _decision(model, window, model_run, prepared, split, index)
+    if text:
+        report.update(_text_report(model, window, model_run, prepared, step, unknown))
     return report
+
+
+TEXT_SPLIT_SEED = 0  # data_toy_seed's default: the Data page splits text with it
+
+
+def _text_report(model, ids, model_run, prepared, step: int, unknown: list[str]) -> dict:
+    """The sentence's tokens, the PCA of the Embedding, and (next_token) the top-5 next tokens."""
+    import numpy as np
+
+    from rnn_lab.inside.numpy_rnn import embedding_matrix
+    from rnn_lab.inside.text import TOP_K, embedding_pca, next_token_top, step_tokens
+
+    E = embedding_matrix(model)
+    out = {
+        "text": {
+            "tokens": step_tokens(prepared.vocab, ids),
+            "ids": [int(i) for i in ids],
+            "unknown": unknown,
+            "mask_zero": bool(getattr(_embedding_layer(model), "mask_zero", False)),
+        },
+        "embedding": {
+            "dim": int(E.shape[1]),
+            "explained": [float(v) for v in embedding_pca(E, prepared.vocab).explained],
+        },
+    }
+    if prepared.task == "next_token":
+        top = next_token_top(model_run.output, prepared.vocab, TOP_K)
+        real = np.flatnonzero(np.asarray(ids) != 0)
+        last = int(real[-1]) if real.size else len(ids) - 1  # the last real token (post padding leaves [PAD]s after)
+        out["next_token"] = {
+            "top": [[tok, p] for tok, p in top[step - 1]],
+            "after_sentence": [[tok, p] for tok, p in top[last]],
+        }
+    return out
+
+
+def _embedding_layer(model):
+    return next(layer for layer in model.layers if type(layer).__name__ == "Embedding")
 
 
 def _decision(model, window, model_run, prepared, split: str, index: int) -> dict:
@@ -212,7 +324,7 @@ def _decision(model, window, model_run, prepared, split: str, index: int) -> dic
         raise UsageError(f"no decision through time for this model: {err}") from None
     return {
         "class_names": list(prepared.class_names),
-        "true": prepared.class_names[int(prepared.y(split)[index])],
+        "true": None if split is None else prepared.class_names[int(prepared.y(split)[index])],
         "predicted": prepared.class_names[int(np.argmax(probs[-1]))],
         "probabilities": [[float(p) for p in row] for row in probs],
         "max_abs_diff_at_T": float(np.max(np.abs(probs[-1] - keras_output(model, window)[0]))),
@@ -236,7 +348,16 @@ def run(args) -> int:
         units = ", ".join(map(str, m["units"]))
         wrap = "Bidirectional " if m["bidirectional"] else ""
         print(f"model: {wrap}{m['cell']}({units}), untrained, seed {m['seed']} ({', '.join(m['layers'])})")
-    if report["task"] == "classify":
+    if "text" in report:
+        where = "your sentence" if d["split"] is None else f"{SPLIT_NAMES[d['split']]} sentence {d['index']}"
+        print(f"data: {d['source']}, {where} ({d['maxlen']} {d['tokens']} tokens, vocabulary {d['vocab_size']})")
+        tokens = report["text"]["tokens"]
+        print("tokens: " + " ".join(f"[{tok}]" if i + 1 == report["step"] else tok for i, tok in enumerate(tokens)))
+        if report["text"]["unknown"]:
+            print(f"not in the vocabulary (read as [UNK]): {' '.join(report['text']['unknown'])}")
+        explained = report["embedding"]["explained"]
+        print(f"embedding PCA: the two main axes explain {explained[0]:.0%} and {explained[1]:.0%} of the variance")
+    elif report["task"] == "classify":
         print(
             f"data: {d['source']}, {SPLIT_NAMES[d['split']]} sample {d['index']} "
             f"({d['window']} steps x {d['features']} feature(s))"
@@ -256,7 +377,8 @@ def run(args) -> int:
     if report["task"] == "classify":
         dec = report["decision"]
         names = dec["class_names"]
-        print(f"class probabilities if the sequence stopped at t (true class {dec['true']}):")
+        true = "" if dec["true"] is None else f" (true class {dec['true']})"
+        print(f"class probabilities if the sequence stopped at t{true}:")
         print("     t " + " ".join(f"{n:>6s}" for n in names) + "  argmax")
         for t, row in enumerate(dec["probabilities"], start=1):
             best = names[max(range(len(row)), key=row.__getitem__)]
@@ -265,6 +387,12 @@ def run(args) -> int:
             f"prediction: class {dec['predicted']}; NumPy vs Keras max |Δ| {report['max_abs_diff']:.2e} "
             f"(probabilities at t = T: {dec['max_abs_diff_at_T']:.2e})"
         )
+        return 0
+    if report["task"] == "next_token":
+        nxt = report["next_token"]
+        print(f"next token after step t = {report['step']}: " + ", ".join(f"{tok!r} {p:.3f}" for tok, p in nxt["top"]))
+        print("next token after the sentence: " + ", ".join(f"{tok!r} {p:.3f}" for tok, p in nxt["after_sentence"]))
+        print(f"NumPy vs Keras max |Δ| {report['max_abs_diff']:.2e} (every step's softmax)")
         return 0
     prediction = ", ".join(f"{v:.6g}" for v in report["prediction"])
     print(f"prediction (scaled) {prediction}; NumPy vs Keras max |Δ| {report['max_abs_diff']:.2e}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_lab.inside.numpy_rnn import ModelRun, _dense, _layers_in_order, run_model
+from rnn_lab.inside.numpy_rnn import ModelRun, _dense, _layers_in_order, reads_tokens, run_model
 
 
 class DecisionUndefined(ValueError):
@@ -45,18 +45,21 @@ def _head_layers(model, run: ModelRun) -> tuple[int, list]:
 def decision_through_time(model, x: np.ndarray, run: ModelRun | None = None) -> np.ndarray:
     """(T, K) float64: row t-1 holds the head's class probabilities applied to the last recurrent layer's h_t.
 
-    ``x`` is one sequence (T, F) (or a batch of one). ``run`` is a NumPy run of the same model and sequence to
+    ``x`` is one sequence (T, F), or token ids (T,) for a model with an Embedding (or a batch of one). With
+    mask_zero a [PAD] step keeps h_{t-1}, so its row repeats the previous one (zeros in front: the head's bias). ``run`` is a NumPy run of the same model and sequence to
     reuse (:func:`run_model`). ValueError in plain words when the decision at step t is not defined this way:
     a Bidirectional last layer (its backward pass has already read the end), a layer that reads backwards, a
     head that is not a softmax, or a layer in the head NumPy does not rewrite.
     """
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 3:
+    x = np.asarray(x)
+    one = 1 if reads_tokens(model) else 2  # token ids (T,) or numbers (T, F) per sequence
+    if x.ndim == one + 1:
         if x.shape[0] != 1:
             raise ValueError(f"one sequence at a time: got a batch of {x.shape[0]}")
         x = x[0]
-    if x.ndim != 2:
-        raise ValueError(f"a sequence is (time steps, features); got shape {x.shape}")
+    if x.ndim != one:
+        shape = "(time steps,) token ids" if one == 1 else "(time steps, features)"
+        raise ValueError(f"a sequence is {shape}; got shape {x.shape}")
     run = run or run_model(model, x)
     last, head = _head_layers(model, run)
     layer_run = run.layers[last]

@@ -16,6 +16,10 @@ Keras weight layout (Keras 3, ``keras/src/layers/rnn/*.py``):
 - Bidirectional: a forward copy and a backward copy (``go_backwards=True``) of the layer; with
   ``return_sequences`` the backward outputs are flipped back to the original time order, then merged
   (concat, sum, ave, mul or None = both returned); ``return_state`` gives forward states then backward states.
+- Embedding: ``embeddings`` (V, d_e); token ids (B, T) become ``E[ids]`` (B, T, d_e). With ``mask_zero=True`` the
+  mask is ``ids != 0``: at a masked step a recurrent layer computes its gates but keeps the previous state (h, and c
+  for an LSTM), and its output there is the previous output (zeros with ``zero_output_for_mask``, which
+  Bidirectional forces when it returns sequences); layers returning sequences pass the mask on, Dense ignores it.
 """
 
 from __future__ import annotations
@@ -115,13 +119,22 @@ def single_thread_blas():
 # ---------------------------------------------------------------------------------------------------------
 
 
+def _keep(mask, t: int, new: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """The state after step t: ``new`` where the step is real, ``old`` where it is masked (Keras keeps the state)."""
+    if mask is None:
+        return new
+    return np.where(mask[:, t, None], new, old)  # mask (B, T) bool -> (B, 1) against (B, U)
+
+
 def _blocks(matrix, n: int) -> list[np.ndarray]:
     """The n gate blocks (column slices) of a Keras kernel, as contiguous float64 arrays (fast matmul)."""
     return [np.ascontiguousarray(b) for b in np.split(np.asarray(matrix, dtype=np.float64), n, axis=1)]
 
 
-def simple_rnn_forward(x, kernel, recurrent_kernel, bias=None, h0=None, activation="tanh") -> dict[str, np.ndarray]:
-    """SimpleRNN: h_t = tanh(x_t W + h_{t-1} U + b)."""
+def simple_rnn_forward(
+    x, kernel, recurrent_kernel, bias=None, h0=None, activation="tanh", mask=None
+) -> dict[str, np.ndarray]:
+    """SimpleRNN: h_t = tanh(x_t W + h_{t-1} U + b); at a masked step (``mask`` (B, T) False) h_t = h_{t-1}."""
     act = activation_fn(activation)
     x = np.asarray(x, dtype=np.float64)  # (B, T, F) input window
     W = np.asarray(kernel, dtype=np.float64)  # (F, U) input -> hidden
@@ -131,15 +144,25 @@ def simple_rnn_forward(x, kernel, recurrent_kernel, bias=None, h0=None, activati
     h = np.zeros((B, U.shape[0])) if h0 is None else np.asarray(h0, dtype=np.float64)  # (B, U) h_0
     hs = np.zeros((B, T, U.shape[0]))
     for t in range(T):
-        h = act(x[:, t] @ W + h @ U + b)  # (B, U) hidden state h_t
+        h = _keep(mask, t, act(x[:, t] @ W + h @ U + b), h)  # (B, U) hidden state h_t
         hs[:, t] = h
     return {"h": hs}
 
 
 def lstm_forward(
-    x, kernel, recurrent_kernel, bias=None, h0=None, c0=None, activation="tanh", recurrent_activation="sigmoid"
+    x,
+    kernel,
+    recurrent_kernel,
+    bias=None,
+    h0=None,
+    c0=None,
+    activation="tanh",
+    recurrent_activation="sigmoid",
+    mask=None,
 ) -> dict[str, np.ndarray]:
-    """LSTM with the Keras gate order i, f, c, o: c_t = f*c_{t-1} + i*g, h_t = o*tanh(c_t)."""
+    """LSTM with the Keras gate order i, f, c, o: c_t = f*c_{t-1} + i*g, h_t = o*tanh(c_t).
+
+    At a masked step the gates are computed (and recorded) but c and h keep their previous values, as in Keras."""
     act, gate = activation_fn(activation), activation_fn(recurrent_activation)
     x = np.asarray(x, dtype=np.float64)  # (B, T, F) input window
     W_i, W_f, W_c, W_o = _blocks(kernel, 4)  # each (F, U)
@@ -157,17 +180,26 @@ def lstm_forward(
         f = gate(x_t @ W_f + h @ U_f + b_f)  # (B, U) forget gate: how much of c_{t-1} to keep
         g = act(x_t @ W_c + h @ U_c + b_c)  # (B, U) candidate cell values
         o = gate(x_t @ W_o + h @ U_o + b_o)  # (B, U) output gate: how much of the cell to show
-        c = f * c + i * g  # (B, U) cell state c_t (the long-term memory)
-        h = o * act(c)  # (B, U) hidden state h_t (the output)
+        c_new = f * c + i * g  # (B, U) cell state c_t (the long-term memory)
+        h = _keep(mask, t, o * act(c_new), h)  # (B, U) hidden state h_t (the output)
+        c = _keep(mask, t, c_new, c)
         for key, value in zip(("i", "f", "g", "o", "c", "h"), (i, f, g, o, c, h), strict=True):
             out[key][:, t] = value
     return out
 
 
 def gru_forward(
-    x, kernel, recurrent_kernel, bias=None, h0=None, reset_after=True, activation="tanh", recurrent_activation="sigmoid"
+    x,
+    kernel,
+    recurrent_kernel,
+    bias=None,
+    h0=None,
+    reset_after=True,
+    activation="tanh",
+    recurrent_activation="sigmoid",
+    mask=None,
 ) -> dict[str, np.ndarray]:
-    """GRU with the Keras gate order z, r, h: h_t = z*h_{t-1} + (1-z)*h~_t."""
+    """GRU with the Keras gate order z, r, h: h_t = z*h_{t-1} + (1-z)*h~_t (h_{t-1} kept at a masked step)."""
     act, gate = activation_fn(activation), activation_fn(recurrent_activation)
     x = np.asarray(x, dtype=np.float64)  # (B, T, F) input window
     W_z, W_r, W_h = _blocks(kernel, 3)  # each (F, U)
@@ -193,7 +225,7 @@ def gru_forward(
             hh = act(x_t @ W_h + b_h + r * (h @ U_h + rb_h))  # (B, U) candidate h~_t (reset after the product)
         else:
             hh = act(x_t @ W_h + b_h + (r * h) @ U_h)  # (B, U) candidate h~_t (reset before the product)
-        h = z * h + (1.0 - z) * hh  # (B, U) hidden state h_t
+        h = _keep(mask, t, z * h + (1.0 - z) * hh, h)  # (B, U) hidden state h_t
         for key, value in zip(("z", "r", "hh", "h"), (z, r, hh, h), strict=True):
             out[key][:, t] = value
     return out
@@ -228,12 +260,13 @@ class LayerRun:
 
     name: str
     kind: str  # "simple_rnn" | "lstm" | "gru" | "dense" | "dropout" | "keras" (run by Keras itself)
-    x: np.ndarray  # (B, T, F) or (B, F) input of the layer
+    x: np.ndarray  # (B, T, F) or (B, F) input of the layer ((B, T) token ids for an Embedding)
     output: np.ndarray | tuple  # what Keras returns as the layer's main output
     states: list[np.ndarray] = field(default_factory=list)  # final states, Keras order
     directions: list[DirectionTrace] = field(default_factory=list)  # 1, or 2 for Bidirectional
     merge_mode: str | None = None
     return_sequences: bool = False
+    mask: np.ndarray | None = None  # (B, T) bool: the steps this layer reads (False = [PAD] with mask_zero)
 
     @property
     def recurrent(self) -> bool:
@@ -263,7 +296,9 @@ def _weights(cell_layer) -> dict[str, np.ndarray]:
     return out
 
 
-def _run_direction(rnn_layer, x: np.ndarray, direction: str, initial_state=None) -> tuple[DirectionTrace, list]:
+def _run_direction(
+    rnn_layer, x: np.ndarray, direction: str, initial_state=None, mask=None
+) -> tuple[DirectionTrace, list]:
     """Run one Keras SimpleRNN/LSTM/GRU layer (its weights) over x; return its trace and final states."""
     kind = RNN_CLASSES[type(rnn_layer).__name__]
     cell = rnn_layer.cell
@@ -273,13 +308,20 @@ def _run_direction(rnn_layer, x: np.ndarray, direction: str, initial_state=None)
     recurrent_activation = config.get("recurrent_activation", "sigmoid")
     backwards = bool(getattr(rnn_layer, "go_backwards", False))
     xs = x[:, ::-1] if backwards else x  # (B, T, F) in processing order
+    ms = None if mask is None else (mask[:, ::-1] if backwards else mask)  # (B, T) bool, processing order
     init = [None] * 2 if initial_state is None else [np.asarray(s, dtype=np.float64) for s in initial_state]
     if kind == "simple_rnn":
-        values = simple_rnn_forward(xs, **weights, h0=init[0], activation=activation)
+        values = simple_rnn_forward(xs, **weights, h0=init[0], activation=activation, mask=ms)
         states = [values["h"][:, -1]]
     elif kind == "lstm":
         values = lstm_forward(
-            xs, **weights, h0=init[0], c0=init[1], activation=activation, recurrent_activation=recurrent_activation
+            xs,
+            **weights,
+            h0=init[0],
+            c0=init[1],
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            mask=ms,
         )
         states = [values["h"][:, -1], values["c"][:, -1]]
     else:
@@ -290,6 +332,7 @@ def _run_direction(rnn_layer, x: np.ndarray, direction: str, initial_state=None)
             reset_after=bool(cell.reset_after),
             activation=activation,
             recurrent_activation=recurrent_activation,
+            mask=ms,
         )
         states = [values["h"][:, -1]]
     if backwards:
@@ -307,26 +350,34 @@ def _run_direction(rnn_layer, x: np.ndarray, direction: str, initial_state=None)
     return trace, states
 
 
-def _keras_style_output(layer, trace: DirectionTrace) -> np.ndarray:
-    """The output Keras returns for one direction: all steps in processing order, or the last processed one."""
+def _keras_style_output(layer, trace: DirectionTrace, mask=None) -> np.ndarray:
+    """The output Keras returns for one direction: all steps in processing order, or the last processed one.
+
+    With a mask the output at a masked step is the previous output (the kept h), or zeros when the layer has
+    ``zero_output_for_mask`` (Bidirectional sets it on both copies when they return sequences)."""
     h = trace.values["h"]  # (B, T, U) original time order
+    if mask is not None and bool(getattr(layer, "zero_output_for_mask", False)):
+        h = np.where(mask[:, :, None], h, 0.0)  # (B, T, U): zeros where the step is masked
     backwards = bool(getattr(layer, "go_backwards", False))
     if layer.return_sequences:
         return h[:, ::-1] if backwards else h
     return h[:, 0] if backwards else h[:, -1]
 
 
-def run_rnn_layer(layer, x: np.ndarray, initial_state=None) -> LayerRun:
-    """Run a Keras SimpleRNN/LSTM/GRU or Bidirectional layer in NumPy; output and states as Keras gives them."""
+def run_rnn_layer(layer, x: np.ndarray, initial_state=None, mask=None) -> LayerRun:
+    """Run a Keras SimpleRNN/LSTM/GRU or Bidirectional layer in NumPy; output and states as Keras gives them.
+
+    ``mask`` (B, T) bool (an Embedding's ``ids != 0`` with mask_zero): False steps are skipped as Keras skips them."""
     x = np.asarray(x, dtype=np.float64)
+    mask = None if mask is None else np.asarray(mask, dtype=bool)
     name = type(layer).__name__
     if name == "Bidirectional":
         fwd_layer, bwd_layer = layer.forward_layer, layer.backward_layer
         half = None if initial_state is None else len(initial_state) // 2
-        fwd, fwd_states = _run_direction(fwd_layer, x, "forward", None if half is None else initial_state[:half])
-        bwd, bwd_states = _run_direction(bwd_layer, x, "backward", None if half is None else initial_state[half:])
-        y = _keras_style_output(fwd_layer, fwd)
-        y_rev = _keras_style_output(bwd_layer, bwd)
+        fwd, fwd_states = _run_direction(fwd_layer, x, "forward", None if half is None else initial_state[:half], mask)
+        bwd, bwd_states = _run_direction(bwd_layer, x, "backward", None if half is None else initial_state[half:], mask)
+        y = _keras_style_output(fwd_layer, fwd, mask)
+        y_rev = _keras_style_output(bwd_layer, bwd, mask)
         if layer.return_sequences:
             y_rev = y_rev[:, ::-1]  # Keras flips the backward sequence back to the input's time order
         mode = layer.merge_mode
@@ -351,18 +402,20 @@ def run_rnn_layer(layer, x: np.ndarray, initial_state=None) -> LayerRun:
             directions=[fwd, bwd],
             merge_mode=mode,
             return_sequences=bool(layer.return_sequences),
+            mask=mask,
         )
     if name not in RNN_CLASSES:
         raise ValueError(f"{name} is not a recurrent layer (SimpleRNN, LSTM, GRU or Bidirectional)")
-    trace, states = _run_direction(layer, x, "forward", initial_state)
+    trace, states = _run_direction(layer, x, "forward", initial_state, mask)
     return LayerRun(
         name=layer.name,
         kind=trace.cell,
         x=x,
-        output=_keras_style_output(layer, trace),
+        output=_keras_style_output(layer, trace, mask),
         states=states,
         directions=[trace],
         return_sequences=bool(layer.return_sequences),
+        mask=mask,
     )
 
 
@@ -378,6 +431,31 @@ def _layers_in_order(model) -> list:
     return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
 
 
+def reads_tokens(model) -> bool:
+    """True when the model starts with an Embedding: its input is token ids (B, T), not numbers (B, T, F)."""
+    layers = _layers_in_order(model)
+    return bool(layers) and type(layers[0]).__name__ == "Embedding"
+
+
+def _as_batch(model, window) -> np.ndarray:
+    """One input (T, F) or token ids (T,) -> a batch of one; a batch stays as it is."""
+    if reads_tokens(model):
+        ids = np.asarray(window)
+        if not np.issubdtype(ids.dtype, np.integer) and not np.array_equal(ids, np.round(ids)):
+            raise ValueError("the model reads token ids: whole numbers are expected")
+        ids = ids.astype(np.int64)
+        return ids[None] if ids.ndim == 1 else ids  # (T,) -> (1, T)
+    x = np.asarray(window, dtype=np.float64)
+    return x[None] if x.ndim == 2 else x  # (T, F) -> (1, T, F)
+
+
+def embedding_matrix(model) -> np.ndarray:
+    """The Embedding's weight matrix E (V, d_e) as float64: row i is the vector of token id i."""
+    if not reads_tokens(model):
+        raise ValueError("the model has no Embedding in front: it reads numbers, not token ids")
+    return np.asarray(_layers_in_order(model)[0].embeddings.numpy(), dtype=np.float64)
+
+
 def run_model(model, window: np.ndarray) -> ModelRun:
     """Run a chain of layers (Sequential or a functional chain) in NumPy, layer by layer.
 
@@ -390,17 +468,26 @@ def run_model(model, window: np.ndarray) -> ModelRun:
 
 
 def _run_model(model, window: np.ndarray) -> ModelRun:
-    x = np.asarray(window, dtype=np.float64)
-    if x.ndim == 2:
-        x = x[None]  # one window (T, F) -> a batch of one (1, T, F)
+    x = _as_batch(model, window)  # (B, T, F) numbers, or (B, T) token ids
+    mask = None  # (B, T) bool once an Embedding with mask_zero has made one
     runs: list[LayerRun] = []
     keras_layers: list[str] = []
     for layer in _layers_in_order(model):
         name = type(layer).__name__
         if isinstance(x, tuple):
             raise ValueError(f"layer {layer.name} receives two tensors (merge_mode=None); NumPy cannot chain that")  # noqa: TRY004
-        if name in RNN_CLASSES or name == "Bidirectional":
-            run = run_rnn_layer(layer, x)
+        if name == "Embedding":
+            E = np.asarray(layer.embeddings.numpy(), dtype=np.float64)  # (V, d_e)
+            if x.min() < 0 or x.max() >= E.shape[0]:
+                raise ValueError(f"token ids must be from 0 to {E.shape[0] - 1} (the Embedding's vocabulary)")
+            run = LayerRun(name=layer.name, kind="embedding", x=x, output=E[x])  # (B, T) ids -> (B, T, d_e)
+            if bool(getattr(layer, "mask_zero", False)):
+                mask = x != 0  # (B, T): [PAD] = id 0 is "no token"
+            run.mask = mask
+        elif name in RNN_CLASSES or name == "Bidirectional":
+            run = run_rnn_layer(layer, x, mask=mask)
+            if not run.return_sequences:
+                mask = None  # Keras: a layer that returns one vector per sequence passes no mask on
         elif name == "Dense":
             run = LayerRun(name=layer.name, kind="dense", x=x, output=_dense(layer, x))
         elif name in ("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout"):
@@ -418,10 +505,9 @@ def _run_model(model, window: np.ndarray) -> ModelRun:
 
 
 def keras_output(model, window: np.ndarray) -> np.ndarray:
-    """The model's own output for the window (float32 Keras), first tensor if it returns several."""
-    x = np.asarray(window, dtype=np.float32)
-    if x.ndim == 2:
-        x = x[None]
+    """The model's own output for the window (float32 Keras; int32 token ids), first tensor if it returns several."""
+    x = _as_batch(model, window)
+    x = x.astype(np.int32) if reads_tokens(model) else x.astype(np.float32)
     out = model(x, training=False)
     if isinstance(out, (list, tuple)):
         out = out[0]  # main output first (return_state / merge_mode=None give several tensors)

@@ -5,6 +5,7 @@ from rnn_lab.settings import Setting
 
 SOURCES = ("untrained", "run")  # the current architecture with seeded initial weights, or a trained run
 SPLITS = ("train", "val", "test")
+TEXT_FROM = ("sample", "typed")  # text: a sentence of the dataset, or one the user types (kept in the session only)
 
 SETTINGS = (
     Setting("inside_source", "untrained", choices=SOURCES),
@@ -12,6 +13,7 @@ SETTINGS = (
     Setting("inside_seed", 0, min=0, max=2**31 - 1),  # initial weights of the untrained model
     Setting("inside_split", "val", choices=SPLITS),  # where the input window comes from
     Setting("inside_window", 0, min=0, max=1_000_000),  # index of the window in that split
+    Setting("inside_text_from", "sample", choices=TEXT_FROM),
     Setting("inside_layer", 1, min=1, max=4),  # which recurrent layer to open (1 = bottom)
     Setting("inside_step", 1, min=1, max=1000),  # the time step t shown (1-based)
     # The vanishing-gradient experiment (long_memory toy): answer = rho * the value `lag` steps back.

@@ -170,13 +170,16 @@ def _rounded(values: np.ndarray, decimals: int) -> list:
 BAR_COLORS = {"h_prev": "#56B4E9", "h": "#0072B2", "c": "#E69F00"}  # Okabe-Ito sky blue, blue, orange
 
 
-def step_view_data(layer_run, lang: str, step: int, projection: bool = False, signature: str = "") -> dict:
+def step_view_data(
+    layer_run, lang: str, step: int, projection: bool = False, signature: str = "", text: bool = False
+) -> dict:
     """Every step's values of one layer, sent to the browser once; its step view slices them on each move.
 
     For each direction: ``rows`` (one per vector of the equation: every number for vectors of up to
     ``SMALL`` values, else the norm/min/max/mean per step) and ``bars`` (h_{t-1}, h_t and, for LSTM, c_t of
     up to ``MAX_BAR_UNITS`` units per step, on a fixed value range so bars of different steps compare).
-    Texts come from the catalogue as HTML with ``{t}`` left for the browser to fill.
+    Texts come from the catalogue as HTML with ``{t}`` left for the browser to fill (``text``: the headings say
+    "sentence", not "window").
     """
     x = layer_run.x[0]  # (T, F) the layer's input
     n_steps = x.shape[0]
@@ -200,7 +203,9 @@ def step_view_data(layer_run, lang: str, step: int, projection: bool = False, si
         directions.append(
             {
                 "direction": trace.direction,
-                "heading": _md_html(_t(f"inside.direction_{trace.direction}", lang, t="{t}", T=n_steps)),
+                "heading": _md_html(
+                    _t(f"{'text_inside' if text else 'inside'}.direction_{trace.direction}", lang, t="{t}", T=n_steps)
+                ),
                 "rows": rows,
                 "bars": {
                     "title": _md_html(_t(title, lang, t="{t}")),
