@@ -21,6 +21,7 @@ import streamlit as st
 
 from rnn_lab.inside import views
 from rnn_lab.inside.settings import SPLITS
+from rnn_lab.inside.text import last_token_step
 from ui.common import error, lang, plot, projection, t, tf_spinner
 
 MAX_CACHED = 4  # models / traces kept per session
@@ -619,12 +620,6 @@ def _sample_sentence(data) -> tuple[np.ndarray, str] | None:
     return np.asarray(data.X(split)[i], dtype=np.int32), t(
         "text_inside.sample_label", split=t(f"inside.split_{split}"), i=i
     )
-
-
-def last_token_step(ids: np.ndarray) -> int:
-    """1-based step of the last real (non-[PAD]) token: where 'after the sentence' is read (pre or post padding)."""
-    real = np.flatnonzero(np.ravel(ids) != 0)
-    return int(real[-1]) + 1 if real.size else len(np.ravel(ids))
 
 
 def text_prediction(model_run, ids: np.ndarray, data) -> tuple[str, str, str]:

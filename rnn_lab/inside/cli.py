@@ -226,7 +226,14 @@ def inside_report(args) -> dict:
     layer = layers[args.layer - 1]
     x = layer.x[0]  # (T, F) this layer's input
     n_steps = x.shape[0]
-    step = n_steps if args.step is None else args.step
+    if args.step is not None:
+        step = args.step
+    elif text:  # the last real token: post padding would otherwise open a [PAD] step
+        from rnn_lab.inside.text import last_token_step
+
+        step = last_token_step(window)
+    else:
+        step = n_steps
     if not 1 <= step <= n_steps:
         raise UsageError(f"--step must be from 1 to {n_steps} (the window's time steps)")
     directions = [

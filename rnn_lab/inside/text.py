@@ -118,6 +118,12 @@ def model_embedding_pca(model, vocab) -> EmbeddingMap:
     return embedding_pca(E, vocab)
 
 
+def last_token_step(ids) -> int:
+    """1-based step of the last real (non-[PAD]) token: where 'after the sentence' is read (pre or post padding)."""
+    real = np.flatnonzero(np.ravel(ids) != 0)
+    return int(real[-1]) + 1 if real.size else len(np.ravel(ids))
+
+
 def pad_steps(ids) -> np.ndarray:
     """(T,) bool: the [PAD] steps (skipped by the recurrent layers when the Embedding has mask_zero)."""
     return np.ravel(np.asarray(ids)) == PAD_ID

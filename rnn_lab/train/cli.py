@@ -604,7 +604,7 @@ def add_compare_parser(subparsers) -> None:
         help="train SimpleRNN, LSTM, GRU, Conv1D and Dense on the same split and compare them",
         description="Train several models with the same budget (epochs, batch size, seed) on the same split.",
     )
-    p.add_argument("--task", choices=("forecast", "classify"))
+    p.add_argument("--task", choices=("forecast", "classify", "next_token"))
     p.add_argument("--data", required=True, help="as for train")
     p.add_argument(
         "--models",
