@@ -137,3 +137,33 @@ def test_page_in_korean_and_projection_mode(app_test, page):
     assert not en.exception, en.exception
     assert raw_keys(visible_texts(en)) == []
     assert sorted(_untranslated(en) & _untranslated(ko)) == []
+
+
+def _text_state(task: str) -> dict:
+    """What choosing a text task and its source on the Data page applies (NSMC on a small subset)."""
+    from rnn_lab.data.settings import source_defaults
+    from rnn_lab.tasks import task_defaults
+
+    text = "tiny-ko" if task == "next_token" else "nsmc"
+    state = {**task_defaults(task), **source_defaults("text", text=text), "task": task, "data_source_kind": "text"}
+    if task == "classify":
+        state.update(data_text_limit=200, data_text_maxlen=20, arch_timesteps=20)
+    return state
+
+
+@pytest.mark.parametrize("task", ["next_token", "classify"])
+@pytest.mark.parametrize("page", _pages())
+def test_page_with_a_text_task_in_both_languages(app_test, page, task):
+    """Every page with text data (the Korean tiny corpus, NSMC reviews): no exception, catalogue texts only, Korean
+    on the Korean page, no English prose shared by both (the text pages are new; they must not fall back)."""
+    state = _text_state(task)
+    ko = app_test(page=page, lang="ko", **state)
+    assert not ko.exception, ko.exception
+    assert ko.session_state["task"] == task and ko.session_state["data_source_kind"] == "text"
+    texts = visible_texts(ko)
+    assert raw_keys(texts) == []
+    assert HANGUL.search(" ".join(text for _, text in texts))
+    en = app_test(page=page, lang="en", **state)
+    assert not en.exception, en.exception
+    assert raw_keys(visible_texts(en)) == []
+    assert sorted(_untranslated(en) & _untranslated(ko)) == []
