@@ -218,10 +218,21 @@ def window_ui(data) -> tuple[np.ndarray, str] | None:
             )
         )
         state["inside_split"] = available[0]
+    split_label = t("inside.split" if noun == "window" else "inside.split_sample")
+    split, i = _split_and_index_ui(available, sizes, split_label, lambda last: t(f"inside.{noun}", last=last))
+    return np.asarray(data.X(split)[i], dtype=np.float32), t(
+        f"inside.{noun}_label", split=t(f"inside.split_{split}"), i=i
+    )
+
+
+def _split_and_index_ui(available: list[str], sizes: dict, split_label: str, index_label) -> tuple[str, int]:
+    """A split select and a sample number (``inside_split``, ``inside_window``), the number kept in range.
+    ``index_label(last)`` is the number input's label."""
+    state = st.session_state
     col1, col2 = st.columns([1, 1])
     with col1:
         st.selectbox(
-            t("inside.split" if noun == "window" else "inside.split_sample"),
+            split_label,
             options=available,
             key="inside_split",
             format_func=lambda s: t(f"inside.split_{s}") + f" ({sizes[s]})",
@@ -230,11 +241,8 @@ def window_ui(data) -> tuple[np.ndarray, str] | None:
     if not 0 <= int(state.get("inside_window", 0)) < n:
         state["inside_window"] = min(max(0, int(state.get("inside_window", 0))), n - 1)
     with col2:
-        st.number_input(t(f"inside.{noun}", last=n - 1), min_value=0, max_value=n - 1, step=1, key="inside_window")
-    split, i = state["inside_split"], int(state["inside_window"])
-    return np.asarray(data.X(split)[i], dtype=np.float32), t(
-        f"inside.{noun}_label", split=t(f"inside.split_{split}"), i=i
-    )
+        st.number_input(index_label(n - 1), min_value=0, max_value=n - 1, step=1, key="inside_window")
+    return state["inside_split"], int(state["inside_window"])
 
 
 def _window_key(window: np.ndarray) -> str:
@@ -603,20 +611,9 @@ def _sample_sentence(data) -> tuple[np.ndarray, str] | None:
         return None
     if state.get("inside_split") not in available:
         state["inside_split"] = available[0]
-    col1, col2 = st.columns([1, 1])
-    with col1:
-        st.selectbox(
-            t("text_inside.split"),
-            options=available,
-            key="inside_split",
-            format_func=lambda s: t(f"inside.split_{s}") + f" ({sizes[s]})",
-        )
-    n = sizes[state["inside_split"]]
-    if not 0 <= int(state.get("inside_window", 0)) < n:
-        state["inside_window"] = min(max(0, int(state.get("inside_window", 0))), n - 1)
-    with col2:
-        st.number_input(t("text_inside.sample", last=n - 1), min_value=0, max_value=n - 1, step=1, key="inside_window")
-    split, i = state["inside_split"], int(state["inside_window"])
+    split, i = _split_and_index_ui(
+        available, sizes, t("text_inside.split"), lambda last: t("text_inside.sample", last=last)
+    )
     return np.asarray(data.X(split)[i], dtype=np.int32), t(
         "text_inside.sample_label", split=t(f"inside.split_{split}"), i=i
     )
