@@ -19,9 +19,12 @@ def test_korean_tiny_corpus_in_projection_mode(page, app_url):
     page.goto(f"{app_url}/{LINK}")
     wait_for_app(page)
     page.get_by_text(i18n.t("text_data.shift_header", "ko")).wait_for(timeout=60_000)
+    areas = page.locator('[data-testid="stMain"] textarea')
+    areas.first.wait_for(timeout=60_000)  # a link's first load may rerun once (its settings are applied); wait for it
+    wait_for_app(page)
     body = page.locator('[data-testid="stMain"]').inner_text()
     assert "text:tiny-ko" in body and "Traceback" not in body
-    editors = [area.input_value() for area in page.locator('[data-testid="stMain"] textarea').all()]
+    editors = [area.input_value() for area in areas.all()]
     assert any(text.startswith("나는 구글에서 일한다") for text in editors), editors  # the corpus, to edit
     for header in ("tokens_header", "vocab_header", "pad_header", "length_header"):
         assert i18n.t(f"text_data.{header}", "ko") in body
