@@ -13,7 +13,8 @@ for forward + backward) divided by the rate this machine reaches on the same pro
 ``tf.linalg.matmul`` in a compiled loop: what a perfect implementation of the same arithmetic would take.
 The headline is warm engine against the best warm plain-Keras option.
 
-Run: ``.venv/bin/python bench/train_warm_bench.py`` (prints Markdown for docs/benchmarks.md).
+Run: ``.venv/bin/python bench/train_warm_bench.py [B1 B2 B3 B4]`` (prints Markdown for docs/benchmarks.md; all
+workloads without arguments).
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def measure(name: str, way: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
+def main(only: tuple[str, ...] = ()) -> None:
+    """The table for every workload, or for the workloads named in ``only`` (e.g. ``B4``)."""
     with open("/proc/cpuinfo") as fh:
         cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "?")
     print(f"Machine: {cpu}, {os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.1f}")
@@ -133,6 +135,8 @@ def main() -> None:
         ("B3", "B3 digits: LSTM(64) + Dense(10, softmax), 7,200 x 28 x 28, batch 32, 5 epochs"),
         ("B4", "B4 NSMC: Embedding(V, 32) + LSTM(64) + Dense(2, softmax), 18,000 x 60 ids, batch 64, 2 epochs"),
     ):
+        if only and name not in only:
+            continue
         from train_bench import workload
 
         flops, shape = flops_per_epoch(name)
@@ -160,4 +164,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         print(json.dumps(child(sys.argv[2], sys.argv[3])))
     else:
-        main()
+        main(tuple(sys.argv[1:]))
