@@ -20,17 +20,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RNN_LAB_WARM_UP", "0")
+
+from digits_bench import _status_kb  # noqa: E402 - the same memory measure as the digits bar
 
 # (tokens, maxlen, largest vocabulary): characters cover most reviews at 60 syllables; words at 30
 SETTINGS = {"char": ("char", 60, 2000), "word": ("word", 30, 20000)}
 EPOCHS, BATCH, LR, UNITS, EMBED = 4, 64, 0.005, 64, 32
-
-
-def _status_kb(field: str) -> int:
-    with open("/proc/self/status") as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith(field + ":"))
 
 
 def nsmc_workload(tokens: str = "char", limit: int = 20_000):
