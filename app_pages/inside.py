@@ -58,7 +58,9 @@ if not model_run.recurrent_layers:
     st.stop()
 
 col1, col2, col3 = st.columns(3)
-col1.metric(t("inside.delta"), f"{entry['delta']:.2e}", help=t("inside.delta_help"))
+# a digit read row by row is a sample, not a window (the picked run's own data decides, as ui.window_ui does)
+noun = "_sample" if not text and getattr(picked.data, "task", "forecast") == "classify" else ""
+col1.metric(t("inside.delta"), f"{entry['delta']:.2e}", help=t(f"inside.delta_help{noun}"))
 if text:
     answer, value, answer_help = ui.text_prediction(model_run, window, picked.data)
     col2.metric(answer, value, help=answer_help)
@@ -79,7 +81,7 @@ if text:
     if layer_run.mask is not None and not layer_run.mask.all():
         st.caption(t("text_inside.mask_note", n=int((~layer_run.mask).sum())))
 else:
-    st.caption(t("inside.layer_shapes", **shapes, U=layer_run.directions[0].units, window=window_label))
+    st.caption(t(f"inside.layer_shapes{noun}", **shapes, U=layer_run.directions[0].units, window=window_label))
 
 # ----- step through time: the slider redraws in the browser; the step reaches the server when the user lets go,
 # and only this fragment reruns then (it updates the session and the link, nothing on screen waits for it) ------
@@ -97,7 +99,7 @@ def step_fragment():
 
 step_fragment()
 
-st.subheader(t("text_inside.time_title" if text else "inside.time_title"))
+st.subheader(t("text_inside.time_title" if text else f"inside.time_title{noun}"))
 st.caption(t(f"inside.time_help_{layer_run.kind}"))
 if text:
     ui.token_heatmaps_ui(layer_run, window, picked.data)
@@ -127,7 +129,10 @@ with st.expander(t("inside.code_title"), expanded=False):
 # ----- before / after ----------------------------------------------------------------------------------------------
 st.subheader(t("inside.before_after_title"))
 if picked.run is None:
-    st.info(t("text_inside.before_after_need_run" if text else "inside.before_after_need_run"), icon=":material/info:")
+    st.info(
+        t("text_inside.before_after_need_run" if text else f"inside.before_after_need_run{noun}"),
+        icon=":material/info:",
+    )
 else:
     before_model, before_key = ui.untrained_model(picked.arch, picked.seed)
     before = ui.analysis(ui.Picked(model=before_model, key=before_key, arch=picked.arch, label=""), window)

@@ -49,6 +49,11 @@ def test_digit_step_through_with_decision(keras, app_test, lang):
     assert not any("forecasting" in i.value for i in at.info)
     label = at.number_input(key="inside_window").label
     assert label.startswith("Sample number" if lang == "en" else "샘플 번호")
+    from rnn_lab import i18n
+
+    # a digit is a sample read as a sequence, not a window: the headings say so
+    assert i18n.t("inside.time_title_sample", lang) in [h.value for h in at.subheader]
+    assert i18n.t("inside.time_title", lang) not in [h.value for h in at.subheader]
     decision = _chart(at, "inside_fig_decision")
     assert (
         len(decision["data"]) == 10 and len(_values(decision["data"][0]["y"])) == 28
