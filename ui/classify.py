@@ -35,9 +35,18 @@ def data_ui(prepared) -> None:
         plot(cv.image_as_sequence_figure(X[i], int(step), L), key="class_as_sequence")
     else:
         plot(cv.sequences_figure(X, y, prepared.class_names, L), key="class_sequences")
-    counts = {s: np.bincount(prepared.y(s), minlength=prepared.n_classes) for s in SPLITS if prepared.split_sizes[s]}
-    plot(cv.class_balance_figure(counts, prepared.class_names, L), key="class_balance")
+    plot(cv.class_balance_figure(class_counts(prepared), prepared.class_names, L), key="class_balance")
     st.caption(t("class_ui.stratified"))
+    shapes_table_ui(prepared)
+
+
+def class_counts(prepared) -> dict[str, np.ndarray]:
+    """Samples per class in every split that has samples (the class balance figure's input)."""
+    return {s: np.bincount(prepared.y(s), minlength=prepared.n_classes) for s in SPLITS if prepared.split_sizes[s]}
+
+
+def shapes_table_ui(prepared) -> None:
+    """X and y shapes and the number of samples of every split (digits, the toy, text)."""
     show_table(
         pd.DataFrame(
             {

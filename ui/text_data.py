@@ -8,8 +8,6 @@ never in a link. Session keys of this view start with ``btn_text_`` (not setting
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 from rnn_lab import class_views as cv
@@ -19,9 +17,9 @@ from rnn_lab.data.errors import DataError, TextDataError
 from rnn_lab.data.settings import SETTINGS
 from rnn_lab.data.text import NSMC_LIMIT, PADDINGS, TINY, TOKENS, decode_text, lines_of, tiny_corpus
 from ui import data as ud
+from ui.classify import class_counts, shapes_table_ui
 from ui.common import error, lang, plot, show_table, t
 
-SPLITS = ("train", "val", "test")
 TEXT_KEYS = (
     "data_text",
     "data_text_tokens",
@@ -327,25 +325,13 @@ def _views(prepared) -> None:
     plot(tv.length_figure(lengths, prepared.window, L), key="text_length_chart")
 
     st.subheader(t("data.prep.shapes"))
-    show_table(
-        pd.DataFrame(
-            {
-                t("data.prep.split"): [t(f"data.prep.split_{s}") for s in SPLITS],
-                t("data.prep.X_shape"): [f"X_{s} {prepared.X(s).shape}" for s in SPLITS],
-                t("data.prep.y_shape"): [f"y_{s} {prepared.y(s).shape}" for s in SPLITS],
-                t("data.prep.samples"): [sizes[s] for s in SPLITS],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    shapes_table_ui(prepared)
     if prepared.task == "next_token":
         st.subheader(t("text_data.shift_header"))
         st.caption(t("text_data.shift_note"))
         show_table(tv.shift_frame(prepared, "train", 0, L), hide_index=True, width="stretch")
     else:
         names = tuple(t(f"text_data.classes.{c}") for c in prepared.class_names)
-        counts = {s: np.bincount(prepared.y(s), minlength=prepared.n_classes) for s in SPLITS if sizes[s]}
-        plot(cv.class_balance_figure(counts, names, L), key="text_class_balance")
+        plot(cv.class_balance_figure(class_counts(prepared), names, L), key="text_class_balance")
         st.subheader(t("text_data.reviews_header"))
         show_table(tv.reviews_frame(prepared, REVIEWS, L), hide_index=True, width="stretch")
