@@ -280,48 +280,50 @@ def _clean_number(x):
     return None if isinstance(x, float) and not math.isfinite(x) else x
 
 
-def class_result_dict(run, prepared) -> dict:
-    """The JSON output of a classification run."""
+def _run_dict(run, task: str, config: dict, extra: dict, history_keys: tuple, metrics: dict) -> dict:
+    """The JSON envelope every task shares: the data's ``config`` with the model and training settings, the split
+    sizes, ``extra`` (e.g. the class counts), the history, the task's ``metrics``, how it stopped and how long."""
     from dataclasses import asdict
 
-    m = run.metrics
     arch = asdict(run.arch)
     arch["units"] = list(arch["units"])
-    out = {
-        "task": "classify",
-        "config": {
-            "data": prepared.source,
-            "window": prepared.window,
-            "n_features": prepared.n_features,
-            "class_names": list(prepared.class_names),
-            "arch": arch,
-            "train": run.train.to_dict(),
-            "batch_size_used": run.batch_size,
-            "params": int(run.model.count_params()),
-        },
+    params = {} if task == "forecast" else {"params": int(run.model.count_params())}
+    return {
+        "task": task,
+        "config": {**config, "arch": arch, "train": run.train.to_dict(), "batch_size_used": run.batch_size, **params},
         "n_train": run.n["train"],
         "n_val": run.n["val"],
         "n_test": run.n["test"],
-        "class_counts": prepared.class_counts_by_split,
-        "history": {k: run.history.get(k, []) for k in ("loss", "val_loss", "accuracy", "val_accuracy")},
-        "metrics": {
-            "split": m["split"],
-            "model": {k: (_clean_number(v) if not isinstance(v, list) else v) for k, v in m["model"].items()},
-            "baseline": m["baseline"],
-            "confusion": m["confusion"],
-            "verdict": m["verdict"],
-            "n_mistakes": int(
-                sum(
-                    m["confusion"][i][j]
-                    for i in range(len(m["confusion"]))
-                    for j in range(len(m["confusion"]))
-                    if i != j
-                )
-            ),
-        },
+        **extra,
+        "history": {k: run.history.get(k, []) for k in history_keys},
+        "metrics": metrics,
         "stop_reason": run.stop_reason,
         "train_seconds": run.train_seconds,
     }
+
+
+CLASS_HISTORY = ("loss", "val_loss", "accuracy", "val_accuracy")
+
+
+def class_result_dict(run, prepared) -> dict:
+    """The JSON output of a classification run."""
+    m = run.metrics
+    confusion = m["confusion"]
+    config = {
+        "data": prepared.source,
+        "window": prepared.window,
+        "n_features": prepared.n_features,
+        "class_names": list(prepared.class_names),
+    }
+    metrics = {
+        "split": m["split"],
+        "model": {k: (_clean_number(v) if not isinstance(v, list) else v) for k, v in m["model"].items()},
+        "baseline": m["baseline"],
+        "confusion": confusion,
+        "verdict": m["verdict"],
+        "n_mistakes": int(sum(confusion[i][j] for i in range(len(confusion)) for j in range(len(confusion)) if i != j)),
+    }
+    out = _run_dict(run, "classify", config, {"class_counts": prepared.class_counts_by_split}, CLASS_HISTORY, metrics)
     if getattr(prepared, "input_kind", "values") == "tokens":
         out["config"]["text"] = text_config(prepared)
     return out
@@ -339,50 +341,35 @@ def text_config(prepared) -> dict:
 
 def token_result_dict(run, prepared) -> dict:
     """The JSON output of a next_token (language model) run."""
-    from dataclasses import asdict
-
-    arch = asdict(run.arch)
-    arch["units"] = list(arch["units"])
     m = run.metrics
-    return {
-        "task": "next_token",
-        "config": {
-            "data": prepared.source,
-            "window": prepared.window,
-            "text": text_config(prepared),
-            "arch": arch,
-            "train": run.train.to_dict(),
-            "batch_size_used": run.batch_size,
-            "params": int(run.model.count_params()),
+    config = {"data": prepared.source, "window": prepared.window, "text": text_config(prepared)}
+    metrics = {
+        "split": m["split"],
+        "n_tokens": m["n_tokens"],
+        "model": {k: _clean_number(v) for k, v in m["model"].items()},
+        "baseline": {
+            **{k: _clean_number(v) for k, v in m["baseline"].items()},
+            "token_text": prepared.vocab.tokens[m["baseline"]["token"]],
         },
-        "n_train": run.n["train"],
-        "n_val": run.n["val"],
-        "n_test": run.n["test"],
-        "history": {k: run.history.get(k, []) for k in ("loss", "val_loss", "accuracy", "val_accuracy")},
-        "metrics": {
-            "split": m["split"],
-            "n_tokens": m["n_tokens"],
-            "model": {k: _clean_number(v) for k, v in m["model"].items()},
-            "baseline": {
-                **{k: _clean_number(v) for k, v in m["baseline"].items()},
-                "token_text": prepared.vocab.tokens[m["baseline"]["token"]],
-            },
-            "verdict": m["verdict"],
-        },
-        "stop_reason": run.stop_reason,
-        "train_seconds": run.train_seconds,
+        "verdict": m["verdict"],
     }
+    return _run_dict(run, "next_token", config, {}, CLASS_HISTORY, metrics)
 
 
 def result_dict(run, prepared) -> dict:
     """The JSON output of the command for a finished run."""
-    from dataclasses import asdict
-
     if run.task == "classify":
         return class_result_dict(run, prepared)
     if run.task == "next_token":
         return token_result_dict(run, prepared)
-
+    config = {
+        "data": prepared.source,
+        "target": prepared.target,
+        "features": list(prepared.features),
+        "window": prepared.window,
+        "horizon": prepared.horizon,
+        "scaling": prepared.scaler.kind,
+    }
     metrics = {
         "split": run.metrics["split"],
         "model": {k: _clean_number(v) for k, v in run.metrics["model"].items()},
@@ -391,32 +378,7 @@ def result_dict(run, prepared) -> dict:
         "verdict": run.metrics["verdict"],
         "diagnosis": [{"finding": key, **values} for key, values in run.metrics.get("diagnosis") or []],
     }
-    arch = asdict(run.arch)
-    arch["units"] = list(arch["units"])
-    return {
-        "task": "forecast",
-        "config": {
-            "data": prepared.source,
-            "target": prepared.target,
-            "features": list(prepared.features),
-            "window": prepared.window,
-            "horizon": prepared.horizon,
-            "scaling": prepared.scaler.kind,
-            "arch": arch,
-            "train": run.train.to_dict(),
-            "batch_size_used": run.batch_size,
-        },
-        "n_train": run.n["train"],
-        "n_val": run.n["val"],
-        "n_test": run.n["test"],
-        "history": {
-            "loss": run.history.get("loss", []),
-            "val_loss": run.history.get("val_loss", []),
-        },
-        "metrics": metrics,
-        "stop_reason": run.stop_reason,
-        "train_seconds": run.train_seconds,
-    }
+    return _run_dict(run, "forecast", config, {}, ("loss", "val_loss"), metrics)
 
 
 def run(args) -> int:
