@@ -52,7 +52,7 @@ def _num(label_key: str, key: str, step, fmt: str | None = None, column=st, help
 
 
 st.title(t("data.title"))
-st.caption(t("data.intro"))
+st.caption(t("text_data.intro" if state.get("data_source_kind") == "text" else "data.intro"))  # text: ids, not windows
 st.radio(
     t("tasks.label"),
     TASK_NAMES,

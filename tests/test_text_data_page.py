@@ -81,9 +81,11 @@ def test_nsmc_sentiment_shows_balance_reviews_and_truncation(app_test, lang):
 
 def test_switching_task_and_source(app_test):
     at = app_test(page=DATA)
+    assert at.caption[0].value == i18n.t("data.intro", "en")
     at.radio(key="task").set_value("next_token").run()
     assert not at.exception and not at.error
     assert at.session_state["data_source_kind"] == "text" and at.session_state["prepared"].source == "text:tiny-en"
+    assert at.caption[0].value == i18n.t("text_data.intro", "en")  # token ids, not windows cut from a table
     at.radio(key="data_text").set_value("tiny-ko").run()
     assert at.session_state["prepared"].source == "text:tiny-ko"
     at.radio(key="data_text_tokens").set_value("word").run()
@@ -97,6 +99,7 @@ def test_switching_task_and_source(app_test):
     assert at.session_state["data_text_maxlen"] == 60 and at.session_state["arch_dense_units"] == 2
     at.radio(key="task").set_value("forecast").run()
     assert not at.exception and at.session_state["prepared"].task == "forecast"
+    assert at.caption[0].value == i18n.t("data.intro", "en")
 
 
 def _current_source():
