@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 PORT ?= 8501
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-jax clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,5 +40,17 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/text_bench.py
 	$(BIN)/python bench/classroom_load.py
 
+# Issue 13's dependency route, measured only: the same workloads on Keras 3's JAX backend in a venv of its own
+# (.venv-jax), beside the TensorFlow ways in one table. Neither the app nor the tests use JAX.
+VENV_JAX := .venv-jax
+$(VENV_JAX)/.installed: requirements-bench-jax.txt constraints-bench-jax.txt
+	$(PYTHON) -m venv $(VENV_JAX)
+	$(VENV_JAX)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_JAX)/bin/python -m pip install -r requirements-bench-jax.txt -c constraints-bench-jax.txt
+	touch $@
+
+bench-jax: $(VENV)/.dev-installed $(VENV_JAX)/.installed
+	$(BIN)/python bench/train_warm_bench.py
+
 clean:
-	rm -rf $(VENV) tests/artifacts .pytest_cache
+	rm -rf $(VENV) $(VENV_JAX) tests/artifacts .pytest_cache
