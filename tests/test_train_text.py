@@ -113,9 +113,9 @@ def test_generation_at_temperature_zero_reproduces_a_training_sentence_from_its_
     for line, first in zip(lines, firsts, strict=True):
         if firsts.count(first) > 1:
             continue  # "I work at google" / "I google at work": the first word cannot tell them apart
-        out = generate(run.model, p, first, length=len(line) - len(first), temperature=0.0)
-        assert out.text == line
-        assert len(out.steps) == len(line) - len(first)
+        out = generate(run.model, p, first, length=len(line) - len(first) + 10, temperature=0.0)
+        assert out.text == line and out.ended  # the line, then [END]: it stops where the line ends
+        assert len(out.steps) == len(line) - len(first) + 1 and out.steps[-1]["token"] == "[END]"
         step = out.steps[0]
         assert len(step["top"]) == 5 and step["top"][0]["id"] == step["id"]
         assert sum(t["p"] for t in step["top"]) <= 1.0 + 1e-6
@@ -128,7 +128,8 @@ def test_sampling_is_seeded_and_bad_prompts_are_refused(english_lm):
     p, run = english_lm
     a = generate(run.model, p, "the", 20, temperature=1.5, seed=7)
     b = generate(run.model, p, "the", 20, temperature=1.5, seed=7)
-    assert a.text == b.text and len(a.ids) == 20 and 0 not in a.ids
+    assert a.text == b.text and a.ids == b.ids and len(a.ids) <= 20 and 0 not in a.ids
+    assert a.ended == (a.ids[-1] == 2) and 2 not in a.ids[:-1]  # [END] (id 2) only ever last: it stops there
     with pytest.raises(ValueError, match="prompt is empty"):
         generate(run.model, p, "   ", 5)
     with pytest.raises(ValueError, match="at least 1 token"):
@@ -157,7 +158,30 @@ def test_korean_character_model_reproduces_a_sentence(keras):
         p, arch, TrainConfig(epochs=250, learning_rate=0.01, batch_size=8, loss="sparse_categorical_crossentropy")
     )
     line = "우리는 점심으로 밥을 먹는다"
-    assert generate(run.model, p, "우리는", len(line) - 3, 0.0).text == line
+    out = generate(run.model, p, "우리는", len(line) - 3 + 5, 0.0)
+    assert out.text == line and out.ended
+
+
+def test_generation_stops_at_end_and_never_picks_pad():
+    """A stand-in model whose next-token distribution favours [END] once the text is 3 tokens long."""
+    from rnn_lab.data.text import END_ID, PAD_ID, prepare_text
+    from rnn_lab.train.generate import generate
+
+    p = prepare_text("tiny-en", "char", maxlen=10, padding="post")
+    V = p.vocab_size
+
+    class Scripted:
+        def __call__(self, x, training=False):
+            n = int((x[0] != PAD_ID).sum())  # tokens read so far
+            out = np.full((1, x.shape[1], V), 0.01)
+            out[0, :, PAD_ID] = 0.9  # the most likely "token" is [PAD]: it must never be chosen
+            out[0, :, END_ID if n >= 3 else 5] = 0.5
+            return out / out.sum(-1, keepdims=True)
+
+    out = generate(Scripted(), p, "ab", length=20, temperature=0.0)
+    assert out.ids == [5, END_ID] and out.ended and out.tokens[-1] == "[END]"
+    assert out.text == "ab" + p.vocab.tokens[5]  # [END] is not text
+    assert generate(Scripted(), p, "a", length=1, temperature=0.0).ended is False  # cut by length, not ended
 
 
 def test_sentiment_on_a_small_nsmc_subset_beats_the_majority_baseline(keras):
