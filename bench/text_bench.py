@@ -7,7 +7,8 @@ test accuracy, the baseline, the margin in points, seconds per epoch and the mem
 (VmHWM minus the resident size after importing TensorFlow and Keras). Character tokens (Korean syllables) and
 whitespace words are both measured. The speed against plain ``fit`` is B4 of ``train_warm_bench.py``.
 
-Run: ``.venv/bin/python bench/text_bench.py`` (prints Markdown for docs/benchmarks.md).
+Run: ``.venv/bin/python bench/text_bench.py [--generation]`` (prints Markdown for docs/benchmarks.md; ``--generation``:
+only the tiny-corpus generation table).
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ def child(tokens: str) -> dict:
 
 def generation_child(corpus: str) -> dict:
     """The second quality bar: a character LSTM trained on a tiny corpus, then, for every line, generation at
-    temperature 0.2 from the line's first word: how many lines come back exactly (the line must be the start of
-    the generated text; generation does not know where a line ends, so it goes on after it)."""
+    temperature 0.2 from the line's first word: how many lines come back exactly, ending where the line ends (the
+    model picks [END] right after its last token), and how many at least start right."""
     from rnn_lab.arch.config import ArchConfig
     from rnn_lab.data.text import prepare_text, tiny_corpus
     from rnn_lab.train.engine import TrainConfig
@@ -106,14 +107,27 @@ def generation_child(corpus: str) -> dict:
     for line in lines:
         first = line.split()[0]
         out = generate(run.model, prepared, first, length=len(line) - len(first) + 5, temperature=0.2, seed=0)
-        back.append({"line": line, "generated": out.text, "exact": out.text.startswith(line)})
+        back.append(
+            {
+                "line": line,
+                "generated": out.text,
+                "exact": out.text == line and out.ended,
+                "starts": out.text.startswith(line),
+            }
+        )
     return {"corpus": corpus, "lines": back, "perplexity": run.metrics["model"]["perplexity"]}
 
 
-def main() -> None:
+def main(generation_only: bool = False) -> None:
     with open("/proc/cpuinfo") as fh:
         cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "?")
     print(f"Machine: {cpu}, {os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.1f}")
+    if not generation_only:
+        sentiment_table()
+    generation_table()
+
+
+def sentiment_table() -> None:
     print(f"Embedding(V, {EMBED}) + LSTM({UNITS}) + Dense(2, softmax), Adam {LR}, batch {BATCH}, {EPOCHS} epochs")
     print()
     print(
@@ -133,20 +147,27 @@ def main() -> None:
             f"{', '.join(f'{a:.1%}' for a in r['val_accuracy'])} | {r['seconds'] / r['epochs']:.2f} | "
             f"{r['added_mb']:.0f} MB |"
         )
+
+
+def generation_table() -> None:
     print()
     print("Character LSTM(32), Embedding(V, 16), mask_zero, 150 epochs; generation at temperature 0.2, seed 0, from")
     print("the first word of every line:")
     print()
-    print("| corpus | lines reproduced exactly | training perplexity | example (prompt = first word) |")
-    print("|---|---|---|---|")
+    print(
+        "| corpus | lines reproduced exactly, ending with [END] | lines that at least start right "
+        "| training perplexity | example (prompt = first word) |"
+    )
+    print("|---|---|---|---|---|")
     for corpus in ("tiny-en", "tiny-ko"):
         out = subprocess.run(
             [sys.executable, __file__, "--generate", corpus], capture_output=True, text=True, check=True, cwd=ROOT
         )
         r = json.loads(out.stdout.strip().splitlines()[-1])
         n = sum(x["exact"] for x in r["lines"])
+        starts = sum(x["starts"] for x in r["lines"])
         example = r["lines"][0]["generated"]
-        print(f"| {corpus} | {n} of {len(r['lines'])} | {r['perplexity']:.3f} | {example} |")
+        print(f"| {corpus} | {n} of {len(r['lines'])} | {starts} | {r['perplexity']:.3f} | {example} |")
 
 
 if __name__ == "__main__":
@@ -155,4 +176,4 @@ if __name__ == "__main__":
     elif len(sys.argv) == 3 and sys.argv[1] == "--generate":
         print(json.dumps(generation_child(sys.argv[2]), ensure_ascii=False))
     else:
-        main()
+        main(generation_only="--generation" in sys.argv[1:])

@@ -51,3 +51,27 @@ def t(key: str, lang: str = "en", **values) -> str:
 def reload() -> None:
     """Forget cached catalogues (after editing a .toml file while the app runs)."""
     catalogue.cache_clear()
+
+
+class MessageError(ValueError):
+    """An error that is a catalogue message (``namespace.message_key`` + values), so a page can say it in the
+    reader's language while ``str(err)`` (the CLI, logs, tests) stays the English text."""
+
+    namespace = ""  # set by each area, e.g. "data.err"
+
+    def __init__(self, message_key: str, **values):
+        self.message_key = message_key
+        self.values = values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        return t(f"{self.namespace}.{self.message_key}", lang, **self.values)
+
+    def hint(self, lang: str = "en") -> str | None:
+        key = f"{self.namespace}.{self.message_key}_hint"
+        return t(key, lang, **self.values) if key in catalogue(lang) else None
+
+
+def error_text(err: Exception, lang: str = "en") -> str:
+    """The error in ``lang`` when it is a catalogue message, else its own (English) text."""
+    return err.text(lang) if isinstance(err, MessageError) else str(err)

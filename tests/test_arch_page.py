@@ -155,3 +155,12 @@ def test_classify_task_names_its_head_and_the_diagram_says_many_to_one(keras, ap
     _open_tab(at, "Unrolled diagram")
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "many-to-many" in fig["layout"]["title"]["text"]
+
+
+def test_an_impossible_conv1d_is_explained_in_korean(keras, app_test):
+    # kernel 6 cannot slide over a window of 5: the page keeps the last good model and says why in Korean
+    at = app_test(page=PAGE, lang="ko", arch_family="conv1d", arch_kernel_size=6)
+    assert not at.exception
+    why = i18n.t("arch.err.kernel_too_long", "ko", kernel=6, timesteps=5)
+    assert any(why in e.value for e in at.error), [e.value for e in at.error]
+    assert not any("must not exceed" in e.value for e in at.error)

@@ -55,6 +55,8 @@ def test_compare_works_for_forecasting_in_korean_and_leaves_out_what_cannot_fit(
     # window 5 with kernel 6: Conv1D cannot slide over it; the others are compared, with a message naming why
     at = _compare(app_test(page="app_pages/train.py", lang="ko", train_epochs=2, arch_kernel_size=6))
     assert any("Conv1D" in w.value for w in at.warning)
+    why = i18n.t("arch.err.kernel_too_long", "ko", kernel=6, timesteps=5)  # the reason in Korean, not the library's
+    assert any(why in w.value for w in at.warning) and not any("must not exceed" in w.value for w in at.warning)
     compared = [r for r in at.session_state["runs"] if r.id in at.session_state["compare_ids"]]
     assert len(compared) == 4 and all(r.task == "forecast" for r in compared)
     table = next(d.value for d in at.table if i18n.t("train.col_params", "ko") in d.value.columns)

@@ -11,6 +11,7 @@ import pytest
 
 from rnn_lab.data.errors import DataError
 from rnn_lab.data.text import (
+    END_ID,
     PAD_ID,
     TEXT_DIR,
     UNK_ID,
@@ -154,8 +155,10 @@ def test_next_token_dataset_is_the_input_shifted_by_one():
     assert p.n_classes == p.vocab_size == len(p.class_names)
     for x, y, text in zip(p.X_train, p.y_train, p.texts_train, strict=True):
         ids = p.encode(text)
-        assert x[x != PAD_ID].tolist() == ids[:-1] and y[y != PAD_ID].tolist() == ids[1:]
-        assert x[-1] != PAD_ID and x[0] == PAD_ID  # pre padding: the sentence ends at the last step
+        # x: the whole line; y: the next token at every step, and after the last one [END] (the line ends)
+        assert x[x != PAD_ID].tolist() == ids and y[y != PAD_ID].tolist() == ids[1:] + [END_ID]
+        assert END_ID not in x and x[-1] != PAD_ID and x[0] == PAD_ID  # pre padding: the sentence ends last
+    assert p.vocab.tokens[:3] == ("[PAD]", "[UNK]", "[END]") and p.vocab.counts[END_ID] == 8  # one per line
     assert p.texts_train[0] == "I work at google"
     unigram = p.unigram()
     assert unigram[PAD_ID] == 0 and unigram.sum() == pytest.approx(1.0)

@@ -150,6 +150,10 @@ def test_embedding_pca_properties():
     # d_e = 1: one axis, the second is 0 and explains nothing
     emap1 = embedding_pca(E[:, :1], vocab)
     assert np.all(emap1.coords[:, 1] == 0) and emap1.explained[1] == 0 and emap1.explained[0] == pytest.approx(1)
+    # a language model's [END] (id 2) is only a target, never read: its row is left out like [PAD]'s
+    lm_vocab = Vocab(("[PAD]", "[UNK]", "[END]", *"abcdefghi"), "char", (0,) * 12)
+    emap_lm = embedding_pca(E, lm_vocab)
+    assert list(emap_lm.ids) == [1, *range(3, 12)] and "[END]" not in emap_lm.tokens
 
 
 def test_typed_sentence_uses_the_dataset_vocabulary_and_padding():

@@ -72,7 +72,7 @@ def test_next_token_tiny_ko_step_through(keras, app_test, lang):
     heat = _chart(at, "inside_fig_time_forward")
     assert len(heat["layout"]["xaxis"]["ticktext"]) == prepared.window  # one token under every step
     emb = _chart(at, "inside_fig_embedding")
-    assert len(_values(emb["data"][0]["x"])) == prepared.vocab_size - 1  # every token but [PAD]
+    assert len(_values(emb["data"][0]["x"])) == prepared.vocab_size - 2  # every token but [PAD] and [END]
     labels = list(emb["data"][0]["text"])
     assert "[UNK]" in labels and any(lab and "가" <= lab[0] <= "힣" for lab in labels)
     headings = " ".join(s.value for s in at.subheader) + " ".join(c.value for c in at.caption)

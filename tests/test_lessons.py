@@ -416,20 +416,20 @@ def test_text_lesson_numbers_are_the_datas_and_keras(keras):
     assert v["task"] == "next_token"
     assert all(v[k] == defaults[k] for k in ("data_source_kind", "data_text_padding", "train_loss"))
     prepared = prepare_text_from_values({**v, "data_text": "tiny-ko"})
-    assert prepared.vocab_size == v["arch_embedding_vocab"] == v["arch_dense_units"] == 63
-    assert prepared.vocab.tokens[:3] == ("[PAD]", "[UNK]", " ")
+    assert prepared.vocab_size == v["arch_embedding_vocab"] == v["arch_dense_units"] == 64
+    assert prepared.vocab.tokens[:4] == ("[PAD]", "[UNK]", "[END]", " ")
     unigram = prepared.unigram()
     assert prepared.vocab.tokens[int(unigram.argmax())] == " "
     n_targets = int((prepared.y("train") > 0).sum())
     nz = unigram[unigram > 0]
     perplexity = float(np.exp(-(nz * np.log(nz)).sum()))
-    assert (n_targets, round(float(unigram.max()) * 100), round(perplexity, 1)) == (109, 23, 30.8)
+    assert (n_targets, round(float(unigram.max()) * 100), round(perplexity, 1)) == (117, 21, 31.2)  # 8 [END]s
     cfg = _config("text", 2)
     model = build_model(cfg)
-    assert [layer.count_params() for layer in model.layers] == [1008, 6272, 2079]
-    assert model.count_params() == total_params(cfg) == 9359
-    assert tuple(model.output_shape) == (None, 40, 63)  # many-to-many: a distribution at every step
+    assert [layer.count_params() for layer in model.layers] == [1024, 6272, 2112]
+    assert model.count_params() == total_params(cfg) == 9408
+    assert tuple(model.output_shape) == (None, 40, 64)  # many-to-many: a distribution at every step
     for lang in LANGUAGES:
-        assert all(n in _text(lang, "text", 1) for n in ("63", "60", "40"))
-        assert all(n in _text(lang, "text", 2) for n in ("1,008", "6,272", "2,079", "9,359"))
-        assert all(n in _text(lang, "text", 3) for n in ("23%", "109", "30.8", "150"))
+        assert all(n in _text(lang, "text", 1) for n in ("64", "60", "40", "[END]"))
+        assert all(n in _text(lang, "text", 2) for n in ("1,024", "6,272", "2,112", "9,408"))
+        assert all(n in _text(lang, "text", 3) for n in ("21%", "117", "31.2", "150"))

@@ -36,9 +36,10 @@ def test_next_token_train_save_and_generate(tmp_path):
     assert set(res) >= {"task", "config", "n_train", "n_val", "n_test", "history", "metrics", "train_seconds"}
     assert res["task"] == "next_token" and res["n_train"] == 8
     assert res["config"]["text"] == {
-        "tokens": "char", "maxlen": 40, "padding": "post", "truncating": "pre", "vocab_size": 27,
+        "tokens": "char", "maxlen": 40, "padding": "post", "truncating": "pre", "vocab_size": 28,
     }  # fmt: skip
-    assert res["config"]["arch"]["embedding_vocab"] == 27 and res["config"]["arch"]["return_sequences"]
+    # [PAD], [UNK], [END] + 25 characters
+    assert res["config"]["arch"]["embedding_vocab"] == 28 and res["config"]["arch"]["return_sequences"]
     assert (
         set(res["history"]) == {"loss", "val_loss", "accuracy", "val_accuracy"} and len(res["history"]["loss"]) == 200
     )
@@ -47,11 +48,12 @@ def test_next_token_train_save_and_generate(tmp_path):
     assert set(m["baseline"]) == {"accuracy", "loss", "perplexity", "token", "token_text"}
     assert m["baseline"]["token_text"] == " " and m["verdict"] == "beats"
     assert res["saved"] == {"model": str(model), "vocab": str(tmp_path / "lm.vocab.json")}
-    gen = cli("generate", "--run", str(model), "--prompt", "she", "--length", "25", "--temperature", "0", "--json")
+    gen = cli("generate", "--run", str(model), "--prompt", "she", "--length", "40", "--temperature", "0", "--json")
     assert gen.returncode == 0, gen.stderr
     g = json.loads(gen.stdout)
-    assert set(g) == {"prompt", "text", "tokens", "ids", "steps", "temperature", "seed"}
-    assert g["text"] == "she reads a book every night" and len(g["steps"]) == 25
+    assert set(g) == {"prompt", "text", "tokens", "ids", "steps", "ended", "temperature", "seed"}
+    # the line, then [END]: 25 characters and the end, well before --length 40
+    assert g["text"] == "she reads a book every night" and g["ended"] and len(g["steps"]) == 26
     assert len(g["steps"][0]["top"]) == 5 and set(g["steps"][0]["top"][0]) == {"token", "id", "p"}
     plain = cli("generate", "--run", str(model), "--prompt", "we", "--length", "5", "--temperature", "0.8")
     assert plain.returncode == 0 and plain.stdout.startswith("we")
@@ -72,7 +74,7 @@ def test_sentiment_train_json_and_korean_file(tmp_path):
     out = cli("train", "--data", f"text:{own}", "--tokens", "word", "--epochs", "2", "--json")
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)
-    assert res["config"]["data"] == "text:own" and res["config"]["text"]["vocab_size"] == 8
+    assert res["config"]["data"] == "text:own" and res["config"]["text"]["vocab_size"] == 9  # 6 words + 3 special
 
 
 def test_text_bad_input_is_one_line():

@@ -237,7 +237,7 @@ def test_padding_and_lengths_agree_with_keras(keras):
     lengths = tv.sample_lengths(q)
     from rnn_lab.data.text import lines_of, tokenize
 
-    assert lengths.tolist() == [len(tokenize(line)) - 1 for line in lines_of(tiny_corpus("tiny-en"))]
+    assert lengths.tolist() == [len(tokenize(line)) for line in lines_of(tiny_corpus("tiny-en"))]  # + [END] targets
     for i in range(q.split_sizes["train"]):
         x, y = q.X_train[i], q.y_train[i]
         ids = tv.sample_ids(q, "train", i)
@@ -253,4 +253,5 @@ def test_tokens_are_drawn_visibly_and_whole():
     _, total = tv.unk_summary(p.vocab)
     assert total == sum(len(line.split()) for line in tiny_corpus("tiny-ko").split("\n") if line.strip())
     shift = tv.shift_frame(p, "train", 0, "en")
-    assert list(shift["step t"]) == [0, 1] and list(shift["input x_t"])[1:] == list(shift["target y_t"])[:-1]
+    assert list(shift["step t"]) == [0, 1, 2] and list(shift["input x_t"])[1:] == list(shift["target y_t"])[:-1]
+    assert list(shift["target y_t"])[-1] == "[END]"  # after the line's last word: the end

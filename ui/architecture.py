@@ -9,7 +9,8 @@ import streamlit as st
 from rnn_lab.arch.config import CELLS, FAMILIES, MERGE_MODES, ArchConfig
 from rnn_lab.arch.settings import SETTINGS
 from rnn_lab.arch.settings import config_from_values as _config_from_values
-from ui.common import show_advanced, t
+from rnn_lab.i18n import error_text
+from ui.common import lang, show_advanced, t
 
 _S = {s.key: s for s in SETTINGS}
 LAST_GOOD = "_arch_last_good_cfg"  # not a setting: the last configuration that rendered
@@ -196,7 +197,7 @@ def current_config() -> tuple[ArchConfig, str | None]:
     try:
         cfg = _config_from_values(st.session_state)
     except ValueError as err:
-        return st.session_state.get(LAST_GOOD, ArchConfig()), str(err)
+        return st.session_state.get(LAST_GOOD, ArchConfig()), error_text(err, lang())
     st.session_state[LAST_GOOD] = cfg
     return cfg, None
 

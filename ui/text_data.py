@@ -282,13 +282,19 @@ def _views(prepared) -> None:
     st.caption(t(f"text_data.tokens_note.{prepared.tokens}"))
     shown_lines = []
     for i in range(min(FIRST_LINES, sizes["train"])):
-        ids = tv.sample_ids(prepared, "train", i)  # as the model gets them: a token left out is [UNK]
+        ids = tv.line_ids(prepared, "train", i)  # as the model gets them: a token left out is [UNK]
         shown_lines.append(f"{i + 1}. " + tv.tokens_markdown(vocab.decode(ids)))
     st.markdown("\n".join(shown_lines))
 
     st.subheader(t("text_data.vocab_header"))
     unk, total = tv.unk_summary(vocab)
-    st.markdown(t("text_data.vocab_size", v=vocab.size, n=vocab.size - 2))
+    st.markdown(
+        t(
+            "text_data.vocab_size_end" if vocab.has_end else "text_data.vocab_size",
+            v=vocab.size,
+            n=vocab.size - vocab.n_special,
+        )
+    )
     share = unk / total if total else 0.0
     (st.warning if share > 0.05 else st.caption)(t("text_data.unk", unk=f"{unk:,}", total=f"{total:,}", share=share))
     c1, c2 = st.columns([1, 2])

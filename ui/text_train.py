@@ -83,6 +83,8 @@ def generate_ui(run) -> None:
     with st.container(key="text_generated"):  # a stable handle for the browser test
         st.markdown(t("text_train.generated", prompt=out.prompt))
         st.code(out.text, language=None, wrap_lines=True)
+        if getattr(out, "ended", False):  # generations kept from before [END] existed have no such field
+            st.caption(t("text_train.ended", n=len(out.ids) - 1))
     plot(tv.top5_figure(out.steps, lang()), key="chart_text_top5")
     st.caption(t("text_train.top5_note"))
 

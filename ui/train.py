@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from rnn_lab.i18n import error_text
 from rnn_lab.style import color
 from rnn_lab.train.engine import LOSSES, OPTIMIZERS, TrainConfig
 from rnn_lab.train.settings import _BY_KEY, config_from_values
@@ -204,7 +205,11 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     try:
         notes = check_before(prepared, training_arch(arch, prepared), cfg)
     except (TrainError, ValueError) as err:
-        error(err.text(_lang()) if isinstance(err, TrainError) else t("train.err.bad_setting", detail=str(err)))
+        error(
+            err.text(_lang())
+            if isinstance(err, TrainError)
+            else t("train.err.bad_setting", detail=error_text(err, _lang()))
+        )
         return
     for note in notes:
         st.info(t(note), icon=":material/info:")
@@ -381,12 +386,10 @@ def live_ui() -> None:
         (_live_fragment_busy if _server_busy() else _live_fragment)()
         return
     if j is not None and j.state == "error":
-        from rnn_lab.train.runs import TrainError
-
         err = j.error
         error(
             t("train.failed"),
-            err.text(_lang()) if isinstance(err, TrainError) else str(err),
+            error_text(err, _lang()),
         )
 
 
@@ -792,7 +795,9 @@ def _pin(run) -> None:
 
 def _skipped_ui(skipped: list) -> None:
     for name, reason in skipped:
-        st.warning(t("train.compare_all_skipped", model=name, reason=reason), icon=":material/block:")
+        st.warning(
+            t("train.compare_all_skipped", model=name, reason=error_text(reason, _lang())), icon=":material/block:"
+        )
 
 
 def comparison_table(items: list) -> pd.DataFrame:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from rnn_lab.i18n import MessageError
+
 CELLS = ("SimpleRNN", "LSTM", "GRU")
 FAMILIES = ("rnn", "conv1d", "dense")  # recurrent stack | Conv1D + pooling + Flatten | Flatten + Dense
 HEAD_ACTIVATIONS = ("linear", "softmax")  # regression | class (or token) probabilities
@@ -26,6 +28,13 @@ MAX_EMBED_DIM = 512
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+class ArchError(MessageError):
+    """A combination of layers the data cannot feed (e.g. a Conv1D kernel longer than the window), said in the
+    reader's language on the pages (``locales/<lang>/arch.toml``, ``[err]``)."""
+
+    namespace = "arch.err"
 
 
 @dataclass(frozen=True)
@@ -112,9 +121,7 @@ class ArchConfig:
         if not isinstance(self.mask_zero, bool):
             raise ValueError(f"mask_zero must be True or False; got {self.mask_zero!r}")
         if self.mask_zero and self.embedding_vocab is not None and self.family != "rnn":
-            raise ValueError(
-                "mask_zero needs recurrent layers: Conv1D and Flatten cannot skip masked steps; turn it off"
-            )
+            raise ArchError("mask_zero_rnn_only")
 
         if self.head_activation not in HEAD_ACTIVATIONS:
             raise ValueError(
@@ -136,15 +143,9 @@ class ArchConfig:
             )
         if self.family == "conv1d":
             if self.kernel_size > self.timesteps:
-                raise ValueError(
-                    f"kernel_size ({self.kernel_size}) must not exceed timesteps ({self.timesteps}): "
-                    "a valid convolution needs a whole window"
-                )
+                raise ArchError("kernel_too_long", kernel=self.kernel_size, timesteps=self.timesteps)
             if self.pool_size > self.timesteps - self.kernel_size + 1:
-                raise ValueError(
-                    f"pool_size ({self.pool_size}) must not exceed the {self.timesteps - self.kernel_size + 1} "
-                    "steps the convolution leaves"
-                )
+                raise ArchError("pool_too_long", pool=self.pool_size, left=self.timesteps - self.kernel_size + 1)
 
     @property
     def is_rnn(self) -> bool:

@@ -5,22 +5,10 @@ from __future__ import annotations
 from rnn_lab import i18n
 
 
-class DataError(ValueError):
+class DataError(i18n.MessageError):
     """Bad input or impossible settings. ``message_key`` lives in ``locales/<lang>/data.toml`` under ``err``."""
 
     namespace = "data.err"  # where ``message_key`` and its ``_hint`` live in the catalogue
-
-    def __init__(self, message_key: str, **values):
-        self.message_key = message_key
-        self.values = values
-        super().__init__(self.text("en"))
-
-    def text(self, lang: str = "en") -> str:
-        return i18n.t(f"{self.namespace}.{self.message_key}", lang, **self.values)
-
-    def hint(self, lang: str = "en") -> str | None:
-        key = f"{self.namespace}.{self.message_key}_hint"
-        return i18n.t(key, lang, **self.values) if key in i18n.catalogue(lang) else None
 
 
 class TextDataError(DataError):

@@ -28,6 +28,12 @@ starts from a prompt at step 0. With ``pre`` padding and no mask, a training lin
 T - L + 1 [PAD] steps, so the model can (and does) learn the line's length from how many [PAD]s it read, a clue it
 never has when generating: it then mixes sentences up. ``post`` padding (the next-token default) or ``mask_zero``
 (the layer skips [PAD] steps) removes the clue.
+
+End of a line. A language model's vocabulary also holds ``[END]`` = 2, appended to every line as its last target:
+after the last word the model must predict "the line ends here". Without it nothing after a line's last token is
+ever a target (post [PAD] steps are masked or meaningless), so generation cannot know where a sentence stops and
+runs on into another one. ``[END]`` is only ever a target, never an input; generation stops when it picks it.
+A classifier's vocabulary has no ``[END]`` (a review is read whole, never continued).
 """
 
 from __future__ import annotations
@@ -44,8 +50,8 @@ import numpy as np
 from rnn_lab.data.errors import DataError
 
 TEXT_DIR = Path(__file__).resolve().parents[2] / "assets" / "data" / "text"
-PAD, UNK = "[PAD]", "[UNK]"
-PAD_ID, UNK_ID = 0, 1
+PAD, UNK, END = "[PAD]", "[UNK]", "[END]"
+PAD_ID, UNK_ID, END_ID = 0, 1, 2  # [END]: language-model vocabularies only (see the module docstring)
 TOKENS = ("char", "word")
 PADDINGS = ("pre", "post")
 TEXT_SOURCES = ("tiny-en", "tiny-ko", "nsmc", "own")
@@ -115,7 +121,8 @@ def lines_of(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Vocab:
-    """Token <-> id. ``tokens[0]`` is ``[PAD]``, ``tokens[1]`` is ``[UNK]``; ``counts`` are training counts."""
+    """Token <-> id. ``tokens[0]`` is ``[PAD]``, ``tokens[1]`` is ``[UNK]``, and in a language model's vocabulary
+    ``tokens[2]`` is ``[END]``; ``counts`` are training counts."""
 
     tokens: tuple[str, ...]
     kind: str = "char"  # "char" | "word": how ids are joined back into text
@@ -132,6 +139,16 @@ class Vocab:
     def index(self) -> dict[str, int]:
         return _index(self.tokens)
 
+    @property
+    def has_end(self) -> bool:
+        """True for a language model's vocabulary (``[END]`` = 2 marks where a line ends)."""
+        return len(self.tokens) > END_ID and self.tokens[END_ID] == END
+
+    @property
+    def n_special(self) -> int:
+        """How many ids are not text tokens: [PAD], [UNK] (and [END])."""
+        return 3 if self.has_end else 2
+
     def encode(self, tokens: list[str]) -> list[int]:
         """Ids of ``tokens``; a token not in the vocabulary is ``[UNK]`` (1)."""
         index = self.index
@@ -145,7 +162,9 @@ class Vocab:
         return [self.tokens[int(i)] for i in ids if not (skip_pad and int(i) == PAD_ID)]
 
     def decode_text(self, ids) -> str:
-        return detokenize(self.decode(ids), self.kind)
+        """The text of ``ids``: [PAD] and [END] are not text and are left out."""
+        end = END_ID if self.has_end else None
+        return detokenize([self.tokens[int(i)] for i in ids if int(i) not in (PAD_ID, end)], self.kind)
 
     def to_dict(self) -> dict:
         return {"tokens": list(self.tokens), "kind": self.kind, "counts": list(self.counts)}
@@ -160,15 +179,17 @@ def _index(tokens: tuple[str, ...]) -> dict[str, int]:
     return {t: i for i, t in enumerate(tokens)}
 
 
-def build_vocab(token_lists, max_size: int = 5000, min_count: int = 1, kind: str = "char") -> Vocab:
-    """The vocabulary of ``token_lists`` (the TRAINING split): [PAD], [UNK], then the most frequent tokens (ties:
-    first seen first) that occur at least ``min_count`` times, ``max_size`` entries in all.
+def build_vocab(token_lists, max_size: int = 5000, min_count: int = 1, kind: str = "char", end: bool = False) -> Vocab:
+    """The vocabulary of ``token_lists`` (the TRAINING split): [PAD], [UNK] (``end``: and [END], counted once per
+    list), then the most frequent tokens (ties: first seen first) that occur at least ``min_count`` times,
+    ``max_size`` entries in all.
 
     DataError when there is no token at all, or only one distinct token (a vocabulary of one: the next token is
     always the same, nothing to learn)."""
     max_size = int(max_size)
-    if max_size < 3:
-        raise DataError("text_vocab", n=max_size)
+    special = (PAD, UNK, END) if end else (PAD, UNK)
+    if max_size < len(special) + 1:
+        raise DataError("text_vocab", n=max_size, least=len(special) + 1)
     counts: Counter = Counter()
     for tokens in token_lists:
         counts.update(tokens)  # Counter keeps first-seen order, so the stable sort below breaks ties by it
@@ -177,12 +198,13 @@ def build_vocab(token_lists, max_size: int = 5000, min_count: int = 1, kind: str
     if len(counts) == 1:
         raise DataError("text_one_token", token=next(iter(counts)))
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    kept = [(t, c) for t, c in ranked if c >= min_count][: max_size - 2]
+    kept = [(t, c) for t, c in ranked if c >= min_count][: max_size - len(special)]
     unk = sum(counts.values()) - sum(c for _, c in kept)
+    ends = (sum(1 for _ in token_lists),) if end else ()  # one [END] per line
     return Vocab(
-        (PAD, UNK, *(t for t, _ in kept)),
+        (*special, *(t for t, _ in kept)),
         kind,
-        (0, unk, *(c for _, c in kept)),
+        (0, unk, *ends, *(c for _, c in kept)),
     )
 
 
@@ -351,7 +373,7 @@ def _check_common(tokens: str, maxlen: int, padding: str, truncating: str, vocab
         if value not in PADDINGS:
             raise DataError("text_padding", name=name, value=value)
     if int(vocab_size) < 3:
-        raise DataError("text_vocab", n=vocab_size)
+        raise DataError("text_vocab", n=vocab_size, least=3)
 
 
 def prepare_sentiment(
@@ -436,9 +458,9 @@ def prepare_next_token(
     """A language-model dataset (``next_token``) from ``text``, one sentence per line.
 
     The lines are split (seeded shuffle) into train / validation / test, so no sentence is in two splits; the
-    vocabulary comes from the training lines. A line of tokens t_0 .. t_L gives X = t_0 .. t_{L-1} and
-    y = t_1 .. t_L (the next token at every step), both padded to ``maxlen`` the same way; a line longer than
-    ``maxlen + 1`` tokens gives several pieces. Truncation never happens here (pieces instead), so the
+    vocabulary comes from the training lines. A line of tokens t_0 .. t_L, with [END] appended as t_{L+1}, gives
+    X = t_0 .. t_L and y = t_1 .. t_L [END] (the next token at every step, and after the last one: the end), both
+    padded to ``maxlen`` the same way; a line longer than ``maxlen`` tokens gives several pieces. Truncation never happens here (pieces instead), so the
     ``truncating`` setting does not apply to this task.
     """
     _check_common(tokens, maxlen, padding, "pre", vocab_size)
@@ -455,12 +477,16 @@ def prepare_next_token(
     val_lines = np.sort(order[n_test : n_test + n_val])
     train_lines = np.sort(order[n_test + n_val :])
     tok = [tokenize(line, tokens) for line in lines]
-    vocab = build_vocab([tok[i] for i in train_lines], vocab_size, min_count, tokens)
+    if int(vocab_size) < 4:
+        raise DataError("text_vocab", n=vocab_size, least=4)
+    vocab = build_vocab([tok[i] for i in train_lines], vocab_size, min_count, tokens, end=True)
 
     def build(line_numbers):
         xs, ys, texts, idx = [], [], [], []
         for i in line_numbers:
-            for piece in _pieces(vocab.encode(tok[i]), int(maxlen)):
+            if len(tok[i]) < 2:
+                continue  # a one-token line has no next token in the text (only its end)
+            for piece in _pieces(vocab.encode(tok[i]) + [END_ID], int(maxlen)):
                 if len(piece) < 2:
                     continue  # a one-token line has no next token
                 xs.append(piece[:-1])

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from rnn_lab.data.text import PAD, PAD_ID, UNK_ID, PreparedText, Vocab, pad_ids, tokenize
+from rnn_lab.data.text import END_ID, PAD, PAD_ID, UNK_ID, PreparedText, Vocab, pad_ids, tokenize
 from rnn_lab.i18n import t as _t
 from rnn_lab.style import color
 
@@ -37,13 +37,19 @@ def tokens_markdown(tokens: list[str]) -> str:
 def sample_ids(prepared: PreparedText, split: str, i: int) -> list[int]:
     """Sample ``i`` of ``split`` as ids before padding and truncation.
 
-    classify: the whole review (its X row may be cut at max length). next_token: the line piece t_0 .. t_L,
-    rebuilt from X = t_0 .. t_{L-1} and y = t_1 .. t_L (token ids are never 0, so the non-zero entries are the
-    tokens whatever the padding)."""
+    classify: the whole review (its X row may be cut at max length). next_token: the line piece, rebuilt from its
+    inputs X and its last target (token ids are never 0, so the non-zero entries are the tokens whatever the
+    padding): t_0 .. t_L [END] for a piece that ends its line, t_0 .. t_L otherwise."""
     if prepared.task == "classify":
         return prepared.vocab.encode(tokenize(prepared.texts(split)[i], prepared.tokens))
     x, y = prepared.X(split)[i], prepared.y(split)[i]
     return [int(v) for v in x[x != PAD_ID]] + [int(y[y != PAD_ID][-1])]
+
+
+def line_ids(prepared: PreparedText, split: str, i: int) -> list[int]:
+    """Sample ``i`` as the text's own tokens: :func:`sample_ids` without [END] (a target, not a token of the text)."""
+    end = END_ID if prepared.vocab.has_end else None
+    return [v for v in sample_ids(prepared, split, i) if v != end]
 
 
 def input_ids(prepared: PreparedText, split: str, i: int) -> list[int]:
@@ -53,9 +59,11 @@ def input_ids(prepared: PreparedText, split: str, i: int) -> list[int]:
 
 
 def unk_summary(vocab: Vocab) -> tuple[int, int]:
-    """(training tokens that became [UNK], all training tokens): ``counts[1]`` holds the dropped ones."""
+    """(training tokens that became [UNK], all training tokens): ``counts[1]`` holds the dropped ones ([END], one
+    per line, is not a token of the text and is not counted)."""
     counts = np.asarray(vocab.counts, np.int64)
-    return int(counts[UNK_ID]) if len(counts) > UNK_ID else 0, int(counts.sum())
+    ends = int(counts[END_ID]) if vocab.has_end and len(counts) > END_ID else 0
+    return int(counts[UNK_ID]) if len(counts) > UNK_ID else 0, int(counts.sum()) - ends
 
 
 def vocab_frame(vocab: Vocab, top: int, lang: str) -> pd.DataFrame:
@@ -72,9 +80,10 @@ def vocab_frame(vocab: Vocab, top: int, lang: str) -> pd.DataFrame:
 
 
 def vocab_figure(vocab: Vocab, lang: str, top: int = 20) -> go.Figure:
-    """Bars: the ``top`` most frequent training tokens (ids 2, 3, ...: the vocabulary is sorted by count)."""
-    tokens = [shown(tok) for tok in vocab.tokens[2 : 2 + top]]
-    counts = list(vocab.counts[2 : 2 + top])
+    """Bars: the ``top`` most frequent training tokens (the ids after the special ones: sorted by count)."""
+    first = vocab.n_special
+    tokens = [shown(tok) for tok in vocab.tokens[first : first + top]]
+    counts = list(vocab.counts[first : first + top])
     fig = go.Figure(go.Bar(x=tokens, y=counts, marker_color=color("train"), hovertemplate="%{x}: %{y}<extra></extra>"))
     fig.update_layout(
         title=_t("text_data.vocab_chart", lang, n=len(tokens)),
@@ -125,8 +134,9 @@ def padding_figure(pre: np.ndarray, post: np.ndarray, vocab: Vocab, lang: str) -
 
 
 def sample_lengths(prepared: PreparedText, split: str = "train") -> np.ndarray:
-    """Tokens per sample before padding: a review's length (classify) or a line's input length, L - 1 for a
-    line of L tokens (next_token: a long line's pieces overlap by one, so their non-[PAD] inputs add up to it)."""
+    """Tokens per sample before padding: a review's length (classify) or a line's input length, L for a line of L
+    tokens (next_token: the model reads every token, the last one's target is [END]; a long line's pieces overlap
+    by one, so their non-[PAD] inputs add up to L)."""
     if prepared.task == "classify":
         return np.array([len(tokenize(doc, prepared.tokens)) for doc in prepared.texts(split)], np.int64)
     idx = prepared.idx(split)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnn_lab import i18n
-from rnn_lab.data.text import PAD_ID, UNK_ID, pad_ids, tokenize
+from rnn_lab.data.text import END_ID, PAD_ID, UNK_ID, pad_ids, tokenize
 from rnn_lab.inside.decision import decision_through_time
 from rnn_lab.inside.numpy_rnn import ModelRun, embedding_matrix
 
@@ -82,9 +82,9 @@ def running_probability(model, ids: np.ndarray, run: ModelRun, class_index: int)
 
 @dataclass
 class EmbeddingMap:
-    """The learned token vectors projected on their two main directions (PCA), [PAD] left out."""
+    """The learned token vectors projected on their two main directions (PCA), [PAD] (and [END]) left out."""
 
-    ids: np.ndarray  # int (n,): token ids shown (1 .. V-1)
+    ids: np.ndarray  # int (n,): token ids shown (1 .. V-1, without [END])
     tokens: list[str]
     coords: np.ndarray  # (n, 2): each token's coordinates on PC1, PC2
     explained: np.ndarray  # (2,): fraction of the variance of the vectors each axis explains
@@ -93,10 +93,13 @@ class EmbeddingMap:
 
 def embedding_pca(E: np.ndarray, vocab) -> EmbeddingMap:
     """PCA by SVD of the centred embedding rows (without [PAD], which mask_zero never reads and whose vector
-    carries no meaning): X = E[1:] - mean = U S V^T, coordinates = U S (first two columns), explained variance of
+    carries no meaning, and without [END], only ever a target, never read, so its row keeps its random start):
+    X = E[ids] - mean = U S V^T, coordinates = U S (first two columns), explained variance of
     axis j = S_j^2 / sum(S^2). With d_e = 1, or fewer than three tokens, the missing axis is 0 and explains 0."""
     E = np.asarray(E, dtype=np.float64)  # (V, d_e)
-    ids = np.arange(1, E.shape[0])  # every id but [PAD]
+    ids = np.arange(1, E.shape[0])  # every id but [PAD] ...
+    if getattr(vocab, "has_end", False):
+        ids = ids[ids != END_ID]  # ... and [END]
     X = E[ids] - E[ids].mean(axis=0)  # (n, d_e) centred
     U, S, _ = np.linalg.svd(X, full_matrices=False)  # U (n, r), S (r,), r = min(n, d_e)
     coords = np.zeros((len(ids), 2))

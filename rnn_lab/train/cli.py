@@ -542,7 +542,7 @@ def add_generate_parser(subparsers) -> None:
 
 def generate_command(args) -> int:
     """With ``--json``: ``{"prompt", "text", "tokens", "ids", "steps": [{"id", "token", "p", "top": [{"token",
-    "id", "p"} x 5]}], "temperature", "seed"}``."""
+    "id", "p"} x 5]}], "ended", "temperature", "seed"}`` (``ended``: the model picked [END] before ``--length``)."""
     from rnn_lab.train.generate import generate, load_run
 
     if not Path(args.run).is_file():
@@ -556,6 +556,8 @@ def generate_command(args) -> int:
     for i, step in enumerate(out.steps, start=1):
         top = ", ".join(f"{t['token']!r} {t['p']:.2f}" for t in step["top"])
         print(f"  {i:3d} {step['token']!r}  top 5: {top}")
+    if out.ended:
+        print(f"the model ended the line ([END]) after {len(out.ids) - 1} tokens")
     return 0
 
 

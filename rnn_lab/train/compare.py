@@ -27,8 +27,9 @@ def compare_names(prepared) -> tuple[str, ...]:
     return COMPARE_MODELS
 
 
-def compare_plan(prepared, base, names=COMPARE_MODELS) -> tuple[list[tuple[str, object]], list[tuple[str, str]]]:
-    """The architectures a comparison trains and the models left out with the reason (e.g. a kernel too long).
+def compare_plan(prepared, base, names=COMPARE_MODELS) -> tuple[list[tuple[str, object]], list[tuple[str, ValueError]]]:
+    """The architectures a comparison trains and the models left out with the reason (e.g. a kernel too long):
+    the error itself, so the page can say it in the reader's language (``i18n.error_text``).
 
     ``base`` is the explored config: every row keeps its sizes (units, filters, kernel, hidden Dense) and changes
     only the cell or the family, then takes the data's window, features and head.
@@ -38,7 +39,7 @@ def compare_plan(prepared, base, names=COMPARE_MODELS) -> tuple[list[tuple[str, 
         try:
             plan.append((name, training_arch(compare_arch(name, base), prepared)))
         except ValueError as err:
-            skipped.append((name, str(err)))
+            skipped.append((name, err))
     return plan, skipped
 
 

@@ -255,7 +255,14 @@ class _Slot:
                     if m.losses:
                         loss = loss + tf.add_n(m.losses)
                 right, counted = batch_hits(yb, pred, w[s])  # with the weights before this update, as fit's metrics
-                grads = tape.gradient(loss, tv)
+                # An Embedding's gradient comes as tf.IndexedSlices, one slice per token read, so a token read
+                # k times in the batch has k slices. Keras 3's Adam and RMSprop square the gradient slice by slice
+                # on the TensorFlow backend: v gets sum(g_i^2) instead of (sum g_i)^2 and a frequent token's row
+                # takes a wrong step (Keras' own fit does the same; on the JAX backend it is dense and right).
+                # Dense gradients sum the slices first: the textbook update (tests/test_train_text.py).
+                grads = [
+                    tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in tape.gradient(loss, tv)
+                ]
                 # A NaN/inf loss or gradient: skip the update and end the call, so the weights stay finite.
                 ok = tf.math.is_finite(loss)
                 for g in grads:

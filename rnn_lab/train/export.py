@@ -291,7 +291,7 @@ def show_text(model, X):
     tokens, sep = meta["vocab"]["tokens"], "" if meta["vocab"]["kind"] == "char" else " "
 
     def text(ids):
-        return sep.join(tokens[i] for i in ids if i != 0)  # id 0 is [PAD]
+        return sep.join(tokens[i] for i in ids if tokens[i] not in ("[PAD]", "[END]"))  # not text
 
     print("first training sample:", text(X[0]))
     if CONFIG["task"] != "next_token":
@@ -305,6 +305,8 @@ def show_text(model, X):
         probs = model.predict(x, verbose=0)[0, len(context) - 1 if post else window - 1]  # (V,) after the last
         probs[0] = 0.0  # [PAD] is "no token"
         ids.append(int(probs.argmax()))
+        if tokens[ids[-1]] == "[END]":  # the model says the line ends here
+            break
     print("generated (temperature 0):", text(ids))
 
 

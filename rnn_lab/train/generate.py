@@ -5,6 +5,8 @@ real step is the distribution of the next token; the top 5 are kept for the page
 distribution before choosing: p_i^(1/temperature), renormalised. At temperature 0 (or below ``GREEDY_BELOW``)
 the most probable token is taken (argmax: the same text every time); above, the token is drawn at random with
 ``numpy.random.default_rng(seed)`` (the same seed, the same text). [PAD] is never generated: it means "no token".
+When the model picks ``[END]`` (it learned where its training lines end) the line is over and generation stops,
+before ``length`` tokens; the step is kept (its top 5 show how sure the model was that the line ends).
 
 The vocabulary travels with a saved model as ``<run>.vocab.json`` next to ``<run>.keras``
 (:func:`save_run` / :func:`load_run`): the tokens in id order, how they join (char/word), the window and padding.
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnn_lab.data.text import PAD_ID, Vocab, pad_ids
+from rnn_lab.data.text import END_ID, PAD_ID, Vocab, pad_ids
 
 GREEDY_BELOW = 1e-3  # temperatures below this choose the most probable token
 TOP_K = 5
@@ -39,10 +41,11 @@ class TextSpec:
 class Generation:
     prompt: str
     prompt_ids: list[int]
-    ids: list[int]  # the generated ids, in order
+    ids: list[int]  # the generated ids, in order ([END] last when the model ended the line)
     tokens: list[str]  # the generated tokens
-    text: str  # prompt + generated tokens, joined as the vocabulary joins them
+    text: str  # prompt + generated tokens, joined as the vocabulary joins them ([END] is not text)
     steps: list[dict] = field(default_factory=list)  # per step: {"id", "token", "p", "top": [{"token", "id", "p"}]}
+    ended: bool = False  # the model picked [END]: the line is over (before ``length`` tokens)
 
     def to_dict(self) -> dict:
         return {
@@ -51,6 +54,7 @@ class Generation:
             "tokens": self.tokens,
             "ids": self.ids,
             "steps": self.steps,
+            "ended": self.ended,
         }
 
 
@@ -87,6 +91,7 @@ def generate(model, prepared, prompt: str, length: int = 50, temperature: float 
     rng = np.random.default_rng(seed)
     ids = list(prompt_ids)
     steps = []
+    ended = False
     for _ in range(length):
         p = next_distribution(model, spec, ids)
         p[PAD_ID] = 0.0  # [PAD] is "no token": never generated
@@ -109,6 +114,9 @@ def generate(model, prepared, prompt: str, length: int = 50, temperature: float 
             }
         )
         ids.append(choice)
+        if choice == END_ID and spec.vocab.has_end:
+            ended = True
+            break
     new = ids[len(prompt_ids) :]
     return Generation(
         prompt=prompt,
@@ -117,6 +125,7 @@ def generate(model, prepared, prompt: str, length: int = 50, temperature: float 
         tokens=[spec.vocab.tokens[i] for i in new],
         text=spec.vocab.decode_text(ids),
         steps=steps,
+        ended=ended,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rnn_lab.i18n import MessageError
 from rnn_lab.train import metrics as M
 from rnn_lab.train.engine import (
     ProgressFn,
@@ -30,20 +31,14 @@ _IDS = itertools.count(1)
 _IDS_LOCK = threading.Lock()
 
 
-class TrainError(ValueError):
+class TrainError(MessageError):
     """Impossible settings, found before training starts: a message key (train.err.*) plus values."""
 
-    def __init__(self, key: str, **values):
-        self.key = key
-        self.values = values
-        from rnn_lab import i18n
+    namespace = "train.err"
 
-        super().__init__(i18n.t(f"train.err.{key}", "en", **values))
-
-    def text(self, lang: str = "en") -> str:
-        from rnn_lab import i18n
-
-        return i18n.t(f"train.err.{self.key}", lang, **self.values)
+    @property
+    def key(self) -> str:
+        return self.message_key
 
 
 @dataclass
