@@ -263,6 +263,9 @@ def main():
     for part in parts[1:]:
         dataset = dataset.concatenate(part)  # epoch after epoch, in the app's order
     model = build_model(t["seed"])
+    # With an Embedding (token ids) and Adam or RMSprop, Keras on TensorFlow squares the Embedding's gradient one
+    # token slice at a time, so a token read twice in a batch takes another step than in RNN Lab, which sums the
+    # slices first (the textbook update, as Keras on the JAX backend does): the final loss can differ a little.
     optimizer = {{"adam": lambda: keras.optimizers.Adam(t["learning_rate"]),
                  "rmsprop": lambda: keras.optimizers.RMSprop(t["learning_rate"]),
                  "sgd": lambda: keras.optimizers.SGD(t["learning_rate"], momentum=0.9)}}[t["optimizer"]]()
