@@ -80,7 +80,7 @@ def test_next_token_tiny_ko_step_through(keras, app_test, lang):
     metric = next(
         m for m in at.metric if m.label == ("Next token after the sentence" if lang == "en" else "문장 다음에 올 토큰")
     )
-    assert "p =" in metric.value
+    assert metric.value.endswith("%") and " · " in metric.value  # the token and its probability
 
 
 def test_typed_sentence_unknown_tokens_and_empty_text(keras, app_test):
@@ -159,8 +159,8 @@ def test_a_trained_next_token_run_is_opened_with_its_learned_embeddings(keras, a
     probs = entry["run"].output[0, last]  # (V,) softmax after it, trained weights
     best = data.vocab.tokens[int(np.argmax(probs))]
     best = "␣" if best == " " else best
-    assert metrics["학습된 가중치의 예측값"] == f"{best} (p = {probs.max():.2f})"
-    assert metrics["초기 가중치의 예측값"].endswith(")") and "(p = " in metrics["초기 가중치의 예측값"]
+    assert metrics["학습된 가중치의 예측값"] == f"{best} · {probs.max():.0%}"
+    assert metrics["초기 가중치의 예측값"].endswith("%") and " · " in metrics["초기 가중치의 예측값"]
     assert metrics["문장 다음에 올 토큰"] == metrics["학습된 가중치의 예측값"]
     assert not any("초기 무작위 벡터" in c.value for c in at.caption)  # the untrained note is for untrained models
 
