@@ -155,23 +155,23 @@ else:
 
 # ----- the vanishing gradient ------------------------------------------------------------------------------------------
 st.subheader(t("inside.grad_title"))
-if not text:
-    st.markdown(t("inside.grad_help"))
+st.markdown(t(f"text_inside.grad_help_{picked.data.task}" if text else "inside.grad_help"))
 cells = layer_run.directions[0].units * layer_run.x.shape[1]
-if text:
-    st.info(t("text_inside.grad_tokens"), icon=":material/info:")
-elif entry["conn"] is None and cells > ui.AUTO_CONNECTIVITY_CELLS:
+if entry["conn"] is None and cells > ui.AUTO_CONNECTIVITY_CELLS:
     st.caption(t("inside.grad_on_request", units=layer_run.directions[0].units, steps=layer_run.x.shape[1]))
     if st.button(t("inside.grad_button"), key="btn_inside_grad"):
         with st.spinner(t("inside.grad_running")):
             ui.connectivity_for(picked, window, entry)
-if not text and (entry["conn"] is not None or cells <= ui.AUTO_CONNECTIVITY_CELLS):
+if entry["conn"] is not None or cells <= ui.AUTO_CONNECTIVITY_CELLS:
     with tf_spinner():
         conn = ui.connectivity_for(picked, window, entry)
     from rnn_lab.inside.connectivity import early_late_ratio
 
-    plot(views.connectivity_figure(conn, lang()), key="inside_fig_conn")
-    st.caption(t("inside.grad_ratio", ratio=early_late_ratio(conn)))
+    if text:
+        ui.token_connectivity_ui(picked, window, conn)
+    else:
+        plot(views.connectivity_figure(conn, lang()), key="inside_fig_conn")
+        st.caption(t("inside.grad_ratio", ratio=early_late_ratio(conn)))
 
 # ----- the experiment: a background thread (the page stays usable), with Stop ------------------------------------------
 st.subheader(t("inside.exp_title"))

@@ -178,3 +178,50 @@ def test_experiment_job_runs_in_a_thread_and_reports_progress(keras):
     assert [r.cell for r in job.result.results] == ["SimpleRNN", "GRU"] and not job.result.stopped
     with pytest.raises(ValueError, match="units"):
         C.ExperimentJob(C.ExperimentConfig(units=0))  # a bad setting is an error at once, not a dead thread
+
+
+def _text_model(keras, task, **arch):
+    from rnn_lab.arch.config import ArchConfig, training_variant
+    from rnn_lab.arch.keras_model import build_model
+    from rnn_lab.data.text import prepare_text
+
+    source = "tiny-ko" if task == "next_token" else "nsmc"
+    p = prepare_text(source, "char", maxlen=8, padding="post" if task == "next_token" else "pre", limit=100)
+    return p, build_model(training_variant(ArchConfig(**{"units": (4,), "embedding_dim": 3, **arch}), p), 0)
+
+
+@pytest.mark.parametrize(
+    ("task", "arch"),
+    [
+        ("next_token", {"cell": "LSTM", "mask_zero": True, "units": (4, 3)}),
+        ("classify", {"cell": "GRU", "bidirectional": True}),
+        ("classify", {"family": "conv1d", "kernel_size": 3}),
+    ],
+)
+def test_token_connectivity_runs_the_model_from_its_embedding_and_matches_finite_differences(keras, task, arch):
+    """The model run layer by layer from the Embedding's vectors equals the model on the ids; ||dŷ/de_t|| equals
+    central differences on e_t (float32, so a loose tolerance); [PAD] steps skipped by the mask get no gradient."""
+    p, model = _text_model(keras, task, **arch)
+    ids = p.X_train[:2]
+    e, mask = C.embedded(model, ids)
+    np.testing.assert_allclose(np.asarray(C.after_embedding(model, e, mask)), np.asarray(model(ids)), atol=1e-6)
+    at = int(np.flatnonzero(ids[0])[-1]) + 1  # next_token: the answer after the last real token
+    conn = C.token_connectivity(model, ids[:1], at=at)
+    e0 = np.asarray(e)[:1].astype(np.float64)
+
+    def answer(vectors):
+        out = np.asarray(C.after_embedding(model, vectors.astype("float32"), None if mask is None else mask[:1]))
+        return out[0, at - 1].max(keepdims=True) if out.ndim == 3 else out[0]
+
+    eps = 1e-3  # small: Conv1D's max pooling is piecewise
+    T, d = e0.shape[1:]
+    jac = np.zeros((len(answer(e0)), T, d))
+    for t in range(T):
+        for f in range(d):
+            up, down = e0.copy(), e0.copy()
+            up[0, t, f] += eps
+            down[0, t, f] -= eps
+            jac[:, t, f] = (answer(up) - answer(down)) / (2 * eps)
+    np.testing.assert_allclose(conn[0], np.sqrt((jac**2).sum(axis=(0, 2))), rtol=2e-2, atol=1e-5)
+    if mask is not None:
+        assert np.all(conn[0][~np.asarray(mask[0])] == 0)  # masked [PAD] steps: no path to the answer

@@ -75,6 +75,13 @@ def test_next_token_tiny_ko_step_through(keras, app_test, lang):
     assert len(_values(emb["data"][0]["x"])) == prepared.vocab_size - 2  # every token but [PAD] and [END]
     labels = list(emb["data"][0]["text"])
     assert "[UNK]" in labels and any(lab and "가" <= lab[0] <= "힣" for lab in labels)
+    from rnn_lab.inside.connectivity import token_connectivity
+    from rnn_lab.inside.text import last_token_step
+
+    conn = _chart(at, "inside_fig_conn")  # the vanishing gradient on the sentence: ||dŷ/de_t|| under its tokens
+    expected = token_connectivity(model, ids, at=last_token_step(ids))[0]
+    np.testing.assert_allclose(_values(conn["data"][0]["y"]), expected, rtol=1e-5, atol=1e-9)
+    assert len(conn["layout"]["xaxis"]["ticktext"]) == prepared.window and np.all(expected[ids == 0] == 0)
     headings = " ".join(s.value for s in at.subheader) + " ".join(c.value for c in at.caption)
     assert "window" not in headings.lower() and "윈도" not in headings
     metric = next(
@@ -122,6 +129,7 @@ def test_classify_nsmc_running_probability(keras, app_test, lang):
     p = _values(running["data"][0]["y"])
     assert len(p) == prepared.window
     np.testing.assert_allclose(p[-1], keras_output(model, ids)[0, 1], atol=1e-5)  # t = T: the model's P(positive)
+    assert _chart(at, "inside_fig_conn")  # the sentence's connectivity to the verdict
     assert entry["decision"]["delta"] < 1e-5
     assert ("as the sentence is read" in _title(running)) == (lang == "en")
     # mask_zero: at the [PAD] steps in front the state stays h_0 = 0, so P is the head's bias there

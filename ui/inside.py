@@ -266,11 +266,32 @@ def analysis(picked: Picked, window: np.ndarray) -> dict:
 
 
 def connectivity_for(picked: Picked, window: np.ndarray, entry: dict) -> np.ndarray:
-    from rnn_lab.inside.connectivity import connectivity
+    """(T,) ||dŷ/dx_t|| of the window, or for token ids ||dŷ/de_t|| of their Embedding vectors (a language model:
+    its guess after the last real token); computed once per (model, window)."""
+    from rnn_lab.inside.connectivity import connectivity, token_connectivity
+    from rnn_lab.inside.text import last_token_step
 
     if entry["conn"] is None:
-        entry["conn"] = connectivity(picked.model, window)[0]  # (T,)
+        data = picked.data
+        if getattr(data, "input_kind", "values") == "tokens":
+            at = last_token_step(window) if data.task == "next_token" else None
+            entry["conn"] = token_connectivity(picked.model, window, at=at)[0]  # (T,)
+        else:
+            entry["conn"] = connectivity(picked.model, window)[0]  # (T,)
     return entry["conn"]
+
+
+def token_connectivity_ui(picked: Picked, window: np.ndarray, conn: np.ndarray) -> None:
+    """The connectivity bars under the sentence's tokens, and the early/late ratio over its own tokens (the
+    [PAD] steps left out: with a mask they get no gradient at all)."""
+    from rnn_lab.inside import text_views as tv
+    from rnn_lab.inside.connectivity import early_late_ratio
+    from rnn_lab.inside.text import step_tokens
+
+    plot(tv.token_connectivity_figure(conn, step_tokens(picked.data.vocab, window), lang()), key="inside_fig_conn")
+    real = np.asarray(window).ravel() != 0
+    if real.sum() >= 4:
+        st.caption(t("inside.grad_ratio", ratio=early_late_ratio(np.asarray(conn)[real])))
 
 
 def layer_ui(model_run):

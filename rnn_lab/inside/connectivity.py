@@ -53,6 +53,62 @@ def connectivity(model, windows: np.ndarray) -> np.ndarray:
     return np.sqrt(np.sum(grad**2, axis=(1, 3)))  # (n, T)
 
 
+def embedded(model, ids: np.ndarray):
+    """(e, mask): the first layer's (the Embedding's) vectors (n, T, d_e) for ``ids`` and its mask (None without
+    ``mask_zero``), as tensors."""
+    import tensorflow as tf
+
+    embedding = model.layers[0]
+    x_ids = tf.convert_to_tensor(np.asarray(ids).astype("int32"))
+    return tf.convert_to_tensor(embedding(x_ids)), embedding.compute_mask(x_ids)
+
+
+def after_embedding(model, e, mask):
+    """The model's output from its Embedding's vectors ``e`` on: the layers after it, one by one, each given the
+    mask as Keras hands it on (so ``model(ids)`` == ``after_embedding(model, *embedded(model, ids))``)."""
+    import inspect
+
+    x, m = e, mask
+    for layer in model.layers[1:]:
+        takes_mask = "mask" in inspect.signature(layer.call).parameters
+        out = layer(x, mask=m) if takes_mask and m is not None else layer(x)
+        m = layer.compute_mask(x, m) if m is not None else None
+        x = _first_output(out)
+    return x
+
+
+def token_connectivity(model, ids: np.ndarray, at: int | None = None) -> np.ndarray:
+    """||dŷ/de_t|| for token ids (n, T): (n, T) float64, where e_t = E[id_t] is the vector the Embedding hands the
+    next layer at step t (token ids are not continuous; their vectors are, so the question "how much would the
+    answer move if the input at step t moved a little" is asked of e_t).
+
+    ŷ is the model's answer: the class probabilities of a many-to-one model, or, for a language model (an output
+    at every step), the probability of its most likely next token after step ``at`` (1-based; one scalar, so one
+    backward pass whatever the vocabulary). The model is run layer by layer from the Embedding's output, with its
+    mask passed on as Keras does (``mask_zero``: [PAD] steps get no gradient)."""
+    import tensorflow as tf
+
+    ids = np.asarray(ids)
+    if ids.ndim == 1:
+        ids = ids[None]  # (1, T)
+    e, mask = embedded(model, ids)
+    with tf.GradientTape() as tape:
+        tape.watch(e)
+        x = after_embedding(model, e, mask)
+        if len(x.shape) == 3:  # (n, T, V): the distribution after step `at`; its most likely token's probability
+            step = ids.shape[1] if at is None else int(at)
+            probs = x[:, step - 1, :]  # (n, V)
+            y = tf.reduce_max(probs, axis=-1, keepdims=True)  # (n, 1)
+        else:
+            y = tf.reshape(x, (tf.shape(x)[0], -1))  # (n, K)
+    if y.shape[-1] == 1:
+        grad = tape.gradient(y, e)[:, None]  # (n, 1, T, d_e)
+    else:
+        grad = tape.batch_jacobian(y, e)  # (n, K, T, d_e)
+    grad = np.asarray(grad, dtype=np.float64)
+    return np.sqrt(np.sum(grad**2, axis=(1, 3)))  # (n, T)
+
+
 def early_late_ratio(conn: np.ndarray, fraction: float = 0.25) -> float:
     """mean connectivity of the first ``fraction`` of steps / mean of the last ``fraction`` (robust decay summary).
 

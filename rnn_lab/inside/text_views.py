@@ -84,6 +84,14 @@ def _token_axis(fig: go.Figure, tokens: list[str], steps: np.ndarray, lang: str,
     )
 
 
+def token_connectivity_figure(conn: np.ndarray, tokens: list[str], lang: str, max_ticks: int = MAX_TICKS) -> go.Figure:
+    """Bars of ||dŷ/de_t|| over the sentence, the tokens under the time axis ([PAD] steps as dots)."""
+    fig = views.connectivity_figure(conn, lang, title=_t("text_inside.fig.connectivity", lang))
+    fig.update_yaxes(title=_t("text_inside.fig.grad_norm", lang))  # of the token's vector e_t, not a value x_t
+    _token_axis(fig, tokens, np.arange(len(tokens)), lang, max_ticks)
+    return fig
+
+
 def token_heatmaps(
     trace: DirectionTrace, tokens: list[str], step: int | None, lang: str, max_ticks: int = MAX_TICKS
 ) -> go.Figure:
