@@ -92,3 +92,42 @@ def test_every_page_fits_with_the_classify_task(page, app_url, lang, projection)
         assert page.get_by_text("Traceback").count() == 0
     assert problems == {}, problems
     assert errors == [], errors
+
+
+TEXT = (
+    "task=next_token&data_source_kind=text&data_text=tiny-ko&data_text_padding=post&data_text_maxlen=20"
+    "&train_loss=sparse_categorical_crossentropy&arch_units_1=8&arch_embedding=1&arch_embedding_dim=8"
+    "&arch_return_sequences=1&arch_timesteps=20&train_epochs=5"
+)
+
+
+@pytest.mark.parametrize(("lang", "projection"), [("en", True), ("ko", False)], ids=["en-projection", "ko-normal"])
+def test_every_page_fits_with_the_text_task(page, app_url, lang, projection):
+    """The same walk with a language model on the tiny Korean corpus (issue 11), in the two modes the Korean
+    projection walk of test_text_train_browser does not cover: trained, a line generated, every page unclipped."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    mode = "projection" if projection else "normal"
+    page.goto(f"{app_url}/?lang={lang}&{TEXT}" + ("&projection=1" if projection else ""))
+    wait_for_app(page)
+    problems: dict[str, list[str]] = {}
+    for name in ("architecture", "data", "train", "inside", "lessons"):
+        _open(page, name)
+        if name == "train":
+            page.locator(".st-key-btn_train_start button").first.click()
+            page.locator('[class*="st-key-btn_train_dl_model"]').first.wait_for(timeout=300_000)
+            wait_for_app(page)
+            page.locator(".st-key-btn_text_generate button").first.click()
+            page.locator(".st-key-text_generated").first.wait_for(timeout=60_000)
+            wait_for_app(page)
+        page.set_viewport_size({"width": 1280, "height": 5000})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / f"pages_text_{lang}_{mode}_{name}.png"))
+        cut = clipped_on_every_tab(page)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        if cut:
+            problems[name] = [" ".join(c.split())[:90] for c in cut]
+        assert page.get_by_text("Traceback").count() == 0
+    assert problems == {}, problems
+    assert errors == [], errors
