@@ -66,25 +66,23 @@ CLASSIFY = (
 )
 
 
-@pytest.mark.parametrize(("lang", "projection"), [("en", False), ("ko", True)], ids=["en-normal", "ko-projection"])
-def test_every_page_fits_with_the_classify_task(page, app_url, lang, projection):
-    """The same walk with the digits task (issue 10), the Architecture page on Conv1D, and the Compare view."""
+def _walk_task_pages(page, url: str, shots: str, on_train) -> None:
+    """Open every page from ``url`` (a link setting up a task), ``on_train(page)`` on the Train page (train,
+    generate...); a tall screenshot of each (tests/artifacts/pages_<shots>_<page>.png), nothing clipped, no
+    traceback, no console error."""
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    mode = "projection" if projection else "normal"
-    page.goto(f"{app_url}/?lang={lang}&{CLASSIFY}&arch_family=conv1d" + ("&projection=1" if projection else ""))
+    page.goto(url)
     wait_for_app(page)
     problems: dict[str, list[str]] = {}
     for name in ("architecture", "data", "train", "inside", "lessons"):
         _open(page, name)
         if name == "train":
-            page.locator(".st-key-btn_train_compare_all button").first.click()
-            page.locator('[class*="st-key-btn_train_dl_model"]').first.wait_for(timeout=300_000)
-            wait_for_app(page)
+            on_train(page)
         page.set_viewport_size({"width": 1280, "height": 5000})
         page.wait_for_timeout(800)
-        page.screenshot(path=str(ARTIFACTS / f"pages_classify_{lang}_{mode}_{name}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"pages_{shots}_{name}.png"))
         cut = clipped_on_every_tab(page)
         page.set_viewport_size({"width": 1280, "height": 800})
         if cut:
@@ -92,6 +90,20 @@ def test_every_page_fits_with_the_classify_task(page, app_url, lang, projection)
         assert page.get_by_text("Traceback").count() == 0
     assert problems == {}, problems
     assert errors == [], errors
+
+
+def _trained(page, button: str) -> None:
+    page.locator(f".st-key-{button} button").first.click()
+    page.locator('[class*="st-key-btn_train_dl_model"]').first.wait_for(timeout=300_000)
+    wait_for_app(page)
+
+
+@pytest.mark.parametrize(("lang", "projection"), [("en", False), ("ko", True)], ids=["en-normal", "ko-projection"])
+def test_every_page_fits_with_the_classify_task(page, app_url, lang, projection):
+    """The same walk with the digits task (issue 10), the Architecture page on Conv1D, and the Compare view."""
+    mode = "projection" if projection else "normal"
+    url = f"{app_url}/?lang={lang}&{CLASSIFY}&arch_family=conv1d" + ("&projection=1" if projection else "")
+    _walk_task_pages(page, url, f"classify_{lang}_{mode}", lambda p: _trained(p, "btn_train_compare_all"))
 
 
 TEXT = (
@@ -101,33 +113,17 @@ TEXT = (
 )
 
 
+def _trained_and_generated(page) -> None:
+    _trained(page, "btn_train_start")
+    page.locator(".st-key-btn_text_generate button").first.click()
+    page.locator(".st-key-text_generated").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+
+
 @pytest.mark.parametrize(("lang", "projection"), [("en", True), ("ko", False)], ids=["en-projection", "ko-normal"])
 def test_every_page_fits_with_the_text_task(page, app_url, lang, projection):
     """The same walk with a language model on the tiny Korean corpus (issue 11), in the two modes the Korean
     projection walk of test_text_train_browser does not cover: trained, a line generated, every page unclipped."""
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
     mode = "projection" if projection else "normal"
-    page.goto(f"{app_url}/?lang={lang}&{TEXT}" + ("&projection=1" if projection else ""))
-    wait_for_app(page)
-    problems: dict[str, list[str]] = {}
-    for name in ("architecture", "data", "train", "inside", "lessons"):
-        _open(page, name)
-        if name == "train":
-            page.locator(".st-key-btn_train_start button").first.click()
-            page.locator('[class*="st-key-btn_train_dl_model"]').first.wait_for(timeout=300_000)
-            wait_for_app(page)
-            page.locator(".st-key-btn_text_generate button").first.click()
-            page.locator(".st-key-text_generated").first.wait_for(timeout=60_000)
-            wait_for_app(page)
-        page.set_viewport_size({"width": 1280, "height": 5000})
-        page.wait_for_timeout(800)
-        page.screenshot(path=str(ARTIFACTS / f"pages_text_{lang}_{mode}_{name}.png"))
-        cut = clipped_on_every_tab(page)
-        page.set_viewport_size({"width": 1280, "height": 800})
-        if cut:
-            problems[name] = [" ".join(c.split())[:90] for c in cut]
-        assert page.get_by_text("Traceback").count() == 0
-    assert problems == {}, problems
-    assert errors == [], errors
+    url = f"{app_url}/?lang={lang}&{TEXT}" + ("&projection=1" if projection else "")
+    _walk_task_pages(page, url, f"text_{lang}_{mode}", _trained_and_generated)
