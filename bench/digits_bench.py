@@ -29,22 +29,19 @@ def _status_kb(field: str) -> int:
         return next(int(line.split()[1]) for line in fh if line.startswith(field + ":"))
 
 
-def child(lr: float) -> dict:
+def measured_run(make) -> tuple[dict, object, object]:
+    """``make()`` -> (prepared, arch, cfg), trained through the app's own path (``runs.execute``): what the quality
+    benches report (accuracy beside the majority baseline, validation accuracy per epoch, seconds, and the memory
+    the data and training add over the process after importing Keras), with the prepared data and the arch."""
     import keras  # noqa: F401 - import cost and memory counted in the base, not in the figure
     import tensorflow as tf  # noqa: F401
 
-    from rnn_lab.arch.config import ArchConfig
-    from rnn_lab.data.digits import prepare_digits
-    from rnn_lab.train.engine import TrainConfig
     from rnn_lab.train.runs import execute
 
     base = _status_kb("VmRSS")
-    prepared = prepare_digits(limit=8000, val_frac=0.1)
-    arch = ArchConfig(cell="LSTM", units=(64,), timesteps=28, features=28, dense_units=10, head_activation="softmax")
-    cfg = TrainConfig(epochs=5, batch_size=32, learning_rate=lr, loss="sparse_categorical_crossentropy", seed=0)
+    prepared, arch, cfg = make()
     run = execute(prepared, arch, cfg)
-    return {
-        "lr": lr,
+    measured = {
         "n": prepared.split_sizes,
         "accuracy": run.metrics["model"]["accuracy"],
         "baseline": run.metrics["baseline"]["accuracy"],
@@ -53,6 +50,23 @@ def child(lr: float) -> dict:
         "epochs": run.epochs_run,
         "added_mb": (_status_kb("VmHWM") - base) / 1024,
     }
+    return measured, prepared, arch
+
+
+def digits_workload(lr: float):
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.data.digits import prepare_digits
+    from rnn_lab.train.engine import TrainConfig
+
+    prepared = prepare_digits(limit=8000, val_frac=0.1)
+    arch = ArchConfig(cell="LSTM", units=(64,), timesteps=28, features=28, dense_units=10, head_activation="softmax")
+    cfg = TrainConfig(epochs=5, batch_size=32, learning_rate=lr, loss="sparse_categorical_crossentropy", seed=0)
+    return prepared, arch, cfg
+
+
+def child(lr: float) -> dict:
+    measured, _, _ = measured_run(lambda: digits_workload(lr))
+    return {"lr": lr, **measured}
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RNN_LAB_WARM_UP", "0")
 
-from digits_bench import _status_kb  # noqa: E402 - the same memory measure as the digits bar
+from digits_bench import measured_run  # noqa: E402 - the same measures as the digits bar
 
 # (tokens, maxlen, largest vocabulary): characters cover most reviews at 60 syllables; words at 30
 SETTINGS = {"char": ("char", 60, 2000), "word": ("word", 30, 20000)}
@@ -55,26 +55,8 @@ def nsmc_workload(tokens: str = "char", limit: int = 20_000):
 
 
 def child(tokens: str) -> dict:
-    import keras  # noqa: F401 - import cost and memory counted in the base, not in the figure
-    import tensorflow as tf  # noqa: F401
-
-    from rnn_lab.train.runs import execute
-
-    base = _status_kb("VmRSS")
-    prepared, arch, cfg = nsmc_workload(tokens)
-    run = execute(prepared, arch, cfg)
-    return {
-        "tokens": tokens,
-        "maxlen": arch.timesteps,
-        "vocab": prepared.vocab_size,
-        "n": prepared.split_sizes,
-        "accuracy": run.metrics["model"]["accuracy"],
-        "baseline": run.metrics["baseline"]["accuracy"],
-        "val_accuracy": run.history["val_accuracy"],
-        "seconds": run.train_seconds,
-        "epochs": run.epochs_run,
-        "added_mb": (_status_kb("VmHWM") - base) / 1024,
-    }
+    measured, prepared, arch = measured_run(lambda: nsmc_workload(tokens))
+    return {"tokens": tokens, "maxlen": arch.timesteps, "vocab": prepared.vocab_size, **measured}
 
 
 def generation_child(corpus: str) -> dict:

@@ -22,16 +22,10 @@ from rnn_lab.inside.numpy_rnn import ModelRun, embedding_matrix
 TOP_K = 5  # next tokens listed at each step
 
 
-class SentenceError(ValueError):
-    """A typed sentence the model cannot read; ``key`` lives in ``locales/<lang>/text_inside.toml`` under ``err``."""
+class SentenceError(i18n.MessageError):
+    """A typed sentence the model cannot read; its message lives in ``locales/<lang>/text_inside.toml`` under ``err``."""
 
-    def __init__(self, key: str, **values):
-        self.key = key
-        self.values = values
-        super().__init__(self.text("en"))
-
-    def text(self, lang: str = "en") -> str:
-        return i18n.t(f"text_inside.err.{self.key}", lang, **self.values)
+    namespace = "text_inside.err"
 
 
 def step_tokens(vocab, ids) -> list[str]:

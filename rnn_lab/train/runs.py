@@ -36,10 +36,6 @@ class TrainError(MessageError):
 
     namespace = "train.err"
 
-    @property
-    def key(self) -> str:
-        return self.message_key
-
 
 @dataclass
 class Run:
