@@ -148,6 +148,8 @@ if loaded.incomplete is not None:  # a day still being traded: name it and offer
         icon=":material/event_busy:",
     )
     st.checkbox(t("data.drop_last", date=last.label), key="data_drop_last")
+    if not state["data_drop_last"]:
+        st.caption(t("data.note.incomplete_kept", date=last.label, absent=", ".join(last.absent)))
 
 # ------------------------------------------------------------------------------------------------ look at it
 st.header(t("data.look.header"))

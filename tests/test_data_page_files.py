@@ -81,15 +81,18 @@ def test_last_row_with_only_an_opening_price_is_named_and_can_be_dropped(app_tes
         i18n.t("data.note.incomplete_last", lang, date="2024-06-28", present="Open", absent="")[:8]
     )
     box = at.checkbox(key="data_drop_last")
-    assert box.label == i18n.t("data.drop_last", lang, date="2024-06-28") and box.value is False
+    assert box.label == i18n.t("data.drop_last", lang, date="2024-06-28") and box.value is True  # left out by default
     p = at.session_state["prepared"]
-    assert str(p.series.index[-1].date()) == "2024-06-28"  # kept: forward-fill invented its close ...
-    assert p.series["Close"].iloc[-1] == 81600
-    box.check().run()
+    assert str(p.series.index[-1].date()) == "2024-06-27"  # dropped: the last label is a real close
+    kept = i18n.t("data.note.incomplete_kept", lang, date="2024-06-28", absent="Close")[:12]
+    assert not any(c.startswith(kept) for c in texts(at.caption))
+    box.uncheck().run()
     assert not at.exception
     p = at.session_state["prepared"]
-    assert str(p.series.index[-1].date()) == "2024-06-27"  # ... dropped: the last label is a real close
-    assert share.encode({"data_drop_last": True}) == {"data_drop_last": "1"}  # a link keeps the choice
+    assert str(p.series.index[-1].date()) == "2024-06-28"  # kept on request: forward-fill invented its close
+    assert p.series["Close"].iloc[-1] == 81600
+    assert any(c.startswith(kept) for c in texts(at.caption))  # and the page says so
+    assert share.encode({"data_drop_last": False}) == {"data_drop_last": "0"}  # a link keeps the choice
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

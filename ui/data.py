@@ -214,8 +214,8 @@ def features_list() -> list[str]:
 
 
 def frame_for_training(loaded: Loaded):
-    """The table the windows are cut from: without the incomplete last row when the user chose to drop it."""
-    if st.session_state.get("data_drop_last") and loaded.incomplete is not None:
+    """The table the windows are cut from: without the incomplete last row unless the user chose to keep it."""
+    if st.session_state.get("data_drop_last", True) and loaded.incomplete is not None:
         return loaded.frame.iloc[:-1]
     return loaded.frame
 

@@ -33,8 +33,9 @@ SETTINGS = (
     Setting("data_date_order", "auto", choices=DATE_ORDERS),  # override for ambiguous day/month
     # name of the uploaded file: a file cannot travel in a link, so the link names it and the Data page asks for it
     Setting("data_upload_name", ""),
-    # drop the last row when the reader found it incomplete (e.g. only an opening price: a day still trading)
-    Setting("data_drop_last", False),
+    # drop the last row when the reader found it incomplete (e.g. only an opening price: a day still trading); on by
+    # default: filled from the day before, it would become the last label with an invented value
+    Setting("data_drop_last", True),
     # classification (task=classify): how many of the 8,000 training-side digits to use (fast classroom runs)
     Setting("data_digits_limit", 2000, min=20, max=8000),
     # the classification toy (data_source_kind "toy" with task=classify), its sequence length and sample count
@@ -135,7 +136,7 @@ def source_defaults(kind: str, toy: str = "counting", bundled: str = "samsung", 
         }
     if kind == "digits":  # the test set is fixed (2,000 images); a tenth of the used training images validate
         return {"data_val_frac": 0.1, "data_digits_limit": 2000}
-    out = {**GENERAL, "data_window": 20, "data_features": "", "data_drop_last": False}
+    out = {**GENERAL, "data_window": 20, "data_features": "", "data_drop_last": True}
     if kind == "bundled":
         out["data_target"] = {"samsung": "Close", "aapl": "Close", "airline": "Passengers", "sunspots": "Sunspots"}[
             bundled

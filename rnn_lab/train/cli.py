@@ -244,7 +244,8 @@ def load_prepared(args):
             loaded = read_file(path, source=f"upload:{path.name}")
             defaults = source_defaults("upload")
             defaults["data_target"] = "Close" if "Close" in loaded.frame.columns else loaded.frame.columns[0]
-        frame = loaded.frame
+        # an incomplete last row (a day still trading) is left out, as on the Data page by default
+        frame = loaded.frame.iloc[:-1] if loaded.incomplete is not None else loaded.frame
         target = args.target or defaults.get("data_target", "value")
         if target not in frame.columns:
             raise UsageError(f"no column {target!r}; the columns are {', '.join(map(str, frame.columns))}")
