@@ -26,6 +26,7 @@ EXACT = {
     "silso_SN_m_tot_V2.0_tail600.csv": "d8b52effcc9f9de7a4bd60f63f8c8e478a37f9779bbdd0acb2c91538c9aba77b",
     "investing_ptbr_ibovespa_2007.csv": "3eafa703aa2ba82e453cf90900dd979c14a3695505b0242434b634e300f6ce04",
     "krx_005930_202406_utf8bom.csv": "48cb68f00ae67ab2ed29b0d7b8a84c550fd5a36f20e20b1f7e1ca899ceae0e09",
+    "silso_SN_m_tot_V2.0_1814-1823.csv": "a775f39f6511f2c901bed15a2a3e44f11eff37c781895e2588e9a28f02fc7408",
 }
 
 

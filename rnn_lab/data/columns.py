@@ -192,6 +192,22 @@ def choose_target(frame: pd.DataFrame, preferred: str | None = None) -> TargetCh
     return TargetChoice(cols[0], "fallback", skipped)
 
 
+SENTINEL_CANDIDATES = (-1.0, -9.0, -99.0, -999.0, -9999.0)  # values exports write for "no data"
+
+
+def suspect_sentinel(values, min_hits: int = 2) -> float | None:
+    """A "no data" code in a column of counts or measures: a value such as -1 that occurs at least ``min_hits``
+    times while every other value of the column is zero or positive (SILSO writes -1 for the standard deviation
+    and the number of observations before 1818). None when the column has no such value."""
+    v = _finite(values)
+    for code in SENTINEL_CANDIDATES:
+        hit = v == code
+        rest = v[~hit]
+        if hit.sum() >= min_hits and len(rest) and (rest >= 0).all() and (rest > 0).any():
+            return code
+    return None
+
+
 # -------------------------------------------------------------------------------------------- rows and units
 @dataclass
 class IncompleteRow:

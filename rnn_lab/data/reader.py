@@ -18,7 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rnn_lab.data.columns import IncompleteRow, combine_calendar, incomplete_last_row, level_steps, name_role
+from rnn_lab.data.columns import (
+    IncompleteRow,
+    combine_calendar,
+    incomplete_last_row,
+    level_steps,
+    name_role,
+    suspect_sentinel,
+)
 from rnn_lab.data.errors import DataError, Note
 
 MAX_MB = 50
@@ -687,6 +694,12 @@ def _read_bytes(
             if hit.any():
                 values[hit] = np.nan
                 problems.append(Note("sentinel", n=int(hit.sum()), sentinel=sentinel, column=col))
+        code = suspect_sentinel(values.to_numpy(dtype=np.float64))
+        if code is not None:  # any column, not only the target: a -1 "no data" read as a number skews a feature
+            n = int((values == code).sum())
+            problems.append(
+                Note("sentinel_suspect", column=_orig(columns_map, col), n=n, share=n / len(values), value=f"{code:g}")
+            )
         inf = np.isinf(values.to_numpy(dtype=np.float64))
         if inf.any():
             raise DataError("inf", column=col, row=int(np.flatnonzero(inf)[0]) + 1 + int(has_header))
