@@ -173,7 +173,6 @@ with tab_chart:
         + "  \n"
         + (t("data.look.spike_hint", n=n_spikes) if n_spikes else t("data.look.no_spikes"))
     )
-    plot(ud.series_figure(loaded, target), key="data_series_chart")
 with tab_desc:
     show_table(styled(frame.describe(), describe_formats(frame, loaded.currency), count_row="count"), width="stretch")
 with tab_hist:
@@ -261,9 +260,23 @@ if report is not None:
         st.warning(
             t("data.prep.clip_signal", n=report.clipped_not_spikes, total=report.clipped), icon=":material/warning:"
         )
+    for run in prepared.filled_runs():  # a long gap: where it lies and how much of each split it covers
+        st.warning(
+            t(
+                "data.prep.filled_run",
+                target=prepared.target,
+                **{k: v for k, v in run.items() if k != "share"},
+                **run["share"],
+            ),
+            icon=":material/format_color_fill:",
+        )
     if report.clipped:
         before = state["data_loaded"].frame
         plot(ud.before_after_figure(before, prepared.series, prepared.target, report.changed), key="data_clip_chart")
+
+with tab_chart:  # drawn now that cleaning is known: the filled values as the model sees them
+    same = prepared.source == loaded.source and target in prepared.series.columns
+    plot(ud.series_figure(loaded, target, prepared.series[target] if same else None), key="data_series_chart")
 
 st.subheader(t("data.prep.shapes"))
 split_names = {"train": t("data.prep.split_train"), "val": t("data.prep.split_val"), "test": t("data.prep.split_test")}

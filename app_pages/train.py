@@ -80,6 +80,11 @@ else:
             features=", ".join(labels.get(f, f) for f in prepared.features),
         )
     )
+    for gap in prepared.filled_runs():  # a long filled gap among the labels: the scores leave those windows out
+        st.warning(
+            t("train.filled_warning", **{k: v for k, v in gap.items() if k != "share"}, **gap["share"]),
+            icon=":material/format_color_fill:",
+        )
 try:
     trained = training_arch(arch, prepared)
 except ValueError as err:  # e.g. a Conv1D or Dense family for a language model (it predicts at every step)

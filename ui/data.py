@@ -252,6 +252,7 @@ def prepare_from_settings(loaded: Loaded) -> tuple[PreparedData, CleanReport]:
         test,
         state.get("data_scaling", "none"),
         source=loaded.source,
+        filled=report.filled,
     )
     return prepared, report
 
@@ -411,8 +412,11 @@ def spike_hints(loaded: Loaded, column: str):
     return spike_mask(frame[[column]])[column]
 
 
-def series_figure(loaded: Loaded, column: str):
+def series_figure(loaded: Loaded, column: str, cleaned=None):
     """Line chart (candlestick when OHLC exists) with a range slider; missing values and spike hints marked.
+
+    ``cleaned`` (the column after cleaning, as the model trains on it) places each missing value where cleaning
+    put it and draws the filled stretches as they are (forward-filled: flat), not a guessed slope.
 
     A candlestick with a missing price draws an SVG path with NaN in it (Chromium logs
     "<path> attribute d: Expected number"): rows without all four prices are left out of the candles (a
@@ -449,8 +453,24 @@ def series_figure(loaded: Loaded, column: str):
             )
         )
     missing = frame[column].isna()
+    filled = cleaned.reindex(frame.index) if cleaned is not None else None
+    if filled is not None and (missing & filled.notna()).any():
+        # the filled values with the real value before each run: the line the model trains on (flat when forward-filled)
+        near = missing | missing.shift(-1, fill_value=False)
+        fig.add_trace(
+            go.Scatter(
+                x=frame.index,
+                y=filled.where(near),
+                mode="lines",
+                connectgaps=False,
+                name=t("data.prep.filled_marker"),
+                line={"color": color("model"), "dash": "dot"},
+            )
+        )
     if missing.any() and frame[column].notna().any():
-        y = frame[column].interpolate(limit_direction="both")[missing]
+        y = frame[column].interpolate(limit_direction="both")[missing]  # dropped rows: between their neighbours
+        if filled is not None:
+            y = filled[missing].fillna(y)
         fig.add_trace(
             go.Scatter(
                 x=y.index,

@@ -458,6 +458,20 @@ def predictions_figure(run, forecast: pd.Series | None = None):
                 yanchor="top",  # inside the plot, under its top edge: never in the title's band
                 bgcolor="rgba(255,255,255,0.8)",
             )
+    if "filled" in pred and pred["filled"].any():  # labels cleaning filled in: shown apart, not scored
+        part = pred[pred["filled"]]
+        fig.add_scatter(
+            x=part["index"],
+            y=part["actual"],
+            mode="markers",
+            name=t("train.filled_point"),
+            marker={
+                "symbol": "x-thin",
+                "size": 7,
+                "color": color("model"),
+                "line": {"width": 1.5, "color": color("model")},
+            },
+        )
     if forecast is not None:
         fig.add_scatter(
             x=forecast.index,
@@ -534,6 +548,11 @@ def metrics_ui(run) -> None:
     st.subheader(t("train.metrics_title", split=t(f"train.split.{m['split']}")))
     show_table(metrics_table(run), hide_index=True, width="stretch", key="table_train_metrics")
     st.markdown(t("train.skill_line", skill=_fmt(m["skill"])))
+    if m.get("left_out"):  # windows with a filled label: not scored as if real
+        split = t(f"train.split_short.{m['split']}")
+        st.caption(
+            t("train.left_out", n=m["left_out"], total=m["left_out"] + m["scored"], split=split, scored=m["scored"])
+        )
     verdict = t(f"train.verdict.{m['verdict']}")
     {"beats": st.success, "ties": st.warning, "loses": st.error}.get(m["verdict"], st.info)(verdict)
     diagnosis = m.get("diagnosis") or []

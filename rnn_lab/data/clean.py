@@ -19,6 +19,7 @@ class CleanReport:
     bounds: dict = field(default_factory=dict)  # column -> (low, high) clip limits
     changed: pd.DataFrame | None = None  # bool mask (rows of the cleaned frame) of clipped cells
     clipped_not_spikes: int = 0  # clipped values that are not isolated spikes (the series' own peaks and dips)
+    filled: pd.DataFrame | None = None  # bool mask (rows of the cleaned frame) of cells filled by ffill/interpolate
 
 
 def outlier_bounds(values: np.ndarray, method: str, k: float) -> tuple[float, float]:
@@ -51,13 +52,16 @@ def clean(
     columns = list(columns) if columns else list(frame.columns)
     out = frame[columns].copy()
     report = CleanReport(missing=int(out.isna().sum().sum()))
+    was_missing = out.isna()
     if missing == "ffill":
         out = out.ffill()  # only the past is used
     elif missing == "interpolate":
         out = out.interpolate(method="linear", limit_area="inside")
     before = len(out)
+    kept = out.notna().all(axis=1).to_numpy()
     out = out.dropna()  # "drop", and leading/trailing gaps that nothing can fill
     report.rows_dropped = before - len(out)
+    report.filled = was_missing[kept]  # these values were invented by cleaning: a label among them is not real
     if outliers != "leave" and len(out):
         n_fit = len(out) if fit_rows is None else max(1, min(int(fit_rows), len(out)))
         changed = pd.DataFrame(False, index=out.index, columns=out.columns)
@@ -116,3 +120,13 @@ def spike_mask(frame: pd.DataFrame, half_window: int = SPIKE_HALF_WINDOW, k: flo
             hit = (residual.to_numpy() > k * scale) & (scale > 0)
         mask[col] = hit
     return mask
+
+
+MIN_FILLED_RUN = 5  # consecutive filled labels worth naming on the Data and Train pages
+
+
+def filled_runs(filled, min_rows: int = MIN_FILLED_RUN) -> list[tuple[int, int]]:
+    """Runs of at least ``min_rows`` consecutive True values in ``filled`` (bool, one per row): (first, last) row."""
+    f = np.asarray(filled, dtype=bool)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], f.astype(np.int8), [0]])))  # starts and ends alternate
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= min_rows]

@@ -102,6 +102,7 @@ class PreparedData:
     val_frac: float = 0.0
     test_frac: float = 0.0
     notes: list = field(default_factory=list)
+    filled: np.ndarray | None = None  # bool (rows,): the target at this row was filled by cleaning, not read
 
     @property
     def n_features(self) -> int:
@@ -132,6 +133,35 @@ class PreparedData:
         """Persistence baseline: the target ``horizon`` steps before each label (original units)."""
         return self.series[self.target].to_numpy(dtype=np.float64)[self.idx(split) - self.horizon]
 
+    def label_filled(self, split: str) -> np.ndarray:
+        """Bool (n,): the label of each window of ``split`` is a value cleaning filled in (not scored as real)."""
+        if self.filled is None:
+            return np.zeros(len(self.idx(split)), dtype=bool)
+        return self.filled[self.idx(split)]
+
+    def filled_runs(self, min_rows: int | None = None) -> list[dict]:
+        """Long runs of filled target values: first and last date (or row), rows, and the share of each split's
+        labels that lie in the run (a run over the test labels means a test score mostly on invented values)."""
+        from rnn_lab.data.clean import MIN_FILLED_RUN, filled_runs
+
+        if self.filled is None:
+            return []
+        out = []
+        for first, last in filled_runs(self.filled, min_rows or MIN_FILLED_RUN):
+            share = {}
+            for s in SPLITS:
+                idx = self.idx(s)
+                share[s] = float(np.mean((idx >= first) & (idx <= last))) if len(idx) else 0.0
+            out.append(
+                {
+                    "start": _label(self.series.index[first]),
+                    "end": _label(self.series.index[last]),
+                    "rows": last - first + 1,
+                    "share": share,
+                }
+            )
+        return out
+
     def index_labels(self, split: str):
         """Dates (or row numbers) of the labels of ``split``, for plotting."""
         return self.series.index[self.idx(split)]
@@ -140,6 +170,10 @@ class PreparedData:
         """Window ``i`` of ``split`` in original units: one row per time step, feature columns."""
         start = int(self.idx(split)[i]) - self.horizon - self.window + 1
         return self.series.iloc[start : start + self.window][list(self.features)]
+
+
+def _label(when) -> str:
+    return when.date().isoformat() if isinstance(when, pd.Timestamp) else f"#{when}"
 
 
 def _split(split: str) -> str:
@@ -181,8 +215,12 @@ def prepare(
     test_frac: float = 0.15,
     scaling: str = "minmax",
     source: str = "",
+    filled=None,
 ) -> PreparedData:
-    """Cut ``df`` into scaled, chronologically split windows. Raises DataError with a plain message."""
+    """Cut ``df`` into scaled, chronologically split windows. Raises DataError with a plain message.
+
+    ``filled`` (the cleaning report's mask, same rows as ``df``) marks values cleaning filled in: windows whose
+    label is one of them are kept for training but not scored as real (:meth:`PreparedData.label_filled`)."""
     features = tuple(features) if features else (target,)
     if target not in df.columns:
         raise DataError("no_target", target=target)
@@ -242,5 +280,14 @@ def prepare(
         scaler=scaler,
         val_frac=float(val_frac),
         test_frac=float(test_frac),
+        filled=_target_filled(filled, target, len(df)),
         **out,
     )
+
+
+def _target_filled(filled, target: str, rows: int) -> np.ndarray | None:
+    """The target's column of the cleaning mask as bool (rows,), or None when nothing was filled."""
+    if filled is None or target not in getattr(filled, "columns", ()):
+        return None
+    mask = np.asarray(filled[target], dtype=bool)
+    return mask if len(mask) == rows and mask.any() else None

@@ -261,7 +261,7 @@ def load_prepared(args):
             raise UsageError(f"--val and --test must be fractions with val + test < 1 (got {val} and {test})")
         columns = list(dict.fromkeys([*features, target]))
         fit_rows, _ = split_rows(len(frame), val, test)
-        frame, _ = clean(frame, columns, "ffill", "leave", fit_rows=fit_rows)
+        frame, report = clean(frame, columns, "ffill", "leave", fit_rows=fit_rows)
         return prepare(
             frame,
             target,
@@ -272,6 +272,7 @@ def load_prepared(args):
             test,
             scaling,
             source=loaded.source,
+            filled=report.filled,
         )
     except DataError as err:
         raise UsageError(err.text("en")) from None

@@ -343,11 +343,31 @@ def score_classify(pred: pd.DataFrame, prepared) -> dict:
     return score_classes(part["actual"].to_numpy(), probs, prepared.majority_class(), split, part["index"].to_numpy())
 
 
+def mark_filled_labels(pred: pd.DataFrame, prepared) -> pd.DataFrame:
+    """``pred`` with a bool column ``filled``: the window's label is a value cleaning filled in (a gap in the file),
+    so scoring it would grade the model and the naive baseline on invented labels. :func:`score` leaves them out."""
+    label_filled = getattr(prepared, "label_filled", None)
+    flags = [label_filled(s) for s in SPLITS if len(prepared.y(s))] if label_filled else []
+    out = pred.copy()
+    out["filled"] = np.concatenate(flags) if flags else np.zeros(len(pred), dtype=bool)
+    return out
+
+
 def score(pred: pd.DataFrame, sizes: dict[str, int]) -> dict:
+    """Model vs naive on the metrics split, over the windows with a real label: those with a filled label (column
+    ``filled``, see :func:`mark_filled_labels`) are left out and counted (``left_out``), unless every label is."""
     split = M.metrics_split(sizes)
     part = pred[pred["split"] == split]
-    out = M.compare(part["actual"], part["predicted"], part["naive"])
-    return {"split": split, **out, "diagnosis": M.diagnose(pred, split, out["verdict"])}
+    filled = part["filled"].to_numpy(bool) if "filled" in part else np.zeros(len(part), dtype=bool)
+    left_out = int(filled.sum()) if not filled.all() else 0
+    real = part[~filled] if left_out else part
+    out = M.compare(real["actual"], real["predicted"], real["naive"])
+    diagnosis = M.diagnose(pred[~pred["filled"]] if "filled" in pred else pred, split, out["verdict"])
+    if filled.any():  # said first, whatever the verdict: it changes what the numbers mean
+        key = "filled_labels" if left_out else "filled_labels_all"
+        found = (key, {"n": int(filled.sum()), "total": len(part), "split": split})
+        diagnosis = [found] + [d for d in diagnosis if d[0] != "generic"]
+    return {"split": split, **out, "left_out": left_out, "scored": len(real), "diagnosis": diagnosis}
 
 
 def execute(
@@ -387,7 +407,7 @@ def execute(
         pred = class_predictions_frame(model, prepared)
         metrics = score_classify(pred, prepared)
     else:
-        pred = predictions_frame(model, prepared)
+        pred = mark_filled_labels(predictions_frame(model, prepared), prepared)
         metrics = score(pred, prepared.split_sizes)
     sizes = prepared.split_sizes
     with _IDS_LOCK:
