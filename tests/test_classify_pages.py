@@ -56,7 +56,8 @@ def test_train_page_trains_digits_and_shows_confusion_and_baseline(app_test, ker
     titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart")]
     assert any("Confusion matrix" in x for x in titles) and any("Softmax probabilities" in x for x in titles)
     downloads = [el for el in at.get("download_button")]  # the export: model, history, predictions, script, zip
-    assert len(downloads) == 5
+    assert len(downloads) == 6  # and the notebook
+    assert "Notebook (.ipynb)" in [d.proto.label for d in downloads]
 
 
 def test_inside_page_steps_through_a_digit(app_test):

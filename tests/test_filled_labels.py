@@ -184,3 +184,5 @@ def test_train_page_warns_about_the_gap_and_shows_the_windows_left_out(app_test,
     apart = next(tr for tr in fig["data"] if tr.get("name") == i18n.t("train.filled_point", "ko"))
     assert len(_values(apart["y"])) == 68
     assert any("채운 레이블" in m.value for m in at.markdown)  # the diagnosis names the filled labels
+    notebook = next(d for d in at.get("download_button") if d.proto.label == i18n.t("train.export_notebook", "ko"))
+    assert notebook.proto.help == i18n.t("train.export_notebook_help", "ko")

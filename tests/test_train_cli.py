@@ -140,12 +140,14 @@ def test_exported_script_reaches_the_same_final_loss(keras, tmp_path):
         check=False,
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    final = json.loads(out.stdout.split("final losses:")[1])
+    final = json.loads(out.stdout.split("final losses:")[1].splitlines()[0])
     assert final["loss"] == pytest.approx(run.final_loss, rel=0.01)
     assert final["val_loss"] == pytest.approx(run.history["val_loss"][-1], rel=0.01)
     # the other export files
     assert export.history_csv(run).decode().splitlines()[0] == "epoch,loss,val_loss"
-    assert export.predictions_csv(run).decode().splitlines()[0] == "split,index,actual,predicted,naive"
+    assert (
+        export.predictions_csv(run).decode().splitlines()[0] == "split,index,actual,predicted,naive,filled"
+    )  # filled: a label cleaning filled in, not scored
     import io
     import zipfile
 
@@ -164,7 +166,7 @@ def test_exported_script_reaches_the_same_final_loss(keras, tmp_path):
         for line in export.script(run).splitlines()
         if line.startswith(("import ", "from "))
     }
-    assert imports <= {"json", "os", "keras", "numpy", "pandas", "tensorflow"}
+    assert imports <= {"base64", "io", "json", "os", "sys", "keras", "numpy", "pandas", "tensorflow"}
 
 
 def test_classify_digits_json_has_accuracy_baseline_and_confusion(keras):

@@ -643,6 +643,13 @@ def export_ui(run) -> None:
         ),
         ("train.export_script", lambda: export.script(run).encode(), "train_rnn_lab.py", "text/x-python", "py"),
         ("train.export_zip", lambda: export.zip_bundle(run), f"{stem}.zip", "application/zip", "zip"),
+        (
+            "train.export_notebook",
+            lambda lang=_lang(): export.notebook(run, lang),
+            f"{stem}.ipynb",
+            "application/x-ipynb+json",
+            "nb",
+        ),
     ]
     if export.is_text(run):  # the ids mean nothing without their tokens: the vocabulary the script decodes with
         downloads.insert(
@@ -659,7 +666,9 @@ def export_ui(run) -> None:
             mime=mime,
             key=f"btn_train_dl_{suffix}_{run.id}",
             on_click="ignore",
-            help=t("train.export_script_help") if suffix == "py" else None,
+            help=t({"py": "train.export_script_help", "nb": "train.export_notebook_help"}[suffix])
+            if suffix in ("py", "nb")
+            else None,
             width="stretch",
         )
 
