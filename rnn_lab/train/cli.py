@@ -378,6 +378,7 @@ def result_dict(run, prepared) -> dict:
         "naive": {k: _clean_number(v) for k, v in run.metrics["naive"].items()},
         "skill": _clean_number(run.metrics["skill"]),
         "verdict": run.metrics["verdict"],
+        "left_out": run.metrics.get("left_out", 0),  # windows whose label cleaning filled in: not scored
         "diagnosis": [{"finding": key, **values} for key, values in run.metrics.get("diagnosis") or []],
     }
     return _run_dict(run, "forecast", config, {}, ("loss", "val_loss"), metrics)
