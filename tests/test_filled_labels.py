@@ -6,20 +6,16 @@ Yahoo writes a day without data (``null`` in every column); forward-fill turns i
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 from conftest import ROOT
 
 from rnn_lab import i18n
-from rnn_lab.arch.config import ArchConfig
 from rnn_lab.data.clean import clean, filled_runs
 from rnn_lab.data.prepare import prepare, split_rows
 from rnn_lab.data.reader import read_bytes
 from rnn_lab.train import metrics as M
-from rnn_lab.train.engine import TrainConfig
-from rnn_lab.train.runs import execute, mark_filled_labels, score
+from rnn_lab.train.runs import mark_filled_labels, score
 
 SAMSUNG = ROOT / "assets" / "data" / "samsung_005930KS_yahoo_2014-2019.csv"
 GAP = ("2019-02-07", "2019-05-16")
@@ -98,21 +94,6 @@ def test_score_leaves_filled_labels_out_of_model_and_naive_metrics():
         assert "68" in i18n.t("train.diagnosis.filled_labels", lang, **values)
 
 
-def test_a_real_training_run_scores_only_real_labels():
-    p, _ = prepared_gap()
-    arch = ArchConfig(cell="GRU", units=(4,), timesteps=20, features=1)
-    run = execute(p, arch, TrainConfig(epochs=1, batch_size=256, learning_rate=0.01), jit=False)
-    m = run.metrics
-    assert m["split"] == "test" and m["left_out"] == 68
-    test = run.predictions[run.predictions["split"] == "test"]
-    assert int(test["filled"].sum()) == 68  # kept in the predictions, shown apart
-    real = test[~test["filled"]]
-    assert m["model"]["rmse"] == pytest.approx(M.rmse(real["actual"], real["predicted"]), rel=1e-9)
-    assert m["naive"]["rmse"] == pytest.approx(M.rmse(real["actual"], real["naive"]), rel=1e-9)
-    assert m["skill"] == pytest.approx(1 - m["model"]["rmse"] / m["naive"]["rmse"])
-    assert [k for k, _ in m["diagnosis"]][0] == "filled_labels" and math.isfinite(m["skill"])
-
-
 def _upload_gap(app_test, lang):
     at = app_test(page="app_pages/data.py", lang=lang)
     at.radio(key="data_source_kind").set_value("upload").run()
@@ -171,6 +152,14 @@ def test_train_page_warns_about_the_gap_and_shows_the_windows_left_out(app_test,
     assert not at.exception
     result = at.session_state["runs"][-1]
     m = result.metrics
+    assert m["split"] == "test" and m["left_out"] == 68  # a real training run scores only the real labels
+    test = result.predictions[result.predictions["split"] == "test"]
+    assert int(test["filled"].sum()) == 68  # kept in the predictions, shown apart
+    real = test[~test["filled"]]
+    assert m["model"]["rmse"] == pytest.approx(M.rmse(real["actual"], real["predicted"]), rel=1e-9)
+    assert m["naive"]["rmse"] == pytest.approx(M.rmse(real["actual"], real["naive"]), rel=1e-9)
+    assert m["skill"] == pytest.approx(1 - m["model"]["rmse"] / m["naive"]["rmse"])
+    assert [k for k, _ in m["diagnosis"]][0] == "filled_labels"
     caption = i18n.t(
         "train.left_out",
         "ko",
