@@ -7,7 +7,7 @@ import json
 
 from rnn_lab.arch.config import CELLS, MERGE_MODES, ArchConfig
 from rnn_lab.arch.params import layer_formulas, total_params
-from rnn_lab.cli import UsageError
+from rnn_lab.errors import UsageError
 
 MAX_CLI_PARAMS = 20_000_000  # building more takes many seconds and hundreds of MB; the formula still answers
 
