@@ -29,12 +29,38 @@ os.environ.setdefault("RNN_LAB_WARM_UP", "0")  # no background compiling on ever
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+SLOW_LIST = Path(__file__).with_name("slow_tests.txt")
+
+
+def _slow_functions() -> set[str]:
+    """``file::function`` of every test listed in tests/slow_tests.txt (comments after ``#`` dropped)."""
+    lines = (line.split("#", 1)[0].strip() for line in SLOW_LIST.read_text(encoding="utf-8").splitlines())
+    return {line for line in lines if line}
+
+
 def pytest_collection_modifyitems(config, items):
-    """Every test that uses the browser (directly or through ``page``) is marked ``browser``, so a new browser test
-    is left out of ``make test-fast`` without anyone remembering to mark it."""
+    """Mark tests for ``make test-fast`` (``-m "not browser and not slow"``) in one place:
+
+    - ``browser``: every test that uses the browser fixture (directly or through ``page``), so a new browser test
+      is marked without anyone remembering to;
+    - ``slow``: the functions listed in tests/slow_tests.txt (measured), plus any test marked ``slow`` by hand.
+    """
+    slow = _slow_functions()
+    seen = set()
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+        function = item.nodeid.split("[", 1)[0]
+        if function in slow:
+            item.add_marker(pytest.mark.slow)
+            seen.add(function)
+    whole_run = {item.nodeid.split("::", 1)[0] for item in items}
+    stale = sorted(f for f in slow - seen if f.split("::", 1)[0] in whole_run)  # a file collected, the test gone
+    if stale:
+        config.issue_config_time_warning(
+            pytest.PytestConfigWarning(f"tests/slow_tests.txt names tests that do not exist: {', '.join(stale)}"),
+            stacklevel=2,
+        )
 
 
 @pytest.fixture(scope="session")
