@@ -94,6 +94,19 @@ class Setting:
         raw = values.get(self.key)
         return self.validate(self.default if raw is None else raw)
 
+    def add_argument(self, parser, flag: str, **overrides):
+        """Declare this setting as a command-line flag of ``parser`` (argparse): its type, choices and default come
+        from the setting, so the command line and the pages agree; ``overrides`` for what differs on purpose (help,
+        ``default=None`` to tell "not given"). A bool that defaults to False is a ``store_true`` switch."""
+        if self.kind is bool and self.default is False:
+            kwargs: dict[str, Any] = {"action": "store_true"}
+        else:
+            kwargs = {"type": self.kind, "default": self.default}
+            if self.choices is not None:
+                kwargs["choices"] = self.choices
+        kwargs.update(overrides)
+        return parser.add_argument(flag, **kwargs)
+
     def to_text(self, value: Any) -> str:
         """How the value travels in a URL."""
         if value is None:

@@ -3,6 +3,8 @@ the registries name by string is missing (rnn_lab.settings.SETTING_MODULES, rnn_
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
 from rnn_lab import cli, settings
@@ -49,3 +51,25 @@ def test_a_missing_command_module_fails_loudly(monkeypatch):
     monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "rnn_lab.no_such_cli"))
     with pytest.raises(ModuleNotFoundError, match="rnn_lab.no_such_cli"):
         cli.build_parser()
+
+
+def test_a_setting_gives_its_command_line_flag():
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    settings.setting("arch_cell").add_argument(parser, "--cell")
+    settings.setting("arch_timesteps").add_argument(parser, "--timesteps")
+    settings.setting("arch_dropout").add_argument(parser, "--dropout")
+    settings.setting("arch_bidirectional").add_argument(parser, "--bidirectional")
+    settings.setting("arch_merge_mode").add_argument(parser, "--merge-mode", default=None)  # "not given" on purpose
+    args = parser.parse_args([])
+    assert (args.cell, args.timesteps, args.dropout, args.bidirectional) == ("SimpleRNN", 5, 0.0, False)
+    assert args.merge_mode is None
+    args = parser.parse_args(["--cell", "GRU", "--timesteps", "12", "--dropout", "0.5", "--bidirectional"])
+    assert (args.cell, args.timesteps, args.dropout, args.bidirectional) == ("GRU", 12, 0.5, True)
+    with pytest.raises(argparse.ArgumentError, match="invalid choice: 'RNN'"):
+        parser.parse_args(["--cell", "RNN"])
+
+
+def test_the_summary_command_takes_its_defaults_from_the_settings():
+    args = cli.build_parser().parse_args(["summary"])
+    for flag, key in [("cell", "arch_cell"), ("timesteps", "arch_timesteps"), ("layer", "arch_family")]:
+        assert getattr(args, flag) == settings.setting(key).default
