@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 PORT ?= 8501
 
-.PHONY: run test lint bench bench-jax clean
+.PHONY: run test test-fast lint bench bench-jax clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,13 @@ run: $(VENV)/.app-installed
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest
 
+# The quick loop while working: no browser tests, none of the slow ones (pytest.ini defines both markers).
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest -m "not browser and not slow"
+
+# ruff, then the import contracts of .importlinter (layers, no cycles, no streamlit in rnn_lab/).
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/arch_bench.py

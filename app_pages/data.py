@@ -16,18 +16,17 @@ from rnn_lab.data.settings import (
     BUNDLED_NAMES,
     MISSING_STRATEGIES,
     OUTLIER_STRATEGIES,
-    SETTINGS,
     SOURCE_KINDS,
     join_columns,
 )
 from rnn_lab.data.sources import BUNDLED
 from rnn_lab.data.toys import TOYS, recommended_window
+from rnn_lab.settings import setting
 from rnn_lab.tasks import TASK_NAMES, task_of
 from ui import data as ud
 from ui.common import error, lang, plot, show_advanced, show_table, t
 
 state = st.session_state
-S = {s.key: s for s in SETTINGS}
 L = lang()
 
 
@@ -38,7 +37,7 @@ def _labels(group: str):
 
 def _num(label_key: str, key: str, step, fmt: str | None = None, column=st, help_key: str | None = None):
     """A number input bounded by its Setting (key only, no value=)."""
-    s = S[key]
+    s = setting(key)
     kind = int if isinstance(s.default, int) else float
     return column.number_input(
         t(label_key),

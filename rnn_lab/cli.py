@@ -13,11 +13,9 @@ import importlib
 import os
 import sys
 
+from rnn_lab.errors import UsageError  # noqa: F401 (re-exported: the areas once imported it from here)
+
 COMMAND_MODULES = ("rnn_lab.arch.cli", "rnn_lab.data.cli", "rnn_lab.train.cli", "rnn_lab.inside.cli")
-
-
-class UsageError(Exception):
-    """Bad input from the user: printed as one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,13 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m rnn_lab", description="RNN Lab from the command line.")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name and name.startswith(err.name):
-                continue  # that area has not landed yet
-            raise
-        module.add_parser(subparsers)
+        importlib.import_module(name).add_parser(subparsers)  # a missing module fails loudly, never skipped
     return parser
 
 

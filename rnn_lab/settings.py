@@ -4,16 +4,23 @@ A *setting* is one value a user chooses (cell type, window size, learning rate..
 Its key is at the same time the Streamlit widget key, the `st.session_state` key and
 the URL query parameter, so the pages, the shareable links and the lessons agree on
 names, defaults and allowed values. Domain modules declare their settings in a
-module-level ``SETTINGS`` tuple; :func:`all_settings` collects them.
+module-level ``SETTINGS`` tuple; :func:`all_settings` collects them and :func:`setting` finds one by key
+(the one lookup: no module builds its own ``{s.key: s for s in SETTINGS}``).
+
+This module is the bottom of the package: it imports no other ``rnn_lab`` module at import time (the
+registry imports the declaring modules by name, when it is first asked).
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-# Modules that declare a SETTINGS tuple (imported lazily; none of them imports TensorFlow).
+# Modules that declare a SETTINGS tuple (imported lazily; none of them imports TensorFlow). A missing one is an
+# error, not skipped: a renamed module would otherwise drop its settings (and their links) without a word.
 SETTING_MODULES = (
     "rnn_lab.common_settings",
     "rnn_lab.tasks",  # the task: forecast | classify | next_token
@@ -81,6 +88,25 @@ class Setting:
             raise ValueError(f"{self.key}: {out} is above the maximum {self.max}")
         return out
 
+    def read(self, values: Mapping[str, Any]) -> Any:
+        """This setting's value in ``values`` (session state, URL parameters), validated; missing or None gives
+        the default. ValueError naming the setting and what is allowed otherwise."""
+        raw = values.get(self.key)
+        return self.validate(self.default if raw is None else raw)
+
+    def add_argument(self, parser, flag: str, **overrides):
+        """Declare this setting as a command-line flag of ``parser`` (argparse): its type, choices and default come
+        from the setting, so the command line and the pages agree; ``overrides`` for what differs on purpose (help,
+        ``default=None`` to tell "not given"). A bool that defaults to False is a ``store_true`` switch."""
+        if self.kind is bool and self.default is False:
+            kwargs: dict[str, Any] = {"action": "store_true"}
+        else:
+            kwargs = {"type": self.kind, "default": self.default}
+            if self.choices is not None:
+                kwargs["choices"] = self.choices
+        kwargs.update(overrides)
+        return parser.add_argument(flag, **kwargs)
+
     def to_text(self, value: Any) -> str:
         """How the value travels in a URL."""
         if value is None:
@@ -96,20 +122,31 @@ class Setting:
 
 
 def all_settings() -> dict[str, Setting]:
-    """Every declared setting by key (modules that do not exist yet are skipped)."""
+    """Every declared setting by key (a fresh dict: the caller may change it)."""
+    return dict(_registry())
+
+
+@cache
+def _registry() -> dict[str, Setting]:
     out: dict[str, Setting] = {}
     for name in SETTING_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name and name.startswith(err.name):
-                continue
-            raise
-        for setting in getattr(module, "SETTINGS", ()):
+        module = importlib.import_module(name)  # ModuleNotFoundError when a listed module is gone: say so loudly
+        declared = getattr(module, "SETTINGS", None)
+        if declared is None:
+            raise RuntimeError(f"{name} is listed in SETTING_MODULES but declares no SETTINGS")
+        for setting in declared:
             if setting.key in out:
                 raise RuntimeError(f"setting {setting.key!r} declared twice")
             out[setting.key] = setting
     return out
+
+
+def setting(key: str) -> Setting:
+    """The declared setting called ``key``; KeyError naming it otherwise."""
+    try:
+        return _registry()[key]
+    except KeyError:
+        raise KeyError(f"no setting called {key!r} (see SETTING_MODULES in rnn_lab/settings.py)") from None
 
 
 def defaults() -> dict[str, Any]:

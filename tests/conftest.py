@@ -1,27 +1,66 @@
-"""Shared fixtures: a Keras warm-up, an AppTest factory, and a live app + Chromium for browser tests."""
+"""Shared fixtures: a Keras warm-up, an AppTest factory, and a live app + Chromium for browser tests.
+
+Plain helper functions and constants are in ``tests/helpers`` (``from helpers import ...``)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
-SHARED_DATA = ROOT.parent / "shared" / "data"
-ASSETS_DATA = ROOT / "assets" / "data"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Plain helpers live in tests/helpers (import them from there); these names stay importable from conftest too.
+from helpers import (  # noqa: F401
+    ARTIFACTS,
+    ASSETS_DATA,
+    CHROMIUM,
+    CLIPPED,
+    ROOT,
+    SHARED_DATA,
+    _free_port,
+    clipped_on_every_tab,
+    streamlit_server,
+    wait_for_app,
+)
+
 os.environ.setdefault("RNN_LAB_WARM_UP", "0")  # no background compiling on every Train page open (one test turns it on)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+SLOW_LIST = Path(__file__).with_name("slow_tests.txt")
+
+
+def _slow_functions() -> set[str]:
+    """``file::function`` of every test listed in tests/slow_tests.txt (comments after ``#`` dropped)."""
+    lines = (line.split("#", 1)[0].strip() for line in SLOW_LIST.read_text(encoding="utf-8").splitlines())
+    return {line for line in lines if line}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests for ``make test-fast`` (``-m "not browser and not slow"``) in one place:
+
+    - ``browser``: every test that uses the browser fixture (directly or through ``page``), so a new browser test
+      is marked without anyone remembering to;
+    - ``slow``: the functions listed in tests/slow_tests.txt (measured), plus any test marked ``slow`` by hand.
+    """
+    slow = _slow_functions()
+    seen = set()
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        function = item.nodeid.split("[", 1)[0]
+        if function in slow:
+            item.add_marker(pytest.mark.slow)
+            seen.add(function)
+    whole_run = {item.nodeid.split("::", 1)[0] for item in items}
+    stale = sorted(f for f in slow - seen if f.split("::", 1)[0] in whole_run)  # a file collected, the test gone
+    if stale:
+        config.issue_config_time_warning(
+            pytest.PytestConfigWarning(f"tests/slow_tests.txt names tests that do not exist: {', '.join(stale)}"),
+            stacklevel=2,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -52,41 +91,6 @@ def app_test():
         return at
 
     return make
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def streamlit_server():
-    """`streamlit run app.py` on a free port, as a fresh server; yields its URL and stops it afterwards."""
-    port = _free_port()
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += ["--server.headless", "true", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            proc.kill()
-            pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="session")
@@ -133,46 +137,3 @@ def page(browser):
     tab.set_default_timeout(60_000)
     yield tab
     context.close()
-
-
-def wait_for_app(tab) -> None:
-    """Wait until Streamlit finished running the script (no 'running' indicator)."""
-    tab.wait_for_selector('[data-testid="stApp"]')
-    tab.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000, polling=200
-    )
-
-
-# Elements whose text is wider than their box and cut: an <input> (a select's value), or overflow/ellipsis.
-# Plotly SVG and the canvas data grid are left out (they scroll or zoom by design).
-CLIPPED = """() => {
-  const out = [];
-  for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
-    const box = el.getBoundingClientRect();
-    if (box.width < 5 || box.height < 5) continue;  // visually hidden helpers (screen-reader text)
-    if (el.closest('.js-plotly-plot') || el.closest('[data-testid="stDataFrame"]')) continue;
-    if (el.closest('details:not([open])')) continue;  // inside a closed expander: not shown
-    const cs = getComputedStyle(el);
-    const clips = el.tagName === 'INPUT' || ['hidden', 'clip', 'auto', 'scroll'].includes(cs.overflowX)
-      || cs.textOverflow === 'ellipsis';
-    if (clips && el.scrollWidth > el.clientWidth + 3) {  // 3 px: sub-pixel glyph overhang (KaTeX braces) is not a cut
-      const keyed = el.closest('[class*="st-key-"]');
-      const key = keyed ? [...keyed.classList].find(c => c.startsWith('st-key-')) : '';
-      const box = el.closest('[data-testid]:not([data-testid="stMarkdownContainer"])');
-      const where = `${key || (box ? box.getAttribute('data-testid') : '')}`;
-      out.push(`${el.tagName} ${el.getAttribute('data-testid')} in ${where} (${el.scrollWidth} > ${el.clientWidth}): `
-        + `${(el.value || el.innerText || '').slice(0, 60)}`);
-    }
-  }
-  return out;
-}"""
-
-
-def clipped_on_every_tab(tab) -> list[str]:
-    """:data:`CLIPPED` on the page as it is, then again with each of the page's tabs opened in turn."""
-    found = tab.evaluate(CLIPPED)
-    for tab_button in tab.locator('[data-testid="stMain"] [role="tab"]').all():
-        tab_button.click()
-        tab.wait_for_timeout(500)
-        found += tab.evaluate(CLIPPED)
-    return found

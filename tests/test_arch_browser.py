@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import ARTIFACTS, wait_for_app
+from helpers import ARTIFACTS, wait_for_app
 
 
 def test_home_to_architecture_change_units(app_url, page):

@@ -3,7 +3,7 @@ matrix, the softmax bars and the comparison table fit on the page; nothing clipp
 
 from __future__ import annotations
 
-from conftest import ARTIFACTS, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, clipped_on_every_tab, wait_for_app
 
 LINK = (
     "train?task=classify&data_source_kind=digits&data_digits_limit=300&data_val_frac=0.1"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qsl, urlsplit
 
-from conftest import ARTIFACTS, streamlit_server, wait_for_app
+from helpers import ARTIFACTS, streamlit_server, wait_for_app
 
 from rnn_lab.i18n import t
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 def test_five_students_train_at_once_and_all_get_their_result(app_url):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from test_train_engine import counting
+from helpers import counting
 
 from rnn_lab import i18n
 

@@ -1,6 +1,6 @@
 """Upload a file through the real Data page in Chromium; the screenshot goes to tests/artifacts/data.png."""
 
-from conftest import ARTIFACTS, ROOT, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, ROOT, clipped_on_every_tab, wait_for_app
 
 CSV = "Date,Open,High,Low,Close,Volume\n" + "".join(
     f'2021-{m:02d}-{d:02d},{100 + i},{102 + i},{99 + i},{101 + i + (i % 3)},"{1000 + 10 * i:,}"\n'

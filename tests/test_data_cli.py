@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ASSETS_DATA, ROOT
+from helpers import ASSETS_DATA, ROOT
 
 from rnn_lab.cli import main
 

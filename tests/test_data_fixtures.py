@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from rnn_lab.data.clean import clean, outlier_mask, spike_mask
 from rnn_lab.data.columns import calendar_role, choose_target, incomplete_last_row, level_steps

@@ -4,18 +4,10 @@ import base64
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from helpers import GOOD, ROOT, texts
 from streamlit.testing.v1 import AppTest
 
 PAGE = "app_pages/data.py"
-GOOD = (
-    "일자,종가,거래량\r\n"
-    + "".join(f'2021/03/{d:02d},"{70000 + 100 * d:,}","{1000 * d:,}"\r\n' for d in range(31, 0, -1))
-).encode("cp949")
-
-
-def texts(elements):
-    return [e.value for e in elements]
 
 
 def no_raw_keys(at):

@@ -6,7 +6,7 @@ Issue 14 items 1 (target picked and explained), 4 (original names in the selects
 """
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from rnn_lab import i18n, share
 from rnn_lab.data.settings import join_columns, split_columns

@@ -1,9 +1,8 @@
 """The prepared dataset follows the data_ settings wherever they change, and uploads travel in links by name."""
 
 import pytest
-from conftest import ROOT
+from helpers import GOOD, ROOT, texts
 from streamlit.testing.v1 import AppTest
-from test_data_page import GOOD, texts
 
 from rnn_lab.data.settings import upload_window
 

@@ -16,7 +16,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import ROOT, _free_port
+from helpers import ROOT, _free_port
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 

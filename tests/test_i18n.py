@@ -8,7 +8,7 @@ import string
 import tomllib
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from rnn_lab import i18n
 

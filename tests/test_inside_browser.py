@@ -3,7 +3,7 @@
 Counting toy, SimpleRNN(10), training window 0 = [0.0, 0.1, 0.2, 0.3, 0.4]: x_t of step t is (t - 1) / 10.
 """
 
-from conftest import ARTIFACTS, wait_for_app
+from helpers import ARTIFACTS, wait_for_app
 
 SLIDER = "input.rl-slider"  # the step view's range input (inside the component's shadow root; Playwright pierces it)
 

@@ -4,7 +4,7 @@ not a missing-glyph box), and nothing on the page is clipped."""
 
 from __future__ import annotations
 
-from conftest import ARTIFACTS, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, clipped_on_every_tab, wait_for_app
 
 LINK = (
     "inside?lang=ko&projection=1&task=next_token&data_source_kind=text&data_text=tiny-ko&data_text_padding=post"

@@ -337,7 +337,7 @@ def test_start_a_lesson_and_walk_through_its_steps(app_test, lesson_id):
 
 
 def test_lesson_link_opens_the_lesson_in_a_fresh_session(app_test):
-    from conftest import ROOT
+    from helpers import ROOT
     from streamlit.testing.v1 import AppTest
 
     from rnn_lab import share

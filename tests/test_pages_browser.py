@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
-from conftest import ARTIFACTS, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, clipped_on_every_tab, wait_for_app
 
 PAGES = ("", "architecture", "data", "train", "inside", "lessons")  # "" is Home
 

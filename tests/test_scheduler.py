@@ -244,7 +244,7 @@ def test_an_experiment_job_waits_its_turn_and_can_leave_the_queue(gate):
 
 
 def _tiny_train(seed: int):
-    from test_train_engine import counting
+    from helpers import counting
 
     from rnn_lab.arch.settings import config_from_values as arch_from_values
     from rnn_lab.train.settings import config_from_values as train_from_values

@@ -188,7 +188,7 @@ def _changed_values() -> dict:
 
 def _fresh_session_from_link(app_test_cls, page, params, **context):
     """A new browser session opening ``params`` on ``page`` (like pasting the link in a fresh browser)."""
-    from conftest import ROOT
+    from helpers import ROOT
 
     at = app_test_cls.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.query_params.update(params)
@@ -285,7 +285,7 @@ def test_a_page_switch_runs_through_the_router():
 
     Pages live in app_pages/, not pages/: with a pages/ folder beside app.py, Streamlit 1.67 runs a page file
     alone (old multipage mode) until the router's st.navigation has run once in the process."""
-    from conftest import ROOT
+    from helpers import ROOT
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()

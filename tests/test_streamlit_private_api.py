@@ -6,11 +6,12 @@ is loaded, and a rerun clears Keras' global state under a training thread: the f
 
 from __future__ import annotations
 
+import ast
 import inspect
 import tomllib
 
 import streamlit
-from conftest import ROOT
+from helpers import ROOT
 
 RECHECK = (
     f"Streamlit {streamlit.__version__} changed an internal RNN Lab relies on. Re-check "
@@ -20,19 +21,24 @@ RECHECK = (
 )
 
 
+def _streamlit_source_of(module, name: str) -> str:
+    """The source of ``name`` as Streamlit's file defines it, read from the file (not from the module attribute,
+    which an earlier AppTest's app run has already replaced with ui.common's cleaner: order must not matter)."""
+    tree = ast.parse(inspect.getsource(module))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return ast.get_source_segment(inspect.getsource(module), node)
+    return ""
+
+
 def test_script_runner_still_cleans_through_the_module_function_we_replace():
     from streamlit.runtime.scriptrunner import script_runner
 
-    assert callable(getattr(script_runner, "_clean_problem_modules", None)), RECHECK
-    source = inspect.getsource(script_runner)
+    original = _streamlit_source_of(script_runner, "_clean_problem_modules")
+    assert original, RECHECK  # still a module-level function of script_runner
+    assert "clear_session" in original, RECHECK  # what we skip is still Keras' clearing
     # called by its module-global name after every run, so replacing the module attribute takes effect
-    assert "_log_if_error(_clean_problem_modules)" in source, RECHECK
-    original = (
-        inspect.getsource(script_runner._clean_problem_modules)
-        if not getattr(script_runner, "_rnn_lab_keeps_keras", False)
-        else ""
-    )
-    assert not original or "clear_session" in original, RECHECK  # what we skip is still Keras' clearing
+    assert "_log_if_error(_clean_problem_modules)" in inspect.getsource(script_runner), RECHECK
 
 
 def test_post_script_gc_option_still_exists_and_is_off():
@@ -46,10 +52,20 @@ def test_post_script_gc_option_still_exists_and_is_off():
         assert tomllib.load(fh)["runner"]["postScriptGC"] is False, RECHECK
 
 
-def test_keep_keras_session_replaces_the_cleaner():
+def test_keep_keras_session_replaces_the_cleaner(monkeypatch):
+    """From Streamlit's own state (as in a fresh server process), whatever earlier tests did: monkeypatch puts the
+    module back as it was afterwards."""
     from streamlit.runtime.scriptrunner import script_runner
 
     from ui.common import keep_keras_session
 
+    def _clean_problem_modules():  # stands in for Streamlit's function
+        raise AssertionError("Streamlit's cleaner ran")
+
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", _clean_problem_modules)
+    monkeypatch.delattr(script_runner, "_rnn_lab_keeps_keras", raising=False)
     keep_keras_session()
+    assert script_runner._clean_problem_modules.__name__ == "clean_without_keras", RECHECK
+    script_runner._clean_problem_modules()  # runs without touching Keras
+    keep_keras_session()  # a second call (every page run) keeps the replacement
     assert script_runner._clean_problem_modules.__name__ == "clean_without_keras", RECHECK

@@ -3,7 +3,7 @@ Korean tokens drawn whole, nothing clipped, no console errors. Screenshot: tests
 
 from __future__ import annotations
 
-from conftest import ARTIFACTS, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, clipped_on_every_tab, wait_for_app
 
 from rnn_lab import i18n
 

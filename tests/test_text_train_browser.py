@@ -4,7 +4,7 @@ console errors."""
 
 from __future__ import annotations
 
-from conftest import ARTIFACTS, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, clipped_on_every_tab, wait_for_app
 
 LINK = (
     "train?lang=ko&projection=1&task=next_token&data_source_kind=text&data_text=tiny-ko&data_text_padding=post"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ARTIFACTS, wait_for_app
+from helpers import ARTIFACTS, wait_for_app
 
 
 def test_train_counting_toy_to_the_end(page, app_url):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_exported_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -225,24 +226,6 @@ def test_compare_rows_for_both_tasks(keras, capsys):
     assert "--models takes" in capsys.readouterr().err
 
 
-def _run_script(run, tmp_path):
-    from rnn_lab.train import export
-
-    (tmp_path / "train_rnn_lab.py").write_text(export.script(run))
-    (tmp_path / export.data_file(run)).write_bytes(export.data_bytes(run))
-    out = subprocess.run(
-        [sys.executable, "train_rnn_lab.py"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
-        timeout=300,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    return out.stdout
-
-
 def test_exported_script_of_a_digit_classifier_and_of_a_conv1d_forecaster(keras, tmp_path):
     """Classify runs export their exact splits (.npz) and a script that reaches the same loss and accuracy; a
     Conv1D (or Dense) run's script builds that family, not a recurrent stack."""
@@ -261,7 +244,7 @@ def test_exported_script_of_a_digit_classifier_and_of_a_conv1d_forecaster(keras,
         ArchConfig(cell="LSTM", units=(8,), timesteps=28, features=28, dense_units=10, head_activation="softmax"),
         TrainConfig(epochs=2, batch_size=32, seed=1, loss="sparse_categorical_crossentropy"),
     )
-    out = _run_script(run, tmp_path)
+    out = run_exported_script(run, tmp_path)
     final = json.loads(out.split("final losses:")[1].splitlines()[0])
     assert final["loss"] == pytest.approx(run.final_loss, rel=0.01)
     assert final["accuracy"] == pytest.approx(run.history["accuracy"][-1], abs=0.01)
@@ -272,9 +255,9 @@ def test_exported_script_of_a_digit_classifier_and_of_a_conv1d_forecaster(keras,
     names = zipfile.ZipFile(io.BytesIO(export.zip_bundle(run))).namelist()
     assert sorted(names) == sorted(["train_rnn_lab.py", "rnn_lab_data.npz"])
 
-    from test_train_engine import counting
+    from helpers import counting
 
     conv = execute(counting(), ArchConfig(family="conv1d", filters=4, kernel_size=2), TrainConfig(epochs=3, seed=0))
     (tmp_path / "conv").mkdir()
-    final = json.loads(_run_script(conv, tmp_path / "conv").split("final losses:")[1].splitlines()[0])
+    final = json.loads(run_exported_script(conv, tmp_path / "conv").split("final losses:")[1].splitlines()[0])
     assert final["loss"] == pytest.approx(conv.final_loss, rel=0.01)

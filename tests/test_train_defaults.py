@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_train_engine import counting
+from helpers import counting
 
 from rnn_lab.arch.settings import config_from_values as arch_from_values
 from rnn_lab.train.settings import DEFAULT_LR, KERAS_LR

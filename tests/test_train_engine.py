@@ -7,6 +7,7 @@ import threading
 
 import numpy as np
 import pytest
+from helpers import counting
 
 from rnn_lab.train import metrics as M
 from rnn_lab.train.engine import (
@@ -17,21 +18,6 @@ from rnn_lab.train.engine import (
 )
 
 TOL = 1e-6  # same config + seed -> same history
-
-
-def counting():
-    from rnn_lab.data.prepare import prepare
-    from rnn_lab.data.toys import make_toy
-
-    return prepare(
-        make_toy("counting"),
-        "value",
-        window=5,
-        val_frac=0,
-        test_frac=0,
-        scaling="none",
-        source="toy:counting",
-    )
 
 
 def walk(n=300, window=10, seed=1):

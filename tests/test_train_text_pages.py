@@ -186,7 +186,7 @@ def test_prompt_checks_and_the_top5_figure():
 def test_exported_script_of_a_language_model_reaches_the_same_loss(keras, tmp_path):
     """The .npz holds the token ids, the .json the vocabulary; the script builds Embedding(mask_zero) + GRU +
     Dense(V, softmax) on every step, reaches the app's loss, and decodes text with the vocabulary."""
-    from test_train_cli import _run_script
+    from helpers import run_exported_script
 
     from rnn_lab.arch.config import ArchConfig
     from rnn_lab.data.text import prepare_text
@@ -201,7 +201,7 @@ def test_exported_script_of_a_language_model_reaches_the_same_loss(keras, tmp_pa
         TrainConfig(epochs=3, batch_size=4, seed=1, learning_rate=0.01, loss="sparse_categorical_crossentropy"),
     )
     (tmp_path / export.VOCAB_FILE).write_bytes(export.vocab_json(run))
-    out = _run_script(run, tmp_path)
+    out = run_exported_script(run, tmp_path)
     final = json.loads(out.split("final losses:")[1].splitlines()[0])
     assert final["loss"] == pytest.approx(run.final_loss, rel=0.01)
     assert final["accuracy"] == pytest.approx(run.history["accuracy"][-1], abs=0.01)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from test_train_engine import counting
+from helpers import counting
 
 
 def _setup(keras):

@@ -10,14 +10,14 @@ from rnn_lab.arch.config import CELLS, FAMILIES, MERGE_MODES, ArchConfig
 from rnn_lab.arch.settings import SETTINGS
 from rnn_lab.arch.settings import config_from_values as _config_from_values
 from rnn_lab.i18n import error_text
+from rnn_lab.settings import setting
 from ui.common import lang, show_advanced, t
 
-_S = {s.key: s for s in SETTINGS}
 LAST_GOOD = "_arch_last_good_cfg"  # not a setting: the last configuration that rendered
 
 
 def _number(key: str, label_key: str, disabled: bool = False, help_key: str | None = None) -> None:
-    s = _S[key]
+    s = setting(key)
     st.number_input(
         t(label_key),
         min_value=int(s.min),
@@ -38,15 +38,16 @@ def sanitize_state() -> list[str]:
     """
     problems = []
     state = st.session_state
-    for key, setting in _S.items():
-        value = state.get(key, setting.default)
+    for declared in SETTINGS:
+        key = declared.key
+        value = state.get(key, declared.default)
         try:
-            state[key] = setting.validate(value)
+            state[key] = declared.validate(value)
         except ValueError as err:
-            fixed = setting.default
-            number = setting.kind in (int, float) and isinstance(value, (int, float)) and not isinstance(value, bool)
+            fixed = declared.default
+            number = declared.kind in (int, float) and isinstance(value, (int, float)) and not isinstance(value, bool)
             if number and not math.isnan(value):  # clamp into [min, max]
-                fixed = setting.kind(min(max(value, setting.min), setting.max))
+                fixed = declared.kind(min(max(value, declared.min), declared.max))
             state[key] = fixed
             problems.append(t("arch.fixed_value", problem=str(err), value=fixed))
     return problems
@@ -126,8 +127,8 @@ def recurrent_controls_ui() -> None:
     st.selectbox(t("arch.cell"), options=CELLS, key="arch_cell", help=t("arch.cell_help"))
     st.slider(
         t("arch.layers"),
-        min_value=int(_S["arch_layers"].min),
-        max_value=int(_S["arch_layers"].max),
+        min_value=int(setting("arch_layers").min),
+        max_value=int(setting("arch_layers").max),
         step=1,
         key="arch_layers",
         help=t("arch.layers_help"),
@@ -139,7 +140,7 @@ def recurrent_controls_ui() -> None:
             st.number_input(
                 t("arch.units", i=i),
                 min_value=1,
-                max_value=int(_S[f"arch_units_{i}"].max),
+                max_value=int(setting(f"arch_units_{i}").max),
                 step=1,
                 key=f"arch_units_{i}",
                 help=t("arch.units_help"),
@@ -160,7 +161,7 @@ def recurrent_advanced_ui() -> None:
     st.slider(
         t("arch.dropout"),
         min_value=0.0,
-        max_value=float(_S["arch_dropout"].max),
+        max_value=float(setting("arch_dropout").max),
         step=0.05,
         key="arch_dropout",
         help=t("arch.dropout_help"),
@@ -168,7 +169,7 @@ def recurrent_advanced_ui() -> None:
     st.slider(
         t("arch.recurrent_dropout"),
         min_value=0.0,
-        max_value=float(_S["arch_recurrent_dropout"].max),
+        max_value=float(setting("arch_recurrent_dropout").max),
         step=0.05,
         key="arch_recurrent_dropout",
         help=t("arch.recurrent_dropout_help"),

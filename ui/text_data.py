@@ -14,8 +14,8 @@ from rnn_lab import class_views as cv
 from rnn_lab import i18n
 from rnn_lab.data import text_views as tv
 from rnn_lab.data.errors import DataError, TextDataError
-from rnn_lab.data.settings import SETTINGS
 from rnn_lab.data.text import NSMC_LIMIT, PADDINGS, TINY, TOKENS, decode_text, lines_of, tiny_corpus
+from rnn_lab.settings import setting as rnn_setting
 from ui import data as ud
 from ui.classify import class_counts, shapes_table_ui
 from ui.common import error, lang, plot, show_table, t
@@ -29,7 +29,6 @@ TEXT_KEYS = (
     "data_text_vocab",
     "data_text_limit",
 )
-BY_KEY = {s.key: s for s in SETTINGS}
 FIRST_LINES = 5  # lines shown tokenised
 TOP_TOKENS = 20  # most frequent tokens listed and drawn
 REVIEWS = 8  # NSMC reviews shown with their labels
@@ -117,7 +116,7 @@ def fix_bad_settings() -> None:
     for key in TEXT_KEYS:
         if key not in state:
             continue
-        setting = BY_KEY[key]
+        setting = rnn_setting(key)
         try:
             setting.validate(state[key])
             if key == "data_text" and state[key] not in ud.text_sources():
@@ -139,7 +138,7 @@ def _allowed(setting) -> str:
 
 
 def _num(key: str, step: int, column) -> None:
-    s = BY_KEY[key]
+    s = rnn_setting(key)
     column.number_input(
         t(f"text_data.setting.{key}"),
         min_value=int(s.min),

@@ -16,9 +16,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from rnn_lab.i18n import error_text
+from rnn_lab.settings import setting
 from rnn_lab.style import color
 from rnn_lab.train.engine import LOSSES, OPTIMIZERS, TrainConfig
-from rnn_lab.train.settings import _BY_KEY, config_from_values
+from rnn_lab.train.settings import config_from_values
 from ui.common import error, plot, projection, show_advanced, show_table, t
 
 JOB_KEY = "job_train"
@@ -67,7 +68,7 @@ def collect_finished_job() -> None:
 
 
 def _bounds(key: str) -> dict:
-    s = _BY_KEY[key]
+    s = setting(key)
     return {"min_value": s.min, "max_value": s.max}
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from rnn_lab.arch.config import CELLS, MERGE_MODES, ArchConfig
+from rnn_lab.arch.config import MERGE_MODES, ArchConfig
 from rnn_lab.arch.params import layer_formulas, total_params
-from rnn_lab.cli import UsageError
+from rnn_lab.errors import UsageError
+from rnn_lab.settings import setting
 
 MAX_CLI_PARAMS = 20_000_000  # building more takes many seconds and hundreds of MB; the formula still answers
 
@@ -18,7 +19,7 @@ def add_parser(subparsers) -> None:
         help="Keras summary and parameter formulas of a recurrent model",
         description="Build the model with Keras 3 and print its summary next to the analytic parameter formulas.",
     )
-    p.add_argument("--cell", choices=CELLS, default="SimpleRNN", help="recurrent cell (default SimpleRNN)")
+    setting("arch_cell").add_argument(p, "--cell", help="recurrent cell (default SimpleRNN)")
     p.add_argument(
         "--units",
         type=int,
@@ -26,25 +27,28 @@ def add_parser(subparsers) -> None:
         metavar="N",
         help="units of one recurrent layer; repeat to stack layers (default: one layer of 10)",
     )
-    p.add_argument("--timesteps", type=int, default=5, help="window length (default 5)")
-    p.add_argument("--features", type=int, default=1, help="input features per step (default 1)")
+    setting("arch_timesteps").add_argument(p, "--timesteps", help="window length (default 5)")
+    setting("arch_features").add_argument(p, "--features", help="input features per step (default 1)")
     p.add_argument("--batch-size", type=int, default=None, help="fixed batch size (the old batch_input_shape)")
-    p.add_argument("--bidirectional", action="store_true", help="wrap every recurrent layer in Bidirectional")
+    setting("arch_bidirectional").add_argument(p, "--bidirectional", help="wrap every recurrent layer in Bidirectional")
     p.add_argument("--merge-mode", choices=MERGE_MODES, default=None, help="Bidirectional merge mode (default concat)")
-    p.add_argument("--return-sequences", action="store_true", help="the last recurrent layer returns every step")
-    p.add_argument("--return-state", action="store_true", help="the last recurrent layer also returns its states")
-    p.add_argument("--dropout", type=float, default=0.0, help="input dropout, 0 <= p < 1")
-    p.add_argument("--recurrent-dropout", type=float, default=0.0, help="recurrent dropout, 0 <= p < 1")
+    setting("arch_return_sequences").add_argument(
+        p, "--return-sequences", help="the last recurrent layer returns every step"
+    )
+    setting("arch_return_state").add_argument(
+        p, "--return-state", help="the last recurrent layer also returns its states"
+    )
+    setting("arch_dropout").add_argument(p, "--dropout", help="input dropout, 0 <= p < 1")
+    setting("arch_recurrent_dropout").add_argument(p, "--recurrent-dropout", help="recurrent dropout, 0 <= p < 1")
     p.add_argument("--dense", type=int, default=None, metavar="N", help="add a Dense(N) head (default: no head)")
-    p.add_argument(
+    setting("arch_family").add_argument(
+        p,
         "--layer",
-        choices=("rnn", "conv1d", "dense"),
-        default="rnn",
         help="layer family: the recurrent stack (default), Conv1D + pooling + Flatten, or Flatten + Dense",
     )
-    p.add_argument("--filters", type=int, default=16, help="conv1d: filters f (default 16)")
-    p.add_argument("--kernel-size", type=int, default=3, help="conv1d: kernel size k (default 3)")
-    p.add_argument("--pool", type=int, default=2, help="conv1d: MaxPooling1D size, 1 = none (default 2)")
+    setting("arch_filters").add_argument(p, "--filters", help="conv1d: filters f (default 16)")
+    setting("arch_kernel_size").add_argument(p, "--kernel-size", help="conv1d: kernel size k (default 3)")
+    setting("arch_pool").add_argument(p, "--pool", help="conv1d: MaxPooling1D size, 1 = none (default 2)")
     p.add_argument("--dense-hidden", type=int, default=None, help="conv1d/dense: hidden Dense(relu) units")
     p.add_argument("--softmax", action="store_true", help="the Dense head uses softmax (a classifier's head)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")

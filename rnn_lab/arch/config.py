@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from rnn_lab.i18n import MessageError
+from rnn_lab.tasks import get_task
 
 CELLS = ("SimpleRNN", "LSTM", "GRU")
 FAMILIES = ("rnn", "conv1d", "dense")  # recurrent stack | Conv1D + pooling + Flatten | Flatten + Dense
@@ -183,8 +184,6 @@ def training_variant(cfg: ArchConfig, timesteps, features: int | None = None, ho
     """
     if not isinstance(timesteps, int):
         dataset = timesteps
-        from rnn_lab.tasks import get_task
-
         task = get_task(getattr(dataset, "task", "forecast"))
         if task.return_sequences and cfg.family != "rnn":
             raise ValueError(

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from rnn_lab import style
 from rnn_lab.arch.config import ArchConfig
+from rnn_lab.arch.params import conv1d_length, flat_width, pooled_length
 from rnn_lab.i18n import t
 
 MAX_SHOWN_STEPS = 7  # windows longer than this show the first 3 and last 3 steps around a gap
@@ -270,8 +271,6 @@ def feedforward_figure(cfg: ArchConfig, lang: str = "en") -> go.Figure:
     last window are drawn); MaxPooling1D keeps the largest of each group; Flatten lays everything side by side.
     Dense family: all T steps are flattened at once, so the order of the steps is just positions in one vector.
     """
-    from rnn_lab.arch.params import conv1d_length, flat_width, pooled_length
-
     steps = shown_steps(cfg.timesteps)
     n_cols = len(steps)
     col_of = {s: c for c, s in enumerate(steps) if s is not None}

@@ -22,6 +22,7 @@ from rnn_lab.arch.config import (
     ArchConfig,
 )
 from rnn_lab.settings import Setting
+from rnn_lab.tasks import task_of
 
 SETTINGS = (
     Setting("arch_cell", "SimpleRNN", choices=CELLS),
@@ -52,13 +53,6 @@ SETTINGS = (
     Setting("arch_embedding_dim", 8, min=1, max=MAX_EMBED_DIM),
     Setting("arch_mask_zero", False),
 )
-_BY_KEY = {s.key: s for s in SETTINGS}
-
-
-def _value(values: Mapping[str, Any], key: str) -> Any:
-    setting = _BY_KEY[key]
-    raw = values.get(key, setting.default)
-    return setting.validate(setting.default if raw is None else raw)
 
 
 def config_from_values(values: Mapping[str, Any]) -> ArchConfig:
@@ -67,9 +61,7 @@ def config_from_values(values: Mapping[str, Any]) -> ArchConfig:
     Works with any mapping, e.g. ``st.session_state`` or parsed URL parameters. Raises
     ValueError naming the setting and what is allowed when a value is out of range.
     """
-    v = {key: _value(values, key) for key in _BY_KEY}
-    from rnn_lab.tasks import task_of
-
+    v = {s.key: s.read(values) for s in SETTINGS}
     head_activation = task_of(values).head_activation  # the task decides the head (softmax to classify)
     if head_activation == "softmax" and (not v["arch_dense"] or v["arch_dense_units"] < 2):
         # Dense(1, softmax) always outputs 1.0: never show it as a classifier

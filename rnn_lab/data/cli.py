@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rnn_lab import i18n
 from rnn_lab.data.reader import DELIMITERS, Loaded, read_file
+from rnn_lab.errors import UsageError
 
 DELIMITER_CHARS = {name: char for char, name in DELIMITERS.items()}
 
@@ -62,8 +63,6 @@ def summary(loaded: Loaded) -> dict:
 
 
 def run(args) -> int:
-    from rnn_lab.cli import UsageError
-
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"no such file: {path}")

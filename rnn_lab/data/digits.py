@@ -17,6 +17,9 @@ import numpy as np
 
 from rnn_lab.data.errors import DataError
 from rnn_lab.data.prepare import SPLITS, _split
+from rnn_lab.data.sampling import stratified_take
+from rnn_lab.data.text import prepare_text_from_values
+from rnn_lab.settings import setting
 
 MNIST_DIR = Path(__file__).resolve().parents[2] / "assets" / "data" / "mnist"
 MNIST_IMAGES = "t10k-images-idx3-ubyte.gz"
@@ -80,30 +83,6 @@ class PreparedClasses:
     def majority_class(self) -> int:
         """The most frequent class of the TRAINING split (the baseline's answer; ties -> the smaller index)."""
         return int(np.argmax(self.class_counts("train")))
-
-
-def stratified_take(labels: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Sorted positions of ``n`` of ``labels``, each class getting its share (largest remainder), chosen at random.
-
-    The class counts of the pick are ``n * count_c / len(labels)`` rounded so they sum to ``n`` exactly.
-    """
-    labels = np.asarray(labels)
-    n = int(n)
-    if not 0 <= n <= len(labels):
-        raise ValueError(f"cannot take {n} of {len(labels)} samples")
-    classes, counts = np.unique(labels, return_counts=True)
-    exact = counts * (n / len(labels)) if len(labels) else counts.astype(float)
-    take = np.floor(exact).astype(int)
-    short = n - int(take.sum())
-    if short:
-        # the classes with the largest remainders get one more (stable: ties -> smaller class)
-        order = np.argsort(-(exact - take), kind="stable")
-        take[order[:short]] += 1
-    chosen = []
-    for c, k in zip(classes, take, strict=True):
-        members = np.flatnonzero(labels == c)
-        chosen.append(rng.permutation(members)[:k])
-    return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, np.int64)
 
 
 def stratified_split(labels: np.ndarray, n_val: int, n_test: int, seed: int) -> tuple[np.ndarray, ...]:
@@ -247,14 +226,10 @@ def prepare_classes_from_values(values, text: str | None = None):
     dataset of the ``data_text*`` settings (:class:`rnn_lab.data.text.PreparedText`, NSMC sentiment; ``text`` is a
     user's own text); anything else -> the classification toy ``data_class_toy``.
     """
-    from rnn_lab.data.settings import SETTINGS
-
-    by_key = {s.key: s for s in SETTINGS}
 
     def v(key):
-        raw = values.get(key)
         try:
-            return by_key[key].validate(by_key[key].default if raw is None else raw)
+            return setting(key).read(values)
         except ValueError as err:  # e.g. a link with data_digits_limit=99999
             raise DataError("bad_setting", reason=str(err)) from None
 
@@ -262,8 +237,6 @@ def prepare_classes_from_values(values, text: str | None = None):
     if kind in ("bundled", "upload"):  # a number series has no class labels
         raise DataError("classify_source", kind=kind)
     if kind == "text":
-        from rnn_lab.data.text import prepare_text_from_values
-
         return prepare_text_from_values({**values, "task": "classify"}, text)
     if kind == "digits":
         return prepare_digits(v("data_digits_limit"), v("data_val_frac"), v("data_toy_seed"))

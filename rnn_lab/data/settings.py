@@ -1,7 +1,6 @@
 """Settings of the Data page (``data_`` keys) and the per-source defaults applied when the source changes."""
 
 from rnn_lab.data.prepare import SCALINGS
-from rnn_lab.data.text import NSMC_LIMIT, PADDINGS, TEXT_SOURCES, TOKENS
 from rnn_lab.data.toys import TOYS, recommended_window
 from rnn_lab.settings import Setting
 
@@ -10,6 +9,11 @@ BUNDLED_NAMES = ("samsung", "aapl", "airline", "sunspots")
 MISSING_STRATEGIES = ("ffill", "interpolate", "drop")
 OUTLIER_STRATEGIES = ("leave", "iqr", "zscore")
 DATE_ORDERS = ("auto", "dmy", "mdy")
+# text (rnn_lab/data/text.py): here, below the text module, so it imports these and not the other way round
+TOKENS = ("char", "word")
+PADDINGS = ("pre", "post")
+TEXT_SOURCES = ("tiny-en", "tiny-ko", "nsmc", "own")
+NSMC_LIMIT = (100, 20_000)  # training reviews a run may use (of the 20,000 shipped)
 
 SETTINGS = (
     Setting("data_source_kind", "toy", choices=SOURCE_KINDS),

@@ -48,18 +48,18 @@ from pathlib import Path
 import numpy as np
 
 from rnn_lab.data.errors import DataError
+from rnn_lab.data.sampling import stratified_take
+from rnn_lab.data.settings import NSMC_LIMIT, PADDINGS, TEXT_SOURCES, TOKENS
+from rnn_lab.settings import setting
+from rnn_lab.tasks import task_of
 
 TEXT_DIR = Path(__file__).resolve().parents[2] / "assets" / "data" / "text"
 PAD, UNK, END = "[PAD]", "[UNK]", "[END]"
 PAD_ID, UNK_ID, END_ID = 0, 1, 2  # [END]: language-model vocabularies only (see the module docstring)
-TOKENS = ("char", "word")
-PADDINGS = ("pre", "post")
-TEXT_SOURCES = ("tiny-en", "tiny-ko", "nsmc", "own")
 TINY = {"tiny-en": "tiny_en.txt", "tiny-ko": "tiny_ko.txt"}
 NSMC_TRAIN = "nsmc_train_20k.txt.gz"
 NSMC_TEST = "nsmc_test_5k.txt.gz"
 NSMC_CLASSES = ("negative", "positive")  # label 0: ratings 1-4; label 1: ratings 9-10
-NSMC_LIMIT = (100, 20_000)  # training reviews a run may use (of the 20,000 shipped)
 SPLITS = ("train", "val", "test")
 
 
@@ -390,7 +390,6 @@ def prepare_sentiment(
     """NSMC sentiment (``classify``): ``limit`` of the 20,000 shipped training reviews (stratified, seeded),
     ``val_frac`` of them for validation (stratified), and the 5,000 shipped test reviews as the test split.
     The vocabulary comes from the training reviews alone."""
-    from rnn_lab.data.digits import stratified_take
 
     _check_common(tokens, maxlen, padding, truncating, vocab_size)
     limit = int(limit)
@@ -560,15 +559,10 @@ def prepare_text_from_values(values, text: str | None = None) -> PreparedText:
     """The text dataset the ``data_text*`` settings in ``values`` describe (session state, URL parameters).
 
     A user's own text is session data, not a setting (like an upload): pass it as ``text``."""
-    from rnn_lab.data.settings import SETTINGS
-    from rnn_lab.tasks import task_of
-
-    by_key = {s.key: s for s in SETTINGS}
 
     def v(key):
-        raw = values.get(key)
         try:
-            return by_key[key].validate(by_key[key].default if raw is None else raw)
+            return setting(key).read(values)
         except ValueError as err:
             raise DataError("bad_setting", reason=str(err)) from None
 

@@ -32,7 +32,7 @@ import argparse
 import json
 from pathlib import Path
 
-from rnn_lab.cli import UsageError
+from rnn_lab.errors import UsageError
 from rnn_lab.inside.settings import SPLITS
 from rnn_lab.train.cli import add_text_arguments
 

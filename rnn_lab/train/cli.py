@@ -28,7 +28,7 @@ import json
 import math
 from pathlib import Path
 
-from rnn_lab.cli import UsageError
+from rnn_lab.errors import UsageError
 from rnn_lab.train.settings import DEFAULT_LR
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from rnn_lab.train.errors import TrainError
+
 PARAMS_ENV, SAMPLE_EPOCHS_ENV, RUNS_ENV = "RNN_LAB_MAX_PARAMS", "RNN_LAB_MAX_SAMPLE_EPOCHS", "RNN_LAB_MAX_RUNS"
 
 
@@ -47,9 +49,7 @@ class Limits:
 
 
 def check_run_size(params: int, epochs: int, n_train: int, limits: Limits | None = None) -> None:
-    """Raise :class:`~rnn_lab.train.runs.TrainError` when a run is larger than this server allows."""
-    from rnn_lab.train.runs import TrainError
-
+    """Raise :class:`~rnn_lab.train.errors.TrainError` when a run is larger than this server allows."""
     limits = limits or Limits.from_env()
     if params > limits.max_params:
         raise TrainError("too_many_params", params=f"{params:,}", limit=f"{limits.max_params:,}", env=PARAMS_ENV)

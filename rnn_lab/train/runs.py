@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnn_lab.i18n import MessageError
 from rnn_lab.train import metrics as M
 from rnn_lab.train.engine import (
     ProgressFn,
@@ -25,16 +24,11 @@ from rnn_lab.train.engine import (
     TrainResult,
     effective_batch_size,
 )
+from rnn_lab.train.errors import TrainError  # noqa: F401 (its home was here: runs.TrainError still works)
 
 SPLITS = ("train", "val", "test")
 _IDS = itertools.count(1)
 _IDS_LOCK = threading.Lock()
-
-
-class TrainError(MessageError):
-    """Impossible settings, found before training starts: a message key (train.err.*) plus values."""
-
-    namespace = "train.err"
 
 
 @dataclass

@@ -28,14 +28,7 @@ SETTINGS = (
     Setting("train_live", True),  # redraw the loss curve while training
     Setting("train_forecast_steps", 20, min=1, max=200),  # recursive forecast length
 )
-_BY_KEY = {s.key: s for s in SETTINGS}
 train_settings = SETTINGS  # the name the brief uses
-
-
-def _value(values: Mapping[str, Any], key: str) -> Any:
-    setting = _BY_KEY[key]
-    raw = values.get(key, setting.default)
-    return setting.validate(setting.default if raw is None else raw)
 
 
 def config_from_values(values: Mapping[str, Any]) -> TrainConfig:
@@ -43,7 +36,7 @@ def config_from_values(values: Mapping[str, Any]) -> TrainConfig:
 
     Raises ValueError naming the setting and the allowed range when a value is out of range.
     """
-    v = {key: _value(values, key) for key in _BY_KEY}
+    v = {s.key: s.read(values) for s in SETTINGS}
     return TrainConfig(
         optimizer=v["train_optimizer"],
         learning_rate=float(v["train_lr"]),

@@ -1,0 +1,26 @@
+"""Running a training script exported by rnn_lab.train.export in a directory of its own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def run_exported_script(run, tmp_path) -> str:
+    """Write ``run``'s script and data file to ``tmp_path``, run it with this Python, return what it printed."""
+    from rnn_lab.train import export
+
+    (tmp_path / "train_rnn_lab.py").write_text(export.script(run))
+    (tmp_path / export.data_file(run)).write_bytes(export.data_bytes(run))
+    out = subprocess.run(
+        [sys.executable, "train_rnn_lab.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+        timeout=300,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
