@@ -16,8 +16,8 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from rnn_lab.data.errors import DataError
+from rnn_lab.data.settings import SCALINGS
 
-SCALINGS = ("none", "minmax", "standard")
 SPLITS = ("train", "val", "test")
 
 

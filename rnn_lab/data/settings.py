@@ -1,11 +1,11 @@
 """Settings of the Data page (``data_`` keys) and the per-source defaults applied when the source changes."""
 
-from rnn_lab.data.prepare import SCALINGS
 from rnn_lab.data.toys import TOYS, recommended_window
 from rnn_lab.settings import Setting
 
 SOURCE_KINDS = ("toy", "bundled", "upload", "digits", "text")  # digits: classify only; text: classify, next_token
 BUNDLED_NAMES = ("samsung", "aapl", "airline", "sunspots")
+SCALINGS = ("none", "minmax", "standard")  # here, below prepare.py and clean.py, which import it
 MISSING_STRATEGIES = ("ffill", "interpolate", "drop")
 OUTLIER_STRATEGIES = ("leave", "iqr", "zscore")
 DATE_ORDERS = ("auto", "dmy", "mdy")
