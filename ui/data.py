@@ -253,6 +253,7 @@ def prepare_from_settings(loaded: Loaded) -> tuple[PreparedData, CleanReport]:
         state.get("data_scaling", "none"),
         source=loaded.source,
     )
+    prepared.currency = dict(loaded.currency)  # the target's unit (rnn_lab.data.units)
     return prepared, report
 
 

@@ -102,6 +102,7 @@ class PreparedData:
     val_frac: float = 0.0
     test_frac: float = 0.0
     notes: list = field(default_factory=list)
+    currency: dict = field(default_factory=dict)  # column -> the currency sign its file used (Loaded.currency)
 
     @property
     def n_features(self) -> int:
