@@ -261,7 +261,16 @@ if report is not None:
         )
     if report.clipped:
         before = state["data_loaded"].frame
-        plot(ud.before_after_figure(before, prepared.series, prepared.target, report.changed), key="data_clip_chart")
+        plot(
+            ud.before_after_figure(
+                before,
+                prepared.series,
+                prepared.target,
+                report.changed,
+                ud.column_unit(prepared.source, prepared.target, prepared.currency),
+            ),
+            key="data_clip_chart",
+        )
 
 st.subheader(t("data.prep.shapes"))
 split_names = {"train": t("data.prep.split_train"), "val": t("data.prep.split_val"), "test": t("data.prep.split_test")}

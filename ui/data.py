@@ -428,16 +428,7 @@ def series_figure(loaded: Loaded, column: str):
     fig = go.Figure()
     if loaded.has_ohlc and column in ("Open", "High", "Low", "Close"):
         ohlc = frame[["Open", "High", "Low", "Close"]].dropna()
-        fig.add_trace(
-            go.Candlestick(
-                x=ohlc.index,
-                open=ohlc["Open"],
-                high=ohlc["High"],
-                low=ohlc["Low"],
-                close=ohlc["Close"],
-                name=t("data.look.candle_title"),
-            )
-        )
+        fig.add_trace(candlestick(ohlc, column_unit(loaded.source, "Close", loaded.currency)))
     else:
         fig.add_trace(
             go.Scatter(
@@ -475,8 +466,66 @@ def series_figure(loaded: Loaded, column: str):
     title = t("data.look.chart_title", column=column)
     if step > 1:
         title += " " + t("data.look.downsampled", step=step)
-    fig.update_layout(title=title, xaxis_rangeslider_visible=True, xaxis_title=_x_title(loaded), yaxis_title=column)
-    return fig
+    code = column_unit(loaded.source, column, loaded.currency)
+    fig.update_layout(
+        title=title, xaxis_rangeslider_visible=True, xaxis_title=_x_title(loaded), yaxis_title=_unit_title(column, code)
+    )
+    return _units(fig, frame.index, code, frame[column])
+
+
+def column_unit(source: str, column: str, signs: dict | None = None) -> str | None:
+    """The currency of a column (rnn_lab.data.units: the bundled registry, the file's sign, the column's name)."""
+    from rnn_lab.data.units import column_currency
+
+    return column_currency(source, column, signs)
+
+
+def _unit_title(column: str, code: str | None) -> str:
+    from rnn_lab.data.units import axis_title
+    from ui.common import lang
+
+    return axis_title(column, code, lang())
+
+
+def _units(fig, index, code: str | None, values):
+    """Hovers in the column's unit (45,298 원) with the full date; a column without a currency keeps its own
+    decimals (the Data page's format of that column)."""
+    from rnn_lab.data.display import value_decimals
+    from rnn_lab.data.units import apply_units
+    from ui.common import lang
+
+    return apply_units(fig, index, code, lang(), decimals=None if code else value_decimals(values))
+
+
+# Korean brokers draw a rising day red and a falling day blue; English charts mostly green up, red down.
+CANDLE_COLORS = {"ko": ("#D55E00", "#0072B2"), "en": ("#009E73", "#D55E00")}  # (up, down), Okabe-Ito
+
+
+def candlestick(ohlc, code: str | None):
+    """OHLC candles in the reader's convention (Korean: red up, blue down), named so the legend says which, with
+    hovers in the prices' unit."""
+    import plotly.graph_objects as go
+
+    from rnn_lab.data.units import unit_decimals, unit_label
+    from ui.common import lang, t
+
+    up, down = CANDLE_COLORS.get(lang(), CANDLE_COLORS["en"])
+    d = unit_decimals(code, 2) if code else 2
+    label = unit_label(code, lang())
+    unit = f" {label}" if label else ""
+    lines = [f"{t(f'units.candle.{k}')} %{{{k}:,.{d}f}}{unit}" for k in ("open", "high", "low", "close")]
+    return go.Candlestick(
+        x=ohlc.index,
+        open=ohlc["Open"],
+        high=ohlc["High"],
+        low=ohlc["Low"],
+        close=ohlc["Close"],
+        name=t("units.candle.legend"),
+        showlegend=True,
+        increasing={"line": {"color": up}, "fillcolor": up},
+        decreasing={"line": {"color": down}, "fillcolor": down},
+        hovertemplate="<br>".join(lines) + "<extra></extra>",
+    )
 
 
 def histogram_figure(frame, column: str):
@@ -496,7 +545,7 @@ def histogram_figure(frame, column: str):
     return fig
 
 
-def before_after_figure(before, after, column: str, changed):
+def before_after_figure(before, after, column: str, changed, code: str | None = None):
     import plotly.graph_objects as go
 
     from rnn_lab.style import color
@@ -528,8 +577,10 @@ def before_after_figure(before, after, column: str, changed):
                 marker={"color": color("model"), "size": 8},
             )
         )
-    fig.update_layout(title=t("data.prep.before_after"), xaxis_title=_x_title(after), yaxis_title=column)
-    return fig
+    fig.update_layout(
+        title=t("data.prep.before_after"), xaxis_title=_x_title(after), yaxis_title=_unit_title(column, code)
+    )
+    return _units(fig, after.index, code, after[column])
 
 
 def window_figure(prepared: PreparedData, i: int):
@@ -577,8 +628,11 @@ def window_figure(prepared: PreparedData, i: int):
             marker={"color": color("forecast"), "size": 14, "symbol": "star"},
         )
     )
-    fig.update_layout(title=t("data.prep.window_plot_title", i=i), xaxis_title=_x_title(series), yaxis_title=target)
-    return fig
+    code = column_unit(prepared.source, target, prepared.currency)
+    fig.update_layout(
+        title=t("data.prep.window_plot_title", i=i), xaxis_title=_x_title(series), yaxis_title=_unit_title(target, code)
+    )
+    return _units(fig, series.index, code, series[target])
 
 
 def grid(n: int) -> list:

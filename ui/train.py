@@ -458,6 +458,11 @@ def predictions_figure(run, forecast: pd.Series | None = None):
                 yanchor="top",  # inside the plot, under its top edge: never in the title's band
                 bgcolor="rgba(255,255,255,0.8)",
             )
+    dated = isinstance(getattr(run.prepared, "series", None), pd.DataFrame) and isinstance(
+        run.prepared.series.index, pd.DatetimeIndex
+    )
+    if forecast is not None and dated and not isinstance(forecast.index, pd.DatetimeIndex):
+        forecast = None  # dates that follow no calendar: the forecast counts steps, which have no place on this axis
     if forecast is not None:
         fig.add_scatter(
             x=forecast.index,
@@ -469,10 +474,40 @@ def predictions_figure(run, forecast: pd.Series | None = None):
     fig.update_layout(
         title=t("train.pred_title"),
         xaxis_title=t("train.time_axis"),
-        yaxis_title=t("train.value_axis", target=run.target),
+        yaxis_title=t("train.value_axis", target=_with_unit(run, run.target)),
         hovermode="x unified",
     )
-    return fig
+    return _units(fig, run)
+
+
+def _unit(run) -> str | None:
+    """The currency of the run's target (rnn_lab.data.units), or None."""
+    from rnn_lab.data.units import target_currency
+
+    return target_currency(run.prepared) if run.prepared is not None else None
+
+
+def _with_unit(run, name: str) -> str:
+    from rnn_lab.data.units import axis_title
+
+    return axis_title(name, _unit(run), _lang())
+
+
+def _units(fig, run):
+    """Hovers in the target's unit (45,298 원, not 45.29812k) and the full date on the series' calendar."""
+    from rnn_lab.data.units import apply_units
+
+    series = getattr(run.prepared, "series", None)
+    index = series.index if isinstance(series, pd.DataFrame) else None
+    code = _unit(run)
+    decimals = None if code else _significant(run.predictions["actual"])
+    return apply_units(fig, index, code, _lang(), decimals=decimals)
+
+
+def _significant(values) -> int:
+    from rnn_lab.data.display import significant_decimals
+
+    return significant_decimals(values)
 
 
 def residual_figure(run):
@@ -494,9 +529,9 @@ def residual_figure(run):
     fig.update_layout(
         title=t("train.residual_title"),
         xaxis_title=t("train.time_axis"),
-        yaxis_title=t("train.residual_axis"),
+        yaxis_title=_with_unit(run, t("train.residual_axis")),
     )
-    return fig
+    return _units(fig, run)
 
 
 def _fmt(v) -> str:
@@ -517,9 +552,22 @@ def _one_format(values: list) -> list[str]:
 
 
 def metrics_table(run) -> pd.DataFrame:
+    """MSE, RMSE, MAE and MAPE of the model and the naive baseline; RMSE and MAE in the target's currency
+    (``655 원`` / ``655 KRW``), MSE in its square."""
+    from rnn_lab.data.units import format_amount, unit_decimals, unit_label
+
     m = run.metrics
-    rows = [("MSE", "mse"), ("RMSE", "rmse"), ("MAE", "mae"), ("MAPE (%)", "mape")]
+    code = _unit(run)
+    label = unit_label(code, _lang())
+    rows = [(f"MSE ({label}²)" if label else "MSE", "mse"), ("RMSE", "rmse"), ("MAE", "mae"), ("MAPE (%)", "mape")]
     pairs = [_one_format([m["model"][k], m["naive"][k]]) for _, k in rows]  # model and naive alike per metric
+    if code:  # RMSE and MAE are in the target's units: write them as prices
+        for i, (_, k) in enumerate(rows):
+            if k in ("rmse", "mae"):
+                d = unit_decimals(code, 2)
+                pairs[i] = [
+                    format_amount(v, code, _lang(), d) if _finite(v) else "-" for v in (m["model"][k], m["naive"][k])
+                ]
     return pd.DataFrame(
         {
             t("train.metric"): [r[0] for r in rows],

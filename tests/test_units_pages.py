@@ -1,0 +1,60 @@
+"""AppTest: Samsung in won on the Data and Train pages, Korean candles, the forecast's trading days (issue 27)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from tests.test_train_page import _values, _wait_for_job
+
+
+def _spec(at, key: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id and key in chart.proto.id or getattr(chart, "key", None) == key:
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no chart {key!r}")
+
+
+def _samsung(app_test, lang: str, **state):
+    at = app_test(page="app_pages/data.py", lang=lang, **state)
+    at.radio(key="data_source_kind").set_value("bundled").run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize(("lang", "up", "unit"), [("ko", "#D55E00", "원"), ("en", "#009E73", "KRW")])
+def test_data_page_candles_and_won(app_test, lang, up, unit):
+    at = _samsung(app_test, lang)
+    series = _spec(at, "data_series_chart")
+    candles = series["data"][0]
+    assert candles["type"] == "candlestick" and candles["increasing"]["line"]["color"] == up
+    assert ("빨강 = 상승" if lang == "ko" else "green = up") in candles["name"]  # the legend says which
+    assert f"%{{close:,.0f}} {unit}" in candles["hovertemplate"]
+    assert series["layout"]["yaxis"]["tickformat"] == ","  # 45,000 on the axis, not 45k
+    assert series["layout"]["xaxis"]["hoverformat"] == ("%Y년 %-m월 %-d일" if lang == "ko" else "%a %b %-d, %Y")
+    window = _spec(at, "data_window_chart")
+    assert window["data"][0]["hovertemplate"] == f"%{{y:,.0f}} {unit}"
+    assert window["layout"]["yaxis"]["title"]["text"] == f"Close ({unit})"
+
+
+def test_train_page_metrics_hovers_and_forecast_in_won(app_test, keras):
+    at = _samsung(app_test, "ko", train_epochs=2)
+    at.switch_page("app_pages/train.py").run()
+    at.button(key="btn_train_start").click().run()
+    job = _wait_for_job(at)
+    assert job.state == "done", job.error
+    at.run()
+    assert not at.exception
+    metrics = next(tb.value for tb in at.dataframe if len(tb.value) == 4 and tb.value.shape[1] == 3)
+    assert metrics.iloc[0, 0] == "MSE (원²)"
+    rmse = metrics.iloc[1, 1]
+    assert rmse.endswith(" 원") and "." not in rmse  # e.g. "1,128 원"
+    pred = _spec(at, "chart_train_predictions")
+    assert all(tr["hovertemplate"] == "%{y:,.0f} 원" for tr in pred["data"])
+    assert pred["layout"]["xaxis"]["hoverformat"] == "%Y년 %-m월 %-d일"
+    forecast = pred["data"][-1]
+    dates = pd.DatetimeIndex(_values(forecast["x"]))
+    assert dates[0] == pd.Timestamp("2019-08-05") and (dates.dayofweek < 5).all()  # Fri 2 Aug -> Mon 5 Aug
+    assert len(dates) == 20 and (dates == dates.normalize()).all()
