@@ -405,7 +405,7 @@ def _stop_message(run) -> None:
             icon=":material/flag:",
         )
     elif run.stop_reason == "diverged":
-        st.error(t("train.stop.diverged"), icon=":material/warning:")
+        _diverged_ui(run)
     else:
         st.success(
             t("train.finished", epochs=run.epochs_run, seconds=run.train_seconds),
@@ -413,6 +413,30 @@ def _stop_message(run) -> None:
         )
     for note in run.notes:
         st.info(t(note), icon=":material/info:")
+
+
+def diverged_text(run) -> str:
+    """Why the divergence guard stopped the run (NaN/inf, or a loss that kept growing), with its numbers."""
+    from rnn_lab.train.engine import divergence_text
+
+    return divergence_text(run.history, run.train.learning_rate, _lang())
+
+
+def _diverged_ui(run) -> None:
+    """The divergence guard's message, its rule, and one click to a learning rate ten times smaller (only that)."""
+    from rnn_lab.train.engine import GROWTH_EPOCHS, GROWTH_GRACE
+
+    st.error(diverged_text(run), icon=":material/warning:")
+    st.caption(t("units.diverged.rule", n=GROWTH_EPOCHS, grace=GROWTH_GRACE))
+    smaller = max(float(_BY_KEY["train_lr"].min), run.train.learning_rate / 10)
+    st.button(
+        t("units.diverged.button", lr=f"{smaller:g}"),
+        key="btn_train_lr_tenth",
+        on_click=_set_lr,
+        args=(smaller,),
+        help=t("units.diverged.button_help"),
+        icon=":material/trending_down:",
+    )
 
 
 def predictions_figure(run, forecast: pd.Series | None = None):

@@ -499,7 +499,9 @@ def run(args) -> int:
     for note in result.notes:
         print("note:", i18n.t(note, "en"))
     if result.stop_reason == "diverged":
-        print("stopped:", i18n.t("train.stop.diverged", "en"))
+        from rnn_lab.train.engine import divergence_text
+
+        print("stopped:", divergence_text(result.history, cfg.learning_rate, "en").replace("**", ""))
     print(
         f"final loss {hist['loss'][-1]:.6g}"
         + (f", val_loss {hist['val_loss'][-1]:.6g}" if hist["val_loss"] else "")
