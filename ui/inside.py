@@ -373,8 +373,9 @@ def step_view_ui(layer_run, entry: dict, layer_index: int) -> None:
         sync_link()
 
 
-def time_heatmaps_ui(layer_run) -> None:
-    """Hidden state and gates over the whole window (drawn once per model and window, not on every slider move)."""
+def time_heatmaps_ui(layer_run, step: int | None = None) -> None:
+    """Hidden state and gates over the whole window, the black line at step ``step`` (redrawn when the slider is
+    let go, not while it moves)."""
     traces = layer_run.directions
     x = layer_run.x[0]
     if traces[0].units > views.MAX_HEAT_UNITS or x.shape[0] > views.MAX_HEAT_STEPS:
@@ -390,7 +391,7 @@ def time_heatmaps_ui(layer_run) -> None:
     cols = st.columns(len(traces))
     for col, trace in zip(cols, traces, strict=True):  # forward and backward side by side
         with col:
-            plot(views.time_heatmaps(trace, None, lang()), key=f"inside_fig_time_{trace.direction}")
+            plot(views.time_heatmaps(trace, step, lang()), key=f"inside_fig_time_{trace.direction}")
 
 
 def numpy_code_ui(cell: str) -> None:
@@ -707,8 +708,8 @@ def text_step_ui(picked: Picked, ids: np.ndarray, entry: dict, data) -> None:
         )
 
 
-def token_heatmaps_ui(layer_run, ids: np.ndarray, data) -> None:
-    """Hidden state and gates over the sentence, the tokens under the time axis."""
+def token_heatmaps_ui(layer_run, ids: np.ndarray, data, step: int | None = None) -> None:
+    """Hidden state and gates over the sentence, the tokens under the time axis, the black line at step ``step``."""
     from rnn_lab.inside import text_views as tv
     from rnn_lab.inside.text import step_tokens
 
@@ -717,7 +718,7 @@ def token_heatmaps_ui(layer_run, ids: np.ndarray, data) -> None:
     for col, trace in zip(cols, layer_run.directions, strict=True):
         with col:
             ticks = (8 if len(cols) > 1 else 15) if projection() else tv.MAX_TICKS // len(cols)  # labels that fit
-            plot(tv.token_heatmaps(trace, tokens, None, lang(), ticks), key=f"inside_fig_time_{trace.direction}")
+            plot(tv.token_heatmaps(trace, tokens, step, lang(), ticks), key=f"inside_fig_time_{trace.direction}")
 
 
 def embedding_ui(picked: Picked, ids: np.ndarray, data) -> None:
