@@ -66,9 +66,9 @@ if text:
     col2.metric(answer, value, help=answer_help)
 else:
     col2.metric(
-        t("inside.prediction_classify" if classify else "inside.prediction"),
+        t("inside.prediction_classify" if classify else "units.inside.prediction"),
         ui.prediction_text(model_run.output, picked.data),
-        help=t("inside.prediction_classify_help" if classify else "inside.prediction_help"),
+        help=t("inside.prediction_classify_help" if classify else ui.prediction_help_key(picked.data)),
     )
 col3.markdown(t("inside.model_is", label=picked.label))
 if model_run.keras_layers:

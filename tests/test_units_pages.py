@@ -58,3 +58,14 @@ def test_train_page_metrics_hovers_and_forecast_in_won(app_test, keras):
     dates = pd.DatetimeIndex(_values(forecast["x"]))
     assert dates[0] == pd.Timestamp("2019-08-05") and (dates.dayofweek < 5).all()  # Fri 2 Aug -> Mon 5 Aug
     assert len(dates) == 20 and (dates == dates.normalize()).all()
+
+
+@pytest.mark.parametrize(("lang", "unit", "scaled"), [("ko", "원", "스케일된 값"), ("en", "KRW", "scaled")])
+def test_inside_prediction_in_won_beside_the_scaled_value(app_test, keras, lang, unit, scaled):
+    at = _samsung(app_test, lang)
+    at.switch_page("app_pages/inside.py").run()
+    assert not at.exception
+    value = at.metric[1].value  # "45,298 원 · 스케일된 값 0.8123"
+    won, rest = value.split(" · ")
+    assert won.endswith(f" {unit}") and 1_000 < float(won.split()[0].replace(",", "")) < 200_000
+    assert rest.startswith(scaled) and -5 < float(rest.split()[-1]) < 5

@@ -405,11 +405,39 @@ def numpy_code_ui(cell: str) -> None:
 # ---------------------------------------------------------------- classify: how the decision forms
 
 
+def forecast_value_text(scaled: float, data) -> str:
+    """A forecast in the target's units (``45,298 원``, ``0.8123``), then the scaled value the model computed when the
+    data are scaled (``45,298 원 · scaled 0.8123``)."""
+    from rnn_lab.data.display import significant_decimals
+    from rnn_lab.data.units import format_amount, target_currency
+
+    scaler = getattr(data, "scaler", None)
+    if scaler is None or not hasattr(data, "inverse_y"):
+        return f"{scaled:.4f}"
+    value = float(np.ravel(data.inverse_y(np.array([scaled])))[0])
+    code = target_currency(data)
+    decimals = None if code else significant_decimals(data.series[data.target])
+    text = format_amount(value, code, lang(), decimals)
+    if getattr(scaler, "kind", "none") == "none":
+        return text
+    return f"{text} · {t('units.inside.scaled', value=f'{scaled:.4f}')}"
+
+
+def prediction_help_key(data) -> str:
+    """The help of the prediction metric: original units with the scaled value, or original units alone."""
+    scaler = getattr(data, "scaler", None)
+    return (
+        "units.inside.prediction_help_unscaled"
+        if getattr(scaler, "kind", "none") == "none"
+        else "units.inside.prediction_help"
+    )
+
+
 def prediction_text(output, data) -> str:
     """The model's answer for the shown input: a number (forecast) or the predicted class and its probability."""
     out = np.ravel(np.asarray(output, dtype=np.float64))
     if getattr(data, "task", "forecast") != "classify":
-        return f"{float(out[0]):.4f}"
+        return forecast_value_text(float(out[0]), data)
     k = int(np.argmax(out))
     return t("inside.class_answer", cls=data.class_names[k], p=float(out[k]))
 
