@@ -28,6 +28,8 @@ def test_clicked_cell_and_the_biggest_confusion():
 
     event = {"selection": {"points": [{"x": "3", "y": "5", "customdata": [5, 3, 12, 0.1]}]}}
     assert _clicked_cell(event) == (5, 3)
+    typed = {"selection": {"points": [{"customdata": {"0": 7, "1": 2, "2": 186, "3": 0.9}}]}}  # as the browser sends
+    assert _clicked_cell(typed) == (7, 2)
     assert _clicked_cell({"selection": {"points": []}}) is None and _clicked_cell(None) is None
     assert biggest_confusion(np.array([[5, 2, 0], [1, 7, 3], [0, 0, 9]])) == (1, 2)
     assert biggest_confusion(np.eye(3, dtype=int)) == (0, 0)

@@ -141,8 +141,12 @@ def _clicked_cell(event) -> tuple[int, int] | None:
         return None
     for point in points:
         data = point.get("customdata")
-        if data is not None and len(data) >= 2:
+        if isinstance(data, dict):  # a row of a typed array arrives as {"0": 7, "1": 7, ...}
+            data = [data[k] for k in sorted(data, key=int)]
+        try:
             return int(data[0]), int(data[1])
+        except (TypeError, ValueError, IndexError, KeyError):
+            continue
     return None
 
 
