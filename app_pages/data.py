@@ -192,6 +192,7 @@ c1.caption(
     t(f"data.target.reason.{choice.reason}", column=labels.get(choice.column, choice.column))
     + (" " + t("data.target.skipped", list=skipped) if skipped else "")
 )
+ud.currency_ui(loaded, c1)  # an upload's target: its currency, if the file does not say
 state["btn_data_features"] = [f for f in ud.features_list() if f in columns]
 
 

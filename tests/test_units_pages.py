@@ -69,3 +69,23 @@ def test_inside_prediction_in_won_beside_the_scaled_value(app_test, keras, lang,
     won, rest = value.split(" · ")
     assert won.endswith(f" {unit}") and 1_000 < float(won.split()[0].replace(",", "")) < 200_000
     assert rest.startswith(scaled) and -5 < float(rest.split()[-1]) < 5
+
+
+def test_an_upload_has_a_currency_only_when_the_file_or_the_user_says_so(app_test):
+    from tests.test_data_page_files import upload
+
+    at = app_test(page="app_pages/data.py", lang="ko")
+    upload(at, "krx_005930_202406_cp949.csv")  # KRX prices: no sign in the cells, "종가" names no currency
+    assert not at.exception
+    assert _spec(at, "data_window_chart")["data"][0]["hovertemplate"].endswith("f}")  # a number, no unit
+    at.selectbox(key="data_currency").set_value("KRW").run()  # the teacher says: won
+    assert not at.exception
+    assert _spec(at, "data_window_chart")["data"][0]["hovertemplate"] == "%{y:,.0f} 원"
+    from rnn_lab.data.units import target_currency
+
+    assert target_currency(at.session_state["prepared"]) == "KRW"
+    upload(at, "nasdaq_aapl_dollar.csv")  # "$182.01" in the cells: US dollars from the file
+    at.selectbox(key="data_currency").set_value("auto").run()
+    assert not at.exception
+    assert target_currency(at.session_state["prepared"]) == "USD"
+    assert _spec(at, "data_window_chart")["data"][0]["hovertemplate"] == "%{y:,.2f} 달러"

@@ -253,7 +253,7 @@ def prepare_from_settings(loaded: Loaded) -> tuple[PreparedData, CleanReport]:
         state.get("data_scaling", "none"),
         source=loaded.source,
     )
-    prepared.currency = dict(loaded.currency)  # the target's unit (rnn_lab.data.units)
+    prepared.currency = currency_signs(loaded, target)  # the target's unit (rnn_lab.data.units)
     return prepared, report
 
 
@@ -466,11 +466,44 @@ def series_figure(loaded: Loaded, column: str):
     title = t("data.look.chart_title", column=column)
     if step > 1:
         title += " " + t("data.look.downsampled", step=step)
-    code = column_unit(loaded.source, column, loaded.currency)
+    code = column_unit(loaded.source, column, currency_signs(loaded, st.session_state.get("data_target", "")))
     fig.update_layout(
         title=title, xaxis_rangeslider_visible=True, xaxis_title=_x_title(loaded), yaxis_title=_unit_title(column, code)
     )
     return _units(fig, frame.index, code, frame[column])
+
+
+def currency_signs(loaded: Loaded, target: str) -> dict:
+    """The currency signs of the file's columns, with the user's choice for an upload's target (``data_currency``)."""
+    from rnn_lab.data.units import with_choice
+
+    choice = st.session_state.get("data_currency", "auto") if loaded.source.startswith("upload:") else "auto"
+    return with_choice(loaded.currency, target, choice)
+
+
+def currency_ui(loaded: Loaded, column) -> None:
+    """An upload's target: which currency it is in (the file's sign or column name by default; nothing is guessed)."""
+    from rnn_lab.data.units import CURRENCY_CHOICES, column_currency, unit_label
+    from ui.common import lang, t
+
+    if not loaded.source.startswith("upload:"):
+        return
+    found = column_currency(loaded.source, st.session_state.get("data_target", ""), loaded.currency)
+
+    def label(code: str) -> str:
+        if code == "auto":
+            return t("units.currency.auto", found=unit_label(found, lang()) if found else t("units.currency.none"))
+        if code == "none":
+            return t("units.currency.none")
+        return f"{code} ({unit_label(code, 'ko')})" if lang() == "ko" else code
+
+    column.selectbox(
+        t("units.currency.label"),
+        CURRENCY_CHOICES,
+        key="data_currency",
+        format_func=label,
+        help=t("units.currency.help"),
+    )
 
 
 def column_unit(source: str, column: str, signs: dict | None = None) -> str | None:

@@ -9,7 +9,8 @@ Where the currency comes from, in this order (nothing is guessed from the size o
    for its price columns only (``Volume`` counts shares);
 2. an upload: the currency sign its cells carried (``₩21,550``, ``$1,234.50``: the reader drops and reports it),
    else a currency named in the column's name (``Close (KRW)``, ``종가(원)``, ``price_usd``, ``가격 달러``);
-3. nothing else: toys, sunspots and passengers have no currency, and a bare upload column neither.
+3. the Data page's setting ``data_currency`` for an upload's target (``auto`` = 1 and 2, ``none``, or a code);
+4. nothing else: toys, sunspots and passengers have no currency, and a bare upload column neither.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ CURRENCIES = {
     "CNY": ("CNY", "위안", 2),
     "BRL": ("BRL", "헤알", 2),
 }
+
+# the Data page's choices for an upload's target: from the file (sign or name), none, or one of the codes above
+CURRENCY_CHOICES = ("auto", "none", *CURRENCIES)
 
 # a currency sign the reader found in the cells -> its code (an unknown sign is shown as it was written)
 SIGN_CODES = {
@@ -76,9 +80,19 @@ def column_currency(source: str, column: str, signs: dict | None = None) -> str 
     if source.startswith("toy:"):
         return None
     sign = (signs or {}).get(column)
+    if sign == "none":  # the user said: no currency
+        return None
     if sign:
         return SIGN_CODES.get(sign.strip(), sign.strip())
     return currency_from_name(column)
+
+
+def with_choice(signs: dict | None, column: str, choice: str) -> dict:
+    """The file's signs with the user's choice for ``column`` (``data_currency``): ``auto`` keeps the file's."""
+    out = dict(signs or {})
+    if choice and choice != "auto":
+        out[column] = choice  # "none" or an ISO code
+    return out
 
 
 def target_currency(prepared) -> str | None:
