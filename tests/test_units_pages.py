@@ -60,7 +60,7 @@ def test_train_page_metrics_hovers_and_forecast_in_won(app_test, keras):
     assert len(dates) == 20 and (dates == dates.normalize()).all()
 
 
-@pytest.mark.parametrize(("lang", "unit", "scaled"), [("ko", "원", "스케일된 값"), ("en", "KRW", "scaled")])
+@pytest.mark.parametrize(("lang", "unit", "scaled"), [("ko", "원", "스케일된 값")])  # English: test_inside_page
 def test_inside_prediction_in_won_beside_the_scaled_value(app_test, keras, lang, unit, scaled):
     at = _samsung(app_test, lang)
     at.switch_page("app_pages/inside.py").run()
