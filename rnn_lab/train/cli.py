@@ -523,6 +523,20 @@ def run(args) -> int:
         if "split" in values:
             values = {**values, "split": i18n.t(f"train.split_short.{values['split']}", "en")}
         print("  -", i18n.t(f"train.diagnosis.{key}", "en", **values).replace("**", ""))
+    fc = out.get("forecast") or {}
+    if fc.get("values"):
+        from rnn_lab.data.units import format_amount
+
+        steps = ", ".join(
+            f"{d} {format_amount(v, fc['unit'], 'en') if fc['unit'] else f'{v:.6g}'}"
+            for d, v in zip(fc["dates"][:5], fc["values"][:5])
+        )
+        print(
+            f"forecast ({fc['steps']} steps, calendar {fc['calendar'] or 'steps'}): {steps}"
+            + (", ..." if fc["steps"] > 5 else "")
+        )
+    elif fc.get("reason"):
+        print("forecast:", i18n.t(f"train.forecast.{fc['reason']}", "en"))
     return 0
 
 
