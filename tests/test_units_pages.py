@@ -32,6 +32,7 @@ def test_data_page_candles_and_won(app_test, lang, up, unit):
     assert candles["type"] == "candlestick" and candles["increasing"]["line"]["color"] == up
     assert ("빨강 = 상승" if lang == "ko" else "green = up") in candles["name"]  # the legend says which
     assert f"%{{close:,.0f}} {unit}" in candles["hovertemplate"]
+    assert candles["hovertemplate"].startswith("%{x|%Y년 %-m월 %-d일}" if lang == "ko" else "%{x|%a %b %-d, %Y}")
     assert series["layout"]["yaxis"]["tickformat"] == ","  # 45,000 on the axis, not 45k
     assert series["layout"]["xaxis"]["hoverformat"] == ("%Y년 %-m월 %-d일" if lang == "ko" else "%a %b %-d, %Y")
     window = _spec(at, "data_window_chart")

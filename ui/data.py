@@ -546,7 +546,11 @@ def candlestick(ohlc, code: str | None):
     d = unit_decimals(code, 2) if code else 2
     label = unit_label(code, lang())
     unit = f" {label}" if label else ""
-    lines = [f"{t(f'units.candle.{k}')} %{{{k}:,.{d}f}}{unit}" for k in ("open", "high", "low", "close")]
+    from rnn_lab.data.calendar import series_calendar
+    from rnn_lab.data.units import date_hoverformat
+
+    day = "%{x|" + date_hoverformat(lang(), series_calendar(ohlc.index)) + "}"  # the full date, as the lines say it
+    lines = [day] + [f"{t(f'units.candle.{k}')} %{{{k}:,.{d}f}}{unit}" for k in ("open", "high", "low", "close")]
     return go.Candlestick(
         x=ohlc.index,
         open=ohlc["Open"],
