@@ -52,6 +52,8 @@ def test_train_page_metrics_hovers_and_forecast_in_won(app_test, keras):
     assert metrics.iloc[0, 0] == "MSE (원²)"
     rmse = metrics.iloc[1, 1]
     assert rmse.endswith(" 원") and "." not in rmse  # e.g. "1,128 원"
+    runs = [tb.value for tb in at.table if len(tb.value) == 1]  # the runs table: its RMSE cells in won too
+    assert any(str(v).endswith(" 원") and str(v)[0].isdigit() for tb in runs for v in tb.to_numpy().ravel())
     pred = _spec(at, "chart_train_predictions")
     assert all(tr["hovertemplate"] == "%{y:,.0f} 원" for tr in pred["data"])
     assert pred["layout"]["xaxis"]["hoverformat"] == "%Y년 %-m월 %-d일"

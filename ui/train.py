@@ -757,7 +757,20 @@ def runs_table(items: list) -> pd.DataFrame:
         if column not in frame:
             continue
         frame[column] = _one_format(frame[column].tolist())  # one format per column, whatever the runs' scales
+        if key in ("col_rmse", "col_naive_rmse"):
+            frame[column] = _with_units(frame[column].tolist(), items)
     return frame
+
+
+def _with_units(cells: list[str], items: list) -> list[str]:
+    """RMSE cells of runs whose target has a currency, with its unit (``1,229 원``); the others as they are."""
+    from rnn_lab.data.units import unit_label
+
+    out = []
+    for cell, run in zip(cells, items, strict=True):
+        label = unit_label(_unit(run), _lang()) if getattr(run, "task", "forecast") == "forecast" else ""
+        out.append(f"{cell} {label}" if label and cell != "-" else cell)
+    return out
 
 
 def _task_scores(s: dict) -> dict:
@@ -891,7 +904,7 @@ def comparison_table(items: list) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     for key in ("col_rmse", "col_naive_rmse"):
         if t(f"train.{key}") in frame:
-            frame[t(f"train.{key}")] = _one_format(frame[t(f"train.{key}")].tolist())
+            frame[t(f"train.{key}")] = _with_units(_one_format(frame[t(f"train.{key}")].tolist()), items)
     return frame
 
 
