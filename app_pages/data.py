@@ -192,6 +192,7 @@ c1.caption(
     t(f"data.target.reason.{choice.reason}", column=labels.get(choice.column, choice.column))
     + (" " + t("data.target.skipped", list=skipped) if skipped else "")
 )
+ud.currency_ui(loaded, c1)  # an upload's target: its currency, if the file does not say
 state["btn_data_features"] = [f for f in ud.features_list() if f in columns]
 
 
@@ -271,7 +272,16 @@ if report is not None:
         )
     if report.clipped:
         before = state["data_loaded"].frame
-        plot(ud.before_after_figure(before, prepared.series, prepared.target, report.changed), key="data_clip_chart")
+        plot(
+            ud.before_after_figure(
+                before,
+                prepared.series,
+                prepared.target,
+                report.changed,
+                ud.column_unit(prepared.source, prepared.target, prepared.currency),
+            ),
+            key="data_clip_chart",
+        )
 
 with tab_chart:  # drawn now that cleaning is known: the filled values as the model sees them
     same = prepared.source == loaded.source and target in prepared.series.columns

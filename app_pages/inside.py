@@ -66,9 +66,9 @@ if text:
     col2.metric(answer, value, help=answer_help)
 else:
     col2.metric(
-        t("inside.prediction_classify" if classify else "inside.prediction"),
+        t("inside.prediction_classify" if classify else "units.inside.prediction"),
         ui.prediction_text(model_run.output, picked.data),
-        help=t("inside.prediction_classify_help" if classify else "inside.prediction_help"),
+        help=t("inside.prediction_classify_help" if classify else ui.prediction_help_key(picked.data)),
     )
 col3.markdown(t("inside.model_is", label=picked.label))
 if model_run.keras_layers:
@@ -95,16 +95,18 @@ def step_fragment():
         ui.text_step_ui(picked, window, entry, picked.data)
     elif classify:  # the row being read and the decision so far follow the same t
         ui.decision_ui(picked, window, entry, picked.data)
+    # the heat maps over the whole window mark the same t with a black line (their caption says so): inside the
+    # fragment, so the line moves when the slider is let go
+    st.subheader(t("text_inside.time_title" if text else f"inside.time_title{noun}"))
+    st.caption(t(f"inside.time_help_{layer_run.kind}"))
+    step = int(st.session_state["inside_step"])
+    if text:
+        ui.token_heatmaps_ui(layer_run, window, picked.data, step)
+    else:
+        ui.time_heatmaps_ui(layer_run, step)
 
 
 step_fragment()
-
-st.subheader(t("text_inside.time_title" if text else f"inside.time_title{noun}"))
-st.caption(t(f"inside.time_help_{layer_run.kind}"))
-if text:
-    ui.token_heatmaps_ui(layer_run, window, picked.data)
-else:
-    ui.time_heatmaps_ui(layer_run)
 
 if text:  # ----- the learned token vectors ------------------------------------------------------------------
     ui.embedding_ui(picked, window, picked.data)

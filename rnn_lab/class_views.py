@@ -190,13 +190,18 @@ def sequences_figure(X: np.ndarray, y: np.ndarray, class_names: tuple[str, ...],
     return fig
 
 
-def confusion_figure(cm: np.ndarray, class_names: tuple[str, ...], lang: str):
+def confusion_figure(cm: np.ndarray, class_names: tuple[str, ...], lang: str, clickable: bool = False):
     """Rows: the true class, columns: the predicted one; the diagonal is what the model got right. Colour is
-    the share of the row (recall), the text the count, so rare classes are as visible as common ones."""
+    the share of the row (recall), the text the count, so rare classes are as visible as common ones.
+
+    ``clickable``: an invisible marker sits on every cell's centre, carrying ``customdata`` = (true, predicted,
+    count, share). Plotly's point selection (Streamlit's ``on_select``) selects points of scatter traces, not
+    cells of a heatmap, so the markers are what a click selects; they also carry the cell's hover text."""
     cm = np.asarray(cm)
     row_sum = cm.sum(axis=1, keepdims=True)
     share = np.divide(cm, row_sum, out=np.zeros(cm.shape, dtype=np.float64), where=row_sum > 0)
     names = list(class_names)
+    hover = _t("class_views.confusion_hover", lang, true="%{y}", pred="%{x}", count="%{text}", share="%{z:.0%}")
     fig = go.Figure(
         go.Heatmap(
             z=share,
@@ -208,12 +213,34 @@ def confusion_figure(cm: np.ndarray, class_names: tuple[str, ...], lang: str):
             zmin=0,
             zmax=1,
             colorbar={"title": _t("class_views.row_share", lang), "thickness": 12},
-            hovertemplate=_t(  # Plotly's own placeholders, filled in the browser
-                "class_views.confusion_hover", lang, true="%{y}", pred="%{x}", count="%{text}", share="%{z:.0%}"
-            )
-            + "<extra></extra>",
+            # Plotly's own placeholders, filled in the browser; the clickable markers carry it instead
+            hovertemplate=None if clickable else hover + "<extra></extra>",
+            hoverinfo="skip" if clickable else None,
         )
     )
+    if clickable:
+        k = len(names)
+        true, pred = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")  # (K, K) row = true, column = predicted
+        fig.add_trace(
+            go.Scatter(
+                x=[names[j] for j in pred.ravel()],
+                y=[names[i] for i in true.ravel()],
+                mode="markers",
+                marker={"size": 30, "symbol": "square", "color": "rgba(0,0,0,0)"},
+                customdata=np.stack([true.ravel(), pred.ravel(), cm.ravel(), share.ravel()], axis=1),
+                hovertemplate=_t(
+                    "class_views.confusion_hover",
+                    lang,
+                    true="%{y}",
+                    pred="%{x}",
+                    count="%{customdata[2]}",
+                    share="%{customdata[3]:.0%}",
+                )
+                + "<extra></extra>",
+                showlegend=False,
+                name="",
+            )
+        )
     fig.update_layout(
         title=_t("class_views.confusion", lang),
         xaxis={"title": _t("class_views.predicted", lang), "type": "category", "side": "bottom"},

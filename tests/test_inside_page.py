@@ -147,7 +147,8 @@ def test_trained_run_before_and_after(keras, app_test):
     assert not at.exception, at.exception
     assert not at.error
     assert _delta(at) < 1e-5
-    values = {m.label: float(m.value) for m in at.metric if m.label.startswith("Prediction with")}
+    # "0.4123 · scaled 0.5311": the value in the target's units, then the scaled one the model computes (issue 27)
+    values = {m.label: float(m.value.split("scaled ")[-1]) for m in at.metric if m.label.startswith("Prediction with")}
     window = prepared.X_test[2]
     after = float(run_model(run.model, window).output[0, 0])
     before = float(run_model(build_model(run.arch, seed=run.train.seed), window).output[0, 0])

@@ -77,7 +77,11 @@ def test_step_view_data_for_a_small_lstm(lang):
     assert [s["name"] for s in d["bars"]["series"]] == ["h_prev", "h", "c"]
     assert "{t}" in d["bars"]["title"] and "c<sub>t</sub>" in d["bars"]["title"]
     assert "{t}" in d["heading"] and "<b>" in d["heading"] and "**" not in d["heading"]
-    assert d["bars"]["top"] >= 1.0
+    h = np.abs(trace.values["h"][0]).max()
+    c = np.abs(trace.values["c"][0]).max()
+    tops = {s["name"]: s["top"] for s in d["bars"]["series"]}  # each quantity on its own range (issue 27)
+    assert tops["h_prev"] == tops["h"] == d["bars"]["top"] and h <= tops["h"] <= 1.1 * h + 1e-9
+    assert c <= tops["c"] <= 1.1 * c + 1e-9 and {s["axis"] for s in d["bars"]["series"]} == {"h", "c"}
     assert all("<sub>" in row["label"] for row in d["rows"])  # symbols as subscripts, not raw h_{t-1}
 
 

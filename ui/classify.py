@@ -74,7 +74,13 @@ def results_ui(run) -> None:
     c2.metric(t("class_ui.baseline_accuracy", cls=names[base["class"]]), f"{base['accuracy']:.1%}")
     verdict = t(f"train.class_verdict.{m['verdict']}")
     {"beats": st.success, "ties": st.warning, "loses": st.error}.get(m["verdict"], st.info)(verdict)
-    plot(cv.confusion_figure(np.asarray(m["confusion"]), names, L), key="chart_class_confusion")
+    event = plot(
+        cv.confusion_figure(np.asarray(m["confusion"]), names, L, clickable=True),
+        key="chart_class_confusion",
+        on_select="rerun",
+        selection_mode="points",
+    )
+    confusion_cell_ui(run, event)
 
     def pct(v):
         return "-" if v is None else f"{v:.1%}"
@@ -119,3 +125,92 @@ def results_ui(run) -> None:
         cv.probabilities_figure(np.asarray(mistakes["probabilities"][pick]), names, mistakes["true"][pick], L),
         key="chart_class_probs",
     )
+
+
+# ---------------------------------------------------------------- one cell of the confusion matrix
+
+CELL_SAMPLES = 20  # digits or reviews shown for the chosen cell
+_CELL_CLICK = "_class_cell_click"  # the last click applied to the picker (a later pick in the picker wins)
+
+
+def _clicked_cell(event) -> tuple[int, int] | None:
+    """(true, predicted) of the confusion cell the user clicked: the invisible marker's customdata."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, dict):  # a row of a typed array arrives as {"0": 7, "1": 7, ...}
+            data = [data[k] for k in sorted(data, key=int)]
+        try:
+            return int(data[0]), int(data[1])
+        except (TypeError, ValueError, IndexError, KeyError):
+            continue
+    return None
+
+
+def biggest_confusion(cm: np.ndarray) -> tuple[int, int]:
+    """The off-diagonal cell with the most samples (the model's most common mistake); (0, 0) without mistakes."""
+    off = np.array(cm, dtype=np.int64)
+    np.fill_diagonal(off, -1)
+    i, j = np.unravel_index(int(np.argmax(off)), off.shape)
+    return (int(i), int(j)) if off[i, j] > 0 else (0, 0)
+
+
+def cell_samples(run, true: int, pred: int) -> pd.DataFrame:
+    """The samples of the metrics split whose true class is ``true`` and predicted class ``pred``: their position in
+    the split, index and the probability the model gave ``pred`` (most confident first)."""
+    part = run.predictions[run.predictions["split"] == run.metrics["split"]]
+    hit = part[(part["actual"] == true) & (part["predicted"] == pred)]
+    out = hit[["position", "index"]].copy()
+    out["p"] = hit[f"p_{pred}"].to_numpy()
+    return out.sort_values("p", ascending=False).reset_index(drop=True)
+
+
+def confusion_cell_ui(run, event) -> None:
+    """The samples behind one cell of the confusion matrix: click a cell, or pick its row and column."""
+    names = run.class_names
+    k = len(names)
+    state = st.session_state
+    clicked = _clicked_cell(event)
+    if clicked is not None and clicked != state.get(_CELL_CLICK):  # a new click moves the picker to its cell
+        state[_CELL_CLICK] = clicked
+        state["btn_class_cell_true"], state["btn_class_cell_pred"] = clicked
+    if state.get("btn_class_cell_true") not in range(k) or state.get("btn_class_cell_pred") not in range(k):
+        state["btn_class_cell_true"], state["btn_class_cell_pred"] = biggest_confusion(run.metrics["confusion"])
+    st.caption(t("units.confusion.click_help"))
+    c1, c2 = st.columns(2)
+    true = c1.selectbox(t("units.confusion.true"), range(k), key="btn_class_cell_true", format_func=names.__getitem__)
+    pred = c2.selectbox(
+        t("units.confusion.predicted"), range(k), key="btn_class_cell_pred", format_func=names.__getitem__
+    )
+    samples = cell_samples(run, true, pred)
+    split = t(f"train.split_short.{run.metrics['split']}")
+    if samples.empty:
+        st.info(t("units.confusion.cell_none", true=names[true], pred=names[pred], split=split))
+        return
+    shown = samples.head(CELL_SAMPLES)
+    note = t("units.confusion.cell", n=len(samples), true=names[true], pred=names[pred], split=split)
+    if len(samples) > len(shown):
+        note += " " + t("units.confusion.first", k=len(shown))
+    st.markdown(note)
+    prepared = run.prepared
+    positions = shown["position"].to_numpy()
+    if prepared is not None and getattr(prepared, "image_shape", None) is not None:
+        images = prepared.X(run.metrics["split"])[positions]
+        fig = cv.samples_figure(images, [f"{p:.2f}" for p in shown["p"]], lang(), columns=6 if projection() else 10)
+        fig.update_layout(title=t("units.confusion.images_title", true=names[true], pred=names[pred]))
+        plot(fig, key="chart_class_cell")
+    elif prepared is not None and getattr(prepared, "input_kind", "values") == "tokens":
+        texts = prepared.texts(run.metrics["split"])
+        show_table(
+            pd.DataFrame(
+                {
+                    t("units.confusion.text_col"): [texts[i] for i in positions],
+                    t("units.confusion.p_col", pred=names[pred]): [f"{p:.2f}" for p in shown["p"]],
+                }
+            ),
+            hide_index=True,
+            key="table_class_cell",
+        )

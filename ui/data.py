@@ -254,6 +254,7 @@ def prepare_from_settings(loaded: Loaded) -> tuple[PreparedData, CleanReport]:
         source=loaded.source,
         filled=report.filled,
     )
+    prepared.currency = currency_signs(loaded, target)  # the target's unit (rnn_lab.data.units)
     return prepared, report
 
 
@@ -431,16 +432,7 @@ def series_figure(loaded: Loaded, column: str, cleaned=None):
     fig = go.Figure()
     if loaded.has_ohlc and column in ("Open", "High", "Low", "Close"):
         ohlc = frame[["Open", "High", "Low", "Close"]].dropna()
-        fig.add_trace(
-            go.Candlestick(
-                x=ohlc.index,
-                open=ohlc["Open"],
-                high=ohlc["High"],
-                low=ohlc["Low"],
-                close=ohlc["Close"],
-                name=t("data.look.candle_title"),
-            )
-        )
+        fig.add_trace(candlestick(ohlc, column_unit(loaded.source, "Close", loaded.currency)))
     else:
         fig.add_trace(
             go.Scatter(
@@ -494,8 +486,103 @@ def series_figure(loaded: Loaded, column: str, cleaned=None):
     title = t("data.look.chart_title", column=column)
     if step > 1:
         title += " " + t("data.look.downsampled", step=step)
-    fig.update_layout(title=title, xaxis_rangeslider_visible=True, xaxis_title=_x_title(loaded), yaxis_title=column)
-    return fig
+    code = column_unit(loaded.source, column, currency_signs(loaded, st.session_state.get("data_target", "")))
+    fig.update_layout(
+        title=title, xaxis_rangeslider_visible=True, xaxis_title=_x_title(loaded), yaxis_title=_unit_title(column, code)
+    )
+    return _units(fig, frame.index, code, frame[column])
+
+
+def currency_signs(loaded: Loaded, target: str) -> dict:
+    """The currency signs of the file's columns, with the user's choice for an upload's target (``data_currency``)."""
+    from rnn_lab.data.units import with_choice
+
+    choice = st.session_state.get("data_currency", "auto") if loaded.source.startswith("upload:") else "auto"
+    return with_choice(loaded.currency, target, choice)
+
+
+def currency_ui(loaded: Loaded, column) -> None:
+    """An upload's target: which currency it is in (the file's sign or column name by default; nothing is guessed)."""
+    from rnn_lab.data.units import CURRENCY_CHOICES, column_currency, unit_label
+    from ui.common import lang, t
+
+    if not loaded.source.startswith("upload:"):
+        return
+    found = column_currency(loaded.source, st.session_state.get("data_target", ""), loaded.currency)
+
+    def label(code: str) -> str:
+        if code == "auto":
+            return t("units.currency.auto", found=unit_label(found, lang()) if found else t("units.currency.none"))
+        if code == "none":
+            return t("units.currency.none")
+        return f"{code} ({unit_label(code, 'ko')})" if lang() == "ko" else code
+
+    column.selectbox(
+        t("units.currency.label"),
+        CURRENCY_CHOICES,
+        key="data_currency",
+        format_func=label,
+        help=t("units.currency.help"),
+    )
+
+
+def column_unit(source: str, column: str, signs: dict | None = None) -> str | None:
+    """The currency of a column (rnn_lab.data.units: the bundled registry, the file's sign, the column's name)."""
+    from rnn_lab.data.units import column_currency
+
+    return column_currency(source, column, signs)
+
+
+def _unit_title(column: str, code: str | None) -> str:
+    from rnn_lab.data.units import axis_title
+    from ui.common import lang
+
+    return axis_title(column, code, lang())
+
+
+def _units(fig, index, code: str | None, values):
+    """Hovers in the column's unit (45,298 원) with the full date; a column without a currency keeps its own
+    decimals (the Data page's format of that column)."""
+    from rnn_lab.data.display import value_decimals
+    from rnn_lab.data.units import apply_units
+    from ui.common import lang
+
+    return apply_units(fig, index, code, lang(), decimals=None if code else value_decimals(values))
+
+
+# Korean brokers draw a rising day red and a falling day blue; English charts mostly green up, red down.
+CANDLE_COLORS = {"ko": ("#D55E00", "#0072B2"), "en": ("#009E73", "#D55E00")}  # (up, down), Okabe-Ito
+
+
+def candlestick(ohlc, code: str | None):
+    """OHLC candles in the reader's convention (Korean: red up, blue down), named so the legend says which, with
+    hovers in the prices' unit."""
+    import plotly.graph_objects as go
+
+    from rnn_lab.data.units import unit_decimals, unit_label
+    from ui.common import lang, t
+
+    up, down = CANDLE_COLORS.get(lang(), CANDLE_COLORS["en"])
+    d = unit_decimals(code, 2) if code else 2
+    label = unit_label(code, lang())
+    unit = f" {label}" if label else ""
+    from rnn_lab.data.calendar import series_calendar
+    from rnn_lab.data.units import date_hoverformat
+
+    day = "%{x|" + date_hoverformat(lang(), series_calendar(ohlc.index)) + "}"  # the full date, as the lines say it
+    lines = [day] + [f"{t(f'units.candle.{k}')} %{{{k}:,.{d}f}}{unit}" for k in ("open", "high", "low", "close")]
+    return go.Candlestick(
+        x=ohlc.index,
+        open=ohlc["Open"],
+        high=ohlc["High"],
+        low=ohlc["Low"],
+        close=ohlc["Close"],
+        name=t("units.candle.legend"),
+        showlegend=True,
+        increasing={"line": {"color": up}, "fillcolor": up},
+        decreasing={"line": {"color": down}, "fillcolor": down},
+        hovertemplate="<br>".join(lines) + "<extra></extra>",
+    )
 
 
 def histogram_figure(frame, column: str):
@@ -515,7 +602,7 @@ def histogram_figure(frame, column: str):
     return fig
 
 
-def before_after_figure(before, after, column: str, changed):
+def before_after_figure(before, after, column: str, changed, code: str | None = None):
     import plotly.graph_objects as go
 
     from rnn_lab.style import color
@@ -547,8 +634,10 @@ def before_after_figure(before, after, column: str, changed):
                 marker={"color": color("model"), "size": 8},
             )
         )
-    fig.update_layout(title=t("data.prep.before_after"), xaxis_title=_x_title(after), yaxis_title=column)
-    return fig
+    fig.update_layout(
+        title=t("data.prep.before_after"), xaxis_title=_x_title(after), yaxis_title=_unit_title(column, code)
+    )
+    return _units(fig, after.index, code, after[column])
 
 
 def window_figure(prepared: PreparedData, i: int):
@@ -596,8 +685,11 @@ def window_figure(prepared: PreparedData, i: int):
             marker={"color": color("forecast"), "size": 14, "symbol": "star"},
         )
     )
-    fig.update_layout(title=t("data.prep.window_plot_title", i=i), xaxis_title=_x_title(series), yaxis_title=target)
-    return fig
+    code = column_unit(prepared.source, target, prepared.currency)
+    fig.update_layout(
+        title=t("data.prep.window_plot_title", i=i), xaxis_title=_x_title(series), yaxis_title=_unit_title(target, code)
+    )
+    return _units(fig, series.index, code, series[target])
 
 
 def grid(n: int) -> list:

@@ -373,8 +373,9 @@ def step_view_ui(layer_run, entry: dict, layer_index: int) -> None:
         sync_link()
 
 
-def time_heatmaps_ui(layer_run) -> None:
-    """Hidden state and gates over the whole window (drawn once per model and window, not on every slider move)."""
+def time_heatmaps_ui(layer_run, step: int | None = None) -> None:
+    """Hidden state and gates over the whole window, the black line at step ``step`` (redrawn when the slider is
+    let go, not while it moves)."""
     traces = layer_run.directions
     x = layer_run.x[0]
     if traces[0].units > views.MAX_HEAT_UNITS or x.shape[0] > views.MAX_HEAT_STEPS:
@@ -390,7 +391,7 @@ def time_heatmaps_ui(layer_run) -> None:
     cols = st.columns(len(traces))
     for col, trace in zip(cols, traces, strict=True):  # forward and backward side by side
         with col:
-            plot(views.time_heatmaps(trace, None, lang()), key=f"inside_fig_time_{trace.direction}")
+            plot(views.time_heatmaps(trace, step, lang()), key=f"inside_fig_time_{trace.direction}")
 
 
 def numpy_code_ui(cell: str) -> None:
@@ -404,11 +405,39 @@ def numpy_code_ui(cell: str) -> None:
 # ---------------------------------------------------------------- classify: how the decision forms
 
 
+def forecast_value_text(scaled: float, data) -> str:
+    """A forecast in the target's units (``45,298 원``, ``0.8123``), then the scaled value the model computed when the
+    data are scaled (``45,298 원 · scaled 0.8123``)."""
+    from rnn_lab.data.display import significant_decimals
+    from rnn_lab.data.units import format_amount, target_currency
+
+    scaler = getattr(data, "scaler", None)
+    if scaler is None or not hasattr(data, "inverse_y"):
+        return f"{scaled:.4f}"
+    value = float(np.ravel(data.inverse_y(np.array([scaled])))[0])
+    code = target_currency(data)
+    decimals = None if code else significant_decimals(data.series[data.target])
+    text = format_amount(value, code, lang(), decimals)
+    if getattr(scaler, "kind", "none") == "none":
+        return text
+    return f"{text} · {t('units.inside.scaled', value=f'{scaled:.4f}')}"
+
+
+def prediction_help_key(data) -> str:
+    """The help of the prediction metric: original units with the scaled value, or original units alone."""
+    scaler = getattr(data, "scaler", None)
+    return (
+        "units.inside.prediction_help_unscaled"
+        if getattr(scaler, "kind", "none") == "none"
+        else "units.inside.prediction_help"
+    )
+
+
 def prediction_text(output, data) -> str:
     """The model's answer for the shown input: a number (forecast) or the predicted class and its probability."""
     out = np.ravel(np.asarray(output, dtype=np.float64))
     if getattr(data, "task", "forecast") != "classify":
-        return f"{float(out[0]):.4f}"
+        return forecast_value_text(float(out[0]), data)
     k = int(np.argmax(out))
     return t("inside.class_answer", cls=data.class_names[k], p=float(out[k]))
 
@@ -707,8 +736,8 @@ def text_step_ui(picked: Picked, ids: np.ndarray, entry: dict, data) -> None:
         )
 
 
-def token_heatmaps_ui(layer_run, ids: np.ndarray, data) -> None:
-    """Hidden state and gates over the sentence, the tokens under the time axis."""
+def token_heatmaps_ui(layer_run, ids: np.ndarray, data, step: int | None = None) -> None:
+    """Hidden state and gates over the sentence, the tokens under the time axis, the black line at step ``step``."""
     from rnn_lab.inside import text_views as tv
     from rnn_lab.inside.text import step_tokens
 
@@ -717,7 +746,7 @@ def token_heatmaps_ui(layer_run, ids: np.ndarray, data) -> None:
     for col, trace in zip(cols, layer_run.directions, strict=True):
         with col:
             ticks = (8 if len(cols) > 1 else 15) if projection() else tv.MAX_TICKS // len(cols)  # labels that fit
-            plot(tv.token_heatmaps(trace, tokens, None, lang(), ticks), key=f"inside_fig_time_{trace.direction}")
+            plot(tv.token_heatmaps(trace, tokens, step, lang(), ticks), key=f"inside_fig_time_{trace.direction}")
 
 
 def embedding_ui(picked: Picked, ids: np.ndarray, data) -> None:

@@ -54,30 +54,31 @@ function buildValues(dir, labels) {
   return { box, cells };
 }
 
-function buildBars(bars, labels) {
-  const box = el("div", "rl-barbox");
-  const title = el("div", "rl-bars-title");
-  box.appendChild(title);
+function barPlot(bars, picked) {
+  // One plot: the bars of the series in `picked` (indices into bars.series), on their shared range -top..top.
+  const top = bars.series[picked[0]].top;
   const plot = el("div", "rl-plot");
+  plot.dataset.axis = bars.series[picked[0]].axis;
+  plot.dataset.top = String(top);
   const axis = el("div", "rl-yaxis");
-  for (const v of [bars.top, 0, -bars.top]) axis.appendChild(el("span", "", fmt(v)));
+  for (const v of [top, 0, -top]) axis.appendChild(el("span", "", fmt(v)));
   plot.appendChild(axis);
   const area = el("div", "rl-area");
   area.appendChild(el("div", "rl-zero"));
   const groups = el("div", "rl-groups");
-  const rects = []; // rects[s][u]
-  bars.series.forEach(() => rects.push([]));
+  const rects = new Map(); // series index -> bars per unit
+  picked.forEach((s) => rects.set(s, []));
   const every = Math.max(1, Math.ceil(bars.units.length / 24)); // unit labels that fit
   bars.units.forEach((unit, u) => {
     const group = el("div", "rl-group");
     const inner = el("div", "rl-group-bars");
-    bars.series.forEach((series, s) => {
+    picked.forEach((s) => {
       const slot = el("div", "rl-slot"); // full height; the bar inside is placed by top/height in %
       const bar = el("div", "rl-bar");
-      bar.style.background = series.color;
+      bar.style.background = bars.series[s].color;
       slot.appendChild(bar);
       inner.appendChild(slot);
-      rects[s].push(bar);
+      rects.get(s).push(bar);
     });
     group.appendChild(inner);
     group.appendChild(el("div", "rl-unit", u % every === 0 ? String(unit) : ""));
@@ -85,7 +86,27 @@ function buildBars(bars, labels) {
   });
   area.appendChild(groups);
   plot.appendChild(area);
-  box.appendChild(plot);
+  return { plot, rects };
+}
+
+function buildBars(bars, labels) {
+  // Each quantity on its own range: h_{t-1} and h_t share one plot, an LSTM's c_t gets a second with its own axis.
+  const box = el("div", "rl-barbox");
+  const title = el("div", "rl-bars-title");
+  box.appendChild(title);
+  const axes = [];
+  bars.series.forEach((series, s) => {
+    const found = axes.find((a) => a.name === series.axis);
+    if (found) found.picked.push(s);
+    else axes.push({ name: series.axis, picked: [s] });
+  });
+  const rects = bars.series.map(() => []); // rects[s][u]
+  if (axes.length > 1) box.classList.add("rl-two-axes");
+  for (const axis of axes) {
+    const made = barPlot(bars, axis.picked);
+    for (const [s, list] of made.rects) rects[s] = list;
+    box.appendChild(made.plot);
+  }
   box.appendChild(el("div", "rl-xtitle", labels["fig.unit"]));
   const legend = el("div", "rl-legend");
   for (const series of bars.series) {
@@ -155,13 +176,13 @@ function draw(state, t) {
     }
     const bars = part.dir.bars;
     part.bars.title.innerHTML = fill(bars.title, t);
-    const top = bars.top;
     bars.series.forEach((series, s) => {
+      const top = series.top || bars.top; // each axis its own range
       const row = series.values[k];
       const rects = part.bars.rects[s];
       for (let u = 0; u < rects.length; u++) {
         const v = row[u];
-        const size = Math.min(50, (50 * Math.abs(v)) / top); // % of the plot height (range -top..top)
+        const size = Math.min(50, (50 * Math.abs(v)) / top); // % of its plot's height (range -top..top)
         const style = rects[u].style;
         style.height = `${size}%`;
         style.top = v >= 0 ? `${50 - size}%` : "50%";

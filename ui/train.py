@@ -406,7 +406,7 @@ def _stop_message(run) -> None:
             icon=":material/flag:",
         )
     elif run.stop_reason == "diverged":
-        st.error(t("train.stop.diverged"), icon=":material/warning:")
+        _diverged_ui(run)
     else:
         st.success(
             t("train.finished", epochs=run.epochs_run, seconds=run.train_seconds),
@@ -414,6 +414,30 @@ def _stop_message(run) -> None:
         )
     for note in run.notes:
         st.info(t(note), icon=":material/info:")
+
+
+def diverged_text(run) -> str:
+    """Why the divergence guard stopped the run (NaN/inf, or a loss that kept growing), with its numbers."""
+    from rnn_lab.train.engine import divergence_text
+
+    return divergence_text(run.history, run.train.learning_rate, _lang())
+
+
+def _diverged_ui(run) -> None:
+    """The divergence guard's message, its rule, and one click to a learning rate ten times smaller (only that)."""
+    from rnn_lab.train.engine import GROWTH_EPOCHS, GROWTH_GRACE
+
+    st.error(diverged_text(run), icon=":material/warning:")
+    st.caption(t("units.diverged.rule", n=GROWTH_EPOCHS, grace=GROWTH_GRACE))
+    smaller = max(float(setting("train_lr").min), run.train.learning_rate / 10)
+    st.button(
+        t("units.diverged.button", lr=f"{smaller:g}"),
+        key="btn_train_lr_tenth",
+        on_click=_set_lr,
+        args=(smaller,),
+        help=t("units.diverged.button_help"),
+        icon=":material/trending_down:",
+    )
 
 
 def predictions_figure(run, forecast: pd.Series | None = None):
@@ -473,6 +497,11 @@ def predictions_figure(run, forecast: pd.Series | None = None):
                 "line": {"width": 1.5, "color": color("model")},
             },
         )
+    dated = isinstance(getattr(run.prepared, "series", None), pd.DataFrame) and isinstance(
+        run.prepared.series.index, pd.DatetimeIndex
+    )
+    if forecast is not None and dated and not isinstance(forecast.index, pd.DatetimeIndex):
+        forecast = None  # dates that follow no calendar: the forecast counts steps, which have no place on this axis
     if forecast is not None:
         fig.add_scatter(
             x=forecast.index,
@@ -484,10 +513,40 @@ def predictions_figure(run, forecast: pd.Series | None = None):
     fig.update_layout(
         title=t("train.pred_title"),
         xaxis_title=t("train.time_axis"),
-        yaxis_title=t("train.value_axis", target=run.target),
+        yaxis_title=t("train.value_axis", target=_with_unit(run, run.target)),
         hovermode="x unified",
     )
-    return fig
+    return _units(fig, run)
+
+
+def _unit(run) -> str | None:
+    """The currency of the run's target (rnn_lab.data.units), or None."""
+    from rnn_lab.data.units import target_currency
+
+    return target_currency(run.prepared) if run.prepared is not None else None
+
+
+def _with_unit(run, name: str) -> str:
+    from rnn_lab.data.units import axis_title
+
+    return axis_title(name, _unit(run), _lang())
+
+
+def _units(fig, run):
+    """Hovers in the target's unit (45,298 원, not 45.29812k) and the full date on the series' calendar."""
+    from rnn_lab.data.units import apply_units
+
+    series = getattr(run.prepared, "series", None)
+    index = series.index if isinstance(series, pd.DataFrame) else None
+    code = _unit(run)
+    decimals = None if code else _significant(run.predictions["actual"])
+    return apply_units(fig, index, code, _lang(), decimals=decimals)
+
+
+def _significant(values) -> int:
+    from rnn_lab.data.display import significant_decimals
+
+    return significant_decimals(values)
 
 
 def residual_figure(run):
@@ -509,9 +568,9 @@ def residual_figure(run):
     fig.update_layout(
         title=t("train.residual_title"),
         xaxis_title=t("train.time_axis"),
-        yaxis_title=t("train.residual_axis"),
+        yaxis_title=_with_unit(run, t("train.residual_axis")),
     )
-    return fig
+    return _units(fig, run)
 
 
 def _fmt(v) -> str:
@@ -532,9 +591,22 @@ def _one_format(values: list) -> list[str]:
 
 
 def metrics_table(run) -> pd.DataFrame:
+    """MSE, RMSE, MAE and MAPE of the model and the naive baseline; RMSE and MAE in the target's currency
+    (``655 원`` / ``655 KRW``), MSE in its square."""
+    from rnn_lab.data.units import format_amount, unit_decimals, unit_label
+
     m = run.metrics
-    rows = [("MSE", "mse"), ("RMSE", "rmse"), ("MAE", "mae"), ("MAPE (%)", "mape")]
+    code = _unit(run)
+    label = unit_label(code, _lang())
+    rows = [(f"MSE ({label}²)" if label else "MSE", "mse"), ("RMSE", "rmse"), ("MAE", "mae"), ("MAPE (%)", "mape")]
     pairs = [_one_format([m["model"][k], m["naive"][k]]) for _, k in rows]  # model and naive alike per metric
+    if code:  # RMSE and MAE are in the target's units: write them as prices
+        for i, (_, k) in enumerate(rows):
+            if k in ("rmse", "mae"):
+                d = unit_decimals(code, 2)
+                pairs[i] = [
+                    format_amount(v, code, _lang(), d) if _finite(v) else "-" for v in (m["model"][k], m["naive"][k])
+                ]
     return pd.DataFrame(
         {
             t("train.metric"): [r[0] for r in rows],
@@ -714,7 +786,20 @@ def runs_table(items: list) -> pd.DataFrame:
         if column not in frame:
             continue
         frame[column] = _one_format(frame[column].tolist())  # one format per column, whatever the runs' scales
+        if key in ("col_rmse", "col_naive_rmse"):
+            frame[column] = _with_units(frame[column].tolist(), items)
     return frame
+
+
+def _with_units(cells: list[str], items: list) -> list[str]:
+    """RMSE cells of runs whose target has a currency, with its unit (``1,229 원``); the others as they are."""
+    from rnn_lab.data.units import unit_label
+
+    out = []
+    for cell, run in zip(cells, items, strict=True):
+        label = unit_label(_unit(run), _lang()) if getattr(run, "task", "forecast") == "forecast" else ""
+        out.append(f"{cell} {label}" if label and cell != "-" else cell)
+    return out
 
 
 def _task_scores(s: dict) -> dict:
@@ -848,7 +933,7 @@ def comparison_table(items: list) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     for key in ("col_rmse", "col_naive_rmse"):
         if t(f"train.{key}") in frame:
-            frame[t(f"train.{key}")] = _one_format(frame[t(f"train.{key}")].tolist())
+            frame[t(f"train.{key}")] = _with_units(_one_format(frame[t(f"train.{key}")].tolist()), items)
     return frame
 
 

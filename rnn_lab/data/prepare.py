@@ -103,6 +103,7 @@ class PreparedData:
     test_frac: float = 0.0
     notes: list = field(default_factory=list)
     filled: np.ndarray | None = None  # bool (rows,): the target at this row was filled by cleaning, not read
+    currency: dict = field(default_factory=dict)  # column -> the currency sign its file used (Loaded.currency)
 
     @property
     def n_features(self) -> int:

@@ -1,6 +1,7 @@
 """Settings of the Data page (``data_`` keys) and the per-source defaults applied when the source changes."""
 
 from rnn_lab.data.toys import TOYS, recommended_window
+from rnn_lab.data.units import CURRENCY_CHOICES
 from rnn_lab.settings import Setting
 
 SOURCE_KINDS = ("toy", "bundled", "upload", "digits", "text")  # digits: classify only; text: classify, next_token
@@ -35,6 +36,7 @@ SETTINGS = (
     Setting("data_outlier_k", 1.5, min=0.5, max=10.0),
     Setting("data_sentinel", ""),  # a value that means "missing" in this file, e.g. -1
     Setting("data_date_order", "auto", choices=DATE_ORDERS),  # override for ambiguous day/month
+    Setting("data_currency", "auto", choices=CURRENCY_CHOICES),  # an upload's target: its currency (data.units)
     # name of the uploaded file: a file cannot travel in a link, so the link names it and the Data page asks for it
     Setting("data_upload_name", ""),
     # drop the last row when the reader found it incomplete (e.g. only an opening price: a day still trading); on by

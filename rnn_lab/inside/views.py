@@ -170,6 +170,16 @@ def _rounded(values: np.ndarray, decimals: int) -> list:
 BAR_COLORS = {"h_prev": "#56B4E9", "h": "#0072B2", "c": "#E69F00"}  # Okabe-Ito sky blue, blue, orange
 
 
+def nice_top(value: float) -> float:
+    """The end of an axis from -top to top that holds ``value``: rounded up to two significant digits (0.0372 ->
+    0.038, 11.3 -> 12); 1 for an all-zero quantity."""
+    value = abs(float(value))
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    unit = 10.0 ** (np.floor(np.log10(value)) - 1)  # the second significant digit
+    return float(np.round(np.ceil(value / unit - 1e-9) * unit, 12))
+
+
 def step_view_data(
     layer_run, lang: str, step: int, projection: bool = False, signature: str = "", text: bool = False
 ) -> dict:
@@ -198,7 +208,12 @@ def step_view_data(
         series = [("h_prev", _previous(h, trace.direction)), ("h", h)]
         if trace.cell == "lstm":
             series.append(("c", trace.values["c"][0]))
-        top = max(1.0, *(float(np.abs(v).max()) for _, v in series))
+        # Each quantity on its own range (issue 27): c_t of an LSTM reaches +-12 where h_t stays inside +-1, and an
+        # untrained h_t may stay inside +-0.05; one shared axis flattened all but the largest. h_{t-1} and h_t are
+        # one quantity a step apart: they share their axis (so the step's change reads), c_t gets its own.
+        tops = {"h": nice_top(max(float(np.abs(v).max()) for name, v in series if name != "c"))}
+        if trace.cell == "lstm":
+            tops["c"] = nice_top(float(np.abs(trace.values["c"][0]).max()))
         title = "inside.fig.step_bars_lstm" if trace.cell == "lstm" else "inside.fig.step_bars"
         directions.append(
             {
@@ -210,12 +225,14 @@ def step_view_data(
                 "bars": {
                     "title": _md_html(_t(title, lang, t="{t}")),
                     "units": [int(u) + 1 for u in units],
-                    "top": round(top, 4),
+                    "top": tops["h"],
                     "series": [
                         {
                             "name": name,
                             "label": _md_html(_t(f"inside.value.{name}", lang)),
                             "color": BAR_COLORS[name],
+                            "axis": "c" if name == "c" else "h",  # bars of one axis share its range
+                            "top": tops["c" if name == "c" else "h"],
                             "values": _rounded(v[:, units], 3),  # (T, U')
                         }
                         for name, v in series
@@ -285,35 +302,42 @@ def _marker(step: int | None) -> list[dict]:
 
 
 def time_heatmaps(trace: DirectionTrace, step: int | None, lang: str) -> go.Figure:
-    """h_t, then (LSTM) c_t, i, f, g, o or (GRU) z, r, h~ as bands of units x time steps on ONE axis.
+    """h_t, then (LSTM) c_t, i, f, g, o or (GRU) z, r, h~ as bands of units x time steps on ONE axis, with the
+    black line at step ``step`` (the step view's t).
 
-    One figure per direction keeps a slider move cheap (one figure to rebuild, style and send). Sigmoid
-    gates (0..1) use Viridis; h, c and the candidates use the diverging scale around 0.
+    One figure per direction keeps a slider move cheap (one figure to rebuild, style and send). Every band has its
+    own colour scale and colour bar beside it: the hidden state, the candidate and the cell state each on their own
+    symmetric range around 0 (an LSTM's c_t can reach +-12 while h_t and g_t stay inside +-1: one shared scale
+    washed them out), the sigmoid gates (0..1) in Viridis.
     """
     names = TIME_BANDS[trace.cell]
     h = trace.values["h"][0]  # (T, U)
     units, steps = unit_selection(h), step_selection(h.shape[0])
     n = len(units)
     band = n + max(1, n // 8)  # rows per band, with a gap between bands
+    span = (len(names) - 1) * band + n  # the y axis, in rows, from the top band's first row to the last band's end
     fig = go.Figure()
     ticks, labels = [], []
-    signed = [name for name in names if name not in SIGMOID_VALUES]  # h, c, candidates: one shared scale
-    top = max(float(np.abs(trace.values[name][0][np.ix_(steps, units)]).max()) for name in signed) or 1.0
     for k, name in enumerate(names):
         v = trace.values[name][0]  # (T, U)
-        heat = _heatmap(v, units, steps, lang, showscale=(k == 0))
-        heat.update(zmin=-top, zmax=top)
+        heat = _heatmap(v, units, steps, lang)
+        label = _t(f"inside.value.{name}", lang)
         heat.update(
             y=k * band + np.arange(n),
             customdata=np.broadcast_to((units + 1)[:, None], heat.z.shape),
-            hovertemplate=f"{_t(f'inside.value.{name}', lang)}<br>t=%{{x}}<br>"
-            f"{_t('inside.fig.unit', lang)} %{{customdata}}<br>%{{z:.3f}}<extra></extra>",
+            hovertemplate=f"{label}<br>t=%{{x}}<br>{_t('inside.fig.unit', lang)} %{{customdata}}<br>%{{z:.3f}}"
+            "<extra></extra>",
+            # the band's own colour bar, beside the band (paper coordinates: the y axis is reversed, band 0 on top)
+            colorbar={"len": n / span, "lenmode": "fraction", "y": 1 - (k * band + n / 2) / span, "yanchor": "middle"},
         )
         if name in SIGMOID_VALUES:  # sigmoid gates live in [0, 1]
             heat.update(zmin=0.0, zmax=1.0, zmid=None, colorscale="Viridis")
+        else:  # its own symmetric range: white is 0, the darkest red/blue this band's largest |value|
+            top = nice_top(float(np.abs(v[np.ix_(steps, units)]).max()))
+            heat.update(zmin=-top, zmax=top, zmid=0.0)
         fig.add_trace(heat)
         ticks.append(k * band + (n - 1) / 2)
-        labels.append(_t(f"inside.value.{name}", lang))
+        labels.append(label)
     fig.update_layout(
         title=_t(f"inside.fig.bands_{trace.direction}" + ("_simple_rnn" if trace.cell == "simple_rnn" else ""), lang),
         shapes=_marker(step),

@@ -12,7 +12,11 @@ Example::
     python -m rnn_lab generate --run lm.keras --prompt "she" --length 30 --temperature 0 --seed 0 --json
 
 With ``--json`` the output is ``{"task", "config", "n_train", "n_val", "n_test", "history": {"loss", "val_loss"},
-"metrics": {"model", "naive", "skill", ...}, "train_seconds"}``; ``train_seconds`` is training alone.
+"metrics": {"model", "naive", "skill", ...}, "train_seconds"}``; ``train_seconds`` is training alone. A forecast
+run adds ``"forecast": {"steps", "calendar", "dates", "values", "unit", "reason"}``: the recursive forecast of
+``--forecast-steps`` values (default 20) in original units, dated on the series' own calendar as the Train page
+draws it (``calendar`` "B" = the next business days of a stock series; ``dates`` are row numbers when the series
+has none), or ``values: null`` and the ``reason`` it cannot be made (several input columns, horizon > 1).
 With ``--task classify`` the history adds ``accuracy``/``val_accuracy`` and the metrics are ``{"split",
 "model": {"accuracy", "loss", "precision", "recall"}, "baseline": {"accuracy", "class"}, "confusion", "verdict"}``.
 With ``--task next_token`` (text) the history has ``accuracy`` per token and the metrics are ``{"split", "n_tokens",
@@ -107,6 +111,12 @@ def add_parser(subparsers) -> None:
         help="default: mse to forecast, sparse_categorical_crossentropy to classify",
     )
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--forecast-steps",
+        type=int,
+        default=20,
+        help="forecast: values of the recursive forecast after the series' end, on its calendar (default 20)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
     add_compare_parser(subparsers)
@@ -262,7 +272,7 @@ def load_prepared(args):
         columns = list(dict.fromkeys([*features, target]))
         fit_rows, _ = split_rows(len(frame), val, test)
         frame, report = clean(frame, columns, "ffill", "leave", fit_rows=fit_rows)
-        return prepare(
+        prepared = prepare(
             frame,
             target,
             features,
@@ -274,6 +284,8 @@ def load_prepared(args):
             source=loaded.source,
             filled=report.filled,
         )
+        prepared.currency = dict(loaded.currency)  # the target's unit (rnn_lab.data.units)
+        return prepared
     except DataError as err:
         raise UsageError(err.text("en")) from None
 
@@ -371,6 +383,7 @@ def result_dict(run, prepared) -> dict:
         "window": prepared.window,
         "horizon": prepared.horizon,
         "scaling": prepared.scaler.kind,
+        "unit": series_unit(prepared),  # the target's currency (ISO code), or null
     }
     metrics = {
         "split": run.metrics["split"],
@@ -384,6 +397,43 @@ def result_dict(run, prepared) -> dict:
     return _run_dict(run, "forecast", config, {}, ("loss", "val_loss"), metrics)
 
 
+def forecast_dict(run, steps: int) -> dict:
+    """The recursive forecast of a forecast run for the JSON output: dates on the series' calendar, values in
+    original units (the same function and calendar as the Train page)."""
+    import pandas as pd
+
+    from rnn_lab.train import metrics as M
+    from rnn_lab.train.runs import forecast
+
+    if steps < 1:
+        raise UsageError(f"--forecast-steps must be at least 1, got {steps}")
+    series, reason = forecast(run, steps)
+    calendar = M.series_calendar(run.prepared.series.index)
+    out = {
+        "steps": steps,
+        "calendar": str(calendar) if calendar is not None else None,
+        "unit": series_unit(run.prepared),
+        "reason": reason,
+        "dates": None,
+        "values": None,
+    }
+    if series is not None:
+        idx = series.index
+        if isinstance(idx, pd.DatetimeIndex):
+            out["dates"] = [d.isoformat() if (d.hour or d.minute or d.second) else d.date().isoformat() for d in idx]
+        else:
+            out["dates"] = [int(i) for i in idx]
+        out["values"] = [_clean_number(float(v)) for v in series.to_numpy()]
+    return out
+
+
+def series_unit(prepared) -> str | None:
+    """The currency (ISO code) the target is measured in, if the source says so (rnn_lab.data.units)."""
+    from rnn_lab.data.units import target_currency
+
+    return target_currency(prepared)
+
+
 def run(args) -> int:
     from rnn_lab.arch.config import ArchConfig
     from rnn_lab.tasks import get_task
@@ -391,6 +441,8 @@ def run(args) -> int:
     from rnn_lab.train.runs import TrainError, execute
 
     task = task_of_args(args)
+    if args.forecast_steps < 1:
+        raise UsageError(f"--forecast-steps must be at least 1, got {args.forecast_steps}")
     prepared = load_data(args, task)
     tokens = getattr(prepared, "input_kind", "values") == "tokens"
     cfg = TrainConfig(
@@ -420,6 +472,8 @@ def run(args) -> int:
     except TrainError as err:
         raise UsageError(err.text("en")) from None
     out = result_dict(result, prepared)
+    if task == "forecast":
+        out["forecast"] = forecast_dict(result, args.forecast_steps)
     if args.save:
         from rnn_lab.train.generate import save_run
 
@@ -448,7 +502,9 @@ def run(args) -> int:
     for note in result.notes:
         print("note:", i18n.t(note, "en"))
     if result.stop_reason == "diverged":
-        print("stopped:", i18n.t("train.stop.diverged", "en"))
+        from rnn_lab.train.engine import divergence_text
+
+        print("stopped:", divergence_text(result.history, cfg.learning_rate, "en").replace("**", ""))
     print(
         f"final loss {hist['loss'][-1]:.6g}"
         + (f", val_loss {hist['val_loss'][-1]:.6g}" if hist["val_loss"] else "")
@@ -470,6 +526,20 @@ def run(args) -> int:
         if "split" in values:
             values = {**values, "split": i18n.t(f"train.split_short.{values['split']}", "en")}
         print("  -", i18n.t(f"train.diagnosis.{key}", "en", **values).replace("**", ""))
+    fc = out.get("forecast") or {}
+    if fc.get("values"):
+        from rnn_lab.data.units import format_amount
+
+        steps = ", ".join(
+            f"{d} {format_amount(v, fc['unit'], 'en') if fc['unit'] else f'{v:.6g}'}"
+            for d, v in zip(fc["dates"][:5], fc["values"][:5])
+        )
+        print(
+            f"forecast ({fc['steps']} steps, calendar {fc['calendar'] or 'steps'}): {steps}"
+            + (", ..." if fc["steps"] > 5 else "")
+        )
+    elif fc.get("reason"):
+        print("forecast:", i18n.t(f"train.forecast.{fc['reason']}", "en"))
     return 0
 
 

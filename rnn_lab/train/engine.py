@@ -105,6 +105,46 @@ class TrainResult:
 
 ProgressFn = Callable[[int, dict, float, float], None]  # (epoch 1-based, logs, elapsed s, eta s)
 
+# The divergence guard (issue 27; TensorFlow Playground #77 trains on silently while the loss explodes). A run stops
+# with stop_reason "diverged" when its loss becomes NaN or infinite (at once: the graph skips that update), or when
+# the TRAINING loss grew in each of GROWTH_EPOCHS consecutive epochs after the first GROWTH_GRACE epochs AND now stands
+# above its first epoch's loss (worse than where training started) or at GROWTH_FACTOR times its lowest value or more.
+# Five rises alone are not enough: full-batch Adam overshoots and climbs back for several epochs (the counting toy at
+# lr 0.01 rises 5 epochs in a row from 0.014 to 0.048, 3.5 times, then falls again), and a plateau's noise rises five
+# times in a row about once in 32 windows; a learning rate that is too large makes the loss climb past its start.
+# The weights are the ones the run has when it stops.
+GROWTH_EPOCHS = 5
+GROWTH_GRACE = 3
+GROWTH_FACTOR = 10.0
+
+
+def loss_diverging(losses) -> bool:
+    """True when ``losses`` (training loss per epoch) shows the growth the divergence guard stops (see above)."""
+    v = [float(x) for x in losses]
+    if len(v) < GROWTH_GRACE + GROWTH_EPOCHS + 1 or not all(math.isfinite(x) for x in v):
+        return False
+    tail = v[-(GROWTH_EPOCHS + 1) :]
+    rising = all(b > a for a, b in zip(tail, tail[1:]))
+    return rising and (v[-1] > v[0] or v[-1] >= GROWTH_FACTOR * min(v))
+
+
+def divergence_kind(history: dict) -> str:
+    """Why a diverged run stopped, read from what it kept: ``"growth"`` (the rule above held on its last epochs) or
+    ``"nan"`` (the next loss was not finite: that epoch is not in the history)."""
+    return "growth" if loss_diverging(history.get("loss", [])) else "nan"
+
+
+def divergence_text(history: dict, learning_rate: float, lang: str = "en") -> str:
+    """Why the divergence guard stopped a run, with its numbers (catalogue ``units.diverged.*``)."""
+    from rnn_lab.i18n import t
+
+    loss, lr = history.get("loss", []), f"{learning_rate:g}"
+    if divergence_kind(history) == "growth":
+        low, now = min(loss), loss[-1]
+        values = {"low": f"{low:.4g}", "now": f"{now:.4g}", "factor": f"{now / low:.3g}"}
+        return t("units.diverged.growth", lang, n=GROWTH_EPOCHS, lr=lr, **values)
+    return t("units.diverged.nan", lang, epochs=len(loss), lr=lr)
+
 
 def effective_batch_size(batch_size: int, n_train: int) -> tuple[int, bool]:
     """``min(batch_size, n_train)`` and whether it was capped (one full batch)."""
@@ -656,6 +696,9 @@ def _train(
                 eta = elapsed / done_steps * (total_steps - done_steps)
                 if progress is not None:
                     progress(result.epochs_run, dict(logs), elapsed, eta)
+                if loss_diverging(history["loss"]):  # the loss climbs epoch after epoch: stop now
+                    result.stop_reason = "diverged"
+                    break
                 if cfg.early_stopping:
                     if logs[monitor] < best:
                         best, best_epoch, waited = logs[monitor], result.epochs_run, 0

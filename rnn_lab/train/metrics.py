@@ -11,6 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from rnn_lab.data.calendar import series_calendar
+
 MAPE_EPS = 1e-8  # |actual| below this is treated as zero and left out of MAPE (division by zero)
 SKILL_TIE = 0.02  # |skill| <= 2 %: "about as good as" the baseline
 
@@ -166,14 +168,27 @@ def recursive_forecast(predict_fn, last_window: np.ndarray, steps: int) -> np.nd
 
 
 def future_index(index: pd.Index, steps: int):
-    """Positions for ``steps`` values after the end of ``index``: dates at the inferred frequency, else integers."""
-    if isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
-        freq = pd.infer_freq(index[-min(len(index), 50) :])
-        if freq:
-            return pd.date_range(index[-1], periods=steps + 1, freq=freq)[1:]
-        step = (index[-1] - index[0]) / (len(index) - 1)
-        return pd.DatetimeIndex([index[-1] + step * (k + 1) for k in range(steps)])
-    if isinstance(index, pd.DatetimeIndex):
+    """Positions for ``steps`` values after the end of ``index``, on the series' own calendar
+    (:func:`series_calendar`): the next business days after a stock series' last trading day (Friday -> Monday;
+    public holidays are not known and not skipped), the next months of a monthly series, ...; integer steps
+    after the last row when the series has no dates or its dates follow no calendar."""
+    calendar = series_calendar(index)
+    last = index[-1] if len(index) else None
+    if calendar is not None:
+        if isinstance(calendar, pd.Timedelta):
+            return pd.DatetimeIndex([last + calendar * (k + 1) for k in range(steps)])
+        offset = {
+            "B": pd.offsets.BDay(1),
+            "D": pd.DateOffset(days=1),
+            "W": pd.DateOffset(weeks=1),
+            "MS": pd.offsets.MonthBegin(1),
+            "ME": pd.offsets.MonthEnd(1),
+            "M": pd.DateOffset(months=1),
+            "YS": pd.offsets.YearBegin(1),
+            "Y": pd.DateOffset(years=1),
+        }[calendar]
+        return pd.DatetimeIndex([last + offset * (k + 1) for k in range(steps)])
+    if isinstance(index, pd.DatetimeIndex) or not len(index):
         return pd.RangeIndex(len(index), len(index) + steps)
-    last = int(index[-1]) if len(index) else -1
-    return pd.RangeIndex(last + 1, last + 1 + steps)
+    end = int(index[-1])
+    return pd.RangeIndex(end + 1, end + 1 + steps)
