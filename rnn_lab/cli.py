@@ -13,7 +13,13 @@ import importlib
 import os
 import sys
 
-COMMAND_MODULES = ("rnn_lab.arch.cli", "rnn_lab.data.cli", "rnn_lab.train.cli", "rnn_lab.inside.cli")
+COMMAND_MODULES = (
+    "rnn_lab.arch.cli",
+    "rnn_lab.data.cli",
+    "rnn_lab.train.cli",
+    "rnn_lab.inside.cli",
+    "rnn_lab.store.cli",
+)
 
 
 class UsageError(Exception):
