@@ -176,3 +176,6 @@ def clipped_on_every_tab(tab) -> list[str]:
         tab.wait_for_timeout(500)
         found += tab.evaluate(CLIPPED)
     return found
+
+
+from services import postgres_server, postgres_url  # noqa: E402,F401 - real PostgreSQL fixtures (the run store)

@@ -65,14 +65,25 @@ def _frame_bytes(frame: pd.DataFrame) -> bytes:
     return out.getvalue()
 
 
+def _freq(obj) -> str | None:
+    """The frequency of a date index (Parquet keeps the dates, not the frequency the forecast axis uses)."""
+    return getattr(obj.index, "freqstr", None) if isinstance(obj.index, pd.DatetimeIndex) else None
+
+
+def _with_freq(obj, freq: str | None):
+    if freq:
+        obj.index = pd.DatetimeIndex(obj.index, freq=freq)
+    return obj
+
+
 def _entry(zf: zipfile.ZipFile, path: str, value: Any) -> dict:
     if isinstance(value, pd.DataFrame):
         names = list(value.columns)
         zf.writestr(path + ".parquet", _frame_bytes(value))
-        return {"kind": "frame", "file": path + ".parquet", "columns": to_jsonable(names)}
+        return {"kind": "frame", "file": path + ".parquet", "columns": to_jsonable(names), "freq": _freq(value)}
     if isinstance(value, pd.Series):
         zf.writestr(path + ".parquet", _frame_bytes(value.to_frame(name="value")))
-        return {"kind": "series", "file": path + ".parquet", "name": to_jsonable(value.name)}
+        return {"kind": "series", "file": path + ".parquet", "name": to_jsonable(value.name), "freq": _freq(value)}
     if isinstance(value, np.ndarray) and value.dtype != object:
         buf = io.BytesIO()
         np.save(buf, value, allow_pickle=False)
@@ -104,11 +115,11 @@ def _value(zf: zipfile.ZipFile, entry: dict) -> Any:
     if kind == "frame":
         frame = pd.read_parquet(io.BytesIO(zf.read(entry["file"])), engine="pyarrow")
         frame.columns = entry["columns"]
-        return frame
+        return _with_freq(frame, entry.get("freq"))
     if kind == "series":
         series = pd.read_parquet(io.BytesIO(zf.read(entry["file"])), engine="pyarrow")["value"]
         series.name = entry["name"]
-        return series
+        return _with_freq(series, entry.get("freq"))
     if kind == "array":
         return np.load(io.BytesIO(zf.read(entry["file"])), allow_pickle=False)
     if kind == "dict":
