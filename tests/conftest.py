@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -19,6 +20,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 ASSETS_DATA = ROOT / "assets" / "data"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# the run store of the test session: a temporary directory, never the user's own data directory
+os.environ.setdefault("RNN_LAB_DATA_DIR", tempfile.mkdtemp(prefix="rnnlab-test-data-"))
 os.environ.setdefault("RNN_LAB_WARM_UP", "0")  # no background compiling on every Train page open (one test turns it on)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -70,8 +70,11 @@ def current_values() -> dict:
 def sync_link() -> dict[str, str]:
     """Make the address bar hold the session's experiment (only settings that differ from defaults)."""
     wanted = share.encode(current_values())
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+    from ui.workspace import link_params
+
+    address = {**wanted, **link_params()}  # the workspace token stays in the address bar, never in a share link
+    if st.query_params.to_dict() != address:
+        st.query_params.from_dict(address)
     return wanted
 
 

@@ -255,6 +255,25 @@ def finish_record(store, run_id: str, run: Run, name: str | None = None) -> None
     )
 
 
+def values_for_run(values: Mapping[str, Any], run: Run) -> dict:
+    """The settings of ``run``: the page's values with the run's own model and training (a comparison trains five
+    models from one page's settings)."""
+    out = dict(values)
+    arch, cfg = run.arch, run.train
+    out.update(arch_family=arch.family, arch_cell=arch.cell, arch_layers=len(arch.units))
+    for i, u in enumerate(arch.units, start=1):
+        out[f"arch_units_{i}"] = u
+    out.update(
+        train_optimizer=cfg.optimizer,
+        train_lr=cfg.learning_rate,
+        train_loss=cfg.loss,
+        train_epochs=cfg.epochs,
+        train_batch_size=cfg.batch_size,
+        train_seed=cfg.seed,
+    )
+    return out
+
+
 def save_finished(
     store, token: str, run: Run, values: Mapping[str, Any], data_bytes: bytes | None = None
 ) -> tuple[str, int]:
@@ -262,6 +281,7 @@ def save_finished(
     workspace's number in place of the session's (``#9 LSTM...`` -> ``#1 LSTM...``)."""
     rest = run.name.split(" ", 1)[1] if run.name.startswith("#") and " " in run.name else run.name
     name = "#{number} " + rest
+    values = values_for_run(values, run)
     run_id, number = start_record(
         store, token, values, run.arch, run.train, data_bytes, name, run.train.epochs, state="running"
     )
@@ -342,6 +362,13 @@ class StoredRun(Run):
 
     def _set(self, name: str, value) -> None:
         self.__dict__["_" + name] = value
+
+    # identity, not field by field: comparing two runs must not load their models (trim_runs uses ``in``)
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return f"StoredRun(id={self.id!r}, name={self.name!r}, store_id={self.__dict__.get('store_id')!r})"
 
     model = property(lambda self: self._lazy("model"), lambda self, v: self._set("model", v))
     predictions = property(lambda self: self._lazy("predictions"), lambda self, v: self._set("predictions", v))

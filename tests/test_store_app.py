@@ -1,0 +1,97 @@
+"""The workspace link in the app (issue 24): a run trained in one session comes back in a new one opened with
+``?ws=TOKEN``, with its metrics, curves and model; deleting it deletes it from the store; a share link never
+carries the token; an unusable store is said plainly and training still works."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rnn_lab.store import Store, default_store, reset_default_store
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def _train(at):
+    at.button(key="btn_train_start").click().run()
+    job = at.session_state["job_train"]
+    job.join(timeout=180)
+    assert job.state == "done", job.error
+    at.run()
+    assert not at.exception
+
+
+def _open(ws: str | None = None, lang: str = "en", **state):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    if ws:
+        at.query_params["ws"] = ws
+    at.run()
+    at.switch_page("app_pages/train.py")
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def fresh_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNN_LAB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("RNN_LAB_DATABASE_URL", raising=False)
+    reset_default_store()
+    yield tmp_path
+    reset_default_store()
+
+
+def test_a_run_comes_back_from_the_workspace_link(fresh_store, keras):
+    at = _open(train_epochs=3, arch_units_1=4)
+    token = at.session_state["_ws_token"]
+    assert at.query_params["ws"] == [token] or at.query_params["ws"] == token
+    _train(at)
+    (run,) = at.session_state["runs"]
+    assert run.id == 1 and run.name.startswith("#1 ") and run.store_id
+    sidebar_code = [c.value for c in at.sidebar.code]
+    assert any(f"ws={token}" in c for c in sidebar_code)  # "your work is saved under this link"
+    assert not any("ws=" in c for c in sidebar_code if "ws=" + token not in c)
+    share_links = [c for c in sidebar_code if "arch_units_1=4" in c]  # the experiment's share link ...
+    assert share_links and all(token not in c for c in share_links)  # ... never carries the token
+
+    again = _open(ws=token)  # a new browser session opens the link
+    (back,) = again.session_state["runs"]
+    assert back.store_id == run.store_id and back.id == 1
+    assert back.history == run.history and back.metrics["model"]["rmse"] == pytest.approx(run.metrics["model"]["rmse"])
+    tables = [df.value for df in again.dataframe]
+    metrics = next(tb for tb in tables if len(tb) == 4 and tb.shape[1] == 3)
+    assert float(metrics.iloc[1, 1]) == pytest.approx(run.metrics["model"]["rmse"], rel=1e-3)
+    loss = next(json.loads(c.proto.spec) for c in again.get("plotly_chart") if "Loss per epoch" in c.proto.spec)
+    assert loss["data"][0]["y"] == pytest.approx(run.history["loss"])
+
+    _train(again)  # numbered per workspace: the second run is #2
+    assert [r.id for r in again.session_state["runs"]] == [1, 2]
+    again.button(key="btn_train_delete").click().run()  # deletes the shown (latest) run, from the store too
+    assert not again.exception
+    assert [r["number"] for r in default_store().list_runs(token)] == [1]
+
+    stranger = _open(ws="A" * 32)  # a forged token: an empty workspace, never someone else's
+    assert stranger.session_state["runs"] == []
+    assert stranger.session_state["_ws_token"] == "A" * 32
+
+
+def test_an_unusable_store_is_said_plainly_and_training_still_works(tmp_path, monkeypatch, keras):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("RNN_LAB_DATA_DIR", str(blocker))
+    monkeypatch.delenv("RNN_LAB_DATABASE_URL", raising=False)
+    reset_default_store()
+    try:
+        at = _open(lang="ko", train_epochs=2, arch_units_1=4)
+        assert "_ws_token" not in at.session_state
+        assert any("저장되지 않습니다" in w.value for w in at.warning)
+        _train(at)
+        assert len(at.session_state["runs"]) == 1
+    finally:
+        reset_default_store()
+    assert Store  # the store module imported without a database

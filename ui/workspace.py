@@ -1,0 +1,168 @@
+"""The workspace link: every finished run saved in the run store and brought back by ``?ws=TOKEN``.
+
+The first run of a session opens the workspace named by the link's ``ws`` parameter (or creates one), puts its
+saved runs in the Train page's list (their models load when a page needs them) and keeps the token in the address
+bar. A share link of an experiment never carries it (:func:`ui.classroom.sync_link` leaves it out). Runs are saved
+when their job finishes; deleting or renaming a run does the same in the store. When the store cannot be used the
+app trains as before and says that nothing is being saved.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.common import t
+
+WS_PARAM = "ws"  # the URL parameter holding the workspace token
+TOKEN = "_ws_token"
+OPENED = "_ws_opened"
+ERROR = "_ws_error"  # the StoreUnavailable that stopped saving (shown until a save works again)
+OTHERS = "_ws_others"  # saved runs that cannot be drawn: interrupted, failed, still running elsewhere
+
+
+def token() -> str | None:
+    return st.session_state.get(TOKEN)
+
+
+def link_params() -> dict[str, str]:
+    """What the address bar carries besides the experiment: the workspace token."""
+    tok = token()
+    return {WS_PARAM: tok} if tok else {}
+
+
+def _store():
+    from rnn_lab.store import StoreUnavailable, default_store
+
+    try:
+        return default_store()
+    except StoreUnavailable as err:
+        st.session_state[ERROR] = err
+        return None
+
+
+def open_once() -> None:
+    """First run of a session: open the link's workspace (or a new one) and restore its runs."""
+    state = st.session_state
+    if state.get(OPENED):
+        return
+    state[OPENED] = True
+    from rnn_lab.store import StoreUnavailable
+    from rnn_lab.store.records import load_runs
+
+    store = _store()
+    if store is None:
+        return
+    try:
+        tok = store.open_workspace(st.query_params.get(WS_PARAM))
+        restored, others = load_runs(store, tok)
+    except StoreUnavailable as err:
+        state[ERROR] = err
+        return
+    state[TOKEN] = tok
+    state[OTHERS] = others
+    if restored:
+        from rnn_lab.train.limits import Limits, trim_runs
+
+        items = state.setdefault("runs", [])
+        items[:0] = restored
+        trim_runs(items, Limits.from_env().max_runs)
+
+
+def snapshot() -> tuple[dict, bytes | None]:
+    """The experiment's settings now and the bytes of its upload / own text (kept with a job at its start)."""
+    from rnn_lab.settings import all_settings
+
+    state = st.session_state
+    values = {key: state.get(key, s.default) for key, s in all_settings().items()}
+    data = None
+    if values.get("data_source_kind") == "upload" and state.get("data_upload"):
+        data = state["data_upload"][1]
+    elif values.get("data_source_kind") == "text" and values.get("data_text") == "own":
+        own = state.get("data_text_own")
+        data = own.encode("utf-8") if own is not None else None
+    return values, data
+
+
+def save_finished(finished: list, snap: tuple[dict, bytes | None] | None = None) -> None:
+    """Save the runs a job just finished; each takes the workspace's next number (#1, #2, ...). A failure is
+    remembered and shown; the runs stay in the session either way."""
+    tok = token()
+    if tok is None or not finished:
+        return
+    from rnn_lab.store import StoreUnavailable
+    from rnn_lab.store.records import save_finished as save
+
+    store = _store()
+    if store is None:
+        return
+    values, data = snap or snapshot()
+    try:
+        for run in finished:
+            run_id, number = save(store, tok, run, values, data)
+            run.store_id = run_id
+            run.id = number
+            run.name = store.run_record(tok, run_id)["name"]
+        st.session_state.pop(ERROR, None)
+    except StoreUnavailable as err:
+        st.session_state[ERROR] = err
+        mine = {id(r) for r in finished}
+        taken = {r.id for r in st.session_state.get("runs", []) if id(r) not in mine}
+        for run in finished:  # unsaved: keep a number no saved run of this session uses
+            if run.id in taken or getattr(run, "store_id", None) is None:
+                run.id = max(taken | {0}) + 1
+                taken.add(run.id)
+
+
+def deleted(run) -> None:
+    """The user deleted ``run`` on the Train page: delete it from the store too."""
+    run_id, tok = getattr(run, "store_id", None), token()
+    if run_id and tok:
+        from rnn_lab.store import StoreUnavailable
+
+        store = _store()
+        if store is not None:
+            try:
+                store.delete_run(tok, run_id)
+            except StoreUnavailable as err:
+                st.session_state[ERROR] = err
+
+
+def renamed(run) -> None:
+    run_id, tok = getattr(run, "store_id", None), token()
+    if run_id and tok:
+        from rnn_lab.store import StoreUnavailable
+
+        store = _store()
+        if store is not None:
+            try:
+                store.rename_run(tok, run_id, run.name)
+            except StoreUnavailable as err:
+                st.session_state[ERROR] = err
+
+
+def not_saving_ui() -> None:
+    """The plain warning when the store cannot be used (nothing is being saved)."""
+    err = st.session_state.get(ERROR)
+    if err is not None:
+        from ui.common import lang
+
+        st.warning(err.text(lang()), icon=":material/cloud_off:")
+
+
+def sidebar_ui() -> None:
+    """ "Your work is saved under this link": the workspace link with a copy button, or why nothing is saved."""
+    from ui.classroom import app_root
+
+    with st.sidebar.expander(t("store.ui.title"), icon=":material/save:"):
+        tok = token()
+        not_saving_ui()
+        if tok is None:
+            return
+        st.caption(t("store.ui.saved_here"))
+        from rnn_lab.share import build_link
+
+        st.code(build_link(app_root() or "/", {WS_PARAM: tok}), language=None, wrap_lines=True)
+        st.caption(t("store.ui.private"))
+        for rec in st.session_state.get(OTHERS) or []:
+            key = {"interrupted": "interrupted", "failed": "failed"}.get(rec["state"], "elsewhere")
+            st.caption(t(f"store.ui.{key}", number=rec["number"], name=rec["name"], epochs=rec["epochs_done"]))
