@@ -53,6 +53,10 @@ def test_a_run_comes_back_from_the_workspace_link(fresh_store, keras):
     _train(at)
     (run,) = at.session_state["runs"]
     assert run.id == 1 and run.name.startswith("#1 ") and run.store_id
+    assert type(at.session_state["job_train"]).__name__ == "SavingTrainJob"  # saved by the job's own thread
+    record = default_store().run_record(token, run.store_id)
+    assert record["state"] == "done" and record["epochs_done"] == 3 and record["history"] == run.history
+    assert record["name"] == run.name and record["settings"]["arch_units_1"] == "4"
     sidebar_code = [c.value for c in at.sidebar.code]
     assert any(f"ws={token}" in c for c in sidebar_code)  # "your work is saved under this link"
     assert not any("ws=" in c for c in sidebar_code if "ws=" + token not in c)

@@ -52,7 +52,7 @@ def collect_finished_job() -> None:
         finished = []
     from ui import workspace
 
-    workspace.save_finished(finished, getattr(j, "store_snapshot", None))  # numbered per workspace, saved
+    workspace.save_finished(finished, getattr(j, "store_snapshot", None), j)  # numbered per workspace, saved
     if hasattr(j, "runs"):  # a comparison: its runs (even when a later model failed or Stop was pressed)
         st.session_state[COMPARE_KEY] = [r.id for r in finished]
         st.session_state[COMPARE_KEY + "_skipped"] = list(j.skipped)
@@ -223,10 +223,10 @@ def _submit(job_class, prepared, arch, cfg: TrainConfig) -> None:
     """Queue a training (or a comparison) for this session; a full queue is a plain message."""
     from rnn_lab.train.scheduler import QueueFull
     from ui.common import session_id
-    from ui.workspace import snapshot
+    from ui.workspace import job_class_for, snapshot
 
     try:
-        st.session_state[JOB_KEY] = job_class(
+        st.session_state[JOB_KEY] = job_class_for(job_class)(  # a training saves itself in the run store
             prepared, arch, cfg, live=bool(st.session_state.get("train_live", True)), session_id=session_id()
         )
         st.session_state[JOB_KEY].store_snapshot = snapshot()  # the settings it trains with, saved when it ends

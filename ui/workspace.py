@@ -83,10 +83,19 @@ def snapshot() -> tuple[dict, bytes | None]:
     return values, data
 
 
-def save_finished(finished: list, snap: tuple[dict, bytes | None] | None = None) -> None:
+def save_finished(finished: list, snap: tuple[dict, bytes | None] | None = None, job=None) -> None:
     """Save the runs a job just finished; each takes the workspace's next number (#1, #2, ...). A failure is
-    remembered and shown; the runs stay in the session either way."""
+    remembered and shown; the runs stay in the session either way. A job that saved itself
+    (:func:`job_class_for`) only reports how it went; one stopped before it started leaves no record."""
     tok = token()
+    if hasattr(job, "store_run_id"):  # a SavingTrainJob
+        if job.store_error is not None:
+            st.session_state[ERROR] = job.store_error
+        elif finished:
+            st.session_state.pop(ERROR, None)
+        if not finished and job.state == "stopped" and job.store_run_id and tok:
+            _forget(tok, job.store_run_id)  # stopped while queued: nothing was trained
+        return
     if tok is None or not finished:
         return
     from rnn_lab.store import StoreUnavailable
@@ -111,6 +120,17 @@ def save_finished(finished: list, snap: tuple[dict, bytes | None] | None = None)
             if run.id in taken or getattr(run, "store_id", None) is None:
                 run.id = max(taken | {0}) + 1
                 taken.add(run.id)
+
+
+def _forget(tok: str, run_id: str) -> None:
+    from rnn_lab.store import StoreUnavailable
+
+    store = _store()
+    if store is not None:
+        try:
+            store.delete_run(tok, run_id)
+        except StoreUnavailable as err:
+            st.session_state[ERROR] = err
 
 
 def deleted(run) -> None:
@@ -166,3 +186,88 @@ def sidebar_ui() -> None:
         for rec in st.session_state.get(OTHERS) or []:
             key = {"interrupted": "interrupted", "failed": "failed"}.get(rec["state"], "elsewhere")
             st.caption(t(f"store.ui.{key}", number=rec["number"], name=rec["name"], epochs=rec["epochs_done"]))
+
+
+def job_class_for(job_class):
+    """``TrainJob`` -> a TrainJob that saves itself: its record is made when it is queued (with the workspace's
+    next number), its progress is saved every few seconds while it trains and the finished run (or the failure)
+    is written by the job's own thread, so a closed tab or a killed server loses nothing already trained.
+    Other jobs (a comparison) are saved when the page collects them (:func:`save_finished`)."""
+    from rnn_lab.train.runs import TrainJob
+
+    tok = token()
+    store = _store() if tok else None
+    if job_class is not TrainJob or store is None:
+        return job_class
+    values, data = snapshot()
+    return _saving_job(store, tok, values, data)
+
+
+def _saving_job(store, tok: str, values: dict, data: bytes | None):
+    from rnn_lab.i18n import error_text
+    from rnn_lab.store import StoreUnavailable
+    from rnn_lab.store.records import ProgressSaver, finish_record, start_record, values_for
+    from rnn_lab.train.runs import TrainJob, layers_label, training_arch
+
+    class SavingTrainJob(TrainJob):
+        def __init__(self, prepared, arch, cfg, **kwargs):
+            self.store_run_id, self.store_number, self.store_error, self.store_saver = None, None, None, None
+            self._holding = True  # "done" only once the run is written
+            trained = training_arch(arch, prepared)
+            label = f"{layers_label(trained)} {cfg.optimizer} lr={cfg.learning_rate:g}"
+            try:
+                self.store_run_id, self.store_number = start_record(
+                    store,
+                    tok,
+                    values_for(values, trained, cfg),
+                    trained,
+                    cfg,
+                    data,
+                    "#{number} " + label,
+                    cfg.epochs,
+                    state="queued",
+                )
+                self.store_saver = ProgressSaver(store, self.store_run_id)
+            except StoreUnavailable as err:
+                self.store_error = err
+            try:
+                super().__init__(prepared, arch, cfg, **kwargs)
+            except Exception:  # QueueFull: not queued, so no record either
+                if self.store_run_id is not None:
+                    _forget(tok, self.store_run_id)
+                raise
+
+        def _progress(self, epoch, logs, elapsed, eta):
+            super()._progress(epoch, logs, elapsed, eta)
+            if self.store_saver is not None:
+                self.store_saver(epoch, logs, elapsed, eta)
+
+        def _work(self, prepared, arch, stop):
+            try:
+                super()._work(prepared, arch, stop)
+                self._write()
+            finally:
+                self._holding = False
+
+        def _write(self):
+            if self.store_run_id is None:
+                return
+            try:
+                if self.run is not None:
+                    rest = self.run.name.split(" ", 1)[1] if self.run.name.startswith("#") else self.run.name
+                    self.run.id, self.run.name = self.store_number, f"#{self.store_number} {rest}"
+                    finish_record(store, self.store_run_id, self.run, name=self.run.name)
+                    self.run.store_id = self.store_run_id
+                else:
+                    store.fail_run(self.store_run_id, error_text(self.error, "en"), epochs_done=self.epoch)
+            except StoreUnavailable as err:
+                self.store_error = err
+
+        @property
+        def state(self) -> str:
+            s = super().state
+            if self._holding and s in ("done", "error") and self.ticket.state != "error":
+                return "running"  # the run is being written
+            return s
+
+    return SavingTrainJob

@@ -258,8 +258,11 @@ def finish_record(store, run_id: str, run: Run, name: str | None = None) -> None
 def values_for_run(values: Mapping[str, Any], run: Run) -> dict:
     """The settings of ``run``: the page's values with the run's own model and training (a comparison trains five
     models from one page's settings)."""
+    return values_for(values, run.arch, run.train)
+
+
+def values_for(values: Mapping[str, Any], arch, cfg) -> dict:
     out = dict(values)
-    arch, cfg = run.arch, run.train
     out.update(arch_family=arch.family, arch_cell=arch.cell, arch_layers=len(arch.units))
     for i, u in enumerate(arch.units, start=1):
         out[f"arch_units_{i}"] = u
