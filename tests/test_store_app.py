@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -73,6 +74,12 @@ def test_a_run_comes_back_from_the_workspace_link(fresh_store, keras):
     loss = next(json.loads(c.proto.spec) for c in again.get("plotly_chart") if "Loss per epoch" in c.proto.spec)
     assert loss["data"][0]["y"] == pytest.approx(run.history["loss"])
 
+    again.switch_page("app_pages/inside.py").run()  # the Inside page opens the saved run on its own model
+    assert not again.exception, again.exception
+    assert again.session_state["inside_source"] == "run" and again.session_state["inside_run"] == back.name
+    X = run.prepared.X_train
+    np.testing.assert_allclose(np.asarray(back.model(X)), np.asarray(run.model(X)), atol=1e-6)
+    again.switch_page("app_pages/train.py").run()
     _train(again)  # numbered per workspace: the second run is #2
     assert [r.id for r in again.session_state["runs"]] == [1, 2]
     again.button(key="btn_train_delete").click().run()  # deletes the shown (latest) run, from the store too

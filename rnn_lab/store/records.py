@@ -379,6 +379,12 @@ class StoredRun(Run):
     prepared = property(lambda self: self._lazy("prepared"), lambda self, v: self._set("prepared", v))
 
 
+def has_model(run) -> bool:
+    """Whether ``run`` has a model, without loading a stored one (pages filter runs by this on every rerun)."""
+    known = getattr(run, "__dict__", {}).get("has_model")
+    return bool(known) if known is not None else getattr(run, "model", None) is not None
+
+
 def _run_fields() -> set[str]:
     return {f.name for f in dataclasses.fields(Run)}
 
@@ -432,6 +438,7 @@ def run_from_record(store, token: str, rec: dict) -> StoredRun:
         run.__dict__["_results"] = _LAZY
     Run.__init__(run, **kwargs)
     run.store_id = rec["id"]
+    run.has_model = rec.get("has_model", True)
     run.parent_run_id = rec.get("parent_run_id")
     return run
 

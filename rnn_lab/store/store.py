@@ -419,6 +419,7 @@ class Store:
         """One run of ``token``'s workspace as plain data (JSON columns decoded), or None: a run of another
         workspace is not found. ``blobs_too`` adds results, model, optimizer state, initial weights, data."""
         cols = list(SUMMARY_COLUMNS) + [
+            runs.c.model.is_not(None).label("has_model"),
             runs.c.settings,
             runs.c.arch,
             runs.c.train,
@@ -441,6 +442,7 @@ class Store:
             for key in ("settings", "arch", "train", "history", "metrics", "details"):
                 out[key] = loads(m[key])
             out["data_sha256"] = m["data_sha256"]
+            out["has_model"] = bool(m["has_model"])
             if blobs_too:
                 for key in ("results", "model", "optimizer_state", "initial_weights"):
                     out[key] = None if m[key] is None else bytes(m[key])
