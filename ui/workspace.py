@@ -173,7 +173,9 @@ def sidebar_ui() -> None:
     """ "Your work is saved under this link": the workspace link with a copy button, or why nothing is saved."""
     from ui.classroom import app_root
 
-    with st.sidebar.expander(t("store.ui.title"), icon=":material/save:"):
+    failing = st.session_state.get(ERROR) is not None
+    title = t("store.ui.title_off" if failing else "store.ui.title")
+    with st.sidebar.expander(title, icon=":material/cloud_off:" if failing else ":material/save:", expanded=failing):
         tok = token()
         not_saving_ui()
         if tok is None:
@@ -181,7 +183,7 @@ def sidebar_ui() -> None:
         st.caption(t("store.ui.saved_here"))
         from rnn_lab.share import build_link
 
-        st.code(build_link(app_root() or "/", {WS_PARAM: tok}), language=None, wrap_lines=True)
+        st.code(build_link(app_root().rstrip("/") + "/", {WS_PARAM: tok}), language=None, wrap_lines=True)
         st.caption(t("store.ui.private"))
         for rec in st.session_state.get(OTHERS) or []:
             key = {"interrupted": "interrupted", "failed": "failed"}.get(rec["state"], "elsewhere")
