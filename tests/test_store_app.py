@@ -106,3 +106,33 @@ def test_an_unusable_store_is_said_plainly_and_training_still_works(tmp_path, mo
     finally:
         reset_default_store()
     assert Store  # the store module imported without a database
+
+
+def test_same_start_one_change_forks_a_saved_run(fresh_store, keras):
+    at = _open(train_epochs=3, arch_units_1=4, train_seed=3)
+    token = at.session_state["_ws_token"]
+    _train(at)
+    (parent,) = at.session_state["runs"]
+    at.session_state["train_seed"] = 9  # the user wandered off ...
+    at.session_state["arch_units_1"] = 6
+    at.run()
+    at.button(key="btn_train_fork").click().run()  # ... "same start, one change" brings the run's settings back
+    assert not at.exception, at.exception
+    assert at.session_state["train_seed"] == 3 and at.session_state["arch_units_1"] == 4
+    at.session_state["train_lr"] = 0.05  # the one change
+    at.run()
+    _train(at)
+    parent_back, fork = at.session_state["runs"]
+    assert parent_back is parent and fork.id == 2 and fork.train.seed == 3 and fork.train.learning_rate == 0.05
+    record = default_store().run_record(token, fork.store_id)
+    assert record["parent_run_id"] == parent.store_id and record["parent_kind"] == "fork"
+    assert at.session_state["btn_train_compare"] == [1, 2]  # both curves on one axis
+    from rnn_lab.train.runs import build
+
+    same = [
+        np.array_equal(a, b) for a, b in zip(build(parent.arch, 3).get_weights(), build(fork.arch, 3).get_weights())
+    ]
+    assert all(same)  # the same initial weights: same model, same seed
+    # epoch 1's loss is measured before the first update: the same start; then the learning rates part them
+    assert fork.history["loss"][0] == pytest.approx(parent.history["loss"][0])
+    assert fork.history["loss"][-1] != pytest.approx(parent.history["loss"][-1])

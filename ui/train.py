@@ -794,6 +794,10 @@ def selected_run_ui():
         args=(run_id,),
         icon=":material/delete:",
     )
+    from ui.workspace import fork_ui
+
+    with c4:
+        fork_ui(run)  # "same start, one change" (saved runs)
     c5.toggle(
         t("train.pin"),
         value=run.pinned,

@@ -17,6 +17,7 @@ WS_PARAM = "ws"  # the URL parameter holding the workspace token
 TOKEN = "_ws_token"
 OPENED = "_ws_opened"
 ERROR = "_ws_error"  # the StoreUnavailable that stopped saving (shown until a save works again)
+FORK = "_ws_fork_parent"  # (store id, run number) of the run the next training forks from
 OTHERS = "_ws_others"  # saved runs that cannot be drawn: interrupted, failed, still running elsewhere
 
 
@@ -93,6 +94,10 @@ def save_finished(finished: list, snap: tuple[dict, bytes | None] | None = None,
             st.session_state[ERROR] = job.store_error
         elif finished:
             st.session_state.pop(ERROR, None)
+        if finished and job.store_parent and job.store_error is None:  # the fork's curve over its parent's
+            ids = {r.id for r in st.session_state.get("runs", [])}
+            if job.store_parent[1] in ids:
+                st.session_state["btn_train_compare"] = [job.store_parent[1], finished[-1].id]
         if not finished and job.state == "stopped" and job.store_run_id and tok:
             _forget(tok, job.store_run_id)  # stopped while queued: nothing was trained
         return
@@ -202,10 +207,10 @@ def job_class_for(job_class):
     if job_class is not TrainJob or store is None:
         return job_class
     values, data = snapshot()
-    return _saving_job(store, tok, values, data)
+    return _saving_job(store, tok, values, data, st.session_state.pop(FORK, None))
 
 
-def _saving_job(store, tok: str, values: dict, data: bytes | None):
+def _saving_job(store, tok: str, values: dict, data: bytes | None, fork: tuple[str, int] | None = None):
     from rnn_lab.i18n import error_text
     from rnn_lab.store import StoreUnavailable
     from rnn_lab.store.records import ProgressSaver, finish_record, start_record, values_for
@@ -214,6 +219,7 @@ def _saving_job(store, tok: str, values: dict, data: bytes | None):
     class SavingTrainJob(TrainJob):
         def __init__(self, prepared, arch, cfg, **kwargs):
             self.store_run_id, self.store_number, self.store_error, self.store_saver = None, None, None, None
+            self.store_parent = None
             self._holding = True  # "done" only once the run is written
             trained = training_arch(arch, prepared)
             label = f"{layers_label(trained)} {cfg.optimizer} lr={cfg.learning_rate:g}"
@@ -228,7 +234,9 @@ def _saving_job(store, tok: str, values: dict, data: bytes | None):
                     "#{number} " + label,
                     cfg.epochs,
                     state="queued",
+                    parent=(fork[0], "fork") if fork else None,
                 )
+                self.store_parent = fork
                 self.store_saver = ProgressSaver(store, self.store_run_id)
             except StoreUnavailable as err:
                 self.store_error = err
@@ -273,3 +281,50 @@ def _saving_job(store, tok: str, values: dict, data: bytes | None):
             return s
 
     return SavingTrainJob
+
+
+def fork_ui(run) -> None:
+    """ "Same start, one change": the settings of a saved run come back (its data, model, training and seed, so the
+    same initial weights); the user changes one thing and trains; the new run records its parent and both loss
+    curves are overlaid in the comparison."""
+    if not getattr(run, "store_id", None) or token() is None:
+        return
+    st.button(
+        t("store.ui.fork"),
+        key="btn_train_fork",
+        on_click=_fork,
+        args=(run,),
+        icon=":material/call_split:",
+        help=t("store.ui.fork_help"),
+    )
+    fork = st.session_state.get(FORK)
+    if fork and fork[0] == run.store_id:
+        st.info(t("store.ui.forked", name=run.name), icon=":material/call_split:")
+
+
+def _fork(run) -> None:
+    from rnn_lab.store import StoreUnavailable
+    from rnn_lab.store.records import settings_values
+    from ui.classroom import _apply
+
+    tok, store = token(), _store()
+    if store is None:
+        return
+    try:
+        rec = store.run_record(tok, run.store_id, blobs_too=True)
+    except StoreUnavailable as err:
+        st.session_state[ERROR] = err
+        return
+    if rec is None:
+        return
+    values = settings_values(rec["settings"])
+    experiment = {k: v for k, v in values.items() if k == "task" or k.split("_", 1)[0] in ("arch", "data", "train")}
+    _apply(experiment)
+    data = rec.get("data_bytes")
+    if data is not None and values.get("data_source_kind") == "upload":
+        from ui.data import remember_upload
+
+        remember_upload((values.get("data_upload_name") or "data.csv", data))
+    elif data is not None and values.get("data_text") == "own":
+        st.session_state["data_text_own"] = data.decode("utf-8")
+    st.session_state[FORK] = (run.store_id, run.id)

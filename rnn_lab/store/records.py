@@ -224,6 +224,7 @@ def start_record(
     epochs_total: int,
     initial: bytes | None = None,
     state: str = "running",
+    parent: tuple[str, str] | None = None,
 ) -> tuple[str, int]:
     """A new record for a training about to start (``name`` may hold ``{number}``)."""
     return store.start_run(
@@ -238,6 +239,8 @@ def start_record(
         epochs_total=epochs_total,
         initial_weights=initial,
         state=state,
+        parent_run_id=parent[0] if parent else None,
+        parent_kind=parent[1] if parent else None,
     )
 
 
