@@ -24,7 +24,7 @@ from rnn_lab.store import records as R
 from rnn_lab.store.migrate import HEAD, current_revision, upgrade
 from rnn_lab.store.pack import pack, unpack
 from rnn_lab.store.schema import blobs, runs, workspaces
-from rnn_lab.store.store import now
+from rnn_lab.store.store import now, owner_tag
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -167,6 +167,8 @@ def test_runs_left_running_by_a_dead_process_are_interrupted_on_open(store_url, 
         alive = started(f"{host}:{sleeper.pid}")
         far_old = started("elsewhere:12", minutes_ago=60)
         far_recent = started("elsewhere:13")
+        earlier_me = started(f"{host}:{os.getpid()}:0123456789ab")  # this pid, an earlier incarnation (restart)
+        me_now = started(owner_tag())
         Store(store_url)  # opened again (a restarted server): it checks the runs left running
     finally:
         sleeper.kill()
@@ -175,6 +177,7 @@ def test_runs_left_running_by_a_dead_process_are_interrupted_on_open(store_url, 
     assert states[dead]["state"] == "interrupted" and states[dead]["epochs_done"] == 7
     assert states[far_old]["state"] == "interrupted"
     assert states[far_recent]["state"] == "running"
+    assert states[earlier_me]["state"] == "interrupted" and states[me_now]["state"] == "running"
     assert store.run_record(token, dead)["history"]["loss"] == [float(i) for i in range(7)]
     assert alive in states  # its process was alive when the store opened
     assert states[alive]["state"] == "running"
@@ -400,7 +403,7 @@ def test_a_training_killed_with_sigkill_is_interrupted_after_its_last_saved_epoc
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(tmp_path / "train.err").open("wb"),
     )
     try:
         deadline = time.monotonic() + 180
@@ -408,10 +411,10 @@ def test_a_training_killed_with_sigkill_is_interrupted_after_its_last_saved_epoc
             live = [r for r in store.list_runs(token) if r["id"] != earlier]
             if live and live[0]["epochs_done"] >= 20:
                 break
-            assert proc.poll() is None, "the training ended before it could be killed"
+            assert proc.poll() is None, (tmp_path / "train.err").read_text()[-3000:]
             time.sleep(0.2)
         else:
-            pytest.fail("no progress was saved")
+            pytest.fail("no progress was saved: " + (tmp_path / "train.err").read_text()[-3000:])
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
     finally:

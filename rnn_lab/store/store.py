@@ -74,8 +74,11 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+PROCESS_TAG = uuid.uuid4().hex[:12]  # this process's incarnation: a restarted container reuses pid 1
+
+
 def owner_tag() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{socket.gethostname()}:{os.getpid()}:{PROCESS_TAG}"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -490,9 +493,13 @@ class Store:
             ).all()
             gone = []
             for r in rows:
-                h, _, pid = (r.owner or ":").rpartition(":")
+                parts = (r.owner or "").split(":")
+                h, pid, tag = (parts + ["", "", ""])[:3] if len(parts) <= 3 else (":".join(parts[:-2]), *parts[-2:])
                 if h == host and pid.isdigit():
-                    if int(pid) != me and not _pid_alive(int(pid)):
+                    if int(pid) == me:
+                        if tag and tag != PROCESS_TAG:  # an earlier incarnation with the same pid (a restart)
+                            gone.append(r.id)
+                    elif not _pid_alive(int(pid)):
                         gone.append(r.id)
                 else:
                     stamp = r.updated_at if r.updated_at.tzinfo else r.updated_at.replace(tzinfo=UTC)
