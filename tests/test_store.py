@@ -430,3 +430,19 @@ def test_a_training_killed_with_sigkill_is_interrupted_after_its_last_saved_epoc
     assert record["initial_weights"]  # the start it had, for "same start, one change"
     assert runs_after[earlier]["state"] == "done"
     assert R.load_run(reopened, token, earlier).history == run.history
+
+
+def test_a_runs_results_come_back_and_what_cannot_be_kept_is_left_out(tmp_path, trained):
+    import copy
+
+    run, values = trained
+    run = copy.copy(run)
+    forecast = pd.Series([1.5, 1.6], index=pd.RangeIndex(15, 17), name="forecast")
+    run.results = {"forecast": forecast, "forecast_reason": None, "scores": np.arange(3.0), "odd": object()}
+    store = Store(f"sqlite:///{tmp_path / 'rnn_lab.sqlite3'}")
+    token = store.open_workspace()
+    run_id, _ = R.save_finished(store, token, run, values)
+    back = R.load_run(store, token, run_id)
+    assert set(back.results) == {"forecast", "forecast_reason", "scores"}
+    pd.testing.assert_series_equal(back.results["forecast"], forecast)
+    assert back.results["forecast_reason"] is None and np.array_equal(back.results["scores"], np.arange(3.0))

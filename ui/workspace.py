@@ -117,7 +117,9 @@ def save_finished(finished: list, snap: tuple[dict, bytes | None] | None = None,
             run.id = number
             run.name = store.run_record(tok, run_id)["name"]
         st.session_state.pop(ERROR, None)
-    except StoreUnavailable as err:
+    except Exception as err:  # noqa: BLE001 - StoreUnavailable, or a run the store cannot keep: the run stays
+        if not isinstance(err, StoreUnavailable):
+            err = StoreUnavailable("failed", where=store.where, reason=f"{type(err).__name__}: {err}")
         st.session_state[ERROR] = err
         mine = {id(r) for r in finished}
         taken = {r.id for r in st.session_state.get("runs", []) if id(r) not in mine}
@@ -272,6 +274,8 @@ def _saving_job(store, tok: str, values: dict, data: bytes | None, fork: tuple[s
                     store.fail_run(self.store_run_id, error_text(self.error, "en"), epochs_done=self.epoch)
             except StoreUnavailable as err:
                 self.store_error = err
+            except Exception as err:  # noqa: BLE001 - the run trained: a failed save must not make it an error
+                self.store_error = StoreUnavailable("failed", where=store.where, reason=f"{type(err).__name__}: {err}")
 
         @property
         def state(self) -> str:

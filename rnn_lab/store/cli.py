@@ -337,6 +337,9 @@ class SavedTraining:
                 finish_record(self.store, self.run_id, run)
             except StoreUnavailable as err:
                 self.error = err.text("en")
+            except Exception as err:  # noqa: BLE001 - the run trained and is printed; saving it failed
+                self.error = f"not saved: {type(err).__name__}: {err}"
+                self.fail(self.error)
         if self.saver is not None and self.saver.error is not None and self.error is None:
             self.error = self.saver.error.text("en")
         return {

@@ -205,7 +205,14 @@ def run_results(run: Run) -> bytes:
     payload: dict[str, Any] = {"predictions": run.predictions}
     results = getattr(run, "results", None)
     if isinstance(results, dict):
-        payload["results"] = results
+        kept = {}
+        for key, value in results.items():  # a value of a type the store cannot keep is left out, not the run
+            try:
+                pack({key: value})
+            except (TypeError, ValueError):
+                continue
+            kept[key] = value
+        payload["results"] = kept
     return pack(payload)
 
 
