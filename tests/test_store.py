@@ -446,3 +446,34 @@ def test_a_runs_results_come_back_and_what_cannot_be_kept_is_left_out(tmp_path, 
     assert set(back.results) == {"forecast", "forecast_reason", "scores"}
     pd.testing.assert_series_equal(back.results["forecast"], forecast)
     assert back.results["forecast_reason"] is None and np.array_equal(back.results["scores"], np.arange(3.0))
+
+
+def test_train_n_more_epochs_continues_adam_where_it_stopped(tmp_path, monkeypatch, keras):
+    """The counting toy trains in one full batch, so 3 epochs + 3 resumed equal 6 straight epochs exactly when the
+    optimizer's state (Adam's step count and moments) is saved and restored; a fresh Adam would differ."""
+    monkeypatch.setenv("RNN_LAB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("RNN_LAB_DATABASE_URL", raising=False)
+    common = ("--data", "toy:counting", "--units", "4", "--lr", "0.05")
+    straight = json.loads(_cli("train", *common, "--epochs", "6", "--json")[1])
+    first = json.loads(_cli("train", *common, "--epochs", "3", "--save-run", "--json")[1])
+    code, out, err = _cli(
+        "runs", "resume", first["run_id"], "--workspace", first["workspace"], "--epochs", "3", "--json"
+    )
+    assert code == 0, err
+    resumed = json.loads(out)
+    assert resumed["parent"] == first["run_id"] and resumed["number"] == 2 and resumed["epochs"] == 6
+    np.testing.assert_allclose(resumed["history"]["loss"], straight["history"]["loss"], rtol=1e-5)
+    assert resumed["metrics"]["model"]["rmse"] == pytest.approx(straight["metrics"]["model"]["rmse"], rel=1e-4)
+    from rnn_lab.store.store import default_store
+
+    record = default_store().run_record(first["workspace"], resumed["run_id"], blobs_too=True)
+    assert record["parent_run_id"] == first["run_id"] and record["parent_kind"] == "resume"
+    assert record["optimizer_state"]
+    # without the optimizer's state (a fresh Adam from the same weights) the curve would not continue the same way
+    from rnn_lab.train.runs import execute
+
+    parent = R.load_run(default_store(), first["workspace"], first["run_id"])
+    import dataclasses
+
+    fresh = execute(parent.prepared, parent.arch, dataclasses.replace(parent.train, epochs=3), start=parent.model)
+    assert not np.allclose(parent.history["loss"] + fresh.history["loss"], straight["history"]["loss"], rtol=1e-5)

@@ -66,6 +66,12 @@ def add_parser(subparsers) -> None:
     rm.add_argument("run_id")
     rm.add_argument("--workspace", required=True)
     rm.set_defaults(func=delete_command)
+    more = sub.add_parser("resume", help="train a saved run N more epochs (its weights and optimizer state)")
+    more.add_argument("run_id")
+    more.add_argument("--workspace", required=True)
+    more.add_argument("--epochs", type=int, required=True, help="how many more epochs")
+    more.add_argument("--json", action="store_true")
+    more.set_defaults(func=resume_command)
     rmw = sub.add_parser("delete-workspace", help="delete the workspace, every run and every file only it uses")
     rmw.add_argument("--workspace", required=True)
     rmw.add_argument("--yes", action="store_true", help="really delete")
@@ -132,6 +138,42 @@ def show_command(args) -> int:
     print("data:", out["data_identity"])
     for key in ("settings", "metrics"):
         print(f"{key}:", json.dumps(out[key], ensure_ascii=False))
+    return 0
+
+
+def resume_command(args) -> int:
+    """With ``--json``: ``{"run_id", "parent", "number", "epochs", "history", "metrics"}``; the history holds the
+    parent's epochs followed by the new ones."""
+    from rnn_lab.store import StoreUnavailable
+    from rnn_lab.store.records import resume
+    from rnn_lab.train.runs import TrainError
+
+    if args.epochs < 1:
+        raise UsageError("--epochs must be 1 or more")
+    store = open_store()
+    try:
+        out = resume(store, args.workspace, args.run_id, args.epochs)
+    except StoreUnavailable as err:
+        raise UsageError(err.text("en")) from None
+    except TrainError as err:
+        raise UsageError(err.text("en")) from None
+    if out is None:
+        raise UsageError(f"no finished run {args.run_id} with a model in this workspace")
+    run_id, number, run = out
+    result = clean_json(
+        {
+            "run_id": run_id,
+            "parent": args.run_id,
+            "number": number,
+            "epochs": run.epochs_run,
+            "history": run.history,
+            "metrics": run.metrics,
+        }
+    )
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"run #{number} ({run_id}): {run.epochs_run} epochs in all, final loss {run.final_loss:.6g}")
     return 0
 
 

@@ -261,8 +261,63 @@ def finish_record(store, run_id: str, run: Run, name: str | None = None) -> None
         details=run_details(run),
         results=run_results(run),
         model=model_to_bytes(run.model),
+        optimizer_state=optimizer_state_bytes(run.model),
         name=name,
     )
+
+
+def optimizer_state_bytes(model) -> bytes | None:
+    """The optimizer's variables when the model's training ended (Adam's step count and moments), for resume."""
+    from rnn_lab.train.engine import OPTIMIZER_STATES
+
+    state = OPTIMIZER_STATES.pop(model, None)  # saved now: the store keeps it, not the session's memory
+    return None if state is None else weights_bytes(state)
+
+
+def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str | None = None):
+    """ "Train N more epochs": a new record (parent ``run_id``, kind "resume") trained from the saved run's weights
+    and optimizer state for ``epochs`` more epochs; its history continues the parent's. ``(run id, number, Run)``;
+    None when the run is not found in this workspace."""
+    import dataclasses as dc
+
+    from rnn_lab.store.pack import weights_from_bytes
+    from rnn_lab.train.engine import OPTIMIZER_STATES
+    from rnn_lab.train.runs import execute, layers_label
+
+    parent = load_run(store, token, run_id)
+    if parent is None:
+        return None
+    rec = store.run_record(token, run_id, blobs_too=True)
+    start = parent.model
+    if start is None:
+        return None
+    if rec.get("optimizer_state"):
+        OPTIMIZER_STATES[start] = weights_from_bytes(rec["optimizer_state"])
+    cfg = dc.replace(parent.train, epochs=int(epochs))
+    values = values_for(settings_values(rec["settings"]), parent.arch, parent.train)
+    label = name or f"{layers_label(parent.arch)} {cfg.optimizer} lr={cfg.learning_rate:g} +{epochs}"
+    new_id, number = start_record(
+        store,
+        token,
+        values,
+        parent.arch,
+        cfg,
+        rec.get("data_bytes"),
+        "#{number} " + label,
+        int(epochs),
+        parent=(run_id, "resume"),
+    )
+    saver = ProgressSaver(store, new_id, then=progress)
+    try:
+        run = execute(parent.prepared, parent.arch, cfg, name=f"#{number} {label}", progress=saver, start=start)
+    except BaseException as err:
+        store.fail_run(new_id, f"{type(err).__name__}: {err}", epochs_done=saver.epoch)
+        raise
+    run.id = number
+    run.history = {k: list(parent.history.get(k, [])) + list(v) for k, v in run.history.items()}  # the curve goes on
+    finish_record(store, new_id, run)
+    run.store_id = new_id
+    return new_id, number, run
 
 
 def values_for_run(values: Mapping[str, Any], run: Run) -> dict:
