@@ -136,3 +136,28 @@ def test_same_start_one_change_forks_a_saved_run(fresh_store, keras):
     # epoch 1's loss is measured before the first update: the same start; then the learning rates part them
     assert fork.history["loss"][0] == pytest.approx(parent.history["loss"][0])
     assert fork.history["loss"][-1] != pytest.approx(parent.history["loss"][-1])
+
+
+def test_train_more_epochs_continues_the_curve(fresh_store, keras):
+    at = _open(train_epochs=3, arch_units_1=4, train_lr=0.05)
+    token = at.session_state["_ws_token"]
+    _train(at)
+    (first,) = at.session_state["runs"]
+    at.number_input(key="btn_train_more_epochs").set_value(3).run()
+    at.button(key="btn_train_resume").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["job_train"]
+    job.join(timeout=180)
+    assert job.state == "done", job.error
+    at.run()
+    assert not at.exception, at.exception
+    _, more = at.session_state["runs"]
+    assert more.id == 2 and more.epochs_run == 6
+    record = default_store().run_record(token, more.store_id)
+    assert record["parent_run_id"] == first.store_id and record["parent_kind"] == "resume"
+    import dataclasses
+
+    from rnn_lab.train.runs import execute
+
+    straight = execute(first.prepared, first.arch, dataclasses.replace(first.train, epochs=6))
+    np.testing.assert_allclose(more.history["loss"], straight.history["loss"], rtol=1e-5)  # Adam went on

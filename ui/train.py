@@ -794,7 +794,7 @@ def selected_run_ui():
         args=(run_id,),
         icon=":material/delete:",
     )
-    from ui.workspace import fork_ui
+    from ui.workspace import fork_ui, resume_ui
 
     with c4:
         fork_ui(run)  # "same start, one change" (saved runs)
@@ -806,6 +806,7 @@ def selected_run_ui():
         args=(run,),
         help=t("train.pin_help"),
     )
+    resume_ui(run)  # "train N more epochs" (saved runs)
     return run
 
 

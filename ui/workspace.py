@@ -209,14 +209,25 @@ def job_class_for(job_class):
     if job_class is not TrainJob or store is None:
         return job_class
     values, data = snapshot()
-    return _saving_job(store, tok, values, data, st.session_state.pop(FORK, None))
+    fork = st.session_state.pop(FORK, None)
+    return _saving_job(store, tok, values, data, (*fork, "fork") if fork else None)
 
 
-def _saving_job(store, tok: str, values: dict, data: bytes | None, fork: tuple[str, int] | None = None):
+def _saving_job(
+    store,
+    tok: str,
+    values: dict,
+    data: bytes | None,
+    parent: tuple[str, int, str] | None = None,
+    start=None,
+    history_before: dict | None = None,
+):
+    """The TrainJob class that saves itself; ``parent`` = (store id, number, "fork" | "resume"); a resume starts
+    from ``start`` (a trained model with its optimizer state) and its history continues ``history_before``."""
     from rnn_lab.i18n import error_text
     from rnn_lab.store import StoreUnavailable
     from rnn_lab.store.records import ProgressSaver, finish_record, start_record, values_for
-    from rnn_lab.train.runs import TrainJob, layers_label, training_arch
+    from rnn_lab.train.runs import TrainJob, execute, layers_label, training_arch
 
     class SavingTrainJob(TrainJob):
         def __init__(self, prepared, arch, cfg, **kwargs):
@@ -225,6 +236,8 @@ def _saving_job(store, tok: str, values: dict, data: bytes | None, fork: tuple[s
             self._holding = True  # "done" only once the run is written
             trained = training_arch(arch, prepared)
             label = f"{layers_label(trained)} {cfg.optimizer} lr={cfg.learning_rate:g}"
+            if start is not None:
+                label += f" +{cfg.epochs}"
             try:
                 self.store_run_id, self.store_number = start_record(
                     store,
@@ -236,9 +249,9 @@ def _saving_job(store, tok: str, values: dict, data: bytes | None, fork: tuple[s
                     "#{number} " + label,
                     cfg.epochs,
                     state="queued",
-                    parent=(fork[0], "fork") if fork else None,
+                    parent=(parent[0], parent[2]) if parent else None,
                 )
-                self.store_parent = fork
+                self.store_parent = parent[:2] if parent else None
                 self.store_saver = ProgressSaver(store, self.store_run_id)
             except StoreUnavailable as err:
                 self.store_error = err
@@ -256,7 +269,17 @@ def _saving_job(store, tok: str, values: dict, data: bytes | None, fork: tuple[s
 
         def _work(self, prepared, arch, stop):
             try:
-                super()._work(prepared, arch, stop)
+                if start is None:
+                    super()._work(prepared, arch, stop)
+                else:  # resume: as TrainJob._work, from the saved model and its optimizer state
+                    try:
+                        self.run = execute(prepared, arch, self.cfg, progress=self._progress, stop=stop, start=start)
+                        before = history_before or {}
+                        self.run.history = {k: list(before.get(k, [])) + list(v) for k, v in self.run.history.items()}
+                        self._state = "done"
+                    except Exception as err:  # noqa: BLE001 - reported in the page as a plain message
+                        self.error = err
+                        self._state = "error"
                 self._write()
             finally:
                 self._holding = False
@@ -332,3 +355,66 @@ def _fork(run) -> None:
     elif data is not None and values.get("data_text") == "own":
         st.session_state["data_text_own"] = data.decode("utf-8")
     st.session_state[FORK] = (run.store_id, run.id)
+
+
+def resume_ui(run) -> None:
+    """ "Train N more epochs" on a saved run: its weights and optimizer state go on (a new run, parent = this one,
+    whose curve continues this one's)."""
+    if not getattr(run, "store_id", None) or token() is None:
+        return
+    from ui.train import job
+
+    j = job()
+    busy = j is not None and j.running
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    c1.number_input(t("store.ui.more_epochs"), min_value=1, max_value=2000, value=10, key="btn_train_more_epochs")
+    c2.button(
+        t("store.ui.resume"),
+        key="btn_train_resume",
+        on_click=_resume,
+        args=(run,),
+        disabled=busy,
+        icon=":material/fast_forward:",
+        help=t("store.ui.resume_help"),
+    )
+
+
+def _resume(run) -> None:
+    import dataclasses
+
+    from rnn_lab.store import StoreUnavailable
+    from rnn_lab.store.pack import weights_from_bytes
+    from rnn_lab.store.records import settings_values
+    from rnn_lab.train.engine import OPTIMIZER_STATES
+    from rnn_lab.train.scheduler import QueueFull
+    from ui.common import session_id
+    from ui.train import JOB_KEY
+
+    tok, store = token(), _store()
+    if store is None:
+        return
+    try:
+        rec = store.run_record(tok, run.store_id, blobs_too=True)
+    except StoreUnavailable as err:
+        st.session_state[ERROR] = err
+        return
+    if rec is None or run.model is None:
+        return
+    if rec.get("optimizer_state"):
+        OPTIMIZER_STATES[run.model] = weights_from_bytes(rec["optimizer_state"])
+    cfg = dataclasses.replace(run.train, epochs=int(st.session_state.get("btn_train_more_epochs", 10)))
+    job_class = _saving_job(
+        store,
+        tok,
+        settings_values(rec["settings"]),
+        rec.get("data_bytes"),
+        (run.store_id, run.id, "resume"),
+        start=run.model,
+        history_before=run.history,
+    )
+    try:
+        st.session_state[JOB_KEY] = job_class(
+            run.prepared, run.arch, cfg, live=bool(st.session_state.get("train_live", True)), session_id=session_id()
+        )
+    except QueueFull as err:
+        st.warning(t("train.queue_full", waiting=err.waiting, limit=err.limit))
