@@ -193,7 +193,9 @@ def sidebar_ui() -> None:
         st.code(build_link(app_root().rstrip("/") + "/", {WS_PARAM: tok}), language=None, wrap_lines=True)
         st.caption(t("store.ui.private"))
         for rec in st.session_state.get(OTHERS) or []:
-            key = {"interrupted": "interrupted", "failed": "failed"}.get(rec["state"], "elsewhere")
+            key = {"interrupted": "interrupted", "failed": "failed", "unreadable": "unreadable"}.get(
+                rec["state"], "elsewhere"
+            )
             st.caption(t(f"store.ui.{key}", number=rec["number"], name=rec["name"], epochs=rec["epochs_done"]))
 
 

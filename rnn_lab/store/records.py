@@ -450,6 +450,11 @@ def has_model(run) -> bool:
     return bool(known) if known is not None else getattr(run, "model", None) is not None
 
 
+def _known(cls, values: dict) -> dict:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in values.items() if k in names}
+
+
 def _run_fields() -> set[str]:
     return {f.name for f in dataclasses.fields(Run)}
 
@@ -464,8 +469,8 @@ def run_from_record(store, token: str, rec: dict) -> StoredRun:
     kwargs: dict[str, Any] = {
         "id": rec["number"],
         "name": rec["name"],
-        "arch": ArchConfig(**rec["arch"]),
-        "train": TrainConfig(**rec["train"]),
+        "arch": ArchConfig(**_known(ArchConfig, rec["arch"])),  # keys a newer app added are left out
+        "train": TrainConfig(**_known(TrainConfig, rec["train"])),
         "source": details.get("source") or rec["data_identity"],
         "target": details.get("target") or "",
         "features": tuple(details.get("features") or ()),
@@ -523,8 +528,12 @@ def load_runs(store, token: str) -> tuple[list[StoredRun], list[dict]]:
     for summary in store.list_runs(token):
         if summary["state"] in RESTORABLE:
             rec = store.run_record(token, summary["id"])
-            if rec is not None:
+            if rec is None:
+                continue
+            try:
                 restorable.append(run_from_record(store, token, rec))
+            except (TypeError, ValueError, KeyError):  # a record this version cannot read: listed, not drawn
+                others.append({**summary, "state": "unreadable"})
         else:
             others.append(summary)
     return restorable, others
