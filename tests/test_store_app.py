@@ -161,3 +161,16 @@ def test_train_more_epochs_continues_the_curve(fresh_store, keras):
 
     straight = execute(first.prepared, first.arch, dataclasses.replace(first.train, epochs=6))
     np.testing.assert_allclose(more.history["loss"], straight.history["loss"], rtol=1e-5)  # Adam went on
+
+
+def test_deleting_the_workspace_from_the_sidebar_removes_its_runs(fresh_store, keras):
+    at = _open(train_epochs=2, arch_units_1=4)
+    token = at.session_state["_ws_token"]
+    _train(at)
+    assert at.sidebar.button(key="btn_ws_delete").disabled  # only after saying yes
+    at.sidebar.checkbox(key="btn_ws_delete_sure").check().run()
+    at.sidebar.button(key="btn_ws_delete").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["runs"] == [] and at.session_state["_ws_token"] != token
+    assert not default_store().workspace_exists(token) and default_store().list_runs(token) == []
+    assert _open(ws=token).session_state["runs"] == []  # the old link opens an empty workspace

@@ -192,6 +192,14 @@ def sidebar_ui() -> None:
 
         st.code(build_link(app_root().rstrip("/") + "/", {WS_PARAM: tok}), language=None, wrap_lines=True)
         st.caption(t("store.ui.private"))
+        sure = st.checkbox(t("store.ui.delete_sure"), key="btn_ws_delete_sure")
+        st.button(
+            t("store.ui.delete"),
+            key="btn_ws_delete",
+            on_click=_delete_workspace,
+            disabled=not sure,
+            icon=":material/delete_forever:",
+        )
         for rec in st.session_state.get(OTHERS) or []:
             key = {"interrupted": "interrupted", "failed": "failed", "unreadable": "unreadable"}.get(
                 rec["state"], "elsewhere"
@@ -420,3 +428,22 @@ def _resume(run) -> None:
         )
     except QueueFull as err:
         st.warning(t("train.queue_full", waiting=err.waiting, limit=err.limit))
+
+
+def _delete_workspace() -> None:
+    """Delete the workspace (every run, model and file only it used) and start a new, empty one."""
+    from rnn_lab.store import StoreUnavailable
+
+    tok, store = token(), _store()
+    if store is None or tok is None:
+        return
+    try:
+        store.delete_workspace(tok)
+        st.session_state[TOKEN] = store.open_workspace()
+    except StoreUnavailable as err:
+        st.session_state[ERROR] = err
+        return
+    st.session_state["runs"] = []
+    st.session_state[OTHERS] = []
+    st.session_state.pop("btn_train_show", None)
+    st.session_state["btn_ws_delete_sure"] = False
