@@ -64,16 +64,16 @@ def run() -> None:
     classroom.projection_css()
     classroom.lesson_panel_ui(path)
     sidebar_ui()
-    workspace.sidebar_ui()  # "your work is saved under this link"
     link_box = st.sidebar.empty()
     with link_box:
         classroom.link_ui(classroom.sync_link())
+    workspace.sidebar_ui()  # "your work is saved under this link"
     classroom.notices_ui()
     page.run()
     before = {k: v for k, v in st.query_params.to_dict().items() if k != workspace.WS_PARAM}
     if classroom.sync_link() != before:  # the page changed a setting itself: keep the address bar exact
         with link_box:
-            classroom.link_ui(st.query_params.to_dict())
+            classroom.link_ui(classroom.sync_link())  # the experiment only: never the workspace token
 
 
 if __name__ == "__main__":

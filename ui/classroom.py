@@ -89,6 +89,7 @@ def page_url() -> str:
 
 def link_ui(params: dict[str, str]) -> None:
     """The "Copy link" box: the full link in ``st.code``, whose copy button puts it on the clipboard."""
+    params = {k: v for k, v in params.items() if k != "ws"}  # a share link never carries the workspace token
     with st.expander(t("classroom.link.title"), icon=":material/link:"):
         st.code(share.build_link(page_url(), params), language=None, wrap_lines=True)
         st.caption(t("classroom.link.help"))
