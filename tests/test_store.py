@@ -375,14 +375,16 @@ def test_command_line_saves_lists_shows_opens_and_deletes_runs(tmp_path, monkeyp
     ]
 
 
-def test_a_training_killed_with_sigkill_is_interrupted_after_its_last_saved_epoch(tmp_path, trained):
+def test_a_training_killed_with_sigkill_is_interrupted_after_its_last_saved_epoch(store_url, tmp_path, trained):
     run, values = trained
-    url = f"sqlite:///{tmp_path / 'rnn_lab.sqlite3'}"
+    url = store_url
     store = Store(url)
     token = store.open_workspace()
     earlier, _ = R.save_finished(store, token, run, values)
     env = {**os.environ, "RNN_LAB_DATA_DIR": str(tmp_path), "RNN_LAB_SAVE_EVERY": "0.3", "PYTHONPATH": ROOT}
     env.pop("RNN_LAB_DATABASE_URL", None)
+    if not url.startswith("sqlite"):
+        env["RNN_LAB_DATABASE_URL"] = url
     proc = subprocess.Popen(
         [
             sys.executable,
