@@ -174,3 +174,16 @@ def test_deleting_the_workspace_from_the_sidebar_removes_its_runs(fresh_store, k
     assert at.session_state["runs"] == [] and at.session_state["_ws_token"] != token
     assert not default_store().workspace_exists(token) and default_store().list_runs(token) == []
     assert _open(ws=token).session_state["runs"] == []  # the old link opens an empty workspace
+
+
+def test_when_saving_stops_the_runs_stay_with_numbers_of_their_own(fresh_store, monkeypatch, keras):
+    at = _open(train_epochs=2, arch_units_1=4)
+    _train(at)  # saved as #1
+    monkeypatch.setenv("RNN_LAB_STORE_MAX_MB", "0.01")  # the "disk" is full from now on (a new connection reads it)
+    reset_default_store()
+    _train(at)
+    assert not at.exception, at.exception
+    first, second = at.session_state["runs"]
+    assert first.store_id and getattr(second, "store_id", None) is None
+    assert second.id != first.id and second.name.startswith(f"#{second.id} ")
+    assert any("nothing is being saved" in w.value for w in at.warning)  # said plainly on the page

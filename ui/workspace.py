@@ -100,6 +100,8 @@ def save_finished(finished: list, snap: tuple[dict, bytes | None] | None = None,
                 st.session_state["btn_train_compare"] = [job.store_parent[1], finished[-1].id]
         if not finished and job.state == "stopped" and job.store_run_id and tok:
             _forget(tok, job.store_run_id)  # stopped while queued: nothing was trained
+        if job.store_error is not None:
+            _number_unsaved(finished)
         return
     if tok is None or not finished:
         return
@@ -121,12 +123,19 @@ def save_finished(finished: list, snap: tuple[dict, bytes | None] | None = None,
         if not isinstance(err, StoreUnavailable):
             err = StoreUnavailable("failed", where=store.where, reason=f"{type(err).__name__}: {err}")
         st.session_state[ERROR] = err
-        mine = {id(r) for r in finished}
-        taken = {r.id for r in st.session_state.get("runs", []) if id(r) not in mine}
-        for run in finished:  # unsaved: keep a number no saved run of this session uses
-            if run.id in taken or getattr(run, "store_id", None) is None:
-                run.id = max(taken | {0}) + 1
-                taken.add(run.id)
+        _number_unsaved(finished)
+
+
+def _number_unsaved(finished: list) -> None:
+    """Runs that could not be saved keep a number no other run of this session has (restored runs have theirs)."""
+    mine = {id(r) for r in finished}
+    taken = {r.id for r in st.session_state.get("runs", []) if id(r) not in mine}
+    for run in finished:
+        if getattr(run, "store_id", None) is None and run.id in taken:
+            run.id = max(taken) + 1
+            if run.name.startswith("#") and " " in run.name:
+                run.name = f"#{run.id} {run.name.split(' ', 1)[1]}"
+        taken.add(run.id)
 
 
 def _forget(tok: str, run_id: str) -> None:
