@@ -32,8 +32,14 @@ ENV RNN_LAB_MAX_TRAININGS=1 \
     KERAS_HOME=/tmp/keras \
     MPLCONFIGDIR=/tmp/matplotlib
 
-RUN useradd --create-home --uid 1000 rnnlab
+RUN useradd --create-home --uid 1000 rnnlab && mkdir /data && chown rnnlab /data
 USER rnnlab
+
+# Saved runs (issue 24): the SQLite run store lives in this volume (`docker run -v rnnlab-data:/data ...`), so every
+# workspace link still works after the container is replaced; RNN_LAB_DATABASE_URL=postgresql+psycopg://... instead
+# puts it on a PostgreSQL server.
+ENV RNN_LAB_DATA_DIR=/data
+VOLUME /data
 
 EXPOSE 8501
 # Streamlit's own health endpoint: 200 once the server accepts sessions.

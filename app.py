@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from rnn_lab.i18n import LANGUAGE_NAMES, LANGUAGES
-from ui import classroom, common
+from ui import classroom, common, workspace
 
 ICON = Path(__file__).parent / "assets" / "icon.png"  # the tab icon
 
@@ -45,6 +45,7 @@ def run() -> None:
     st.set_page_config(page_title="RNN Lab", page_icon=str(ICON), layout="wide")  # shipped: no font host offline
     common.keep_keras_session()  # models live in each session; Streamlit must not clear Keras after every run
     classroom.apply_link_once()  # first run of a session: the link's settings, else the browser's language
+    workspace.open_once()  # first run of a session: the link's workspace (?ws=) or a new one, its runs restored
     common.init_settings()
     common.start_session_reaper()  # a closed tab's queued trainings leave the queue (issue 12)
     by_path = {
@@ -66,12 +67,13 @@ def run() -> None:
     link_box = st.sidebar.empty()
     with link_box:
         classroom.link_ui(classroom.sync_link())
+    workspace.sidebar_ui()  # "your work is saved under this link"
     classroom.notices_ui()
     page.run()
-    before = st.query_params.to_dict()
+    before = {k: v for k, v in st.query_params.to_dict().items() if k != workspace.WS_PARAM}
     if classroom.sync_link() != before:  # the page changed a setting itself: keep the address bar exact
         with link_box:
-            classroom.link_ui(st.query_params.to_dict())
+            classroom.link_ui(classroom.sync_link())  # the experiment only: never the workspace token
 
 
 if __name__ == "__main__":

@@ -15,7 +15,13 @@ import sys
 
 from rnn_lab.errors import UsageError  # noqa: F401 (re-exported: the areas once imported it from here)
 
-COMMAND_MODULES = ("rnn_lab.arch.cli", "rnn_lab.data.cli", "rnn_lab.train.cli", "rnn_lab.inside.cli")
+COMMAND_MODULES = (
+    "rnn_lab.arch.cli",
+    "rnn_lab.data.cli",
+    "rnn_lab.train.cli",
+    "rnn_lab.inside.cli",
+    "rnn_lab.store.cli",
+)
 
 
 class _Parser(argparse.ArgumentParser):

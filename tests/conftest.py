@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ from helpers import (  # noqa: F401
     wait_for_app,
 )
 
+# the run store of the test session: a temporary directory, never the user's own data directory
+os.environ.setdefault("RNN_LAB_DATA_DIR", tempfile.mkdtemp(prefix="rnnlab-test-data-"))
 os.environ.setdefault("RNN_LAB_WARM_UP", "0")  # no background compiling on every Train page open (one test turns it on)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -137,3 +140,6 @@ def page(browser):
     tab.set_default_timeout(60_000)
     yield tab
     context.close()
+
+
+from services import postgres_server, postgres_url  # noqa: E402,F401 - real PostgreSQL fixtures (the run store)

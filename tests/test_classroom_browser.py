@@ -36,7 +36,12 @@ def _settle(tab) -> None:
 
 
 def _query(tab) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(tab.url).query))
+    """The experiment in the address bar (without ``ws``, the browser's own workspace token: issue 24)."""
+    return {k: v for k, v in parse_qsl(urlsplit(tab.url).query) if k != "ws"}
+
+
+def _workspace(tab) -> str | None:
+    return dict(parse_qsl(urlsplit(tab.url).query)).get("ws")
 
 
 def _overflow(tab) -> dict:
@@ -121,6 +126,7 @@ def test_copied_link_restores_the_experiment_in_a_fresh_browser(browser, app_url
     _settle(student)
     assert urlsplit(student.url).path.strip("/") == "data"
     assert _query(student) == _query(teacher)
+    assert "ws=" not in link and _workspace(student) and _workspace(student) != _workspace(teacher)  # own workspace
     assert student.get_by_text(t("common.nav.data", "ko")).count()
     student.screenshot(path=str(ARTIFACTS / "classroom_link_student.png"), full_page=True)
     teacher.context.close()

@@ -70,8 +70,11 @@ def current_values() -> dict:
 def sync_link() -> dict[str, str]:
     """Make the address bar hold the session's experiment (only settings that differ from defaults)."""
     wanted = share.encode(current_values())
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+    from ui.workspace import link_params
+
+    address = {**wanted, **link_params()}  # the workspace token stays in the address bar, never in a share link
+    if st.query_params.to_dict() != address:
+        st.query_params.from_dict(address)
     return wanted
 
 
@@ -86,6 +89,7 @@ def page_url() -> str:
 
 def link_ui(params: dict[str, str]) -> None:
     """The "Copy link" box: the full link in ``st.code``, whose copy button puts it on the clipboard."""
+    params = {k: v for k, v in params.items() if k != "ws"}  # a share link never carries the workspace token
     with st.expander(t("classroom.link.title"), icon=":material/link:"):
         st.code(share.build_link(page_url(), params), language=None, wrap_lines=True)
         st.caption(t("classroom.link.help"))

@@ -54,12 +54,18 @@ class Picked:
     data: object = None  # the PreparedData the windows come from (a run's own data when it kept it)
 
 
+def has_model(run) -> bool:
+    from rnn_lab.store.records import has_model as stored_has_model
+
+    return stored_has_model(run)
+
+
 def _runs(task: str = "forecast") -> list:
     """Trained runs of ``task`` that still hold their model (a classifier is not opened on a number series)."""
     return [
         r
         for r in st.session_state.get("runs", []) or []
-        if getattr(r, "model", None) is not None and getattr(r, "task", "forecast") == task
+        if has_model(r) and getattr(r, "task", "forecast") == task  # a saved run's model loads when opened
     ]
 
 

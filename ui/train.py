@@ -51,6 +51,9 @@ def collect_finished_job() -> None:
     finished = list(getattr(j, "runs", None) or ([j.run] if j.run is not None else []))
     if j.state == "error" and not hasattr(j, "runs"):
         finished = []
+    from ui import workspace
+
+    workspace.save_finished(finished, getattr(j, "store_snapshot", None), j)  # numbered per workspace, saved
     if hasattr(j, "runs"):  # a comparison: its runs (even when a later model failed or Stop was pressed)
         st.session_state[COMPARE_KEY] = [r.id for r in finished]
         st.session_state[COMPARE_KEY + "_skipped"] = list(j.skipped)
@@ -221,11 +224,13 @@ def _submit(job_class, prepared, arch, cfg: TrainConfig) -> None:
     """Queue a training (or a comparison) for this session; a full queue is a plain message."""
     from rnn_lab.train.scheduler import QueueFull
     from ui.common import session_id
+    from ui.workspace import job_class_for, snapshot
 
     try:
-        st.session_state[JOB_KEY] = job_class(
+        st.session_state[JOB_KEY] = job_class_for(job_class)(  # a training saves itself in the run store
             prepared, arch, cfg, live=bool(st.session_state.get("train_live", True)), session_id=session_id()
         )
+        st.session_state[JOB_KEY].store_snapshot = snapshot()  # the settings it trains with, saved when it ends
     except QueueFull as err:
         error(t("train.queue_full", waiting=err.waiting, limit=err.limit))
 
@@ -845,9 +850,17 @@ def _rename(run_id: int) -> None:
     for r in runs():
         if r.id == run_id and name:
             r.name = name
+            from ui.workspace import renamed
+
+            renamed(r)
 
 
 def _delete(run_id: int) -> None:
+    from ui.workspace import deleted
+
+    for r in runs():
+        if r.id == run_id:
+            deleted(r)  # from the run store too
     st.session_state[RUNS_KEY] = [r for r in runs() if r.id != run_id]
     st.session_state.pop("btn_train_show", None)
 
@@ -855,6 +868,9 @@ def _delete(run_id: int) -> None:
 def selected_run_ui():
     """Choose the run to show (the latest by default); rename or delete it."""
     items = runs()
+    from ui.workspace import not_saving_ui
+
+    not_saving_ui()  # the run store cannot be used: nothing is being saved
     if not items:
         st.info(t("train.no_runs"))
         return None
@@ -892,6 +908,10 @@ def selected_run_ui():
         args=(run_id,),
         icon=":material/delete:",
     )
+    from ui.workspace import fork_ui, resume_ui
+
+    with c4:
+        fork_ui(run)  # "same start, one change" (saved runs)
     c5.toggle(
         t("train.pin"),
         value=run.pinned,
@@ -900,6 +920,7 @@ def selected_run_ui():
         args=(run,),
         help=t("train.pin_help"),
     )
+    resume_ui(run)  # "train N more epochs" (saved runs)
     return run
 
 

@@ -48,8 +48,7 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument(
         "--data",
-        required=True,
-        help="toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file | classify: digits:mnist, "
+        help="(required unless --run-id) toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file | classify: digits:mnist, "
         "toy:first_vs_last, text:nsmc | next_token: text:tiny-en, text:tiny-ko, text:FILE",
     )
     p.add_argument(
@@ -78,6 +77,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--bidirectional", action="store_true", help="wrap every recurrent layer in Bidirectional")
     p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
     p.add_argument("--run", metavar="RUN.keras", help="a trained model exported from the Train page instead")
+    p.add_argument("--run-id", help="a run saved in the run store (train --save-run, the app): its model and data")
+    p.add_argument("--workspace", help="with --run-id: the workspace token the run belongs to")
     p.add_argument(
         "--split", choices=SPLITS, help="where the window comes from (default val, else the first non-empty)"
     )
@@ -194,9 +195,20 @@ def inside_report(args) -> dict:
     from rnn_lab.inside.numpy_rnn import max_abs_diff, run_model
     from rnn_lab.train.cli import load_classes, load_prepared, load_text, task_of_args, text_config
 
-    task = task_of_args(args)
-    text = args.data.startswith("text:")
-    if text:  # the Data page's split seed (data_toy_seed's default); --seed is the untrained model's weights here
+    if args.run_id:  # a saved run: its own data settings and model (rnn_lab.store)
+        from rnn_lab.store.cli import stored_inside
+
+        task, prepared, stored_model, stored_described = stored_inside(args)
+        args.data = args.data or prepared.source
+        text = getattr(prepared, "input_kind", "values") == "tokens"
+    elif not args.data:
+        raise UsageError("--data is required (or --run-id with --workspace)")
+    else:
+        task = task_of_args(args)
+        text = args.data.startswith("text:")
+    if args.run_id:
+        pass
+    elif text:  # the Data page's split seed (data_toy_seed's default); --seed is the untrained model's weights here
         prepared = load_text(argparse.Namespace(**{**vars(args), "seed": TEXT_SPLIT_SEED}))
     elif task == "classify":  # the documented split (SPLIT_SEED); --seed is the untrained model's weights here
         prepared = load_classes(argparse.Namespace(**{**vars(args), "seed": SPLIT_SEED}))
@@ -215,7 +227,10 @@ def inside_report(args) -> dict:
         split, index, window, unknown = None, None, sentence.ids, sentence.unknown
     else:
         split, index, window = _window(args, prepared)
-    model, described = _model(args, prepared, prepared.n_classes if task == "classify" else None)
+    if args.run_id:
+        model, described = stored_model, stored_described
+    else:
+        model, described = _model(args, prepared, prepared.n_classes if task == "classify" else None)
     window = np.asarray(window, dtype=np.int32 if text else np.float32)  # (T,) token ids or (T, F)
     model_run = run_model(model, window)
     layers = model_run.recurrent_layers

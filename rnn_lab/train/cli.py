@@ -61,6 +61,10 @@ def add_parser(subparsers) -> None:
     )
     add_text_arguments(p)
     p.add_argument("--save", help="save the trained model to this .keras file (text: the vocabulary beside it)")
+    p.add_argument(
+        "--save-run", action="store_true", help="save the run in the run store (progress too); prints run_id, workspace"
+    )
+    p.add_argument("--workspace", help="with --save-run: the workspace token to add the run to (default: a new one)")
     p.add_argument("--samples", type=int, default=2000, help="toy:first_vs_last: number of sequences (default 2000)")
     p.add_argument("--target", help="target column (default: the source's usual target)")
     p.add_argument("--features", help="comma-separated input columns (default: the target alone)")
@@ -467,13 +471,28 @@ def run(args) -> int:
         embedding_dim=args.embedding_dim,
         mask_zero=bool(args.mask_zero) and tokens,
     )
+    saved = None
+    if args.save_run:
+        from rnn_lab.store.cli import SavedTraining
+
+        saved = SavedTraining(args, task, prepared, arch, cfg)
     try:
-        result = execute(prepared, arch, cfg)
+        result = execute(prepared, arch, cfg, name=saved and saved.name, progress=saved and saved.progress)
     except TrainError as err:
+        if saved:
+            saved.fail(err.text("en"))
         raise UsageError(err.text("en")) from None
+    except BaseException as err:  # Ctrl+C or a crash: the record says so instead of "running" forever
+        if saved:
+            saved.fail(
+                f"{type(err).__name__}: {err}", "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
+            )
+        raise
     out = result_dict(result, prepared)
     if task == "forecast":
         out["forecast"] = forecast_dict(result, args.forecast_steps)
+    if saved:
+        out.update(saved.finish(result))
     if args.save:
         from rnn_lab.train.generate import save_run
 

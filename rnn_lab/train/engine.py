@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -221,6 +222,11 @@ def _make_loss(name: str):
     return cls(reduction=None)
 
 
+# A trained model -> its optimizer's variables when its training ended (Adam's step count and moments), so that
+# "train N more epochs" continues where it stopped (the run store saves and restores them: rnn_lab.store).
+OPTIMIZER_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 class _Slot:
     """A private model copy + optimizer + compiled step function for one model structure and data shape."""
 
@@ -346,16 +352,22 @@ class _Slot:
         self.predict = tf.function(predict, jit_compile=jit, reduce_retracing=True)
 
     def load(self, model, learning_rate: float) -> None:
-        """Copy the run's model state in and reset the optimizer (a fresh optimizer, as in a new run)."""
+        """Copy the run's model state in and reset the optimizer (a fresh optimizer, as in a new run), or give it
+        the state this model's optimizer had when its training ended (a resumed run: :data:`OPTIMIZER_STATES`)."""
         for mine, theirs in zip(self.model.variables, model.variables, strict=True):
             mine.assign(theirs.value)
-        for v in self.optimizer.variables:
-            v.assign(np.zeros(v.shape, dtype=v.dtype))
+        saved = OPTIMIZER_STATES.get(model)
+        fits = saved is not None and [tuple(a.shape) for a in saved] == [
+            tuple(v.shape) for v in self.optimizer.variables
+        ]
+        for i, v in enumerate(self.optimizer.variables):
+            v.assign(saved[i].astype(v.dtype) if fits else np.zeros(v.shape, dtype=v.dtype))
         self.optimizer.learning_rate = learning_rate
 
     def store(self, model) -> None:
         for mine, theirs in zip(self.model.variables, model.variables, strict=True):
             theirs.assign(mine.value)
+        OPTIMIZER_STATES[model] = [np.array(v.value) for v in self.optimizer.variables]
 
     def snapshot(self) -> list[np.ndarray]:
         return [np.array(v.value) for v in self.model.variables]

@@ -372,10 +372,13 @@ def execute(
     progress: ProgressFn | None = None,
     stop: threading.Event | None = None,
     jit: bool | None = None,
+    start=None,
 ) -> Run:
     """Train ``arch`` on ``prepared`` with ``cfg`` and return the scored :class:`Run`.
 
-    ``arch`` may be the explorer's config: it is turned into its training variant first.
+    ``arch`` may be the explorer's config: it is turned into its training variant first. ``start`` (a trained
+    Keras model of the same architecture) resumes it: its weights, and its optimizer's state when known
+    (``engine.OPTIMIZER_STATES``), instead of the seeded initial weights.
     """
     from rnn_lab.train import engine
 
@@ -383,6 +386,10 @@ def execute(
     notes = check_before(prepared, arch, cfg)
     wait_for_warm_up(arch, prepared, cfg)
     model = build(arch, cfg.seed)
+    if start is not None:  # resume (rnn_lab.store): the weights and the optimizer's state it ended with
+        model.set_weights(start.get_weights())
+        if start in engine.OPTIMIZER_STATES:
+            engine.OPTIMIZER_STATES[model] = engine.OPTIMIZER_STATES[start]
     result: TrainResult = engine.train(
         model,
         prepared.X_train,
