@@ -22,7 +22,10 @@ version measured 6-14 s per page rerun, mostly the browsers' own work); in a cla
 student's laptop. The page response measured here is the server's: from sending the rerun to receiving the whole
 page; the browser's drawing on a laptop comes on top (a real-browser check of the pages is tests/test_pages_browser.py).
 
-Run: ``.venv/bin/python bench/classroom_load.py [--students 30]`` (prints Markdown for docs/benchmarks.md).
+Run: ``.venv/bin/python bench/classroom_load.py [--students 30] [--modes queue,queue-1tf,no-queue] [--json]
+[--profile DIR]`` (prints Markdown for docs/benchmarks.md; ``--json``: one object per mode; ``--profile DIR``:
+samples the server with py-spy, a dev requirement that needs ptrace (root), keeps the raw stacks in DIR and prints
+the ten largest shares by function).
 tests/test_classroom_load.py runs the same with 5 students and checks only that every result arrived, error-free.
 """
 
@@ -30,7 +33,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -293,55 +298,182 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=30)
-    args = parser.parse_args()
-    with open("/proc/cpuinfo") as fh:
-        cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "?")
-    print(f"Machine: {cpu}, {os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.1f}")
-    print(f"{args.students} students over Streamlit's websocket protocol + 1 student on the Architecture page")
-    print()
-    print(
-        "| mode | all results after | results / errors | press-to-result median / max | Architecture rerun "
-        "p50 / p95 (n) | server memory: idle / peak / 30 s after the class left |"
-    )
-    print("|---|---|---|---|---|---|")
-    cores = os.cpu_count() or 1
-    modes = (
-        (f"queue, {cores} at once (the default)", {"RNN_LAB_MAX_TRAININGS": str(cores)}),
-        (
+MODE_NAMES = ("queue", "queue-1tf", "no-queue")
+
+
+def modes(cores: int) -> dict[str, tuple[str, dict[str, str]]]:
+    """The three ways to run the server: its name on the command line -> (the table's label, environment)."""
+    return {
+        "queue": (f"queue, {cores} at once (the default)", {"RNN_LAB_MAX_TRAININGS": str(cores)}),
+        "queue-1tf": (
             f"queue, {max(1, cores - 1)} at once, 1 TensorFlow thread each (docs/deploy.md)",
             {"RNN_LAB_MAX_TRAININGS": str(max(1, cores - 1)), "TF_NUM_INTRAOP_THREADS": "1"},
         ),
-        ("no queue (before issue 12)", {"RNN_LAB_MAX_TRAININGS": "1000"}),
+        "no-queue": ("no queue (before issue 12)", {"RNN_LAB_MAX_TRAININGS": "1000"}),
+    }
+
+
+class Profiler:
+    """``py-spy record --format raw`` on the server process while the class works (py-spy needs ptrace: root)."""
+
+    def __init__(self, pid: int, out: Path):
+        self.out = out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        spy = Path(sys.executable).with_name("py-spy")
+        command = [str(spy) if spy.exists() else "py-spy", "record", "--pid", str(pid), "--format", "raw"]
+        command += ["--threads", "--nonblocking", "--rate", "50", "--output", str(out)]
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)  # py-spy writes its file when interrupted
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _frame_name(frame: str) -> str:
+    """``function (path/to/file.py:12)`` -> ``function (file.py)``: one name per function, lines merged."""
+    name, _, where = frame.rpartition(" (")
+    if not name:
+        return frame
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    for marker in ("/site-packages/", "/work/", "/tmp/"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+    parts = path.split("/")
+    if len(parts) > 2 and parts[0] not in ("rnn_lab", "ui", "app_pages", "bench"):
+        parts = parts[:1] + parts[-1:]  # a library: its package and file
+    return f"{name} ({'/'.join(parts[-3:])})"
+
+
+def profile_shares(raw: Path, top: int = 10) -> dict[str, list[tuple[str, float]]]:
+    """From py-spy's raw (collapsed) stacks: the functions with the largest share of all samples, counting a sample
+    once for every function on its stack (``inclusive``: the project's own functions, what calls the heavy work),
+    and the functions the samples were in (``self``: where the CPU actually went)."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = [_frame_name(f) for f in stack.split(";") if not f.startswith(("thread (", "process "))]
+        if not frames:
+            continue
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+        for name in set(frames):
+            if name.split(" (", 1)[1].startswith(("rnn_lab/", "ui/", "app_pages/")):
+                inclusive[name] = inclusive.get(name, 0) + n
+    total = max(total, 1)
+
+    def largest(counts: dict[str, int]) -> list[tuple[str, float]]:
+        return [(k, v / total) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:top]]
+
+    return {"samples": total, "inclusive": largest(inclusive), "self": largest(own)}
+
+
+def print_profile(name: str, shares: dict, out=sys.stdout) -> None:
+    print(file=out)
+    print(f"Profile of the server, {name} ({shares['samples']} samples of py-spy at 50 Hz, all threads):", file=out)
+    print(file=out)
+    for kind, title in (("inclusive", "the project's functions, with what they call"), ("self", "where CPU went")):
+        print(f"| {title} | share |", file=out)
+        print("|---|---|", file=out)
+        for function, share in shares[kind]:
+            print(f"| `{function}` | {share:.1%} |", file=out)
+        print(file=out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument(
+        "--modes", default=",".join(MODE_NAMES), help=f"comma-separated, of {', '.join(MODE_NAMES)} (default: all)"
     )
-    for name, env in modes:
+    parser.add_argument("--json", action="store_true", help="one JSON object per mode instead of the Markdown table")
+    parser.add_argument("--profile", metavar="DIR", help="sample the server with py-spy; raw stacks into DIR")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    known = modes(cores)
+    chosen = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in known]
+    if unknown or not chosen:
+        parser.error(f"--modes: {', '.join(unknown) or 'none given'}; choose from {', '.join(MODE_NAMES)}")
+    with open("/proc/cpuinfo") as fh:
+        cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "?")
+    if not args.json:
+        print(f"Machine: {cpu}, {cores} cores; load average at start {os.getloadavg()[0]:.1f}")
+        print(f"{args.students} students over Streamlit's websocket protocol + 1 student on the Architecture page")
+        print()
+        print(
+            "| mode | all results after | results / errors | press-to-result median / max | Architecture rerun "
+            "p50 / p95 (n) | server memory: idle / peak / 30 s after the class left |"
+        )
+        print("|---|---|---|---|---|---|")
+    profiles = []
+    for mode in chosen:
+        name, env = known[mode]
         # Streamlit drops a closed tab's session after server.disconnectedSessionTTL (120 s by default; 10 s here so
         # the bench need not wait two minutes): its runs and models go, and the watcher cancels its queued jobs.
         server = Server({**env, "RNN_LAB_WARM_UP": "1", "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "10"})
+        profiler = Profiler(server.proc.pid, Path(args.profile) / f"{mode}.txt") if args.profile else None
+        load = os.getloadavg()
         try:
             idle_kb = server.rss_kb()
             got = run_classroom(server.url, args.students)  # every session closes its websocket when done
+            if profiler is not None:
+                profiler.stop()
             time.sleep(LEAVE_WAIT)
             left_kb = server.rss_kb()
         finally:
+            if profiler is not None and profiler.proc.poll() is None:
+                profiler.stop()
             server.stop()
         results = got["results"]
         ok = [r["seconds"] for r in results if r["seconds"] is not None and not r["errors"]]
         errors = sum(1 for r in results if r["errors"] or r["seconds"] is None) + len(got["bystander"]["errors"])
         bys = got["bystander"]["times"]
-        print(
-            f"| {name} | {got['everyone_seconds']:.0f} s | {len(ok)} of {len(results)} / {errors} | "
-            f"{statistics.median(ok) if ok else float('nan'):.1f} s / {max(ok) if ok else float('nan'):.1f} s | "
-            f"{_percentile(bys, 0.5):.2f} s / {_percentile(bys, 0.95):.2f} s ({len(bys)}) | "
-            f"{idle_kb / 1024 / 1024:.2f} / {server.peak_kb / 1024 / 1024:.2f} / {left_kb / 1024 / 1024:.2f} GB |"
-        )
+        row = {
+            "mode": mode,
+            "students": args.students,
+            "everyone_s": round(got["everyone_seconds"], 2),
+            "median_s": round(statistics.median(ok), 2) if ok else None,
+            "max_s": round(max(ok), 2) if ok else None,
+            "results": len(ok),
+            "errors": errors,
+            "bystander_p50_s": round(_percentile(bys, 0.5), 3) if bys else None,
+            "bystander_p95_s": round(_percentile(bys, 0.95), 3) if bys else None,
+            "bystander_n": len(bys),
+            "idle_gb": round(idle_kb / 1024 / 1024, 3),
+            "peak_gb": round(server.peak_kb / 1024 / 1024, 3),
+            "left_gb": round(left_kb / 1024 / 1024, 3),
+            "load_average": [round(v, 2) for v in load],
+            "cores": cores,
+        }
+        if profiler is not None and profiler.out.exists():
+            shares = profile_shares(profiler.out)
+            row["profile"] = {k: shares[k] if k == "samples" else [list(x) for x in shares[k]] for k in shares}
+            profiles.append((name, shares))
+        if args.json:
+            print(json.dumps(row), flush=True)
+        else:
+            print(
+                f"| {name} | {got['everyone_seconds']:.0f} s | {len(ok)} of {len(results)} / {errors} | "
+                f"{statistics.median(ok) if ok else float('nan'):.1f} s / {max(ok) if ok else float('nan'):.1f} s | "
+                f"{_percentile(bys, 0.5):.2f} s / {_percentile(bys, 0.95):.2f} s ({len(bys)}) | "
+                f"{idle_kb / 1024 / 1024:.2f} / {server.peak_kb / 1024 / 1024:.2f} / {left_kb / 1024 / 1024:.2f} GB |",
+                flush=True,
+            )
         for r in results:
             if r["errors"]:
                 print(f"  student {r['student']}: {'; '.join(r['errors'])}", file=sys.stderr)
         for e in got["bystander"]["errors"]:
             print(f"  bystander: {e}", file=sys.stderr)
+    for name, shares in profiles:
+        print_profile(name, shares, sys.stderr if args.json else sys.stdout)  # stdout stays JSON lines with --json
 
 
 if __name__ == "__main__":
