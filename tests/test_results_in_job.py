@@ -98,3 +98,126 @@ def test_next_token_results_equal_the_eager_render_time_computation(keras):
     expected = R._most_wrong("next_token", run.metrics["split"], eager, prepared, 10)
     assert list(worst["position"]) == list(expected["position"])
     _close(worst["loss"], expected["loss"])
+
+
+class _Counter:
+    """Counts the calls of real functions (the functions still run): every way a page could reach Keras."""
+
+    def __init__(self, monkeypatch):
+        import keras
+
+        from rnn_lab.train import engine
+
+        self.calls: dict[str, int] = {}
+        targets = [
+            (keras.Layer, "__call__"),  # any layer or model called, eagerly or traced
+            (keras.Model, "predict"),
+            (keras.Model, "count_params"),
+            (engine, "predict"),
+            (engine, "predict_outputs"),
+            (engine.Inference, "__enter__"),
+        ]
+        for owner, name in targets:
+            monkeypatch.setattr(
+                owner, name, self._wrap(f"{owner.__name__.rsplit('.', 1)[-1]}.{name}", getattr(owner, name))
+            )
+
+    def _wrap(self, label, fn):
+        def counted(*args, **kwargs):
+            self.calls[label] = self.calls.get(label, 0) + 1
+            return fn(*args, **kwargs)
+
+        return counted
+
+
+def _train_on_page(at):
+    at.button(key="btn_train_start").click().run()
+    job = at.session_state["job_train"]
+    job.join(timeout=180)
+    assert job.state == "done", job.error
+    at.run()
+    assert not at.exception, at.exception
+    return at.session_state["runs"][-1]
+
+
+def _forecast_trace(at) -> list:
+    import json
+
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["layout"].get("title", {}).get("text", "").startswith("Predictions"):
+            return [tr for tr in spec["data"] if tr.get("line", {}).get("dash") == "dot"]
+    raise AssertionError("no predictions chart")
+
+
+def test_a_rerun_of_the_train_page_with_results_makes_no_keras_call(app_test, keras, monkeypatch):
+    from rnn_lab.train.runs import forecast
+
+    at = app_test(page="app_pages/train.py", train_epochs=3)
+    run = _train_on_page(at)
+    assert run.results["forecast"] is not None
+    counter = _Counter(monkeypatch)
+    at.run()  # a rerun with the results on the page
+    assert not at.exception
+    at.number_input(key="train_forecast_steps").set_value(35).run()  # a longer forecast: a prefix of the job's
+    assert not at.exception
+    assert counter.calls == {}
+    (trace,) = _forecast_trace(at)
+    assert len(trace["y"]["bdata"] if isinstance(trace["y"], dict) else trace["y"]) > 0
+    assert len(forecast(run, 35)[0]) == 35
+    # the counter does count: computing the forecast the old way calls Keras
+    from rnn_lab.train import runs as R
+
+    R._forecast(run.prepared, 3, R._eager_forecast_fn(run.model, 3))
+    assert counter.calls.get("engine.predict", 0) == 3 and counter.calls.get("Layer.__call__", 0) >= 3
+
+
+def test_a_rerun_of_the_train_page_with_a_language_model_makes_no_keras_call(app_test, keras, monkeypatch):
+    from test_train_text_pages import next_token_state
+
+    at = app_test(page="app_pages/train.py", **next_token_state("tiny-en", "char"))
+    run = _train_on_page(at)
+    assert run.task == "next_token" and run.results["worst"] is not None
+    counter = _Counter(monkeypatch)
+    at.run()
+    assert not at.exception
+    assert counter.calls == {}
+
+
+def _live_script():
+    import streamlit as st
+
+    from ui import train
+
+    train._draw_progress(st.session_state["snap"], st.session_state["cfg"], True)
+
+
+def test_the_live_view_builds_its_figure_only_when_a_new_epoch_exists(keras, monkeypatch):
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    from rnn_lab.data.prepare import prepare
+    from rnn_lab.data.toys import make_toy
+    from rnn_lab.train.runs import TrainJob
+    from ui import train as ui_train
+
+    prepared = prepare(make_toy("counting"), "value", window=5, val_frac=0, test_frac=0, scaling="none")
+    job = TrainJob(prepared, ArchConfig(), TrainConfig(epochs=3))
+    job.join(180)
+    snap = job.snapshot()  # the real progress of a real job: 3 epochs
+    built = []
+    real = ui_train.loss_figure
+    monkeypatch.setattr(ui_train, "loss_figure", lambda *a, **k: built.append(1) or real(*a, **k))
+    at = AppTest.from_function(_live_script, default_timeout=60)
+    at.session_state["snap"], at.session_state["cfg"] = snap, job.cfg
+    at.run()
+    first = at.get("plotly_chart")[0].proto.spec
+    at.run()  # a poll with nothing new: the same figure, not built again, still on the page
+    assert not at.exception and len(built) == 1
+    assert at.get("plotly_chart")[0].proto.spec == first
+    fewer = {**snap, "epoch": 2, "history": {k: v[:2] for k, v in snap["history"].items()}}
+    at.session_state["snap"] = fewer  # another epoch: a new figure
+    at.run()
+    assert len(built) == 2
+    assert len(json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]) == 2

@@ -27,6 +27,7 @@ COMPARE_KEY = "compare_ids"  # not a setting: the run ids of the last "compare t
 LIVE_EVERY = 0.25  # seconds between redraws of the live view
 BUSY_EVERY = 1.0  # ... when every training slot of the server is taken (a classroom)
 QUEUED_EVERY = 2.0  # ... while the job waits in the queue
+LIVE_DRAWN_KEY = "_train_live_drawn"  # not a setting: (what the live figure shows, the figure) drawn last
 # Compile the engine for the page's model and data in the background when the page opens. The test suite turns
 # it off (RNN_LAB_WARM_UP=0) so dozens of page tests do not each start a compilation; a test turns it on.
 WARM_UP = os.environ.get("RNN_LAB_WARM_UP", "1") != "0"
@@ -312,10 +313,22 @@ def _draw_progress(snap: dict, cfg: TrainConfig, live: bool) -> None:
             )
         )
     if live:
-        plot(
-            loss_figure(snap["history"], cfg.loss, snap["epochs"]),
-            key="chart_train_live",
-        )
+        _live_chart(snap, cfg)
+
+
+def _live_chart(snap: dict, cfg: TrainConfig) -> None:
+    """The growing loss curve, built (and styled) only when a new epoch (or model of a comparison) exists: a poll
+    with nothing new re-emits the figure kept in the session. A fragment rerun must draw it again, or Streamlit
+    drops it from the page; the unchanged element is then the same message, which Streamlit sends as a reference
+    to its copy in the browser once it is 10 kB or more (its ForwardMsg cache)."""
+    from ui.common import styled
+
+    drawn_key = (id(job()), snap.get("model_index"), snap["epoch"], snap["epochs"], cfg.loss, _lang(), projection())
+    drawn = st.session_state.get(LIVE_DRAWN_KEY)
+    if drawn is None or drawn[0] != drawn_key:
+        drawn = (drawn_key, styled(loss_figure(snap["history"], cfg.loss, snap["epochs"])))
+        st.session_state[LIVE_DRAWN_KEY] = drawn
+    st.plotly_chart(drawn[1], key="chart_train_live", width="stretch", config={"displaylogo": False})
 
 
 def _queued_body(j) -> None:
@@ -592,11 +605,7 @@ def results_ui(run) -> None:
         **_bounds("train_forecast_steps"),
     )
     steps = int(st.session_state.get("train_forecast_steps", 20))
-    cache = st.session_state.setdefault("_train_forecasts", {})  # (run id, steps) -> (series, reason)
-    if (run.id, steps) not in cache:
-        cache.clear()  # only the shown run's forecast is kept
-        cache[(run.id, steps)] = forecast(run, steps)
-    series, reason = cache[(run.id, steps)]
+    series, reason = forecast(run, steps)  # the first steps of the forecast the job computed: no Keras call here
     plot(predictions_figure(run, series), key="chart_train_predictions")
     st.caption(t("train.forecast_caveat") if reason is None else t(f"train.forecast.{reason}"))
     plot(residual_figure(run), key="chart_train_residuals")
