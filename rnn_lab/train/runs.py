@@ -216,9 +216,14 @@ def warm_up_in_background(prepared, arch, cfg: TrainConfig, scheduler=None, sess
         if stop.is_set():
             return
         try:
-            engine.warm_up(
-                build(trained, cfg.seed), prepared.X_train, prepared.y_train, prepared.X_val, prepared.y_val, cfg
-            )
+            model = build(trained, cfg.seed)
+            engine.warm_up(model, prepared.X_train, prepared.y_train, prepared.X_val, prepared.y_val, cfg)
+            if stop.is_set():
+                return
+            univariate = getattr(prepared, "task", "forecast") == "forecast" and not M.can_forecast(
+                prepared.features, prepared.target, prepared.horizon
+            )  # the compiled inference the run's results will use (its forecast loop only where one is drawn)
+            engine.warm_inference(model, prepared.X_train, forecast=univariate)
         except Exception:  # noqa: BLE001 - a failed warm-up only means the first run compiles itself
             with _WARM_LOCK:
                 _WARM_REQUESTS.pop(request, None)
