@@ -23,9 +23,9 @@ student's laptop. The page response measured here is the server's: from sending 
 page; the browser's drawing on a laptop comes on top (a real-browser check of the pages is tests/test_pages_browser.py).
 
 Run: ``.venv/bin/python bench/classroom_load.py [--students 30] [--modes queue,queue-1tf,no-queue] [--json]
-[--profile DIR]`` (prints Markdown for docs/benchmarks.md; ``--json``: one object per mode; ``--profile DIR``:
-samples the server with py-spy, a dev requirement that needs ptrace (root), keeps the raw stacks in DIR and prints
-the ten largest shares by function).
+[--profile DIR] [--classes 2]`` (prints Markdown for docs/benchmarks.md). ``--json``: one object per mode (and
+class); ``--profile DIR``: samples the server with py-spy, a dev requirement that needs ptrace (root), keeps the raw
+stacks in DIR and prints the ten largest shares by function; ``--classes 2``: a second class on the same server.
 tests/test_classroom_load.py runs the same with 5 students and checks only that every result arrived, error-free.
 """
 
@@ -242,6 +242,7 @@ async def student(url: str, i: int, link: str, timeout: float) -> dict:
             await session.rerun(page="")  # the home page, from the link the teacher shared
             await session.rerun(page="train")
             pressed = time.perf_counter()
+            out["pressed_at"] = pressed
             await session.rerun(widgets={session.ids["btn_train_start"]: True})
             await session.poll_until(lambda: "btn_train_dl_model" in "".join(session.ids), timeout)
             out["seconds"] = time.perf_counter() - pressed
@@ -281,6 +282,9 @@ async def _classroom(url: str, students: int, timeout: float) -> dict:
     links = [SAMSUNG_LSTM if i % 5 == 4 else COUNTING for i in range(students)]
     results = await asyncio.gather(*(student(url, i, link, timeout) for i, link in enumerate(links)))
     everyone = time.perf_counter() - started
+    for r in results:  # seconds after the first student arrived
+        if "pressed_at" in r:
+            r["pressed_at"] = round(r["pressed_at"] - started, 2)
     done.set()
     watched = await watcher
     return {"results": results, "everyone_seconds": everyone, "bystander": watched}
@@ -387,6 +391,73 @@ def print_profile(name: str, shares: dict, out=sys.stdout) -> None:
         print(file=out)
 
 
+def _one_class(server: Server, args, mode: str, stem: str, k: int) -> tuple[dict, dict | None]:
+    """One class on ``server``: the measurements as one JSON-ready object, and the profile's shares (or None)."""
+    profiler = Profiler(server.proc.pid, Path(args.profile) / f"{stem}.txt") if args.profile else None
+    load = os.getloadavg()
+    idle_kb = server.rss_kb()
+    server.peak_kb = idle_kb  # this class's peak
+    try:
+        got = run_classroom(server.url, args.students)  # every session closes its websocket when done
+    finally:
+        if profiler is not None:
+            profiler.stop()
+    time.sleep(LEAVE_WAIT)
+    left_kb = server.rss_kb()
+    results = got["results"]
+    ok = [r["seconds"] for r in results if r["seconds"] is not None and not r["errors"]]
+    errors = sum(1 for r in results if r["errors"] or r["seconds"] is None) + len(got["bystander"]["errors"])
+    bys = got["bystander"]["times"]
+    row = {
+        "mode": mode,
+        "class": k,
+        "students": args.students,
+        "everyone_s": round(got["everyone_seconds"], 2),
+        "median_s": round(statistics.median(ok), 2) if ok else None,
+        "max_s": round(max(ok), 2) if ok else None,
+        "results": len(ok),
+        "errors": errors,
+        "students_s": [  # each student: pressed Train (s after the first arrived), and seconds to the result
+            [r.get("pressed_at"), None if r["seconds"] is None else round(r["seconds"], 2)] for r in results
+        ],
+        "bystander_p50_s": round(_percentile(bys, 0.5), 3) if bys else None,
+        "bystander_p95_s": round(_percentile(bys, 0.95), 3) if bys else None,
+        "bystander_n": len(bys),
+        "idle_gb": round(idle_kb / 1024 / 1024, 3),
+        "peak_gb": round(server.peak_kb / 1024 / 1024, 3),
+        "left_gb": round(left_kb / 1024 / 1024, 3),
+        "load_average": [round(v, 2) for v in load],
+        "cores": os.cpu_count() or 1,
+    }
+    for r in results:
+        if r["errors"]:
+            print(f"  student {r['student']}: {'; '.join(r['errors'])}", file=sys.stderr)
+    for e in got["bystander"]["errors"]:
+        print(f"  bystander: {e}", file=sys.stderr)
+    shares = None
+    if profiler is not None and profiler.out.exists():
+        shares = profile_shares(profiler.out)
+        row["profile"] = {key: v if key == "samples" else [list(x) for x in v] for key, v in shares.items()}
+    return row, shares
+
+
+def _print_row(row: dict, label: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(row), flush=True)
+        return
+
+    def s(v, fmt):
+        return "-" if v is None else format(v, fmt)
+
+    print(
+        f"| {label} | {row['everyone_s']:.0f} s | {row['results']} of {row['students']} / {row['errors']} | "
+        f"{s(row['median_s'], '.1f')} s / {s(row['max_s'], '.1f')} s | {s(row['bystander_p50_s'], '.2f')} s / "
+        f"{s(row['bystander_p95_s'], '.2f')} s ({row['bystander_n']}) | "
+        f"{row['idle_gb']:.2f} / {row['peak_gb']:.2f} / {row['left_gb']:.2f} GB |",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30)
@@ -395,6 +466,7 @@ def main() -> None:
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per mode instead of the Markdown table")
     parser.add_argument("--profile", metavar="DIR", help="sample the server with py-spy; raw stacks into DIR")
+    parser.add_argument("--classes", type=int, default=1, help="classes one after another on the same server")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     known = modes(cores)
@@ -419,59 +491,16 @@ def main() -> None:
         # Streamlit drops a closed tab's session after server.disconnectedSessionTTL (120 s by default; 10 s here so
         # the bench need not wait two minutes): its runs and models go, and the watcher cancels its queued jobs.
         server = Server({**env, "RNN_LAB_WARM_UP": "1", "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "10"})
-        profiler = Profiler(server.proc.pid, Path(args.profile) / f"{mode}.txt") if args.profile else None
-        load = os.getloadavg()
         try:
-            idle_kb = server.rss_kb()
-            got = run_classroom(server.url, args.students)  # every session closes its websocket when done
-            if profiler is not None:
-                profiler.stop()
-            time.sleep(LEAVE_WAIT)
-            left_kb = server.rss_kb()
+            for k in range(1, args.classes + 1):  # --classes 2: a second class on the same server, after the first
+                label = name if args.classes == 1 else f"{name}, class {k} of {args.classes}"
+                stem = mode if args.classes == 1 else f"{mode}-class{k}"
+                row, shares = _one_class(server, args, mode, stem, k)
+                if shares is not None:
+                    profiles.append((label, shares))
+                _print_row(row, label, args.json)
         finally:
-            if profiler is not None and profiler.proc.poll() is None:
-                profiler.stop()
             server.stop()
-        results = got["results"]
-        ok = [r["seconds"] for r in results if r["seconds"] is not None and not r["errors"]]
-        errors = sum(1 for r in results if r["errors"] or r["seconds"] is None) + len(got["bystander"]["errors"])
-        bys = got["bystander"]["times"]
-        row = {
-            "mode": mode,
-            "students": args.students,
-            "everyone_s": round(got["everyone_seconds"], 2),
-            "median_s": round(statistics.median(ok), 2) if ok else None,
-            "max_s": round(max(ok), 2) if ok else None,
-            "results": len(ok),
-            "errors": errors,
-            "bystander_p50_s": round(_percentile(bys, 0.5), 3) if bys else None,
-            "bystander_p95_s": round(_percentile(bys, 0.95), 3) if bys else None,
-            "bystander_n": len(bys),
-            "idle_gb": round(idle_kb / 1024 / 1024, 3),
-            "peak_gb": round(server.peak_kb / 1024 / 1024, 3),
-            "left_gb": round(left_kb / 1024 / 1024, 3),
-            "load_average": [round(v, 2) for v in load],
-            "cores": cores,
-        }
-        if profiler is not None and profiler.out.exists():
-            shares = profile_shares(profiler.out)
-            row["profile"] = {k: shares[k] if k == "samples" else [list(x) for x in shares[k]] for k in shares}
-            profiles.append((name, shares))
-        if args.json:
-            print(json.dumps(row), flush=True)
-        else:
-            print(
-                f"| {name} | {got['everyone_seconds']:.0f} s | {len(ok)} of {len(results)} / {errors} | "
-                f"{statistics.median(ok) if ok else float('nan'):.1f} s / {max(ok) if ok else float('nan'):.1f} s | "
-                f"{_percentile(bys, 0.5):.2f} s / {_percentile(bys, 0.95):.2f} s ({len(bys)}) | "
-                f"{idle_kb / 1024 / 1024:.2f} / {server.peak_kb / 1024 / 1024:.2f} / {left_kb / 1024 / 1024:.2f} GB |",
-                flush=True,
-            )
-        for r in results:
-            if r["errors"]:
-                print(f"  student {r['student']}: {'; '.join(r['errors'])}", file=sys.stderr)
-        for e in got["bystander"]["errors"]:
-            print(f"  bystander: {e}", file=sys.stderr)
     for name, shares in profiles:
         print_profile(name, shares, sys.stderr if args.json else sys.stdout)  # stdout stays JSON lines with --json
 
