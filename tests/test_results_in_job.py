@@ -221,3 +221,17 @@ def test_the_live_view_builds_its_figure_only_when_a_new_epoch_exists(keras, mon
     at.run()
     assert len(built) == 2
     assert len(json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]) == 2
+
+
+def test_stepping_and_rerunning_the_inside_page_makes_no_keras_call(app_test, keras, monkeypatch):
+    """Per (run, window) the Inside page computes once (NumPy run, Keras check, gradients) and keeps it in the
+    session: a rerun and a step of t make no Keras call."""
+    run = _forecast_run(epochs=2)
+    at = app_test(page="app_pages/inside.py", runs=[run], inside_source="run", inside_split="test", inside_window=1)
+    assert not at.exception, at.exception
+    counter = _Counter(monkeypatch)
+    at.run()
+    at.session_state["inside_step"] = 3
+    at.run()
+    assert not at.exception
+    assert counter.calls == {}
