@@ -573,12 +573,29 @@ def tutorial_ui(run) -> None:
     show_table(frame, hide_index=True, key="table_train_tutorial")
 
 
+RESULT_FIGURES_KEY = "_train_result_figures"  # not a setting: {(run id, figure, language, mode): styled figure}
+
+
+def _results_chart(run, what, make, key: str) -> None:
+    """A results figure of the shown run, built and styled once per run, language and projection mode and kept in
+    the session (Plotly's styling alone takes ~80 ms a figure): a rerun of the page only sends it again."""
+    from ui.common import styled
+
+    cache = st.session_state.setdefault(RESULT_FIGURES_KEY, {})
+    name = (run.id, what, _lang(), projection())
+    if name not in cache:
+        for old in [k for k in cache if k[0] != run.id]:
+            del cache[old]  # only the shown run's figures are kept
+        cache[name] = styled(make())
+    st.plotly_chart(cache[name], key=key, width="stretch", config={"displaylogo": False})
+
+
 def results_ui(run) -> None:
     from rnn_lab.train.runs import forecast
 
     st.header(t("train.results", name=run.name))
     _stop_message(run)
-    plot(loss_figure(run.history, run.train.loss), key="chart_train_loss")
+    _results_chart(run, "loss", lambda: loss_figure(run.history, run.train.loss), "chart_train_loss")
     if getattr(run, "task", "forecast") == "next_token":
         from ui import text_train
 
@@ -606,9 +623,9 @@ def results_ui(run) -> None:
     )
     steps = int(st.session_state.get("train_forecast_steps", 20))
     series, reason = forecast(run, steps)  # the first steps of the forecast the job computed: no Keras call here
-    plot(predictions_figure(run, series), key="chart_train_predictions")
+    _results_chart(run, ("predictions", steps), lambda: predictions_figure(run, series), "chart_train_predictions")
     st.caption(t("train.forecast_caveat") if reason is None else t(f"train.forecast.{reason}"))
-    plot(residual_figure(run), key="chart_train_residuals")
+    _results_chart(run, "residuals", lambda: residual_figure(run), "chart_train_residuals")
     export_ui(run)
 
 
