@@ -98,6 +98,16 @@ def test_next_token_results_equal_the_eager_render_time_computation(keras):
     expected = R._most_wrong("next_token", run.metrics["split"], eager, prepared, 10)
     assert list(worst["position"]) == list(expected["position"])
     _close(worst["loss"], expected["loss"])
+    # generation on the page runs on the compiled copy: the same distributions as the eager model, step by step
+    from rnn_lab.train.engine import Inference
+    from rnn_lab.train.generate import generate
+
+    eager_text = generate(run.model, prepared, "th", length=8, temperature=0.0)
+    with Inference(run.model, prepared.X_train[:1]) as compiled:
+        compiled_text = generate(compiled, prepared, "th", length=8, temperature=0.0)
+    assert compiled_text.ids == eager_text.ids
+    for a, b in zip(compiled_text.steps, eager_text.steps, strict=True):
+        _close([t["p"] for t in a["top"]], [t["p"] for t in b["top"]])
 
 
 class _Counter:

@@ -785,6 +785,10 @@ class Inference:
         outs = [np.asarray(self._p.outputs(X[i : i + batch_size])) for i in range(0, len(X), batch_size)]
         return np.concatenate(outs)
 
+    def __call__(self, X, training: bool = False) -> np.ndarray:
+        """Called like the Keras model it copies (inference only): e.g. text generation, one token at a time."""
+        return self.outputs(X)
+
     def predict(self, X, batch_size: int = 4096) -> np.ndarray:
         X = _as_inputs(X)
         if len(X) == 0:
