@@ -119,6 +119,7 @@ class Session:
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.query = query
         self.page = ""
+        self.page_hash = ""  # the page the server last ran (its navigation message), sent back as the frontend does
         self.running = False
         self.finished = 0  # script runs finished (full or fragment)
         self.ids: dict[str, str] = {}  # widget key -> widget id, as drawn
@@ -145,7 +146,9 @@ class Session:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
-            if kind == "session_status_changed":
+            if kind == "navigation":  # st.navigation says which page it ran
+                self.page_hash = msg.navigation.page_script_hash
+            elif kind == "session_status_changed":
                 self.running = msg.session_status_changed.script_is_running
                 if self.running:
                     self.metrics = []
@@ -187,11 +190,13 @@ class Session:
         its run finished and no other run (a server-side st.rerun) followed within 0.2 s."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
-        if page is not None:
-            self.page = page
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self.query
+        if page is not None:  # another page, by its name (the server finds its script)
+            self.page = page
+        else:  # the same page, by the hash the server gave it, as the frontend sends it: a fragment's st.rerun()
+            state.page_script_hash = self.page_hash  # reruns the script of the request that ran the fragment
         state.page_name = self.page
         if fragment:
             state.fragment_id, state.is_auto_rerun = fragment, True
