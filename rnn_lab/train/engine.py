@@ -767,23 +767,40 @@ class Inference:
         with _PREDICTORS_LOCK:
             free = _PREDICTORS.get(self._key)
             self._p = free.pop() if free else None
-        if self._p is None:
-            self._p = _Predictor(self._model, self._sample, self._dtype, FORECAST_STEPS)
-        self._p.load(self._model)
+        try:
+            if self._p is None:
+                self._p = _Predictor(self._model, self._sample, self._dtype, FORECAST_STEPS)
+            self._p.load(self._model)
+        except Exception:  # noqa: BLE001 - a structure that cannot be copied or traced: the eager calls, same numbers
+            self._p = None
         return self
 
     def __exit__(self, *exc) -> None:
-        with _PREDICTORS_LOCK:
-            if sum(len(v) for v in _PREDICTORS.values()) < _POOL_MAX:
-                _PREDICTORS.setdefault(self._key, []).append(self._p)
+        if self._p is not None:
+            with _PREDICTORS_LOCK:
+                if sum(len(v) for v in _PREDICTORS.values()) < _POOL_MAX:
+                    _PREDICTORS.setdefault(self._key, []).append(self._p)
         self._p = None
+
+    def _compiled(self, name: str, *args):
+        """The compiled function's answer, or None when it cannot trace this model (then never tried again)."""
+        if self._p is None:
+            return None
+        try:
+            return np.asarray(getattr(self._p, name)(*args))
+        except Exception:  # noqa: BLE001 - e.g. a layer that does not trace: fall back to the eager call
+            self._p = None
+            return None
 
     def outputs(self, X, batch_size: int = 4096) -> np.ndarray:
         X = _as_inputs(X)
-        if len(X) == 0:
-            return predict_outputs(self._model, X)
-        outs = [np.asarray(self._p.outputs(X[i : i + batch_size])) for i in range(0, len(X), batch_size)]
-        return np.concatenate(outs)
+        outs = []
+        for i in range(0, len(X), batch_size):
+            out = self._compiled("outputs", X[i : i + batch_size])
+            if out is None:
+                return predict_outputs(self._model, X, batch_size)
+            outs.append(out)
+        return np.concatenate(outs) if outs else predict_outputs(self._model, X)
 
     def __call__(self, X, training: bool = False) -> np.ndarray:
         """Called like the Keras model it copies (inference only): e.g. text generation, one token at a time."""
@@ -799,7 +816,12 @@ class Inference:
         """:data:`FORECAST_STEPS` values after ``last_window`` (T, 1), scaled, each fed back in (float64, like
         :func:`rnn_lab.train.metrics.recursive_forecast`)."""
         window = np.asarray(last_window, np.float32)[None]  # (1, T, 1)
-        return np.asarray(self._p.forecast(window), np.float64)
+        out = self._compiled("forecast", window)
+        if out is None:
+            from rnn_lab.train.metrics import recursive_forecast
+
+            return recursive_forecast(lambda x: predict(self._model, x), window[0], FORECAST_STEPS)
+        return out.astype(np.float64)
 
 
 def warm_inference(model, X, forecast: bool) -> None:
