@@ -323,7 +323,15 @@ def _live_chart(snap: dict, cfg: TrainConfig) -> None:
     to its copy in the browser once it is 10 kB or more (its ForwardMsg cache)."""
     from ui.common import styled
 
-    drawn_key = (id(job()), snap.get("model_index"), snap["epoch"], snap["epochs"], cfg.loss, _lang(), projection())
+    drawn_key = (
+        getattr(job(), "started", None),
+        snap.get("model_index"),
+        snap["epoch"],
+        snap["epochs"],
+        cfg.loss,
+        _lang(),
+        projection(),
+    )
     drawn = st.session_state.get(LIVE_DRAWN_KEY)
     if drawn is None or drawn[0] != drawn_key:
         drawn = (drawn_key, styled(loss_figure(snap["history"], cfg.loss, snap["epochs"])))
@@ -584,8 +592,9 @@ def _results_chart(run, what, make, key: str) -> None:
     cache = st.session_state.setdefault(RESULT_FIGURES_KEY, {})
     name = (run.id, what, _lang(), projection())
     if name not in cache:
-        for old in [k for k in cache if k[0] != run.id]:
-            del cache[old]  # only the shown run's figures are kept
+        kind = what[0] if isinstance(what, tuple) else what
+        for old in [k for k in cache if k[0] != run.id or (k[1][0] if isinstance(k[1], tuple) else k[1]) == kind]:
+            del cache[old]  # only the shown run's figures are kept, one of each kind
         cache[name] = styled(make())
     st.plotly_chart(cache[name], key=key, width="stretch", config={"displaylogo": False})
 
