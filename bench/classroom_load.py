@@ -22,7 +22,10 @@ version measured 6-14 s per page rerun, mostly the browsers' own work); in a cla
 student's laptop. The page response measured here is the server's: from sending the rerun to receiving the whole
 page; the browser's drawing on a laptop comes on top (a real-browser check of the pages is tests/test_pages_browser.py).
 
-Run: ``.venv/bin/python bench/classroom_load.py [--students 30]`` (prints Markdown for docs/benchmarks.md).
+Run: ``.venv/bin/python bench/classroom_load.py [--students 30] [--modes queue,queue-1tf,no-queue] [--json]
+[--profile DIR] [--classes 2]`` (prints Markdown for docs/benchmarks.md). ``--json``: one object per mode (and
+class); ``--profile DIR``: samples the server with py-spy, a dev requirement that needs ptrace (root), keeps the raw
+stacks in DIR and prints the ten largest shares by function; ``--classes 2``: a second class on the same server.
 tests/test_classroom_load.py runs the same with 5 students and checks only that every result arrived, error-free.
 """
 
@@ -30,7 +33,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -114,6 +119,7 @@ class Session:
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.query = query
         self.page = ""
+        self.page_hash = ""  # the page the server last ran (its navigation message), sent back as the frontend does
         self.running = False
         self.finished = 0  # script runs finished (full or fragment)
         self.ids: dict[str, str] = {}  # widget key -> widget id, as drawn
@@ -140,7 +146,9 @@ class Session:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
-            if kind == "session_status_changed":
+            if kind == "navigation":  # st.navigation says which page it ran
+                self.page_hash = msg.navigation.page_script_hash
+            elif kind == "session_status_changed":
                 self.running = msg.session_status_changed.script_is_running
                 if self.running:
                     self.metrics = []
@@ -182,11 +190,13 @@ class Session:
         its run finished and no other run (a server-side st.rerun) followed within 0.2 s."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
-        if page is not None:
-            self.page = page
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self.query
+        if page is not None:  # another page, by its name (the server finds its script)
+            self.page = page
+        else:  # the same page, by the hash the server gave it, as the frontend sends it: a fragment's st.rerun()
+            state.page_script_hash = self.page_hash  # reruns the script of the request that ran the fragment
         state.page_name = self.page
         if fragment:
             state.fragment_id, state.is_auto_rerun = fragment, True
@@ -237,6 +247,7 @@ async def student(url: str, i: int, link: str, timeout: float) -> dict:
             await session.rerun(page="")  # the home page, from the link the teacher shared
             await session.rerun(page="train")
             pressed = time.perf_counter()
+            out["pressed_at"] = pressed
             await session.rerun(widgets={session.ids["btn_train_start"]: True})
             await session.poll_until(lambda: "btn_train_dl_model" in "".join(session.ids), timeout)
             out["seconds"] = time.perf_counter() - pressed
@@ -276,6 +287,9 @@ async def _classroom(url: str, students: int, timeout: float) -> dict:
     links = [SAMSUNG_LSTM if i % 5 == 4 else COUNTING for i in range(students)]
     results = await asyncio.gather(*(student(url, i, link, timeout) for i, link in enumerate(links)))
     everyone = time.perf_counter() - started
+    for r in results:  # seconds after the first student arrived
+        if "pressed_at" in r:
+            r["pressed_at"] = round(r["pressed_at"] - started, 2)
     done.set()
     watched = await watcher
     return {"results": results, "everyone_seconds": everyone, "bystander": watched}
@@ -293,55 +307,207 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=30)
-    args = parser.parse_args()
-    with open("/proc/cpuinfo") as fh:
-        cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "?")
-    print(f"Machine: {cpu}, {os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.1f}")
-    print(f"{args.students} students over Streamlit's websocket protocol + 1 student on the Architecture page")
-    print()
-    print(
-        "| mode | all results after | results / errors | press-to-result median / max | Architecture rerun "
-        "p50 / p95 (n) | server memory: idle / peak / 30 s after the class left |"
-    )
-    print("|---|---|---|---|---|---|")
-    cores = os.cpu_count() or 1
-    modes = (
-        (f"queue, {cores} at once (the default)", {"RNN_LAB_MAX_TRAININGS": str(cores)}),
-        (
+MODE_NAMES = ("queue", "queue-1tf", "no-queue")
+
+
+def modes(cores: int) -> dict[str, tuple[str, dict[str, str]]]:
+    """The three ways to run the server: its name on the command line -> (the table's label, environment)."""
+    return {
+        "queue": (f"queue, {cores} at once (the default)", {"RNN_LAB_MAX_TRAININGS": str(cores)}),
+        "queue-1tf": (
             f"queue, {max(1, cores - 1)} at once, 1 TensorFlow thread each (docs/deploy.md)",
             {"RNN_LAB_MAX_TRAININGS": str(max(1, cores - 1)), "TF_NUM_INTRAOP_THREADS": "1"},
         ),
-        ("no queue (before issue 12)", {"RNN_LAB_MAX_TRAININGS": "1000"}),
+        "no-queue": ("no queue (before issue 12)", {"RNN_LAB_MAX_TRAININGS": "1000"}),
+    }
+
+
+class Profiler:
+    """``py-spy record --format raw`` on the server process while the class works (py-spy needs ptrace: root)."""
+
+    def __init__(self, pid: int, out: Path):
+        self.out = out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        spy = Path(sys.executable).with_name("py-spy")
+        command = [str(spy) if spy.exists() else "py-spy", "record", "--pid", str(pid), "--format", "raw"]
+        command += ["--threads", "--nonblocking", "--rate", "50", "--output", str(out)]
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)  # py-spy writes its file when interrupted
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _frame_name(frame: str) -> str:
+    """``function (path/to/file.py:12)`` -> ``function (file.py)``: one name per function, lines merged."""
+    name, _, where = frame.rpartition(" (")
+    if not name:
+        return frame
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    for marker in ("/site-packages/", "/work/", "/tmp/"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+    parts = path.split("/")
+    if len(parts) > 2 and parts[0] not in ("rnn_lab", "ui", "app_pages", "bench"):
+        parts = parts[:1] + parts[-1:]  # a library: its package and file
+    return f"{name} ({'/'.join(parts[-3:])})"
+
+
+def profile_shares(raw: Path, top: int = 10) -> dict[str, list[tuple[str, float]]]:
+    """From py-spy's raw (collapsed) stacks: the functions with the largest share of all samples, counting a sample
+    once for every function on its stack (``inclusive``: the project's own functions, what calls the heavy work),
+    and the functions the samples were in (``self``: where the CPU actually went)."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = [_frame_name(f) for f in stack.split(";") if not f.startswith(("thread (", "process "))]
+        if not frames:
+            continue
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+        for name in set(frames):
+            if name.split(" (", 1)[1].startswith(("rnn_lab/", "ui/", "app_pages/")):
+                inclusive[name] = inclusive.get(name, 0) + n
+    total = max(total, 1)
+
+    def largest(counts: dict[str, int]) -> list[tuple[str, float]]:
+        return [(k, v / total) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:top]]
+
+    return {"samples": total, "inclusive": largest(inclusive), "self": largest(own)}
+
+
+def print_profile(name: str, shares: dict, out=sys.stdout) -> None:
+    print(file=out)
+    print(f"Profile of the server, {name} ({shares['samples']} samples of py-spy at 50 Hz, all threads):", file=out)
+    print(file=out)
+    for kind, title in (("inclusive", "the project's functions, with what they call"), ("self", "where CPU went")):
+        print(f"| {title} | share |", file=out)
+        print("|---|---|", file=out)
+        for function, share in shares[kind]:
+            print(f"| `{function}` | {share:.1%} |", file=out)
+        print(file=out)
+
+
+def _one_class(server: Server, args, mode: str, stem: str, k: int) -> tuple[dict, dict | None]:
+    """One class on ``server``: the measurements as one JSON-ready object, and the profile's shares (or None)."""
+    profiler = Profiler(server.proc.pid, Path(args.profile) / f"{stem}.txt") if args.profile else None
+    load = os.getloadavg()
+    idle_kb = server.rss_kb()
+    server.peak_kb = idle_kb  # this class's peak
+    try:
+        got = run_classroom(server.url, args.students)  # every session closes its websocket when done
+    finally:
+        if profiler is not None:
+            profiler.stop()
+    time.sleep(LEAVE_WAIT)
+    left_kb = server.rss_kb()
+    results = got["results"]
+    ok = [r["seconds"] for r in results if r["seconds"] is not None and not r["errors"]]
+    errors = sum(1 for r in results if r["errors"] or r["seconds"] is None) + len(got["bystander"]["errors"])
+    bys = got["bystander"]["times"]
+    row = {
+        "mode": mode,
+        "class": k,
+        "students": args.students,
+        "everyone_s": round(got["everyone_seconds"], 2),
+        "median_s": round(statistics.median(ok), 2) if ok else None,
+        "max_s": round(max(ok), 2) if ok else None,
+        "results": len(ok),
+        "errors": errors,
+        "students_s": [  # each student: pressed Train (s after the first arrived), and seconds to the result
+            [r.get("pressed_at"), None if r["seconds"] is None else round(r["seconds"], 2)] for r in results
+        ],
+        "bystander_p50_s": round(_percentile(bys, 0.5), 3) if bys else None,
+        "bystander_p95_s": round(_percentile(bys, 0.95), 3) if bys else None,
+        "bystander_n": len(bys),
+        "idle_gb": round(idle_kb / 1024 / 1024, 3),
+        "peak_gb": round(server.peak_kb / 1024 / 1024, 3),
+        "left_gb": round(left_kb / 1024 / 1024, 3),
+        "load_average": [round(v, 2) for v in load],
+        "cores": os.cpu_count() or 1,
+    }
+    for r in results:
+        if r["errors"]:
+            print(f"  student {r['student']}: {'; '.join(r['errors'])}", file=sys.stderr)
+    for e in got["bystander"]["errors"]:
+        print(f"  bystander: {e}", file=sys.stderr)
+    shares = None
+    if profiler is not None and profiler.out.exists():
+        shares = profile_shares(profiler.out)
+        row["profile"] = {key: v if key == "samples" else [list(x) for x in v] for key, v in shares.items()}
+    return row, shares
+
+
+def _print_row(row: dict, label: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(row), flush=True)
+        return
+
+    def s(v, fmt):
+        return "-" if v is None else format(v, fmt)
+
+    print(
+        f"| {label} | {row['everyone_s']:.0f} s | {row['results']} of {row['students']} / {row['errors']} | "
+        f"{s(row['median_s'], '.1f')} s / {s(row['max_s'], '.1f')} s | {s(row['bystander_p50_s'], '.2f')} s / "
+        f"{s(row['bystander_p95_s'], '.2f')} s ({row['bystander_n']}) | "
+        f"{row['idle_gb']:.2f} / {row['peak_gb']:.2f} / {row['left_gb']:.2f} GB |",
+        flush=True,
     )
-    for name, env in modes:
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument(
+        "--modes", default=",".join(MODE_NAMES), help=f"comma-separated, of {', '.join(MODE_NAMES)} (default: all)"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per mode instead of the Markdown table")
+    parser.add_argument("--profile", metavar="DIR", help="sample the server with py-spy; raw stacks into DIR")
+    parser.add_argument("--classes", type=int, default=1, help="classes one after another on the same server")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    known = modes(cores)
+    chosen = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in known]
+    if unknown or not chosen:
+        parser.error(f"--modes: {', '.join(unknown) or 'none given'}; choose from {', '.join(MODE_NAMES)}")
+    with open("/proc/cpuinfo") as fh:
+        cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "?")
+    if not args.json:
+        print(f"Machine: {cpu}, {cores} cores; load average at start {os.getloadavg()[0]:.1f}")
+        print(f"{args.students} students over Streamlit's websocket protocol + 1 student on the Architecture page")
+        print()
+        print(
+            "| mode | all results after | results / errors | press-to-result median / max | Architecture rerun "
+            "p50 / p95 (n) | server memory: idle / peak / 30 s after the class left |"
+        )
+        print("|---|---|---|---|---|---|")
+    profiles = []
+    for mode in chosen:
+        name, env = known[mode]
         # Streamlit drops a closed tab's session after server.disconnectedSessionTTL (120 s by default; 10 s here so
         # the bench need not wait two minutes): its runs and models go, and the watcher cancels its queued jobs.
         server = Server({**env, "RNN_LAB_WARM_UP": "1", "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "10"})
         try:
-            idle_kb = server.rss_kb()
-            got = run_classroom(server.url, args.students)  # every session closes its websocket when done
-            time.sleep(LEAVE_WAIT)
-            left_kb = server.rss_kb()
+            for k in range(1, args.classes + 1):  # --classes 2: a second class on the same server, after the first
+                label = name if args.classes == 1 else f"{name}, class {k} of {args.classes}"
+                stem = mode if args.classes == 1 else f"{mode}-class{k}"
+                row, shares = _one_class(server, args, mode, stem, k)
+                if shares is not None:
+                    profiles.append((label, shares))
+                _print_row(row, label, args.json)
         finally:
             server.stop()
-        results = got["results"]
-        ok = [r["seconds"] for r in results if r["seconds"] is not None and not r["errors"]]
-        errors = sum(1 for r in results if r["errors"] or r["seconds"] is None) + len(got["bystander"]["errors"])
-        bys = got["bystander"]["times"]
-        print(
-            f"| {name} | {got['everyone_seconds']:.0f} s | {len(ok)} of {len(results)} / {errors} | "
-            f"{statistics.median(ok) if ok else float('nan'):.1f} s / {max(ok) if ok else float('nan'):.1f} s | "
-            f"{_percentile(bys, 0.5):.2f} s / {_percentile(bys, 0.95):.2f} s ({len(bys)}) | "
-            f"{idle_kb / 1024 / 1024:.2f} / {server.peak_kb / 1024 / 1024:.2f} / {left_kb / 1024 / 1024:.2f} GB |"
-        )
-        for r in results:
-            if r["errors"]:
-                print(f"  student {r['student']}: {'; '.join(r['errors'])}", file=sys.stderr)
-        for e in got["bystander"]["errors"]:
-            print(f"  bystander: {e}", file=sys.stderr)
+    for name, shares in profiles:
+        print_profile(name, shares, sys.stderr if args.json else sys.stdout)  # stdout stays JSON lines with --json
 
 
 if __name__ == "__main__":

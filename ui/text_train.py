@@ -66,15 +66,18 @@ def generate_ui(run) -> None:
             unknown = tv.unknown_tokens(prepared.vocab, prompt)
             if unknown:
                 st.info(t("text_train.unknown_note", tokens=" ".join(map(tv.token_label, unknown))))
+            from rnn_lab.train.engine import Inference
+
             try:
-                generated[run.id] = generate(
-                    run.model,
-                    prepared,
-                    prompt,
-                    length=int(st.session_state["btn_text_length"]),
-                    temperature=temperature,
-                    seed=int(st.session_state["btn_text_seed"]),
-                )
+                with Inference(run.model, prepared.X_train[:1]) as compiled:  # the job's compiled copy, not eager
+                    generated[run.id] = generate(
+                        compiled,
+                        prepared,
+                        prompt,
+                        length=int(st.session_state["btn_text_length"]),
+                        temperature=temperature,
+                        seed=int(st.session_state["btn_text_seed"]),
+                    )
             except ValueError as err:  # the library's own checks (length, temperature): the last text stays
                 error(t("text_train.err.generate"), str(err))
     out = generated.get(run.id)

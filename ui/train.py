@@ -28,6 +28,7 @@ COMPARE_KEY = "compare_ids"  # not a setting: the run ids of the last "compare t
 LIVE_EVERY = 0.25  # seconds between redraws of the live view
 BUSY_EVERY = 1.0  # ... when every training slot of the server is taken (a classroom)
 QUEUED_EVERY = 2.0  # ... while the job waits in the queue
+LIVE_DRAWN_KEY = "_train_live_drawn"  # not a setting: (what the live figure shows, the figure) drawn last
 # Compile the engine for the page's model and data in the background when the page opens. The test suite turns
 # it off (RNN_LAB_WARM_UP=0) so dozens of page tests do not each start a compilation; a test turns it on.
 WARM_UP = os.environ.get("RNN_LAB_WARM_UP", "1") != "0"
@@ -318,10 +319,30 @@ def _draw_progress(snap: dict, cfg: TrainConfig, live: bool) -> None:
             )
         )
     if live:
-        plot(
-            loss_figure(snap["history"], cfg.loss, snap["epochs"]),
-            key="chart_train_live",
-        )
+        _live_chart(snap, cfg)
+
+
+def _live_chart(snap: dict, cfg: TrainConfig) -> None:
+    """The growing loss curve, built (and styled) only when a new epoch (or model of a comparison) exists: a poll
+    with nothing new re-emits the figure kept in the session. A fragment rerun must draw it again, or Streamlit
+    drops it from the page; the unchanged element is then the same message, which Streamlit sends as a reference
+    to its copy in the browser once it is 10 kB or more (its ForwardMsg cache)."""
+    from ui.common import styled
+
+    drawn_key = (
+        getattr(job(), "started", None),
+        snap.get("model_index"),
+        snap["epoch"],
+        snap["epochs"],
+        cfg.loss,
+        _lang(),
+        projection(),
+    )
+    drawn = st.session_state.get(LIVE_DRAWN_KEY)
+    if drawn is None or drawn[0] != drawn_key:
+        drawn = (drawn_key, styled(loss_figure(snap["history"], cfg.loss, snap["epochs"])))
+        st.session_state[LIVE_DRAWN_KEY] = drawn
+    st.plotly_chart(drawn[1], key="chart_train_live", width="stretch", config={"displaylogo": False})
 
 
 def _queued_body(j) -> None:
@@ -657,12 +678,30 @@ def tutorial_ui(run) -> None:
     show_table(frame, hide_index=True, key="table_train_tutorial")
 
 
+RESULT_FIGURES_KEY = "_train_result_figures"  # not a setting: {(run id, figure, language, mode): styled figure}
+
+
+def _results_chart(run, what, make, key: str) -> None:
+    """A results figure of the shown run, built and styled once per run, language and projection mode and kept in
+    the session (Plotly's styling alone takes ~80 ms a figure): a rerun of the page only sends it again."""
+    from ui.common import styled
+
+    cache = st.session_state.setdefault(RESULT_FIGURES_KEY, {})
+    name = (run.id, what, _lang(), projection())
+    if name not in cache:
+        kind = what[0] if isinstance(what, tuple) else what
+        for old in [k for k in cache if k[0] != run.id or (k[1][0] if isinstance(k[1], tuple) else k[1]) == kind]:
+            del cache[old]  # only the shown run's figures are kept, one of each kind
+        cache[name] = styled(make())
+    st.plotly_chart(cache[name], key=key, width="stretch", config={"displaylogo": False})
+
+
 def results_ui(run) -> None:
     from rnn_lab.train.runs import forecast
 
     st.header(t("train.results", name=run.name))
     _stop_message(run)
-    plot(loss_figure(run.history, run.train.loss), key="chart_train_loss")
+    _results_chart(run, "loss", lambda: loss_figure(run.history, run.train.loss), "chart_train_loss")
     if getattr(run, "task", "forecast") == "next_token":
         from ui import text_train
 
@@ -689,14 +728,10 @@ def results_ui(run) -> None:
         **_bounds("train_forecast_steps"),
     )
     steps = int(st.session_state.get("train_forecast_steps", 20))
-    cache = st.session_state.setdefault("_train_forecasts", {})  # (run id, steps) -> (series, reason)
-    if (run.id, steps) not in cache:
-        cache.clear()  # only the shown run's forecast is kept
-        cache[(run.id, steps)] = forecast(run, steps)
-    series, reason = cache[(run.id, steps)]
-    plot(predictions_figure(run, series), key="chart_train_predictions")
+    series, reason = forecast(run, steps)  # the first steps of the forecast the job computed: no Keras call here
+    _results_chart(run, ("predictions", steps), lambda: predictions_figure(run, series), "chart_train_predictions")
     st.caption(t("train.forecast_caveat") if reason is None else t(f"train.forecast.{reason}"))
-    plot(residual_figure(run), key="chart_train_residuals")
+    _results_chart(run, "residuals", lambda: residual_figure(run), "chart_train_residuals")
     export_ui(run)
 
 

@@ -2,8 +2,11 @@
 
 :func:`execute` takes the prepared data (Data page), the architecture (Architecture page) and the
 training configuration, builds the Keras model with its seeded initializers, trains it with the
-fast engine, then scores it against the naive baseline. The page keeps the returned :class:`Run`
-objects in ``st.session_state["runs"]``; the Inside page reads ``run.name``, ``run.model``, ``run.arch``.
+fast engine, then scores it against the naive baseline. Everything the pages draw of a run (predictions on every
+split, the recursive forecast, the metrics, the parameter count, the worst samples) is computed there, once, with
+the engine's compiled inference, and kept on the run (``Run.predictions``, ``Run.metrics``, ``Run.results``): a
+page script only draws. The page keeps the returned :class:`Run` objects in ``st.session_state["runs"]``; the
+Inside page reads ``run.name``, ``run.model``, ``run.arch``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from rnn_lab.train.engine import (
 from rnn_lab.train.errors import TrainError  # noqa: F401 (its home was here: runs.TrainError still works)
 
 SPLITS = ("train", "val", "test")
+WORST_N = 10  # samples kept in Run.results["worst"] (the pages show the first rnn_lab.train.text_views.SHOWN_LINES)
 _IDS = itertools.count(1)
 _IDS_LOCK = threading.Lock()
 
@@ -60,6 +64,11 @@ class Run:
     task: str = "forecast"  # forecast | classify | next_token: decides the metrics; tasks are never overlaid
     pinned: bool = False  # kept when the session's run limit drops the oldest runs (rnn_lab.train.limits)
     class_names: tuple[str, ...] | None = None  # classify: the names of the classes, index = class
+    # What the pages draw that used to be computed at render time, computed once by the job (run_results): only
+    # DataFrames, Series, numpy arrays and plain numbers/strings/None, so a store can serialise it generically.
+    # Keys: "params" (int), "forecast" (pd.Series of engine.FORECAST_STEPS values, or None), "forecast_reason"
+    # (str or None), "worst" (pd.DataFrame of the WORST_N samples most wrong, or None for a forecast run).
+    results: dict = field(default_factory=dict)
 
     @property
     def metric_name(self) -> str:
@@ -201,9 +210,14 @@ def warm_up_in_background(prepared, arch, cfg: TrainConfig, scheduler=None, sess
         if stop.is_set():
             return
         try:
-            engine.warm_up(
-                build(trained, cfg.seed), prepared.X_train, prepared.y_train, prepared.X_val, prepared.y_val, cfg
-            )
+            model = build(trained, cfg.seed)
+            engine.warm_up(model, prepared.X_train, prepared.y_train, prepared.X_val, prepared.y_val, cfg)
+            if stop.is_set():
+                return
+            univariate = getattr(prepared, "task", "forecast") == "forecast" and not M.can_forecast(
+                prepared.features, prepared.target, prepared.horizon
+            )  # the compiled inference the run's results will use (its forecast loop only where one is drawn)
+            engine.warm_inference(model, prepared.X_train, forecast=univariate)
         except Exception:  # noqa: BLE001 - a failed warm-up only means the first run compiles itself
             with _WARM_LOCK:
                 _WARM_REQUESTS.pop(request, None)
@@ -227,15 +241,21 @@ def build(arch, seed: int):
     return build_model(arch, seed=seed)
 
 
-def predictions_frame(model, prepared) -> pd.DataFrame:
-    """Predictions of every split in original units, with the actual values and the naive baseline."""
-    from rnn_lab.train.engine import predict
+def predictions_frame(model, prepared, predict=None) -> pd.DataFrame:
+    """Predictions of every split in original units, with the actual values and the naive baseline.
+    ``predict(X) -> (n,)``: the engine's eager :func:`~rnn_lab.train.engine.predict` of ``model`` by default,
+    the compiled :class:`~rnn_lab.train.engine.Inference` inside a job."""
+    if predict is None:
+        from rnn_lab.train.engine import predict as eager
+
+        def predict(X):
+            return eager(model, X)
 
     parts = []
     for split in SPLITS:
         if len(prepared.y(split)) == 0:
             continue
-        pred = prepared.inverse_y(predict(model, prepared.X(split)))
+        pred = prepared.inverse_y(predict(prepared.X(split)))
         parts.append(
             pd.DataFrame(
                 {
@@ -250,16 +270,25 @@ def predictions_frame(model, prepared) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def class_predictions_frame(model, prepared) -> pd.DataFrame:
-    """Every split's samples: split, position (row in X(split)), index (sample number in the source), actual and
-    predicted class, and the probability of each class (columns ``p_<class>``)."""
+def _outputs_of(model, outputs):
+    """``outputs(X)``, or the engine's eager :func:`~rnn_lab.train.engine.predict_outputs` of ``model``."""
+    if outputs is not None:
+        return outputs
     from rnn_lab.train.engine import predict_outputs
 
+    return lambda X: predict_outputs(model, X)
+
+
+def class_predictions_frame(model, prepared, outputs=None) -> pd.DataFrame:
+    """Every split's samples: split, position (row in X(split)), index (sample number in the source), actual and
+    predicted class, and the probability of each class (columns ``p_<class>``). ``outputs``: as in
+    :func:`token_predictions_frame`."""
+    outputs = _outputs_of(model, outputs)
     parts = []
     for split in SPLITS:
         if len(prepared.y(split)) == 0:
             continue
-        probs = predict_outputs(model, prepared.X(split))  # (n, K)
+        probs = outputs(prepared.X(split))  # (n, K)
         frame = pd.DataFrame(
             {
                 "split": split,
@@ -274,12 +303,14 @@ def class_predictions_frame(model, prepared) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def token_predictions_frame(model, prepared) -> tuple[pd.DataFrame, dict]:
+def token_predictions_frame(model, prepared, outputs=None) -> tuple[pd.DataFrame, dict]:
     """A language model on every split: one row per sample (split, position, index = line number, text, tokens =
     real next tokens, accuracy and mean cross-entropy over them), and the probabilities of the metrics split
-    scored against the unigram baseline (the scores dict)."""
+    scored against the unigram baseline (the scores dict). ``outputs(X)``: the model's full output (the engine's
+    eager ``predict_outputs`` by default, the compiled :class:`~rnn_lab.train.engine.Inference` inside a job)."""
     from rnn_lab.train.class_metrics import score_next_tokens
-    from rnn_lab.train.engine import predict_outputs
+
+    outputs = _outputs_of(model, outputs)
 
     split = M.metrics_split(prepared.split_sizes)
     parts, scores = [], None
@@ -287,7 +318,7 @@ def token_predictions_frame(model, prepared) -> tuple[pd.DataFrame, dict]:
         y = prepared.y(s)
         if len(y) == 0:
             continue
-        probs = predict_outputs(model, prepared.X(s))  # (n, T, V)
+        probs = outputs(prepared.X(s))  # (n, T, V)
         valid = y != 0
         p_true = np.clip(np.take_along_axis(probs, y[..., None].astype(np.int64), axis=-1)[..., 0], 1e-7, 1.0)
         right = probs.argmax(axis=-1) == y
@@ -312,15 +343,22 @@ def token_predictions_frame(model, prepared) -> tuple[pd.DataFrame, dict]:
 
 def most_wrong(run: Run, n: int = 10) -> pd.DataFrame:
     """The text samples of the metrics split the model gets most wrong (classify: the lowest probability of the true
-    class, with the review's text; next_token: the highest cross-entropy per line)."""
-    split = run.metrics["split"]
-    part = run.predictions[run.predictions["split"] == split]
-    if run.task == "next_token":
+    class, with the review's text; next_token: the highest cross-entropy per line). Read from ``run.results``
+    when the job computed them (up to :data:`WORST_N`)."""
+    worst = run.results.get("worst") if run.results else None
+    if worst is not None and n <= WORST_N:
+        return worst.head(n).reset_index(drop=True)
+    return _most_wrong(run.task, run.metrics["split"], run.predictions, run.prepared, n)
+
+
+def _most_wrong(task: str, split: str, predictions: pd.DataFrame, prepared, n: int) -> pd.DataFrame:
+    part = predictions[predictions["split"] == split]
+    if task == "next_token":
         return part.sort_values("loss", ascending=False).head(n).reset_index(drop=True)
     probs = part[[c for c in part.columns if c.startswith("p_")]].to_numpy()
     out = part[["position", "index", "actual", "predicted"]].copy()
     out["p_true"] = probs[np.arange(len(part)), part["actual"].to_numpy()]
-    texts = getattr(run.prepared, "texts", None)
+    texts = getattr(prepared, "texts", None)
     if texts is not None:
         out["text"] = [texts(split)[i] for i in part["position"]]
     return out.sort_values("p_true").head(n).reset_index(drop=True)
@@ -402,14 +440,16 @@ def execute(
         jit=jit,
     )
     task = getattr(prepared, "task", "forecast")
-    if task == "next_token":
-        pred, metrics = token_predictions_frame(model, prepared)
-    elif task == "classify":
-        pred = class_predictions_frame(model, prepared)
-        metrics = score_classify(pred, prepared)
-    else:
-        pred = mark_filled_labels(predictions_frame(model, prepared), prepared)
-        metrics = score(pred, prepared.split_sizes)
+    with engine.Inference(model, prepared.X_train) as inference:  # compiled, once, here: pages only draw
+        if task == "next_token":
+            pred, metrics = token_predictions_frame(model, prepared, inference.outputs)
+        elif task == "classify":
+            pred = class_predictions_frame(model, prepared, inference.outputs)
+            metrics = score_classify(pred, prepared)
+        else:
+            pred = mark_filled_labels(predictions_frame(model, prepared, inference.predict), prepared)
+            metrics = score(pred, prepared.split_sizes)
+        results = run_results(model, prepared, task, pred, metrics, inference.forecast)
     sizes = prepared.split_sizes
     with _IDS_LOCK:
         run_id = next(_IDS)
@@ -438,7 +478,43 @@ def execute(
         prepared=prepared,
         task=task,
         class_names=getattr(prepared, "class_names", None),
+        results=results,
     )
+
+
+def run_results(model, prepared, task: str, pred: pd.DataFrame, metrics: dict, forecast_fn=None) -> dict:
+    """What the pages draw of a finished run beyond its predictions and metrics (see :attr:`Run.results`).
+    ``forecast_fn(last_window (T, 1)) -> (engine.FORECAST_STEPS,)`` scaled values (the compiled loop in a job)."""
+    from rnn_lab.train.engine import FORECAST_STEPS
+
+    series, reason = None, "not_forecast"
+    if task == "forecast":
+        series, reason = _forecast(prepared, FORECAST_STEPS, forecast_fn or _eager_forecast_fn(model, FORECAST_STEPS))
+    worst = None if task == "forecast" else _most_wrong(task, metrics["split"], pred, prepared, WORST_N)
+    return {
+        "params": int(model.count_params()),
+        "forecast": series,
+        "forecast_reason": reason,
+        "worst": worst,
+    }
+
+
+def _eager_forecast_fn(model, steps: int):
+    """The recursive forecast the old way: ``steps`` eager calls of the engine's ``predict`` (the reference)."""
+    from rnn_lab.train.engine import predict
+
+    return lambda last: M.recursive_forecast(lambda x: predict(model, x), last, steps)
+
+
+def _forecast(prepared, steps: int, forecast_fn) -> tuple[pd.Series | None, str | None]:
+    p = prepared
+    reason = M.can_forecast(p.features, p.target, p.horizon)
+    if reason:
+        return None, reason
+    col = p.series[p.target].to_numpy(np.float64)
+    last = p.scaler.transform_column(col[-p.window :], p.target).reshape(p.window, 1)  # (T, 1) scaled
+    scaled = np.asarray(forecast_fn(last), np.float64)[:steps]
+    return pd.Series(p.inverse_y(scaled), index=M.future_index(p.series.index, steps), name="forecast"), None
 
 
 def layers_label(arch) -> str:
@@ -451,23 +527,19 @@ def layers_label(arch) -> str:
 
 
 def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
-    """Recursive forecast of ``steps`` values after the end of the series (original units), or (None, reason key)."""
-    from rnn_lab.train.engine import predict
+    """Recursive forecast of ``steps`` values after the end of the series (original units), or (None, reason key).
 
+    The first ``steps`` of the forecast the job computed (``run.results``, compiled; a recursive forecast's first
+    values do not depend on its length); computed here, eagerly, only for a run without results."""
     if run.task != "forecast":
         return None, "not_forecast"
-    p = run.prepared
-    reason = M.can_forecast(p.features, p.target, p.horizon)
-    if reason:
-        return None, reason
-    col = p.series[p.target].to_numpy(np.float64)
-    last = p.scaler.transform_column(col[-p.window :], p.target).reshape(p.window, 1)  # (T, 1) scaled
-    scaled = M.recursive_forecast(lambda x: predict(run.model, x), last, steps)
-    return pd.Series(
-        p.inverse_y(scaled),
-        index=M.future_index(p.series.index, steps),
-        name="forecast",
-    ), None
+    results = run.results or {}
+    if "forecast_reason" in results and (results["forecast"] is None or steps <= len(results["forecast"])):
+        series = results["forecast"]
+        if series is None:
+            return None, results["forecast_reason"]
+        return series.iloc[:steps], None
+    return _forecast(run.prepared, steps, _eager_forecast_fn(run.model, steps))
 
 
 def best_run(runs: list[Run], task: str | None = None) -> Run | None:
@@ -619,7 +691,7 @@ def compare_row(run: Run) -> dict:
     """One Compare row as plain data: the model, its parameters, its training time and its test metric(s)."""
     row = {
         "model": layers_label(run.arch),
-        "params": int(run.model.count_params()),
+        "params": int(run.results["params"]) if "params" in (run.results or {}) else int(run.model.count_params()),
         "train_seconds": run.train_seconds,
         "epochs": run.epochs_run,
         "split": run.metrics["split"],

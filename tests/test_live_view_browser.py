@@ -1,0 +1,34 @@
+"""Issue 22, in a browser: the live loss figure is rebuilt only when a new epoch exists, yet it never leaves the page
+between the fragment's polls, and it grows epoch by epoch until the results replace it."""
+
+from __future__ import annotations
+
+import time
+
+from conftest import ARTIFACTS, wait_for_app
+
+SAMSUNG = (
+    "data_source_kind=bundled&data_bundled=samsung&data_target=Close&data_window=20&data_val_frac=0.15"
+    "&data_test_frac=0.15&data_scaling=minmax&arch_cell=LSTM&arch_units_1=16&arch_timesteps=20&train_epochs=40"
+)
+LIVE = '[class*="st-key-chart_train_live"] .js-plotly-plot'
+POINTS = f"""() => {{
+    const plot = document.querySelector('{LIVE}');
+    return plot && plot.data && plot.data.length ? plot.data[0].y.length : -1;
+}}"""
+
+
+def test_the_live_figure_stays_and_grows_between_polls(page, app_url):
+    page.goto(f"{app_url}/train?{SAMSUNG}")  # an LSTM on 1,200 days: epochs arrive over several polls
+    wait_for_app(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_selector(LIVE, timeout=120_000)
+    seen, deadline = [], time.time() + 180
+    while time.time() < deadline and page.get_by_text("Finished 40 epochs").count() == 0:
+        seen.append(page.evaluate(POINTS))
+        page.wait_for_timeout(50)
+    page.screenshot(path=str(ARTIFACTS / "train_live_done.png"))
+    assert page.get_by_text("Finished 40 epochs").count() == 1
+    drawn = seen[: max(i for i, n in enumerate(seen) if n >= 0) + 1]  # until the results replaced the live view
+    assert len(drawn) >= 5 and -1 not in drawn, drawn  # polled many times, the figure present at every sample
+    assert drawn == sorted(drawn) and drawn[-1] > drawn[0], drawn  # epoch by epoch, never back
