@@ -61,17 +61,19 @@ def run() -> None:
     classroom.switch_if_asked(path)  # a lesson button asked for another page
     st.session_state["_page_path"] = page.url_path
     classroom.projection_css()
-    classroom.lesson_panel_ui(path)
+    classroom.scroll_to_top_if_asked()  # a lesson opened this page: from its top
+    classroom.lesson_panel_ui(path)  # in projection mode the step and its question go on the main stage
     sidebar_ui()
     link_box = st.sidebar.empty()
     with link_box:
         classroom.link_ui(classroom.sync_link())
+    classroom.handout_dialog_if_asked()
     classroom.notices_ui()
     page.run()
     before = st.query_params.to_dict()
     if classroom.sync_link() != before:  # the page changed a setting itself: keep the address bar exact
         with link_box:
-            classroom.link_ui(st.query_params.to_dict())
+            classroom.link_ui(st.query_params.to_dict(), redraw=True)
 
 
 if __name__ == "__main__":

@@ -347,12 +347,14 @@ def test_lesson_link_opens_the_lesson_in_a_fresh_session(app_test):
     assert len(links) == len(LESSON_IDS)
     path, params = share.parse_link(links[1])  # "Predict the next number"
     assert path == "data" and params["lesson"] == "counting" and params["lang"] == "ko"
+    assert "projection" not in params  # the teacher's large print stays on the teacher's screen
+    assert set(params) == {"lang", "lesson"}  # the short form: the lesson stands for its settings
 
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     fresh.query_params.update(params)
     fresh.switch_page(f"app_pages/{path}.py").run()
     assert not fresh.exception, fresh.exception
-    expected = lessons.start_values(lessons.LESSONS["counting"], 0, {"lang": "ko", "projection": True}, SETTINGS)
+    expected = lessons.start_values(lessons.LESSONS["counting"], 0, {"lang": "ko"}, SETTINGS)
     assert {k: fresh.session_state[k] for k in SETTINGS} == expected
     panel = " ".join(m.value for m in fresh.sidebar.markdown)
     assert catalogue("ko")["classroom.lessons.counting.steps.s1.title"] in panel

@@ -37,6 +37,13 @@ def runs() -> list:
     return st.session_state.setdefault(RUNS_KEY, [])
 
 
+def shown_runs() -> list:
+    """The runs the page shows: all of them, or during a lesson only the lesson's own (ui.classroom.lesson_runs)."""
+    from ui.classroom import lesson_runs
+
+    return lesson_runs(runs())
+
+
 def job():
     return st.session_state.get(JOB_KEY)
 
@@ -382,8 +389,14 @@ def live_ui() -> None:
         if j.state == "queued":
             _queued_fragment()
             return
-        st.info(t("train.running"), icon=":material/model_training:")
-        (_live_fragment_busy if _server_busy() else _live_fragment)()
+        with st.container(key="train_live"):
+            st.info(t("train.running"), icon=":material/model_training:")
+            (_live_fragment_busy if _server_busy() else _live_fragment)()
+        if st.session_state.get("_train_live_scrolled") != id(j):  # once per training: the curve into view
+            from ui.classroom import scroll_into_view
+
+            st.session_state["_train_live_scrolled"] = id(j)
+            scroll_into_view("train_live")
         return
     if j is not None and j.state == "error":
         err = j.error
@@ -659,6 +672,7 @@ def runs_table(items: list) -> pd.DataFrame:
             {
                 t("train.col_best"): "★" if best is not None and r.id == best.id else "",
                 t("train.col_name"): r.name,
+                t("train.col_data"): r.source,  # the star compares only runs on the same data
                 t("train.col_cell"): layers_label(r.arch),  # SimpleRNN(8), Conv1D(16, 3), Dense(32)
                 t("train.col_epochs"): s["epochs"],
                 t("train.col_final_loss"): s["final_loss"],
@@ -670,7 +684,16 @@ def runs_table(items: list) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows)
     if projection():  # large print: the columns a class compares (the run's name already says its cell)
-        keep = ("col_best", "col_name", "col_epochs", "col_final_loss", "col_rmse", "col_naive_rmse", "col_skill")
+        keep = (
+            "col_best",
+            "col_name",
+            "col_data",
+            "col_epochs",
+            "col_final_loss",
+            "col_rmse",
+            "col_naive_rmse",
+            "col_skill",
+        )
         keep += ("col_accuracy", "col_baseline")
         names = [
             t(f"train.{k}")
@@ -740,7 +763,7 @@ def _delete(run_id: int) -> None:
 
 def selected_run_ui():
     """Choose the run to show (the latest by default); rename or delete it."""
-    items = runs()
+    items = shown_runs()
     if not items:
         st.info(t("train.no_runs"))
         return None
@@ -874,7 +897,7 @@ def layers_name(run) -> str:
 
 def compare_ui() -> None:
     task = st.session_state.get("task", "forecast")
-    items = [r for r in runs() if getattr(r, "task", "forecast") == task]  # never two tasks on one axis
+    items = [r for r in shown_runs() if getattr(r, "task", "forecast") == task]  # never two tasks on one axis
     if len(items) < 1:
         return
     comparison_ui(items)

@@ -449,13 +449,16 @@ def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
     ), None
 
 
-def best_run(runs: list[Run], task: str | None = None) -> Run | None:
-    """Among the runs of ``task`` (default: the task of the latest run): the lowest model RMSE (forecast) or the
-    highest accuracy (classify). Runs of other tasks are never ranked against these."""
+def best_run(runs: list[Run], task: str | None = None, source: str | None = None) -> Run | None:
+    """Among the runs of ``task`` on the data ``source`` (default: the latest run's): the lowest model RMSE
+    (forecast), the highest accuracy (classify) or the lowest perplexity (next token). Runs of other tasks or on
+    other data are never ranked against these (an RMSE on one series says nothing about one on another)."""
     if not runs:
         return None
     task = task or runs[-1].task
     same = [r for r in runs if r.task == task]
+    source = (same[-1].source if same else "") if source is None else source
+    same = [r for r in same if r.source == source]
     if task == "next_token":
         scored = [r for r in same if np.isfinite(r.metrics["model"]["perplexity"])]
         return min(scored, key=lambda r: r.metrics["model"]["perplexity"]) if scored else None

@@ -1,0 +1,86 @@
+"""The lessons' claims about training results, checked for seeds 0-9 with the lessons' own settings.
+
+Lesson 2 (counting, step 3): the predictions for the first and the last window (targets 0.5 and 1.4).
+Lesson 3 (why_lstm, steps 3-5): the test RMSE of SimpleRNN(16), LSTM(16) and GRU(16) against the naive
+forecast (repeat the last value) and against "remember nothing" (predict the training mean).
+
+Every run goes through :func:`rnn_lab.lesson_runs.lesson_run`, i.e. ``rnn_lab.train.runs.execute`` as the
+Train page calls it. The tests check seed 0 of each (``tests/test_lessons.py``); this checks the class's seeds.
+
+Run: ``.venv/bin/python bench/lesson_claims.py [--seeds 0-9] [--lessons counting,why_lstm]`` (prints Markdown;
+about 25 s a seed for lesson 3 on one core). Exit status 1 when a claim fails for a seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from rnn_lab.lesson_runs import lesson_run  # noqa: E402, I001
+from rnn_lab.lesson_runs import counting_claim_holds, why_lstm_claim_holds  # noqa: E402
+
+
+def _seeds(text: str) -> list[int]:
+    if "-" in text:
+        low, high = text.split("-")
+        return list(range(int(low), int(high) + 1))
+    return [int(s) for s in text.split(",")]
+
+
+def counting(seeds: list[int]) -> bool:
+    ok = True
+    print("| seed | prediction for 0.5 | prediction for 1.4 | claim |\n|---|---|---|---|")
+    for seed in seeds:
+        pred = lesson_run("counting", 2, seed).predictions["predicted"].to_numpy()
+        holds = counting_claim_holds(pred)
+        ok &= holds
+        print(f"| {seed} | {pred[0]:.2f} | {pred[-1]:.2f} | {'holds' if holds else 'FAILS'} |")
+    return ok
+
+
+def why_lstm(seeds: list[int]) -> bool:
+    ok = True
+    print("| seed | SimpleRNN | LSTM | GRU | naive | mean | claim |\n|---|---|---|---|---|---|---|")
+    for seed in seeds:
+        runs = [lesson_run("why_lstm", step, seed) for step in (2, 3, 4)]
+        rmse = {r.arch.cell: r.metrics["model"]["rmse"] for r in runs}
+        naive = runs[0].metrics["naive"]["rmse"]
+        mean = mean_rmse(runs[0])
+        holds = why_lstm_claim_holds(rmse, naive)
+        ok &= holds
+        cells = " | ".join(f"{rmse[c]:.3f}" for c in ("SimpleRNN", "LSTM", "GRU"))
+        print(f"| {seed} | {cells} | {naive:.3f} | {mean:.3f} | {'holds' if holds else 'FAILS'} |")
+    return ok
+
+
+def mean_rmse(run) -> float:
+    """Test RMSE of always predicting the training windows' mean target ("remember nothing")."""
+    pred = run.predictions
+    train_mean = pred.loc[pred["split"] == "train", "actual"].mean()
+    test = pred.loc[pred["split"] == "test", "actual"]
+    return float(((test - train_mean) ** 2).mean() ** 0.5)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="0-9")
+    parser.add_argument("--lessons", default="counting,why_lstm")
+    args = parser.parse_args()
+    seeds, ok = _seeds(args.seeds), True
+    if "counting" in args.lessons:
+        print("\n### Lesson 2: predictions for the first and last window\n")
+        ok &= counting(seeds)
+    if "why_lstm" in args.lessons:
+        print("\n### Lesson 3: test RMSE\n")
+        ok &= why_lstm(seeds)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

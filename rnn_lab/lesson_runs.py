@@ -1,0 +1,92 @@
+"""Train what a lesson step trains, exactly as the pages do, so a lesson's claims can be checked.
+
+:func:`lesson_run` takes a lesson, a step and a seed, builds the step's data (toy sources, as the Data
+page builds them) and calls :func:`rnn_lab.train.runs.execute` with the step's architecture and training
+settings, the function the Train page's job calls. The tests (``tests/test_lessons.py``) check one or two
+seeds; ``bench/lesson_claims.py`` checks seeds 0-9. TensorFlow is imported only when a run starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rnn_lab import lessons
+from rnn_lab.settings import all_settings
+
+
+def step_settings(lesson_id: str, step: int, **overrides: Any) -> dict[str, Any]:
+    """Every setting's value at ``step`` (from 0) of the lesson, as a student who just started it has them."""
+    values = lessons.start_values(lessons.LESSONS[lesson_id], step, {}, all_settings())
+    values.update(overrides)
+    return values
+
+
+def prepared_from_values(values: Mapping[str, Any]):
+    """The forecast dataset of a toy or bundled source with these ``data_`` settings (the Data page's path)."""
+    from rnn_lab.data.clean import clean
+    from rnn_lab.data.prepare import prepare, split_rows
+    from rnn_lab.data.sources import load_bundled, load_toy
+
+    kind = values["data_source_kind"]
+    if kind == "toy":
+        name = values["data_toy"]
+        params = {"lag": int(values["data_toy_lag"])} if name == "long_memory" else {}
+        loaded = load_toy(
+            name,
+            length=int(values["data_toy_length"]),
+            noise=float(values["data_toy_noise"]),
+            seed=int(values["data_toy_seed"]),
+            **params,
+        )
+        target = "value"
+    elif kind == "bundled":
+        loaded = load_bundled(values["data_bundled"])
+        target = values["data_target"]
+    else:
+        raise ValueError(f"lesson runs support toy and bundled data, not {kind!r}")
+    val, test = float(values["data_val_frac"]), float(values["data_test_frac"])
+    fit_rows, _ = split_rows(len(loaded.frame), val, test)
+    frame, _ = clean(loaded.frame, [target], values["data_missing"], values["data_outliers"], 1.5, fit_rows=fit_rows)
+    return prepare(
+        frame,
+        target,
+        (target,),
+        int(values["data_window"]),
+        int(values["data_horizon"]),
+        val,
+        test,
+        values["data_scaling"],
+        source=loaded.source,
+    )
+
+
+def lesson_run(lesson_id: str, step: int, seed: int | None = None, **overrides: Any):
+    """The :class:`~rnn_lab.train.runs.Run` a student gets by pressing Train at ``step`` (from 0) of the lesson."""
+    from rnn_lab.arch.settings import config_from_values as arch_config
+    from rnn_lab.train.runs import execute
+    from rnn_lab.train.settings import config_from_values as train_config
+
+    values = step_settings(lesson_id, step, **overrides)
+    if seed is not None:
+        values["train_seed"] = seed
+    prepared = prepared_from_values(values)
+    return execute(prepared, arch_config(values), train_config(values))
+
+
+# ---- the claims the lesson texts make about training results (checked by the tests and bench/lesson_claims.py)
+
+
+def counting_claim_holds(predicted) -> bool:
+    """Lesson 2, step 4: the predictions rise with the targets 0.5 ... 1.4, close to 0.5 at the start (about 0.48)
+    and falling short at the end (about 1.28 for 1.4)."""
+    import numpy as np
+
+    pred = np.asarray(predicted, dtype=float)
+    rising = bool(np.all(np.diff(pred) > 0))
+    return rising and 0.43 <= pred[0] <= 0.53 and 1.2 <= pred[-1] <= 1.35
+
+
+def why_lstm_claim_holds(rmse: Mapping[str, float], naive: float) -> bool:
+    """Lesson 3, steps 3-5: every cell beats the naive forecast and GRU has the lowest test RMSE."""
+    return all(v < naive for v in rmse.values()) and rmse["GRU"] == min(rmse.values())
