@@ -2,7 +2,11 @@
 
 Lesson 2 (counting, step 3): the predictions for the first and the last window (targets 0.5 and 1.4).
 Lesson 3 (why_lstm, steps 3-5): the test RMSE of SimpleRNN(16), LSTM(16) and GRU(16) against the naive
-forecast (repeat the last value) and against "remember nothing" (predict the training mean).
+forecast (repeat the last value), "remember nothing" (predict the training mean) and perfect memory.
+
+Measured (2 cores shared, 2026-12): lesson 2 seeds 0-9 give 0.38-0.52 for 0.5 and 1.28-1.40 for 1.4; lesson 3
+seeds 0-9: SimpleRNN 0.79-0.94, LSTM 0.85-0.94, GRU 0.30-1.11 (below 0.75 for seeds 0, 1, 2, 4, 7), naive
+1.40, mean 0.92, perfect memory 0.29.
 
 Every run goes through :func:`rnn_lab.lesson_runs.lesson_run`, i.e. ``rnn_lab.train.runs.execute`` as the
 Train page calls it. The tests check seed 0 of each (``tests/test_lessons.py``); this checks the class's seeds.
@@ -23,7 +27,12 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from rnn_lab.lesson_runs import lesson_run  # noqa: E402, I001
-from rnn_lab.lesson_runs import counting_claim_holds, why_lstm_claim_holds  # noqa: E402
+from rnn_lab.lesson_runs import (  # noqa: E402
+    LEARNED,
+    counting_claim_holds,
+    long_memory_references,
+    why_lstm_claim_holds,
+)
 
 
 def _seeds(text: str) -> list[int]:
@@ -46,25 +55,21 @@ def counting(seeds: list[int]) -> bool:
 
 def why_lstm(seeds: list[int]) -> bool:
     ok = True
-    print("| seed | SimpleRNN | LSTM | GRU | naive | mean | claim |\n|---|---|---|---|---|---|---|")
+    print("| seed | SimpleRNN | LSTM | GRU | naive | mean | perfect memory | claim |")
+    print("|---|---|---|---|---|---|---|---|")
+    gru_learned = 0
     for seed in seeds:
         runs = [lesson_run("why_lstm", step, seed) for step in (2, 3, 4)]
         rmse = {r.arch.cell: r.metrics["model"]["rmse"] for r in runs}
-        naive = runs[0].metrics["naive"]["rmse"]
-        mean = mean_rmse(runs[0])
-        holds = why_lstm_claim_holds(rmse, naive)
+        ref = long_memory_references(runs[0])
+        holds = why_lstm_claim_holds(rmse, ref["naive"])
         ok &= holds
+        gru_learned += rmse["GRU"] < LEARNED
         cells = " | ".join(f"{rmse[c]:.3f}" for c in ("SimpleRNN", "LSTM", "GRU"))
-        print(f"| {seed} | {cells} | {naive:.3f} | {mean:.3f} | {'holds' if holds else 'FAILS'} |")
+        refs = f"{ref['naive']:.3f} | {ref['mean']:.3f} | {ref['memory']:.3f}"
+        print(f"| {seed} | {cells} | {refs} | {'holds' if holds else 'FAILS'} |")
+    print(f"\nGRU learned the long memory (test RMSE < {LEARNED}) for {gru_learned} of {len(seeds)} seeds.")
     return ok
-
-
-def mean_rmse(run) -> float:
-    """Test RMSE of always predicting the training windows' mean target ("remember nothing")."""
-    pred = run.predictions
-    train_mean = pred.loc[pred["split"] == "train", "actual"].mean()
-    test = pred.loc[pred["split"] == "test", "actual"]
-    return float(((test - train_mean) ** 2).mean() ** 0.5)
 
 
 def main() -> int:

@@ -77,16 +77,43 @@ def lesson_run(lesson_id: str, step: int, seed: int | None = None, **overrides: 
 # ---- the claims the lesson texts make about training results (checked by the tests and bench/lesson_claims.py)
 
 
+LEARNED = 0.75  # lesson 3: a test RMSE below this "learned the long memory" (mean 0.92, perfect memory 0.29)
+
+
 def counting_claim_holds(predicted) -> bool:
-    """Lesson 2, step 4: the predictions rise with the targets 0.5 ... 1.4, close to 0.5 at the start (about 0.48)
-    and falling short at the end (about 1.28 for 1.4)."""
+    """Lesson 2, step 4, over seeds: the predictions for the targets 0.5 and 1.4 lie in the ranges the text gives
+    for seeds 0-9 (0.38 to 0.52, 1.28 to 1.40) and are not exact."""
     import numpy as np
 
     pred = np.asarray(predicted, dtype=float)
-    rising = bool(np.all(np.diff(pred) > 0))
-    return rising and 0.43 <= pred[0] <= 0.53 and 1.2 <= pred[-1] <= 1.35
+    targets = np.linspace(0.5, 1.4, len(pred))
+    return (
+        0.38 <= round(pred[0], 2) <= 0.52
+        and 1.28 <= round(pred[-1], 2) <= 1.40
+        and bool(np.max(np.abs(pred - targets)) > 0.01)
+    )
 
 
 def why_lstm_claim_holds(rmse: Mapping[str, float], naive: float) -> bool:
-    """Lesson 3, steps 3-5: every cell beats the naive forecast and GRU has the lowest test RMSE."""
-    return all(v < naive for v in rmse.values()) and rmse["GRU"] == min(rmse.values())
+    """Lesson 3, steps 3-5, for every seed: each cell beats the naive forecast, and in 50 epochs neither SimpleRNN
+    nor LSTM learns the long memory (test RMSE above :data:`LEARNED`; GRU learns it for some seeds only)."""
+    return all(v < naive for v in rmse.values()) and rmse["SimpleRNN"] > LEARNED and rmse["LSTM"] > LEARNED
+
+
+def long_memory_references(run, rho: float = 0.95) -> dict[str, float]:
+    """Lesson 3's yardsticks on the run's test windows (original units): the naive forecast (repeat the last value),
+    ``mean`` (remember nothing: always the training targets' mean) and ``memory`` (remember the window's first value
+    perfectly: predict rho times it, leaving only the fresh noise)."""
+    import numpy as np
+
+    pred = run.predictions
+    test = pred[pred["split"] == "test"]
+    actual = test["actual"].to_numpy(float)
+    series = run.prepared.series[run.prepared.target].to_numpy(float)
+    first = series[test["index"].to_numpy(int) - run.window]  # the value a window's length before the label
+    train_mean = pred.loc[pred["split"] == "train", "actual"].mean()
+
+    def rmse(guess) -> float:
+        return float(np.sqrt(np.mean((actual - guess) ** 2)))
+
+    return {"naive": run.metrics["naive"]["rmse"], "mean": rmse(train_mean), "memory": rmse(rho * first)}
