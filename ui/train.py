@@ -65,6 +65,7 @@ def collect_finished_job() -> None:
 
         runs().extend(finished)
         st.session_state["btn_train_show"] = finished[-1].id
+        st.session_state["_train_scroll_results"] = True  # the results replace the live curve: bring them into view
         dropped = trim_runs(runs(), Limits.from_env().max_runs, protect=tuple(finished))
         if dropped:  # the session keeps at most RNN_LAB_MAX_RUNS runs: say which went
             st.session_state["_train_dropped"] = [r.name for r in dropped]
@@ -389,14 +390,14 @@ def live_ui() -> None:
         if j.state == "queued":
             _queued_fragment()
             return
-        with st.container(key="train_live"):
+        with st.container(key="train_live_view"):
             st.info(t("train.running"), icon=":material/model_training:")
             (_live_fragment_busy if _server_busy() else _live_fragment)()
         if st.session_state.get("_train_live_scrolled") != id(j):  # once per training: the curve into view
             from ui.classroom import scroll_into_view
 
             st.session_state["_train_live_scrolled"] = id(j)
-            scroll_into_view("train_live")
+            scroll_into_view("train_live_view")
         return
     if j is not None and j.state == "error":
         err = j.error
