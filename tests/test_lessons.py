@@ -444,3 +444,63 @@ def test_text_lesson_numbers_are_the_datas_and_keras(keras):
         assert all(n in _text(lang, "text", 1) for n in ("64", "60", "40", "[END]"))
         assert all(n in _text(lang, "text", 2) for n in ("1,024", "6,272", "2,112", "9,408"))
         assert all(n in _text(lang, "text", 3) for n in ("21%", "117", "31.2", "150"))
+
+
+# ---- in front of the class: a clean slate per lesson, the projector's main stage -----------------------
+
+
+def _tiny_run(toy: str):
+    """A real 2-epoch run on a toy (what a student trained before the lesson)."""
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.data.prepare import prepare
+    from rnn_lab.data.toys import make_toy
+    from rnn_lab.train.engine import TrainConfig
+    from rnn_lab.train.runs import execute
+
+    prepared = prepare(make_toy(toy), "value", window=5, val_frac=0, test_frac=0, scaling="none", source=f"toy:{toy}")
+    return execute(prepared, ArchConfig(), TrainConfig(epochs=2))
+
+
+def test_best_run_compares_only_runs_on_the_same_data(keras):
+    from rnn_lab.train.runs import best_run
+
+    counting, sine = _tiny_run("counting"), _tiny_run("sine")
+    counting.metrics["model"]["rmse"], sine.metrics["model"]["rmse"] = 5.0, 0.1  # sine's error is on another scale
+    assert best_run([counting, sine]) is sine  # the latest run's data
+    assert best_run([sine, counting]) is counting  # not sine, although its RMSE is lower
+    assert best_run([sine, counting], source="toy:sine") is sine
+
+
+def test_a_lesson_starts_from_a_clean_slate(app_test, keras):
+    earlier = _tiny_run("sine")  # trained before the lesson, on other data
+    at = app_test(page="app_pages/train.py", runs=[earlier])
+    assert earlier.name in [h.value for h in at.main.header][0]  # shown before the lesson
+    stale = at.session_state["prepared"]
+    at.switch_page("app_pages/lessons.py").run()
+    at.button(key="btn_lesson_start_counting").click().run()
+    at.button(key="btn_lesson_next").click().run()
+    at.button(key="btn_lesson_next").click().run()  # step 3: the Train page
+    assert at.session_state["_page_path"] == "train"
+    shown = " ".join([h.value for h in at.main.header] + [m.value for m in at.main.markdown])
+    assert earlier.name not in shown
+    assert catalogue("en")["train.no_runs"] in [i.value for i in at.main.info]
+    assert at.session_state["prepared"] is not stale  # the data was rebuilt for the lesson
+    at.button(key="btn_lesson_end").click().run()
+    at.switch_page("app_pages/train.py").run()
+    assert earlier.name in [h.value for h in at.main.header][0]  # after the lesson every run is back
+
+
+@pytest.mark.parametrize("projection", [True, False])
+def test_projection_puts_the_step_on_the_main_stage(app_test, projection):
+    at = app_test(page="app_pages/data.py", lang="ko", projection=projection, lesson="why_lstm", lesson_step=0)
+    assert not at.exception
+    cat = catalogue("ko")
+    question = cat["classroom.lessons.why_lstm.steps.s1.question"]
+    text = cat["classroom.lessons.why_lstm.steps.s1.text"]
+    main = [i.value for i in at.main.info] + [m.value for m in at.main.markdown]
+    side = [i.value for i in at.sidebar.info] + [m.value for m in at.sidebar.markdown]
+    assert (question in main, text in main) == (projection, projection)
+    assert (question in side, text in side) == (not projection, not projection)
+    side_text = " ".join(side)
+    assert cat["classroom.lessons.why_lstm.steps.s1.title"] in side_text  # the sidebar still says where we are
+    assert any(b.key == "btn_lesson_next" for b in at.sidebar.button)

@@ -99,7 +99,9 @@ def link_ui(params: dict[str, str], redraw: bool = False) -> None:
     link = handout_link()
     with st.expander(t("classroom.link.title"), icon=":material/link:"):
         st.code(link, language=None, wrap_lines=True)
-        st.image(share.qr_png(link, scale=4), caption=t("classroom.link.qr_caption"), width="stretch")
+        st.image(
+            share.qr_png(link, scale=4), caption=t("classroom.link.qr_caption"), width="stretch", output_format="PNG"
+        )
         st.caption(t("classroom.link.help"))
         if share.is_local(link):
             st.caption(t("classroom.link.local_note", env=share.PUBLIC_URL_ENV))
@@ -129,7 +131,7 @@ def _ask_handout() -> None:
 
 def _handout_body(link: str) -> None:
     with st.container(key="handout"):
-        st.image(share.qr_png(link, scale=12), width=480)
+        st.image(share.qr_png(link, scale=12), width=480, output_format="PNG")
         st.code(link, language=None, wrap_lines=True)
         st.caption(t("classroom.link.handout_help"))
         if share.is_local(link):
