@@ -65,10 +65,14 @@ if text:
     answer, value, answer_help = ui.text_prediction(model_run, window, picked.data)
     col2.metric(answer, value, help=answer_help)
 else:
+    unscaled = getattr(getattr(picked.data, "scaler", None), "kind", "") == "none"  # no "scaled" with scaling off
+    prediction = (
+        "inside.prediction_classify" if classify else "inside.prediction_raw" if unscaled else "inside.prediction"
+    )
     col2.metric(
-        t("inside.prediction_classify" if classify else "inside.prediction"),
+        t(prediction),
         ui.prediction_text(model_run.output, picked.data),
-        help=t("inside.prediction_classify_help" if classify else "inside.prediction_help"),
+        help=t(prediction + "_help"),
     )
 col3.markdown(t("inside.model_is", label=picked.label))
 if model_run.keras_layers:

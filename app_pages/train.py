@@ -104,8 +104,8 @@ else:
     st.markdown(
         t(
             "train.model_line",
-            cell=trained.cell,
-            units=", ".join(map(str, trained.units)),
+            cell=f"Bidirectional({trained.cell}" if trained.bidirectional else trained.cell,
+            units=", ".join(map(str, trained.units)) + (")" if trained.bidirectional else ""),
             head=head,
             params=f"{total_params(trained):,}",
         )

@@ -168,6 +168,8 @@ def _dismiss_notices() -> None:
 APP_CSS = """
 <style>
 [data-testid="stCode"] pre, [data-testid="stCode"] code { overflow-wrap: anywhere; }
+/* Keras's model.summary() (62 characters wide) fits the Architecture page's right column at 1280 px */
+.st-key-raw_summary pre code { font-size: 0.75rem !important; }
 /* a toggle's or checkbox's label wraps onto a second line instead of ending in "..." */
 .stCheckbox label [data-testid="stMarkdownContainer"], .stCheckbox label [data-testid="stMarkdownContainer"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }

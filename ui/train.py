@@ -89,7 +89,13 @@ def _lr_note(column) -> None:
 
     lr = st.session_state.get("train_lr")
     if lr == DEFAULT_LR:
-        column.caption(t("train.lr_note", lr=DEFAULT_LR, keras=KERAS_LR))
+        prepared = st.session_state.get("prepared")  # the reason holds only when the training set fits in one batch
+        n_train = prepared.split_sizes["train"] if prepared is not None else 0
+        batches = math.ceil(n_train / max(1, int(st.session_state.get("train_batch_size", 32))))
+        if batches > 1:
+            column.caption(t("train.lr_note_batches", lr=DEFAULT_LR, keras=KERAS_LR, batches=f"{batches:,}"))
+        else:
+            column.caption(t("train.lr_note", lr=DEFAULT_LR, keras=KERAS_LR))
         column.button(
             t("train.lr_keras_button", keras=KERAS_LR), key="btn_train_lr_keras", on_click=_set_lr, args=(KERAS_LR,)
         )

@@ -421,12 +421,14 @@ def execute(
 
 
 def layers_label(arch) -> str:
-    """Short name of the trained layers: ``LSTM(32)``, ``Conv1D(16, 3)``, ``Dense(32)`` / ``Dense``."""
+    """Short name of the trained layers: ``LSTM(32)``, ``Bidirectional(LSTM(16-16))``, ``Conv1D(16, 3)``,
+    ``Dense(32)``, or ``Flatten + Dense(10)`` (a Dense model without a hidden layer: its only layer is the head)."""
     if arch.family == "conv1d":
         return f"Conv1D({arch.filters}, {arch.kernel_size})"
     if arch.family == "dense":
-        return f"Dense({arch.dense_hidden})" if arch.dense_hidden else "Dense"
-    return f"{arch.cell}({'-'.join(str(u) for u in arch.units)})"
+        return f"Dense({arch.dense_hidden})" if arch.dense_hidden else f"Flatten + Dense({arch.dense_units})"
+    cells = f"{arch.cell}({'-'.join(str(u) for u in arch.units)})"
+    return f"Bidirectional({cells})" if getattr(arch, "bidirectional", False) else cells
 
 
 def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
