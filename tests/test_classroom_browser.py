@@ -99,7 +99,7 @@ def test_korean_and_projection_on_every_page(page, app_url):
     problems = _visit_every_page(tab, "ko", "normal")
 
     # Projection mode with the sidebar toggle.
-    sidebar.get_by_text(t("common.projection", "ko")).click()
+    sidebar.get_by_text(t("common.projection", "ko"), exact=True).click()
     _settle(tab)
     assert _query(tab).get("projection") == "1"
     problems += _visit_every_page(tab, "ko", "projection")
