@@ -147,13 +147,19 @@ def test_student_english_normal_1280(page, app_url):
     tab.goto(f"{app_url}/lessons?lang=en")
     _settle(tab)
     tab.locator(".st-key-btn_lesson_start_samsung").scroll_into_view_if_needed()
-    _start_lesson(tab, "samsung", "data")  # lesson 4: used to open mid-page
+    _start_lesson(tab, "samsung", "data")  # lesson 4: used to open mid-page (the Lessons page's scroll position)
+    tab.wait_for_timeout(2000)  # without the fix the old position comes back once the page has grown
     assert tab.evaluate(MAIN_SCROLL) == 0
     assert tab.evaluate(IN_VIEW, '[data-testid="stMain"] h1')
     assert tab.locator(STAGE).count() == 0  # normal mode: the step stays in the sidebar
     sidebar = tab.locator('[data-testid="stSidebar"]')
     assert t("classroom.lessons.samsung.steps.s1.question", "en") in sidebar.inner_text()
     tab.screenshot(path=str(ARTIFACTS / "lessons_samsung_top_en.png"))
+    tab.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 1500)")  # reading on
+    assert tab.evaluate(MAIN_SCROLL) > 1000
+    _next(tab, 1)  # step 2 is on the same page: it starts at its top too
+    tab.wait_for_timeout(1000)
+    assert tab.evaluate(MAIN_SCROLL) == 0
 
     tab.locator('[data-testid="stSidebarNav"] a').filter(has_text=t("common.nav.lessons", "en")).first.click()
     _settle(tab)
