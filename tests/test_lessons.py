@@ -504,3 +504,13 @@ def test_projection_puts_the_step_on_the_main_stage(app_test, projection):
     side_text = " ".join(side)
     assert cat["classroom.lessons.why_lstm.steps.s1.title"] in side_text  # the sidebar still says where we are
     assert any(b.key == "btn_lesson_next" for b in at.sidebar.button)
+
+
+def test_the_inside_page_of_a_lesson_does_not_open_a_run_from_before_it(app_test, keras):
+    earlier = _tiny_run("counting")
+    at = app_test(page="app_pages/lessons.py", runs=[earlier])
+    at.button(key="btn_lesson_start_why_lstm").click().run()
+    at.button(key="btn_lesson_next").click().run()  # step 2: the Inside page
+    assert not at.exception, at.exception
+    assert at.session_state["_page_path"] == "inside"
+    assert at.session_state["inside_source"] == "untrained" and at.session_state["inside_run"] != earlier.name

@@ -55,10 +55,13 @@ class Picked:
 
 
 def _runs(task: str = "forecast") -> list:
-    """Trained runs of ``task`` that still hold their model (a classifier is not opened on a number series)."""
+    """Trained runs of ``task`` that still hold their model (a classifier is not opened on a number series); during
+    a lesson only the lesson's own (ui.classroom.lesson_runs: no run from before the lesson is opened)."""
+    from ui.classroom import lesson_runs
+
     return [
         r
-        for r in st.session_state.get("runs", []) or []
+        for r in lesson_runs(st.session_state.get("runs", []) or [])
         if getattr(r, "model", None) is not None and getattr(r, "task", "forecast") == task
     ]
 
