@@ -1,6 +1,7 @@
 """The lessons' claims about training results, checked for seeds 0-9 with the lessons' own settings.
 
 Lesson 2 (counting, step 3): the predictions for the first and the last window (targets 0.5 and 1.4).
+Lesson 7 (text, steps 3-4): perplexity, generation from 나는 at temperature 0.2 and 1.5, the split after "나는 ".
 Lesson 3 (why_lstm, steps 3-5): the test RMSE of SimpleRNN(16), LSTM(16) and GRU(16) against the naive
 forecast (repeat the last value), "remember nothing" (predict the training mean) and perfect memory.
 
@@ -31,6 +32,8 @@ from rnn_lab.lesson_runs import (  # noqa: E402
     LEARNED,
     counting_claim_holds,
     long_memory_references,
+    text_claim_holds,
+    text_lesson_results,
     why_lstm_claim_holds,
 )
 
@@ -72,10 +75,24 @@ def why_lstm(seeds: list[int]) -> bool:
     return ok
 
 
+def text(seeds: list[int]) -> bool:
+    ok = True
+    print("| seed | perplexity | after 나는 | temperature 0.2 | temperature 1.5 | claim |\n|---|---|---|---|---|---|")
+    for seed in seeds:
+        res = text_lesson_results(lesson_run("text", 2, seed))
+        holds = text_claim_holds(res)
+        ok &= holds
+        split = ", ".join(f"{k} {v:.2f}" for k, v in res["split"].items())
+        print(
+            f"| {seed} | {res['perplexity']:.3f} | {split} | {res['cool']} | {res['hot']} | {'holds' if holds else 'FAILS'} |"
+        )
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0-9")
-    parser.add_argument("--lessons", default="counting,why_lstm")
+    parser.add_argument("--lessons", default="counting,why_lstm,text")
     args = parser.parse_args()
     seeds, ok = _seeds(args.seeds), True
     if "counting" in args.lessons:
@@ -84,6 +101,9 @@ def main() -> int:
     if "why_lstm" in args.lessons:
         print("\n### Lesson 3: test RMSE\n")
         ok &= why_lstm(seeds)
+    if "text" in args.lessons:
+        print("\n### Lesson 7: the character model of the 8 Korean sentences\n")
+        ok &= text(seeds)
     return 0 if ok else 1
 
 

@@ -70,7 +70,12 @@ def lesson_run(lesson_id: str, step: int, seed: int | None = None, **overrides: 
     values = step_settings(lesson_id, step, **overrides)
     if seed is not None:
         values["train_seed"] = seed
-    prepared = prepared_from_values(values)
+    if values.get("task") == "next_token":  # the Data page's path for a bundled corpus
+        from rnn_lab.data.text import prepare_text_from_values
+
+        prepared = prepare_text_from_values(values)
+    else:
+        prepared = prepared_from_values(values)
     return execute(prepared, arch_config(values), train_config(values))
 
 
@@ -117,3 +122,38 @@ def long_memory_references(run, rho: float = 0.95) -> dict[str, float]:
         return float(np.sqrt(np.mean((actual - guess) ** 2)))
 
     return {"naive": run.metrics["naive"]["rmse"], "mean": rmse(train_mean), "memory": rmse(rho * first)}
+
+
+def text_lesson_results(run) -> dict:
+    """Lesson 7, steps 3-4, from a trained run: its perplexity, what temperature 0.2 and 1.5 generate from 나는
+    (generation seed 0, as the Train page's default) and the top-2 of the step after "나는 "."""
+    from rnn_lab.data.text import tiny_corpus
+    from rnn_lab.train.generate import generate
+
+    cool = generate(run.model, run.prepared, "나는", length=30, temperature=0.2, seed=0)
+    hot = generate(run.model, run.prepared, "나는", length=30, temperature=1.5, seed=0)
+    after_space = cool.steps[1]["top"][:2] if len(cool.steps) > 1 else []  # step 0 is the space after 나는
+    return {
+        "perplexity": run.metrics["model"]["perplexity"],
+        "cool": cool.text,
+        "cool_ended": cool.ended,
+        "hot": hot.text,
+        "split": {item["token"]: item["p"] for item in after_space},
+        "lines": [line for line in tiny_corpus("tiny-ko").splitlines() if line.strip()],
+    }
+
+
+def text_claim_holds(results: Mapping[str, Any]) -> bool:
+    """Lesson 7: perplexity near 1 (below 1.1); at temperature 0.2 the model writes one of the corpus's sentences
+    that start with 나는 and ends it; after "나는 " the bars are split between 구 and 일 (each 30-70%); at 1.5 the
+    sentence falls apart (it is not a line of the corpus)."""
+    starts = [line for line in results["lines"] if line.startswith("나는")]
+    split = results["split"]
+    return (
+        results["perplexity"] < 1.1
+        and results["cool"] in starts
+        and bool(results["cool_ended"])
+        and set(split) == {"구", "일"}
+        and all(0.3 <= p <= 0.7 for p in split.values())
+        and results["hot"] not in results["lines"]
+    )
