@@ -13,7 +13,7 @@ Every run goes through :func:`rnn_lab.lesson_runs.lesson_run`, i.e. ``rnn_lab.tr
 Train page calls it. The tests check seed 0 of each (``tests/test_lessons.py``); this checks the class's seeds.
 
 Run: ``.venv/bin/python bench/lesson_claims.py [--seeds 0-9] [--lessons counting,why_lstm]`` (prints Markdown;
-about 25 s a seed for lesson 3 on one core). Exit status 1 when a claim fails for a seed.
+about 25 s a seed for lesson 3 and 15 s for lesson 7 on a shared 2-core machine). Exit status 1 when a claim fails.
 """
 
 from __future__ import annotations
