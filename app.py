@@ -62,18 +62,20 @@ def run() -> None:
     classroom.switch_if_asked(path)  # a lesson button asked for another page
     st.session_state["_page_path"] = page.url_path
     classroom.projection_css()
-    classroom.lesson_panel_ui(path)
+    classroom.scroll_to_top_if_asked()  # a lesson opened this page: from its top
+    classroom.lesson_panel_ui(path)  # in projection mode the step and its question go on the main stage
     sidebar_ui()
     link_box = st.sidebar.empty()
     with link_box:
         classroom.link_ui(classroom.sync_link())
     workspace.sidebar_ui()  # "your work is saved under this link"
+    classroom.handout_dialog_if_asked()
     classroom.notices_ui()
     page.run()
     before = {k: v for k, v in st.query_params.to_dict().items() if k != workspace.WS_PARAM}
     if classroom.sync_link() != before:  # the page changed a setting itself: keep the address bar exact
         with link_box:
-            classroom.link_ui(classroom.sync_link())  # the experiment only: never the workspace token
+            classroom.link_ui(classroom.sync_link(), redraw=True)  # the experiment only: never the workspace token
 
 
 if __name__ == "__main__":

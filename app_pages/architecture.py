@@ -26,7 +26,12 @@ prepared = st.session_state.get("prepared")
 if getattr(prepared, "input_kind", "values") == "tokens":  # text: token ids, the vocabulary sizes the Embedding
     st.caption(t("arch.text.from_data", maxlen=prepared.window, vocab=prepared.vocab_size, source=prepared.source))
 elif prepared is not None and hasattr(prepared, "window"):
-    st.caption(t("arch.from_data", window=prepared.window, features=getattr(prepared, "n_features", "?")))
+    features = getattr(prepared, "n_features", "?")
+    same = (st.session_state.get("arch_timesteps"), st.session_state.get("arch_features")) == (
+        prepared.window,
+        features,
+    )
+    st.caption(t("arch.from_data" if same else "arch.from_data_differs", window=prepared.window, features=features))
 
 ui.task_line_ui(prepared)
 fixed = ui.sanitize_state()
@@ -81,9 +86,20 @@ with results:
             }
         )
         st.caption(t("arch.analytic_caption"))
-    show_table(table, hide_index=True, width="stretch")
+    show_table(  # the type column wide enough for "Bidirectional" (the data grid cuts what does not fit)
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={  # pixels: all five fit the right column at 1280 px
+            t("arch.col_layer"): st.column_config.TextColumn(width=125),
+            t("arch.col_type"): st.column_config.TextColumn(width=105),
+            t("arch.col_output_shape"): st.column_config.TextColumn(width=110),
+            t("arch.col_params"): st.column_config.NumberColumn(width=80),
+            t("arch.col_formula_params"): st.column_config.NumberColumn(width=80),
+        },
+    )
     if summary:
-        with st.expander(t("arch.raw_summary")):
+        with st.expander(t("arch.raw_summary")), st.container(key="raw_summary"):
             st.code(summary["text"], language=None)
 
 

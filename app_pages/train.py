@@ -109,8 +109,8 @@ else:
     st.markdown(
         t(
             "train.model_line",
-            cell=trained.cell,
-            units=", ".join(map(str, trained.units)),
+            cell=f"Bidirectional({trained.cell}" if trained.bidirectional else trained.cell,
+            units=", ".join(map(str, trained.units)) + (")" if trained.bidirectional else ""),
             head=head,
             params=f"{total_params(trained):,}",
         )
@@ -122,7 +122,12 @@ ui_train.start_ui(prepared, arch, cfg)
 ui_train.compare_start_ui(prepared, arch, cfg)
 ui_train.live_ui()
 
-run = ui_train.selected_run_ui()
-if run is not None:
-    ui_train.results_ui(run)
+with st.container(key="train_results"):
+    run = ui_train.selected_run_ui()
+    if run is not None:
+        ui_train.results_ui(run)
+if st.session_state.pop("_train_scroll_results", False):
+    from ui.classroom import scroll_into_view
+
+    scroll_into_view("train_results")
 ui_train.compare_ui()

@@ -10,15 +10,22 @@ default with a :class:`Notice` the page shows. Pure Python: no Streamlit, no Ten
 
 from __future__ import annotations
 
+import io
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from rnn_lab import lessons
 from rnn_lab.i18n import LANGUAGES
 from rnn_lab.settings import Setting, all_settings
 
 MAX_SHOWN = 40  # characters of a bad value quoted back in a notice
+PUBLIC_URL_ENV = "RNN_LAB_PUBLIC_URL"  # the address students reach the server at (docs/deploy.md)
+# Settings a class hand-out never carries: the teacher's large print, and runs that live only in the teacher's
+# session (a student opening the link has no run of that name; the Inside page then shows the untrained model).
+PERSONAL = ("projection", "inside_run", "inside_source")
 
 
 @dataclass(frozen=True)
@@ -149,3 +156,79 @@ def preferred_language(locale: str | None, accept_language: str | None = None) -
         if primary in LANGUAGES:
             return primary
     return "en"
+
+
+# ---- the class hand-out: a short link (and its QR code) on the server's public address
+
+
+def public_url(environ: Mapping[str, str] | None = None) -> str:
+    """``RNN_LAB_PUBLIC_URL`` without a trailing slash ("" when unset): e.g. ``https://rnnlab.school.kr``."""
+    value = (os.environ if environ is None else environ).get(PUBLIC_URL_ENV, "").strip()
+    return value.rstrip("/")
+
+
+def lesson_base(values: Mapping[str, Any], settings: Mapping[str, Setting]) -> dict[str, str]:
+    """The query parameters a lesson step stands for (its settings on top of the defaults), or {} without one."""
+    lesson = lessons.LESSONS.get(str(values.get("lesson", "")))
+    if lesson is None:
+        return {}
+    return encode(lessons.start_values(lesson, values.get("lesson_step", 0), {}, settings), settings)
+
+
+def handout_params(values: Mapping[str, Any], settings: Mapping[str, Setting] | None = None) -> dict[str, str]:
+    """The short form of the experiment's link, for a class: only what differs from the defaults, without the
+    teacher's personal settings (:data:`PERSONAL`); in a lesson, only what differs from the lesson's step
+    (``lesson`` and ``lesson_step`` stand for the rest, :func:`expand` puts it back)."""
+    settings = all_settings() if settings is None else settings
+    params = {k: v for k, v in encode(values, settings).items() if k not in PERSONAL}
+    base = {k: v for k, v in lesson_base(values, settings).items() if k not in PERSONAL}
+    if not base:
+        return params
+    keep = {"lesson", "lesson_step"}
+    short = {k: v for k, v in params.items() if k in keep or base.get(k) != v}
+    for key in base:  # a lesson setting the user put back to its default: say so explicitly
+        if key not in params and key not in keep:
+            short[key] = settings[key].to_text(settings[key].default)
+    return {k: short[k] for k in settings if k in short}
+
+
+def expand(query_params: Mapping[str, Any], settings: Mapping[str, Setting] | None = None) -> dict[str, Any]:
+    """A link's parameters with its lesson step's settings filled in (the inverse of :func:`handout_params`).
+
+    A link without a (valid) lesson comes back unchanged; the link's own parameters always win."""
+    settings = all_settings() if settings is None else settings
+    lesson_id = _last(query_params.get("lesson", ""))
+    if lesson_id not in lessons.LESSONS:
+        return dict(query_params)
+    try:
+        step = settings["lesson_step"].from_text(_last(query_params.get("lesson_step", "0")))
+    except (ValueError, TypeError, OverflowError):
+        step = 0
+    base = {k: v for k, v in lesson_base({"lesson": lesson_id, "lesson_step": step}, settings).items()}
+    return {**{k: v for k, v in base.items() if k not in PERSONAL}, **dict(query_params)}
+
+
+def handout_link(page_path: str, values: Mapping[str, Any], fallback_url: str = "") -> str:
+    """The hand-out link of ``page_path`` (e.g. ``"train"``; "" = home) on the public address, else on
+    ``fallback_url`` (the address this browser used)."""
+    root = public_url()
+    if root:
+        url = f"{root}/{page_path}" if page_path else root + "/"
+    else:
+        url = fallback_url
+    return build_link(url, handout_params(values))
+
+
+def is_local(link: str) -> bool:
+    """True when a link points at this machine only (students' devices cannot open it)."""
+    host = (urlsplit(link).hostname or "").lower()
+    return host in ("", "localhost", "0.0.0.0", "::1") or host.startswith("127.")
+
+
+def qr_png(link: str, scale: int = 8) -> bytes:
+    """A QR code of ``link`` as PNG bytes (segno, pure Python, offline); error correction M survives a projector."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(link, error="m", micro=False).save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()

@@ -88,8 +88,14 @@ def controls_ui() -> None:
         with st.expander(t("arch.advanced" if rnn else "arch.advanced_feedforward"), expanded=False):
             if st.session_state.get("arch_family", "rnn") == "rnn":
                 recurrent_advanced_ui()
-            st.toggle(t("arch.fixed_batch"), key="arch_fixed_batch", help=t("arch.fixed_batch_help"))
-            _number("arch_batch_size", "arch.batch_size", disabled=not st.session_state.get("arch_fixed_batch"))
+            fixed_batch_ui()
+    elif st.session_state.get("arch_fixed_batch"):  # a lesson that explains the batch (lesson 1's 8) shows it
+        fixed_batch_ui()
+
+
+def fixed_batch_ui() -> None:
+    st.toggle(t("arch.fixed_batch"), key="arch_fixed_batch", help=t("arch.fixed_batch_help"))
+    _number("arch_batch_size", "arch.batch_size", disabled=not st.session_state.get("arch_fixed_batch"))
 
 
 def embedding_controls_ui() -> bool:
@@ -213,7 +219,10 @@ def cached_summary(cfg: ArchConfig) -> dict:
     from rnn_lab.arch.keras_model import build_model, summary_rows, summary_text
 
     model = build_model(cfg)
-    return {"rows": summary_rows(model), "text": summary_text(model)}
+    return {"rows": summary_rows(model), "text": summary_text(model, line_length=SUMMARY_WIDTH)}
+
+
+SUMMARY_WIDTH = 62  # characters: Keras's own summary, narrow enough for the page's right column at 1280 px
 
 
 @st.cache_resource(show_spinner=False)

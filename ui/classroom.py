@@ -11,7 +11,8 @@ import streamlit as st
 
 from rnn_lab import lessons, share
 from rnn_lab.settings import all_settings
-from ui.common import t
+from ui.common import DERIVED_DATA, app_root, page_url, t  # noqa: F401 (page_url, app_root: used by pages via here)
+from ui.common import apply_values as _apply
 
 APPLIED = "_link_applied"  # session flag: the link of this session was applied (first run only)
 NOTICES = "_link_notices"  # link parameters that could not be used, shown until dismissed
@@ -37,6 +38,9 @@ button[kind] { border-width: 2px !important; border-color: #000000 !important; }
 *:focus-visible { outline: 3px solid #E69F00 !important; outline-offset: 2px; }
 code { color: #000000 !important; background: #e8e8e8 !important; }
 .block-container { max-width: 100% !important; padding-left: 1.5rem !important; padding-right: 1.5rem !important; }
+.st-key-lesson_stage { background: #fffbe6; border: 3px solid #000000 !important; }
+.st-key-lesson_stage p, .st-key-lesson_stage li { font-size: 1.3rem !important; line-height: 1.45 !important; }
+.st-key-lesson_stage h3 { font-size: 1.7rem !important; }
 </style>
 """
 
@@ -53,7 +57,7 @@ def apply_link_once() -> None:
         return
     state[APPLIED] = True
     settings = all_settings()
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    params = share.expand({key: st.query_params.get_all(key) for key in st.query_params}, settings)
     values, notices = share.decode(params, settings)
     for key in share.valid_keys(params, notices, settings):
         state[key] = values[key]
@@ -78,23 +82,60 @@ def sync_link() -> dict[str, str]:
     return wanted
 
 
-def page_url() -> str:
-    """This page's address without the query (``st.context.url``; a relative path when unknown, as in tests)."""
-    url = st.context.url
-    if url:
-        return url
-    page = st.session_state.get("_page_path", "")
-    return "/" + page
+def handout_link() -> str:
+    """The class hand-out of this page: the short link on ``RNN_LAB_PUBLIC_URL`` (else this browser's address)."""
+    return share.handout_link(st.session_state.get("_page_path", ""), current_values(), page_url())
 
 
-def link_ui(params: dict[str, str]) -> None:
-    """The "Copy link" box: the full link in ``st.code``, whose copy button puts it on the clipboard."""
-    params = {k: v for k, v in params.items() if k != "ws"}  # a share link never carries the workspace token
+def link_ui(params: dict[str, str], redraw: bool = False) -> None:
+    """The "Share" box: the short hand-out link in ``st.code`` (its copy button puts it on the clipboard), its QR
+    code, and a button that shows the QR code large for the class. ``redraw``: the router draws the box a second
+    time in the same run (a page changed a setting), so its button needs another key."""
+    link = handout_link()
     with st.expander(t("classroom.link.title"), icon=":material/link:"):
-        st.code(share.build_link(page_url(), params), language=None, wrap_lines=True)
+        st.code(link, language=None, wrap_lines=True)
+        st.image(
+            share.qr_png(link, scale=4), caption=t("classroom.link.qr_caption"), width="stretch", output_format="PNG"
+        )
         st.caption(t("classroom.link.help"))
+        if share.is_local(link):
+            st.caption(t("classroom.link.local_note", env=share.PUBLIC_URL_ENV))
         if params.get("data_source_kind") == "upload":
             st.caption(t("classroom.link.upload_note"))
+        st.button(
+            t("classroom.link.show_class"),
+            key="btn_link_show_class" + ("_redraw" if redraw else ""),
+            on_click=_ask_handout,
+            icon=":material/qr_code_2:",
+            width="stretch",
+        )
+
+
+HANDOUT = "_show_handout"
+
+
+def handout_dialog_if_asked() -> None:
+    """Open the hand-out dialog when its button was pressed (once: closing it does not reopen it)."""
+    if st.session_state.pop(HANDOUT, False):
+        handout_dialog(handout_link())
+
+
+def _ask_handout() -> None:
+    st.session_state[HANDOUT] = True
+
+
+def _handout_body(link: str) -> None:
+    with st.container(key="handout"):
+        st.image(share.qr_png(link, scale=12), width=480, output_format="PNG")
+        st.code(link, language=None, wrap_lines=True)
+        st.caption(t("classroom.link.handout_help"))
+        if share.is_local(link):
+            st.warning(t("classroom.link.local_note", env=share.PUBLIC_URL_ENV), icon=":material/wifi_off:")
+
+
+def handout_dialog(link: str) -> None:
+    """The QR code large, in a dialog, for the class to scan from the projection."""
+    st.dialog(t("classroom.link.handout_title"), width="large")(_handout_body)(link)
 
 
 def notices_ui() -> None:
@@ -122,6 +163,8 @@ def _dismiss_notices() -> None:
 APP_CSS = """
 <style>
 [data-testid="stCode"] pre, [data-testid="stCode"] code { overflow-wrap: anywhere; }
+/* Keras's model.summary() (62 characters wide) fits the Architecture page's right column at 1280 px */
+.st-key-raw_summary pre code { font-size: 0.75rem !important; }
 /* a toggle's or checkbox's label wraps onto a second line instead of ending in "..." */
 .stCheckbox label [data-testid="stMarkdownContainer"], .stCheckbox label [data-testid="stMarkdownContainer"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
@@ -136,35 +179,87 @@ def projection_css() -> None:
         st.html(PROJECTION_CSS)
 
 
+SCROLL_TOP = "_scroll_top"  # session flag: a lesson opened a page (or a step), show it from the top
+
+
 def switch_if_asked(current_path: str) -> None:
     """Open the page a lesson callback asked for (``st.switch_page`` keeps the experiment in the link)."""
     target = st.session_state.pop(GOTO, None)
+    if target:
+        st.session_state[SCROLL_TOP] = True
     if target and target != current_path:
         st.switch_page(target, query_params=share.encode(current_values()))
+
+
+def _scroll_script(selector: str | None) -> None:
+    """Scroll the page to the top (``selector`` None) or bring the element ``selector`` into view.
+
+    Streamlit 1.67 runs a script of ``st.html(..., unsafe_allow_javascript=True)`` in the page itself (not in an
+    iframe). The element may appear a moment later (a fragment draws it), so the script looks for it for up to 5 s.
+    The nonce makes every call a new element, so the browser runs it again."""
+    state = st.session_state
+    state["_scroll_nonce"] = nonce = state.get("_scroll_nonce", 0) + 1
+    target = "null" if selector is None else repr(selector)
+    st.html(
+        f"""<span data-scroll="{nonce}" style="display:none"></span><script>
+(() => {{
+  const selector = {target};
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (selector === null) {{
+    if (main) main.scrollTo({{top: 0}});
+    window.scrollTo({{top: 0}});
+    return;
+  }}
+  let tries = 0;
+  const timer = setInterval(() => {{
+    const el = document.querySelector(selector);
+    tries += 1;
+    if (el) {{ el.scrollIntoView({{block: "start", behavior: "smooth"}}); clearInterval(timer); }}
+    else if (tries > 50) clearInterval(timer);
+  }}, 100);
+}})();
+</script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
+def scroll_to_top_if_asked() -> None:
+    """A lesson opened this page or step: start at its top (the page may keep the last page's scroll position)."""
+    if st.session_state.pop(SCROLL_TOP, False):
+        _scroll_script(None)
+
+
+def scroll_into_view(key: str) -> None:
+    """Bring the container made with ``st.container(key=key)`` into view (e.g. the live training curve)."""
+    _scroll_script(f".st-key-{key}")
 
 
 # ---- lessons -------------------------------------------------------------------------------------
 
 
-DERIVED_DATA = ("prepared", "data_loaded")  # ui.data's session cache, built from the data_ settings
-
-
-def _apply(values: dict) -> None:
-    """Put ``values`` in the session; if a data_ setting changed, drop the data built from the old ones
-    (``ui.data.current_prepared`` then rebuilds it from the new settings on whichever page comes next)."""
-    state = st.session_state
-    changed = {key for key, value in values.items() if state.get(key) != value}
-    for key, value in values.items():
-        state[key] = value
-    if any(key.startswith("data_") for key in changed):
-        for key in DERIVED_DATA:
-            state.pop(key, None)
+LESSON_RUNS_AFTER = "_lesson_runs_after"  # the session's last run id when the lesson started: older runs are hidden
 
 
 def start_lesson(lesson_id: str, step: int = 0) -> None:
-    """Callback: reset the experiment, apply the lesson's settings and open its first page."""
+    """Callback: reset the experiment (settings and the data built from them), apply the lesson's settings and
+    open its first page. Runs of earlier work stay in the session but the lesson's pages show only its own."""
+    state = st.session_state
     _apply(lessons.start_values(lessons.LESSONS[lesson_id], step, current_values(), all_settings()))
-    st.session_state[GOTO] = lessons.LESSONS[lesson_id].steps[step].page
+    for key in DERIVED_DATA:  # "reset" means the data too, even when the settings happen to be the same
+        state.pop(key, None)
+    state[LESSON_RUNS_AFTER] = max((run.id for run in state.get("runs", [])), default=0)
+    for key in ("btn_train_show", "compare_ids", "compare_ids_skipped"):  # the run shown, the last comparison
+        state.pop(key, None)
+    state[GOTO] = lessons.LESSONS[lesson_id].steps[step].page
+
+
+def lesson_runs(runs: list) -> list:
+    """The runs a page shows: during a lesson only those trained since it started (a clean slate per lesson)."""
+    state = st.session_state
+    if not state.get("lesson"):
+        return runs
+    after = state.get(LESSON_RUNS_AFTER, 0)
+    return [run for run in runs if run.id > after]
 
 
 def go_to_step(step: int) -> None:
@@ -185,25 +280,42 @@ def open_step_page() -> None:
 
 
 def end_lesson() -> None:
+    st.session_state.pop(LESSON_RUNS_AFTER, None)  # every run of the session shows again
     st.session_state["lesson"] = ""
     st.session_state["lesson_step"] = 0
     st.session_state["simple_mode"] = False
 
 
 def lesson_panel_ui(current_path: str) -> None:
-    """The active lesson's steps in the sidebar, on every page, with step navigation."""
+    """The active lesson's steps, on every page, with step navigation.
+
+    Normally everything sits in the sidebar. In projection mode the step's title, text and question go on the
+    main stage above the page, in large type (the class reads them from the back row); the sidebar keeps the
+    lesson's title, the progress and the buttons."""
     lesson = lessons.LESSONS.get(st.session_state.get("lesson", ""))
     if lesson is None:
         return
     step = lessons.clamp_step(lesson, st.session_state.get("lesson_step", 0))
     n = len(lesson.steps)
     base = f"classroom.lessons.{lesson.id}"
+    on_stage = bool(st.session_state.get("projection"))
+    if on_stage:
+        with st.container(key="lesson_stage", border=True):
+            st.markdown(
+                f"**{t(base + '.title')}** · {t('classroom.panel.step_of', step=step + 1, n=n)}",
+            )
+            st.markdown(f"### {t(f'{base}.steps.s{step + 1}.title')}")
+            st.markdown(t(f"{base}.steps.s{step + 1}.text"))
+            st.info(t(f"{base}.steps.s{step + 1}.question"), icon=":material/forum:")
     with st.sidebar.container(border=True):
         st.markdown(f"**{t(base + '.title')}**")
         st.progress((step + 1) / n, text=t("classroom.panel.step_of", step=step + 1, n=n))
         st.markdown(f"**{t(f'{base}.steps.s{step + 1}.title')}**")
-        st.markdown(t(f"{base}.steps.s{step + 1}.text"))
-        st.info(t(f"{base}.steps.s{step + 1}.question"), icon=":material/forum:")
+        if on_stage:
+            st.caption(t("classroom.panel.on_stage"))
+        else:
+            st.markdown(t(f"{base}.steps.s{step + 1}.text"))
+            st.info(t(f"{base}.steps.s{step + 1}.question"), icon=":material/forum:")
         if lesson.steps[step].page != current_path:
             st.button(
                 t("classroom.panel.open_page"),
@@ -244,20 +356,11 @@ def url_path(page_file: str) -> str:
     return "" if stem == "home" else stem
 
 
-def app_root() -> str:
-    """The app's address without the current page's path (so links to other pages can be built)."""
-    url = page_url().rstrip("/")
-    current = st.session_state.get("_page_path", "")
-    if current and url.endswith("/" + current):
-        url = url[: -len(current) - 1]
-    return url
-
-
 def lesson_link(lesson_id: str) -> str:
     """The link that opens ``lesson_id`` at its first step, in the current language and projection mode."""
     lesson = lessons.LESSONS[lesson_id]
     values = lessons.start_values(lesson, 0, current_values(), all_settings())
-    return share.build_link(f"{app_root()}/{url_path(lesson.page)}", share.encode(values))
+    return share.handout_link(url_path(lesson.page), values, f"{app_root()}/{url_path(lesson.page)}")
 
 
 def lessons_page_ui() -> None:

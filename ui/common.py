@@ -163,3 +163,42 @@ def start_session_reaper():
     thread = threading.Thread(target=watch, name="rnn-lab-session-reaper", daemon=True)
     thread.start()
     return thread
+
+
+JOB_KEY = "job_train"  # the session's training job (ui.train; ui.workspace resumes into it)
+
+
+# ---- addresses and settings shared by the sidebar boxes (classroom, workspace) --------------------------
+
+
+def page_url() -> str:
+    """This page's address without the query (``st.context.url``; a relative path when unknown, as in tests)."""
+    url = st.context.url
+    if url:
+        return url
+    page = st.session_state.get("_page_path", "")
+    return "/" + page
+
+
+def app_root() -> str:
+    """The app's address without the current page's path (so links to other pages can be built)."""
+    url = page_url().rstrip("/")
+    current = st.session_state.get("_page_path", "")
+    if current and url.endswith("/" + current):
+        url = url[: -len(current) - 1]
+    return url
+
+
+DERIVED_DATA = ("prepared", "data_loaded")  # ui.data's session cache, built from the data_ settings
+
+
+def apply_values(values: dict) -> None:
+    """Put ``values`` in the session; if a data_ setting changed, drop the data built from the old ones
+    (``ui.data.current_prepared`` then rebuilds it from the new settings on whichever page comes next)."""
+    state = st.session_state
+    changed = {key for key, value in values.items() if state.get(key) != value}
+    for key, value in values.items():
+        state[key] = value
+    if any(key.startswith("data_") for key in changed):
+        for key in DERIVED_DATA:
+            state.pop(key, None)

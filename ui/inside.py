@@ -61,10 +61,13 @@ def has_model(run) -> bool:
 
 
 def _runs(task: str = "forecast") -> list:
-    """Trained runs of ``task`` that still hold their model (a classifier is not opened on a number series)."""
+    """Trained runs of ``task`` that still hold their model (a classifier is not opened on a number series); during
+    a lesson only the lesson's own (ui.classroom.lesson_runs: no run from before the lesson is opened)."""
+    from ui.classroom import lesson_runs
+
     return [
         r
-        for r in st.session_state.get("runs", []) or []
+        for r in lesson_runs(st.session_state.get("runs", []) or [])
         if has_model(r) and getattr(r, "task", "forecast") == task  # a saved run's model loads when opened
     ]
 

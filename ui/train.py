@@ -20,9 +20,8 @@ from rnn_lab.settings import setting
 from rnn_lab.style import color
 from rnn_lab.train.engine import LOSSES, OPTIMIZERS, TrainConfig
 from rnn_lab.train.settings import config_from_values
-from ui.common import error, plot, projection, show_advanced, show_table, t
+from ui.common import JOB_KEY, error, plot, projection, show_advanced, show_table, t
 
-JOB_KEY = "job_train"
 RUNS_KEY = "runs"
 COMPARE_KEY = "compare_ids"  # not a setting: the run ids of the last "compare the five" in this session
 LIVE_EVERY = 0.25  # seconds between redraws of the live view
@@ -37,6 +36,13 @@ SPLIT_ROLE = {"train": "train", "val": "validation", "test": "test"}
 
 def runs() -> list:
     return st.session_state.setdefault(RUNS_KEY, [])
+
+
+def shown_runs() -> list:
+    """The runs the page shows: all of them, or during a lesson only the lesson's own (ui.classroom.lesson_runs)."""
+    from ui.classroom import lesson_runs
+
+    return lesson_runs(runs())
 
 
 def job():
@@ -63,6 +69,7 @@ def collect_finished_job() -> None:
 
         runs().extend(finished)
         st.session_state["btn_train_show"] = finished[-1].id
+        st.session_state["_train_scroll_results"] = True  # the results replace the live curve: bring them into view
         dropped = trim_runs(runs(), Limits.from_env().max_runs, protect=tuple(finished))
         if dropped:  # the session keeps at most RNN_LAB_MAX_RUNS runs: say which went
             st.session_state["_train_dropped"] = [r.name for r in dropped]
@@ -86,7 +93,13 @@ def _lr_note(column) -> None:
 
     lr = st.session_state.get("train_lr")
     if lr == DEFAULT_LR:
-        column.caption(t("train.lr_note", lr=DEFAULT_LR, keras=KERAS_LR))
+        prepared = st.session_state.get("prepared")  # the reason holds only when the training set fits in one batch
+        n_train = prepared.split_sizes["train"] if prepared is not None else 0
+        batches = math.ceil(n_train / max(1, int(st.session_state.get("train_batch_size", 32))))
+        if batches > 1:
+            column.caption(t("train.lr_note_batches", lr=DEFAULT_LR, keras=KERAS_LR, batches=f"{batches:,}"))
+        else:
+            column.caption(t("train.lr_note", lr=DEFAULT_LR, keras=KERAS_LR))
         column.button(
             t("train.lr_keras_button", keras=KERAS_LR), key="btn_train_lr_keras", on_click=_set_lr, args=(KERAS_LR,)
         )
@@ -409,8 +422,14 @@ def live_ui() -> None:
         if j.state == "queued":
             _queued_fragment()
             return
-        st.info(t("train.running"), icon=":material/model_training:")
-        (_live_fragment_busy if _server_busy() else _live_fragment)()
+        with st.container(key="train_live_view"):
+            st.info(t("train.running"), icon=":material/model_training:")
+            (_live_fragment_busy if _server_busy() else _live_fragment)()
+        if st.session_state.get("_train_live_scrolled") != id(j):  # once per training: the curve into view
+            from ui.classroom import scroll_into_view
+
+            st.session_state["_train_live_scrolled"] = id(j)
+            scroll_into_view("train_live_view")
         return
     if j is not None and j.state == "error":
         err = j.error
@@ -800,6 +819,7 @@ def runs_table(items: list) -> pd.DataFrame:
             {
                 t("train.col_best"): "★" if best is not None and r.id == best.id else "",
                 t("train.col_name"): r.name,
+                t("train.col_data"): r.source,  # the star compares only runs on the same data
                 t("train.col_cell"): layers_label(r.arch),  # SimpleRNN(8), Conv1D(16, 3), Dense(32)
                 t("train.col_epochs"): s["epochs"],
                 t("train.col_final_loss"): s["final_loss"],
@@ -811,7 +831,16 @@ def runs_table(items: list) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows)
     if projection():  # large print: the columns a class compares (the run's name already says its cell)
-        keep = ("col_best", "col_name", "col_epochs", "col_final_loss", "col_rmse", "col_naive_rmse", "col_skill")
+        keep = (
+            "col_best",
+            "col_name",
+            "col_data",
+            "col_epochs",
+            "col_final_loss",
+            "col_rmse",
+            "col_naive_rmse",
+            "col_skill",
+        )
         keep += ("col_accuracy", "col_baseline")
         names = [
             t(f"train.{k}")
@@ -902,7 +931,7 @@ def _delete(run_id: int) -> None:
 
 def selected_run_ui():
     """Choose the run to show (the latest by default); rename or delete it."""
-    items = runs()
+    items = shown_runs()
     from ui.workspace import not_saving_ui
 
     not_saving_ui()  # the run store cannot be used: nothing is being saved
@@ -1044,7 +1073,7 @@ def layers_name(run) -> str:
 
 def compare_ui() -> None:
     task = st.session_state.get("task", "forecast")
-    items = [r for r in runs() if getattr(r, "task", "forecast") == task]  # never two tasks on one axis
+    items = [r for r in shown_runs() if getattr(r, "task", "forecast") == task]  # never two tasks on one axis
     if len(items) < 1:
         return
     comparison_ui(items)

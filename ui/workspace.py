@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.common import t
+from ui.common import JOB_KEY, app_root, apply_values, t
 
 WS_PARAM = "ws"  # the URL parameter holding the workspace token
 TOKEN = "_ws_token"
@@ -187,8 +187,6 @@ def not_saving_ui() -> None:
 
 def sidebar_ui() -> None:
     """ "Your work is saved under this link": the workspace link with a copy button, or why nothing is saved."""
-    from ui.classroom import app_root
-
     failing = st.session_state.get(ERROR) is not None
     title = t("store.ui.title_off" if failing else "store.ui.title")
     with st.sidebar.expander(title, icon=":material/cloud_off:" if failing else ":material/save:", expanded=failing):
@@ -351,7 +349,6 @@ def fork_ui(run) -> None:
 def _fork(run) -> None:
     from rnn_lab.store import StoreUnavailable
     from rnn_lab.store.records import settings_values
-    from ui.classroom import _apply
 
     tok, store = token(), _store()
     if store is None:
@@ -365,7 +362,7 @@ def _fork(run) -> None:
         return
     values = settings_values(rec["settings"])
     experiment = {k: v for k, v in values.items() if k == "task" or k.split("_", 1)[0] in ("arch", "data", "train")}
-    _apply(experiment)
+    apply_values(experiment)
     data = rec.get("data_bytes")
     if data is not None and values.get("data_source_kind") == "upload":
         from ui.data import remember_upload
@@ -381,9 +378,7 @@ def resume_ui(run) -> None:
     whose curve continues this one's)."""
     if not getattr(run, "store_id", None) or token() is None:
         return
-    from ui.train import job
-
-    j = job()
+    j = st.session_state.get(JOB_KEY)
     busy = j is not None and j.running
     c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
     c1.number_input(t("store.ui.more_epochs"), min_value=1, max_value=2000, value=10, key="btn_train_more_epochs")
@@ -407,7 +402,6 @@ def _resume(run) -> None:
     from rnn_lab.train.engine import OPTIMIZER_STATES
     from rnn_lab.train.scheduler import QueueFull
     from ui.common import session_id
-    from ui.train import JOB_KEY
 
     tok, store = token(), _store()
     if store is None:

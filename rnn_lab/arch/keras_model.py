@@ -171,8 +171,8 @@ def _size(variable) -> int:
     return n
 
 
-def summary_text(model) -> str:
-    """The raw ``model.summary()`` text (captured, not printed)."""
+def summary_text(model, line_length: int | None = None) -> str:
+    """The raw ``model.summary()`` text (captured, not printed); ``line_length`` as in Keras (narrower: cells wrap)."""
     lines: list[str] = []
-    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
+    model.summary(line_length=line_length, print_fn=lambda line, *args, **kwargs: lines.append(line))
     return "\n".join(lines)

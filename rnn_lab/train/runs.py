@@ -518,12 +518,14 @@ def _forecast(prepared, steps: int, forecast_fn) -> tuple[pd.Series | None, str 
 
 
 def layers_label(arch) -> str:
-    """Short name of the trained layers: ``LSTM(32)``, ``Conv1D(16, 3)``, ``Dense(32)`` / ``Dense``."""
+    """Short name of the trained layers: ``LSTM(32)``, ``Bidirectional(LSTM(16-16))``, ``Conv1D(16, 3)``,
+    ``Dense(32)``, or ``Flatten + Dense(10)`` (a Dense model without a hidden layer: its only layer is the head)."""
     if arch.family == "conv1d":
         return f"Conv1D({arch.filters}, {arch.kernel_size})"
     if arch.family == "dense":
-        return f"Dense({arch.dense_hidden})" if arch.dense_hidden else "Dense"
-    return f"{arch.cell}({'-'.join(str(u) for u in arch.units)})"
+        return f"Dense({arch.dense_hidden})" if arch.dense_hidden else f"Flatten + Dense({arch.dense_units})"
+    cells = f"{arch.cell}({'-'.join(str(u) for u in arch.units)})"
+    return f"Bidirectional({cells})" if getattr(arch, "bidirectional", False) else cells
 
 
 def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
@@ -542,13 +544,16 @@ def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
     return _forecast(run.prepared, steps, _eager_forecast_fn(run.model, steps))
 
 
-def best_run(runs: list[Run], task: str | None = None) -> Run | None:
-    """Among the runs of ``task`` (default: the task of the latest run): the lowest model RMSE (forecast) or the
-    highest accuracy (classify). Runs of other tasks are never ranked against these."""
+def best_run(runs: list[Run], task: str | None = None, source: str | None = None) -> Run | None:
+    """Among the runs of ``task`` on the data ``source`` (default: the latest run's): the lowest model RMSE
+    (forecast), the highest accuracy (classify) or the lowest perplexity (next token). Runs of other tasks or on
+    other data are never ranked against these (an RMSE on one series says nothing about one on another)."""
     if not runs:
         return None
     task = task or runs[-1].task
     same = [r for r in runs if r.task == task]
+    source = (same[-1].source if same else "") if source is None else source
+    same = [r for r in same if r.source == source]
     if task == "next_token":
         scored = [r for r in same if np.isfinite(r.metrics["model"]["perplexity"])]
         return min(scored, key=lambda r: r.metrics["model"]["perplexity"]) if scored else None

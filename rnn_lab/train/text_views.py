@@ -44,12 +44,13 @@ def next_token_table(metrics: dict, lang: str) -> pd.DataFrame:
 def perplexity_sentence(metrics: dict, vocab_size: int, lang: str) -> str:
     """Perplexity in plain words: e^(cross-entropy) is the number of equally likely tokens the model is as unsure
     as; the unigram baseline's beside it, and the vocabulary it chooses from."""
+    n = max(1, round(metrics["model"]["perplexity"]))
     return _t(
-        "text_train.perplexity_sentence",
+        "text_train.perplexity_sentence" if n > 1 else "text_train.perplexity_sentence_one",  # never "about 1 tokens"
         lang,
         loss=metrics["model"]["loss"],
         ppl=metrics["model"]["perplexity"],
-        n=max(1, round(metrics["model"]["perplexity"])),
+        n=n,
         base=metrics["baseline"]["perplexity"],
         v=vocab_size,
     )

@@ -1,0 +1,106 @@
+"""The smaller wording points of issue 27 found while walking the lessons: each checked where the page shows it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rnn_lab.i18n import LANGUAGES, catalogue
+
+
+def _texts(at) -> str:
+    parts = [m.value for m in at.main.markdown] + [c.value for c in at.main.caption]
+    return " ".join(str(p) for p in parts)
+
+
+def test_no_doubled_labels():
+    """ "Epochs (epochs)": an English label never repeats itself in brackets."""
+    doubled = [
+        (key, text)
+        for key, text in catalogue("en").items()
+        if (m := re.fullmatch(r"(.+?) \((.+)\)", text)) and m.group(1).strip().lower() == m.group(2).strip().lower()
+    ]
+    assert doubled == []
+
+
+def test_korean_says_window_one_way():
+    assert [k for k, v in catalogue("ko").items() if re.search("윈도(?!우)", v)] == []
+
+
+def test_perplexity_near_one_is_not_about_1_tokens():
+    from rnn_lab.train.text_views import perplexity_sentence
+
+    metrics = {"model": {"loss": 0.04, "perplexity": 1.04}, "baseline": {"perplexity": 31.2}}
+    for lang in LANGUAGES:
+        text = perplexity_sentence(metrics, 64, lang)
+        assert "**1**" not in text and "1.04" in text
+    metrics["model"].update(loss=1.2, perplexity=3.3)
+    assert "**3**" in perplexity_sentence(metrics, 64, "en")
+
+
+def test_generated_prompt_is_quoted_before_the_korean_particle():
+    text = catalogue("ko")["text_train.generated"].format(prompt="나는")
+    assert "“나는”**에서" in text or "“나는”에서" in text
+
+
+def test_layer_labels_name_bidirectional_and_the_dense_size():
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.train.runs import layers_label
+
+    assert layers_label(ArchConfig(cell="LSTM", units=(16, 16), bidirectional=True)) == "Bidirectional(LSTM(16-16))"
+    assert layers_label(ArchConfig(cell="GRU", units=(8,))) == "GRU(8)"
+    assert layers_label(ArchConfig(family="dense", dense_units=10)) == "Flatten + Dense(10)"
+    assert layers_label(ArchConfig(family="dense", dense_hidden=32)) == "Dense(32)"
+
+
+def test_lesson_1_shows_the_fixed_batch_it_explains(app_test):
+    at = app_test(page="app_pages/lessons.py")
+    at.button(key="btn_lesson_start_shapes").click().run()
+    assert at.session_state["simple_mode"] is True and at.session_state["_page_path"] == "architecture"
+    assert at.toggle(key="arch_fixed_batch").value is True
+    assert at.number_input(key="arch_batch_size").value == 8
+
+
+def test_simple_mode_still_hides_the_batch_when_no_lesson_uses_it(app_test):
+    at = app_test(page="app_pages/architecture.py", simple_mode=True)
+    assert not any(w.key == "arch_fixed_batch" for w in at.toggle)
+
+
+def test_train_page_model_line_names_bidirectional(app_test):
+    at = app_test(page="app_pages/lessons.py")
+    at.button(key="btn_lesson_start_deep").click().run()
+    for _ in range(3):
+        at.button(key="btn_lesson_next").click().run()
+    assert at.session_state["_page_path"] == "train"
+    assert "Bidirectional(LSTM(16, 16))" in _texts(at)
+
+
+@pytest.mark.parametrize(("lesson_id", "steps", "key"), [("counting", 2, "lr_note"), ("digits", 2, "lr_note_batches")])
+def test_learning_rate_note_speaks_of_one_batch_only_when_it_is_one(app_test, lesson_id, steps, key):
+    at = app_test(page="app_pages/lessons.py")
+    at.button(key=f"btn_lesson_start_{lesson_id}").click().run()
+    for _ in range(steps):
+        at.button(key="btn_lesson_next").click().run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.main.caption)
+    one_batch = catalogue("en")["train.lr_note"].split(":")[1].strip()[:30]  # "a small dataset fits in one batch"
+    assert (one_batch in captions) == (key == "lr_note")
+    if key == "lr_note_batches":
+        assert "57 batches" in captions  # 1,800 training images / 32
+
+
+def test_architecture_caption_says_when_the_inputs_differ_from_the_data(app_test):
+    at = app_test(page="app_pages/data.py")  # prepares the counting toy: windows of 5, 1 feature
+    at.switch_page("app_pages/architecture.py").run()
+    assert "(5 time steps)" in _texts(at)
+    at.number_input(key="arch_timesteps").set_value(2).run()
+    text = _texts(at)
+    assert "(5 time steps)" not in text and "windows of 5 time steps and 1 features" in text
+
+
+def test_inside_prediction_is_not_called_scaled_when_scaling_is_off(app_test):
+    at = app_test(page="app_pages/inside.py")  # the counting toy, scaling "none"
+    assert not at.exception
+    labels = [m.label for m in at.main.metric]
+    assert catalogue("en")["inside.prediction_raw"] in labels and catalogue("en")["inside.prediction"] not in labels
