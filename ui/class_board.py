@@ -282,7 +282,7 @@ def live_board(code: str) -> None:
     with_runs = [r for r in rows if r["run_id"]]
     if with_runs:
         st.subheader(t("class_page.open_title"))
-        c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+        c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
         names = [r["nickname"] for r in with_runs]
         picked = c1.selectbox(t("class_page.student"), names, key="class_open_student")
         row = with_runs[names.index(picked)] if picked in names else with_runs[0]
