@@ -69,7 +69,7 @@ def test_teacher_board_student_view_and_read_only_run(fresh_store, keras):
     mina = join_class(store, code, "<b>Mina</b> 🙂", client="t")
     jun = join_class(store, code, "Jun", client="t")
     mina_run = _train_into(store, mina["workspace"], "--epochs", "3")
-    _train_into(store, jun["workspace"], "--lr", "10", "--optimizer", "sgd", "--epochs", "6")
+    jun_run = _train_into(store, jun["workspace"], "--lr", "10", "--optimizer", "sgd", "--epochs", "6")
 
     # a wrong teacher key: an error, no nickname, no class name
     wrong = _open({"class": code, "teacher": key[:-2] + "xx"})
@@ -108,6 +108,18 @@ def test_teacher_board_student_view_and_read_only_run(fresh_store, keras):
     assert "Jun" not in text and "diverged" not in text and "Mina" in text
     home = _open({"ws": mina["workspace"]}, page="app_pages/home.py")
     assert any("Not at the target yet" in m.value for m in home.markdown)
+
+    # a student session asks for another student's run by id (the teacher's read-only slot): nothing
+    peek = _open({"ws": mina["workspace"]}, page="app_pages/train.py", _class_view=(code, jun_run, "Jun"))
+    assert not any("Read-only" in m.value for m in peek.markdown) and "Jun" not in _texts(peek)
+    assert all(getattr(r, "store_id", None) != jun_run for r in peek.session_state["runs"])
+    forged = _open(
+        {"ws": mina["workspace"]},
+        page="app_pages/train.py",
+        _class_teacher=(code, "x" * 32),
+        _class_view=(code, jun_run, "Jun"),
+    )
+    assert not any("Read-only" in m.value for m in forged.markdown)
 
     # Korean: no raw keys
     ko = _open({"class": code, "teacher": key}, lang="ko")
