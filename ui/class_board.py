@@ -86,7 +86,7 @@ def _cookie_js(name: str, value: str | None) -> str:
 
 def write_cookies() -> None:
     """Keep the teacher key and the workspace token in this browser (a reload works without them in the URL).
-    Written only when they change; the script runs in a zero-height component in the sidebar."""
+    Written only when they change, by a script in the page (st.html, not iframed)."""
     from ui.workspace import token
 
     teacher = st.session_state.get(TEACHER)
@@ -100,13 +100,8 @@ def write_cookies() -> None:
         st.session_state[COOKIES_WRITTEN] = wanted
         return
     script = "".join(_cookie_js(k, v) for k, v in wanted.items() if v is not None or k in cookies)
-    import streamlit.components.v1 as components
-
-    # the component's iframe is same-origin: the cookie is set on the app's own document
-    with st.sidebar:
-        components.html(
-            f"<script>{script.replace('document.cookie', 'window.parent.document.cookie')}</script>", height=0
-        )
+    with st.sidebar:  # values: the class alphabet and url-safe tokens, quoted by json.dumps
+        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
     st.session_state[COOKIES_WRITTEN] = wanted
 
 

@@ -18,7 +18,9 @@ runs within its budget count, and those reaching its target are marked.
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import json
 import math
 from datetime import UTC, datetime
 
@@ -66,11 +68,16 @@ def params_of(arch: dict | None) -> int | None:
     """The trained model's parameter count, from its stored ArchConfig (None when it cannot be rebuilt)."""
     if not arch:
         return None
+    return _params_of(json.dumps(arch, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=4096)
+def _params_of(arch_json: str) -> int | None:
     try:
         from rnn_lab.arch.config import ArchConfig
         from rnn_lab.arch.params import total_params
 
-        return int(total_params(ArchConfig(**arch)))
+        return int(total_params(ArchConfig(**json.loads(arch_json))))
     except Exception:  # noqa: BLE001 - an old or odd record: no count rather than no board
         return None
 
