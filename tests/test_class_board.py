@@ -190,3 +190,61 @@ def test_the_class_from_the_command_line_with_real_trainings(store_env, keras):
     join_class(store_env, cls, "=HYPERLINK(1)", client="t")
     text = board_csv(class_board(store_env, cls, key)["rows"])
     assert "'=HYPERLINK(1)" in text and long_name in text
+
+
+def test_board_states_from_records():
+    from datetime import UTC, datetime
+
+    from rnn_lab.store.board import build_board
+
+    stamp = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def rec(wid, state, **kw):
+        base = {
+            "id": f"r{wid}",
+            "workspace_id": wid,
+            "task": "classify",
+            "data_identity": "digits:mnist",
+            "state": state,
+            "epochs_done": 2,
+            "epochs_total": 5,
+            "arch": {"units": [4], "dense_units": 10, "head_activation": "softmax"},
+            "history": {"loss": [2.0, 1.5]},
+            "metrics": None,
+            "message": None,
+            "updated_at": stamp,
+        }
+        return {**base, **kw}
+
+    members = [{"workspace_id": i, "display": f"s{i}", "joined_at": stamp} for i in range(1, 8)]
+    runs = [
+        rec(1, "queued"),
+        rec(2, "running"),
+        rec(3, "failed", message="out of memory"),
+        rec(4, "stopped", metrics={"model": {"accuracy": 0.9}, "baseline": {"accuracy": 0.1}, "verdict": "beats"}),
+        rec(5, "done", metrics={"model": {"accuracy": 0.1}, "baseline": {"accuracy": 0.5}, "verdict": "loses"}),
+        rec(6, "running", history={"loss": [2.0, float("inf")]}),
+    ]
+    rows = build_board(members, runs, queue={"r1": (2, 3)})
+    got = [(r["state"], r["values"]) for r in rows]
+    assert got == [
+        ("queued", {"k": 2, "m": 3}),
+        ("running", {"k": 2, "n": 5}),
+        ("failed", {"message": "out of memory"}),
+        ("stopped", {}),
+        ("loses", {}),
+        ("diverged", {"epoch": 2}),
+        ("none", {}),
+    ]
+    assert rows[3]["score"] == 0.9 and rows[3]["baseline"] == 0.1 and rows[3]["best_score"] == 0.9
+    from rnn_lab.store.board import state_text
+
+    assert state_text(rows[0], "ko") == "대기 중 (3개 중 2번째)" and "out of memory" in state_text(rows[2])
+
+
+def test_deleting_a_members_workspace_removes_it_from_the_class(store_env):
+    code, key = create_class(store_env, "Class")
+    ws = join_class(store_env, code, "Mina", client="t")["workspace"]
+    assert [r["nickname"] for r in class_board(store_env, code, key)["rows"]] == ["Mina"]
+    assert store_env.delete_workspace(ws)
+    assert class_board(store_env, code, key)["rows"] == []

@@ -98,6 +98,10 @@ def test_teacher_board_student_view_and_read_only_run(fresh_store, keras):
     assert "Back to the class" in labels and "Train" not in labels
     assert not any(k in (b.key or "") for b in teacher.button for k in ("delete", "rename", "resume", "fork"))
     assert any("Read-only" in m.value for m in teacher.markdown)
+    teacher.switch_page("app_pages/inside.py").run()  # the Inside page opens the student's model
+    assert not teacher.exception
+    assert any("Read-only" in m.value for m in teacher.markdown)
+    assert teacher.session_state["inside_run"].startswith("<b>Mina</b> 🙂 · #1")
     record = store.run_record(mina["workspace"], mina_run)
     assert record["name"].startswith("#1 ") and record["state"] == "done"  # untouched
 
