@@ -30,7 +30,6 @@ VIEW_RUN = "_class_view_run"  # the loaded StoredRun of VIEW
 FRESH_KEY = "_class_fresh_key"  # the teacher link, shown once right after the class was created
 TEACHER_COOKIE = "rnn_lab_teacher"
 WS_COOKIE = "rnn_lab_ws"
-COOKIE_DAYS = 60
 CLASS_PARAMS = ("class", "teacher", "join")
 
 
@@ -80,7 +79,8 @@ def capture_link_once() -> None:
 def _cookie_js(name: str, value: str | None) -> str:
     if value is None:
         return f"document.cookie = {json.dumps(name + '=; path=/; max-age=0; SameSite=Strict')};"
-    text = f"{name}={value}; path=/; max-age={COOKIE_DAYS * 86400}; SameSite=Strict"
+    # a session cookie: a reload keeps it, closing the browser forgets it (a shared classroom computer)
+    text = f"{name}={value}; path=/; SameSite=Strict"
     return f"document.cookie = {json.dumps(text)};"
 
 
