@@ -195,6 +195,22 @@ def _score(value, metric) -> str:
     return f"{value:.3f}" if metric == "skill" else f"{value:.1%}"
 
 
+def _value(value, metric) -> str:
+    if value is None:
+        return ""
+    return f"{value:.1%}" if metric == "accuracy" else f"{value:.4g}"
+
+
+def _result(row: dict) -> str:
+    """The latest finished run's test metric as the Train page names it, e.g. "RMSE 1.88 (test)"."""
+    if row["test_value"] is None:
+        return ""
+    name = "RMSE" if row["test_metric"] == "rmse" else t("class_board.metric.accuracy")
+    split = row["split"]
+    split = f" ({t(f'class_page.split.{split}')})" if split in ("train", "val", "test") else ""
+    return f"{name} {_value(row['test_value'], row['test_metric'])}{split}"
+
+
 def board_frame(rows: list[dict]) -> pd.DataFrame:
     """The board as a table (nicknames as plain text: the table never renders markup)."""
     from rnn_lab.store.board import state_text
@@ -210,11 +226,11 @@ def board_frame(rows: list[dict]) -> pd.DataFrame:
                 t("class_page.col.data"): r["data"] or "",
                 t("class_page.col.model"): r["model"] or "",
                 t("class_page.col.params"): "" if r["params"] is None else f"{r['params']:,}",
-                t("class_page.col.score"): ""
-                if r["score"] is None
-                else f"{t(f'class_board.metric.{metric}')} {_score(r['score'], metric)}",
-                t("class_page.col.baseline"): _score(r["baseline"], metric) if r["score"] is not None else "",
-                t("class_page.col.best"): _score(r["best_score"], metric) if r["best_score"] is not None else "",
+                t("class_page.col.score"): _result(r),
+                t("class_page.col.baseline"): _value(r["baseline_value"], r["test_metric"]),
+                t("class_page.col.best"): ""
+                if r["best_score"] is None
+                else f"{t(f'class_board.metric.{metric}')} {_score(r['best_score'], metric)}",
                 t("class_page.col.met"): {True: "✓", False: "✗"}.get(r["met"], ""),
                 t("class_page.col.last"): _when(r["last_activity"]),
             }

@@ -37,6 +37,10 @@ CSV_COLUMNS = (
     "metric",
     "score",
     "baseline",
+    "test_metric",
+    "test_value",
+    "baseline_value",
+    "split",
     "best_score",
     "runs",
     "last_activity",
@@ -108,6 +112,25 @@ def score_of(task: str, metrics: dict | None) -> tuple[str, float | None, float 
     model = m.get("model") or {}
     base = m.get("baseline") or {}
     return "accuracy", _num(model.get("accuracy")), _num(base.get("accuracy")), m.get("verdict")
+
+
+def test_metric(task: str, metrics: dict | None) -> tuple[str, float | None, float | None, str | None]:
+    """``(name, model value, baseline value, split)`` as the Train page reports them: forecast -> RMSE against
+    persistence's RMSE, classify / next_token -> accuracy against the baseline's, on the split they were measured."""
+    m = metrics or {}
+    if task == "forecast":
+        return (
+            "rmse",
+            _num((m.get("model") or {}).get("rmse")),
+            _num((m.get("naive") or {}).get("rmse")),
+            m.get("split"),
+        )
+    return (
+        "accuracy",
+        _num((m.get("model") or {}).get("accuracy")),
+        _num((m.get("baseline") or {}).get("accuracy")),
+        m.get("split"),
+    )
 
 
 def _num(value) -> float | None:
@@ -212,6 +235,10 @@ def build_board(members: list[dict], runs: list[dict], assignment=None, queue: d
             "metric": None,
             "score": None,
             "baseline": None,
+            "test_metric": None,
+            "test_value": None,
+            "baseline_value": None,
+            "split": None,
             "best_run_id": None,
             "best_score": None,
             "met": None,
@@ -234,6 +261,9 @@ def build_board(members: list[dict], runs: list[dict], assignment=None, queue: d
                 baseline=baseline if latest.get("state") in FINISHED else None,
                 last_activity=_iso(max(r["updated_at"] for r in mine)),
             )
+            if latest.get("state") in FINISHED:
+                name, value, base, split = test_metric(latest.get("task", ""), latest.get("metrics"))
+                row.update(test_metric=name, test_value=value, baseline_value=base, split=split)
             best = _best([r for r in mine if counts_for(r, assignment)])
             if best is not None:
                 best_score = score_of(best.get("task", ""), best.get("metrics"))[1]
@@ -384,6 +414,10 @@ def board_csv(rows: list[dict], lang: str = "en") -> str:
                 _csv_cell(row["metric"]),
                 _csv_cell(None if row["score"] is None else round(row["score"], 4)),
                 _csv_cell(None if row["baseline"] is None else round(row["baseline"], 4)),
+                _csv_cell(row["test_metric"]),
+                _csv_cell(None if row["test_value"] is None else round(row["test_value"], 6)),
+                _csv_cell(None if row["baseline_value"] is None else round(row["baseline_value"], 6)),
+                _csv_cell(row["split"]),
                 _csv_cell(None if row["best_score"] is None else round(row["best_score"], 4)),
                 _csv_cell(row["runs"]),
                 _csv_cell(row["last_activity"]),
