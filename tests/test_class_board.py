@@ -125,6 +125,9 @@ def test_leaderboard_ranks_by_score_then_fewer_parameters_within_the_budget():
         ("A", 0.5, True),
         ("C", 0.4, False),
     ]
+    other_split = {**run(1, 0.99, 4, rid="split"), "settings": {"data_test_frac": "0.2"}}
+    board = build_leaderboard(members, [*runs, other_split], budget)[("forecast", "toy:counting")]
+    assert "split" not in [e["run_id"] for e in board]  # scored on other windows: not comparable
 
 
 def test_the_class_from_the_command_line_with_real_trainings(store_env, keras):

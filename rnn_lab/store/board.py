@@ -12,7 +12,7 @@ the store with the teacher key. A student's state is that of their latest run:
 
 The leaderboard ranks, per (task, data), each student's best finished run by its score (forecast: skill against
 the persistence baseline; classify / text: accuracy), ties broken by fewer parameters; with an assignment only
-runs within its budget count, and those reaching its target are marked.
+runs on its task, data and split within its budget count, and those reaching its target are marked.
 """
 
 from __future__ import annotations
@@ -181,7 +181,17 @@ def counts_for(run: dict, assignment) -> bool:
         return False
     if assignment is not None and (run.get("task") != assignment.task or run.get("data_identity") != assignment.data):
         return False
+    if assignment is not None and run.get("settings") is not None and split_of(run["settings"]) != assignment.split:
+        return False  # another split scores on other windows: not comparable
     return within_budget(run, assignment)
+
+
+def split_of(settings: dict) -> tuple[float, float]:
+    """(validation, test) fractions of a run's stored settings."""
+    from rnn_lab.store.records import settings_values
+
+    v = settings_values(settings or {})
+    return float(v.get("data_val_frac", 0.0)), float(v.get("data_test_frac", 0.0))
 
 
 def met_target(score: float | None, assignment) -> bool | None:
@@ -368,7 +378,7 @@ def store_runs_of(store, cls: dict) -> list[dict]:
     out = []
     for r in rows:
         m = dict(r._mapping)
-        for key in ("arch", "train", "history", "metrics"):
+        for key in ("settings", "arch", "train", "history", "metrics"):
             m[key] = loads(m[key])
         out.append(m)
     return out

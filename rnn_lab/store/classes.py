@@ -187,10 +187,9 @@ class Assignment:
 
     @property
     def split(self) -> tuple[float, float]:
-        from rnn_lab.store.records import settings_values
+        from rnn_lab.store.board import split_of
 
-        v = settings_values(self.settings)
-        return float(v.get("data_val_frac", 0.0)), float(v.get("data_test_frac", 0.0))
+        return split_of(self.settings)
 
 
 def assignment_from_link(
@@ -370,6 +369,7 @@ BOARD_COLUMNS = (
     runs.c.epochs_done,
     runs.c.epochs_total,
     runs.c.data_identity,
+    runs.c.settings,
     runs.c.arch,
     runs.c.train,
     runs.c.history,
@@ -391,7 +391,7 @@ def class_runs(store: Store, class_id: int) -> list[dict]:
     out = []
     for r in rows:
         m = dict(r._mapping)
-        for key in ("arch", "train", "history", "metrics"):
+        for key in ("settings", "arch", "train", "history", "metrics"):
             m[key] = loads(m[key])
         out.append(m)
     return out
