@@ -87,6 +87,14 @@ def test_wrong_codes_are_slowed_and_a_wrong_key_shows_nothing(tmp_path):
     assert join_class(store, code, "Bo", client="b", limiter=limiter)["display"] == "Bo"  # another client
     clock[0] += 1.5
     assert join_class(store, code, "Mina", client="a", limiter=limiter)["display"] == "Mina"
+    # a network address shared by a class (one NAT) allows more wrong codes, then slows every session behind it
+    shared = JoinLimiter(clock=lambda: clock[0], free_attempts=5)
+    for i in range(5):
+        with pytest.raises(ClassError, match="no class"):
+            join_class(store, "WRONG1", "x", client=f"s{i}", limiter=limiter, address="ip:1", shared_limiter=shared)
+    with pytest.raises(ClassError, match="wait"):  # a new session (a reload) from the same address
+        join_class(store, code, "Ana", client="s9", limiter=limiter, address="ip:1", shared_limiter=shared)
+    assert join_class(store, code, "Ana", client="s9", limiter=limiter, address="ip:2", shared_limiter=shared)
     assert class_board(store, code, key)["rows"][0]["nickname"] == "Bo"
     for wrong in (None, "", key[:-1] + ("A" if key[-1] != "A" else "B"), new_token()):
         assert class_board(store, code, wrong) is None

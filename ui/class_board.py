@@ -504,16 +504,15 @@ def student_info() -> dict | None:
     return student_view(store, token())
 
 
-def _client() -> str:
-    try:
-        ip = st.context.ip_address
-    except Exception:  # noqa: BLE001
-        ip = None
-    if ip:
-        return f"ip:{ip}"
+def _client() -> tuple[str, str | None]:
+    """(this browser session, its network address or None) for the wrong-code counters."""
     from ui.common import session_id
 
-    return f"session:{session_id()}"
+    try:
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no browser context (AppTest)
+        ip = None
+    return f"session:{session_id()}", (f"ip:{ip}" if ip else None)
 
 
 def join_ui() -> None:
@@ -530,7 +529,8 @@ def join_ui() -> None:
                 st.error(t("class_page.no_store"))
                 return
             try:
-                join_class(store, code, nick, token(), client=_client())
+                client, address = _client()
+                join_class(store, code, nick, token(), client=client, address=address)
             except ClassError as err:
                 st.error(err.text(lang()))
                 return

@@ -9,7 +9,8 @@
   :data:`NICKNAME_MAX` characters; the pages show them as data, never as markup. Two members with the same
   nickname are told apart as "Mina", "Mina (2)", ...
 - **Wrong codes are slowed**: :class:`JoinLimiter` counts a client's wrong codes and makes it wait (doubling, up to
-  :data:`MAX_DELAY` seconds) after :data:`FREE_ATTEMPTS`. It lives in memory: right for one server process; a
+  :data:`MAX_DELAY` seconds) after :data:`FREE_ATTEMPTS` (a browser session) or :data:`SHARED_FREE_ATTEMPTS` (a
+  network address, shared by a class behind one NAT). It lives in memory: right for one server process; a
   farm of servers (or every new CLI process) has its own counters.
 - A student sees only their own class's name, assignment and, when the teacher turned it on, the leaderboard's
   nicknames and scores (:func:`student_view`); never another member's runs.
@@ -39,7 +40,8 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: readable fro
 CODE_LENGTH = 6
 NICKNAME_MAX = 40
 NAME_MAX = 80
-FREE_ATTEMPTS = 3  # wrong codes a client may enter before it has to wait
+FREE_ATTEMPTS = 3  # wrong codes a client (a browser session) may enter before it has to wait
+SHARED_FREE_ATTEMPTS = 30  # the same for a whole network address: a class behind one NAT shares it
 MAX_DELAY = 60.0  # seconds
 
 classes = sa.Table(
@@ -126,8 +128,9 @@ class JoinLimiter:
     """Per-client wrong-code counter in memory: after FREE_ATTEMPTS wrong codes a client waits 1, 2, 4, ...
     (at most MAX_DELAY) seconds before its next try is even checked. A right code resets it."""
 
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, clock=time.monotonic, free_attempts: int = FREE_ATTEMPTS):
         self.clock = clock
+        self.free = free_attempts
         self._state: dict[str, tuple[int, float]] = {}
         self._lock = threading.Lock()
 
@@ -140,7 +143,7 @@ class JoinLimiter:
         with self._lock:
             count, _ = self._state.get(client, (0, 0.0))
             count += 1
-            delay = 0.0 if count < FREE_ATTEMPTS else min(MAX_DELAY, 2.0 ** (count - FREE_ATTEMPTS))
+            delay = 0.0 if count < self.free else min(MAX_DELAY, 2.0 ** (count - self.free))
             self._state[client] = (count, self.clock() + delay)
             if len(self._state) > 10_000:  # forget the oldest clients rather than grow without end
                 for old in list(self._state)[:1000]:
@@ -151,7 +154,8 @@ class JoinLimiter:
             self._state.pop(client, None)
 
 
-LIMITER = JoinLimiter()
+LIMITER = JoinLimiter()  # per browser session (or "cli")
+SHARED_LIMITER = JoinLimiter(free_attempts=SHARED_FREE_ATTEMPTS)  # per network address: a reload is no way around
 
 
 # ---------------------------------------------------------------------- assignment
@@ -289,13 +293,19 @@ def join_class(
     *,
     client: str = "local",
     limiter: JoinLimiter | None = None,
+    address: str | None = None,
+    shared_limiter: JoinLimiter | None = None,
 ) -> dict:
     """Join class ``code`` with ``workspace`` (a new workspace when None). Returns ``{"workspace", "display",
-    "class_name", "code"}``. A wrong code counts against ``client`` (ClassError ``bad_code``, then ``slow_down``).
+    "class_name", "code"}``. A wrong code counts against ``client`` (ClassError ``bad_code``, then ``slow_down``)
+    and against its network ``address``, which may make SHARED_FREE_ATTEMPTS wrong codes before it is slowed: a
+    whole class behind one NAT is not stopped by one student's typos, and a reload (a new session) gains nothing
+    beyond that.
     A workspace already in this class keeps its membership (the nickname it joined with); in another class it
     cannot join (``other_class``)."""
     limiter = limiter or LIMITER
-    wait = limiter.wait_left(client)
+    shared = shared_limiter or SHARED_LIMITER
+    wait = max(limiter.wait_left(client), shared.wait_left(address) if address else 0.0)
     if wait > 0:
         raise ClassError("slow_down", seconds=int(wait) + 1)
     nick = clean_nickname(nickname)
@@ -303,8 +313,10 @@ def join_class(
         row = _class_row(conn, code)
     if row is None:
         limiter.failed(client)
+        if address:
+            shared.failed(address)
         raise ClassError("bad_code")
-    limiter.succeeded(client)
+    limiter.succeeded(client)  # the address's count stays: one right code does not clear a class's guesses
     token = store.open_workspace(workspace if valid_token(workspace) else None)
     for attempt in range(10):
         try:
