@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "rnn_lab.train.cli",
     "rnn_lab.inside.cli",
     "rnn_lab.store.cli",
+    "rnn_lab.store.class_cli",
 )
 
 

@@ -26,9 +26,10 @@ def token() -> str | None:
 
 
 def link_params() -> dict[str, str]:
-    """What the address bar carries besides the experiment: the workspace token."""
+    """What the address bar carries besides the experiment: the workspace token (not in projection mode: the
+    projector shows the address bar; the browser keeps the token in a cookie, see ui.class_board)."""
     tok = token()
-    return {WS_PARAM: tok} if tok else {}
+    return {WS_PARAM: tok} if tok and not st.session_state.get("projection") else {}
 
 
 def _store():
@@ -197,8 +198,9 @@ def sidebar_ui() -> None:
         st.caption(t("store.ui.saved_here"))
         from rnn_lab.share import build_link
 
-        st.code(build_link(app_root().rstrip("/") + "/", {WS_PARAM: tok}), language=None, wrap_lines=True)
-        st.caption(t("store.ui.private"))
+        if not st.session_state.get("projection"):  # nothing secret on the projector
+            st.code(build_link(app_root().rstrip("/") + "/", {WS_PARAM: tok}), language=None, wrap_lines=True)
+            st.caption(t("store.ui.private"))
         sure = st.checkbox(t("store.ui.delete_sure"), key="btn_ws_delete_sure")
         st.button(
             t("store.ui.delete"),
