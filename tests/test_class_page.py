@@ -96,7 +96,9 @@ def test_teacher_board_student_view_and_read_only_run(fresh_store, keras):
     assert not teacher.exception
     labels = [b.label for b in teacher.button]
     assert "Back to the class" in labels and "Train" not in labels
-    assert not any(k in (b.key or "") for b in teacher.button for k in ("delete", "rename", "resume", "fork"))
+    run_controls = [b.key or "" for b in teacher.button if not (b.key or "").startswith("btn_ws_")]  # not the
+    # sidebar's own-workspace box (the teacher's workspace, never the student's)
+    assert not any(k in key for key in run_controls for k in ("delete", "rename", "resume", "fork"))
     assert any("Read-only" in m.value for m in teacher.markdown)
     teacher.switch_page("app_pages/inside.py").run()  # the Inside page opens the student's model
     assert not teacher.exception
