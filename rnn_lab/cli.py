@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "rnn_lab.train.cli",
     "rnn_lab.inside.cli",
     "rnn_lab.store.cli",
+    "rnn_lab.workers.cli",
 )
 
 

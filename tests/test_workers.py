@@ -1,0 +1,189 @@
+"""Training on workers (issue 25), with real services started here on free loopback ports: a ``redis-server``
+and two ``python -m rnn_lab worker`` processes on a SQLite run store in a temporary data directory. The workers
+start once for the module (each imports TensorFlow in its child: ~10 s)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from services import free_port
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
+
+EPOCHS = 4
+
+
+@contextlib.contextmanager
+def redis_server():
+    root = Path(tempfile.mkdtemp(prefix="rnnlab-redis-"))
+    port = free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        + ["--dir", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    import redis
+
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.exceptions.ConnectionError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start") from None
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(10)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def start_worker(env: dict, name: str, log: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "rnn_lab", "worker", "--hostname", f"{name}@%h", "--loglevel", "WARNING"]
+    out = open(log, "wb")  # noqa: SIM115 - the process writes it until it ends
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def children(pid: int) -> list[int]:
+    import psutil
+
+    try:
+        return [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+@pytest.fixture(scope="module")
+def farm():
+    """Redis, a run store (SQLite in a temporary data directory) and two worker processes."""
+    data = Path(tempfile.mkdtemp(prefix="rnnlab-workers-data-"))
+    with redis_server() as url:
+        env = dict(
+            os.environ,
+            RNN_LAB_REDIS_URL=url,
+            RNN_LAB_DATA_DIR=str(data),
+            RNN_LAB_SCHEDULER="celery",
+            RNN_LAB_SAVE_EVERY="0.5",
+            TF_CPP_MIN_LOG_LEVEL="2",
+        )
+        env.pop("RNN_LAB_DATABASE_URL", None)
+        procs = [start_worker(env, f"w{i}", data / f"worker{i}.log") for i in (1, 2)]
+        from rnn_lab.store import Store
+        from rnn_lab.workers.scheduler import CeleryScheduler
+        from rnn_lab.workers.state import RedisState
+
+        state = RedisState(url)
+        deadline = time.monotonic() + 120
+        while state.worker_slots() < 2:
+            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                logs = "\n".join((data / f"worker{i}.log").read_text(errors="replace")[-2000:] for i in (1, 2))
+                pytest.fail("the workers did not start:\n" + logs)
+            time.sleep(0.2)
+        store = Store(f"sqlite:///{data / 'rnn_lab.sqlite3'}")
+        farm = {
+            "url": url,
+            "env": env,
+            "data": data,
+            "procs": procs,
+            "store": store,
+            "state": state,
+            "scheduler": CeleryScheduler(url),
+            "token": store.open_workspace(None),
+        }
+        try:
+            yield farm
+        finally:
+            for p in procs:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(p.pid, signal.SIGTERM)
+            for p in procs:
+                try:
+                    p.wait(20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait()
+            store.close()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def experiment(epochs: int = EPOCHS, seed: int = 0, lr: float = 0.02):
+    """The settings of a tiny run (toy:counting, SimpleRNN(4)) as the page keeps them, with its prepared data."""
+    from rnn_lab.arch.settings import config_from_values as arch_from
+    from rnn_lab.settings import all_settings
+    from rnn_lab.store.records import prepare_from_values
+    from rnn_lab.train.settings import config_from_values as train_from
+
+    values = {key: s.default for key, s in all_settings().items()}
+    values.update(
+        task="forecast",
+        data_source_kind="toy",
+        data_toy="counting",
+        arch_cell="SimpleRNN",
+        arch_layers=1,
+        arch_units_1=4,
+        train_epochs=epochs,
+        train_seed=seed,
+        train_lr=lr,
+    )
+    prepared = prepare_from_values(values)
+    return values, prepared, arch_from(values), train_from(values)
+
+
+def submit(farm, epochs: int = EPOCHS, seed: int = 0, scheduler=None, session: str = "s"):
+    from rnn_lab.workers.scheduler import remote_job_class
+
+    values, prepared, arch, cfg = experiment(epochs, seed)
+    job_class = remote_job_class(farm["store"], farm["token"], values, None)
+    return job_class(prepared, arch, cfg, scheduler=scheduler or farm["scheduler"], session_id=session)
+
+
+def wait_state(job, states, timeout: float = 120) -> str:
+    deadline = time.monotonic() + timeout
+    while job.state not in states:
+        assert time.monotonic() < deadline, f"{job.store_run_id} still {job.state} after {timeout} s"
+        time.sleep(0.1)
+    return job.state
+
+
+def test_four_trainings_finish_on_both_workers_with_the_local_queue_numbers(farm):
+    from rnn_lab.train.runs import execute
+
+    jobs = [submit(farm, seed=s) for s in range(4)]
+    for j in jobs:
+        assert wait_state(j, ("done", "error")) == "done", j.error
+    workers = {j.worker["pid"] for j in jobs}
+    assert len(workers) == 2, workers  # both workers trained
+    for seed, j in enumerate(jobs):
+        _, prepared, arch, cfg = experiment(seed=seed)
+        local = execute(prepared, arch, cfg)
+        assert j.run.history["loss"] == pytest.approx(local.history["loss"], rel=1e-5)
+        assert j.run.metrics["model"]["rmse"] == pytest.approx(local.metrics["model"]["rmse"], rel=1e-4)
+        rec = farm["store"].run_record(farm["token"], j.store_run_id)
+        assert rec["state"] == "done" and rec["epochs_done"] == EPOCHS
+        assert rec["history"]["loss"] == pytest.approx(local.history["loss"], rel=1e-5)
+
+
+def test_the_worker_parent_never_imports_tensorflow(farm):
+    parents = [p.pid for p in farm["procs"]]
+    for pid in parents:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "tensorflow" not in maps  # the children fork from a parent without TF
+    kids = [c for pid in parents for c in children(pid)]
+    assert kids and any("tensorflow" in Path(f"/proc/{c}/maps").read_text() for c in kids)
