@@ -21,6 +21,7 @@ from services import free_port
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
 
 EPOCHS = 4
+LONG = 2000  # epochs (the maximum) on 2,000 rows: a job still training when the test acts on it (stopped early)
 
 
 @contextlib.contextmanager
@@ -81,6 +82,7 @@ def farm():
             RNN_LAB_DATA_DIR=str(data),
             RNN_LAB_SCHEDULER="celery",
             RNN_LAB_SAVE_EVERY="0.5",
+            RNN_LAB_WORKER_ALIVE_TTL="3",  # a killed worker's job is sent back after 3 s instead of 8
             TF_CPP_MIN_LOG_LEVEL="2",
         )
         env.pop("RNN_LAB_DATABASE_URL", None)
@@ -123,7 +125,7 @@ def farm():
     shutil.rmtree(data, ignore_errors=True)
 
 
-def experiment(epochs: int = EPOCHS, seed: int = 0, lr: float = 0.02):
+def experiment(epochs: int = EPOCHS, seed: int = 0, lr: float = 0.02, rows: int | None = None):
     """The settings of a tiny run (toy:counting, SimpleRNN(4)) as the page keeps them, with its prepared data."""
     from rnn_lab.arch.settings import config_from_values as arch_from
     from rnn_lab.settings import all_settings
@@ -142,14 +144,18 @@ def experiment(epochs: int = EPOCHS, seed: int = 0, lr: float = 0.02):
         train_seed=seed,
         train_lr=lr,
     )
+    if rows:  # a slower job: more windows, small batches
+        values.update(data_toy_length=rows, train_batch_size=8)
     prepared = prepare_from_values(values)
     return values, prepared, arch_from(values), train_from(values)
 
 
-def submit(farm, epochs: int = EPOCHS, seed: int = 0, scheduler=None, session: str = "s"):
+def submit(farm, epochs: int = EPOCHS, seed: int = 0, scheduler=None, session: str = "s", rows=None):
     from rnn_lab.workers.scheduler import remote_job_class
 
-    values, prepared, arch, cfg = experiment(epochs, seed)
+    if epochs == LONG:
+        rows = 2000
+    values, prepared, arch, cfg = experiment(epochs, seed, rows=rows)
     job_class = remote_job_class(farm["store"], farm["token"], values, None)
     return job_class(prepared, arch, cfg, scheduler=scheduler or farm["scheduler"], session_id=session)
 
@@ -187,3 +193,93 @@ def test_the_worker_parent_never_imports_tensorflow(farm):
         assert "tensorflow" not in maps  # the children fork from a parent without TF
     kids = [c for pid in parents for c in children(pid)]
     assert kids and any("tensorflow" in Path(f"/proc/{c}/maps").read_text() for c in kids)
+
+
+def wait_epoch(job, at_least: int = 1, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while job.snapshot()["epoch"] < at_least:
+        assert job.state in ("queued", "running"), job.state
+        assert time.monotonic() < deadline, f"{job.store_run_id} has not reached epoch {at_least}"
+        time.sleep(0.05)
+
+
+def test_cancel_a_queued_job_and_stop_a_running_one(farm):
+    a, b = submit(farm, LONG, seed=10), submit(farm, LONG, seed=11)
+    wait_epoch(a), wait_epoch(b)  # both workers busy
+    c = submit(farm, seed=12)
+    snap = c.snapshot()
+    assert snap["queued"] and snap["position"] == 1 and snap["queue_length"] == 1
+    c.stop()
+    assert wait_state(c, ("stopped", "done", "error")) == "stopped"
+    a.stop()
+    assert wait_state(a, ("done", "error"), timeout=30) == "done"
+    assert (a.run.stopped, a.run.stop_reason, a.run.epochs_run < LONG) == (True, "user", True), a.run.epochs_run
+    rec = farm["store"].run_record(farm["token"], a.store_run_id)
+    assert rec["state"] == "stopped" and rec["epochs_done"] == a.run.epochs_run
+    b.stop()
+    assert wait_state(b, ("done", "error"), timeout=30) == "done"
+    time.sleep(1.0)  # a worker is free now: the cancelled job must still not run
+    assert farm["store"].run_record(farm["token"], c.store_run_id)["state"] == "queued"
+    assert farm["state"].attempts(c.store_run_id) == 0 and c.state == "stopped"
+
+
+def test_two_app_servers_see_each_others_queue(farm):
+    from rnn_lab.workers.scheduler import CeleryScheduler
+
+    one, two = farm["scheduler"], CeleryScheduler(farm["url"])  # two app servers on one Redis and one store
+    busy = [submit(farm, LONG, seed=20, scheduler=one), submit(farm, LONG, seed=21, scheduler=two)]
+    for j in busy:
+        wait_epoch(j)
+    mine = submit(farm, seed=22, scheduler=one, session="first")
+    theirs = submit(farm, seed=23, scheduler=two, session="second")
+    assert two.attach(mine.store_run_id).position() == 1
+    assert one.attach(theirs.store_run_id).position() == 2
+    assert mine.snapshot()["queue_length"] == theirs.snapshot()["queue_length"] == 2
+    for s in (one, two):
+        status = s.status()
+        assert (status.running, status.queued, status.limit) == (2, 2, 2)
+    two.cancel(two.attach(mine.store_run_id))  # one server cancels a job the other queued
+    assert wait_state(mine, ("stopped", "done", "error")) == "stopped"
+    assert theirs.snapshot()["position"] == 1
+    for j in (theirs, *busy):
+        j.stop()
+    for j in (theirs, *busy):
+        wait_state(j, ("stopped", "done", "error"), timeout=30)
+
+
+def test_a_run_whose_worker_died_twice_fails_with_a_plain_message(farm):
+    """The second death: the claim finds a run left running by a dead owner that already had its retry."""
+    from rnn_lab.workers.job import LOST_MESSAGE, run_job
+
+    values, prepared, arch, cfg = experiment()
+    from rnn_lab.store.records import start_record
+
+    store, state = farm["store"], farm["state"]
+    run_id, _ = start_record(store, farm["token"], values, arch, cfg, None, "#{number} lost", EPOCHS, state="running")
+    for _ in range(2):
+        state.mark_running(run_id, "gone-host:1:x")  # two earlier starts, the owner's heartbeat long expired
+    state.r.delete(state.key("alive", run_id))
+    out = run_job(run_id, state, store)
+    assert out["outcome"] == "failed"
+    rec = store.run_record(farm["token"], run_id)
+    assert rec["state"] == "failed" and rec["message"] == LOST_MESSAGE
+    assert state.progress(run_id)["error"]["key"] == "workers.err.lost"
+
+
+def test_a_worker_killed_mid_job_loses_nothing_the_job_finishes_on_the_other(farm):
+    """Last in the module: it kills one of the two workers (the parent and its training child, SIGKILL)."""
+    epochs = 30
+    j = submit(farm, epochs, seed=30, rows=400)
+    wait_epoch(j, 3)
+    pid = j.snapshot()["worker"]["pid"]
+    victim = next(p for p in farm["procs"] if pid in children(p.pid))
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait()
+    assert wait_state(j, ("done", "error"), timeout=120) == "done", j.error
+    assert j.worker["pid"] != pid and farm["state"].attempts(j.store_run_id) == 2
+    rec = farm["store"].run_record(farm["token"], j.store_run_id)
+    assert rec["state"] == "done" and rec["epochs_done"] == epochs and len(rec["history"]["loss"]) == epochs
+    from rnn_lab.train.runs import execute
+
+    _, prepared, arch, cfg = experiment(epochs, seed=30, rows=400)
+    assert rec["history"]["loss"] == pytest.approx(execute(prepared, arch, cfg).history["loss"], rel=1e-5)

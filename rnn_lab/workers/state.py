@@ -18,6 +18,7 @@ Every Redis failure becomes :class:`BackendUnavailable` (a catalogue message in 
 from __future__ import annotations
 
 import json
+import os
 import time
 from typing import Any
 
@@ -25,7 +26,8 @@ from rnn_lab.i18n import MessageError
 from rnn_lab.workers import config
 
 PREFIX = "rnnlab:"
-ALIVE_TTL = 8  # seconds: a training child that stopped beating for this long is taken as dead
+# seconds: a training child that stopped beating for this long is taken as dead (its run goes back to the queue)
+ALIVE_TTL = max(2, int(os.environ.get("RNN_LAB_WORKER_ALIVE_TTL", "8") or 8))
 BEAT_EVERY = 1.0
 WORKER_TTL = 15
 KEEP = 24 * 3600  # progress and flags outlive their job by a day (a page reloaded tomorrow still finds the state)
