@@ -283,3 +283,86 @@ def test_a_worker_killed_mid_job_loses_nothing_the_job_finishes_on_the_other(far
 
     _, prepared, arch, cfg = experiment(epochs, seed=30, rows=400)
     assert rec["history"]["loss"] == pytest.approx(execute(prepared, arch, cfg).history["loss"], rel=1e-5)
+
+
+@pytest.fixture
+def page_on_farm(farm, monkeypatch):
+    """The app's pages on the farm: its store (the same SQLite file) and its CeleryScheduler."""
+    from rnn_lab.store import reset_default_store
+    from rnn_lab.train.scheduler import set_default_scheduler
+
+    monkeypatch.setenv("RNN_LAB_DATA_DIR", str(farm["data"]))
+    monkeypatch.delenv("RNN_LAB_DATABASE_URL", raising=False)
+    reset_default_store()
+    previous = set_default_scheduler(farm["scheduler"])
+    yield farm
+    set_default_scheduler(previous)
+    reset_default_store()
+
+
+def _open_train(ws: str | None = None, lang: str = "en", **state):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    if ws:
+        at.query_params["ws"] = ws
+    at.run()
+    at.switch_page("app_pages/train.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_train_page_trains_on_a_worker_and_a_reloaded_page_reattaches(page_on_farm):
+    long = dict(train_epochs=LONG, arch_units_1=4, data_toy_length=2000, train_batch_size=8)
+    at = _open_train(**long)
+    at.button(key="btn_train_start").click().run()
+    job = at.session_state["job_train"]
+    assert type(job).__name__ == "BoundRemoteTrainJob" and job.store_run_id
+    wait_epoch(job, 2)
+    token = at.session_state["_ws_token"]
+    again = _open_train(ws=token)  # the same link in a new session (a reload) while it trains
+    back = again.session_state["job_train"]
+    assert back.store_run_id == job.store_run_id and back.state == "running"
+    assert back.snapshot()["epoch"] >= 2 and back.snapshot()["worker"]["pid"] == job.snapshot()["worker"]["pid"]
+    back.stop()  # Stop pressed on the reloaded page
+    assert wait_state(back, ("done", "error"), timeout=30) == "done"
+    again.run()
+    assert not again.exception, again.exception
+    (run,) = [r for r in again.session_state["runs"] if r.store_id == job.store_run_id]
+    assert run.stop_reason == "user" and 2 <= run.epochs_run < LONG
+    assert wait_state(job, ("done", "error"), timeout=10) == "done"  # the first tab sees it finished too
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_unreachable_workers_are_said_and_the_page_trains_here_instead(monkeypatch, tmp_path, lang):
+    from rnn_lab.i18n import t
+    from rnn_lab.store import reset_default_store
+    from rnn_lab.train.scheduler import set_default_scheduler
+    from rnn_lab.workers.scheduler import CeleryScheduler
+
+    monkeypatch.setenv("RNN_LAB_DATA_DIR", str(tmp_path))
+    reset_default_store()
+    nobody = f"redis://127.0.0.1:{free_port()}/0"  # no Redis listens there
+    scheduler = CeleryScheduler(nobody)
+    previous = set_default_scheduler(scheduler)
+    try:
+        at = _open_train(lang=lang, train_epochs=3, arch_units_1=4)
+        at.button(key="btn_train_start").click().run()
+        assert not at.exception, at.exception
+        said = " ".join(e.value for e in at.error)
+        assert t("workers.err.unreachable", lang, where="", reason="").split("(")[0].strip() in said
+        assert at.session_state.get("job_train") is None
+        at.button(key="btn_train_here").click().run()
+        job = at.session_state["job_train"]
+        assert type(job).__name__ == "SavingTrainJob" and job.ticket.scheduler is scheduler.local  # this process
+        job.join(timeout=120)
+        assert job.state == "done", job.error
+        at.run()
+        assert len(at.session_state["runs"]) == 1 and at.session_state["runs"][0].store_id
+    finally:
+        set_default_scheduler(previous)
+        reset_default_store()
