@@ -266,25 +266,6 @@ def test_a_run_whose_worker_died_twice_fails_with_a_plain_message(farm):
     assert state.progress(run_id)["error"]["key"] == "workers.err.lost"
 
 
-def test_a_worker_killed_mid_job_loses_nothing_the_job_finishes_on_the_other(farm):
-    """Last in the module: it kills one of the two workers (the parent and its training child, SIGKILL)."""
-    epochs = 30
-    j = submit(farm, epochs, seed=30, rows=400)
-    wait_epoch(j, 3)
-    pid = j.snapshot()["worker"]["pid"]
-    victim = next(p for p in farm["procs"] if pid in children(p.pid))
-    os.killpg(victim.pid, signal.SIGKILL)
-    victim.wait()
-    assert wait_state(j, ("done", "error"), timeout=120) == "done", j.error
-    assert j.worker["pid"] != pid and farm["state"].attempts(j.store_run_id) == 2
-    rec = farm["store"].run_record(farm["token"], j.store_run_id)
-    assert rec["state"] == "done" and rec["epochs_done"] == epochs and len(rec["history"]["loss"]) == epochs
-    from rnn_lab.train.runs import execute
-
-    _, prepared, arch, cfg = experiment(epochs, seed=30, rows=400)
-    assert rec["history"]["loss"] == pytest.approx(execute(prepared, arch, cfg).history["loss"], rel=1e-5)
-
-
 @pytest.fixture
 def page_on_farm(farm, monkeypatch):
     """The app's pages on the farm: its store (the same SQLite file) and its CeleryScheduler."""
@@ -366,3 +347,40 @@ def test_unreachable_workers_are_said_and_the_page_trains_here_instead(monkeypat
     finally:
         set_default_scheduler(previous)
         reset_default_store()
+
+
+def test_the_command_line_trains_on_a_worker_and_names_it(farm):
+    import json
+
+    from rnn_lab.train.runs import execute
+
+    cmd = [sys.executable, "-m", "rnn_lab", "train", "--data", "toy:counting", "--cell", "SimpleRNN", "--units", "4"]
+    cmd += ["--epochs", str(EPOCHS), "--save-run", "--workspace", farm["token"], "--json"]
+    done = subprocess.run(cmd, cwd=ROOT, env=farm["env"], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout)
+    kids = {c for p in farm["procs"] if p.poll() is None for c in children(p.pid)}
+    assert out["worker"]["pid"] in kids and out["worker"]["host"]
+    rec = farm["store"].run_record(farm["token"], out["run_id"])
+    assert rec["state"] == "done" and rec["history"]["loss"] == pytest.approx(out["history"]["loss"])
+    _, prepared, arch, cfg = experiment()
+    assert out["history"]["loss"] == pytest.approx(execute(prepared, arch, cfg).history["loss"], rel=1e-5)
+
+
+def test_a_worker_killed_mid_job_loses_nothing_the_job_finishes_on_the_other(farm):
+    """Last in the module: it kills one of the two workers (the parent and its training child, SIGKILL)."""
+    epochs = 30
+    j = submit(farm, epochs, seed=30, rows=400)
+    wait_epoch(j, 3)
+    pid = j.snapshot()["worker"]["pid"]
+    victim = next(p for p in farm["procs"] if pid in children(p.pid))
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait()
+    assert wait_state(j, ("done", "error"), timeout=120) == "done", j.error
+    assert j.worker["pid"] != pid and farm["state"].attempts(j.store_run_id) == 2
+    rec = farm["store"].run_record(farm["token"], j.store_run_id)
+    assert rec["state"] == "done" and rec["epochs_done"] == epochs and len(rec["history"]["loss"]) == epochs
+    from rnn_lab.train.runs import execute
+
+    _, prepared, arch, cfg = experiment(epochs, seed=30, rows=400)
+    assert rec["history"]["loss"] == pytest.approx(execute(prepared, arch, cfg).history["loss"], rel=1e-5)

@@ -55,3 +55,39 @@ def worker_command(args) -> int:
     ]
     app.worker_main(argv)
     return 0
+
+
+class WorkerTraining:
+    """``train --save-run`` with ``RNN_LAB_SCHEDULER=celery``: the queued record is made here, its id goes to the
+    workers, and the command waits for the finished run, which it reads back from the store. The JSON gains
+    ``worker`` (host and pid of the process that trained it) besides ``run_id`` and ``workspace``."""
+
+    def __init__(self, args, task: str, prepared, arch, cfg):
+        from rnn_lab.store import default_store
+        from rnn_lab.store.cli import cli_values
+        from rnn_lab.train.scheduler import default_scheduler
+        from rnn_lab.workers.scheduler import remote_job_class
+
+        values, data_bytes = cli_values(args, task, prepared)
+        self.store = default_store()
+        self.token = self.store.open_workspace(args.workspace)
+        self.job = remote_job_class(self.store, self.token, values, data_bytes)(
+            prepared, arch, cfg, scheduler=default_scheduler(), session_id="cli"
+        )
+
+    def run(self):
+        """Wait for the worker; the finished run (a stored run, its model loads when read). Ctrl+C stops it."""
+        try:
+            while self.job.running:
+                self.job.join(1.0)
+        except KeyboardInterrupt:
+            self.job.stop()
+            raise
+        if self.job.state == "stopped" or self.job.run is None:
+            from rnn_lab.cli import UsageError
+
+            raise UsageError(f"the run did not train: {self.job.error or self.job.state}")
+        return self.job.run
+
+    def finish(self) -> dict:
+        return {"run_id": self.job.store_run_id, "workspace": self.token, "worker": self.job.worker}
