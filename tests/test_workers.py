@@ -367,6 +367,28 @@ def test_the_command_line_trains_on_a_worker_and_names_it(farm):
     assert out["history"]["loss"] == pytest.approx(execute(prepared, arch, cfg).history["loss"], rel=1e-5)
 
 
+@pytest.mark.slow  # ~80 s: a real app server and five trainings over the websocket protocol
+def test_five_students_train_at_once_on_the_workers(farm, monkeypatch):
+    """tests/test_classroom_load.py on the Celery backend: the app (a real ``streamlit run``) trains nothing
+    itself; 5 students over Streamlit's websocket protocol all get their results, the bystander's page works."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import streamlit_server
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from classroom_load import run_classroom
+
+    for key in ("RNN_LAB_REDIS_URL", "RNN_LAB_DATA_DIR", "RNN_LAB_SCHEDULER"):
+        monkeypatch.setenv(key, farm["env"][key])
+    before = farm["state"].r.get(farm["state"].key("seq"))
+    with streamlit_server() as url, ThreadPoolExecutor(1) as pool:
+        got = pool.submit(run_classroom, url, 5, 300).result()
+    problems = {r["student"]: r["errors"] for r in got["results"] if r["errors"] or r["seconds"] is None}
+    assert problems == {}
+    assert len(got["results"]) == 5 and got["bystander"]["errors"] == [] and got["bystander"]["times"]
+    assert int(farm["state"].r.get(farm["state"].key("seq"))) - int(before or 0) == 5  # all five went to workers
+
+
 def test_a_worker_killed_mid_job_loses_nothing_the_job_finishes_on_the_other(farm):
     """Last in the module: it kills one of the two workers (the parent and its training child, SIGKILL)."""
     epochs = 30
