@@ -28,12 +28,19 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument("--hostname", default=None, help="the worker's node name (default celery's: rnn_lab@HOST-PID)")
     p.add_argument("--loglevel", default="INFO")
+    p.add_argument(
+        "--ping",
+        action="store_true",
+        help="health check: exit 0 when a worker on this host beats in Redis (its parent's heartbeat), else 1",
+    )
     p.set_defaults(func=worker_command)
 
 
 def worker_command(args) -> int:
     from rnn_lab.workers import config
 
+    if args.ping:
+        return 0 if _beating_here() else 1
     if args.max_tasks_per_child:
         os.environ["RNN_LAB_WORKER_MAX_TASKS"] = str(args.max_tasks_per_child)
     if args.max_memory_per_child:
@@ -55,6 +62,19 @@ def worker_command(args) -> int:
     ]
     app.worker_main(argv)
     return 0
+
+
+def _beating_here() -> bool:
+    import socket
+
+    from rnn_lab.workers.state import BackendUnavailable, RedisState
+
+    try:
+        state = RedisState()
+        pattern = state.key("worker") + f":{socket.gethostname()}:*"
+        return any(True for _ in state.r.scan_iter(match=pattern, count=100))
+    except (BackendUnavailable, OSError, Exception):  # noqa: BLE001 - any failure is "not healthy"
+        return False
 
 
 class WorkerTraining:
