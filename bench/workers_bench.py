@@ -123,15 +123,34 @@ def stop_workers(procs) -> None:
             os.killpg(p.pid, signal.SIGKILL)
 
 
-def counting():
+def experiment(link: str):
+    """Values, prepared data, architecture and training config of a share link's query (classroom_load's)."""
+    from urllib.parse import parse_qsl
+
     from rnn_lab.arch.settings import config_from_values as arch_from
-    from rnn_lab.settings import all_settings
+    from rnn_lab.share import decode
     from rnn_lab.store.records import prepare_from_values
     from rnn_lab.train.settings import config_from_values as train_from
 
-    values = {key: s.default for key, s in all_settings().items()}
-    values.update(train_epochs=50)
+    values = decode(dict(parse_qsl(link)))[0]
     return values, prepare_from_values(values), arch_from(values), train_from(values)
+
+
+def counting():
+    from classroom_load import COUNTING
+
+    return experiment(COUNTING)
+
+
+def timed(job) -> tuple[float, float]:
+    """(submit -> first epoch, submit -> done) of a job just submitted (its clock started by the caller)."""
+    t0, first = job.t0, None
+    while job.running:
+        if first is None and job.snapshot()["epoch"] >= 1:
+            first = time.perf_counter() - t0
+        time.sleep(0.005)
+    total = time.perf_counter() - t0
+    return (total if first is None else first), total
 
 
 def part_hop() -> None:
@@ -170,6 +189,17 @@ def part_hop() -> None:
             hops.append(first)
             totals.append(total)
             print(f"| {k} | {pid} | {first:.2f} s | {total:.2f} s | {rss_mb(pid):.0f} MB |")
+        from classroom_load import SAMSUNG_LSTM
+
+        lvalues, lprepared, larch, lcfg = experiment(SAMSUNG_LSTM)
+        lstm_class = remote_job_class(store, token, lvalues, None)
+        lstm = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            job = lstm_class(lprepared, larch, lcfg, scheduler=scheduler, session_id="bench")
+            job.t0 = t0
+            lstm.append(timed(job))
+            assert job.state == "done", job.error
         parent = rss_mb(proc.pid)
         stop_workers([proc])
         store.close()
@@ -187,6 +217,10 @@ def part_hop() -> None:
         ltotals.append(time.perf_counter() - t0)
     print()
     print(f"Worker parent (no TensorFlow): {parent:.0f} MB resident.")
+    print(
+        "Samsung LSTM(32), 50 epochs, on the worker (submit -> first epoch / stored): "
+        + ", ".join(f"{a:.2f} / {b:.2f} s" for a, b in lstm)
+    )
     warm = [h for i, h in enumerate(hops) if i % 5]  # not the first job of a fresh child
     print(
         f"Hop, warm child: median {statistics.median(warm):.2f} s (submit -> stored median "

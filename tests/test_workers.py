@@ -184,6 +184,11 @@ def test_four_trainings_finish_on_both_workers_with_the_local_queue_numbers(farm
         rec = farm["store"].run_record(farm["token"], j.store_run_id)
         assert rec["state"] == "done" and rec["epochs_done"] == EPOCHS
         assert rec["history"]["loss"] == pytest.approx(local.history["loss"], rel=1e-5)
+    from rnn_lab.workers.scheduler import RemoteTrainJob
+
+    farm["state"].r.delete(farm["state"].key("progress", jobs[0].store_run_id))  # a Redis that lost its data
+    again = RemoteTrainJob.attach(farm["store"], farm["token"], jobs[0].store_run_id, farm["scheduler"])
+    assert again.state == "done" and again.run.history == jobs[0].run.history  # the store has the finished run
 
 
 def test_the_worker_parent_never_imports_tensorflow(farm):

@@ -314,6 +314,7 @@ class RemoteTrainJob:
         self.consumed = False
         self.store_error = None
         self.store_parent = parent[:2] if parent else None
+        self._record_checked, self._record_seen = float("-inf"), None
         if attach_run_id is not None:
             self.store_run_id = attach_run_id
             rec = store.run_record(token, attach_run_id) or {}
@@ -368,9 +369,31 @@ class RemoteTrainJob:
     def worker(self) -> dict | None:
         return self.ticket.worker
 
+    def _record_state(self) -> str | None:
+        """The run record's state, read at most every 2 s: the truth when Redis lost the job's progress (a Redis
+        restarted without its data) or cannot be reached; the worker writes the finished run to the store."""
+        now = time.monotonic()
+        if now - self._record_checked < 2.0:
+            return self._record_seen
+        self._record_checked = now
+        try:
+            rec = self.store.run_record(self.token, self.store_run_id)
+        except Exception:  # noqa: BLE001 - the store unreachable too: keep what the page shows
+            return self._record_seen
+        self._record_seen = None if rec is None else rec["state"]
+        if rec is not None and rec["state"] == "failed":
+            self.error = RemoteError({"text": rec.get("message") or "failed"})
+        return self._record_seen
+
     @property
     def state(self) -> str:
         s = self.ticket.state
+        if s == QUEUED and not self.ticket.progress and not self.ticket.position():
+            recorded = self._record_state()  # not in Redis's line: ask the store
+            if recorded in ("done", "stopped"):
+                s = DONE
+            elif recorded == "failed":
+                return "error"
         if s == QUEUED:
             return "queued"
         if s == RUNNING:
