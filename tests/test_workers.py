@@ -271,6 +271,37 @@ def test_a_run_whose_worker_died_twice_fails_with_a_plain_message(farm):
     assert state.progress(run_id)["error"]["key"] == "workers.err.lost"
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_claim_lets_one_worker_of_many_take_a_run(backend, tmp_path, request):
+    """The record claim on both stores: eight threads (eight workers handed the same run id) claim at once, one
+    wins; a run held by a live owner is refused; a dead owner's run is taken over by exactly one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rnn_lab.store import Store
+    from rnn_lab.store.records import start_record
+    from rnn_lab.workers.claim import claim, record_owner
+
+    url = (
+        f"sqlite:///{tmp_path / 'rnn_lab.sqlite3'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    )
+    store = Store(url)
+    try:
+        token = store.open_workspace(None)
+        values, _, arch, cfg = experiment()
+        run_id, _ = start_record(store, token, values, arch, cfg, None, "#{number} x", EPOCHS, state="queued")
+        with ThreadPoolExecutor(8) as pool:
+            won = list(pool.map(lambda i: claim(store, run_id, f"host:{i}:t"), range(8)))
+        assert sum(won) == 1
+        owner = record_owner(store, run_id)[2]
+        assert record_owner(store, run_id)[:2] == (token, "running") and owner == f"host:{won.index(True)}:t"
+        assert not claim(store, run_id, "late:1:t")  # running under a live owner: refused
+        with ThreadPoolExecutor(4) as pool:  # the owner died: the retries race, one takes it over
+            won = list(pool.map(lambda i: claim(store, run_id, f"retry:{i}:t", dead_owner=owner), range(4)))
+        assert sum(won) == 1 and record_owner(store, run_id)[2].startswith("retry:")
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def page_on_farm(farm, monkeypatch):
     """The app's pages on the farm: its store (the same SQLite file) and its CeleryScheduler."""
