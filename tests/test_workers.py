@@ -56,8 +56,12 @@ def redis_server():
         shutil.rmtree(root, ignore_errors=True)
 
 
-def start_worker(env: dict, name: str, log: Path) -> subprocess.Popen:
+def start_worker(env: dict, name: str, log: Path, plain_celery: bool = False) -> subprocess.Popen:
+    """``python -m rnn_lab worker``, or (``plain_celery``) Celery's own command on the project's app."""
     cmd = [sys.executable, "-m", "rnn_lab", "worker", "--hostname", f"{name}@%h", "--loglevel", "WARNING"]
+    if plain_celery:
+        cmd = [sys.executable, "-m", "celery", "-A", "rnn_lab.workers.celery_app", "worker", "-c", "1"]
+        cmd += ["--hostname", f"{name}@%h", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"]
     out = open(log, "wb")  # noqa: SIM115 - the process writes it until it ends
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -73,7 +77,8 @@ def children(pid: int) -> list[int]:
 
 @pytest.fixture(scope="module")
 def farm():
-    """Redis, a run store (SQLite in a temporary data directory) and two worker processes."""
+    """Redis, a run store (SQLite in a temporary data directory) and two worker processes: ``python -m rnn_lab
+    worker`` and ``celery -A rnn_lab.workers.celery_app worker`` (both must train: the first test checks it)."""
     data = Path(tempfile.mkdtemp(prefix="rnnlab-workers-data-"))
     with redis_server() as url:
         env = dict(
@@ -86,7 +91,7 @@ def farm():
             TF_CPP_MIN_LOG_LEVEL="2",
         )
         env.pop("RNN_LAB_DATABASE_URL", None)
-        procs = [start_worker(env, f"w{i}", data / f"worker{i}.log") for i in (1, 2)]
+        procs = [start_worker(env, f"w{i}", data / f"worker{i}.log", plain_celery=i == 2) for i in (1, 2)]
         from rnn_lab.store import Store
         from rnn_lab.workers.scheduler import CeleryScheduler
         from rnn_lab.workers.state import RedisState
