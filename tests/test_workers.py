@@ -196,6 +196,24 @@ def test_four_trainings_finish_on_both_workers_with_the_local_queue_numbers(farm
     assert again.state == "done" and again.run.history == jobs[0].run.history  # the store has the finished run
 
 
+def test_an_upload_trains_on_a_worker_from_the_store_s_copy(farm):
+    """The worker has no access to the page's upload: it reads the file's bytes from the store (a blob)."""
+    from rnn_lab.store.records import prepare_from_values
+    from rnn_lab.train.runs import execute
+    from rnn_lab.workers.scheduler import remote_job_class
+
+    data = (ROOT / "tests" / "fixtures" / "nasdaq_aapl_dollar.csv").read_bytes()
+    values, _, arch, cfg = experiment()
+    values.update(data_source_kind="upload", data_upload_name="aapl.csv", data_target="Close", data_window=3)
+    prepared = prepare_from_values(values, data)
+    arch = __import__("dataclasses").replace(arch, timesteps=3)
+    job = remote_job_class(farm["store"], farm["token"], values, data)(prepared, arch, cfg, scheduler=farm["scheduler"])
+    assert wait_state(job, ("done", "error")) == "done", job.error
+    rec = farm["store"].run_record(farm["token"], job.store_run_id)
+    assert rec["data_identity"].startswith("upload:") and rec["data_sha256"]
+    assert job.run.history["loss"] == pytest.approx(execute(prepared, arch, cfg).history["loss"], rel=1e-5)
+
+
 def test_the_worker_parent_never_imports_tensorflow(farm):
     parents = [p.pid for p in farm["procs"]]
     for pid in parents:
