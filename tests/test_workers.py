@@ -194,6 +194,12 @@ def test_four_trainings_finish_on_both_workers_with_the_local_queue_numbers(farm
     farm["state"].r.delete(farm["state"].key("progress", jobs[0].store_run_id))  # a Redis that lost its data
     again = RemoteTrainJob.attach(farm["store"], farm["token"], jobs[0].store_run_id, farm["scheduler"])
     assert again.state == "done" and again.run.history == jobs[0].run.history  # the store has the finished run
+    from rnn_lab.workers.scheduler import CeleryScheduler
+
+    nobody = CeleryScheduler(f"redis://127.0.0.1:{free_port()}/0")  # Redis gone: the page still gets its result
+    offline = RemoteTrainJob.attach(farm["store"], farm["token"], jobs[1].store_run_id, nobody)
+    assert offline.state == "done" and offline.run.history == jobs[1].run.history
+    assert offline.ticket.unreachable is not None
 
 
 def test_an_upload_trains_on_a_worker_from_the_store_s_copy(farm):

@@ -338,8 +338,17 @@ def _draw_progress(snap: dict, cfg: TrainConfig, live: bool) -> None:
         )
 
 
+def _unreachable_note(j) -> None:
+    """A job on the workers whose queue (Redis) stopped answering: say so; the last known progress stays drawn and
+    the run is still written to the store by its worker."""
+    err = getattr(getattr(j, "ticket", None), "unreachable", None)
+    if err is not None:
+        st.warning(err.text(_lang()), icon=":material/cloud_off:")
+
+
 def _queued_body(j) -> None:
     """Waiting for a free slot on a shared server: the place in line, the expected wait, and Cancel."""
+    _unreachable_note(j)
     snap = j.snapshot()
     if not snap.get("queued"):
         st.rerun()  # its turn came (or it ended): the whole page draws the live view
@@ -367,6 +376,7 @@ def _live_body() -> None:
         on_click=j.stop,
         icon=":material/stop:",
     )
+    _unreachable_note(j)
     _draw_progress(j.snapshot(), j.cfg, j.live)
 
 

@@ -232,7 +232,11 @@ class CeleryScheduler:
         state = ticket.state
         if state in FINISHED_STATES:
             return False
-        self.state.request_stop(ticket.run_id)
+        try:
+            self.state.request_stop(ticket.run_id)
+        except BackendUnavailable as err:  # the page says the workers cannot be reached; Stop can be pressed again
+            ticket.unreachable = err
+            return False
         ticket.cancel_requested = True
         if state == QUEUED and self.state.dequeue(ticket.run_id):
             self.state.publish(ticket.run_id, state="cancelled")
@@ -388,8 +392,9 @@ class RemoteTrainJob:
     @property
     def state(self) -> str:
         s = self.ticket.state
-        if s == QUEUED and not self.ticket.progress and not self.ticket.position():
-            recorded = self._record_state()  # not in Redis's line: ask the store
+        lost = s == QUEUED and not self.ticket.progress and not self.ticket.position()
+        if lost or (s in (QUEUED, RUNNING) and self.ticket.unreachable is not None):
+            recorded = self._record_state()  # Redis lost the job or does not answer: ask the store
             if recorded in ("done", "stopped"):
                 s = DONE
             elif recorded == "failed":
