@@ -1,6 +1,7 @@
-"""Training on workers (issue 25), with real services started here on free loopback ports: a ``redis-server``
-and two ``python -m rnn_lab worker`` processes on a SQLite run store in a temporary data directory. The workers
-start once for the module (each imports TensorFlow in its child: ~10 s)."""
+"""Training on workers (issue 25), with real services started here on free loopback ports: a ``redis-server``,
+the run store on the session's PostgreSQL test server (SQLite when PostgreSQL is not installed) and two worker
+processes (``python -m rnn_lab worker`` and Celery's own command). The workers start once for the module (each
+child imports TensorFlow: ~10 s); the test that kills one runs last."""
 
 from __future__ import annotations
 
@@ -75,11 +76,31 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def _module_database(request) -> str | None:
+    """A PostgreSQL database for the module on the session's server (tests/services.py), or None without the
+    binaries (the farm then shares a SQLite file, which works for processes on one machine)."""
+    from services import PG_BIN
+
+    if not (PG_BIN / "initdb").exists():
+        return None
+    import psycopg
+
+    host, port = request.getfixturevalue("postgres_server")
+    name = f"rnnlab_workers_{os.getpid()}"
+    with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://postgres@{host}:{port}/{name}"
+
+
 @pytest.fixture(scope="module")
-def farm():
-    """Redis, a run store (SQLite in a temporary data directory) and two worker processes: ``python -m rnn_lab
-    worker`` and ``celery -A rnn_lab.workers.celery_app worker`` (both must train: the first test checks it)."""
+def farm(request):
+    """Redis, the run store on PostgreSQL (a database on the session's test server; SQLite in a temporary data
+    directory when PostgreSQL is not installed) and two worker processes: ``python -m rnn_lab worker`` and
+    ``celery -A rnn_lab.workers.celery_app worker`` (both must train: the first test checks it). The app side of
+    the tests (schedulers, pages, the CLI) shares the same Redis and store, as app servers would."""
     data = Path(tempfile.mkdtemp(prefix="rnnlab-workers-data-"))
+    db_url = _module_database(request)
     with redis_server() as url:
         env = dict(
             os.environ,
@@ -90,7 +111,10 @@ def farm():
             RNN_LAB_WORKER_ALIVE_TTL="3",  # a killed worker's job is sent back after 3 s instead of 8
             TF_CPP_MIN_LOG_LEVEL="2",
         )
-        env.pop("RNN_LAB_DATABASE_URL", None)
+        if db_url:
+            env["RNN_LAB_DATABASE_URL"] = db_url
+        else:
+            env.pop("RNN_LAB_DATABASE_URL", None)
         procs = [start_worker(env, f"w{i}", data / f"worker{i}.log", plain_celery=i == 2) for i in (1, 2)]
         from rnn_lab.store import Store
         from rnn_lab.workers.scheduler import CeleryScheduler
@@ -103,8 +127,9 @@ def farm():
                 logs = "\n".join((data / f"worker{i}.log").read_text(errors="replace")[-2000:] for i in (1, 2))
                 pytest.fail("the workers did not start:\n" + logs)
             time.sleep(0.2)
-        store = Store(f"sqlite:///{data / 'rnn_lab.sqlite3'}")
+        store = Store(db_url or f"sqlite:///{data / 'rnn_lab.sqlite3'}")
         farm = {
+            "db_url": db_url,
             "url": url,
             "env": env,
             "data": data,
@@ -338,7 +363,10 @@ def page_on_farm(farm, monkeypatch):
     from rnn_lab.train.scheduler import set_default_scheduler
 
     monkeypatch.setenv("RNN_LAB_DATA_DIR", str(farm["data"]))
-    monkeypatch.delenv("RNN_LAB_DATABASE_URL", raising=False)
+    if farm["db_url"]:
+        monkeypatch.setenv("RNN_LAB_DATABASE_URL", farm["db_url"])
+    else:
+        monkeypatch.delenv("RNN_LAB_DATABASE_URL", raising=False)
     reset_default_store()
     previous = set_default_scheduler(farm["scheduler"])
     yield farm
@@ -443,8 +471,11 @@ def test_five_students_train_at_once_on_the_workers(farm, monkeypatch):
     sys.path.insert(0, str(ROOT / "bench"))
     from classroom_load import run_classroom
 
-    for key in ("RNN_LAB_REDIS_URL", "RNN_LAB_DATA_DIR", "RNN_LAB_SCHEDULER"):
-        monkeypatch.setenv(key, farm["env"][key])
+    for key in ("RNN_LAB_REDIS_URL", "RNN_LAB_DATA_DIR", "RNN_LAB_SCHEDULER", "RNN_LAB_DATABASE_URL"):
+        if key in farm["env"]:
+            monkeypatch.setenv(key, farm["env"][key])
+        else:
+            monkeypatch.delenv(key, raising=False)
     before = farm["state"].r.get(farm["state"].key("seq"))
     with streamlit_server() as url, ThreadPoolExecutor(1) as pool:
         got = pool.submit(run_classroom, url, 5, 300).result()
