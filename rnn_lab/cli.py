@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "rnn_lab.inside.cli",
     "rnn_lab.store.cli",
     "rnn_lab.store.class_cli",
+    "rnn_lab.workers.cli",
 )
 
 
