@@ -1006,8 +1006,6 @@ def selected_run_ui():
     )
     from ui.workspace import fork_ui, resume_ui
 
-    with c4:
-        fork_ui(run)  # "same start, one change" (saved runs)
     c5.toggle(
         t("train.pin"),
         value=run.pinned,
@@ -1016,6 +1014,7 @@ def selected_run_ui():
         args=(run,),
         help=t("train.pin_help"),
     )
+    fork_ui(run)  # "same start, one change" (saved runs): a row of its own, its label is cut in a narrow column
     resume_ui(run)  # "train N more epochs" (saved runs)
     return run
 
