@@ -22,6 +22,7 @@ from rnn_lab.data.reader import Loaded, read_bytes
 from rnn_lab.data.settings import DATE_ORDERS, signature, source_defaults, split_columns, upload_window
 from rnn_lab.data.sources import BUNDLED, load_bundled, load_toy
 from rnn_lab.data.toys import TOYS
+from rnn_lab.tasks import task_of
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -43,12 +44,12 @@ def _classes(items: tuple, text: str | None = None) -> PreparedClasses:
 
 
 def is_classify() -> bool:
-    return st.session_state.get("task", "forecast") == "classify"
+    return task_of(st.session_state).label_kind == "class"
 
 
 def is_sequence_task() -> bool:
     """classify or next_token: datasets of labelled sequences (digits, the toy, text), not a windowed series."""
-    return st.session_state.get("task", "forecast") in ("classify", "next_token")
+    return task_of(st.session_state).sequence_labels
 
 
 OWN_TEXT_KEY = "data_text_own"  # the user's own text: session data like an upload, never in a link
@@ -95,7 +96,7 @@ def apply_source_defaults() -> None:
     for key, value in source_defaults(kind, toy, bundled, text=text_source_for_task()).items():
         state[key] = value
     state.pop("btn_data_features", None)
-    if state.get("task") == "classify":  # the explorer's shape and head follow the classification data
+    if task_of(state).label_kind == "class":  # the explorer's shape and head follow the classification data
         from rnn_lab.tasks import arch_defaults
 
         state.update(
@@ -107,7 +108,7 @@ def apply_source_defaults() -> None:
 
 def text_sources() -> tuple[str, ...]:
     """The texts the current task reads: sentiment reads NSMC, the language model a tiny corpus or own text."""
-    return ("nsmc",) if st.session_state.get("task") == "classify" else ("tiny-en", "tiny-ko", "own")
+    return ("nsmc",) if task_of(st.session_state).label_kind == "class" else ("tiny-en", "tiny-ko", "own")
 
 
 def text_source_for_task() -> str:
@@ -345,7 +346,7 @@ def sequence_dataset():
         from rnn_lab.data.errors import TextDataError
 
         raise TextDataError("own_needed")
-    if task == "next_token":
+    if task_of(state).label_kind == "token":
         return _text((*signature(state), ("task", task)), own_text())
     return _classes(signature(state), own_text() if state.get("data_source_kind") == "text" else None)
 

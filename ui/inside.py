@@ -22,6 +22,7 @@ import streamlit as st
 from rnn_lab.inside import views
 from rnn_lab.inside.settings import SPLITS
 from rnn_lab.inside.text import last_token_step
+from rnn_lab.tasks import get_task, task_of_data
 from ui.common import error, lang, plot, projection, t, tf_spinner
 
 MAX_CACHED = 4  # models / traces kept per session
@@ -187,7 +188,7 @@ def model_ui(data) -> Picked | None:
         )
     try:
         cfg = config_from_values(state)
-        if task == "forecast":
+        if get_task(task).forecasts:
             arch = training_variant(cfg, data.window, data.n_features, horizon_outputs=1)
         else:  # the data's shape and the task's head, e.g. Dense(10, softmax) for digits (as the Train page trains)
             arch = training_variant(cfg, data)
@@ -212,7 +213,7 @@ def _recurrent_family(arch) -> bool:
 def window_ui(data) -> tuple[np.ndarray, str] | None:
     """Split + window index -> one window (T, F) float32 and a label; None if the dataset has no window."""
     state = st.session_state
-    noun = "sample" if getattr(data, "task", "forecast") == "classify" else "window"  # a digit is not a "window"
+    noun = "sample" if task_of_data(data).label_kind == "class" else "window"  # a digit is not a "window"
     sizes = {s: len(data.X(s)) for s in SPLITS}
     available = [s for s in SPLITS if sizes[s] > 0]
     if not available:
@@ -283,7 +284,7 @@ def connectivity_for(picked: Picked, window: np.ndarray, entry: dict) -> np.ndar
     if entry["conn"] is None:
         data = picked.data
         if getattr(data, "input_kind", "values") == "tokens":
-            at = last_token_step(window) if data.task == "next_token" else None
+            at = last_token_step(window) if task_of_data(data).label_kind == "token" else None
             entry["conn"] = token_connectivity(picked.model, window, at=at)[0]  # (T,)
         else:
             entry["conn"] = connectivity(picked.model, window)[0]  # (T,)
@@ -445,7 +446,7 @@ def prediction_help_key(data) -> str:
 def prediction_text(output, data) -> str:
     """The model's answer for the shown input: a number (forecast) or the predicted class and its probability."""
     out = np.ravel(np.asarray(output, dtype=np.float64))
-    if getattr(data, "task", "forecast") != "classify":
+    if task_of_data(data).label_kind != "class":
         return forecast_value_text(float(out[0]), data)
     k = int(np.argmax(out))
     return t("inside.class_answer", cls=data.class_names[k], p=float(out[k]))
@@ -682,7 +683,7 @@ def text_prediction(model_run, ids: np.ndarray, data) -> tuple[str, str, str]:
     """(label, value, help) of the model's answer for the sentence: the next token (next_token) or the class."""
     from rnn_lab.inside.text_views import shown
 
-    if data.task != "next_token":
+    if task_of_data(data).label_kind != "token":
         return (
             t("inside.prediction_classify"),
             prediction_text(model_run.output, data),
@@ -707,7 +708,7 @@ def text_step_ui(picked: Picked, ids: np.ndarray, entry: dict, data) -> None:
     st.caption(t("text_inside.sentence_help", t=step, T=T))
     per_row = 10 if projection() else tv.PER_ROW  # big fonts: fewer boxes per row
     plot(tv.sentence_figure(tokens, step, L, per_row=per_row), key="inside_fig_sentence")
-    if data.task == "next_token":
+    if task_of_data(data).label_kind == "token":
         st.subheader(t("text_inside.next_title"))
         if "top" not in entry:
             entry["top"] = next_token_top(np.asarray(entry["run"].output), data.vocab, TOP_K)

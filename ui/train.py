@@ -18,6 +18,7 @@ import streamlit as st
 from rnn_lab.i18n import error_text
 from rnn_lab.settings import setting
 from rnn_lab.style import color
+from rnn_lab.tasks import get_task, task_of_data
 from rnn_lab.train.engine import LOSSES, OPTIMIZERS, TrainConfig
 from rnn_lab.train.settings import config_from_values
 from ui.common import JOB_KEY, error, plot, projection, show_advanced, show_table, t
@@ -263,7 +264,7 @@ def compare_start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
         icon=":material/compare_arrows:",
         help=t("train.compare_all_help"),
     )
-    if getattr(prepared, "task", "forecast") == "next_token":
+    if task_of_data(prepared).label_kind == "token":
         st.caption(t("text_train.compare_recurrent_only"))
     if not clicked or cfg is None or busy:
         return
@@ -721,13 +722,13 @@ def results_ui(run) -> None:
     st.header(t("train.results", name=run.name))
     _stop_message(run)
     _results_chart(run, "loss", lambda: loss_figure(run.history, run.train.loss), "chart_train_loss")
-    if getattr(run, "task", "forecast") == "next_token":
+    if task_of_data(run).label_kind == "token":
         from ui import text_train
 
         text_train.results_ui(run)
         export_ui(run)
         return
-    if getattr(run, "task", "forecast") == "classify":
+    if task_of_data(run).label_kind == "class":
         from ui import classify
 
         classify.results_ui(run)
@@ -866,7 +867,7 @@ def _with_units(cells: list[str], items: list) -> list[str]:
 
     out = []
     for cell, run in zip(cells, items, strict=True):
-        label = unit_label(_unit(run), _lang()) if getattr(run, "task", "forecast") == "forecast" else ""
+        label = unit_label(_unit(run), _lang()) if task_of_data(run).forecasts else ""
         out.append(f"{cell} {label}" if label and cell != "-" else cell)
     return out
 
@@ -874,13 +875,13 @@ def _with_units(cells: list[str], items: list) -> list[str]:
 def _task_scores(s: dict) -> dict:
     """A run's (or a compared model's) task scores as table cells: RMSE beside the naive forecast, accuracy beside
     the majority class, or a language model's accuracy and perplexity beside the unigram baseline's."""
-    if s.get("task") == "next_token":
+    if get_task(s.get("task") or "forecast").label_kind == "token":
         return {
             t("class_ui.col_accuracy"): f"{s['accuracy']:.1%}",
             t("text_train.col_perplexity"): f"{s['perplexity']:.2f}",
             t("text_train.col_unigram_perplexity"): f"{s['baseline_perplexity']:.2f}",
         }
-    if s.get("task") == "classify":
+    if get_task(s.get("task") or "forecast").label_kind == "class":
         return {
             t("class_ui.col_accuracy"): f"{s['accuracy']:.1%}",
             t("class_ui.col_baseline"): f"{s['baseline_accuracy']:.1%}",
@@ -1041,7 +1042,7 @@ def comparison_ui(items: list) -> None:
         )
     )
     show_table(comparison_table(compared), hide_index=True, static=True)
-    if first.task == "next_token":
+    if task_of_data(first).label_kind == "token":
         _perplexity_chart([layers_name(r) for r in compared], compared, key="chart_train_compare_all_ppl")
     fig = go.Figure()
     key = "val_loss" if all(r.history.get("val_loss") for r in compared) else "loss"
@@ -1093,6 +1094,6 @@ def compare_ui() -> None:
         picked = [r for r in items if r.id in chosen]
         if picked:
             plot(compare_figure(picked), key="chart_train_compare")
-            if task == "next_token":
+            if get_task(task).label_kind == "token":
                 _perplexity_chart([r.name for r in picked], picked, key="chart_train_compare_ppl")
             show_table(runs_table(picked), hide_index=True, static=True)

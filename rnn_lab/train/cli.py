@@ -33,6 +33,7 @@ import math
 from pathlib import Path
 
 from rnn_lab.errors import UsageError
+from rnn_lab.tasks import get_task
 from rnn_lab.train.settings import DEFAULT_LR
 
 
@@ -154,12 +155,13 @@ def task_of_args(args) -> str:
                 "text:tiny-ko or text:FILE"
             )
         return task
-    if args.task == "next_token":
+    if args.task and get_task(args.task).label_kind == "token":  # a language model reads text only
         raise UsageError(f"--task next_token reads text: use text:tiny-en, text:tiny-ko or text:FILE (got {args.data})")
     task = args.task or ("classify" if args.data in CLASS_SOURCES or args.data.startswith("digits:") else "forecast")
-    if task == "classify" and args.data not in CLASS_SOURCES:
+    labelled = args.data in CLASS_SOURCES  # sequences with class labels, not a number series
+    if get_task(task).label_kind == "class" and not labelled:
         raise UsageError(f"--task classify needs labelled data: use {' or '.join(CLASS_SOURCES)} (got {args.data})")
-    if task == "forecast" and args.data in CLASS_SOURCES:
+    if get_task(task).forecasts and labelled:
         raise UsageError(f"{args.data} is a classification set: use --task classify")
     return task
 
@@ -206,7 +208,7 @@ def load_text(args):
 def load_data(args, task: str):
     if args.data.startswith("text:"):
         return load_text(args)
-    return load_classes(args) if task == "classify" else load_prepared(args)
+    return load_classes(args) if get_task(task).label_kind == "class" else load_prepared(args)
 
 
 def load_classes(args):
@@ -305,7 +307,7 @@ def _run_dict(run, task: str, config: dict, extra: dict, history_keys: tuple, me
 
     arch = asdict(run.arch)
     arch["units"] = list(arch["units"])
-    params = {} if task == "forecast" else {"params": int(run.model.count_params())}
+    params = {} if get_task(task).forecasts else {"params": int(run.model.count_params())}
     return {
         "task": task,
         "config": {**config, "arch": arch, "train": run.train.to_dict(), "batch_size_used": run.batch_size, **params},
@@ -376,10 +378,11 @@ def token_result_dict(run, prepared) -> dict:
 
 def result_dict(run, prepared) -> dict:
     """The JSON output of the command for a finished run."""
-    if run.task == "classify":
-        return class_result_dict(run, prepared)
-    if run.task == "next_token":
-        return token_result_dict(run, prepared)
+    return _RESULT_DICTS[run.task_spec.label_kind](run, prepared)
+
+
+def forecast_result_dict(run, prepared) -> dict:
+    """The JSON output for a forecasting run: its data, the model's and the naive forecast's metrics."""
     config = {
         "data": prepared.source,
         "target": prepared.target,
@@ -399,6 +402,10 @@ def result_dict(run, prepared) -> dict:
         "diagnosis": [{"finding": key, **values} for key, values in run.metrics.get("diagnosis") or []],
     }
     return _run_dict(run, "forecast", config, {}, ("loss", "val_loss"), metrics)
+
+
+# The JSON output of a finished run, by what its labels are (Task.label_kind).
+_RESULT_DICTS = {"number": forecast_result_dict, "class": class_result_dict, "token": token_result_dict}
 
 
 def forecast_dict(run, steps: int) -> dict:
@@ -440,7 +447,6 @@ def series_unit(prepared) -> str | None:
 
 def run(args) -> int:
     from rnn_lab.arch.config import ArchConfig
-    from rnn_lab.tasks import get_task
     from rnn_lab.train.engine import TrainConfig
     from rnn_lab.train.runs import TrainError, execute
 
@@ -489,7 +495,7 @@ def run(args) -> int:
             )
         raise
     out = result_dict(result, prepared)
-    if task == "forecast":
+    if result.task_spec.forecasts:
         out["forecast"] = forecast_dict(result, args.forecast_steps)
     if saved:
         out.update(saved.finish(result))
@@ -508,14 +514,15 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
         return 0
+    _PRINTS[result.task_spec.label_kind](out, result)
+    return 0
+
+
+def print_numbers(out: dict, result) -> None:
+    """The plain-text report of a forecasting run."""
     from rnn_lab import i18n
 
-    if task == "classify":
-        print_classes(out, result)
-        return 0
-    if task == "next_token":
-        print_tokens(out, result)
-        return 0
+    prepared, cfg = result.prepared, result.train
     hist = out["history"]
     print(f"data {prepared.source}: {out['n_train']} train / {out['n_val']} val / {out['n_test']} test windows")
     for note in result.notes:
@@ -559,7 +566,6 @@ def run(args) -> int:
         )
     elif fc.get("reason"):
         print("forecast:", i18n.t(f"train.forecast.{fc['reason']}", "en"))
-    return 0
 
 
 def print_classes(out: dict, run) -> None:
@@ -744,3 +750,7 @@ def compare(args) -> int:
     for r in rows:
         print(f"{r['model']:16s} {r['params']:8d} {r['train_seconds']:8.2f} {r[metric]:9.4f} {r[base_key]:9.4f}")
     return 0
+
+
+# The plain-text report of a finished run, by what its labels are (Task.label_kind).
+_PRINTS = {"number": print_numbers, "class": print_classes, "token": print_tokens}

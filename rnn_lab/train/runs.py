@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rnn_lab.tasks import Task, get_task, task_of_data
 from rnn_lab.train import metrics as M
 from rnn_lab.train.engine import (
     ProgressFn,
@@ -74,7 +75,12 @@ class Run:
     def metric_name(self) -> str:
         """The one number Compare ranks runs of this task by: test RMSE (lower is better), accuracy (higher) or,
         for a language model, perplexity (lower)."""
-        return {"classify": "accuracy", "next_token": "perplexity"}.get(self.task, "rmse")
+        return self.task_spec.rank_metric
+
+    @property
+    def task_spec(self) -> Task:
+        """The task object (:mod:`rnn_lab.tasks`) the run was trained for: the library asks it, not the name."""
+        return get_task(self.task)
 
     @property
     def epochs_run(self) -> int:
@@ -86,45 +92,31 @@ class Run:
 
     def summary(self) -> dict:
         """Plain data for tables and JSON: the run, its training, and its task's test metrics beside the baseline."""
-        model, baseline = self.metrics["model"], self.metrics.get("baseline")
         rnn = self.arch.is_rnn
         head = {"id": self.id, "name": self.name}
-        if self.task != "forecast":  # forecast summaries keep their original keys (no task, no family)
-            head.update(task=self.task, family=self.arch.family)
+        spec = self.task_spec
+        head.update(spec.summary_head(self.task, self.arch.family))  # forecast: none (its original keys)
+        numbers = spec.label_kind == "number"  # a forecast names its cell and units even for a non-recurrent model
         head.update(
-            cell=self.arch.cell if rnn or self.task == "forecast" else self.arch.family,
-            units=list(self.arch.units) if rnn or self.task == "forecast" else [],
+            cell=self.arch.cell if rnn or numbers else self.arch.family,
+            units=list(self.arch.units) if rnn or numbers else [],
             epochs=self.epochs_run,
             final_loss=self.final_loss,
             final_val_loss=self.history["val_loss"][-1] if self.history.get("val_loss") else None,
             split=self.metrics["split"],
         )
-        if self.task == "next_token":
-            scores = {
-                "accuracy": model["accuracy"],
-                "perplexity": model["perplexity"],
-                "baseline_perplexity": baseline["perplexity"],
-            }
-        elif self.task == "classify":
-            scores = {"accuracy": model["accuracy"], "baseline_accuracy": baseline["accuracy"]}
-        else:
-            scores = {
-                "rmse": model["rmse"],
-                "naive_rmse": self.metrics["naive"]["rmse"],
-                "skill": self.metrics["skill"],
-            }
+        scores = spec.summary_scores(self.metrics)
         return {**head, **scores, "train_seconds": self.train_seconds}
 
 
 def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
     """Raise :class:`TrainError` for impossible settings; return note keys (e.g. one full batch)."""
     cfg.validate()
-    from rnn_lab.tasks import get_task
 
-    task = get_task(getattr(prepared, "task", "forecast"))
+    task = task_of_data(prepared)
     if cfg.loss not in task.losses:  # e.g. MSE on class labels, or cross-entropy on a number series
         raise TrainError("loss_task", loss=cfg.loss, task=task.name, allowed=", ".join(task.losses))
-    if task.name == "classify":
+    if task.label_kind == "class":
         present = int(np.count_nonzero(np.bincount(prepared.y_train, minlength=prepared.n_classes)))
         if prepared.n_classes < 2 or present < 2:
             raise TrainError("few_classes", n=present)
@@ -214,7 +206,7 @@ def warm_up_in_background(prepared, arch, cfg: TrainConfig, scheduler=None, sess
             engine.warm_up(model, prepared.X_train, prepared.y_train, prepared.X_val, prepared.y_val, cfg)
             if stop.is_set():
                 return
-            univariate = getattr(prepared, "task", "forecast") == "forecast" and not M.can_forecast(
+            univariate = task_of_data(prepared).forecasts and not M.can_forecast(
                 prepared.features, prepared.target, prepared.horizon
             )  # the compiled inference the run's results will use (its forecast loop only where one is drawn)
             engine.warm_inference(model, prepared.X_train, forecast=univariate)
@@ -353,7 +345,7 @@ def most_wrong(run: Run, n: int = 10) -> pd.DataFrame:
 
 def _most_wrong(task: str, split: str, predictions: pd.DataFrame, prepared, n: int) -> pd.DataFrame:
     part = predictions[predictions["split"] == split]
-    if task == "next_token":
+    if get_task(task).label_kind == "token":  # a language model: the lines with the highest cross-entropy
         return part.sort_values("loss", ascending=False).head(n).reset_index(drop=True)
     probs = part[[c for c in part.columns if c.startswith("p_")]].to_numpy()
     out = part[["position", "index", "actual", "predicted"]].copy()
@@ -439,16 +431,10 @@ def execute(
         stop=stop,
         jit=jit,
     )
-    task = getattr(prepared, "task", "forecast")
+    spec = task_of_data(prepared)
+    task = spec.name
     with engine.Inference(model, prepared.X_train) as inference:  # compiled, once, here: pages only draw
-        if task == "next_token":
-            pred, metrics = token_predictions_frame(model, prepared, inference.outputs)
-        elif task == "classify":
-            pred = class_predictions_frame(model, prepared, inference.outputs)
-            metrics = score_classify(pred, prepared)
-        else:
-            pred = mark_filled_labels(predictions_frame(model, prepared, inference.predict), prepared)
-            metrics = score(pred, prepared.split_sizes)
+        pred, metrics = _PREDICT_AND_SCORE[spec.label_kind](model, prepared, inference)
         results = run_results(model, prepared, task, pred, metrics, inference.forecast)
     sizes = prepared.split_sizes
     with _IDS_LOCK:
@@ -482,15 +468,34 @@ def execute(
     )
 
 
+def _predict_numbers(model, prepared, inference) -> tuple[pd.DataFrame, dict]:
+    pred = mark_filled_labels(predictions_frame(model, prepared, inference.predict), prepared)
+    return pred, score(pred, prepared.split_sizes)
+
+
+def _predict_classes(model, prepared, inference) -> tuple[pd.DataFrame, dict]:
+    pred = class_predictions_frame(model, prepared, inference.outputs)
+    return pred, score_classify(pred, prepared)
+
+
+def _predict_tokens(model, prepared, inference) -> tuple[pd.DataFrame, dict]:
+    return token_predictions_frame(model, prepared, inference.outputs)
+
+
+# The predictions frame and scoring of a run, by what its labels are (Task.label_kind).
+_PREDICT_AND_SCORE = {"number": _predict_numbers, "class": _predict_classes, "token": _predict_tokens}
+
+
 def run_results(model, prepared, task: str, pred: pd.DataFrame, metrics: dict, forecast_fn=None) -> dict:
     """What the pages draw of a finished run beyond its predictions and metrics (see :attr:`Run.results`).
     ``forecast_fn(last_window (T, 1)) -> (engine.FORECAST_STEPS,)`` scaled values (the compiled loop in a job)."""
     from rnn_lab.train.engine import FORECAST_STEPS
 
     series, reason = None, "not_forecast"
-    if task == "forecast":
+    forecasts = get_task(task).forecasts
+    if forecasts:
         series, reason = _forecast(prepared, FORECAST_STEPS, forecast_fn or _eager_forecast_fn(model, FORECAST_STEPS))
-    worst = None if task == "forecast" else _most_wrong(task, metrics["split"], pred, prepared, WORST_N)
+    worst = None if forecasts else _most_wrong(task, metrics["split"], pred, prepared, WORST_N)
     return {
         "params": int(model.count_params()),
         "forecast": series,
@@ -533,7 +538,7 @@ def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
 
     The first ``steps`` of the forecast the job computed (``run.results``, compiled; a recursive forecast's first
     values do not depend on its length); computed here, eagerly, only for a run without results."""
-    if run.task != "forecast":
+    if not run.task_spec.forecasts:
         return None, "not_forecast"
     results = run.results or {}
     if "forecast_reason" in results and (results["forecast"] is None or steps <= len(results["forecast"])):
@@ -554,14 +559,7 @@ def best_run(runs: list[Run], task: str | None = None, source: str | None = None
     same = [r for r in runs if r.task == task]
     source = (same[-1].source if same else "") if source is None else source
     same = [r for r in same if r.source == source]
-    if task == "next_token":
-        scored = [r for r in same if np.isfinite(r.metrics["model"]["perplexity"])]
-        return min(scored, key=lambda r: r.metrics["model"]["perplexity"]) if scored else None
-    if task == "classify":
-        scored = [r for r in same if np.isfinite(r.metrics["model"]["accuracy"])]
-        return max(scored, key=lambda r: r.metrics["model"]["accuracy"]) if scored else None
-    scored = [r for r in same if np.isfinite(r.metrics["model"]["rmse"])]
-    return min(scored, key=lambda r: r.metrics["model"]["rmse"]) if scored else None
+    return get_task(task).best(same)
 
 
 def runs_by_task(runs: list[Run]) -> dict[str, list[Run]]:
@@ -702,15 +700,6 @@ def compare_row(run: Run) -> dict:
         "split": run.metrics["split"],
         "metric": run.metric_name,
     }
-    if run.task == "next_token":
-        row.update(
-            perplexity=run.metrics["model"]["perplexity"],
-            accuracy=run.metrics["model"]["accuracy"],
-            baseline_perplexity=run.metrics["baseline"]["perplexity"],
-        )
-    elif run.task == "classify":
-        row.update(accuracy=run.metrics["model"]["accuracy"], baseline_accuracy=run.metrics["baseline"]["accuracy"])
-    else:
-        row.update(rmse=run.metrics["model"]["rmse"], naive_rmse=run.metrics["naive"]["rmse"])
+    row.update(run.task_spec.compare_scores(run.metrics))
     row["final_loss"] = run.final_loss
     return row
