@@ -339,7 +339,7 @@ def train(
     notes = ["train.note.full_batch"] if full_batch else []
     struct = _structure_key(model)
     shapes, jit = _run_plan(cfg, X_train, X_val, jit, struct)
-    job = TrainJob(model, X_train, y_train, X_val, y_val, cfg, progress, stop, bs, full_batch, notes, shapes)
+    job = TrainCall(model, X_train, y_train, X_val, y_val, cfg, progress, stop, bs, full_batch, notes, shapes)
     if not jit:
         return _train(job, use_jit=False)
     try:
@@ -352,7 +352,7 @@ def train(
 
 
 @dataclass
-class TrainJob:
+class TrainCall:
     """One training call as :func:`train` prepared it for the loop: the model, the arrays as the engine holds them
     (validation possibly empty), the settings, the callbacks, and the plan (batch size, slot shapes)."""
 
@@ -370,7 +370,7 @@ class TrainJob:
     shapes: tuple  # (X_train shape, X_val shape, batch size, schedule buffer): the compiled slot's key part
 
 
-def _train(job: TrainJob, use_jit: bool) -> TrainResult:
+def _train(job: TrainCall, use_jit: bool) -> TrainResult:
     import tensorflow as tf
 
     model, X_train, y_train, X_val, y_val = job.model, job.X_train, job.y_train, job.X_val, job.y_val
