@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from rnn_lab.i18n import LANGUAGE_NAMES, LANGUAGES
-from ui import classroom, common, workspace
+from ui import class_board, classroom, common, workspace
 
 ICON = Path(__file__).parent / "assets" / "icon.png"  # the tab icon
 
@@ -24,6 +24,7 @@ PAGES = {
     ],
     "section_class": [
         ("app_pages/lessons.py", "lessons", ":material/school:"),
+        ("app_pages/class.py", "class", ":material/groups:"),
     ],
 }
 
@@ -45,6 +46,7 @@ def run() -> None:
     st.set_page_config(page_title="RNN Lab", page_icon=str(ICON), layout="wide")  # shipped: no font host offline
     common.keep_keras_session()  # models live in each session; Streamlit must not clear Keras after every run
     classroom.apply_link_once()  # first run of a session: the link's settings, else the browser's language
+    class_board.capture_link_once()  # a teacher/join link's secrets leave the address bar; cookies on a reload
     workspace.open_once()  # first run of a session: the link's workspace (?ws=) or a new one, its runs restored
     common.init_settings()
     common.start_session_reaper()  # a closed tab's queued trainings leave the queue (issue 12)
@@ -65,10 +67,11 @@ def run() -> None:
     classroom.scroll_to_top_if_asked()  # a lesson opened this page: from its top
     classroom.lesson_panel_ui(path)  # in projection mode the step and its question go on the main stage
     sidebar_ui()
+    workspace.sidebar_ui()  # "your work is saved under this link"
+    class_board.write_cookies()  # the browser keeps the teacher key and the workspace (not the address bar)
     link_box = st.sidebar.empty()
     with link_box:
         classroom.link_ui(classroom.sync_link())
-    workspace.sidebar_ui()  # "your work is saved under this link"
     classroom.handout_dialog_if_asked()
     classroom.notices_ui()
     page.run()

@@ -6,6 +6,9 @@ from ui.common import t
 
 st.title(t("common.app_title"))
 st.write(t("common.tagline"))
+from ui.class_board import assignment_ui  # noqa: E402
+
+assignment_ui()  # a student in a class: the teacher's assignment and their best result against it
 st.write(t("common.home.intro"))
 cards = [
     # (page file, nav message key, card message key, icon)

@@ -9,6 +9,9 @@ from ui.common import error, lang, plot, projection, t, tf_spinner
 from ui.data import prepared_or_stop
 
 st.title(t("inside.title"))
+from ui.class_board import read_only_banner  # noqa: E402
+
+read_only_banner()  # the teacher opened a student's run: the model below is that run's
 data = prepared_or_stop()  # a plain message if no dataset can be made (e.g. a link whose file is not uploaded)
 text = ui.is_text(data)  # token ids read through an Embedding: a sentence instead of a window
 st.markdown(t("text_inside.intro" if text else "inside.intro"))

@@ -9,6 +9,10 @@ from ui import train as ui_train
 from ui.common import error, lang, t, tf_spinner
 
 st.title(t("train.title"))
+from ui.class_board import read_only_train  # noqa: E402
+
+if read_only_train():  # the teacher opened a student's run: its results only, nothing that changes it
+    st.stop()
 st.caption(t("train.intro"))
 
 try:

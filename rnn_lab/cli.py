@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "rnn_lab.train.cli",
     "rnn_lab.inside.cli",
     "rnn_lab.store.cli",
+    "rnn_lab.store.class_cli",
+    "rnn_lab.workers.cli",
 )
 
 

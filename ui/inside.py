@@ -64,8 +64,12 @@ def has_model(run) -> bool:
 def _runs(task: str = "forecast") -> list:
     """Trained runs of ``task`` that still hold their model (a classifier is not opened on a number series); during
     a lesson only the lesson's own (ui.classroom.lesson_runs: no run from before the lesson is opened)."""
+    from ui.class_board import viewed_run
     from ui.classroom import lesson_runs
 
+    viewed = viewed_run()  # the teacher opened a student's run: only that one
+    if viewed is not None:
+        return [viewed] if getattr(viewed, "task", "forecast") == task and has_model(viewed) else []
     return [
         r
         for r in lesson_runs(st.session_state.get("runs", []) or [])

@@ -214,7 +214,7 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     )
     if busy:
         st.caption(t("train.busy"))
-    if not clicked and cfg is not None and not busy and WARM_UP:
+    if not clicked and cfg is not None and not busy and WARM_UP and not _remote():
         from rnn_lab.train.runs import warm_up_in_background
         from ui.common import session_id
 
@@ -235,19 +235,32 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     _submit(TrainJob, prepared, arch, cfg)
 
 
-def _submit(job_class, prepared, arch, cfg: TrainConfig) -> None:
-    """Queue a training (or a comparison) for this session; a full queue is a plain message."""
+def _submit(job_class, prepared, arch, cfg: TrainConfig, local: bool = False) -> None:
+    """Queue a training (or a comparison) for this session; a full queue is a plain message. With the worker
+    backend, workers that cannot be reached are said plainly and the page offers to train here instead."""
+    from rnn_lab.store import StoreUnavailable
     from rnn_lab.train.scheduler import QueueFull
+    from rnn_lab.workers.state import BackendUnavailable
     from ui.common import session_id
     from ui.workspace import job_class_for, snapshot
 
     try:
-        st.session_state[JOB_KEY] = job_class_for(job_class)(  # a training saves itself in the run store
+        st.session_state[JOB_KEY] = job_class_for(job_class, local=local)(  # a training saves itself in the store
             prepared, arch, cfg, live=bool(st.session_state.get("train_live", True)), session_id=session_id()
         )
         st.session_state[JOB_KEY].store_snapshot = snapshot()  # the settings it trains with, saved when it ends
     except QueueFull as err:
         error(t("train.queue_full", waiting=err.waiting, limit=err.limit))
+    except (BackendUnavailable, StoreUnavailable) as err:
+        error(err.text(_lang()))  # the workers' queue (Redis) or the store they read cannot be reached
+        st.button(
+            t("workers.ui.train_here"),
+            key="btn_train_here",
+            on_click=_submit,
+            args=(job_class, prepared, arch, cfg, True),
+            icon=":material/computer:",
+            help=t("workers.ui.train_here_help"),
+        )
 
 
 def compare_start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
@@ -319,6 +332,8 @@ def _draw_progress(snap: dict, cfg: TrainConfig, live: bool) -> None:
         st.markdown(t("train.compare_all_progress", i=snap["model_index"] + 1, n=snap["models"], model=snap["model"]))
         _skipped_ui(snap["skipped"])
     st.progress(min(1.0, snap["epoch"] / max(1, snap["epochs"])))
+    if snap.get("worker"):  # trained on a worker (RNN_LAB_SCHEDULER=celery): which one
+        st.caption(t("workers.ui.training_on", host=snap["worker"]["host"], pid=snap["worker"]["pid"]))
     if snap["epoch"] == 0:
         st.caption(t("train.progress_start"))
     else:
@@ -359,8 +374,17 @@ def _live_chart(snap: dict, cfg: TrainConfig) -> None:
     st.plotly_chart(drawn[1], key="chart_train_live", width="stretch", config={"displaylogo": False})
 
 
+def _unreachable_note(j) -> None:
+    """A job on the workers whose queue (Redis) stopped answering: say so; the last known progress stays drawn and
+    the run is still written to the store by its worker."""
+    err = getattr(getattr(j, "ticket", None), "unreachable", None)
+    if err is not None:
+        st.warning(err.text(_lang()), icon=":material/cloud_off:")
+
+
 def _queued_body(j) -> None:
     """Waiting for a free slot on a shared server: the place in line, the expected wait, and Cancel."""
+    _unreachable_note(j)
     snap = j.snapshot()
     if not snap.get("queued"):
         st.rerun()  # its turn came (or it ended): the whole page draws the live view
@@ -388,6 +412,7 @@ def _live_body() -> None:
         on_click=j.stop,
         icon=":material/stop:",
     )
+    _unreachable_note(j)
     _draw_progress(j.snapshot(), j.cfg, j.live)
 
 
@@ -407,6 +432,13 @@ def _live_fragment_busy() -> None:
 @st.fragment(run_every=QUEUED_EVERY)
 def _queued_fragment() -> None:
     _live_body()
+
+
+def _remote() -> bool:
+    """Trainings run on workers (RNN_LAB_SCHEDULER=celery): this process compiles nothing ahead of them."""
+    from rnn_lab.train.scheduler import default_scheduler
+
+    return bool(getattr(default_scheduler(), "remote", False))
 
 
 def _server_busy() -> bool:

@@ -9,6 +9,8 @@ app trains as before and says that nothing is being saved.
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from ui.common import JOB_KEY, app_root, apply_values, t
@@ -26,9 +28,10 @@ def token() -> str | None:
 
 
 def link_params() -> dict[str, str]:
-    """What the address bar carries besides the experiment: the workspace token."""
+    """What the address bar carries besides the experiment: the workspace token (not in projection mode: the
+    projector shows the address bar; the browser keeps the token in a cookie, see ui.class_board)."""
     tok = token()
-    return {WS_PARAM: tok} if tok else {}
+    return {WS_PARAM: tok} if tok and not st.session_state.get("projection") else {}
 
 
 def _store():
@@ -61,12 +64,39 @@ def open_once() -> None:
         return
     state[TOKEN] = tok
     state[OTHERS] = others
+    _reattach(store, tok, others)
     if restored:
         from rnn_lab.train.limits import Limits, trim_runs
 
         items = state.setdefault("runs", [])
         items[:0] = restored
         trim_runs(items, Limits.from_env().max_runs)
+
+
+def _reattach(store, tok: str, others: list[dict]) -> None:
+    """A page reloaded while its training runs on a worker finds that job again by the run id: the newest run of
+    the workspace still queued or running becomes the page's job (its live view, Stop, then its results)."""
+    from rnn_lab.train.scheduler import default_scheduler
+
+    scheduler = default_scheduler()
+    active = [rec for rec in others if rec["state"] in ("queued", "running")]
+    if not active or not getattr(scheduler, "remote", False):
+        return
+    from rnn_lab.workers.scheduler import RemoteTrainJob
+    from rnn_lab.workers.state import BackendUnavailable
+    from ui.common import session_id
+
+    rec = active[-1]
+    try:
+        if scheduler.state.progress(rec["id"]) is None and not scheduler.state.position(rec["id"]):
+            return  # not a job of the workers (an interrupted local training)
+        job = RemoteTrainJob.attach(store, tok, rec["id"], scheduler, session_id())
+    except BackendUnavailable as err:
+        st.session_state[ERROR] = err
+        return
+    if job is not None:
+        st.session_state[JOB_KEY] = job
+        st.session_state[OTHERS] = [r for r in others if r["id"] != rec["id"]]
 
 
 def snapshot() -> tuple[dict, bytes | None]:
@@ -197,8 +227,9 @@ def sidebar_ui() -> None:
         st.caption(t("store.ui.saved_here"))
         from rnn_lab.share import build_link
 
-        st.code(build_link(app_root().rstrip("/") + "/", {WS_PARAM: tok}), language=None, wrap_lines=True)
-        st.caption(t("store.ui.private"))
+        if not st.session_state.get("projection"):  # nothing secret on the projector
+            st.code(build_link(app_root().rstrip("/") + "/", {WS_PARAM: tok}), language=None, wrap_lines=True)
+            st.caption(t("store.ui.private"))
         sure = st.checkbox(t("store.ui.delete_sure"), key="btn_ws_delete_sure")
         st.button(
             t("store.ui.delete"),
@@ -214,12 +245,17 @@ def sidebar_ui() -> None:
             st.caption(t(f"store.ui.{key}", number=rec["number"], name=rec["name"], epochs=rec["epochs_done"]))
 
 
-def job_class_for(job_class):
+def job_class_for(job_class, local: bool = False):
     """``TrainJob`` -> a TrainJob that saves itself: its record is made when it is queued (with the workspace's
     next number), its progress is saved every few seconds while it trains and the finished run (or the failure)
     is written by the job's own thread, so a closed tab or a killed server loses nothing already trained.
-    Other jobs (a comparison) are saved when the page collects them (:func:`save_finished`)."""
+    Other jobs (a comparison) are saved when the page collects them (:func:`save_finished`).
+
+    With the worker backend (``RNN_LAB_SCHEDULER=celery``) a training is a queued record whose id a worker
+    trains (:class:`rnn_lab.workers.scheduler.RemoteTrainJob`); ``local`` trains it in this process instead
+    (the workers' queue cannot be reached)."""
     from rnn_lab.train.runs import TrainJob
+    from rnn_lab.train.scheduler import default_scheduler
 
     tok = token()
     store = _store() if tok else None
@@ -227,7 +263,16 @@ def job_class_for(job_class):
         return job_class
     values, data = snapshot()
     fork = st.session_state.pop(FORK, None)
-    return _saving_job(store, tok, values, data, (*fork, "fork") if fork else None)
+    parent = (*fork, "fork") if fork else None
+    scheduler = default_scheduler()
+    if getattr(scheduler, "remote", False) and not local:  # RNN_LAB_SCHEDULER=celery: a worker trains it
+        from rnn_lab.workers.scheduler import remote_job_class
+
+        return remote_job_class(store, tok, values, data, parent)
+    job = _saving_job(store, tok, values, data, parent)
+    if getattr(scheduler, "remote", False):  # "train on this server instead": the app's own queue
+        return functools.partial(job, scheduler=scheduler.local)
+    return job
 
 
 def _saving_job(

@@ -39,6 +39,9 @@ class Task:
     # The one test number Compare ranks runs by, and whether lower is better.
     rank_metric: ClassVar[str] = ""
     lower_is_better: ClassVar[bool] = True
+    # The score a class's leaderboard ranks by (rnn_lab.store.board): a forecast's skill over the naive forecast,
+    # else the accuracy (beside the baseline's).
+    board_metric: ClassVar[str] = "accuracy"
     # Whether a run draws a forecast past the data's end (only a number series continues in time).
     forecasts: ClassVar[bool] = False
     # The baseline's key in a run's metrics (the forecast's naive model keeps its original key "naive").

@@ -13,6 +13,7 @@ class Forecast(Task):
     rank_metric = "rmse"
     lower_is_better = True
     forecasts = True
+    board_metric = "skill"
     baseline_key = "naive"
     extra_metric_keys = ("skill", "left_out")
 

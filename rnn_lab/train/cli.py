@@ -29,6 +29,7 @@ config. ``--save RUN.keras`` writes the model and its vocabulary beside it (``RU
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from rnn_lab.errors import UsageError
@@ -343,13 +344,20 @@ def run(args) -> int:
         embedding_dim=args.embedding_dim,
         mask_zero=bool(args.mask_zero) and tokens,
     )
-    saved = None
-    if args.save_run:
+    saved = remote = None
+    if args.save_run and os.environ.get("RNN_LAB_SCHEDULER", "").strip().lower() == "celery":
+        from rnn_lab.workers.cli import WorkerTraining  # a worker trains it (issue 25)
+
+        remote = WorkerTraining(args, task, prepared, arch, cfg)
+    elif args.save_run:
         from rnn_lab.store.cli import SavedTraining
 
         saved = SavedTraining(args, task, prepared, arch, cfg)
     try:
-        result = execute(prepared, arch, cfg, name=saved and saved.name, progress=saved and saved.progress)
+        if remote is not None:
+            result = remote.run()
+        else:
+            result = execute(prepared, arch, cfg, name=saved and saved.name, progress=saved and saved.progress)
     except TrainError as err:
         if saved:
             saved.fail(err.text("en"))
@@ -365,6 +373,8 @@ def run(args) -> int:
         out["forecast"] = forecast_dict(result, args.forecast_steps)
     if saved:
         out.update(saved.finish(result))
+    if remote is not None:
+        out.update(remote.finish())
     if args.save:
         from rnn_lab.train.generate import save_run
 

@@ -15,7 +15,8 @@ Settings (environment variables, read when the process-wide scheduler is first c
 
 - ``RNN_LAB_MAX_TRAININGS``: jobs running at once (default: the number of CPU cores).
 - ``RNN_LAB_MAX_QUEUE``: jobs allowed to wait (default 100); one more is refused with :class:`QueueFull`.
-- ``RNN_LAB_SCHEDULER``: ``local`` (default) or ``package.module:factory`` for another backend.
+- ``RNN_LAB_SCHEDULER``: ``local`` (default), ``celery`` (trainings on Celery workers through Redis,
+  :mod:`rnn_lab.workers`, with ``RNN_LAB_REDIS_URL``) or ``package.module:factory`` for another backend.
 
 This module never imports Streamlit.
 """
@@ -362,6 +363,8 @@ def scheduler_from_env() -> Scheduler:
     spec = os.environ.get(SCHEDULER_ENV, "").strip() or "local"
     if spec == "local":
         return LocalScheduler()
+    if spec == "celery":
+        spec = "rnn_lab.workers.scheduler:celery_scheduler"
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise ValueError(f"{SCHEDULER_ENV} must be 'local' or 'package.module:factory'; got {spec!r}")
