@@ -25,7 +25,7 @@ import streamlit as st
 from rnn_lab.inside import views
 from rnn_lab.inside.settings import SPLITS
 from rnn_lab.inside.text import last_token_step
-from rnn_lab.tasks import get_task, task_of_data
+from rnn_lab.tasks import task_of_data
 from ui.common import error, lang, plot, projection, t, tf_spinner
 from ui.inside_common import (  # noqa: F401 (re-exported)
     MAX_CACHED,
@@ -203,7 +203,7 @@ def model_ui(data) -> Picked | None:
         )
     try:
         cfg = config_from_values(state)
-        if get_task(task).forecasts:
+        if task_of_data(data).forecasts:
             arch = training_variant(cfg, data.window, data.n_features, horizon_outputs=1)
         else:  # the data's shape and the task's head, e.g. Dense(10, softmax) for digits (as the Train page trains)
             arch = training_variant(cfg, data)

@@ -301,6 +301,6 @@ def compare_ui() -> None:
         picked = [r for r in items if r.id in chosen]
         if picked:
             plot(compare_figure(picked), key="chart_train_compare")
-            if get_task(task).label_kind == "token":
+            if get_task(task or "forecast").label_kind == "token":
                 _perplexity_chart([r.name for r in picked], picked, key="chart_train_compare_ppl")
             show_table(runs_table(picked), hide_index=True, static=True)
