@@ -83,7 +83,7 @@ if kind == "text":  # token ids: the text view (ui/text_data.py), none of the se
 
     text_data.data_ui()
     st.stop()
-if state["task"] == "classify":  # sequences with class labels: their own view, none of the series' cleaning
+if task_of(state).label_kind == "class":  # sequences with class labels: their own view, none of the series' cleaning
     from ui import classify as uc
 
     if kind == "digits":

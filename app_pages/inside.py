@@ -3,6 +3,7 @@
 import streamlit as st
 
 from rnn_lab.inside import views
+from rnn_lab.tasks import task_of_data
 from ui import inside as ui
 from ui.common import error, lang, plot, projection, t, tf_spinner
 from ui.data import prepared_or_stop
@@ -14,11 +15,12 @@ read_only_banner()  # the teacher opened a student's run: the model below is tha
 data = prepared_or_stop()  # a plain message if no dataset can be made (e.g. a link whose file is not uploaded)
 text = ui.is_text(data)  # token ids read through an Embedding: a sentence instead of a window
 st.markdown(t("text_inside.intro" if text else "inside.intro"))
-task = getattr(data, "task", "forecast")
-if task not in ("forecast", "classify") and not text:  # next_token comes with text only
+spec = task_of_data(data)
+task = spec.name
+if spec.label_kind == "token" and not text:  # next_token comes with text only
     st.info(t("class_ui.task_only_forecast", task=t(f"tasks.names.{task}")), icon=":material/info:")
     st.stop()
-classify = task == "classify"
+classify = spec.label_kind == "class"
 if text:
     st.caption(
         t(
@@ -62,7 +64,7 @@ if not model_run.recurrent_layers:
 
 col1, col2, col3 = st.columns(3)
 # a digit read row by row is a sample, not a window (the picked run's own data decides, as ui.window_ui does)
-noun = "_sample" if not text and getattr(picked.data, "task", "forecast") == "classify" else ""
+noun = "_sample" if not text and task_of_data(picked.data).label_kind == "class" else ""
 col1.metric(t("inside.delta"), f"{entry['delta']:.2e}", help=t(f"inside.delta_help{noun}"))
 if text:
     answer, value, answer_help = ui.text_prediction(model_run, window, picked.data)

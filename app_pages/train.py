@@ -4,6 +4,7 @@ import streamlit as st
 
 from rnn_lab.arch.settings import config_from_values
 from rnn_lab.data.errors import DataError
+from rnn_lab.tasks import task_of_data
 from ui import train as ui_train
 from ui.common import error, lang, t, tf_spinner
 
@@ -40,6 +41,7 @@ with tf_spinner():
 
 sizes = prepared.split_sizes
 task = getattr(prepared, "task", "forecast")
+spec = task_of_data(prepared)
 if getattr(prepared, "input_kind", "values") == "tokens":  # text: tokens, max length and vocabulary, not features
     st.markdown(
         t(
@@ -55,7 +57,7 @@ if getattr(prepared, "input_kind", "values") == "tokens":  # text: tokens, max l
         + " "
         + t(f"text_train.data_line_{task}", k=prepared.n_classes)
     )
-elif task == "classify":
+elif spec.label_kind == "class":
     st.markdown(
         t(
             "train.data_line_classify",
@@ -107,7 +109,7 @@ if trained.embedding_vocab:  # token ids in: the Embedding turns each id into a 
             head=head,
             params=f"{total_params(trained):,}",
         )
-        + (" " + t("text_train.head_every_step") if task == "next_token" else "")
+        + (" " + t("text_train.head_every_step") if spec.return_sequences else "")
     )
 else:
     st.markdown(

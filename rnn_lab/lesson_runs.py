@@ -13,6 +13,7 @@ from typing import Any
 
 from rnn_lab import lessons
 from rnn_lab.settings import all_settings
+from rnn_lab.tasks import task_of
 
 
 def step_settings(lesson_id: str, step: int, **overrides: Any) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def lesson_run(lesson_id: str, step: int, seed: int | None = None, **overrides: 
     values = step_settings(lesson_id, step, **overrides)
     if seed is not None:
         values["train_seed"] = seed
-    if values.get("task") == "next_token":  # the Data page's path for a bundled corpus
+    if task_of(values).label_kind == "token":  # the Data page's path for a bundled corpus
         from rnn_lab.data.text import prepare_text_from_values
 
         prepared = prepare_text_from_values(values)

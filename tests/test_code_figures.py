@@ -33,4 +33,11 @@ def test_cycles_are_strongly_connected_groups():
 def test_the_project_has_no_import_cycles():
     out = code_figures.figures()
     assert out["import_cycles"] == 0, out["cycle_groups"]
-    assert out["task_name_comparisons"] > 0 and out["largest_files"]  # the reader sees the code
+    assert out["largest_files"]  # the reader sees the code (it finds comparisons: the first test)
+
+
+def test_no_task_name_is_compared_outside_the_task_package():
+    """Issue 23's target: the library, the CLI and the pages ask the task object (rnn_lab.tasks), at most 5 sites
+    compare a task's name."""
+    out = code_figures.figures()
+    assert out["task_name_comparisons"] <= 5, out["task_name_comparison_sites"]

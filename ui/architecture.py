@@ -192,7 +192,7 @@ def task_line_ui(prepared) -> None:
     loss = st.session_state.get("train_loss", task.default_loss)
     loss = loss if loss in task.losses else task.default_loss
     st.caption(t("arch.task_line", task=t(f"tasks.names.{task.name}"), head=head, loss=loss))
-    if task.name == "next_token":  # many-to-many: the head reads every step's h (Dense acts on the last axis)
+    if task.return_sequences:  # many-to-many: the head reads every step's h (Dense acts on the last axis)
         st.caption(t("arch.text.next_token_head", head=head))
     n_classes = getattr(prepared, "n_classes", None) if prepared is not None else None
     if task.is_classification and n_classes and units != n_classes:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
+from rnn_lab.tasks import get_task
 from ui.common import lang, projection, show_table, t
 
 TEACHER = "_class_teacher"  # (code, key) of the class this session teaches
@@ -253,7 +254,7 @@ def leaderboard_ui(board: dict[tuple[str, str], list[dict]], *, student: bool = 
         return
     for (task, data), entries in board.items():
         st.markdown(f"**{t(f'tasks.names.{task}')} · `{data}`**")
-        metric = "skill" if task == "forecast" else "accuracy"
+        metric = get_task(task).board_metric
         frame = pd.DataFrame(
             [
                 {

@@ -1,5 +1,9 @@
 """Inside-the-cell page helpers: pick the model and window, cache the per-step values, draw the step view.
 
+The page's rooms, re-exported here: ``ui/inside_common.py`` (the picked model, the session cache),
+``ui/inside_decision.py`` (the model's answer; a classifier's decision through time), ``ui/inside_experiment.py``
+(the growing-gap experiment), ``ui/inside_text.py`` (a sentence token by token, the Embedding's map).
+
 Session keys besides the ``inside_*`` settings (all private to this page):
 ``inside_models`` (untrained Keras models by (architecture, seed)), ``inside_traces`` (NumPy runs, the
 NumPy-vs-Keras difference, the connectivity and the step view's data by (model, window)),
@@ -13,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,36 +25,45 @@ import streamlit as st
 from rnn_lab.inside import views
 from rnn_lab.inside.settings import SPLITS
 from rnn_lab.inside.text import last_token_step
+from rnn_lab.tasks import task_of_data
 from ui.common import error, lang, plot, projection, t, tf_spinner
+from ui.inside_common import (  # noqa: F401 (re-exported)
+    MAX_CACHED,
+    Picked,
+    _recall,
+    _remember,
+    _split_and_index_ui,
+)
+from ui.inside_decision import (  # noqa: F401 (re-exported)
+    _decision,
+    decision_ui,
+    forecast_value_text,
+    prediction_help_key,
+    prediction_text,
+)
+from ui.inside_experiment import (  # noqa: F401 (re-exported)
+    EXP_EVERY,
+    EXP_JOB,
+    EXP_RESULT,
+    _collect_experiment,
+    _experiment_progress,
+    _start_experiment,
+    experiment_ui,
+)
+from ui.inside_text import (  # noqa: F401 (re-exported)
+    _LAST_TYPED,
+    TYPED_KEY,
+    _sample_sentence,
+    embedding_ui,
+    is_text,
+    sentence_ui,
+    text_prediction,
+    text_step_ui,
+    token_heatmaps_ui,
+)
 
-MAX_CACHED = 4  # models / traces kept per session
 # Above this many (units x time steps) the connectivity is computed only on request (it needs a backward pass).
 AUTO_CONNECTIVITY_CELLS = 64 * 200
-
-
-def _remember(store_key: str, key, value):
-    store = st.session_state.setdefault(store_key, {})
-    store[key] = value
-    while len(store) > MAX_CACHED:
-        store.pop(next(iter(store)))
-    return value
-
-
-def _recall(store_key: str, key):
-    return st.session_state.get(store_key, {}).get(key)
-
-
-@dataclass
-class Picked:
-    """The model the page opens and what it takes to rebuild its untrained twin."""
-
-    model: object
-    key: tuple  # cache key of the model (identifies its weights)
-    arch: object  # the ArchConfig of the model
-    label: str
-    run: object | None = None  # the trained run, when one is picked
-    seed: int = 0
-    data: object = None  # the PreparedData the windows come from (a run's own data when it kept it)
 
 
 def has_model(run) -> bool:
@@ -191,7 +203,7 @@ def model_ui(data) -> Picked | None:
         )
     try:
         cfg = config_from_values(state)
-        if task == "forecast":
+        if task_of_data(data).forecasts:
             arch = training_variant(cfg, data.window, data.n_features, horizon_outputs=1)
         else:  # the data's shape and the task's head, e.g. Dense(10, softmax) for digits (as the Train page trains)
             arch = training_variant(cfg, data)
@@ -216,7 +228,7 @@ def _recurrent_family(arch) -> bool:
 def window_ui(data) -> tuple[np.ndarray, str] | None:
     """Split + window index -> one window (T, F) float32 and a label; None if the dataset has no window."""
     state = st.session_state
-    noun = "sample" if getattr(data, "task", "forecast") == "classify" else "window"  # a digit is not a "window"
+    noun = "sample" if task_of_data(data).label_kind == "class" else "window"  # a digit is not a "window"
     sizes = {s: len(data.X(s)) for s in SPLITS}
     available = [s for s in SPLITS if sizes[s] > 0]
     if not available:
@@ -236,26 +248,6 @@ def window_ui(data) -> tuple[np.ndarray, str] | None:
     return np.asarray(data.X(split)[i], dtype=np.float32), t(
         f"inside.{noun}_label", split=t(f"inside.split_{split}"), i=i
     )
-
-
-def _split_and_index_ui(available: list[str], sizes: dict, split_label: str, index_label) -> tuple[str, int]:
-    """A split select and a sample number (``inside_split``, ``inside_window``), the number kept in range.
-    ``index_label(last)`` is the number input's label."""
-    state = st.session_state
-    col1, col2 = st.columns([1, 1])
-    with col1:
-        st.selectbox(
-            split_label,
-            options=available,
-            key="inside_split",
-            format_func=lambda s: t(f"inside.split_{s}") + f" ({sizes[s]})",
-        )
-    n = sizes[state["inside_split"]]
-    if not 0 <= int(state.get("inside_window", 0)) < n:
-        state["inside_window"] = min(max(0, int(state.get("inside_window", 0))), n - 1)
-    with col2:
-        st.number_input(index_label(n - 1), min_value=0, max_value=n - 1, step=1, key="inside_window")
-    return state["inside_split"], int(state["inside_window"])
 
 
 def _window_key(window: np.ndarray) -> str:
@@ -282,12 +274,11 @@ def connectivity_for(picked: Picked, window: np.ndarray, entry: dict) -> np.ndar
     """(T,) ||dŷ/dx_t|| of the window, or for token ids ||dŷ/de_t|| of their Embedding vectors (a language model:
     its guess after the last real token); computed once per (model, window)."""
     from rnn_lab.inside.connectivity import connectivity, token_connectivity
-    from rnn_lab.inside.text import last_token_step
 
     if entry["conn"] is None:
         data = picked.data
         if getattr(data, "input_kind", "values") == "tokens":
-            at = last_token_step(window) if data.task == "next_token" else None
+            at = last_token_step(window) if task_of_data(data).label_kind == "token" else None
             entry["conn"] = token_connectivity(picked.model, window, at=at)[0]  # (T,)
         else:
             entry["conn"] = connectivity(picked.model, window)[0]  # (T,)
@@ -413,376 +404,3 @@ def numpy_code_ui(cell: str) -> None:
 
     fn = {"simple_rnn": numpy_rnn.simple_rnn_forward, "lstm": numpy_rnn.lstm_forward, "gru": numpy_rnn.gru_forward}
     st.code(inspect.getsource(fn[cell]), language="python", wrap_lines=True)  # nothing cut off
-
-
-# ---------------------------------------------------------------- classify: how the decision forms
-
-
-def forecast_value_text(scaled: float, data) -> str:
-    """A forecast in the target's units (``45,298 원``, ``0.8123``), then the scaled value the model computed when the
-    data are scaled (``45,298 원 · scaled 0.8123``)."""
-    from rnn_lab.data.display import significant_decimals
-    from rnn_lab.data.units import format_amount, target_currency
-
-    scaler = getattr(data, "scaler", None)
-    if scaler is None or not hasattr(data, "inverse_y"):
-        return f"{scaled:.4f}"
-    value = float(np.ravel(data.inverse_y(np.array([scaled])))[0])
-    code = target_currency(data)
-    decimals = None if code else significant_decimals(data.series[data.target])
-    text = format_amount(value, code, lang(), decimals)
-    if getattr(scaler, "kind", "none") == "none":
-        return text
-    return f"{text} · {t('units.inside.scaled', value=f'{scaled:.4f}')}"
-
-
-def prediction_help_key(data) -> str:
-    """The help of the prediction metric: original units with the scaled value, or original units alone."""
-    scaler = getattr(data, "scaler", None)
-    return (
-        "units.inside.prediction_help_unscaled"
-        if getattr(scaler, "kind", "none") == "none"
-        else "units.inside.prediction_help"
-    )
-
-
-def prediction_text(output, data) -> str:
-    """The model's answer for the shown input: a number (forecast) or the predicted class and its probability."""
-    out = np.ravel(np.asarray(output, dtype=np.float64))
-    if getattr(data, "task", "forecast") != "classify":
-        return forecast_value_text(float(out[0]), data)
-    k = int(np.argmax(out))
-    return t("inside.class_answer", cls=data.class_names[k], p=float(out[k]))
-
-
-def _decision(picked: Picked, window: np.ndarray, entry: dict) -> dict:
-    """The (T, K) probabilities through time and their difference from Keras at t = T (once per model and input)."""
-    if "decision" not in entry:
-        from rnn_lab.inside.decision import DecisionUndefined, decision_through_time
-        from rnn_lab.inside.numpy_rnn import keras_output
-
-        try:
-            probs = decision_through_time(picked.model, window, entry["run"])
-        except DecisionUndefined as err:
-            entry["decision"] = {"reason": err.reason, "params": err.params}
-        else:
-            with tf_spinner():
-                keras_probs = keras_output(picked.model, window)[0]
-            entry["decision"] = {"probs": probs, "delta": float(np.max(np.abs(probs[-1] - keras_probs)))}
-    return entry["decision"]
-
-
-def decision_ui(picked: Picked, window: np.ndarray, entry: dict, data) -> None:
-    """At step t: the row being read (or the sequence so far), the head's probabilities if the sequence stopped
-    at t, and every class's probability over t with t marked. Follows the step view's t (``inside_step``)."""
-    from rnn_lab import class_views as cv
-
-    st.subheader(t("inside.decision_title"))
-    found = _decision(picked, window, entry)
-    if "reason" in found:
-        reason = t(f"inside.decision_reason.{found['reason']}", **found["params"])
-        st.info(t("inside.decision_undefined", reason=reason), icon=":material/info:")
-        return
-    probs = found["probs"]
-    T = probs.shape[0]
-    step = min(max(1, int(st.session_state.get("inside_step", 1))), T)
-    split, i = st.session_state.get("inside_split"), int(st.session_state.get("inside_window", 0))
-    try:
-        true = int(data.y(split)[i])
-    except (IndexError, KeyError, ValueError, TypeError):
-        true = int(np.argmax(probs[-1]))  # no label at hand: mark the predicted class
-    st.markdown(t("inside.decision_help", t=step, T=T))
-    L = lang()
-    if getattr(data, "image_shape", None) is not None:
-        plot(cv.image_as_sequence_figure(np.asarray(window), step - 1, L, one_based=True), key="inside_fig_row")
-    else:
-        plot(cv.sequence_step_figure(np.asarray(window), step, L), key="inside_fig_row")
-    c1, c2 = (st.container(), st.container()) if projection() else st.columns(2)
-    with c1:
-        plot(cv.probabilities_figure(probs[step - 1], data.class_names, true, L, step=step), key="inside_fig_probs")
-    with c2:
-        plot(cv.decision_figure(probs, data.class_names, step, true, L), key="inside_fig_decision")
-    st.caption(t("inside.decision_exact", T=T, delta=found["delta"]))
-
-
-# ---------------------------------------------------------------- the experiment (background job, Stop)
-
-EXP_JOB = "inside_exp_job"  # the running or last ExperimentJob
-EXP_RESULT = "inside_experiment"  # the last result shown (models dropped)
-EXP_EVERY = 0.5  # seconds between redraws of the progress while the experiment runs
-
-
-def _collect_experiment() -> None:
-    """Move a finished job's result into the session (once); keep the session small (no models)."""
-    job = st.session_state.get(EXP_JOB)
-    if job is None or job.running or job.consumed:
-        return
-    job.consumed = True
-    if job.state == "done" and job.result is not None:
-        for r in job.result.results:
-            r.model = None  # the curves and the connectivity are what the page shows
-        st.session_state[EXP_RESULT] = job.result
-
-
-def _start_experiment() -> None:
-    from rnn_lab.inside.connectivity import ExperimentConfig, ExperimentJob
-
-    state = st.session_state
-    cfg = ExperimentConfig(
-        lag=int(state["inside_exp_lag"]), units=int(state["inside_exp_units"]), epochs=int(state["inside_exp_epochs"])
-    )
-    from ui.common import session_id
-
-    try:
-        state[EXP_JOB] = ExperimentJob(cfg, session_id=session_id())
-    except ValueError as err:  # a bad setting, or the shared queue is full (QueueFull says so plainly)
-        state["_inside_exp_error"] = str(err)
-
-
-@st.fragment(run_every=EXP_EVERY)
-def _experiment_progress() -> None:
-    job = st.session_state.get(EXP_JOB)
-    if job is None:
-        return
-    if not job.running:
-        st.rerun()  # the whole page: the result appears
-    snap = job.snapshot()
-    st.button(
-        t("inside.exp_stop"),
-        key="btn_inside_exp_stop",
-        on_click=job.stop,
-        icon=":material/stop:",
-        disabled=snap["stopping"],
-        help=t("inside.exp_stop_help"),
-    )
-    if snap["stopping"]:
-        text = t("inside.exp_stopping")
-    elif snap["cell"] is None:
-        text = t("inside.exp_starting")
-    else:
-        text = t("inside.exp_progress", cell=snap["cell"], pct=round(100 * snap["fraction"]))
-    st.progress(min(1.0, snap["fraction"]), text=text)
-    if snap["done"]:
-        st.caption(t("inside.exp_finished_cells", cells=", ".join(snap["done"]), seconds=snap["seconds"]))
-
-
-def experiment_ui() -> None:
-    """Lag/units/epochs, Run (a background job), its live progress with Stop, then the result (partial after Stop)."""
-    state = st.session_state
-    _collect_experiment()
-    job = state.get(EXP_JOB)
-    running = job is not None and job.running
-    e1, e2, e3 = st.columns(3)
-    e1.number_input(
-        t("inside.exp_lag"),
-        min_value=5,
-        max_value=100,
-        step=1,
-        key="inside_exp_lag",
-        help=t("inside.exp_lag_help"),
-        disabled=running,
-    )
-    e2.number_input(t("inside.exp_units"), min_value=2, max_value=64, step=1, key="inside_exp_units", disabled=running)
-    e3.number_input(
-        t("inside.exp_epochs"), min_value=1, max_value=60, step=1, key="inside_exp_epochs", disabled=running
-    )
-    st.button(
-        t("inside.exp_button"),
-        key="btn_inside_experiment",
-        type="primary",
-        on_click=_start_experiment,
-        disabled=running,
-        icon=":material/play_arrow:",
-    )
-    bad = state.pop("_inside_exp_error", None)
-    if bad:
-        error(t("inside.exp_failed"), bad)
-    if running:
-        _experiment_progress()
-    elif job is not None and job.state == "error":
-        error(t("inside.exp_failed"), str(job.error))
-    result = state.get(EXP_RESULT)
-    if result is None:
-        return
-    from rnn_lab.inside.connectivity import conclusion
-
-    cfg = result.config
-    st.caption(t("inside.exp_done", seconds=result.seconds, lag=cfg.lag, units=cfg.units, epochs=cfg.epochs))
-    if result.stopped:
-        done = ", ".join(r.cell for r in result.results) or t("inside.exp_none")
-        st.warning(t("inside.exp_stopped", done=done, missing=", ".join(result.missing)), icon=":material/pan_tool:")
-    if not result.results:
-        return
-    plot(views.experiment_loss_figure(result, lang()), key="inside_fig_exp_loss")
-    plot(views.experiment_connectivity_figure(result, lang()), key="inside_fig_exp_conn")
-    st.success(conclusion(result, lang()), icon=":material/insights:")
-
-
-# ---------------------------------------------------------------- text: a sentence, token by token
-
-TYPED_KEY = "inside_sentence"  # the typed sentence: session data like the user's own text, never in a link
-_LAST_TYPED = "_inside_last_sentence"  # the last typed sentence that could be read (kept after a bad one)
-
-
-def is_text(data) -> bool:
-    return getattr(data, "input_kind", "values") == "tokens"
-
-
-def sentence_ui(data) -> tuple[np.ndarray, str] | None:
-    """A sentence of a split, or a typed one -> its token ids (T,) int32 and a label; None after a message."""
-    from rnn_lab.inside.text import SentenceError, encode_sentence
-
-    state = st.session_state
-    st.radio(
-        t("text_inside.from"),
-        options=["sample", "typed"],
-        key="inside_text_from",
-        horizontal=True,
-        format_func=lambda s: t(f"text_inside.from_{s}"),
-        help=t("text_inside.from_help"),
-    )
-    if state.get("inside_text_from") != "typed":
-        return _sample_sentence(data)
-    st.text_input(t("text_inside.typed"), key=TYPED_KEY, placeholder=t("text_inside.typed_placeholder"))
-    try:
-        sentence = encode_sentence(data, state.get(TYPED_KEY, ""))
-    except SentenceError as err:
-        last = state.get(_LAST_TYPED)
-        if last is None or last[0] != data.vocab.tokens or last[1].shape != (data.window,):
-            # nothing read before with this vocabulary (e.g. a link that picks "type one": the text is not in it)
-            st.info(t("text_inside.typed_prompt"), icon=":material/edit:")
-            return None
-        error(err.text(lang()))
-        st.caption(t("text_inside.typed_kept"))
-        return last[1], t("text_inside.typed_label")
-    state[_LAST_TYPED] = (data.vocab.tokens, sentence.ids)
-    if sentence.unknown:
-        st.caption(t("text_inside.typed_unknown", tokens=" ".join(sentence.unknown)))
-    if sentence.dropped:
-        side = t(f"text_inside.side_{data.truncating}")
-        st.caption(t("text_inside.typed_dropped", T=data.window, n=sentence.dropped, side=side))
-    return sentence.ids, t("text_inside.typed_label")
-
-
-def _sample_sentence(data) -> tuple[np.ndarray, str] | None:
-    """Split + sentence number -> ids (T,) int32, as window_ui does for numbers."""
-    state = st.session_state
-    sizes = {s: len(data.X(s)) for s in SPLITS}
-    available = [s for s in SPLITS if sizes[s] > 0]
-    if not available:
-        error(t("text_inside.no_sentences"), t("text_inside.no_sentences_hint"))
-        return None
-    if state.get("inside_split") not in available:
-        state["inside_split"] = available[0]
-    split, i = _split_and_index_ui(
-        available, sizes, t("text_inside.split"), lambda last: t("text_inside.sample", last=last)
-    )
-    return np.asarray(data.X(split)[i], dtype=np.int32), t(
-        "text_inside.sample_label", split=t(f"inside.split_{split}"), i=i
-    )
-
-
-def text_prediction(model_run, ids: np.ndarray, data) -> tuple[str, str, str]:
-    """(label, value, help) of the model's answer for the sentence: the next token (next_token) or the class."""
-    from rnn_lab.inside.text_views import shown
-
-    if data.task != "next_token":
-        return (
-            t("inside.prediction_classify"),
-            prediction_text(model_run.output, data),
-            t("inside.prediction_classify_help"),
-        )
-    probs = np.asarray(model_run.output)[0, last_token_step(ids) - 1]  # (V,) softmax after the last real token
-    k = int(np.argmax(probs))
-    value = t("text_inside.prediction_next_value", token=shown(data.vocab.tokens[k]), p=float(probs[k]))
-    return t("text_inside.prediction_next"), value, t("text_inside.prediction_next_help")
-
-
-def text_step_ui(picked: Picked, ids: np.ndarray, entry: dict, data) -> None:
-    """At step t: the sentence with token t highlighted, then the next-token top-k (next_token) or the running
-    class probability (classify). Follows the step view's t (``inside_step``)."""
-    from rnn_lab.inside import text_views as tv
-    from rnn_lab.inside.text import TOP_K, next_token_top, step_tokens
-
-    tokens = step_tokens(data.vocab, ids)
-    T = len(tokens)
-    step = min(max(1, int(st.session_state.get("inside_step", 1))), T)
-    L = lang()
-    st.caption(t("text_inside.sentence_help", t=step, T=T))
-    per_row = 10 if projection() else tv.PER_ROW  # big fonts: fewer boxes per row
-    plot(tv.sentence_figure(tokens, step, L, per_row=per_row), key="inside_fig_sentence")
-    if data.task == "next_token":
-        st.subheader(t("text_inside.next_title"))
-        if "top" not in entry:
-            entry["top"] = next_token_top(np.asarray(entry["run"].output), data.vocab, TOP_K)
-        top = entry["top"][step - 1]
-        st.caption(t("text_inside.next_help", k=len(top), delta=entry["delta"]))
-        plot(tv.next_token_figure(top, tokens[step - 1], step, L), key="inside_fig_next")
-        return
-    st.subheader(t("text_inside.running_title"))
-    found = _decision(picked, ids, entry)
-    if "reason" in found:
-        reason = t(f"inside.decision_reason.{found['reason']}", **found["params"])
-        st.info(t("inside.decision_undefined", reason=reason), icon=":material/info:")
-        return
-    probs = found["probs"]  # (T, K)
-    positive = len(data.class_names) - 1  # NSMC: 0 negative, 1 positive; the last class is the one followed
-    name = data.class_names[positive]
-    st.caption(t("text_inside.running_help", cls=name, T=T, delta=found["delta"]))
-    from rnn_lab import class_views as cv
-
-    split, i = st.session_state.get("inside_split"), int(st.session_state.get("inside_window", 0))
-    true = int(np.argmax(probs[-1]))  # a typed sentence has no label: mark the predicted class
-    if st.session_state.get("inside_text_from") != "typed":
-        try:
-            true = int(data.y(split)[i])
-        except (IndexError, KeyError, ValueError, TypeError):
-            pass
-    c1, c2 = (st.container(), st.container()) if projection() else st.columns(2)
-    with c1:
-        plot(cv.probabilities_figure(probs[step - 1], data.class_names, true, L, step=step), key="inside_fig_probs")
-    with c2:
-        ticks = 15  # half the page wide, or the full width with projection fonts: about 15 token labels fit
-        plot(
-            tv.running_probability_figure(probs[:, positive], tokens, step, name, L, max_ticks=ticks),
-            key="inside_fig_running",
-        )
-
-
-def token_heatmaps_ui(layer_run, ids: np.ndarray, data, step: int | None = None) -> None:
-    """Hidden state and gates over the sentence, the tokens under the time axis, the black line at step ``step``."""
-    from rnn_lab.inside import text_views as tv
-    from rnn_lab.inside.text import step_tokens
-
-    tokens = step_tokens(data.vocab, ids)
-    cols = st.columns(len(layer_run.directions))
-    for col, trace in zip(cols, layer_run.directions, strict=True):
-        with col:
-            ticks = (8 if len(cols) > 1 else 15) if projection() else tv.MAX_TICKS // len(cols)  # labels that fit
-            plot(tv.token_heatmaps(trace, tokens, step, lang(), ticks), key=f"inside_fig_time_{trace.direction}")
-
-
-def embedding_ui(picked: Picked, ids: np.ndarray, data) -> None:
-    """The PCA map of the model's Embedding rows, with the shown sentence's tokens marked."""
-    from rnn_lab.inside import text_views as tv
-    from rnn_lab.inside.text import model_embedding_pca
-
-    st.subheader(t("text_inside.embedding_title"))
-    key = ("pca", picked.key)
-    emap = _recall("inside_traces", key)
-    if emap is None:
-        try:
-            emap = _remember("inside_traces", key, model_embedding_pca(picked.model, data.vocab))
-        except ValueError as err:
-            error(t("inside.cannot_run"), str(err))
-            return
-    from rnn_lab.inside.numpy_rnn import embedding_matrix
-
-    dim = int(embedding_matrix(picked.model).shape[1])  # d_e
-    st.markdown(t("text_inside.embedding_help", vocab=data.vocab.size, dim=dim, share=float(np.sum(emap.explained))))
-    if picked.run is None:
-        st.caption(t("text_inside.embedding_untrained"))
-    labels = 40 if projection() else tv.MAX_LABELS
-    if len(emap.tokens) > labels:
-        st.caption(t("text_inside.embedding_labels", n=labels))
-    plot(tv.embedding_figure(emap, lang(), sentence_ids=ids, max_labels=labels), key="inside_fig_embedding")

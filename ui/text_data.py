@@ -16,6 +16,7 @@ from rnn_lab.data import text_views as tv
 from rnn_lab.data.errors import DataError, TextDataError
 from rnn_lab.data.text import NSMC_LIMIT, PADDINGS, TINY, TOKENS, decode_text, lines_of, tiny_corpus
 from rnn_lab.settings import setting as rnn_setting
+from rnn_lab.tasks import task_of_data
 from ui import data as ud
 from ui.classify import class_counts, shapes_table_ui
 from ui.common import error, lang, plot, show_table, t
@@ -316,7 +317,7 @@ def _views(prepared) -> None:
     st.subheader(t("text_data.length_header"))
     lengths = tv.sample_lengths(prepared, "train")
     cut = tv.cut_count(lengths, prepared.window)
-    key = "cut" if prepared.task == "classify" else "pieces"
+    key = "cut" if task_of_data(prepared).label_kind == "class" else "pieces"
     st.markdown(
         t(
             f"text_data.{key}",
@@ -331,7 +332,7 @@ def _views(prepared) -> None:
 
     st.subheader(t("data.prep.shapes"))
     shapes_table_ui(prepared)
-    if prepared.task == "next_token":
+    if task_of_data(prepared).label_kind == "token":
         st.subheader(t("text_data.shift_header"))
         st.caption(t("text_data.shift_note"))
         show_table(tv.shift_frame(prepared, "train", 0, L), hide_index=True, width="stretch")

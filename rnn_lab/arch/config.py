@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from rnn_lab.i18n import MessageError
-from rnn_lab.tasks import get_task
+from rnn_lab.tasks import task_of_data
 
 CELLS = ("SimpleRNN", "LSTM", "GRU")
 FAMILIES = ("rnn", "conv1d", "dense")  # recurrent stack | Conv1D + pooling + Flatten | Flatten + Dense
@@ -184,7 +184,7 @@ def training_variant(cfg: ArchConfig, timesteps, features: int | None = None, ho
     """
     if not isinstance(timesteps, int):
         dataset = timesteps
-        task = get_task(getattr(dataset, "task", "forecast"))
+        task = task_of_data(dataset)
         if task.return_sequences and cfg.family != "rnn":
             raise ValueError(
                 f"the task {task.name} predicts at every step: it needs recurrent layers, not {cfg.family}"

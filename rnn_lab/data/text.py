@@ -51,7 +51,7 @@ from rnn_lab.data.errors import DataError
 from rnn_lab.data.sampling import stratified_take
 from rnn_lab.data.settings import NSMC_LIMIT, PADDINGS, TEXT_SOURCES, TOKENS
 from rnn_lab.settings import setting
-from rnn_lab.tasks import task_of
+from rnn_lab.tasks import task_of, task_of_data
 
 TEXT_DIR = Path(__file__).resolve().parents[2] / "assets" / "data" / "text"
 PAD, UNK, END = "[PAD]", "[UNK]", "[END]"
@@ -307,11 +307,11 @@ class PreparedText:
 
     @property
     def n_classes(self) -> int:
-        return len(self.class_names_) if self.task == "classify" else self.vocab.size
+        return len(self.class_names_) if task_of_data(self).label_kind == "class" else self.vocab.size
 
     @property
     def class_names(self) -> tuple[str, ...]:
-        return self.class_names_ if self.task == "classify" else self.vocab.tokens
+        return self.class_names_ if task_of_data(self).label_kind == "class" else self.vocab.tokens
 
     @property
     def split_sizes(self) -> dict[str, int]:
@@ -333,7 +333,7 @@ class PreparedText:
         """classify: samples per class; next_token: target tokens per id ([PAD] positions not counted)."""
         y = self.y(split).ravel()
         counts = np.bincount(y, minlength=self.n_classes)
-        if self.task == "next_token":
+        if task_of_data(self).label_kind == "token":  # [PAD] is no target a language model learns
             counts[PAD_ID] = 0
         return counts
 
@@ -567,7 +567,7 @@ def prepare_text_from_values(values, text: str | None = None) -> PreparedText:
             raise DataError("bad_setting", reason=str(err)) from None
 
     source = v("data_text")
-    task = task_of(values).name
+    spec = task_of(values)
     return prepare_text(
         source,
         v("data_text_tokens"),
@@ -580,5 +580,5 @@ def prepare_text_from_values(values, text: str | None = None) -> PreparedText:
         v("data_test_frac") if source != "nsmc" else 0.0,
         v("data_toy_seed"),
         text=text,
-        task=task if task in ("classify", "next_token") else None,
+        task=spec.name if spec.sequence_labels else None,
     )

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from rnn_lab.data.text import END_ID, PAD, PAD_ID, UNK_ID, PreparedText, Vocab, pad_ids, tokenize
 from rnn_lab.i18n import t as _t
 from rnn_lab.style import color
+from rnn_lab.tasks import task_of_data
 
 SPACE = "␣"  # a space token, drawn so it can be seen (char tokens keep the spaces between words)
 
@@ -40,7 +41,7 @@ def sample_ids(prepared: PreparedText, split: str, i: int) -> list[int]:
     classify: the whole review (its X row may be cut at max length). next_token: the line piece, rebuilt from its
     inputs X and its last target (token ids are never 0, so the non-zero entries are the tokens whatever the
     padding): t_0 .. t_L [END] for a piece that ends its line, t_0 .. t_L otherwise."""
-    if prepared.task == "classify":
+    if task_of_data(prepared).label_kind == "class":
         return prepared.vocab.encode(tokenize(prepared.texts(split)[i], prepared.tokens))
     x, y = prepared.X(split)[i], prepared.y(split)[i]
     return [int(v) for v in x[x != PAD_ID]] + [int(y[y != PAD_ID][-1])]
@@ -55,7 +56,7 @@ def line_ids(prepared: PreparedText, split: str, i: int) -> list[int]:
 def input_ids(prepared: PreparedText, split: str, i: int) -> list[int]:
     """What the model reads of sample ``i`` before padding: the review, or the line without its last token."""
     ids = sample_ids(prepared, split, i)
-    return ids if prepared.task == "classify" else ids[:-1]
+    return ids if task_of_data(prepared).label_kind == "class" else ids[:-1]
 
 
 def unk_summary(vocab: Vocab) -> tuple[int, int]:
@@ -137,7 +138,7 @@ def sample_lengths(prepared: PreparedText, split: str = "train") -> np.ndarray:
     """Tokens per sample before padding: a review's length (classify) or a line's input length, L for a line of L
     tokens (next_token: the model reads every token, the last one's target is [END]; a long line's pieces overlap
     by one, so their non-[PAD] inputs add up to L)."""
-    if prepared.task == "classify":
+    if task_of_data(prepared).label_kind == "class":
         return np.array([len(tokenize(doc, prepared.tokens)) for doc in prepared.texts(split)], np.int64)
     idx = prepared.idx(split)
     if len(idx) == 0:

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from rnn_lab.errors import UsageError
 from rnn_lab.inside.settings import SPLITS
+from rnn_lab.tasks import get_task, task_of_data
 from rnn_lab.train.cli import add_text_arguments
 
 SPLIT_NAMES = {"train": "training", "val": "validation", "test": "test"}
@@ -206,11 +207,12 @@ def inside_report(args) -> dict:
     else:
         task = task_of_args(args)
         text = args.data.startswith("text:")
+    classes = get_task(task).label_kind == "class"  # one class per sequence: its decision, its own split
     if args.run_id:
         pass
     elif text:  # the Data page's split seed (data_toy_seed's default); --seed is the untrained model's weights here
         prepared = load_text(argparse.Namespace(**{**vars(args), "seed": TEXT_SPLIT_SEED}))
-    elif task == "classify":  # the documented split (SPLIT_SEED); --seed is the untrained model's weights here
+    elif classes:  # the documented split (SPLIT_SEED); --seed is the untrained model's weights here
         prepared = load_classes(argparse.Namespace(**{**vars(args), "seed": SPLIT_SEED}))
     else:
         prepared = load_prepared(args)
@@ -230,7 +232,7 @@ def inside_report(args) -> dict:
     if args.run_id:
         model, described = stored_model, stored_described
     else:
-        model, described = _model(args, prepared, prepared.n_classes if task == "classify" else None)
+        model, described = _model(args, prepared, prepared.n_classes if classes else None)
     window = np.asarray(window, dtype=np.int32 if text else np.float32)  # (T,) token ids or (T, F)
     model_run = run_model(model, window)
     layers = model_run.recurrent_layers
@@ -260,7 +262,7 @@ def inside_report(args) -> dict:
     ]
     if text:
         data = {**text_config(prepared), "source": prepared.source}
-    elif task == "classify":
+    elif classes:
         data = {"source": prepared.source, "window": prepared.window, "features": prepared.n_features}
     else:
         data = {
@@ -288,7 +290,7 @@ def inside_report(args) -> dict:
         "max_abs_diff": max_abs_diff(model, window, model_run),
         "keras_layers": model_run.keras_layers,
     }
-    if task == "classify":
+    if classes:
         report["decision"] = _decision(model, window, model_run, prepared, split, index)
     if text:
         report.update(_text_report(model, window, model_run, prepared, step, unknown))
@@ -318,7 +320,7 @@ def _text_report(model, ids, model_run, prepared, step: int, unknown: list[str])
             "explained": [float(v) for v in embedding_pca(E, prepared.vocab).explained],
         },
     }
-    if prepared.task == "next_token":
+    if task_of_data(prepared).label_kind == "token":
         top = next_token_top(model_run.output, prepared.vocab, TOP_K)
         real = np.flatnonzero(np.asarray(ids) != 0)
         last = int(real[-1]) if real.size else len(ids) - 1  # the last real token (post padding leaves [PAD]s after)
@@ -364,6 +366,7 @@ def run(args) -> int:
         print(json.dumps(report))
         return 0
     m, d, layer = report["model"], report["data"], report["layer"]
+    kind = get_task(report["task"]).label_kind
     if m["source"] == "run":
         print(f"model: {m['file']} ({', '.join(m['layers'])})")
     else:
@@ -379,7 +382,7 @@ def run(args) -> int:
             print(f"not in the vocabulary (read as [UNK]): {' '.join(report['text']['unknown'])}")
         explained = report["embedding"]["explained"]
         print(f"embedding PCA: the two main axes explain {explained[0]:.0%} and {explained[1]:.0%} of the variance")
-    elif report["task"] == "classify":
+    elif kind == "class":
         print(
             f"data: {d['source']}, {SPLIT_NAMES[d['split']]} sample {d['index']} "
             f"({d['window']} steps x {d['features']} feature(s))"
@@ -396,7 +399,7 @@ def run(args) -> int:
         )
         for name, values in direction["values"].items():
             print(_row(name, values))
-    if report["task"] == "classify":
+    if kind == "class":
         dec = report["decision"]
         names = dec["class_names"]
         true = "" if dec["true"] is None else f" (true class {dec['true']})"
@@ -410,7 +413,7 @@ def run(args) -> int:
             f"(probabilities at t = T: {dec['max_abs_diff_at_T']:.2e})"
         )
         return 0
-    if report["task"] == "next_token":
+    if kind == "token":
         nxt = report["next_token"]
         print(f"next token after step t = {report['step']}: " + ", ".join(f"{tok!r} {p:.3f}" for tok, p in nxt["top"]))
         print("next token after the sentence: " + ", ".join(f"{tok!r} {p:.3f}" for tok, p in nxt["after_sentence"]))

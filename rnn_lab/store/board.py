@@ -24,6 +24,8 @@ import json
 import math
 from datetime import UTC, datetime
 
+from rnn_lab.tasks import get_task
+
 GROWING_EPOCHS = 3  # the loss grew this many epochs in a row: diverged
 FINISHED = ("done", "stopped")
 CSV_COLUMNS = (
@@ -106,7 +108,7 @@ def score_of(task: str, metrics: dict | None) -> tuple[str, float | None, float 
     """``(metric name, model score, baseline score, verdict)`` of a run's metrics: forecast -> skill (baseline
     0), classify / next_token -> accuracy against the baseline's accuracy."""
     m = metrics or {}
-    if task == "forecast":
+    if get_task(task).board_metric == "skill":
         skill = _num(m.get("skill"))
         return "skill", skill, 0.0, m.get("verdict")
     model = m.get("model") or {}
@@ -118,7 +120,7 @@ def test_metric(task: str, metrics: dict | None) -> tuple[str, float | None, flo
     """``(name, model value, baseline value, split)`` as the Train page reports them: forecast -> RMSE against
     persistence's RMSE, classify / next_token -> accuracy against the baseline's, on the split they were measured."""
     m = metrics or {}
-    if task == "forecast":
+    if get_task(task).label_kind == "number":  # RMSE beside the naive forecast's
         return (
             "rmse",
             _num((m.get("model") or {}).get("rmse")),

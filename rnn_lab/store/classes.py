@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from rnn_lab.i18n import MessageError
 from rnn_lab.store.schema import metadata, runs, workspaces
 from rnn_lab.store.store import Store, now, valid_token
+from rnn_lab.tasks import task_of
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: readable from the back of the room
 CODE_LENGTH = 6
@@ -221,7 +222,7 @@ def assignment_from_link(
     params = {k: v for k, v in params.items() if k not in ("ws", "class", "teacher", "join", "lang")}
     values, _ = decode(params)
     task = values.get("task", "forecast")
-    metric = metric or ("skill" if task == "forecast" else "accuracy")
+    metric = metric or task_of(values).board_metric
     if metric not in ("skill", "accuracy"):
         raise ClassError("metric_bad")
     for value in (max_params, max_epochs):

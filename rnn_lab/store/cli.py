@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rnn_lab.errors import UsageError
+from rnn_lab.tasks import get_task
 
 SHOW_KEYS = (
     "id",
@@ -229,7 +230,7 @@ def cli_values(args, task: str, prepared) -> tuple[dict, bytes | None]:
             from rnn_lab.data.text import read_text_file
 
             data_bytes = read_text_file(Path(name)).encode("utf-8")
-    elif task == "classify":
+    elif get_task(task).label_kind == "class":
         if spec == "digits:mnist":
             values.update(
                 data_source_kind="digits",

@@ -22,6 +22,7 @@ from typing import Any
 
 from rnn_lab.store.errors import StoreUnavailable
 from rnn_lab.store.pack import pack, unpack, weights_bytes
+from rnn_lab.tasks import get_task
 from rnn_lab.train.runs import Run
 
 RESTORABLE = ("done", "stopped")  # states whose runs the pages can draw (metrics, predictions, a model)
@@ -75,7 +76,7 @@ def data_identity(values: Mapping[str, Any], data_bytes: bytes | None = None) ->
         return "digits:mnist"
     if kind == "bundled":
         return f"bundled:{values.get('data_bundled', 'samsung')}"
-    if task == "classify":
+    if get_task(task).label_kind == "class":  # the classification toy, not the series toy
         return f"toy:{values.get('data_class_toy', 'first_vs_last')}"
     return f"toy:{values.get('data_toy', 'counting')}"
 
@@ -85,15 +86,27 @@ def prepare_from_values(values: Mapping[str, Any], data_bytes: bytes | None = No
     own text. Raises DataError when it cannot be made."""
     task = values.get("task", "forecast")
     text = data_bytes.decode("utf-8") if data_bytes is not None and values.get("data_source_kind") == "text" else None
-    if task == "classify":
-        from rnn_lab.data.digits import prepare_classes_from_values
+    return _PREPARE[get_task(task).label_kind](values, data_bytes, text)
 
-        return prepare_classes_from_values(values, text)
-    if task == "next_token":
-        from rnn_lab.data.text import prepare_text_from_values
 
-        return prepare_text_from_values({**values, "task": task}, text)
+def _prepare_classes(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
+    from rnn_lab.data.digits import prepare_classes_from_values
+
+    return prepare_classes_from_values(values, text)
+
+
+def _prepare_tokens(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
+    from rnn_lab.data.text import prepare_text_from_values
+
+    return prepare_text_from_values({**values, "task": values.get("task", "forecast")}, text)
+
+
+def _prepare_numbers(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
     return _prepare_series(values, data_bytes)
+
+
+# The dataset a saved run's settings describe, by what its labels are (Task.label_kind).
+_PREPARE = {"number": _prepare_numbers, "class": _prepare_classes, "token": _prepare_tokens}
 
 
 def _prepare_series(values: Mapping[str, Any], data_bytes: bytes | None):

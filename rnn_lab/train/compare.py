@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from rnn_lab.tasks import get_task
+from rnn_lab.tasks import task_of_data
 from rnn_lab.train.runs import COMPARE_MODELS, Run, TrainJob, compare_arch, execute, training_arch
 from rnn_lab.train.settings import TrainConfig
 
@@ -21,7 +21,7 @@ def compare_names(prepared) -> tuple[str, ...]:
     """The models a comparison on ``prepared`` trains. A language model (next_token) predicts at every step, which
     only the recurrent stacks do here (Conv1D and Dense end in Flatten: one answer per sample); any other task
     compares all five. On token ids every model reads through the same Embedding (``training_arch``)."""
-    if get_task(getattr(prepared, "task", "forecast")).return_sequences:
+    if task_of_data(prepared).return_sequences:
         return RECURRENT_MODELS
     return COMPARE_MODELS
 

@@ -33,16 +33,39 @@ from __future__ import annotations
 import math
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
+from rnn_lab.train.inference import (  # noqa: F401 (re-exported: engine.predict, engine.Inference, ...)
+    FORECAST_STEPS,
+    Inference,
+    _as_inputs,
+    predict,
+    predict_outputs,
+    warm_inference,
+)
+from rnn_lab.train.slots import (  # noqa: F401 (re-exported: engine.OPTIMIZER_STATES, engine._POOL, ...)
+    _JIT,
+    _POOL,
+    _POOL_LOCK,
+    _POOL_MAX,
+    _WARMING,
+    CLASS_LOSSES,
+    OPTIMIZER_STATES,
+    SGD_MOMENTUM,
+    WARM_WAIT,
+    _borrow,
+    _give_back,
+    _Slot,
+    _slot_key,
+    _structure_key,
+)
+
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LOSSES = ("mse", "mae", "huber", "sparse_categorical_crossentropy")
-CLASS_LOSSES = ("sparse_categorical_crossentropy",)  # softmax head, int labels; the history adds accuracy
-SGD_MOMENTUM = 0.9  # "SGD with momentum"
 CALL_SECONDS = 0.1  # target wall time of one compiled call (keeps progress and Stop responsive)
 MAX_STEPS_PER_CALL = 256  # size of the per-call schedule buffer (steps = batches)
 # XLA compiling costs ~2-6 s once per model shape but makes each step several times faster; below this
@@ -184,233 +207,6 @@ def batch_orders(n: int, batch_size: int, epochs: int, seed: int) -> list[list[n
 # ---------------------------------------------------------------------------------------------
 
 
-def _structure_key(model) -> str:
-    """The model's layer configs without names, seeds and initializers (which do not change the graph)."""
-    import json
-
-    def strip(obj):
-        if isinstance(obj, dict):
-            return {k: strip(v) for k, v in obj.items() if k not in ("name", "seed") and "initializer" not in k}
-        if isinstance(obj, list):
-            return [strip(v) for v in obj]
-        return obj
-
-    layers = [(type(layer).__name__, strip(layer.get_config())) for layer in model.layers]
-    return json.dumps(layers, sort_keys=True, default=str)
-
-
-def _make_optimizer(name: str, learning_rate: float):
-    import keras
-
-    if name == "adam":
-        return keras.optimizers.Adam(learning_rate)
-    if name == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate)
-    return keras.optimizers.SGD(learning_rate, momentum=SGD_MOMENTUM)
-
-
-def _make_loss(name: str):
-    """Per-sample loss (no reduction): the mean over the output dimension, like Keras' compiled losses."""
-    import keras
-
-    cls = {
-        "mse": keras.losses.MeanSquaredError,
-        "mae": keras.losses.MeanAbsoluteError,
-        "huber": keras.losses.Huber,
-        "sparse_categorical_crossentropy": keras.losses.SparseCategoricalCrossentropy,  # probabilities in, int y
-    }[name]
-    return cls(reduction=None)
-
-
-# A trained model -> its optimizer's variables when its training ended (Adam's step count and moments), so that
-# "train N more epochs" continues where it stopped (the run store saves and restores them: rnn_lab.store).
-OPTIMIZER_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-class _Slot:
-    """A private model copy + optimizer + compiled step function for one model structure and data shape."""
-
-    def __init__(self, model, optimizer: str, loss: str, jit: bool):
-        import keras
-        import tensorflow as tf
-
-        self.model = keras.models.clone_model(model)
-        self.optimizer = _make_optimizer(optimizer, 0.001)
-        self.optimizer.build(self.model.trainable_variables)
-        self.loss_obj = _make_loss(loss)
-        classify = loss in CLASS_LOSSES
-        self.step_seconds: float | None = None  # measured wall time of one step (after compilation)
-        tv = self.model.trainable_variables
-        m = self.model
-        loss_obj = self.loss_obj
-        opt = self.optimizer
-
-        def entry_weights(per, pred, wb):
-            """Weight of each entry of ``per``: (bs,) the rows' weights, or (bs, T) for labels per step: the row's
-            weight times the model's mask (1 where a step holds a token, 0 for [PAD] with mask_zero; else 1)."""
-            if len(per.shape) < 2:
-                return wb
-            mask = getattr(pred, "_keras_mask", None)  # set by Keras on the output of a masking model
-            mask = tf.ones(tf.shape(per), wb.dtype) if mask is None else tf.cast(mask, wb.dtype)
-            return mask * wb[:, None]
-
-        def batch_loss(yb, pred, wb):
-            """(the compiled loss of the batch, its number of rows): the mean over its (unmasked) entries."""
-            if classify:  # yb (bs,) or (bs, T) class/token ids stored as float32 (exact below 2**24)
-                yb = tf.cast(yb, tf.int32)
-            else:
-                yb = tf.reshape(yb, tf.shape(pred))
-            per = loss_obj(yb, pred)  # (bs,) per-sample loss, or (bs, T) per step
-            ew = entry_weights(per, pred, wb)
-            return tf.math.divide_no_nan(tf.reduce_sum(per * ew), tf.reduce_sum(ew)), tf.reduce_sum(wb)
-
-        def batch_hits(yb, pred, wb):
-            """(correct predictions, entries counted) in the batch (Keras' sparse_categorical_accuracy); 0 for
-            regression. Per-step labels count every unmasked step."""
-            if not classify:
-                return tf.constant(0.0), tf.constant(0.0)
-            yb = tf.cast(yb, tf.int32)
-            right = tf.cast(tf.equal(tf.argmax(pred, axis=-1, output_type=tf.int32), yb), wb.dtype)
-            ew = entry_weights(right, pred, wb)
-            return tf.reduce_sum(right * ew), tf.reduce_sum(ew)
-
-        def val_scores(xv, yv):
-            """(validation loss, validation accuracy) with the current weights."""
-            if xv.shape[0] == 0:
-                return tf.constant(float("nan")), tf.constant(float("nan"))
-            pred = m(xv, training=False)
-            ones = tf.ones(tf.shape(yv)[:1], pred.dtype)
-            mean, _ = batch_loss(yv, pred, ones)
-            hits, count = batch_hits(yv, pred, ones)
-            return mean, tf.math.divide_no_nan(hits, count)
-
-        def run(x, y, xv, yv, idx, w, val_flag, count):
-            """Steps 0..count-1 of the schedule; returns per-step loss sums, weights and val losses."""
-            steps = idx.shape[0]  # static buffer size; `count` varies per call without recompiling
-
-            def apply(grads):
-                opt.apply(grads, tv)
-                return tf.constant(True)
-
-            def body(s, ok, sums, weights, vals, hits, counts, vaccs):
-                xb = tf.gather(x, idx[s])  # (bs, T, d) this step's windows, or (bs, T) token ids
-                yb = tf.gather(y, idx[s])  # (bs,) their labels, or (bs, T) the next token at every step
-                with tf.GradientTape() as tape:
-                    pred = m(xb, training=True)  # (bs, 1), (bs, K) class probabilities, or (bs, T, V)
-                    loss, n = batch_loss(yb, pred, w[s])  # the compiled loss: mean over the (unpadded) batch
-                    if m.losses:
-                        loss = loss + tf.add_n(m.losses)
-                right, counted = batch_hits(yb, pred, w[s])  # with the weights before this update, as fit's metrics
-                # An Embedding's gradient comes as tf.IndexedSlices, one slice per token read, so a token read
-                # k times in the batch has k slices. Keras 3's Adam and RMSprop square the gradient slice by slice
-                # on the TensorFlow backend: v gets sum(g_i^2) instead of (sum g_i)^2 and a frequent token's row
-                # takes a wrong step (Keras' own fit does the same; on the JAX backend it is dense and right).
-                # Dense gradients sum the slices first: the textbook update (tests/test_train_text.py).
-                grads = [
-                    tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in tape.gradient(loss, tv)
-                ]
-                # A NaN/inf loss or gradient: skip the update and end the call, so the weights stay finite.
-                ok = tf.math.is_finite(loss)
-                for g in grads:
-                    ok = tf.logical_and(ok, tf.reduce_all(tf.math.is_finite(g)))
-                tf.cond(ok, lambda: apply(grads), lambda: tf.constant(False))
-                loss = tf.where(ok, loss, float("nan"))
-                here = tf.equal(tf.range(steps), s)  # (steps,) one-hot position of this step
-                sums = tf.where(here, loss * n, sums)  # batch loss x batch size (Keras' Mean, sample_weight = bs)
-                weights = tf.where(here, n, weights)
-                hits = tf.where(here, right, hits)
-                counts = tf.where(here, counted, counts)
-                v, va = tf.cond(
-                    val_flag[s],
-                    lambda: val_scores(xv, yv),
-                    lambda: (tf.constant(float("nan")), tf.constant(float("nan"))),
-                )
-                vals = tf.where(here, v, vals)
-                vaccs = tf.where(here, va, vaccs)
-                return s + 1, ok, sums, weights, vals, hits, counts, vaccs
-
-            init = (
-                tf.constant(0),
-                tf.constant(True),
-                tf.zeros([steps]),
-                tf.zeros([steps]),
-                tf.fill([steps], float("nan")),
-                tf.zeros([steps]),
-                tf.zeros([steps]),
-                tf.fill([steps], float("nan")),
-            )
-            _, _, sums, weights, vals, hits, counts, vaccs = tf.while_loop(
-                lambda s, ok, *_: tf.logical_and(s < count, ok), body, init, maximum_iterations=steps
-            )
-            return sums, weights, vals, hits, counts, vaccs
-
-        self.run = tf.function(run, jit_compile=jit, reduce_retracing=True)
-
-        def predict(x):
-            return m(x, training=False)
-
-        self.predict = tf.function(predict, jit_compile=jit, reduce_retracing=True)
-
-    def load(self, model, learning_rate: float) -> None:
-        """Copy the run's model state in and reset the optimizer (a fresh optimizer, as in a new run), or give it
-        the state this model's optimizer had when its training ended (a resumed run: :data:`OPTIMIZER_STATES`)."""
-        for mine, theirs in zip(self.model.variables, model.variables, strict=True):
-            mine.assign(theirs.value)
-        saved = OPTIMIZER_STATES.get(model)
-        fits = saved is not None and [tuple(a.shape) for a in saved] == [
-            tuple(v.shape) for v in self.optimizer.variables
-        ]
-        for i, v in enumerate(self.optimizer.variables):
-            v.assign(saved[i].astype(v.dtype) if fits else np.zeros(v.shape, dtype=v.dtype))
-        self.optimizer.learning_rate = learning_rate
-
-    def store(self, model) -> None:
-        for mine, theirs in zip(self.model.variables, model.variables, strict=True):
-            theirs.assign(mine.value)
-        OPTIMIZER_STATES[model] = [np.array(v.value) for v in self.optimizer.variables]
-
-    def snapshot(self) -> list[np.ndarray]:
-        return [np.array(v.value) for v in self.model.variables]
-
-    def restore(self, values: list[np.ndarray]) -> None:
-        for v, value in zip(self.model.variables, values, strict=True):
-            v.assign(value)
-
-
-_POOL: dict[tuple, list[_Slot]] = {}
-_POOL_LOCK = threading.Lock()
-_POOL_MAX = 12  # slots kept (each a small model copy and its compiled functions)
-_JIT: dict[str, bool] = {}  # structure key -> whether XLA compilation worked
-
-
-def _slot_key(model, cfg: TrainConfig, shapes: tuple, jit: bool) -> tuple:
-    return (_structure_key(model), cfg.optimizer, cfg.loss, shapes, jit)
-
-
-_WARMING: dict[tuple, tuple[threading.Event, int]] = {}  # slot key -> (set when warmed, the warming thread)
-WARM_WAIT = 120.0  # seconds a run waits for a warm-up of its own key rather than compiling a second copy
-
-
-def _borrow(model, cfg: TrainConfig, shapes: tuple, jit: bool) -> tuple[tuple, _Slot]:
-    key = _slot_key(model, cfg, shapes, jit)
-    with _POOL_LOCK:
-        warming = _WARMING.get(key)
-    if warming is not None and warming[1] != threading.get_ident():
-        warming[0].wait(WARM_WAIT)  # the compiled slot is almost ready: take it instead of tracing again
-    with _POOL_LOCK:
-        free = _POOL.get(key)
-        if free:
-            return key, free.pop()
-    return key, _Slot(model, cfg.optimizer, cfg.loss, jit)
-
-
-def _give_back(key: tuple, slot: _Slot) -> None:
-    with _POOL_LOCK:
-        if sum(len(v) for v in _POOL.values()) >= _POOL_MAX:
-            _POOL.pop(next(iter(_POOL)))  # forget the oldest structure
-        _POOL.setdefault(key, []).append(slot)
-
-
 WARM_THREAD = "rnn-lab-warm-up"
 
 
@@ -481,14 +277,6 @@ def clear_cache() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _as_inputs(X) -> np.ndarray:
-    """Token ids (an integer array (n, T)) stay int32; anything else becomes float32 windows."""
-    X = np.asarray(X)
-    if X.ndim == 2 and np.issubdtype(X.dtype, np.integer):
-        return X.astype(np.int32)
-    return X.astype(np.float32)
-
-
 def _as_arrays(X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
     """(X, y) as the engine holds them: X float32 (n, T, d) or int32 ids (n, T); y float32 (n,), or (n, T) when
     token inputs come with a label per step (next_token). Class ids are stored as float32 (exact below 2**24)."""
@@ -551,47 +339,43 @@ def train(
     notes = ["train.note.full_batch"] if full_batch else []
     struct = _structure_key(model)
     shapes, jit = _run_plan(cfg, X_train, X_val, jit, struct)
-    args = (
-        model,
-        X_train,
-        y_train,
-        X_val,
-        y_val,
-        cfg,
-        progress,
-        stop,
-        bs,
-        full_batch,
-        notes,
-        shapes,
-    )
+    job = TrainCall(model, X_train, y_train, X_val, y_val, cfg, progress, stop, bs, full_batch, notes, shapes)
     if not jit:
-        return _train(*args, use_jit=False)
+        return _train(job, use_jit=False)
     try:
-        return _train(*args, use_jit=True)
+        return _train(job, use_jit=True)
     except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as err:
         if "XLA" not in str(err) and "compil" not in str(err).lower():
             raise
         _JIT[struct] = False  # this structure cannot be XLA-compiled: plain graph mode from now on
-        return _train(*args, use_jit=False)
+        return _train(job, use_jit=False)
 
 
-def _train(
-    model,
-    X_train,
-    y_train,
-    X_val,
-    y_val,
-    cfg,
-    progress,
-    stop,
-    bs,
-    full_batch,
-    notes,
-    shapes,
-    use_jit: bool,
-) -> TrainResult:
+@dataclass
+class TrainCall:
+    """One training call as :func:`train` prepared it for the loop: the model, the arrays as the engine holds them
+    (validation possibly empty), the settings, the callbacks, and the plan (batch size, slot shapes)."""
+
+    model: Any
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    cfg: TrainConfig
+    progress: ProgressFn | None
+    stop: threading.Event | None
+    bs: int  # the batch size used (the whole training split when it is smaller)
+    full_batch: bool
+    notes: list[str]
+    shapes: tuple  # (X_train shape, X_val shape, batch size, schedule buffer): the compiled slot's key part
+
+
+def _train(job: TrainCall, use_jit: bool) -> TrainResult:
     import tensorflow as tf
+
+    model, X_train, y_train, X_val, y_val = job.model, job.X_train, job.y_train, job.X_val, job.y_val
+    cfg, progress, stop, bs, full_batch = job.cfg, job.progress, job.stop, job.bs, job.full_batch
+    notes, shapes = job.notes, job.shapes
 
     n = len(X_train)
     has_val = len(X_val) > 0
@@ -741,150 +525,3 @@ def _train(
         if slot is not None:
             _give_back(key, slot)
     return result
-
-
-def predict(model, X, batch_size: int = 4096) -> np.ndarray:
-    """Model outputs (n,) for windows ``X`` (n, T, d), in the model's (scaled) units, without ``model.predict``'s overhead."""
-    X = _as_inputs(X)
-    if len(X) == 0:
-        return np.zeros(0, np.float32)
-    outs = [np.asarray(model(X[i : i + batch_size], training=False)) for i in range(0, len(X), batch_size)]
-    return np.concatenate(outs).reshape(len(X), -1)[:, 0]
-
-
-def predict_outputs(model, X, batch_size: int = 4096) -> np.ndarray:
-    """The model's full output for ``X``, batched, without ``model.predict``'s overhead: (n, K) class probabilities
-    for a softmax head (n, T, V on every step for a language model), (n, outputs) for a regression head."""
-    X = _as_inputs(X)
-    if len(X) == 0:
-        shape = getattr(model, "output_shape", (None, 0))
-        return np.zeros((0, *(d or 0 for d in shape[1:])), np.float32)
-    outs = [np.asarray(model(X[i : i + batch_size], training=False)) for i in range(0, len(X), batch_size)]
-    return np.concatenate(outs)
-
-
-# ---------------------------------------------------------------------------------------------
-# Compiled inference: what a finished run's results need, computed once inside its job
-# ---------------------------------------------------------------------------------------------
-
-
-class _Predictor:
-    """A private model copy with compiled inference for one model structure and input shape: the outputs of a
-    batch (one graph for every batch size) and the recursive forecast as one compiled loop of ``steps`` steps
-    (the eager way called the model ``steps`` times from Python, each call walking the time steps in Python)."""
-
-    def __init__(self, model, sample_shape: tuple, dtype, steps: int):
-        import keras
-        import tensorflow as tf
-
-        self.model = keras.models.clone_model(model)
-        self.steps = steps
-        m = self.model
-        spec = tf.TensorSpec((None, *sample_shape), tf.as_dtype(dtype))
-        self.outputs = tf.function(lambda x: m(x, training=False), input_signature=[spec])
-
-        def forecast(window):  # (1, T, 1) float32, scaled: the most recent window
-            out = tf.TensorArray(tf.float32, size=steps)
-
-            def body(k, w, out):
-                y_hat = tf.cast(tf.reshape(m(w, training=False), (1, -1))[:, :1], tf.float32)  # (1, 1) next value
-                w = tf.concat([w[:, 1:, :], tf.reshape(y_hat, (1, 1, 1))], axis=1)  # drop the oldest, append guess
-                return k + 1, w, out.write(k, y_hat[0, 0])
-
-            _, _, out = tf.while_loop(lambda k, w, out: k < steps, body, (tf.constant(0), window, out))
-            return out.stack()  # (steps,)
-
-        self.forecast = tf.function(forecast, input_signature=[tf.TensorSpec((1, *sample_shape), tf.float32)])
-
-    def load(self, model) -> None:
-        for mine, theirs in zip(self.model.variables, model.variables, strict=True):
-            mine.assign(theirs.value)
-
-
-_PREDICTORS: dict[tuple, list[_Predictor]] = {}
-_PREDICTORS_LOCK = threading.Lock()
-FORECAST_STEPS = 200  # the compiled forecast's length: the Train page's largest "Forecast steps" (a prefix is shown)
-
-
-class Inference:
-    """The compiled inference of one trained model, borrowed from a pool for the duration of a ``with`` block
-    (two jobs never share a copy's weights). ``outputs(X)`` is :func:`predict_outputs`; ``predict(X)`` is
-    :func:`predict`; ``forecast(last_window)`` the recursive forecast of :data:`FORECAST_STEPS` values."""
-
-    def __init__(self, model, X):
-        X = _as_inputs(X)
-        self._model = model
-        self._key = (_structure_key(model), X.shape[1:], str(X.dtype))
-        self._sample, self._dtype = X.shape[1:], X.dtype
-        self._p: _Predictor | None = None
-
-    def __enter__(self) -> Inference:
-        with _PREDICTORS_LOCK:
-            free = _PREDICTORS.get(self._key)
-            self._p = free.pop() if free else None
-        try:
-            if self._p is None:
-                self._p = _Predictor(self._model, self._sample, self._dtype, FORECAST_STEPS)
-            self._p.load(self._model)
-        except Exception:  # noqa: BLE001 - a structure that cannot be copied or traced: the eager calls, same numbers
-            self._p = None
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._p is not None:
-            with _PREDICTORS_LOCK:
-                if sum(len(v) for v in _PREDICTORS.values()) < _POOL_MAX:
-                    _PREDICTORS.setdefault(self._key, []).append(self._p)
-        self._p = None
-
-    def _compiled(self, name: str, *args):
-        """The compiled function's answer, or None when it cannot trace this model (then never tried again)."""
-        if self._p is None:
-            return None
-        try:
-            return np.asarray(getattr(self._p, name)(*args))
-        except Exception:  # noqa: BLE001 - e.g. a layer that does not trace: fall back to the eager call
-            self._p = None
-            return None
-
-    def outputs(self, X, batch_size: int = 4096) -> np.ndarray:
-        X = _as_inputs(X)
-        outs = []
-        for i in range(0, len(X), batch_size):
-            out = self._compiled("outputs", X[i : i + batch_size])
-            if out is None:
-                return predict_outputs(self._model, X, batch_size)
-            outs.append(out)
-        return np.concatenate(outs) if outs else predict_outputs(self._model, X)
-
-    def __call__(self, X, training: bool = False) -> np.ndarray:
-        """Called like the Keras model it copies (inference only): e.g. text generation, one token at a time."""
-        return self.outputs(X)
-
-    def predict(self, X, batch_size: int = 4096) -> np.ndarray:
-        X = _as_inputs(X)
-        if len(X) == 0:
-            return np.zeros(0, np.float32)
-        return self.outputs(X, batch_size).reshape(len(X), -1)[:, 0]
-
-    def forecast(self, last_window: np.ndarray) -> np.ndarray:
-        """:data:`FORECAST_STEPS` values after ``last_window`` (T, 1), scaled, each fed back in (float64, like
-        :func:`rnn_lab.train.metrics.recursive_forecast`)."""
-        window = np.asarray(last_window, np.float32)[None]  # (1, T, 1)
-        out = self._compiled("forecast", window)
-        if out is None:
-            from rnn_lab.train.metrics import recursive_forecast
-
-            return recursive_forecast(lambda x: predict(self._model, x), window[0], FORECAST_STEPS)
-        return out.astype(np.float64)
-
-
-def warm_inference(model, X, forecast: bool) -> None:
-    """Trace the compiled inference of ``model``'s structure ahead of its first run (the warm-up job calls it)."""
-    X = _as_inputs(X)
-    if len(X) == 0:
-        return
-    with Inference(model, X) as inf:
-        inf.outputs(X[:1])
-        if forecast:
-            inf.forecast(X[0])

@@ -25,6 +25,8 @@ from dataclasses import asdict
 import numpy as np
 import pandas as pd
 
+from rnn_lab.tasks import inputs_of, task_of_data
+
 DATA_FILE = "rnn_lab_data.csv"
 CLASS_DATA_FILE = "rnn_lab_data.npz"
 VOCAB_FILE = "rnn_lab_vocab.json"  # a text run's vocabulary: the tokens in id order, how they join, the padding
@@ -45,12 +47,15 @@ def predictions_csv(run) -> bytes:
 
 
 def is_classify(run) -> bool:
-    """Exact splits in an .npz: a classifier's (numbers or token ids) and a language model's (token ids)."""
-    return getattr(run, "task", "forecast") in ("classify", "next_token")
+    """Exact splits in an .npz: a classifier's (numbers or token ids) and a language model's (token ids): labelled
+    sequences (``Task.sequence_labels``, label_kind "class" or "token"), not windows of a number series. Not the
+    same as ``Task.is_classification`` (a softmax head), though both hold for the three tasks there are."""
+    return task_of_data(run).sequence_labels
 
 
 def is_text(run) -> bool:
-    return getattr(run.prepared, "input_kind", "values") == "tokens"
+    """Token ids in (the data's axis, not the task's): the vocabulary goes with the export."""
+    return inputs_of(run.prepared) == "tokens"
 
 
 def vocab_json(run) -> bytes:
@@ -129,18 +134,7 @@ def _plain(value):
 
 def app_scores(run) -> dict:
     """The numbers the Train page shows for ``run``: split, model and baseline metrics, skill (forecast)."""
-    m = run.metrics
-    if run.task == "forecast":
-        keys = ("split", "model", "naive", "skill", "left_out")
-    else:
-        keys = ("split", "model", "baseline")
-    out = {k: _plain(m.get(k)) for k in keys}
-    if run.task == "classify":
-        out["model"] = {"accuracy": out["model"]["accuracy"]}
-    if run.task == "next_token":
-        out["model"] = {k: out["model"][k] for k in ("accuracy", "perplexity")}
-        out["baseline"] = {k: out["baseline"][k] for k in ("accuracy", "perplexity")}
-    return out
+    return task_of_data(run).shown_metrics(run.metrics, _plain)
 
 
 def config(run) -> dict:

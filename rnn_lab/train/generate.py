@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from rnn_lab.data.text import END_ID, PAD_ID, Vocab, pad_ids
+from rnn_lab.tasks import task_of_data
 
 GREEDY_BELOW = 1e-3  # temperatures below this choose the most probable token
 TOP_K = 5
@@ -78,7 +79,7 @@ def generate(model, prepared, prompt: str, length: int = 50, temperature: float 
     :class:`TextSpec`), with the top-5 probabilities at each step. ValueError for an empty prompt, a prompt of
     unknown tokens only, or a length below 1."""
     spec = _spec(prepared)
-    if spec.task != "next_token":
+    if task_of_data(spec).label_kind != "token":
         raise ValueError("only a next-token model generates text; this one was trained to classify")
     length = int(length)
     if length < 1:

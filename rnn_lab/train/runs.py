@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rnn_lab.tasks import Task, get_task, task_of_data
 from rnn_lab.train import metrics as M
 from rnn_lab.train.engine import (
     ProgressFn,
@@ -28,9 +29,19 @@ from rnn_lab.train.engine import (
     effective_batch_size,
 )
 from rnn_lab.train.errors import TrainError  # noqa: F401 (its home was here: runs.TrainError still works)
+from rnn_lab.train.predictions import (  # noqa: F401 (re-exported: runs.score, runs.most_wrong, ...)
+    SPLITS,
+    WORST_N,
+    _most_wrong,
+    class_predictions_frame,
+    mark_filled_labels,
+    most_wrong,
+    predictions_frame,
+    score,
+    score_classify,
+    token_predictions_frame,
+)
 
-SPLITS = ("train", "val", "test")
-WORST_N = 10  # samples kept in Run.results["worst"] (the pages show the first rnn_lab.train.text_views.SHOWN_LINES)
 _IDS = itertools.count(1)
 _IDS_LOCK = threading.Lock()
 
@@ -74,7 +85,12 @@ class Run:
     def metric_name(self) -> str:
         """The one number Compare ranks runs of this task by: test RMSE (lower is better), accuracy (higher) or,
         for a language model, perplexity (lower)."""
-        return {"classify": "accuracy", "next_token": "perplexity"}.get(self.task, "rmse")
+        return self.task_spec.rank_metric
+
+    @property
+    def task_spec(self) -> Task:
+        """The task object (:mod:`rnn_lab.tasks`) the run was trained for: the library asks it, not the name."""
+        return get_task(self.task)
 
     @property
     def epochs_run(self) -> int:
@@ -86,45 +102,31 @@ class Run:
 
     def summary(self) -> dict:
         """Plain data for tables and JSON: the run, its training, and its task's test metrics beside the baseline."""
-        model, baseline = self.metrics["model"], self.metrics.get("baseline")
         rnn = self.arch.is_rnn
         head = {"id": self.id, "name": self.name}
-        if self.task != "forecast":  # forecast summaries keep their original keys (no task, no family)
-            head.update(task=self.task, family=self.arch.family)
+        spec = self.task_spec
+        head.update(spec.summary_head(self.task, self.arch.family))  # forecast: none (its original keys)
+        numbers = spec.label_kind == "number"  # a forecast names its cell and units even for a non-recurrent model
         head.update(
-            cell=self.arch.cell if rnn or self.task == "forecast" else self.arch.family,
-            units=list(self.arch.units) if rnn or self.task == "forecast" else [],
+            cell=self.arch.cell if rnn or numbers else self.arch.family,
+            units=list(self.arch.units) if rnn or numbers else [],
             epochs=self.epochs_run,
             final_loss=self.final_loss,
             final_val_loss=self.history["val_loss"][-1] if self.history.get("val_loss") else None,
             split=self.metrics["split"],
         )
-        if self.task == "next_token":
-            scores = {
-                "accuracy": model["accuracy"],
-                "perplexity": model["perplexity"],
-                "baseline_perplexity": baseline["perplexity"],
-            }
-        elif self.task == "classify":
-            scores = {"accuracy": model["accuracy"], "baseline_accuracy": baseline["accuracy"]}
-        else:
-            scores = {
-                "rmse": model["rmse"],
-                "naive_rmse": self.metrics["naive"]["rmse"],
-                "skill": self.metrics["skill"],
-            }
+        scores = spec.summary_scores(self.metrics)
         return {**head, **scores, "train_seconds": self.train_seconds}
 
 
 def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
     """Raise :class:`TrainError` for impossible settings; return note keys (e.g. one full batch)."""
     cfg.validate()
-    from rnn_lab.tasks import get_task
 
-    task = get_task(getattr(prepared, "task", "forecast"))
+    task = task_of_data(prepared)
     if cfg.loss not in task.losses:  # e.g. MSE on class labels, or cross-entropy on a number series
         raise TrainError("loss_task", loss=cfg.loss, task=task.name, allowed=", ".join(task.losses))
-    if task.name == "classify":
+    if task.label_kind == "class":
         present = int(np.count_nonzero(np.bincount(prepared.y_train, minlength=prepared.n_classes)))
         if prepared.n_classes < 2 or present < 2:
             raise TrainError("few_classes", n=present)
@@ -214,7 +216,7 @@ def warm_up_in_background(prepared, arch, cfg: TrainConfig, scheduler=None, sess
             engine.warm_up(model, prepared.X_train, prepared.y_train, prepared.X_val, prepared.y_val, cfg)
             if stop.is_set():
                 return
-            univariate = getattr(prepared, "task", "forecast") == "forecast" and not M.can_forecast(
+            univariate = task_of_data(prepared).forecasts and not M.can_forecast(
                 prepared.features, prepared.target, prepared.horizon
             )  # the compiled inference the run's results will use (its forecast loop only where one is drawn)
             engine.warm_inference(model, prepared.X_train, forecast=univariate)
@@ -239,167 +241,6 @@ def build(arch, seed: int):
     from rnn_lab.arch.keras_model import build_model
 
     return build_model(arch, seed=seed)
-
-
-def predictions_frame(model, prepared, predict=None) -> pd.DataFrame:
-    """Predictions of every split in original units, with the actual values and the naive baseline.
-    ``predict(X) -> (n,)``: the engine's eager :func:`~rnn_lab.train.engine.predict` of ``model`` by default,
-    the compiled :class:`~rnn_lab.train.engine.Inference` inside a job."""
-    if predict is None:
-        from rnn_lab.train.engine import predict as eager
-
-        def predict(X):
-            return eager(model, X)
-
-    parts = []
-    for split in SPLITS:
-        if len(prepared.y(split)) == 0:
-            continue
-        pred = prepared.inverse_y(predict(prepared.X(split)))
-        parts.append(
-            pd.DataFrame(
-                {
-                    "split": split,
-                    "index": prepared.index_labels(split),
-                    "actual": prepared.actual(split),
-                    "predicted": pred,
-                    "naive": prepared.naive(split),
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
-
-
-def _outputs_of(model, outputs):
-    """``outputs(X)``, or the engine's eager :func:`~rnn_lab.train.engine.predict_outputs` of ``model``."""
-    if outputs is not None:
-        return outputs
-    from rnn_lab.train.engine import predict_outputs
-
-    return lambda X: predict_outputs(model, X)
-
-
-def class_predictions_frame(model, prepared, outputs=None) -> pd.DataFrame:
-    """Every split's samples: split, position (row in X(split)), index (sample number in the source), actual and
-    predicted class, and the probability of each class (columns ``p_<class>``). ``outputs``: as in
-    :func:`token_predictions_frame`."""
-    outputs = _outputs_of(model, outputs)
-    parts = []
-    for split in SPLITS:
-        if len(prepared.y(split)) == 0:
-            continue
-        probs = outputs(prepared.X(split))  # (n, K)
-        frame = pd.DataFrame(
-            {
-                "split": split,
-                "position": np.arange(len(probs)),
-                "index": prepared.idx(split),
-                "actual": prepared.y(split),
-                "predicted": probs.argmax(axis=1),
-            }
-        )
-        probs_frame = pd.DataFrame(probs, columns=[f"p_{k}" for k in range(probs.shape[1])])
-        parts.append(pd.concat([frame, probs_frame], axis=1))
-    return pd.concat(parts, ignore_index=True)
-
-
-def token_predictions_frame(model, prepared, outputs=None) -> tuple[pd.DataFrame, dict]:
-    """A language model on every split: one row per sample (split, position, index = line number, text, tokens =
-    real next tokens, accuracy and mean cross-entropy over them), and the probabilities of the metrics split
-    scored against the unigram baseline (the scores dict). ``outputs(X)``: the model's full output (the engine's
-    eager ``predict_outputs`` by default, the compiled :class:`~rnn_lab.train.engine.Inference` inside a job)."""
-    from rnn_lab.train.class_metrics import score_next_tokens
-
-    outputs = _outputs_of(model, outputs)
-
-    split = M.metrics_split(prepared.split_sizes)
-    parts, scores = [], None
-    for s in SPLITS:
-        y = prepared.y(s)
-        if len(y) == 0:
-            continue
-        probs = outputs(prepared.X(s))  # (n, T, V)
-        valid = y != 0
-        p_true = np.clip(np.take_along_axis(probs, y[..., None].astype(np.int64), axis=-1)[..., 0], 1e-7, 1.0)
-        right = probs.argmax(axis=-1) == y
-        n_tok = valid.sum(axis=1)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "split": s,
-                    "position": np.arange(len(y)),
-                    "index": prepared.idx(s),
-                    "text": prepared.texts(s),
-                    "tokens": n_tok,
-                    "accuracy": (right & valid).sum(axis=1) / np.maximum(n_tok, 1),
-                    "loss": (-np.log(p_true) * valid).sum(axis=1) / np.maximum(n_tok, 1),
-                }
-            )
-        )
-        if s == split:
-            scores = score_next_tokens(y, probs, prepared.unigram(), split)
-    return pd.concat(parts, ignore_index=True), scores
-
-
-def most_wrong(run: Run, n: int = 10) -> pd.DataFrame:
-    """The text samples of the metrics split the model gets most wrong (classify: the lowest probability of the true
-    class, with the review's text; next_token: the highest cross-entropy per line). Read from ``run.results``
-    when the job computed them (up to :data:`WORST_N`)."""
-    worst = run.results.get("worst") if run.results else None
-    if worst is not None and n <= WORST_N:
-        return worst.head(n).reset_index(drop=True)
-    return _most_wrong(run.task, run.metrics["split"], run.predictions, run.prepared, n)
-
-
-def _most_wrong(task: str, split: str, predictions: pd.DataFrame, prepared, n: int) -> pd.DataFrame:
-    part = predictions[predictions["split"] == split]
-    if task == "next_token":
-        return part.sort_values("loss", ascending=False).head(n).reset_index(drop=True)
-    probs = part[[c for c in part.columns if c.startswith("p_")]].to_numpy()
-    out = part[["position", "index", "actual", "predicted"]].copy()
-    out["p_true"] = probs[np.arange(len(part)), part["actual"].to_numpy()]
-    texts = getattr(prepared, "texts", None)
-    if texts is not None:
-        out["text"] = [texts(split)[i] for i in part["position"]]
-    return out.sort_values("p_true").head(n).reset_index(drop=True)
-
-
-def score_classify(pred: pd.DataFrame, prepared) -> dict:
-    """Accuracy, precision/recall, confusion and mistakes on the test split (else validation, else training),
-    beside the majority class of the training split."""
-    from rnn_lab.train.class_metrics import score_classes
-
-    split = M.metrics_split(prepared.split_sizes)
-    part = pred[pred["split"] == split]
-    probs = part[[c for c in part.columns if c.startswith("p_")]].to_numpy()
-    return score_classes(part["actual"].to_numpy(), probs, prepared.majority_class(), split, part["index"].to_numpy())
-
-
-def mark_filled_labels(pred: pd.DataFrame, prepared) -> pd.DataFrame:
-    """``pred`` with a bool column ``filled``: the window's label is a value cleaning filled in (a gap in the file),
-    so scoring it would grade the model and the naive baseline on invented labels. :func:`score` leaves them out."""
-    label_filled = getattr(prepared, "label_filled", None)
-    flags = [label_filled(s) for s in SPLITS if len(prepared.y(s))] if label_filled else []
-    out = pred.copy()
-    out["filled"] = np.concatenate(flags) if flags else np.zeros(len(pred), dtype=bool)
-    return out
-
-
-def score(pred: pd.DataFrame, sizes: dict[str, int]) -> dict:
-    """Model vs naive on the metrics split, over the windows with a real label: those with a filled label (column
-    ``filled``, see :func:`mark_filled_labels`) are left out and counted (``left_out``), unless every label is."""
-    split = M.metrics_split(sizes)
-    part = pred[pred["split"] == split]
-    filled = part["filled"].to_numpy(bool) if "filled" in part else np.zeros(len(part), dtype=bool)
-    left_out = int(filled.sum()) if not filled.all() else 0
-    real = part[~filled] if left_out else part
-    out = M.compare(real["actual"], real["predicted"], real["naive"])
-    diagnosis = M.diagnose(pred[~pred["filled"]] if "filled" in pred else pred, split, out["verdict"])
-    if filled.any():  # said first, whatever the verdict: it changes what the numbers mean
-        key = "filled_labels" if left_out else "filled_labels_all"
-        found = (key, {"n": int(filled.sum()), "total": len(part), "split": split})
-        diagnosis = [found] + [d for d in diagnosis if d[0] != "generic"]
-    return {"split": split, **out, "left_out": left_out, "scored": len(real), "diagnosis": diagnosis}
 
 
 def execute(
@@ -439,16 +280,10 @@ def execute(
         stop=stop,
         jit=jit,
     )
-    task = getattr(prepared, "task", "forecast")
+    spec = task_of_data(prepared)
+    task = spec.name
     with engine.Inference(model, prepared.X_train) as inference:  # compiled, once, here: pages only draw
-        if task == "next_token":
-            pred, metrics = token_predictions_frame(model, prepared, inference.outputs)
-        elif task == "classify":
-            pred = class_predictions_frame(model, prepared, inference.outputs)
-            metrics = score_classify(pred, prepared)
-        else:
-            pred = mark_filled_labels(predictions_frame(model, prepared, inference.predict), prepared)
-            metrics = score(pred, prepared.split_sizes)
+        pred, metrics = _PREDICT_AND_SCORE[spec.label_kind](model, prepared, inference)
         results = run_results(model, prepared, task, pred, metrics, inference.forecast)
     sizes = prepared.split_sizes
     with _IDS_LOCK:
@@ -482,15 +317,34 @@ def execute(
     )
 
 
+def _predict_numbers(model, prepared, inference) -> tuple[pd.DataFrame, dict]:
+    pred = mark_filled_labels(predictions_frame(model, prepared, inference.predict), prepared)
+    return pred, score(pred, prepared.split_sizes)
+
+
+def _predict_classes(model, prepared, inference) -> tuple[pd.DataFrame, dict]:
+    pred = class_predictions_frame(model, prepared, inference.outputs)
+    return pred, score_classify(pred, prepared)
+
+
+def _predict_tokens(model, prepared, inference) -> tuple[pd.DataFrame, dict]:
+    return token_predictions_frame(model, prepared, inference.outputs)
+
+
+# The predictions frame and scoring of a run, by what its labels are (Task.label_kind).
+_PREDICT_AND_SCORE = {"number": _predict_numbers, "class": _predict_classes, "token": _predict_tokens}
+
+
 def run_results(model, prepared, task: str, pred: pd.DataFrame, metrics: dict, forecast_fn=None) -> dict:
     """What the pages draw of a finished run beyond its predictions and metrics (see :attr:`Run.results`).
     ``forecast_fn(last_window (T, 1)) -> (engine.FORECAST_STEPS,)`` scaled values (the compiled loop in a job)."""
     from rnn_lab.train.engine import FORECAST_STEPS
 
     series, reason = None, "not_forecast"
-    if task == "forecast":
+    forecasts = get_task(task).forecasts
+    if forecasts:
         series, reason = _forecast(prepared, FORECAST_STEPS, forecast_fn or _eager_forecast_fn(model, FORECAST_STEPS))
-    worst = None if task == "forecast" else _most_wrong(task, metrics["split"], pred, prepared, WORST_N)
+    worst = None if forecasts else _most_wrong(task, metrics["split"], pred, prepared, WORST_N)
     return {
         "params": int(model.count_params()),
         "forecast": series,
@@ -533,7 +387,7 @@ def forecast(run: Run, steps: int) -> tuple[pd.Series | None, str | None]:
 
     The first ``steps`` of the forecast the job computed (``run.results``, compiled; a recursive forecast's first
     values do not depend on its length); computed here, eagerly, only for a run without results."""
-    if run.task != "forecast":
+    if not run.task_spec.forecasts:
         return None, "not_forecast"
     results = run.results or {}
     if "forecast_reason" in results and (results["forecast"] is None or steps <= len(results["forecast"])):
@@ -554,14 +408,7 @@ def best_run(runs: list[Run], task: str | None = None, source: str | None = None
     same = [r for r in runs if r.task == task]
     source = (same[-1].source if same else "") if source is None else source
     same = [r for r in same if r.source == source]
-    if task == "next_token":
-        scored = [r for r in same if np.isfinite(r.metrics["model"]["perplexity"])]
-        return min(scored, key=lambda r: r.metrics["model"]["perplexity"]) if scored else None
-    if task == "classify":
-        scored = [r for r in same if np.isfinite(r.metrics["model"]["accuracy"])]
-        return max(scored, key=lambda r: r.metrics["model"]["accuracy"]) if scored else None
-    scored = [r for r in same if np.isfinite(r.metrics["model"]["rmse"])]
-    return min(scored, key=lambda r: r.metrics["model"]["rmse"]) if scored else None
+    return get_task(task).best(same)
 
 
 def runs_by_task(runs: list[Run]) -> dict[str, list[Run]]:
@@ -702,15 +549,6 @@ def compare_row(run: Run) -> dict:
         "split": run.metrics["split"],
         "metric": run.metric_name,
     }
-    if run.task == "next_token":
-        row.update(
-            perplexity=run.metrics["model"]["perplexity"],
-            accuracy=run.metrics["model"]["accuracy"],
-            baseline_perplexity=run.metrics["baseline"]["perplexity"],
-        )
-    elif run.task == "classify":
-        row.update(accuracy=run.metrics["model"]["accuracy"], baseline_accuracy=run.metrics["baseline"]["accuracy"])
-    else:
-        row.update(rmse=run.metrics["model"]["rmse"], naive_rmse=run.metrics["naive"]["rmse"])
+    row.update(run.task_spec.compare_scores(run.metrics))
     row["final_loss"] = run.final_loss
     return row
