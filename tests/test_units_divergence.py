@@ -18,6 +18,10 @@ def test_growth_rule_on_numbers():
     adam = [2.6, 2.1, 1.6, 0.9, 0.3, 0.0136, 0.0198, 0.0316, 0.0427, 0.0479]  # Adam's overshoot: 3.5x, climbs back
     assert not loss_diverging(adam)
     assert loss_diverging([2.6, 2.1, 1.6, 0.9, 0.3, 0.5, 0.9, 1.5, 2.2, 2.7])  # past where it started
+    # converged to ~1e-6, then wobbling up 5 epochs to 2e-5: twenty times its low, yet nowhere near where it started
+    converged = [1.0, 0.2, 0.01, 1e-4, 1e-6, 1.5e-6, 2.5e-6, 5e-6, 1e-5, 2e-5]
+    assert not loss_diverging(converged)
+    assert loss_diverging([1.0, 0.2, 0.01, 1e-4, 1e-6, 1e-3, 1e-2, 0.05, 0.1, 0.2])  # back to a fifth of its start
     assert GROWTH_EPOCHS == 5 and GROWTH_GRACE == 3
 
 

@@ -174,8 +174,9 @@ def experiment(epochs: int = EPOCHS, seed: int = 0, lr: float = 0.02, rows: int 
         train_seed=seed,
         train_lr=lr,
     )
-    if rows:  # a slower job: more windows, small batches
-        values.update(data_toy_length=rows, train_batch_size=8)
+    if rows:  # a slower job: more windows, small batches; scaled, so the divergence guard never stops it (unscaled
+        # values up to 2,000 make Adam's loss spike 100-fold around epoch 300, which the guard rightly calls diverged)
+        values.update(data_toy_length=rows, train_batch_size=8, data_scaling="minmax")
     prepared = prepare_from_values(values)
     return values, prepared, arch_from(values), train_from(values)
 
@@ -391,7 +392,7 @@ def _open_train(ws: str | None = None, lang: str = "en", **state):
 
 
 def test_the_train_page_trains_on_a_worker_and_a_reloaded_page_reattaches(page_on_farm):
-    long = dict(train_epochs=LONG, arch_units_1=4, data_toy_length=2000, train_batch_size=8)
+    long = dict(train_epochs=LONG, arch_units_1=4, data_toy_length=2000, train_batch_size=8, data_scaling="minmax")
     at = _open_train(**long)
     at.button(key="btn_train_start").click().run()
     job = at.session_state["job_train"]

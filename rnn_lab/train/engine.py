@@ -136,10 +136,14 @@ ProgressFn = Callable[[int, dict, float, float], None]  # (epoch 1-based, logs, 
 # Five rises alone are not enough: full-batch Adam overshoots and climbs back for several epochs (the counting toy at
 # lr 0.01 rises 5 epochs in a row from 0.014 to 0.048, 3.5 times, then falls again), and a plateau's noise rises five
 # times in a row about once in 32 windows; a learning rate that is too large makes the loss climb past its start.
+# The "ten times its lowest" branch also needs the loss back at GROWTH_FLOOR of its first epoch's or more: a loss that
+# converged to ~1e-6 and wobbles to 1e-5 has risen tenfold but has not diverged (a 2,000-epoch counting run was
+# stopped at epoch 340 that way before this floor).
 # The weights are the ones the run has when it stops.
 GROWTH_EPOCHS = 5
 GROWTH_GRACE = 3
 GROWTH_FACTOR = 10.0
+GROWTH_FLOOR = 0.1
 
 
 def loss_diverging(losses) -> bool:
@@ -149,7 +153,8 @@ def loss_diverging(losses) -> bool:
         return False
     tail = v[-(GROWTH_EPOCHS + 1) :]
     rising = all(b > a for a, b in zip(tail, tail[1:]))
-    return rising and (v[-1] > v[0] or v[-1] >= GROWTH_FACTOR * min(v))
+    grew_back = v[-1] >= GROWTH_FACTOR * min(v) and v[-1] >= GROWTH_FLOOR * v[0]
+    return rising and (v[-1] > v[0] or grew_back)
 
 
 def divergence_kind(history: dict) -> str:
