@@ -123,12 +123,12 @@ def _execute(nb_bytes: bytes, tmp_path, kernel: str) -> str:
     nb = nbformat.reads(nb_bytes.decode(), as_version=4)
     nbformat.validate(nb)
     NotebookClient(nb, kernel_name=kernel, timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    # a cell's stdout may arrive in several chunks (a print's label and its value apart, TensorFlow's stderr between):
+    # the stdout chunks joined as written
     return "\n".join(
-        o.get("text", "")
+        "".join(o.get("text", "") for o in c.get("outputs", []) if o.output_type == "stream" and o.name == "stdout")
         for c in nb.cells
         if c.cell_type == "code"
-        for o in c.get("outputs", [])
-        if o.output_type == "stream"
     )
 
 

@@ -87,8 +87,14 @@ def test_share_box_shows_the_public_short_link_and_the_qr_code(app_test, monkeyp
     codes = [c.value for c in at.sidebar.code]
     assert "https://rnnlab.school.kr/architecture?lang=ko&arch_cell=GRU" in codes, codes
     assert dict(at.query_params)["projection"] == "1"  # the teacher's own address bar keeps it
-    images = at.sidebar.get("image")
-    assert len(images) == 1 and images[0].value[0].endswith(".png"), images  # the QR code, served as a PNG
-    assert images[0].captions == [catalogue("ko")["classroom.link.qr_caption"]]
+    import base64
+    import html
+    import re
+
+    qr = [h.proto.body for h in at.sidebar.get("html") if "rnn-lab-qr" in h.proto.body]
+    assert len(qr) == 1, qr  # the QR code, inline as a PNG data URL (no media file to lose on a redraw)
+    png = base64.b64decode(re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", qr[0]).group(1))
+    assert png == share.qr_png("https://rnnlab.school.kr/architecture?lang=ko&arch_cell=GRU", scale=4)
+    assert html.escape(catalogue("ko")["classroom.link.qr_caption"]) in qr[0]
     at.button(key="btn_link_show_class").click().run()
     assert not at.exception, at.exception

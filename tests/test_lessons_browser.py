@@ -59,13 +59,22 @@ def _next(tab, step: int) -> None:
 def _train_and_watch(tab, lang: str) -> dict:
     """Press Train; report whether the live curve and then the results came into view."""
     seen = {"live": False, "results": False}
+    # watched in the page at every frame: a tiny training shows its live curve for a moment only, which a test
+    # polling from outside every 100 ms could miss under load
+    tab.evaluate(
+        "(inView) => { window.__liveSeen = false; const f = new Function('return ' + inView)();"
+        " const check = () => { if (f('.st-key-train_live_view')) window.__liveSeen = true;"
+        " if (!window.__liveSeen) requestAnimationFrame(check); }; requestAnimationFrame(check); }",
+        IN_VIEW,
+    )
     tab.locator(".st-key-btn_train_start button").click()
     deadline = time.time() + 180
     while time.time() < deadline:
-        if not seen["live"] and tab.evaluate(IN_VIEW, ".st-key-train_live_view"):
+        if not seen["live"] and tab.evaluate("() => window.__liveSeen === true"):
             seen["live"] = True
             tab.screenshot(path=str(ARTIFACTS / f"lessons_live_{lang}.png"))
         if tab.locator(".st-key-train_results [data-testid='stHeading']").count():
+            seen["live"] = seen["live"] or tab.evaluate("() => window.__liveSeen === true")
             tab.wait_for_timeout(1500)  # the smooth scroll to the results
             seen["results"] = bool(tab.evaluate(IN_VIEW, ".st-key-train_results"))
             break
@@ -77,15 +86,16 @@ def _share_box(tab, lang: str) -> str:
     """Open the share box: the hand-out link and its QR code (an image), then the large QR dialog."""
     sidebar = tab.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text(t("classroom.link.title", lang)).click()
-    qr = sidebar.locator('[data-testid="stImage"] img')
+    qr = sidebar.locator("img.rnn-lab-qr")
     qr.first.wait_for(timeout=30_000)
     box = qr.first.bounding_box()
     assert box and box["width"] > 100, box
-    link = sidebar.locator('[data-testid="stCode"]').first.inner_text().strip()
+    share_box = sidebar.locator('[data-testid="stExpander"]').filter(has_text=t("classroom.link.title", lang))
+    link = share_box.locator('[data-testid="stCode"]').first.inner_text().strip()  # not the workspace box's link
     sidebar.get_by_role("button", name=t("classroom.link.show_class", lang)).click()
     dialog = tab.locator('[data-testid="stDialog"]')
-    dialog.locator('[data-testid="stImage"] img').first.wait_for(timeout=30_000)
-    big = dialog.locator('[data-testid="stImage"] img').first.bounding_box()
+    dialog.locator("img.rnn-lab-qr").first.wait_for(timeout=30_000)
+    big = dialog.locator("img.rnn-lab-qr").first.bounding_box()
     assert big and big["width"] >= 300, big
     tab.screenshot(path=str(ARTIFACTS / f"lessons_qr_{lang}.png"))
     tab.keyboard.press("Escape")

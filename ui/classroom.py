@@ -94,9 +94,7 @@ def link_ui(params: dict[str, str], redraw: bool = False) -> None:
     link = handout_link()
     with st.expander(t("classroom.link.title"), icon=":material/link:"):
         st.code(link, language=None, wrap_lines=True)
-        st.image(
-            share.qr_png(link, scale=4), caption=t("classroom.link.qr_caption"), width="stretch", output_format="PNG"
-        )
+        qr_image(link, scale=4, caption=t("classroom.link.qr_caption"))
         st.caption(t("classroom.link.help"))
         if share.is_local(link):
             st.caption(t("classroom.link.local_note", env=share.PUBLIC_URL_ENV))
@@ -109,6 +107,22 @@ def link_ui(params: dict[str, str], redraw: bool = False) -> None:
             icon=":material/qr_code_2:",
             width="stretch",
         )
+
+
+def qr_image(link: str, scale: int, width: int | None = None, caption: str = "") -> None:
+    """The link's QR code inline (a data: URL), not through Streamlit's media files: the Share box is drawn twice in
+    a run when a page changes a setting, and the browser then asked for the first image after it was dropped (404)."""
+    import base64
+    import html
+
+    data = base64.b64encode(share.qr_png(link, scale=scale)).decode("ascii")
+    size = f"width:{width}px;max-width:100%" if width else "width:100%"
+    st.html(
+        f'<figure style="margin:0"><img class="rnn-lab-qr" alt="QR" style="{size};image-rendering:pixelated" '
+        f'src="data:image/png;base64,{data}"/>'
+        + (f'<figcaption style="font-size:0.85em;opacity:0.7">{html.escape(caption)}</figcaption>' if caption else "")
+        + "</figure>"
+    )
 
 
 HANDOUT = "_show_handout"
@@ -126,7 +140,7 @@ def _ask_handout() -> None:
 
 def _handout_body(link: str) -> None:
     with st.container(key="handout"):
-        st.image(share.qr_png(link, scale=12), width=480, output_format="PNG")
+        qr_image(link, scale=12, width=480)
         st.code(link, language=None, wrap_lines=True)
         st.caption(t("classroom.link.handout_help"))
         if share.is_local(link):
