@@ -19,12 +19,14 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from rnn_lab.arch.config import ArchConfig
 from rnn_lab.store import Store, StoreUnavailable, new_token, valid_token
 from rnn_lab.store import records as R
 from rnn_lab.store.migrate import HEAD, current_revision, upgrade
-from rnn_lab.store.pack import pack, unpack
+from rnn_lab.store.pack import checkpoint_from_bytes, pack, unpack, weights_from_bytes
 from rnn_lab.store.schema import blobs, runs, workspaces
 from rnn_lab.store.store import now, owner_tag
+from rnn_lab.train.runs import build
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -265,6 +267,7 @@ def test_a_store_of_the_previous_schema_opens_and_upgrades(store_url):
     record = store.run_record(token, "r1")
     assert record["history"] == {"loss": [3.0, 2.0, 1.0]} and record["metrics"] == {"split": "train"}
     assert record["parent_run_id"] is None and record["app_version"] == "0.0.9"
+    assert record["checkpoint_epoch"] is None  # revision 0004's column, empty on an old run
     assert (
         store.start_run(
             token,
@@ -381,7 +384,13 @@ def test_a_training_killed_with_sigkill_is_interrupted_after_its_last_saved_epoc
     store = Store(url)
     token = store.open_workspace()
     earlier, _ = R.save_finished(store, token, run, values)
-    env = {**os.environ, "RNN_LAB_DATA_DIR": str(tmp_path), "RNN_LAB_SAVE_EVERY": "0.3", "PYTHONPATH": ROOT}
+    env = {
+        **os.environ,
+        "RNN_LAB_DATA_DIR": str(tmp_path),
+        "RNN_LAB_SAVE_EVERY": "0.3",
+        "RNN_LAB_CHECKPOINT_EVERY": "0.5",
+        "PYTHONPATH": ROOT,
+    }
     env.pop("RNN_LAB_DATABASE_URL", None)
     if not url.startswith("sqlite"):
         env["RNN_LAB_DATABASE_URL"] = url
@@ -430,6 +439,15 @@ def test_a_training_killed_with_sigkill_is_interrupted_after_its_last_saved_epoc
     record = reopened.run_record(token, killed["id"], blobs_too=True)
     assert len(record["history"]["loss"]) == killed["epochs_done"]
     assert record["initial_weights"]  # the start it had, for "same start, one change"
+    # the last saved weights: after epoch k (Adam counted k full-batch steps), loading into the run's model
+    k = killed["checkpoint_epoch"]
+    assert record["checkpoint"] and 1 <= k <= killed["epochs_done"]
+    weights, optimizer = checkpoint_from_bytes(record["checkpoint"])
+    assert int(optimizer[0]) == k
+    model = build(ArchConfig(**record["arch"]), record["train"]["seed"])
+    model.set_weights(weights)
+    initial = weights_from_bytes(record["initial_weights"])
+    assert any(not np.allclose(a, b) for a, b in zip(model.get_weights(), initial, strict=True))
     assert runs_after[earlier]["state"] == "done"
     assert R.load_run(reopened, token, earlier).history == run.history
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rnn_lab.store.errors import StoreUnavailable
-from rnn_lab.store.pack import pack, unpack, weights_bytes
+from rnn_lab.store.pack import checkpoint_bytes, pack, unpack, weights_bytes
 from rnn_lab.tasks import get_task
 from rnn_lab.train.runs import Run
 
@@ -379,16 +379,24 @@ def save_finished(
 
 class ProgressSaver:
     """A training's ``progress`` callback that saves epochs done and the history at most every ``every`` seconds
-    (and at the first epoch), so a crash leaves "interrupted after epoch k". A failed save is remembered in
-    :attr:`error` and training goes on; ``then`` is called with every epoch (e.g. the CLI's own progress)."""
+    (and at the first epoch), so a crash leaves "interrupted after epoch k". The weights and optimizer state
+    (:func:`rnn_lab.train.engine.epoch_weights`) go with them at the first epoch end it can get them and then at
+    most every ``checkpoint_every`` seconds (``RNN_LAB_CHECKPOINT_EVERY``, default 5; 0: never), as the record's
+    ``checkpoint`` after ``checkpoint_epoch``. A failed save is remembered in :attr:`error` and training goes on;
+    ``then`` is called with every epoch (e.g. the CLI's own progress)."""
 
-    def __init__(self, store, run_id: str, every: float = 2.0, then=None):
+    def __init__(self, store, run_id: str, every: float = 2.0, then=None, checkpoint_every: float | None = None):
+        if checkpoint_every is None:
+            checkpoint_every = float(os.environ.get("RNN_LAB_CHECKPOINT_EVERY", "5") or 5)
         self.store, self.run_id, self.every, self.then = store, run_id, every, then
+        self.checkpoint_every = checkpoint_every
         self.history: dict[str, list[float]] = {}
         self.epoch = 0
         self.saved_epoch = 0
+        self.checkpoint_epoch = 0
         self.error: StoreUnavailable | None = None
         self._last = 0.0
+        self._last_checkpoint = 0.0
         self._lock = threading.Lock()
 
     def __call__(self, epoch: int, logs: dict, elapsed: float, eta: float) -> None:
@@ -397,16 +405,33 @@ class ProgressSaver:
             for k, v in logs.items():
                 self.history.setdefault(k, []).append(float(v))
             due = self.saved_epoch == 0 or time.monotonic() - self._last >= self.every
-            if due and self.error is None:
-                self.flush()
+            checkpoint = None
+            if self.error is None and self._checkpoint_due():
+                from rnn_lab.train.engine import epoch_weights
+
+                got = epoch_weights()  # None: not at this epoch; the engine stops its next call at an epoch end
+                if got is not None:
+                    checkpoint = checkpoint_bytes(*got)
+            if (due or checkpoint is not None) and self.error is None:
+                self.flush(checkpoint)
         if self.then is not None:
             self.then(epoch, logs, elapsed, eta)
 
-    def flush(self) -> None:
+    def _checkpoint_due(self) -> bool:
+        if self.checkpoint_every <= 0:
+            return False
+        return self.checkpoint_epoch == 0 or time.monotonic() - self._last_checkpoint >= self.checkpoint_every
+
+    def flush(self, checkpoint: bytes | None = None) -> None:
         try:
-            self.store.update_progress(self.run_id, self.epoch, self.history)
+            self.store.update_progress(
+                self.run_id, self.epoch, self.history, checkpoint=checkpoint, checkpoint_epoch=self.epoch
+            )
             self.saved_epoch = self.epoch
             self._last = time.monotonic()
+            if checkpoint is not None:
+                self.checkpoint_epoch = self.epoch
+                self._last_checkpoint = self._last
         except StoreUnavailable as err:
             self.error = err
 
