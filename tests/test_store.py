@@ -497,3 +497,36 @@ def test_train_n_more_epochs_continues_adam_where_it_stopped(tmp_path, monkeypat
 
     fresh = execute(parent.prepared, parent.arch, dataclasses.replace(parent.train, epochs=3), start=parent.model)
     assert not np.allclose(parent.history["loss"] + fresh.history["loss"], straight["history"]["loss"], rtol=1e-5)
+
+
+def test_an_interrupted_run_resumes_from_its_last_saved_weights(tmp_path, monkeypatch, keras):
+    """A training whose process died after saving weights at epoch k: ``runs show`` says k, and ``runs resume``
+    continues from there; the counting toy trains in one full batch, so k + 3 resumed epochs equal k + 3 straight
+    ones only when the checkpoint holds the weights and Adam's state of exactly epoch k."""
+    import dataclasses
+
+    from rnn_lab.settings import defaults
+    from rnn_lab.train.engine import TrainConfig
+    from rnn_lab.train.runs import execute, training_arch
+
+    monkeypatch.setenv("RNN_LAB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("RNN_LAB_DATABASE_URL", raising=False)
+    values = {**defaults(), "arch_units_1": 4, "train_epochs": 6}
+    prepared = R.prepare_from_values(values)
+    arch, cfg = ArchConfig(units=(4,)), TrainConfig(epochs=6, learning_rate=0.05)
+    store = Store()
+    token = store.open_workspace()
+    trained = training_arch(arch, prepared)
+    run_id, _ = R.start_record(store, token, R.values_for(values, trained, cfg), trained, cfg, None, "#{number} x", 6)
+    saver = R.ProgressSaver(store, run_id, checkpoint_every=1e-9)  # weights at every epoch end it can get them
+    execute(prepared, arch, cfg, progress=saver)
+    store.fail_run(run_id, "killed", state="interrupted", epochs_done=saver.epoch)  # died before finishing
+    code, out, _ = _cli("runs", "show", run_id, "--workspace", token, "--json")
+    k = json.loads(out)["checkpoint_epoch"]
+    assert code == 0 and 1 <= k <= 6 and k == saver.checkpoint_epoch
+    code, out, err = _cli("runs", "resume", run_id, "--workspace", token, "--epochs", "3", "--json")
+    assert code == 0, err
+    resumed = json.loads(out)
+    straight = execute(prepared, arch, dataclasses.replace(cfg, epochs=k + 3))
+    assert len(resumed["history"]["loss"]) == k + 3
+    np.testing.assert_allclose(resumed["history"]["loss"], straight.history["loss"], rtol=1e-5)

@@ -289,31 +289,46 @@ def optimizer_state_bytes(model) -> bytes | None:
 
 def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str | None = None):
     """ "Train N more epochs": a new record (parent ``run_id``, kind "resume") trained from the saved run's weights
-    and optimizer state for ``epochs`` more epochs; its history continues the parent's. ``(run id, number, Run)``;
-    None when the run is not found in this workspace."""
+    and optimizer state for ``epochs`` more epochs; its history continues the parent's. An interrupted (or failed)
+    run resumes from its last checkpoint: the weights after epoch ``checkpoint_epoch``, its history cut there.
+    ``(run id, number, Run)``; None when the run is not found in this workspace or has no weights."""
     import dataclasses as dc
 
-    from rnn_lab.store.pack import weights_from_bytes
-    from rnn_lab.train.engine import OPTIMIZER_STATES
-    from rnn_lab.train.runs import execute, layers_label
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.store.pack import checkpoint_from_bytes, weights_from_bytes
+    from rnn_lab.train.engine import OPTIMIZER_STATES, TrainConfig
+    from rnn_lab.train.runs import build, execute, layers_label
 
-    parent = load_run(store, token, run_id)
-    if parent is None:
-        return None
     rec = store.run_record(token, run_id, blobs_too=True)
-    start = parent.model
-    if start is None:
+    if rec is None:
         return None
-    if rec.get("optimizer_state"):
-        OPTIMIZER_STATES[start] = weights_from_bytes(rec["optimizer_state"])
-    cfg = dc.replace(parent.train, epochs=int(epochs))
-    values = values_for(settings_values(rec["settings"]), parent.arch, parent.train)
-    label = name or f"{layers_label(parent.arch)} {cfg.optimizer} lr={cfg.learning_rate:g} +{epochs}"
+    parent = load_run(store, token, run_id)
+    if parent is not None and parent.model is not None:
+        arch, train_cfg, history, prepared = parent.arch, parent.train, parent.history, parent.prepared
+        start = parent.model
+        if rec.get("optimizer_state"):
+            OPTIMIZER_STATES[start] = weights_from_bytes(rec["optimizer_state"])
+    elif rec.get("checkpoint") and rec["state"] not in RESTORABLE:
+        arch = ArchConfig(**_known(ArchConfig, rec["arch"]))
+        train_cfg = TrainConfig(**_known(TrainConfig, rec["train"]))
+        k = int(rec["checkpoint_epoch"])
+        history = {key: list(v[:k]) for key, v in (rec["history"] or {}).items()}
+        prepared = prepare_from_values(settings_values(rec["settings"]), rec.get("data_bytes"))
+        weights, optimizer = checkpoint_from_bytes(rec["checkpoint"])
+        start = build(arch, train_cfg.seed)
+        start.set_weights(weights)
+        if optimizer:
+            OPTIMIZER_STATES[start] = optimizer
+    else:
+        return None
+    cfg = dc.replace(train_cfg, epochs=int(epochs))
+    values = values_for(settings_values(rec["settings"]), arch, train_cfg)
+    label = name or f"{layers_label(arch)} {cfg.optimizer} lr={cfg.learning_rate:g} +{epochs}"
     new_id, number = start_record(
         store,
         token,
         values,
-        parent.arch,
+        arch,
         cfg,
         rec.get("data_bytes"),
         "#{number} " + label,
@@ -322,12 +337,12 @@ def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str
     )
     saver = ProgressSaver(store, new_id, then=progress)
     try:
-        run = execute(parent.prepared, parent.arch, cfg, name=f"#{number} {label}", progress=saver, start=start)
+        run = execute(prepared, arch, cfg, name=f"#{number} {label}", progress=saver, start=start)
     except BaseException as err:
         store.fail_run(new_id, f"{type(err).__name__}: {err}", epochs_done=saver.epoch)
         raise
     run.id = number
-    run.history = {k: list(parent.history.get(k, [])) + list(v) for k, v in run.history.items()}  # the curve goes on
+    run.history = {k: list(history.get(k, [])) + list(v) for k, v in run.history.items()}  # the curve goes on
     finish_record(store, new_id, run)
     run.store_id = new_id
     return new_id, number, run
