@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from rnn_lab.tasks import get_task
-from ui.common import lang, projection, show_table, t
+from ui.common import WS_COOKIE, cookies, lang, projection, show_table, t
 
 TEACHER = "_class_teacher"  # (code, key) of the class this session teaches
 JOIN_CODE = "_class_join_code"  # a join link's code, prefilled in the join form
@@ -30,7 +30,6 @@ VIEW = "_class_view"  # (code, run id, nickname) of the student run the teacher 
 VIEW_RUN = "_class_view_run"  # the loaded StoredRun of VIEW
 FRESH_KEY = "_class_fresh_key"  # the teacher link, shown once right after the class was created
 TEACHER_COOKIE = "rnn_lab_teacher"
-WS_COOKIE = "rnn_lab_ws"
 WS_COOKIE_AGE = 365 * 24 * 3600  # seconds
 CLASS_PARAMS = ("class", "teacher", "join")
 
@@ -42,13 +41,6 @@ def _store():
         return default_store()
     except StoreUnavailable:
         return None
-
-
-def cookies() -> dict:
-    try:
-        return dict(st.context.cookies or {})
-    except Exception:  # noqa: BLE001 - no browser context (AppTest)
-        return {}
 
 
 def capture_link_once() -> None:

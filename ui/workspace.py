@@ -44,7 +44,7 @@ def link_params() -> dict[str, str]:
 def _asked_token() -> str | None:
     """The link's ``?ws=`` token, else the one this browser kept in its cookie (an experiment link, a reload)."""
     from rnn_lab.store import valid_token
-    from ui.class_board import WS_COOKIE, cookies
+    from ui.common import WS_COOKIE, cookies
 
     asked = st.query_params.get(WS_PARAM)
     if asked:
