@@ -47,6 +47,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/class_board_bench.py
 	$(BIN)/python bench/classroom_load.py
 	$(BIN)/python bench/workers_bench.py --class
+	$(BIN)/python bench/browser_timings.py
 
 # Issue 13's dependency route, measured only: the same workloads on Keras 3's JAX backend in a venv of its own
 # (.venv-jax), beside the TensorFlow ways in one table. Neither the app nor the tests use JAX.

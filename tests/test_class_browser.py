@@ -44,7 +44,7 @@ def test_teacher_and_three_students(browser, class_server):
     teacher.wait_for_timeout(1500)
     assert key not in teacher.url and "teacher=" not in teacher.url
     assert key not in teacher.inner_text("body")
-    assert "ws=" not in teacher.url  # projection mode: the workspace token is not in the address bar either
+    assert "ws=" not in teacher.url  # the workspace token is not in the address bar either (a cookie keeps it)
 
     students = {}
     plans = {

@@ -36,12 +36,16 @@ def _settle(tab) -> None:
 
 
 def _query(tab) -> dict[str, str]:
-    """The experiment in the address bar (without ``ws``, the browser's own workspace token: issue 24)."""
-    return {k: v for k, v in parse_qsl(urlsplit(tab.url).query) if k != "ws"}
+    """The experiment in the address bar (which never holds ``ws``, the browser's workspace token: issue 26)."""
+    query = dict(parse_qsl(urlsplit(tab.url).query))
+    assert "ws" not in query, tab.url
+    return query
 
 
 def _workspace(tab) -> str | None:
-    return dict(parse_qsl(urlsplit(tab.url).query)).get("ws")
+    """The workspace token this browser keeps (its cookie: the address bar does not show it)."""
+    kept = {c["name"]: c for c in tab.context.cookies()}.get("rnn_lab_ws")
+    return kept and kept["value"]
 
 
 def _overflow(tab) -> dict:
@@ -180,4 +184,58 @@ def test_a_lesson_in_the_browser(browser, app_url):
     _settle(tab)
     assert sidebar.get_by_text(t("classroom.lessons.shapes.steps.s2.title", "ko")).count()
     assert {k: v for k, v in _overflow(tab).items() if v > 0} == {}
+    tab.context.close()
+
+
+def test_the_workspace_link_leaves_the_address_bar_and_the_cookie_keeps_it(browser, app_url):
+    """Issues 24/26: ``/?ws=TOKEN`` opens the workspace, the token moves from the address bar into a cookie kept
+    a year; a reload, another page and an experiment's share link opened in the same browser find that workspace."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    from rnn_lab.store import new_token
+
+    token = new_token()
+    # a saved run in the server's store (same RNN_LAB_DATA_DIR): trained by the command line
+    out = subprocess.run(
+        [sys.executable, "-m", "rnn_lab", "train", "--data", "toy:counting", "--units", "4", "--epochs", "2"]
+        + ["--save-run", f"--workspace={token}", "--json"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    from rnn_lab.store import default_store
+
+    name = default_store().run_record(token, json.loads(out.stdout)["run_id"])["name"]
+    tab = browser.new_context(viewport=VIEWPORT, locale="en-US").new_page()
+    tab.goto(f"{app_url}/?ws={token}")
+    _settle(tab)
+    tab.wait_for_function("() => !location.search.includes('ws=')", timeout=30_000)
+    assert token not in tab.url and _workspace(tab) == token
+    kept = {c["name"]: c for c in tab.context.cookies()}["rnn_lab_ws"]
+    assert kept["sameSite"] == "Lax" and kept["expires"] > time.time() + 300 * 24 * 3600  # not a session cookie
+    sidebar = tab.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text(t("store.ui.title", "en")).click()  # outside projection mode the link is shown to copy
+    assert any(f"ws={token}" in c for c in sidebar.locator('[data-testid="stCode"]').all_inner_texts())
+
+    tab.goto(f"{app_url}/train")  # another page (a new session of the same browser): no ws in the address
+    _settle(tab)
+    tab.get_by_text(name).first.wait_for(timeout=60_000)
+    tab.reload()
+    _settle(tab)
+    tab.get_by_text(name).first.wait_for(timeout=60_000)
+    assert "ws=" not in tab.url
+
+    tab.goto(f"{app_url}/train?arch_units_1=7")  # an experiment's share link (no ws) in this browser
+    _settle(tab)
+    tab.get_by_text(name).first.wait_for(timeout=60_000)  # the same workspace, not a new one
+    assert _query(tab) == {"arch_units_1": "7"} and _workspace(tab) == token
+    tab.screenshot(path=str(ARTIFACTS / "classroom_workspace_cookie.png"), full_page=True)
     tab.context.close()

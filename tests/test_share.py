@@ -242,8 +242,8 @@ def test_garbage_link_opens_with_defaults_and_a_notice(fresh):
     for key in ("arch_cell", "arch_layers", "train_lr", "lang"):
         assert f"`{key}`" in notice
     assert "junk" not in notice  # unknown parameters are ignored silently
-    # the address bar is cleaned up (besides the experiment it keeps the session's workspace token, issue 24)
-    assert {k: v for k, v in dict(at.query_params).items() if k != "ws"} == {"arch_units_1": "7"}
+    # the address bar is cleaned up: the experiment only (the workspace token is kept in a cookie, issue 26)
+    assert dict(at.query_params) == {"arch_units_1": "7"}
     at.button(key="btn_dismiss_link_notices").click().run()
     assert not any(catalogue_t("classroom.link.notice_title", "en") in w.value for w in at.warning)
 
@@ -267,7 +267,7 @@ def test_link_follows_the_session_across_pages(app_test):
     at = app_test()
     at.selectbox(key="lang").set_value("ko").run()
     at.toggle(key="projection").set_value(True).run()
-    assert {k: v for k, v in dict(at.query_params).items() if k != "ws"} == {"lang": "ko", "projection": "1"}
+    assert dict(at.query_params) == {"lang": "ko", "projection": "1"}  # never the workspace token
     for page in _pages():
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)

@@ -19,12 +19,14 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from rnn_lab.arch.config import ArchConfig
 from rnn_lab.store import Store, StoreUnavailable, new_token, valid_token
 from rnn_lab.store import records as R
 from rnn_lab.store.migrate import HEAD, current_revision, upgrade
-from rnn_lab.store.pack import pack, unpack
+from rnn_lab.store.pack import checkpoint_from_bytes, pack, unpack, weights_from_bytes
 from rnn_lab.store.schema import blobs, runs, workspaces
 from rnn_lab.store.store import now, owner_tag
+from rnn_lab.train.runs import build
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -265,6 +267,7 @@ def test_a_store_of_the_previous_schema_opens_and_upgrades(store_url):
     record = store.run_record(token, "r1")
     assert record["history"] == {"loss": [3.0, 2.0, 1.0]} and record["metrics"] == {"split": "train"}
     assert record["parent_run_id"] is None and record["app_version"] == "0.0.9"
+    assert record["checkpoint_epoch"] is None  # revision 0004's column, empty on an old run
     assert (
         store.start_run(
             token,
@@ -381,7 +384,13 @@ def test_a_training_killed_with_sigkill_is_interrupted_after_its_last_saved_epoc
     store = Store(url)
     token = store.open_workspace()
     earlier, _ = R.save_finished(store, token, run, values)
-    env = {**os.environ, "RNN_LAB_DATA_DIR": str(tmp_path), "RNN_LAB_SAVE_EVERY": "0.3", "PYTHONPATH": ROOT}
+    env = {
+        **os.environ,
+        "RNN_LAB_DATA_DIR": str(tmp_path),
+        "RNN_LAB_SAVE_EVERY": "0.3",
+        "RNN_LAB_CHECKPOINT_EVERY": "0.5",
+        "PYTHONPATH": ROOT,
+    }
     env.pop("RNN_LAB_DATABASE_URL", None)
     if not url.startswith("sqlite"):
         env["RNN_LAB_DATABASE_URL"] = url
@@ -430,6 +439,15 @@ def test_a_training_killed_with_sigkill_is_interrupted_after_its_last_saved_epoc
     record = reopened.run_record(token, killed["id"], blobs_too=True)
     assert len(record["history"]["loss"]) == killed["epochs_done"]
     assert record["initial_weights"]  # the start it had, for "same start, one change"
+    # the last saved weights: after epoch k (Adam counted k full-batch steps), loading into the run's model
+    k = killed["checkpoint_epoch"]
+    assert record["checkpoint"] and 1 <= k <= killed["epochs_done"]
+    weights, optimizer = checkpoint_from_bytes(record["checkpoint"])
+    assert int(optimizer[0]) == k
+    model = build(ArchConfig(**record["arch"]), record["train"]["seed"])
+    model.set_weights(weights)
+    initial = weights_from_bytes(record["initial_weights"])
+    assert any(not np.allclose(a, b) for a, b in zip(model.get_weights(), initial, strict=True))
     assert runs_after[earlier]["state"] == "done"
     assert R.load_run(reopened, token, earlier).history == run.history
 
@@ -479,3 +497,36 @@ def test_train_n_more_epochs_continues_adam_where_it_stopped(tmp_path, monkeypat
 
     fresh = execute(parent.prepared, parent.arch, dataclasses.replace(parent.train, epochs=3), start=parent.model)
     assert not np.allclose(parent.history["loss"] + fresh.history["loss"], straight["history"]["loss"], rtol=1e-5)
+
+
+def test_an_interrupted_run_resumes_from_its_last_saved_weights(tmp_path, monkeypatch, keras):
+    """A training whose process died after saving weights at epoch k: ``runs show`` says k, and ``runs resume``
+    continues from there; the counting toy trains in one full batch, so k + 3 resumed epochs equal k + 3 straight
+    ones only when the checkpoint holds the weights and Adam's state of exactly epoch k."""
+    import dataclasses
+
+    from rnn_lab.settings import defaults
+    from rnn_lab.train.engine import TrainConfig
+    from rnn_lab.train.runs import execute, training_arch
+
+    monkeypatch.setenv("RNN_LAB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("RNN_LAB_DATABASE_URL", raising=False)
+    values = {**defaults(), "arch_units_1": 4, "train_epochs": 6}
+    prepared = R.prepare_from_values(values)
+    arch, cfg = ArchConfig(units=(4,)), TrainConfig(epochs=6, learning_rate=0.05)
+    store = Store()
+    token = store.open_workspace()
+    trained = training_arch(arch, prepared)
+    run_id, _ = R.start_record(store, token, R.values_for(values, trained, cfg), trained, cfg, None, "#{number} x", 6)
+    saver = R.ProgressSaver(store, run_id, checkpoint_every=1e-9)  # weights at every epoch end it can get them
+    execute(prepared, arch, cfg, progress=saver)
+    store.fail_run(run_id, "killed", state="interrupted", epochs_done=saver.epoch)  # died before finishing
+    code, out, _ = _cli("runs", "show", run_id, "--workspace", token, "--json")
+    k = json.loads(out)["checkpoint_epoch"]
+    assert code == 0 and 1 <= k <= 6 and k == saver.checkpoint_epoch
+    code, out, err = _cli("runs", "resume", run_id, "--workspace", token, "--epochs", "3", "--json")
+    assert code == 0, err
+    resumed = json.loads(out)
+    straight = execute(prepared, arch, dataclasses.replace(cfg, epochs=k + 3))
+    assert len(resumed["history"]["loss"]) == k + 3
+    np.testing.assert_allclose(resumed["history"]["loss"], straight.history["loss"], rtol=1e-5)

@@ -3,8 +3,8 @@
 Secrets never stay in the address bar: on a session's first run :func:`capture_link_once` takes the teacher link's
 ``class`` + ``teacher`` (and a join link's ``join``) out of ``st.query_params`` into the session; the browser keeps
 the teacher key (and the workspace token) in cookies that a tiny script writes (:func:`write_cookies`) and
-``st.context.cookies`` reads back on a reload. In projection mode the workspace token also leaves the address bar
-(:func:`ui.workspace.link_params`) and no page prints it.
+``st.context.cookies`` reads back on a reload. The workspace token leaves the address bar too
+(:func:`ui.workspace.link_params`) and in projection mode no page prints it.
 
 A teacher opens a student's run read-only: :func:`viewed_run` is that run (loaded with the student's workspace
 token, on the server only); the Train page shows its results without any control that trains, renames or deletes,
@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from rnn_lab.tasks import get_task
-from ui.common import lang, projection, show_table, t
+from ui.common import WS_COOKIE, cookies, lang, projection, show_table, t
 
 TEACHER = "_class_teacher"  # (code, key) of the class this session teaches
 JOIN_CODE = "_class_join_code"  # a join link's code, prefilled in the join form
@@ -30,7 +30,7 @@ VIEW = "_class_view"  # (code, run id, nickname) of the student run the teacher 
 VIEW_RUN = "_class_view_run"  # the loaded StoredRun of VIEW
 FRESH_KEY = "_class_fresh_key"  # the teacher link, shown once right after the class was created
 TEACHER_COOKIE = "rnn_lab_teacher"
-WS_COOKIE = "rnn_lab_ws"
+WS_COOKIE_AGE = 365 * 24 * 3600  # seconds
 CLASS_PARAMS = ("class", "teacher", "join")
 
 
@@ -43,13 +43,6 @@ def _store():
         return None
 
 
-def _cookies() -> dict:
-    try:
-        return dict(st.context.cookies or {})
-    except Exception:  # noqa: BLE001 - no browser context (AppTest)
-        return {}
-
-
 def capture_link_once() -> None:
     """First run of a session: the class parameters leave the address bar and live in the session; a reload
     without them finds the teacher key and the workspace in the browser's cookies."""
@@ -58,20 +51,15 @@ def capture_link_once() -> None:
         return
     state[CAPTURED] = True
     params = st.query_params
-    cookies = _cookies()
+    kept = cookies()
     code, key = params.get("class"), params.get("teacher")
     if code and key:
         state[TEACHER] = (str(code), str(key))
-    elif cookies.get(TEACHER_COOKIE) and "." in cookies[TEACHER_COOKIE]:
-        c, k = cookies[TEACHER_COOKIE].split(".", 1)
+    elif kept.get(TEACHER_COOKIE) and "." in kept[TEACHER_COOKIE]:
+        c, k = kept[TEACHER_COOKIE].split(".", 1)
         state[TEACHER] = (c, k)
     if params.get("join"):
         state[JOIN_CODE] = str(params.get("join"))[:16]
-    from rnn_lab.store import valid_token
-    from ui.workspace import WS_PARAM
-
-    if not params.get(WS_PARAM) and valid_token(cookies.get(WS_COOKIE)):
-        params[WS_PARAM] = cookies[WS_COOKIE]  # the workspace this browser kept (its link left the address bar)
     for name in CLASS_PARAMS:
         if name in params:
             del params[name]
@@ -79,28 +67,25 @@ def capture_link_once() -> None:
 
 def _cookie_js(name: str, value: str | None) -> str:
     if value is None:
-        return f"document.cookie = {json.dumps(name + '=; path=/; max-age=0; SameSite=Strict')};"
-    # a session cookie: a reload keeps it, closing the browser forgets it (a shared classroom computer)
-    text = f"{name}={value}; path=/; SameSite=Strict"
+        return f"document.cookie = {json.dumps(name + '=; path=/; max-age=0; SameSite=Lax')};"
+    if name == WS_COOKIE:  # kept a year: the student's work is still there next week (docs/deploy.md)
+        text = f"{name}={value}; path=/; max-age={WS_COOKIE_AGE}; SameSite=Lax"
+    else:  # a session cookie: a reload keeps it, closing the browser forgets it (a shared classroom computer)
+        text = f"{name}={value}; path=/; SameSite=Strict"
     return f"document.cookie = {json.dumps(text)};"
 
 
 def write_cookies() -> None:
     """Keep the teacher key and the workspace token in this browser (a reload works without them in the URL).
-    Written only when they change, by a script in the page (st.html, not iframed)."""
+    Written on a session's first run and when they change, by a script in the page (st.html, not iframed)."""
     from ui.workspace import token
 
     teacher = st.session_state.get(TEACHER)
     wanted = {TEACHER_COOKIE: None if teacher is None else f"{teacher[0]}.{teacher[1]}", WS_COOKIE: token()}
-    cookies = _cookies()
     if st.session_state.get(COOKIES_WRITTEN) == wanted:
         return
-    if all(cookies.get(k) == v for k, v in wanted.items() if v is not None) and (
-        wanted[TEACHER_COOKIE] is not None or TEACHER_COOKIE not in cookies
-    ):
-        st.session_state[COOKIES_WRITTEN] = wanted
-        return
-    script = "".join(_cookie_js(k, v) for k, v in wanted.items() if v is not None or k in cookies)
+    kept = cookies()  # written once a session even when unchanged: the workspace cookie's year starts again
+    script = "".join(_cookie_js(k, v) for k, v in wanted.items() if v is not None or k in kept)
     with st.sidebar:  # values: the class alphabet and url-safe tokens, quoted by json.dumps
         st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
     st.session_state[COOKIES_WRITTEN] = wanted

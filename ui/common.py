@@ -202,3 +202,14 @@ def apply_values(values: dict) -> None:
     if any(key.startswith("data_") for key in changed):
         for key in DERIVED_DATA:
             state.pop(key, None)
+
+
+WS_COOKIE = "rnn_lab_ws"  # the browser's workspace token (ui.class_board writes it, ui.workspace reads it)
+
+
+def cookies() -> dict:
+    """The browser's cookies for this app (empty without a browser, as in AppTest)."""
+    try:
+        return dict(st.context.cookies or {})
+    except Exception:  # noqa: BLE001 - no browser context (AppTest)
+        return {}

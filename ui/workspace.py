@@ -1,8 +1,11 @@
 """The workspace link: every finished run saved in the run store and brought back by ``?ws=TOKEN``.
 
-The first run of a session opens the workspace named by the link's ``ws`` parameter (or creates one), puts its
-saved runs in the Train page's list (their models load when a page needs them) and keeps the token in the address
-bar. A share link of an experiment never carries it (:func:`ui.classroom.sync_link` leaves it out). Runs are saved
+The first run of a session opens the workspace named by the link's ``ws`` parameter, else the one this browser
+keeps in its ``rnn_lab_ws`` cookie (:mod:`ui.class_board` writes it), else a new one, and puts its saved runs in the
+Train page's list (their models load when a page needs them). The token then leaves the address bar (issue 26): the
+cookie brings it back on a reload, a new tab or an experiment's share link opened in the same browser (which trains
+in this workspace, issue 24); the sidebar shows the workspace link to move to another browser. A share link of an
+experiment never carries it (:func:`ui.classroom.sync_link` leaves it out). Runs are saved
 when their job finishes; deleting or renaming a run does the same in the store. When the store cannot be used the
 app trains as before and says that nothing is being saved.
 """
@@ -17,6 +20,7 @@ from ui.common import JOB_KEY, app_root, apply_values, t
 
 WS_PARAM = "ws"  # the URL parameter holding the workspace token
 TOKEN = "_ws_token"
+REQUESTED = "_ws_requested"  # the token the link or the cookie asked for (kept in the address bar if no store)
 OPENED = "_ws_opened"
 ERROR = "_ws_error"  # the StoreUnavailable that stopped saving (shown until a save works again)
 FORK = "_ws_fork_parent"  # (store id, run number) of the run the next training forks from
@@ -28,10 +32,25 @@ def token() -> str | None:
 
 
 def link_params() -> dict[str, str]:
-    """What the address bar carries besides the experiment: the workspace token (not in projection mode: the
-    projector shows the address bar; the browser keeps the token in a cookie, see ui.class_board)."""
-    tok = token()
-    return {WS_PARAM: tok} if tok and not st.session_state.get("projection") else {}
+    """What the address bar carries besides the experiment: nothing once the workspace is open (the browser keeps
+    its token in a cookie, see ui.class_board). Only when the store could not open it does a link's token stay (not
+    in projection mode), so the student's link is not lost."""
+    asked = st.session_state.get(REQUESTED)
+    if token() is None and asked and not st.session_state.get("projection"):
+        return {WS_PARAM: asked}
+    return {}
+
+
+def _asked_token() -> str | None:
+    """The link's ``?ws=`` token, else the one this browser kept in its cookie (an experiment link, a reload)."""
+    from rnn_lab.store import valid_token
+    from ui.common import WS_COOKIE, cookies
+
+    asked = st.query_params.get(WS_PARAM)
+    if asked:
+        return str(asked)
+    kept = cookies().get(WS_COOKIE)
+    return kept if valid_token(kept) else None
 
 
 def _store():
@@ -53,11 +72,12 @@ def open_once() -> None:
     from rnn_lab.store import StoreUnavailable
     from rnn_lab.store.records import load_runs
 
+    state[REQUESTED] = _asked_token()
     store = _store()
     if store is None:
         return
     try:
-        tok = store.open_workspace(st.query_params.get(WS_PARAM))
+        tok = store.open_workspace(state[REQUESTED])
         restored, others = load_runs(store, tok)
     except StoreUnavailable as err:
         state[ERROR] = err

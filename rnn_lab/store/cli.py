@@ -40,6 +40,7 @@ SHOW_KEYS = (
     "metrics",
     "parent_run_id",
     "parent_kind",
+    "checkpoint_epoch",
     "app_version",
     "created_at",
     "updated_at",
@@ -134,6 +135,8 @@ def show_command(args) -> int:
         print(json.dumps(out, ensure_ascii=False))
         return 0
     print(f"{out['name']} ({out['task']}): {out['state']}, {out['epochs_done']} epochs")
+    if out["checkpoint_epoch"] is not None:
+        print(f"weights saved after epoch {out['checkpoint_epoch']} (runs resume continues from there)")
     if out["message"]:
         print("message:", out["message"])
     print("data:", out["data_identity"])
@@ -159,7 +162,9 @@ def resume_command(args) -> int:
     except TrainError as err:
         raise UsageError(err.text("en")) from None
     if out is None:
-        raise UsageError(f"no finished run {args.run_id} with a model in this workspace")
+        raise UsageError(
+            f"no finished run {args.run_id} with a model (or interrupted one with weights) in this workspace"
+        )
     run_id, number, run = out
     result = clean_json(
         {

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0003"
+HEAD = "0004"
 
 
 def alembic_config(connection: sa.Connection) -> Config:

@@ -150,5 +150,23 @@ def weights_from_bytes(data: bytes) -> list[np.ndarray]:
         return [npz[f"w{i}"] for i in range(len(npz.files))]
 
 
+def checkpoint_bytes(weights: list[np.ndarray], optimizer: list[np.ndarray] | None) -> bytes:
+    """A training's state after an epoch as one ``.npz``: the model's weights ``w0``, ``w1``, ... (in
+    ``model.get_weights()`` order) and the optimizer's variables ``o0``, ``o1``, ..."""
+    arrays = {f"w{i}": np.asarray(w) for i, w in enumerate(weights)}
+    arrays.update({f"o{i}": np.asarray(v) for i, v in enumerate(optimizer or [])})
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def checkpoint_from_bytes(data: bytes) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``(weights, optimizer variables)`` of :func:`checkpoint_bytes`."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        names = set(npz.files)
+        count = lambda p: sum(1 for n in names if n.startswith(p))  # noqa: E731
+        return [npz[f"w{i}"] for i in range(count("w"))], [npz[f"o{i}"] for i in range(count("o"))]
+
+
 def finite_or_none(x: Any) -> Any:
     return None if isinstance(x, float) and not math.isfinite(x) else x

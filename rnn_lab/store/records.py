@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rnn_lab.store.errors import StoreUnavailable
-from rnn_lab.store.pack import pack, unpack, weights_bytes
+from rnn_lab.store.pack import checkpoint_bytes, pack, unpack, weights_bytes
 from rnn_lab.tasks import get_task
 from rnn_lab.train.runs import Run
 
@@ -289,31 +289,46 @@ def optimizer_state_bytes(model) -> bytes | None:
 
 def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str | None = None):
     """ "Train N more epochs": a new record (parent ``run_id``, kind "resume") trained from the saved run's weights
-    and optimizer state for ``epochs`` more epochs; its history continues the parent's. ``(run id, number, Run)``;
-    None when the run is not found in this workspace."""
+    and optimizer state for ``epochs`` more epochs; its history continues the parent's. An interrupted (or failed)
+    run resumes from its last checkpoint: the weights after epoch ``checkpoint_epoch``, its history cut there.
+    ``(run id, number, Run)``; None when the run is not found in this workspace or has no weights."""
     import dataclasses as dc
 
-    from rnn_lab.store.pack import weights_from_bytes
-    from rnn_lab.train.engine import OPTIMIZER_STATES
-    from rnn_lab.train.runs import execute, layers_label
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.store.pack import checkpoint_from_bytes, weights_from_bytes
+    from rnn_lab.train.engine import OPTIMIZER_STATES, TrainConfig
+    from rnn_lab.train.runs import build, execute, layers_label
 
-    parent = load_run(store, token, run_id)
-    if parent is None:
-        return None
     rec = store.run_record(token, run_id, blobs_too=True)
-    start = parent.model
-    if start is None:
+    if rec is None:
         return None
-    if rec.get("optimizer_state"):
-        OPTIMIZER_STATES[start] = weights_from_bytes(rec["optimizer_state"])
-    cfg = dc.replace(parent.train, epochs=int(epochs))
-    values = values_for(settings_values(rec["settings"]), parent.arch, parent.train)
-    label = name or f"{layers_label(parent.arch)} {cfg.optimizer} lr={cfg.learning_rate:g} +{epochs}"
+    parent = load_run(store, token, run_id)
+    if parent is not None and parent.model is not None:
+        arch, train_cfg, history, prepared = parent.arch, parent.train, parent.history, parent.prepared
+        start = parent.model
+        if rec.get("optimizer_state"):
+            OPTIMIZER_STATES[start] = weights_from_bytes(rec["optimizer_state"])
+    elif rec.get("checkpoint") and rec["state"] not in RESTORABLE:
+        arch = ArchConfig(**_known(ArchConfig, rec["arch"]))
+        train_cfg = TrainConfig(**_known(TrainConfig, rec["train"]))
+        k = int(rec["checkpoint_epoch"])
+        history = {key: list(v[:k]) for key, v in (rec["history"] or {}).items()}
+        prepared = prepare_from_values(settings_values(rec["settings"]), rec.get("data_bytes"))
+        weights, optimizer = checkpoint_from_bytes(rec["checkpoint"])
+        start = build(arch, train_cfg.seed)
+        start.set_weights(weights)
+        if optimizer:
+            OPTIMIZER_STATES[start] = optimizer
+    else:
+        return None
+    cfg = dc.replace(train_cfg, epochs=int(epochs))
+    values = values_for(settings_values(rec["settings"]), arch, train_cfg)
+    label = name or f"{layers_label(arch)} {cfg.optimizer} lr={cfg.learning_rate:g} +{epochs}"
     new_id, number = start_record(
         store,
         token,
         values,
-        parent.arch,
+        arch,
         cfg,
         rec.get("data_bytes"),
         "#{number} " + label,
@@ -322,12 +337,12 @@ def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str
     )
     saver = ProgressSaver(store, new_id, then=progress)
     try:
-        run = execute(parent.prepared, parent.arch, cfg, name=f"#{number} {label}", progress=saver, start=start)
+        run = execute(prepared, arch, cfg, name=f"#{number} {label}", progress=saver, start=start)
     except BaseException as err:
         store.fail_run(new_id, f"{type(err).__name__}: {err}", epochs_done=saver.epoch)
         raise
     run.id = number
-    run.history = {k: list(parent.history.get(k, [])) + list(v) for k, v in run.history.items()}  # the curve goes on
+    run.history = {k: list(history.get(k, [])) + list(v) for k, v in run.history.items()}  # the curve goes on
     finish_record(store, new_id, run)
     run.store_id = new_id
     return new_id, number, run
@@ -379,16 +394,24 @@ def save_finished(
 
 class ProgressSaver:
     """A training's ``progress`` callback that saves epochs done and the history at most every ``every`` seconds
-    (and at the first epoch), so a crash leaves "interrupted after epoch k". A failed save is remembered in
-    :attr:`error` and training goes on; ``then`` is called with every epoch (e.g. the CLI's own progress)."""
+    (and at the first epoch), so a crash leaves "interrupted after epoch k". The weights and optimizer state
+    (:func:`rnn_lab.train.engine.epoch_weights`) go with them at the first epoch end it can get them and then at
+    most every ``checkpoint_every`` seconds (``RNN_LAB_CHECKPOINT_EVERY``, default 5; 0: never), as the record's
+    ``checkpoint`` after ``checkpoint_epoch``. A failed save is remembered in :attr:`error` and training goes on;
+    ``then`` is called with every epoch (e.g. the CLI's own progress)."""
 
-    def __init__(self, store, run_id: str, every: float = 2.0, then=None):
+    def __init__(self, store, run_id: str, every: float = 2.0, then=None, checkpoint_every: float | None = None):
+        if checkpoint_every is None:
+            checkpoint_every = float(os.environ.get("RNN_LAB_CHECKPOINT_EVERY", "5") or 5)
         self.store, self.run_id, self.every, self.then = store, run_id, every, then
+        self.checkpoint_every = checkpoint_every
         self.history: dict[str, list[float]] = {}
         self.epoch = 0
         self.saved_epoch = 0
+        self.checkpoint_epoch = 0
         self.error: StoreUnavailable | None = None
         self._last = 0.0
+        self._last_checkpoint = 0.0
         self._lock = threading.Lock()
 
     def __call__(self, epoch: int, logs: dict, elapsed: float, eta: float) -> None:
@@ -397,16 +420,33 @@ class ProgressSaver:
             for k, v in logs.items():
                 self.history.setdefault(k, []).append(float(v))
             due = self.saved_epoch == 0 or time.monotonic() - self._last >= self.every
-            if due and self.error is None:
-                self.flush()
+            checkpoint = None
+            if self.error is None and self._checkpoint_due():
+                from rnn_lab.train.engine import epoch_weights
+
+                got = epoch_weights()  # None: not at this epoch; the engine stops its next call at an epoch end
+                if got is not None:
+                    checkpoint = checkpoint_bytes(*got)
+            if (due or checkpoint is not None) and self.error is None:
+                self.flush(checkpoint)
         if self.then is not None:
             self.then(epoch, logs, elapsed, eta)
 
-    def flush(self) -> None:
+    def _checkpoint_due(self) -> bool:
+        if self.checkpoint_every <= 0:
+            return False
+        return self.checkpoint_epoch == 0 or time.monotonic() - self._last_checkpoint >= self.checkpoint_every
+
+    def flush(self, checkpoint: bytes | None = None) -> None:
         try:
-            self.store.update_progress(self.run_id, self.epoch, self.history)
+            self.store.update_progress(
+                self.run_id, self.epoch, self.history, checkpoint=checkpoint, checkpoint_epoch=self.epoch
+            )
             self.saved_epoch = self.epoch
             self._last = time.monotonic()
+            if checkpoint is not None:
+                self.checkpoint_epoch = self.epoch
+                self._last_checkpoint = self._last
         except StoreUnavailable as err:
             self.error = err
 

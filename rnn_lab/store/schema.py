@@ -68,6 +68,10 @@ runs = sa.Table(
     # revision 0002
     sa.Column("parent_run_id", sa.String(32), nullable=True),  # resumed from / forked from (kept if it is deleted)
     sa.Column("parent_kind", sa.String(16), nullable=True),  # "resume" | "fork"
+    # revision 0004: while it trains, the weights and optimizer state after epoch checkpoint_epoch (npz, see
+    # rnn_lab.store.pack.checkpoint_bytes): what an interrupted run resumes from; cleared when it finishes
+    sa.Column("checkpoint", sa.LargeBinary, nullable=True),
+    sa.Column("checkpoint_epoch", sa.Integer, nullable=True),
     sa.UniqueConstraint("workspace_id", "number", name="uq_runs_workspace_number"),
 )
 sa.Index("ix_runs_state", runs.c.state)

@@ -51,6 +51,7 @@ SUMMARY_COLUMNS = (
     runs.c.data_identity,
     runs.c.parent_run_id,
     runs.c.parent_kind,
+    runs.c.checkpoint_epoch,
     runs.c.app_version,
     runs.c.created_at,
     runs.c.updated_at,
@@ -346,11 +347,23 @@ class Store:
             done = conn.execute(sa.update(runs).where(runs.c.id == run_id).values(**values)).rowcount
         return bool(done)
 
-    def update_progress(self, run_id: str, epochs_done: int, history: dict, model: bytes | None = None) -> bool:
-        """While training: epochs done and the history so far (and the latest weights when given)."""
+    def update_progress(
+        self,
+        run_id: str,
+        epochs_done: int,
+        history: dict,
+        model: bytes | None = None,
+        checkpoint: bytes | None = None,
+        checkpoint_epoch: int | None = None,
+    ) -> bool:
+        """While training: epochs done and the history so far (and the latest weights when given: ``checkpoint``,
+        the npz of :func:`rnn_lab.store.pack.checkpoint_bytes` after epoch ``checkpoint_epoch``)."""
         values: dict[str, Any] = {"state": "running", "epochs_done": int(epochs_done), "history": dumps(history)}
         if model is not None:
             values["model"] = model
+        if checkpoint is not None:
+            values["checkpoint"] = checkpoint
+            values["checkpoint_epoch"] = int(checkpoint_epoch if checkpoint_epoch is not None else epochs_done)
         return self._update(run_id, **values)
 
     def finish_run(
@@ -376,6 +389,8 @@ class Store:
             "results": results,
             "model": model,
             "optimizer_state": optimizer_state,
+            "checkpoint": None,  # the finished model replaces it
+            "checkpoint_epoch": None,
             "finished_at": now(),
             "message": None,
         }
@@ -432,7 +447,7 @@ class Store:
             runs.c.data_sha256,
         ]
         if blobs_too:
-            cols += [runs.c.results, runs.c.model, runs.c.optimizer_state, runs.c.initial_weights]
+            cols += [runs.c.results, runs.c.model, runs.c.optimizer_state, runs.c.initial_weights, runs.c.checkpoint]
         with self._tx() as conn:
             wid = self._workspace_id(conn, token)
             if wid is None or not isinstance(run_id, str):
@@ -447,7 +462,7 @@ class Store:
             out["data_sha256"] = m["data_sha256"]
             out["has_model"] = bool(m["has_model"])
             if blobs_too:
-                for key in ("results", "model", "optimizer_state", "initial_weights"):
+                for key in ("results", "model", "optimizer_state", "initial_weights", "checkpoint"):
                     out[key] = None if m[key] is None else bytes(m[key])
                 data = None
                 if m["data_sha256"]:

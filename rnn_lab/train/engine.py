@@ -375,6 +375,20 @@ class TrainCall:
     shapes: tuple  # (X_train shape, X_val shape, batch size, schedule buffer): the compiled slot's key part
 
 
+_HERE = threading.local()  # the training thread's slot while its progress callback runs at a call's last epoch end
+
+
+def epoch_weights() -> tuple[list[np.ndarray], list[np.ndarray]] | None:
+    """Called from a ``progress`` callback: ``(weights, optimizer variables)`` after the epoch just reported (the
+    weights in ``model.get_weights()`` order), or None when the compiled call went on past that epoch end; the next
+    call then stops at an epoch end, so asking again at the next epochs gets them (a store's checkpoint)."""
+    slot = getattr(_HERE, "slot", None)
+    if slot is None:
+        _HERE.wanted = True
+        return None
+    return slot.weights()
+
+
 def _train(job: TrainCall, use_jit: bool) -> TrainResult:
     import tensorflow as tf
 
@@ -419,6 +433,7 @@ def _train(job: TrainCall, use_jit: bool) -> TrainResult:
         start = time.perf_counter()
         done_steps = 0
         total_steps = cfg.epochs * steps_per_epoch
+        _HERE.wanted = False
         while result.epochs_run < cfg.epochs:
             if stop is not None and stop.is_set():
                 result.stop_reason = "user"
@@ -432,8 +447,9 @@ def _train(job: TrainCall, use_jit: bool) -> TrainResult:
             remaining = total_steps - done_steps
             count = min(count, remaining)
             in_epoch = done_steps % steps_per_epoch
-            if cfg.early_stopping:
+            if cfg.early_stopping or _HERE.wanted:  # epoch_weights() was asked for: end this call at an epoch end
                 count = min(count, steps_per_epoch - in_epoch)
+                _HERE.wanted = False
             while sum(len(a) for a in pending_idx) < count and epochs_scheduled < cfg.epochs:
                 i, w = epoch_schedule(rng, n, bs)
                 pending_idx.append(i)
@@ -496,7 +512,11 @@ def _train(job: TrainCall, use_jit: bool) -> TrainResult:
                 elapsed = time.perf_counter() - start
                 eta = elapsed / done_steps * (total_steps - done_steps)
                 if progress is not None:
-                    progress(result.epochs_run, dict(logs), elapsed, eta)
+                    _HERE.slot = slot if s == count - 1 else None  # the slot's weights are this epoch's
+                    try:
+                        progress(result.epochs_run, dict(logs), elapsed, eta)
+                    finally:
+                        _HERE.slot = None
                 if loss_diverging(history["loss"]):  # the loss climbs epoch after epoch: stop now
                     result.stop_reason = "diverged"
                     break

@@ -198,6 +198,10 @@ class _Slot:
             theirs.assign(mine.value)
         OPTIMIZER_STATES[model] = [np.array(v.value) for v in self.optimizer.variables]
 
+    def weights(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The model's weights as ``model.get_weights()`` orders them, and the optimizer's variables, now."""
+        return [np.array(v.value) for v in self.model.weights], [np.array(v.value) for v in self.optimizer.variables]
+
     def snapshot(self) -> list[np.ndarray]:
         return [np.array(v.value) for v in self.model.variables]
 
