@@ -35,6 +35,9 @@ def test_the_live_figure_stays_and_grows_between_polls(page, app_url):
     # while it trains: until the live figure holds all 40 epochs (then the page reruns once to show the results, and
     # the figure may be replaced in that rerun before "Finished" appears)
     drawn = seen[: next((i for i, n in enumerate(seen) if n >= 40), len(seen)) + 1]
-    assert len(drawn) >= 5 and -1 not in drawn, drawn  # polled many times, the figure present at every sample
+    # polled many times, the figure on the page throughout: a figure not re-sent on a poll would be gone for the whole
+    # poll interval (0.5 s and more: 10+ samples in a row); a single frame while the browser swaps it is not that
+    gaps = "".join("x" if n == -1 else "." for n in drawn).split(".")
+    assert len(drawn) >= 5 and max(map(len, gaps)) <= 2, drawn
     points = [n for n in drawn if n >= 0]
     assert points == sorted(points) and points[-1] > points[0], drawn  # epoch by epoch, never back
