@@ -203,14 +203,7 @@ def deleted(run) -> None:
     """The user deleted ``run`` on the Train page: delete it from the store too."""
     run_id, tok = getattr(run, "store_id", None), token()
     if run_id and tok:
-        from rnn_lab.store import StoreUnavailable
-
-        store = _store()
-        if store is not None:
-            try:
-                store.delete_run(tok, run_id)
-            except StoreUnavailable as err:
-                st.session_state[ERROR] = err
+        _forget(tok, run_id)
 
 
 def renamed(run) -> None:
