@@ -301,7 +301,7 @@ def _saving_job(
     from ``start`` (a trained model with its optimizer state) and its history continues ``history_before``."""
     from rnn_lab.i18n import error_text
     from rnn_lab.store import StoreUnavailable
-    from rnn_lab.store.records import ProgressSaver, finish_record, start_record, values_for
+    from rnn_lab.store.records import ProgressSaver, finish_record, queue_record
     from rnn_lab.train.runs import TrainJob, execute, layers_label, training_arch
 
     class SavingTrainJob(TrainJob):
@@ -314,17 +314,8 @@ def _saving_job(
             if start is not None:
                 label += f" +{cfg.epochs}"
             try:
-                self.store_run_id, self.store_number = start_record(
-                    store,
-                    tok,
-                    values_for(values, trained, cfg),
-                    trained,
-                    cfg,
-                    data,
-                    "#{number} " + label,
-                    cfg.epochs,
-                    state="queued",
-                    parent=(parent[0], parent[2]) if parent else None,
+                self.store_run_id, self.store_number = queue_record(
+                    store, tok, values, trained, cfg, data, label, parent
                 )
                 self.store_parent = parent[:2] if parent else None
                 self.store_saver = ProgressSaver(store, self.store_run_id)

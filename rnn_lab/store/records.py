@@ -233,6 +233,25 @@ def run_state(run: Run) -> str:
     return "stopped" if run.stop_reason == "user" else "done"
 
 
+def queue_record(
+    store, token: str, values: Mapping[str, Any], trained, cfg, data_bytes: bytes | None, label: str, parent=None
+) -> tuple[str, int]:
+    """A queued record for the page's training of ``trained`` (its training variant) named "#<number> ``label``";
+    ``parent`` = (store id, number, "fork" | "resume") or None. Shared by the app's saving job and the workers'."""
+    return start_record(
+        store,
+        token,
+        values_for(values, trained, cfg),
+        trained,
+        cfg,
+        data_bytes,
+        "#{number} " + label,
+        cfg.epochs,
+        state="queued",
+        parent=(parent[0], parent[2]) if parent else None,
+    )
+
+
 def start_record(
     store,
     token: str,

@@ -325,23 +325,12 @@ class RemoteTrainJob:
             self.store_number = rec.get("number")
             self.ticket = self.scheduler.attach(attach_run_id, session_id)
         else:
-            from rnn_lab.store.records import start_record, values_for
+            from rnn_lab.store.records import queue_record
             from rnn_lab.train.runs import layers_label, training_arch
 
             trained = training_arch(arch, prepared)
             label = f"{layers_label(trained)} {cfg.optimizer} lr={cfg.learning_rate:g}"
-            self.store_run_id, self.store_number = start_record(
-                store,
-                token,
-                values_for(values, trained, cfg),
-                trained,
-                cfg,
-                data,
-                "#{number} " + label,
-                cfg.epochs,
-                state="queued",
-                parent=(parent[0], parent[2]) if parent else None,
-            )
+            self.store_run_id, self.store_number = queue_record(store, token, values, trained, cfg, data, label, parent)
             try:
                 self.ticket = self.scheduler.submit(session_id, RunWork(self.store_run_id), label="train")
             except BaseException:
