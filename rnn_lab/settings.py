@@ -13,6 +13,7 @@ registry imports the declaring modules by name, when it is first asked).
 
 from __future__ import annotations
 
+import argparse
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -97,9 +98,14 @@ class Setting:
     def add_argument(self, parser, flag: str, **overrides):
         """Declare this setting as a command-line flag of ``parser`` (argparse): its type, choices and default come
         from the setting, so the command line and the pages agree; ``overrides`` for what differs on purpose (help,
-        ``default=None`` to tell "not given"). A bool that defaults to False is a ``store_true`` switch."""
-        if self.kind is bool and self.default is False:
-            kwargs: dict[str, Any] = {"action": "store_true"}
+        ``default=None`` to tell "not given"). A bool that defaults to False is a ``store_true`` switch, one that
+        defaults to True a ``--flag/--no-flag`` pair."""
+        if self.kind is bool:
+            kwargs: dict[str, Any] = (
+                {"action": "store_true"}
+                if self.default is False
+                else {"action": argparse.BooleanOptionalAction, "default": True}
+            )
         else:
             kwargs = {"type": self.kind, "default": self.default}
             if self.choices is not None:

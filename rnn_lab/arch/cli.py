@@ -5,12 +5,42 @@ from __future__ import annotations
 import argparse
 import json
 
-from rnn_lab.arch.config import MERGE_MODES, ArchConfig
+from rnn_lab.arch.config import MAX_LAYERS, ArchConfig
 from rnn_lab.arch.params import layer_formulas, total_params
 from rnn_lab.errors import UsageError
-from rnn_lab.settings import setting
+from rnn_lab.flags import Flag, add_flags
 
 MAX_CLI_PARAMS = 20_000_000  # building more takes many seconds and hundreds of MB; the formula still answers
+
+
+# Every flag of `summary` sets an Architecture page setting (rnn_lab.flags); "not given" (None) where the explorer
+# shows a switch instead: --batch-size fixes the batch, --dense adds a head, --merge-mode needs --bidirectional.
+SUMMARY_FLAGS = (
+    Flag("arch_cell", "--cell"),
+    Flag(
+        "arch_units_1",
+        "--units",
+        default=None,
+        help="units_append",
+        kwargs={"action": "append", "metavar": "N"},
+        also=("arch_layers", *(f"arch_units_{i}" for i in range(2, MAX_LAYERS + 1))),
+    ),
+    Flag("arch_timesteps", "--timesteps"),
+    Flag("arch_features", "--features"),
+    Flag("arch_batch_size", "--batch-size", default=None, also=("arch_fixed_batch",)),
+    Flag("arch_bidirectional", "--bidirectional"),
+    Flag("arch_merge_mode", "--merge-mode", default=None),
+    Flag("arch_return_sequences", "--return-sequences"),
+    Flag("arch_return_state", "--return-state"),
+    Flag("arch_dropout", "--dropout"),
+    Flag("arch_recurrent_dropout", "--recurrent-dropout"),
+    Flag("arch_dense_units", "--dense", default=None, kwargs={"metavar": "N"}, also=("arch_dense",)),
+    Flag("arch_family", "--layer"),
+    Flag("arch_filters", "--filters"),
+    Flag("arch_kernel_size", "--kernel-size"),
+    Flag("arch_pool", "--pool"),
+    Flag("arch_dense_hidden", "--dense-hidden", default=None),
+)
 
 
 def add_parser(subparsers) -> None:
@@ -19,37 +49,7 @@ def add_parser(subparsers) -> None:
         help="Keras summary and parameter formulas of a recurrent model",
         description="Build the model with Keras 3 and print its summary next to the analytic parameter formulas.",
     )
-    setting("arch_cell").add_argument(p, "--cell", help="recurrent cell (default SimpleRNN)")
-    p.add_argument(
-        "--units",
-        type=int,
-        action="append",
-        metavar="N",
-        help="units of one recurrent layer; repeat to stack layers (default: one layer of 10)",
-    )
-    setting("arch_timesteps").add_argument(p, "--timesteps", help="window length (default 5)")
-    setting("arch_features").add_argument(p, "--features", help="input features per step (default 1)")
-    p.add_argument("--batch-size", type=int, default=None, help="fixed batch size (the old batch_input_shape)")
-    setting("arch_bidirectional").add_argument(p, "--bidirectional", help="wrap every recurrent layer in Bidirectional")
-    p.add_argument("--merge-mode", choices=MERGE_MODES, default=None, help="Bidirectional merge mode (default concat)")
-    setting("arch_return_sequences").add_argument(
-        p, "--return-sequences", help="the last recurrent layer returns every step"
-    )
-    setting("arch_return_state").add_argument(
-        p, "--return-state", help="the last recurrent layer also returns its states"
-    )
-    setting("arch_dropout").add_argument(p, "--dropout", help="input dropout, 0 <= p < 1")
-    setting("arch_recurrent_dropout").add_argument(p, "--recurrent-dropout", help="recurrent dropout, 0 <= p < 1")
-    p.add_argument("--dense", type=int, default=None, metavar="N", help="add a Dense(N) head (default: no head)")
-    setting("arch_family").add_argument(
-        p,
-        "--layer",
-        help="layer family: the recurrent stack (default), Conv1D + pooling + Flatten, or Flatten + Dense",
-    )
-    setting("arch_filters").add_argument(p, "--filters", help="conv1d: filters f (default 16)")
-    setting("arch_kernel_size").add_argument(p, "--kernel-size", help="conv1d: kernel size k (default 3)")
-    setting("arch_pool").add_argument(p, "--pool", help="conv1d: MaxPooling1D size, 1 = none (default 2)")
-    p.add_argument("--dense-hidden", type=int, default=None, help="conv1d/dense: hidden Dense(relu) units")
+    add_flags(p, SUMMARY_FLAGS)
     p.add_argument("--softmax", action="store_true", help="the Dense head uses softmax (a classifier's head)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run)

@@ -14,6 +14,7 @@ from pathlib import Path
 from rnn_lab import i18n
 from rnn_lab.data.reader import DELIMITERS, Loaded, read_file
 from rnn_lab.errors import UsageError
+from rnn_lab.flags import Flag, add_flags
 
 DELIMITER_CHARS = {name: char for char, name in DELIMITERS.items()}
 
@@ -22,13 +23,7 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser("inspect-data", help="read a CSV/TSV/TXT/XLSX file and report what was found")
     p.add_argument("file", help="the file to read")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--sentinel", default=None, help="a value that means missing in this file, e.g. -1")
-    p.add_argument(
-        "--date-order",
-        choices=("auto", "dmy", "mdy"),
-        default="auto",
-        help="day/month order for ambiguous dates (default: auto)",
-    )
+    add_flags(p, (Flag("data_sentinel", "--sentinel", default=None), Flag("data_date_order", "--date-order")))
     p.set_defaults(func=run)
 
 

@@ -30,14 +30,33 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from rnn_lab.errors import UsageError
+from rnn_lab.flags import Flag, add_flags
 from rnn_lab.inside.settings import SPLITS
 from rnn_lab.tasks import get_task, task_of_data
-from rnn_lab.train.cli import add_text_arguments
+from rnn_lab.train.cli import DATA_FLAGS, LIMIT_FLAG, SAMPLES_FLAG, TASK_FLAG, UNITS_ALSO, add_text_arguments
 
 SPLIT_NAMES = {"train": "training", "val": "validation", "test": "test"}
+
+
+# The untrained model (the page's "untrained" source): not given = the architecture's defaults, and a clear error
+# when given together with --run, which brings its own
+INSIDE_MODEL_FLAGS = (
+    Flag("arch_cell", "--cell", default=None),
+    Flag("arch_units_1", "--units", default=None, help="units_stack", kwargs={"nargs": "+"}, also=UNITS_ALSO),
+    Flag("arch_bidirectional", "--bidirectional"),
+    Flag("inside_seed", "--seed"),
+)
+# where to look: the window, the layer and the step (the Inside page's pickers)
+INSIDE_FLAGS = (
+    Flag("inside_split", "--split", default=None),  # default val, else the first non-empty split
+    Flag("inside_window", "--index"),
+    Flag("inside_layer", "--layer"),
+    Flag("inside_step", "--step", default=None),  # default: the last step
+)
 
 
 def add_parser(subparsers) -> None:
@@ -52,40 +71,14 @@ def add_parser(subparsers) -> None:
         help="(required unless --run-id) toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file | classify: digits:mnist, "
         "toy:first_vs_last, text:nsmc | next_token: text:tiny-en, text:tiny-ko, text:FILE",
     )
-    p.add_argument(
-        "--task",
-        choices=("forecast", "classify", "next_token"),
-        help="default: classify for digits:/toy:first_vs_last/text:nsmc, next_token for other text:",
-    )
-    p.add_argument(
-        "--limit-train",
-        type=int,
-        default=200,
-        help="digits: training-side images to use, 20-8000; text:nsmc: training reviews, 100-20000 (default 200)",
-    )
+    add_flags(p, (TASK_FLAG, replace(LIMIT_FLAG, default=200)))
     add_text_arguments(p)
     p.add_argument("--sentence", help="text: read this sentence instead of --split/--index")
-    p.add_argument("--samples", type=int, default=400, help="toy:first_vs_last: number of sequences (default 400)")
-    p.add_argument("--target", help="target column (default: the source's usual target)")
-    p.add_argument("--features", help="comma-separated input columns (default: the target alone)")
-    p.add_argument("--window", type=int, help="time steps per window (default: the source's)")
-    p.add_argument("--horizon", type=int, default=1, help="the windows' target is this many steps ahead (default 1)")
-    p.add_argument("--val", type=float, help="validation fraction (default as on the Data page)")
-    p.add_argument("--test", type=float, help="test fraction (default as on the Data page)")
-    p.add_argument("--scaling", choices=("none", "minmax", "standard"), help="default as on the Data page")
-    p.add_argument("--cell", choices=("SimpleRNN", "LSTM", "GRU"), help="recurrent cell (default SimpleRNN)")
-    p.add_argument("--units", type=int, nargs="+", help="units per stacked layer, e.g. --units 32 16 (default 10)")
-    p.add_argument("--bidirectional", action="store_true", help="wrap every recurrent layer in Bidirectional")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
+    add_flags(p, (replace(SAMPLES_FLAG, default=400), *DATA_FLAGS, *INSIDE_MODEL_FLAGS))
     p.add_argument("--run", metavar="RUN.keras", help="a trained model exported from the Train page instead")
     p.add_argument("--run-id", help="a run saved in the run store (train --save-run, the app): its model and data")
     p.add_argument("--workspace", help="with --run-id: the workspace token the run belongs to")
-    p.add_argument(
-        "--split", choices=SPLITS, help="where the window comes from (default val, else the first non-empty)"
-    )
-    p.add_argument("--index", type=int, default=0, help="window number in that split (default 0)")
-    p.add_argument("--layer", type=int, default=1, help="which recurrent layer, 1 = bottom (default 1)")
-    p.add_argument("--step", type=int, help="time step t, 1-based (default: the last step)")
+    add_flags(p, INSIDE_FLAGS)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 

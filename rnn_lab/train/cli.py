@@ -32,7 +32,9 @@ import json
 import os
 from pathlib import Path
 
+from rnn_lab.arch.config import MAX_LAYERS
 from rnn_lab.errors import UsageError
+from rnn_lab.flags import Flag, add_flags
 from rnn_lab.tasks import get_task
 from rnn_lab.train.cli_report import (  # noqa: F401 (re-exported: train.cli.text_config, result_dict, ...)
     _PRINTS,
@@ -50,7 +52,54 @@ from rnn_lab.train.cli_report import (  # noqa: F401 (re-exported: train.cli.tex
     text_config,
     token_result_dict,
 )
-from rnn_lab.train.settings import DEFAULT_LR
+from rnn_lab.train.settings import KERAS_LR
+
+# The flags that set a setting, one table per stage (rnn_lab.flags: type, choices, default and help come from the
+# setting and the catalogue's cli.* messages). Shared by train, compare and inside; a command overrides a default by
+# replacing the row (see COMPARE_FLAGS).
+TASK_FLAG = Flag("task", "--task", default=None)  # default: decided by --data (task_of_args)
+SAMPLES_FLAG = Flag("data_class_toy_samples", "--samples")
+DATA_FLAGS = (
+    Flag("data_target", "--target", default=None),  # default: the source's usual target
+    Flag("data_features", "--features", default=None),  # default: the target alone
+    Flag("data_window", "--window", default=None, also=("data_class_toy_length",)),  # default: the source's
+    Flag("data_horizon", "--horizon"),
+    Flag("data_val_frac", "--val", default=None),  # default: the source's, as on the Data page
+    Flag("data_test_frac", "--test", default=None),
+    Flag("data_scaling", "--scaling", default=None),
+)
+LIMIT_FLAG = Flag("data_digits_limit", "--limit-train", also=("data_text_limit",))
+TEXT_FLAGS = (
+    Flag("data_text_tokens", "--tokens"),
+    Flag("data_text_maxlen", "--maxlen", default=None),  # default 40, 60 for text:nsmc
+    Flag("data_text_padding", "--padding", default=None),  # default pre for text:nsmc, post for next_token
+    Flag("data_text_truncating", "--truncating"),
+    Flag("data_text_vocab", "--vocab"),
+    Flag("arch_embedding_dim", "--embedding-dim", default=16),  # the page's explorer starts at 8, a run at 16
+    Flag("arch_mask_zero", "--mask-zero"),
+)
+UNITS_ALSO = ("arch_layers", *(f"arch_units_{i}" for i in range(2, MAX_LAYERS + 1)))  # one number per layer
+MODEL_FLAGS = (
+    Flag("arch_cell", "--cell"),
+    Flag("arch_family", "--family"),
+    Flag("arch_filters", "--filters"),
+    Flag("arch_kernel_size", "--kernel-size"),
+    Flag("arch_pool", "--pool"),
+    Flag("arch_dense_hidden", "--dense-hidden", default=None),  # default: no hidden layer
+    Flag("arch_units_1", "--units", default=[10], help="units_stack", kwargs={"nargs": "+"}, also=UNITS_ALSO),
+)
+TRAIN_FLAGS = (
+    Flag("train_epochs", "--epochs"),
+    Flag("train_batch_size", "--batch-size"),
+    Flag("train_lr", "--lr", help="train_lr_page"),
+    Flag("train_optimizer", "--optimizer"),
+    Flag("train_loss", "--loss", default=None),  # default: the task's loss
+    Flag("train_early_stopping", "--early-stopping"),
+    Flag("train_patience", "--patience"),
+    Flag("train_restore_best", "--restore-best"),
+    Flag("train_seed", "--seed"),
+    Flag("train_forecast_steps", "--forecast-steps"),
+)
 
 
 def add_parser(subparsers) -> None:
@@ -59,85 +108,21 @@ def add_parser(subparsers) -> None:
         help="train a recurrent model and compare it with the naive baseline",
         description="Train a recurrent model (fast engine) and score it against persistence.",
     )
-    p.add_argument(
-        "--task",
-        choices=("forecast", "classify", "next_token"),
-        help="default: classify for digits:/toy:first_vs_last/text:nsmc, next_token for other text:",
-    )
+    add_flags(p, (TASK_FLAG,))
     p.add_argument(
         "--data",
         required=True,
         help="toy:counting | toy:NAME | bundled:NAME | path to a CSV/Excel file | classify: digits:mnist, "
         "toy:first_vs_last, text:nsmc | next_token: text:tiny-en, text:tiny-ko, text:FILE (one sentence a line)",
     )
-    p.add_argument(
-        "--limit-train",
-        type=int,
-        default=2000,
-        help="digits: training-side images to use, 20-8000; text:nsmc: training reviews, 100-20000 (default 2000)",
-    )
+    add_flags(p, (LIMIT_FLAG,))
     add_text_arguments(p)
     p.add_argument("--save", help="save the trained model to this .keras file (text: the vocabulary beside it)")
     p.add_argument(
         "--save-run", action="store_true", help="save the run in the run store (progress too); prints run_id, workspace"
     )
     p.add_argument("--workspace", help="with --save-run: the workspace token to add the run to (default: a new one)")
-    p.add_argument("--samples", type=int, default=2000, help="toy:first_vs_last: number of sequences (default 2000)")
-    p.add_argument("--target", help="target column (default: the source's usual target)")
-    p.add_argument("--features", help="comma-separated input columns (default: the target alone)")
-    p.add_argument(
-        "--window",
-        type=int,
-        help="time steps per window (default: 5 for counting, else the source's)",
-    )
-    p.add_argument(
-        "--horizon",
-        type=int,
-        default=1,
-        help="predict this many steps ahead (default 1)",
-    )
-    p.add_argument(
-        "--val",
-        type=float,
-        help="validation fraction (default 0 for counting, else 0.15)",
-    )
-    p.add_argument("--test", type=float, help="test fraction (default 0 for counting, else 0.15)")
-    p.add_argument(
-        "--scaling",
-        choices=("none", "minmax", "standard"),
-        help="default none for counting, else minmax",
-    )
-    p.add_argument("--cell", default="SimpleRNN", choices=("SimpleRNN", "LSTM", "GRU"))
-    p.add_argument("--family", default="rnn", choices=("rnn", "conv1d", "dense"), help="layer family (default rnn)")
-    p.add_argument("--filters", type=int, default=16, help="conv1d: filters (default 16)")
-    p.add_argument("--kernel-size", type=int, default=3, help="conv1d: kernel size (default 3)")
-    p.add_argument("--pool", type=int, default=2, help="conv1d: MaxPooling1D size, 1 = none (default 2)")
-    p.add_argument("--dense-hidden", type=int, help="conv1d/dense: a hidden Dense(relu) layer of this many units")
-    p.add_argument(
-        "--units",
-        type=int,
-        nargs="+",
-        default=[10],
-        help="units per stacked layer, e.g. --units 32 16",
-    )
-    p.add_argument("--epochs", type=int, default=50)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument(
-        "--lr", type=float, default=DEFAULT_LR, help=f"default {DEFAULT_LR} (Keras: 0.001; see the Train page)"
-    )
-    p.add_argument("--optimizer", default="adam", choices=("adam", "rmsprop", "sgd"))
-    p.add_argument(
-        "--loss",
-        choices=("mse", "mae", "huber", "sparse_categorical_crossentropy"),
-        help="default: mse to forecast, sparse_categorical_crossentropy to classify",
-    )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument(
-        "--forecast-steps",
-        type=int,
-        default=20,
-        help="forecast: values of the recursive forecast after the series' end, on its calendar (default 20)",
-    )
+    add_flags(p, (SAMPLES_FLAG, *DATA_FLAGS, *MODEL_FLAGS, *TRAIN_FLAGS))
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
     add_compare_parser(subparsers)
@@ -149,15 +134,7 @@ CLASS_SOURCES = ("digits:mnist", "toy:first_vs_last", "text:nsmc")
 
 def add_text_arguments(p) -> None:
     """Tokens, length, padding and vocabulary of text data, and the Embedding in front of the model."""
-    p.add_argument(
-        "--tokens", default="char", choices=("char", "word"), help="text: characters or words (default char)"
-    )
-    p.add_argument("--maxlen", type=int, help="text: tokens per sample (default 40)")
-    p.add_argument("--padding", choices=("pre", "post"), help="text: default pre for nsmc, post for next_token")
-    p.add_argument("--truncating", default="pre", choices=("pre", "post"), help="text: default pre (keep the end)")
-    p.add_argument("--vocab", type=int, default=2000, help="text: largest vocabulary, [PAD] and [UNK] included")
-    p.add_argument("--embedding-dim", type=int, default=16, help="text: the Embedding's vector size (default 16)")
-    p.add_argument("--mask-zero", action="store_true", help="text: the Embedding masks [PAD] (mask_zero=True)")
+    add_flags(p, TEXT_FLAGS)
 
 
 def task_of_args(args) -> str:
@@ -328,6 +305,9 @@ def run(args) -> int:
         loss=args.loss or get_task(task).default_loss,
         epochs=args.epochs,
         batch_size=args.batch_size,
+        early_stopping=args.early_stopping,
+        patience=args.patience,
+        restore_best=args.restore_best,
         seed=args.seed,
     )
     arch = ArchConfig(
@@ -432,6 +412,20 @@ def generate_command(args) -> int:
     return 0
 
 
+# compare: one size for every model, and a short budget
+COMPARE_FLAGS = (
+    Flag("arch_units_1", "--units", default=32, help="units_one", also=("arch_layers",)),  # one recurrent layer
+    Flag("arch_filters", "--filters"),
+    Flag("arch_kernel_size", "--kernel-size"),
+    Flag("arch_pool", "--pool"),
+    Flag("arch_dense_hidden", "--dense-hidden", default=32, help="arch_dense_hidden_compare"),
+    Flag("train_epochs", "--epochs", default=5),
+    Flag("train_batch_size", "--batch-size"),
+    Flag("train_lr", "--lr", default=KERAS_LR),
+    Flag("train_seed", "--seed"),
+)
+
+
 def add_compare_parser(subparsers) -> None:
     """``python -m rnn_lab compare``: the same data, budget and seed for several models, one row each."""
     p = subparsers.add_parser(
@@ -439,32 +433,13 @@ def add_compare_parser(subparsers) -> None:
         help="train SimpleRNN, LSTM, GRU, Conv1D and Dense on the same split and compare them",
         description="Train several models with the same budget (epochs, batch size, seed) on the same split.",
     )
-    p.add_argument("--task", choices=("forecast", "classify", "next_token"))
+    add_flags(p, (TASK_FLAG,))
     p.add_argument("--data", required=True, help="as for train")
     p.add_argument(
         "--models",
         help="comma-separated (default all five; next_token: SimpleRNN,LSTM,GRU, the models that predict every step)",
     )
-    p.add_argument("--limit-train", type=int, default=2000)
-    p.add_argument("--samples", type=int, default=2000)
-    for flag, kind in (("--target", str), ("--features", str), ("--window", int), ("--val", float), ("--test", float)):
-        p.add_argument(flag, type=kind)
-    p.add_argument("--horizon", type=int, default=1)
-    p.add_argument("--scaling", choices=("none", "minmax", "standard"))
-    p.add_argument("--units", type=int, default=32, help="recurrent units (default 32)")
-    p.add_argument("--filters", type=int, default=16)
-    p.add_argument("--kernel-size", type=int, default=3)
-    p.add_argument("--pool", type=int, default=2)
-    p.add_argument(
-        "--dense-hidden",
-        type=int,
-        default=32,
-        help="hidden Dense(relu) units of the Conv1D and Dense models (default 32)",
-    )
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=0.001)
-    p.add_argument("--seed", type=int, default=0)
+    add_flags(p, (LIMIT_FLAG, SAMPLES_FLAG, *DATA_FLAGS, *COMPARE_FLAGS))
     p.add_argument("--json", action="store_true")
     add_text_arguments(p)
     p.set_defaults(func=compare)
