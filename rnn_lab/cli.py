@@ -35,7 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m rnn_lab", description="RNN Lab from the command line.")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMAND_MODULES:
-        importlib.import_module(name).add_parser(subparsers)  # a missing module fails loudly, never skipped
+        try:  # a missing module fails loudly, naming it and the list, never skipped
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            raise ModuleNotFoundError(
+                f"rnn_lab.cli.COMMAND_MODULES lists {name!r}, which cannot be imported: {err}", name=err.name
+            ) from err
+        module.add_parser(subparsers)
     return parser
 
 

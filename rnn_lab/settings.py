@@ -136,7 +136,12 @@ def all_settings() -> dict[str, Setting]:
 def _registry() -> dict[str, Setting]:
     out: dict[str, Setting] = {}
     for name in SETTING_MODULES:
-        module = importlib.import_module(name)  # ModuleNotFoundError when a listed module is gone: say so loudly
+        try:  # a listed module that is gone fails loudly, naming it and the list
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            raise ModuleNotFoundError(
+                f"rnn_lab.settings.SETTING_MODULES lists {name!r}, which cannot be imported: {err}", name=err.name
+            ) from err
         declared = getattr(module, "SETTINGS", None)
         if declared is None:
             raise RuntimeError(f"{name} is listed in SETTING_MODULES but declares no SETTINGS")

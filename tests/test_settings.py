@@ -39,7 +39,7 @@ def test_a_missing_settings_module_fails_loudly(monkeypatch):
     monkeypatch.setattr(settings, "SETTING_MODULES", (*settings.SETTING_MODULES, "rnn_lab.no_such_settings"))
     settings._registry.cache_clear()
     try:
-        with pytest.raises(ModuleNotFoundError, match="rnn_lab.no_such_settings"):
+        with pytest.raises(ModuleNotFoundError, match="SETTING_MODULES lists 'rnn_lab.no_such_settings'"):
             settings.all_settings()
     finally:
         monkeypatch.undo()
@@ -49,8 +49,19 @@ def test_a_missing_settings_module_fails_loudly(monkeypatch):
 
 def test_a_missing_command_module_fails_loudly(monkeypatch):
     monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "rnn_lab.no_such_cli"))
-    with pytest.raises(ModuleNotFoundError, match="rnn_lab.no_such_cli"):
+    with pytest.raises(ModuleNotFoundError, match="COMMAND_MODULES lists 'rnn_lab.no_such_cli'"):
         cli.build_parser()
+
+
+def test_a_missing_scheduler_module_names_the_setting_that_named_it(monkeypatch):
+    from rnn_lab.train.scheduler import scheduler_from_env
+
+    monkeypatch.setenv("RNN_LAB_SCHEDULER", "rnn_lab.no_such_backend:make")
+    with pytest.raises(ModuleNotFoundError, match="RNN_LAB_SCHEDULER=.*names the module 'rnn_lab.no_such_backend'"):
+        scheduler_from_env()
+    monkeypatch.setenv("RNN_LAB_SCHEDULER", "rnn_lab.settings:no_such_factory")
+    with pytest.raises(ValueError, match="rnn_lab.settings has no function 'no_such_factory'"):
+        scheduler_from_env()
 
 
 def test_a_setting_gives_its_command_line_flag():

@@ -368,7 +368,15 @@ def scheduler_from_env() -> Scheduler:
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise ValueError(f"{SCHEDULER_ENV} must be 'local' or 'package.module:factory'; got {spec!r}")
-    factory = getattr(importlib.import_module(module_name), attr)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:  # say which setting named it, not only what is missing
+        raise ModuleNotFoundError(
+            f"{SCHEDULER_ENV}={spec!r} names the module {module_name!r}, which cannot be imported: {err}", name=err.name
+        ) from err
+    factory = getattr(module, attr, None)
+    if not callable(factory):
+        raise ValueError(f"{SCHEDULER_ENV}={spec!r}: the module {module_name} has no function {attr!r}")
     scheduler = factory()
     missing = [m for m in ("submit", "cancel", "cancel_session", "status") if not callable(getattr(scheduler, m, None))]
     if missing:
