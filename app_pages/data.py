@@ -21,10 +21,10 @@ from rnn_lab.data.settings import (
 )
 from rnn_lab.data.sources import BUNDLED
 from rnn_lab.data.toys import TOYS, recommended_window
-from rnn_lab.settings import setting
 from rnn_lab.tasks import TASK_NAMES, task_of
 from ui import data as ud
 from ui.common import error, lang, plot, show_advanced, show_table, t
+from ui.widgets import number_ui
 
 state = st.session_state
 L = lang()
@@ -33,21 +33,6 @@ L = lang()
 def _labels(group: str):
     """format_func for options: the language is fixed now (AppTest calls it outside the script run)."""
     return lambda k, _lang=L: i18n.t(f"data.{group}.{k}", _lang)
-
-
-def _num(label_key: str, key: str, step, fmt: str | None = None, column=st, help_key: str | None = None):
-    """A number input bounded by its Setting (key only, no value=)."""
-    s = setting(key)
-    kind = int if isinstance(s.default, int) else float
-    return column.number_input(
-        t(label_key),
-        min_value=kind(s.min),
-        max_value=kind(s.max),
-        step=step,
-        format=fmt,
-        key=key,
-        help=t(help_key) if help_key else None,
-    )
 
 
 st.title(t("data.title"))
@@ -87,11 +72,11 @@ if task_of(state).label_kind == "class":  # sequences with class labels: their o
     from ui import classify as uc
 
     if kind == "digits":
-        _num("class_ui.digits_limit", "data_digits_limit", 500)
+        number_ui("data_digits_limit", t("class_ui.digits_limit"), 500)
     else:
         c1, c2 = ud.grid(2)
-        _num("class_ui.toy_length", "data_class_toy_length", 1, column=c1)
-        _num("class_ui.toy_samples", "data_class_toy_samples", 100, column=c2)
+        number_ui("data_class_toy_length", t("class_ui.toy_length"), 1, column=c1)
+        number_ui("data_class_toy_samples", t("class_ui.toy_samples"), 100, column=c2)
         st.info(t("class_ui.toy_first_vs_last"), icon=":material/lightbulb:")
     try:
         uc.data_ui(ud.current_prepared())
@@ -105,11 +90,11 @@ if kind == "toy":
     st.info(t(f"data.toy.{name}", lag=state["data_toy_lag"]), icon=":material/lightbulb:")
     if show_advanced():
         c1, c2, c3, c4 = ud.grid(4)
-        _num("data.toy_length", "data_toy_length", 1, column=c1)
-        _num("data.toy_noise", "data_toy_noise", 0.05, "%.2f", column=c2)
-        _num("data.toy_seed", "data_toy_seed", 1, column=c3)
+        number_ui("data_toy_length", t("data.toy_length"), 1, column=c1)
+        number_ui("data_toy_noise", t("data.toy_noise"), 0.05, fmt="%.2f", column=c2)
+        number_ui("data_toy_seed", t("data.toy_seed"), 1, column=c3)
         if name == "long_memory":
-            _num("data.toy_lag", "data_toy_lag", 1, column=c4)
+            number_ui("data_toy_lag", t("data.toy_lag"), 1, column=c4)
     lag = {"lag": int(state["data_toy_lag"])} if name == "long_memory" else {}
     st.caption(t("data.toy_window_hint", window=recommended_window(name, **lag)))
 elif kind == "bundled":
@@ -209,10 +194,10 @@ c2.multiselect(
     help=t("data.prep.features_help"),
 )
 c1, c2, c3, c4 = ud.grid(4)
-_num("data.prep.window", "data_window", 1, column=c1)
-_num("data.prep.horizon", "data_horizon", 1, column=c2)
-_num("data.prep.val_frac", "data_val_frac", 0.05, "%.2f", column=c3)
-_num("data.prep.test_frac", "data_test_frac", 0.05, "%.2f", column=c4)
+number_ui("data_window", t("data.prep.window"), 1, column=c1)
+number_ui("data_horizon", t("data.prep.horizon"), 1, column=c2)
+number_ui("data_val_frac", t("data.prep.val_frac"), 0.05, fmt="%.2f", column=c3)
+number_ui("data_test_frac", t("data.prep.test_frac"), 0.05, fmt="%.2f", column=c4)
 st.caption(t("data.prep.split_note"))
 c1, c2, c3 = ud.grid(3)
 c1.selectbox(
@@ -229,7 +214,7 @@ c2.selectbox(
     help=t("data.prep.outlier_help"),
     format_func=_labels("outlier_names"),
 )
-_num("data.prep.outlier_k", "data_outlier_k", 0.5, "%.1f", column=c3)
+number_ui("data_outlier_k", t("data.prep.outlier_k"), 0.5, fmt="%.1f", column=c3)
 st.radio(
     t("data.prep.scaling"),
     SCALINGS,

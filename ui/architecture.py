@@ -12,21 +12,9 @@ from rnn_lab.arch.settings import config_from_values as _config_from_values
 from rnn_lab.i18n import error_text
 from rnn_lab.settings import setting
 from ui.common import lang, show_advanced, t
+from ui.widgets import number_ui
 
 LAST_GOOD = "_arch_last_good_cfg"  # not a setting: the last configuration that rendered
-
-
-def _number(key: str, label_key: str, disabled: bool = False, help_key: str | None = None) -> None:
-    s = setting(key)
-    st.number_input(
-        t(label_key),
-        min_value=int(s.min),
-        max_value=int(s.max),
-        step=1,
-        key=key,
-        disabled=disabled,
-        help=t(help_key) if help_key else None,
-    )
 
 
 def sanitize_state() -> list[str]:
@@ -69,20 +57,22 @@ def controls_ui() -> None:
     embedding = embedding_controls_ui()
     cols = st.columns(2)
     with cols[0]:
-        _number(
+        number_ui(
             "arch_timesteps",
-            "arch.text.maxlen" if embedding else "arch.timesteps",
-            help_key="arch.text.maxlen_help" if embedding else "arch.timesteps_help",
+            t("arch.text.maxlen" if embedding else "arch.timesteps"),
+            1,
+            help=t("arch.text.maxlen_help" if embedding else "arch.timesteps_help"),
         )
     with cols[1]:  # with an Embedding a step is one token id: its d is the Embedding's d_e, not a feature count
-        _number(
+        number_ui(
             "arch_features",
-            "arch.features",
+            t("arch.features"),
+            1,
             disabled=embedding,
-            help_key="arch.text.features_help" if embedding else "arch.features_help",
+            help=t("arch.text.features_help" if embedding else "arch.features_help"),
         )
     st.toggle(t("arch.dense"), key="arch_dense", help=t("arch.dense_help"))
-    _number("arch_dense_units", "arch.dense_units", disabled=not st.session_state.get("arch_dense", True))
+    number_ui("arch_dense_units", t("arch.dense_units"), 1, disabled=not st.session_state.get("arch_dense", True))
     if show_advanced():
         rnn = st.session_state.get("arch_family", "rnn") == "rnn"
         with st.expander(t("arch.advanced" if rnn else "arch.advanced_feedforward"), expanded=False):
@@ -95,7 +85,7 @@ def controls_ui() -> None:
 
 def fixed_batch_ui() -> None:
     st.toggle(t("arch.fixed_batch"), key="arch_fixed_batch", help=t("arch.fixed_batch_help"))
-    _number("arch_batch_size", "arch.batch_size", disabled=not st.session_state.get("arch_fixed_batch"))
+    number_ui("arch_batch_size", t("arch.batch_size"), 1, disabled=not st.session_state.get("arch_fixed_batch"))
 
 
 def embedding_controls_ui() -> bool:
@@ -106,9 +96,9 @@ def embedding_controls_ui() -> bool:
         return False
     cols = st.columns(2)
     with cols[0]:
-        _number("arch_embedding_vocab", "arch.text.vocab", help_key="arch.text.vocab_help")
+        number_ui("arch_embedding_vocab", t("arch.text.vocab"), 1, help=t("arch.text.vocab_help"))
     with cols[1]:
-        _number("arch_embedding_dim", "arch.text.dim", help_key="arch.text.dim_help")
+        number_ui("arch_embedding_dim", t("arch.text.dim"), 1, help=t("arch.text.dim_help"))
     rnn = state.get("arch_family", "rnn") == "rnn"
     if not rnn:  # Conv1D and Flatten cannot skip masked steps (ArchConfig refuses the combination)
         state["arch_mask_zero"] = False
@@ -121,11 +111,11 @@ def feedforward_controls_ui() -> None:
     if st.session_state.get("arch_family") == "conv1d":
         cols = st.columns(2)
         with cols[0]:
-            _number("arch_filters", "arch.filters", help_key="arch.filters_help")
+            number_ui("arch_filters", t("arch.filters"), 1, help=t("arch.filters_help"))
         with cols[1]:
-            _number("arch_kernel_size", "arch.kernel_size", help_key="arch.kernel_size_help")
-        _number("arch_pool", "arch.pool", help_key="arch.pool_help")
-    _number("arch_dense_hidden", "arch.dense_hidden", help_key="arch.dense_hidden_help")
+            number_ui("arch_kernel_size", t("arch.kernel_size"), 1, help=t("arch.kernel_size_help"))
+        number_ui("arch_pool", t("arch.pool"), 1, help=t("arch.pool_help"))
+    number_ui("arch_dense_hidden", t("arch.dense_hidden"), 1, help=t("arch.dense_hidden_help"))
 
 
 def recurrent_controls_ui() -> None:

@@ -14,12 +14,13 @@ from rnn_lab import class_views as cv
 from rnn_lab import i18n
 from rnn_lab.data import text_views as tv
 from rnn_lab.data.errors import DataError, TextDataError
-from rnn_lab.data.text import NSMC_LIMIT, PADDINGS, TINY, TOKENS, decode_text, lines_of, tiny_corpus
+from rnn_lab.data.text import NSMC_LIMIT, TINY, decode_text, lines_of, tiny_corpus
 from rnn_lab.settings import setting as rnn_setting
 from rnn_lab.tasks import task_of_data
 from ui import data as ud
 from ui.classify import class_counts, shapes_table_ui
 from ui.common import error, lang, plot, show_table, t
+from ui.widgets import choice_ui, number_ui
 
 TEXT_KEYS = (
     "data_text",
@@ -138,27 +139,17 @@ def _allowed(setting) -> str:
     return allowed_text(setting)
 
 
-def _num(key: str, step: int, column) -> None:
-    s = rnn_setting(key)
-    column.number_input(
-        t(f"text_data.setting.{key}"),
-        min_value=int(s.min),
-        max_value=int(s.max),
-        step=step,
-        key=key,
-        help=t(f"text_data.help.{key}"),
-    )
-
-
-def _choice(key: str, options, column) -> None:
-    column.radio(
-        t(f"text_data.setting.{key}"),
-        options,
-        key=key,
-        horizontal=True,
-        format_func=lambda v, _l=lang(), _k=key: i18n.t(f"text_data.options.{_k}.{v}", _l),
-        help=t(f"text_data.help.{key}"),
-    )
+def _words(key: str) -> dict:
+    """The label and help of a text setting's widget, and the wording of its options."""
+    return {
+        "label": t(f"text_data.setting.{key}"),
+        "help": t(f"text_data.help.{key}"),
+        **(
+            {"format_func": lambda v, _l=lang(), _k=key: i18n.t(f"text_data.options.{_k}.{v}", _l)}
+            if rnn_setting(key).choices
+            else {}
+        ),
+    }
 
 
 # ------------------------------------------------------------------------------------------------- the view
@@ -235,16 +226,16 @@ def _own_ui() -> bool:
 def _controls(name: str) -> None:
     is_classify = name == "nsmc"
     c1, c2 = ud.grid(2)
-    _choice("data_text_tokens", TOKENS, c1)
-    _num("data_text_maxlen", 5, c2)
+    choice_ui("data_text_tokens", column=c1, **_words("data_text_tokens"))
+    number_ui("data_text_maxlen", step=5, column=c2, **_words("data_text_maxlen"))
     c1, c2 = ud.grid(2)
-    _choice("data_text_padding", PADDINGS, c1)
+    choice_ui("data_text_padding", column=c1, **_words("data_text_padding"))
     if is_classify:  # a language model cuts long lines into pieces instead of truncating them
-        _choice("data_text_truncating", PADDINGS, c2)
+        choice_ui("data_text_truncating", column=c2, **_words("data_text_truncating"))
     c1, c2 = ud.grid(2)
-    _num("data_text_vocab", 100, c1)
+    number_ui("data_text_vocab", step=100, column=c1, **_words("data_text_vocab"))
     if is_classify:
-        _num("data_text_limit", 500, c2)
+        number_ui("data_text_limit", step=500, column=c2, **_words("data_text_limit"))
         c2.caption(t("text_data.limit_note", min=NSMC_LIMIT[0], max=NSMC_LIMIT[1]))
 
 

@@ -20,7 +20,6 @@ from rnn_lab.tasks import task_of_data
 from rnn_lab.train.engine import TrainConfig
 from ui.common import JOB_KEY, error, projection, t
 from ui.train_form import (  # noqa: F401 (re-exported)
-    _bounds,
     _lr_note,
     _set_lr,
     hyperparameters_ui,

@@ -7,17 +7,12 @@ import math
 
 import streamlit as st
 
-from rnn_lab.settings import setting
 from rnn_lab.train.engine import LOSSES, OPTIMIZERS, TrainConfig
 from rnn_lab.train.settings import config_from_values
 from ui.common import error, show_advanced, t
+from ui.widgets import number_ui
 
 # ---------------------------------------------------------------- hyperparameters
-
-
-def _bounds(key: str) -> dict:
-    s = setting(key)
-    return {"min_value": s.min, "max_value": s.max}
 
 
 def _set_lr(value: float) -> None:
@@ -60,22 +55,9 @@ def hyperparameters_ui() -> TrainConfig | None:
         help=t("train.optimizer_help"),
         format_func=lambda v: t(f"train.options.optimizer.{v}"),
     )
-    c2.number_input(
-        t("train.lr"),
-        key="train_lr",
-        format="%.5f",
-        step=0.0005,
-        help=t("train.lr_help"),
-        **_bounds("train_lr"),
-    )
+    number_ui("train_lr", t("train.lr"), 0.0005, fmt="%.5f", column=c2, help=t("train.lr_help"))
     _lr_note(c2)
-    c3.number_input(
-        t("train.epochs"),
-        key="train_epochs",
-        step=10,
-        help=t("train.epochs_help"),
-        **_bounds("train_epochs"),
-    )
+    number_ui("train_epochs", t("train.epochs"), 10, column=c3, help=t("train.epochs_help"))
     c1, c2, c3 = st.columns(3)
     from rnn_lab.tasks import task_of
 
@@ -89,13 +71,7 @@ def hyperparameters_ui() -> TrainConfig | None:
         help=t("train.loss_help"),
         format_func=lambda v: t(f"train.options.loss.{v}"),
     )
-    c2.number_input(
-        t("train.batch_size"),
-        key="train_batch_size",
-        step=8,
-        help=t("train.batch_size_help"),
-        **_bounds("train_batch_size"),
-    )
+    number_ui("train_batch_size", t("train.batch_size"), 8, column=c2, help=t("train.batch_size_help"))
     c3.toggle(t("train.live"), key="train_live", help=t("train.live_help"))
     if show_advanced():
         with st.expander(t("train.advanced")):
@@ -106,11 +82,11 @@ def hyperparameters_ui() -> TrainConfig | None:
                 key="train_early_stopping",
                 help=t("train.early_stopping_help"),
             )
-            c2.number_input(
+            number_ui(
+                "train_patience",
                 t("train.patience"),
-                key="train_patience",
-                step=1,
-                **_bounds("train_patience"),
+                1,
+                column=c2,
                 disabled=not st.session_state.get("train_early_stopping"),
             )
             c3.toggle(
@@ -118,13 +94,7 @@ def hyperparameters_ui() -> TrainConfig | None:
                 key="train_restore_best",
                 disabled=not st.session_state.get("train_early_stopping"),
             )
-            c4.number_input(
-                t("train.seed"),
-                key="train_seed",
-                step=1,
-                help=t("train.seed_help"),
-                **_bounds("train_seed"),
-            )
+            number_ui("train_seed", t("train.seed"), 1, column=c4, help=t("train.seed_help"))
     try:
         return config_from_values(st.session_state)
     except ValueError as err:

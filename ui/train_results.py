@@ -14,7 +14,8 @@ from rnn_lab.settings import setting
 from rnn_lab.style import color
 from rnn_lab.tasks import task_of_data
 from ui.common import projection, show_table, t
-from ui.train_form import _bounds, _set_lr
+from ui.train_form import _set_lr
+from ui.widgets import number_ui
 
 SPLIT_ROLE = {"train": "train", "val": "validation", "test": "test"}
 
@@ -359,12 +360,7 @@ def results_ui(run) -> None:
     if run.source == "toy:counting":
         tutorial_ui(run)
     metrics_ui(run)
-    st.number_input(
-        t("train.forecast_steps"),
-        key="train_forecast_steps",
-        step=5,
-        **_bounds("train_forecast_steps"),
-    )
+    number_ui("train_forecast_steps", t("train.forecast_steps"), 5)
     steps = int(st.session_state.get("train_forecast_steps", 20))
     series, reason = forecast(run, steps)  # the first steps of the forecast the job computed: no Keras call here
     _results_chart(run, ("predictions", steps), lambda: predictions_figure(run, series), "chart_train_predictions")
