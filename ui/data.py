@@ -14,13 +14,20 @@ import hashlib
 import streamlit as st
 
 from rnn_lab import i18n
-from rnn_lab.data.clean import CleanReport, clean
+from rnn_lab.data.clean import CleanReport
 from rnn_lab.data.columns import TargetChoice, choose_target
 from rnn_lab.data.digits import PreparedClasses, prepare_classes_from_values
 from rnn_lab.data.errors import DataError
-from rnn_lab.data.prepare import PreparedData, prepare, split_rows
+from rnn_lab.data.prepare import PreparedData, prepare, prepare_series
 from rnn_lab.data.reader import Loaded, read_bytes
-from rnn_lab.data.settings import DATE_ORDERS, signature, source_defaults, split_columns, upload_window
+from rnn_lab.data.settings import (
+    DATE_ORDERS,
+    config_from_values,
+    signature,
+    source_defaults,
+    split_columns,
+    upload_window,
+)
 from rnn_lab.data.sources import BUNDLED, load_bundled, load_toy
 from rnn_lab.data.toys import TOYS
 from rnn_lab.tasks import task_of
@@ -242,39 +249,15 @@ def frame_for_training(loaded: Loaded):
 
 def prepare_from_settings(loaded: Loaded) -> tuple[PreparedData, CleanReport]:
     """Clean (limits fitted on the training rows) and window ``loaded`` with the current settings."""
-    state = st.session_state
     fix_columns(loaded)
-    target = state["data_target"]
-    features = features_list()
-    columns = list(dict.fromkeys([*features, target]))
-    val, test = float(state.get("data_val_frac", 0.0)), float(state.get("data_test_frac", 0.0))
-    if val + test >= 1:
-        raise DataError("bad_fractions", val=val, test=test)
+    cfg = config_from_values(st.session_state)
+    if cfg.val_frac + cfg.test_frac >= 1:
+        raise DataError("bad_fractions", val=cfg.val_frac, test=cfg.test_frac)
     source_frame = frame_for_training(loaded)
-    if source_frame[target].isna().all():
-        raise DataError("target_all_missing", target=target)
-    fit_rows, _ = split_rows(len(source_frame), val, test)
-    frame, report = clean(
-        source_frame,
-        columns,
-        state.get("data_missing", "ffill"),
-        state.get("data_outliers", "leave"),
-        float(state.get("data_outlier_k", 1.5)),
-        fit_rows=fit_rows,
-    )
-    prepared = prepare(
-        frame,
-        target,
-        features,
-        int(state.get("data_window", 5)),
-        int(state.get("data_horizon", 1)),
-        val,
-        test,
-        state.get("data_scaling", "none"),
-        source=loaded.source,
-        filled=report.filled,
-    )
-    prepared.currency = currency_signs(loaded, target)  # the target's unit (rnn_lab.data.units)
+    if source_frame[cfg.target].isna().all():
+        raise DataError("target_all_missing", target=cfg.target)
+    prepared, report = prepare_series(source_frame, cfg, loaded.source)
+    prepared.currency = currency_signs(loaded, cfg.target)  # the target's unit (rnn_lab.data.units)
     return prepared, report
 
 

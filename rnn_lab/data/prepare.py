@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from rnn_lab.data.clean import CleanReport, clean
 from rnn_lab.data.errors import DataError
-from rnn_lab.data.settings import SCALINGS
+from rnn_lab.data.settings import SCALINGS, DataConfig
 
 SPLITS = ("train", "val", "test")
 
@@ -284,6 +285,26 @@ def prepare(
         filled=_target_filled(filled, target, len(df)),
         **out,
     )
+
+
+def prepare_series(frame: pd.DataFrame, cfg: DataConfig, source: str = "") -> tuple[PreparedData, CleanReport]:
+    """Clean ``frame`` (gaps and outliers, limits fitted on the training rows) and cut it into windows as ``cfg``
+    says: the one path from a loaded table to a forecast dataset, for the Data page and a saved run's settings."""
+    fit_rows, _ = split_rows(len(frame), cfg.val_frac, cfg.test_frac)
+    frame, report = clean(frame, list(cfg.columns), cfg.missing, cfg.outliers, cfg.outlier_k, fit_rows=fit_rows)
+    prepared = prepare(
+        frame,
+        cfg.target,
+        list(cfg.inputs),
+        cfg.window,
+        cfg.horizon,
+        cfg.val_frac,
+        cfg.test_frac,
+        cfg.scaling,
+        source=source,
+        filled=report.filled,
+    )
+    return prepared, report
 
 
 def _target_filled(filled, target: str, rows: int) -> np.ndarray | None:

@@ -1,8 +1,13 @@
 """Settings of the Data page (``data_`` keys) and the per-source defaults applied when the source changes."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rnn_lab.data.errors import DataError
 from rnn_lab.data.toys import TOYS, recommended_window
 from rnn_lab.data.units import CURRENCY_CHOICES
-from rnn_lab.settings import Setting
+from rnn_lab.settings import Setting, setting
 
 SOURCE_KINDS = ("toy", "bundled", "upload", "digits", "text")  # digits: classify only; text: classify, next_token
 BUNDLED_NAMES = ("samsung", "aapl", "airline", "sunspots")
@@ -100,6 +105,60 @@ def upload_window(rows: int, preferred: int = 20) -> int:
     still gives windows to train on instead of an error."""
     train_rows = round(rows * (1 - GENERAL["data_val_frac"] - GENERAL["data_test_frac"]))
     return max(1, min(preferred, train_rows // 3))
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """How a number series becomes windows: the ``data_`` settings the preparation of a forecast dataset reads
+    (:func:`rnn_lab.data.prepare.prepare_series`). Where the series comes from (toy, bundled, upload) is not here:
+    each path loads its own table. Defaults are the settings' defaults."""
+
+    target: str = "value"  # the column to predict
+    features: tuple[str, ...] = ()  # the input columns; () = the target alone
+    window: int = 5  # time steps per window
+    horizon: int = 1  # the label is this many steps after the window's last row
+    val_frac: float = 0.0  # chronological split by row: training, then validation, then test
+    test_frac: float = 0.0
+    scaling: str = "none"  # none | minmax | standard, fitted on the training rows
+    missing: str = "ffill"  # gaps: ffill | interpolate | drop
+    outliers: str = "leave"  # leave | iqr | zscore (limits from the training rows)
+    outlier_k: float = 1.5  # the IQR or z-score multiplier
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.features or (self.target,)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the preparation reads: the inputs, then the target if it is not one of them."""
+        return tuple(dict.fromkeys([*self.inputs, self.target]))
+
+
+_SERIES_KEYS = (
+    *("data_target", "data_features", "data_window", "data_horizon", "data_val_frac", "data_test_frac"),
+    *("data_scaling", "data_missing", "data_outliers", "data_outlier_k"),
+)
+
+
+def config_from_values(values: Mapping[str, Any]) -> DataConfig:
+    """The :class:`DataConfig` of the ``data_`` keys in ``values`` (missing keys -> defaults); a DataError (a
+    ValueError) naming the setting and what is allowed when a value is out of range."""
+    try:  # only these keys: a value the series does not use is not its business
+        v = {key: setting(key).read(values) for key in _SERIES_KEYS}
+    except ValueError as err:  # e.g. a link or a stored run with data_window=0
+        raise DataError("bad_setting", reason=str(err)) from None
+    return DataConfig(
+        target=v["data_target"],
+        features=tuple(split_columns(v["data_features"])),
+        window=v["data_window"],
+        horizon=v["data_horizon"],
+        val_frac=float(v["data_val_frac"]),
+        test_frac=float(v["data_test_frac"]),
+        scaling=v["data_scaling"],
+        missing=v["data_missing"],
+        outliers=v["data_outliers"],
+        outlier_k=float(v["data_outlier_k"]),
+    )
 
 
 def signature(values, upload_digest: str = "") -> tuple:

@@ -110,10 +110,9 @@ _PREPARE = {"number": _prepare_numbers, "class": _prepare_classes, "token": _pre
 
 
 def _prepare_series(values: Mapping[str, Any], data_bytes: bytes | None):
-    from rnn_lab.data.clean import clean
     from rnn_lab.data.errors import DataError
-    from rnn_lab.data.prepare import prepare, split_rows
-    from rnn_lab.data.settings import split_columns
+    from rnn_lab.data.prepare import prepare_series
+    from rnn_lab.data.settings import config_from_values
     from rnn_lab.data.sources import load_bundled, load_toy
 
     kind = values.get("data_source_kind", "toy")
@@ -144,30 +143,8 @@ def _prepare_series(values: Mapping[str, Any], data_bytes: bytes | None):
     frame = loaded.frame
     if values.get("data_drop_last") and loaded.incomplete is not None:
         frame = frame.iloc[:-1]
-    target = values.get("data_target", "value")
-    features = split_columns(values.get("data_features", "")) or [target]
-    val, test = float(values.get("data_val_frac", 0.0)), float(values.get("data_test_frac", 0.0))
-    columns = list(dict.fromkeys([*features, target]))
-    fit_rows, _ = split_rows(len(frame), val, test)
-    frame, _ = clean(
-        frame,
-        columns,
-        values.get("data_missing", "ffill"),
-        values.get("data_outliers", "leave"),
-        float(values.get("data_outlier_k", 1.5)),
-        fit_rows=fit_rows,
-    )
-    return prepare(
-        frame,
-        target,
-        features,
-        int(values.get("data_window", 5)),
-        int(values.get("data_horizon", 1)),
-        val,
-        test,
-        values.get("data_scaling", "none"),
-        source=loaded.source,
-    )
+    prepared, _ = prepare_series(frame, config_from_values(values), loaded.source)
+    return prepared
 
 
 # ---------------------------------------------------------------------- models
