@@ -61,7 +61,7 @@ def test_train_page_trains_digits_and_shows_confusion_and_baseline(app_test, ker
 
 
 def test_inside_page_steps_through_a_digit(app_test):
-    """Inside follows classifiers too (tests/test_inside_classify.py has the details): the decision over t."""
+    """Inside follows classifiers too (tests/test_page_inside_classify.py has the details): the decision over t."""
     at = app_test(page="app_pages/inside.py", **DIGITS)
     assert not at.exception
     assert not any("forecasting" in i.value for i in at.info)

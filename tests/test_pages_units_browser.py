@@ -8,7 +8,7 @@ import re
 
 from conftest import ARTIFACTS, wait_for_app
 
-from tests.test_classify_browser import LINK as DIGITS_LINK
+from tests.test_page_train_classify_browser import LINK as DIGITS_LINK
 
 # The pixel centre of a category cell / a data point of a Plotly chart, from Plotly's own axes (page coordinates).
 POINT = """([gd, x, y]) => {
