@@ -4,16 +4,7 @@ scores against the majority class, Inside steps through a digit."""
 from __future__ import annotations
 
 import pytest
-
-DIGITS = {
-    "task": "classify",
-    "data_source_kind": "digits",
-    "data_digits_limit": 200,
-    "data_val_frac": 0.1,
-    "arch_timesteps": 28,
-    "arch_features": 28,
-    "arch_dense_units": 10,
-}
+from helpers import DIGITS
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

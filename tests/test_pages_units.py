@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 import pytest
-
-from tests.test_page_train import _values, _wait_for_job
+from helpers import plotly_values as _values
+from helpers import wait_for_job as _wait_for_job
 
 
 def _spec(at, key: str) -> dict:
@@ -75,7 +75,7 @@ def test_inside_prediction_in_won_beside_the_scaled_value(app_test, keras, lang,
 
 
 def test_an_upload_has_a_currency_only_when_the_file_or_the_user_says_so(app_test):
-    from tests.test_page_data_files import upload
+    from helpers import upload
 
     at = app_test(page="app_pages/data.py", lang="ko")
     upload(at, "krx_005930_202406_cp949.csv")  # KRX prices: no sign in the cells, "종가" names no currency
