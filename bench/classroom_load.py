@@ -26,7 +26,7 @@ Run: ``.venv/bin/python bench/classroom_load.py [--students 30] [--modes queue,q
 [--profile DIR] [--classes 2]`` (prints Markdown for docs/benchmarks.md). ``--json``: one object per mode (and
 class); ``--profile DIR``: samples the server with py-spy, a dev requirement that needs ptrace (root), keeps the raw
 stacks in DIR and prints the ten largest shares by function; ``--classes 2``: a second class on the same server.
-tests/test_classroom_load.py runs the same with 5 students and checks only that every result arrived, error-free.
+tests/test_train_scheduler_load.py runs the same with 5 students and checks only that every result arrived, error-free.
 """
 
 from __future__ import annotations

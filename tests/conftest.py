@@ -1,6 +1,8 @@
 """Shared fixtures: a Keras warm-up, an AppTest factory, and a live app + Chromium for browser tests.
 
-Plain helper functions and constants are in ``tests/helpers`` (``from helpers import ...``)."""
+Plain helper functions and constants are in ``tests/helpers`` (``from helpers import ...``). Test files are named after
+what they test (``rnn_lab/<pkg>/<module>.py`` -> ``test_<pkg>_<module>.py``, a page -> ``test_page_<page>.py``):
+the rule and the map of which file tests which module are in ``tests/README.md``."""
 
 from __future__ import annotations
 

@@ -123,7 +123,7 @@ def _trained_and_generated(page) -> None:
 @pytest.mark.parametrize(("lang", "projection"), [("en", True), ("ko", False)], ids=["en-projection", "ko-normal"])
 def test_every_page_fits_with_the_text_task(page, app_url, lang, projection):
     """The same walk with a language model on the tiny Korean corpus (issue 11), in the two modes the Korean
-    projection walk of test_text_train_browser does not cover: trained, a line generated, every page unclipped."""
+    projection walk of test_page_train_text_browser does not cover: trained, a line generated, every page unclipped."""
     mode = "projection" if projection else "normal"
     url = f"{app_url}/?lang={lang}&{TEXT}" + ("&projection=1" if projection else "")
     _walk_task_pages(page, url, f"text_{lang}_{mode}", _trained_and_generated)

@@ -10,21 +10,9 @@ from pathlib import Path
 
 import pytest
 from helpers import run_exported_script
+from helpers import train_cli as cli
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def cli(*args, cwd=ROOT):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, "-m", "rnn_lab", "train", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_cli_json_on_counting():

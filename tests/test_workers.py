@@ -463,7 +463,7 @@ def test_the_command_line_trains_on_a_worker_and_names_it(farm):
 
 @pytest.mark.slow  # ~80 s: a real app server and five trainings over the websocket protocol
 def test_five_students_train_at_once_on_the_workers(farm, monkeypatch):
-    """tests/test_classroom_load.py on the Celery backend: the app (a real ``streamlit run``) trains nothing
+    """tests/test_train_scheduler_load.py on the Celery backend: the app (a real ``streamlit run``) trains nothing
     itself; 5 students over Streamlit's websocket protocol all get their results, the bystander's page works."""
     from concurrent.futures import ThreadPoolExecutor
 

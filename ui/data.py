@@ -403,7 +403,7 @@ def uploader_css(button: str, limits: str) -> str:
     text drawn in its place with ``::after`` (same size and color: 0.875rem is the 14px Streamlit uses,
     and it grows with projection mode's larger root font). Only the visible text changes; the button
     and the drop zone work as before. The selectors are Streamlit's ``data-testid`` attributes, which its
-    own tests rely on; ``tests/test_data_browser.py`` checks in Chromium that the English text is gone.
+    own tests rely on; ``tests/test_page_data_browser.py`` checks in Chromium that the English text is gone.
     """
     button_p = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
     limits_span = '[data-testid="stFileUploaderDropzoneInstructions"] span'

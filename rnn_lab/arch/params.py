@@ -1,7 +1,7 @@
 """Analytic parameter counts and shapes of an :class:`ArchConfig` (no TensorFlow needed).
 
 Every count follows the Keras 3 defaults and must equal ``model.count_params()``
-(checked by ``tests/test_arch_properties.py`` over random configurations).
+(checked by ``tests/test_arch_params_properties.py`` over random configurations).
 Notation: ``d`` = input width of a layer, ``D_h`` = its units, ``n`` = Dense units.
 """
 

@@ -134,7 +134,7 @@ class _Slot:
                 # k times in the batch has k slices. Keras 3's Adam and RMSprop square the gradient slice by slice
                 # on the TensorFlow backend: v gets sum(g_i^2) instead of (sum g_i)^2 and a frequent token's row
                 # takes a wrong step (Keras' own fit does the same; on the JAX backend it is dense and right).
-                # Dense gradients sum the slices first: the textbook update (tests/test_train_text.py).
+                # Dense gradients sum the slices first: the textbook update (tests/test_train_engine_text.py).
                 grads = [
                     tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in tape.gradient(loss, tv)
                 ]

@@ -24,3 +24,19 @@ def run_exported_script(run, tmp_path) -> str:
     )
     assert out.returncode == 0, out.stderr[-2000:]
     return out.stdout
+
+
+def train_cli(*args, cwd=None):
+    """``python -m rnn_lab train ARGS`` in a fresh process (run from the repository unless ``cwd``)."""
+    from helpers.paths import ROOT
+
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "rnn_lab", "train", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT if cwd is None else cwd,
+        env=env,
+        timeout=300,
+        check=False,
+    )

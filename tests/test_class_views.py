@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from helpers import DIGITS
 
 from rnn_lab import class_views as cv
-from tests.test_classify_pages import DIGITS
 
 
 def test_every_cell_has_a_clickable_marker_with_its_classes():

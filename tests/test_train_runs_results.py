@@ -173,7 +173,7 @@ def test_a_rerun_of_the_train_page_with_results_makes_no_keras_call(app_test, ke
     assert not at.exception
     assert counter.calls == {}
     (trace,) = _forecast_trace(at)  # the chart follows the new length (a figure kept per length, not the old one)
-    from test_train_page import _values
+    from helpers import plotly_values as _values
 
     assert _values(trace["y"]) == pytest.approx(list(forecast(run, 35)[0]), rel=1e-6)
     assert len(forecast(run, 35)[0]) == 35
@@ -185,7 +185,7 @@ def test_a_rerun_of_the_train_page_with_results_makes_no_keras_call(app_test, ke
 
 
 def test_a_rerun_of_the_train_page_with_a_language_model_makes_no_keras_call(app_test, keras, monkeypatch):
-    from test_train_text_pages import next_token_state
+    from helpers import next_token_state
 
     at = app_test(page="app_pages/train.py", **next_token_state("tiny-en", "char"))
     run = _train_on_page(at)

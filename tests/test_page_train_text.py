@@ -11,27 +11,12 @@ import zipfile
 
 import numpy as np
 import pytest
+from helpers import next_token_state
 
 from rnn_lab import i18n
 from rnn_lab.data.settings import source_defaults
 from rnn_lab.data.text import tokenize
 from rnn_lab.tasks import arch_defaults, task_defaults
-
-
-def next_token_state(text: str, tokens: str) -> dict:
-    """What picking the next_token task and a corpus on the Data page applies, then a tiny model."""
-    state = task_defaults("next_token")
-    state.update(source_defaults("text", text=text))
-    return {
-        **state,
-        "task": "next_token",
-        "data_text": text,
-        "data_text_tokens": tokens,
-        "train_epochs": 3,
-        "train_lr": 0.02,
-        "arch_units_1": 8,
-        "arch_embedding_dim": 8,
-    }
 
 
 def charts(at) -> dict:

@@ -4,12 +4,7 @@ matrix, the softmax bars and the comparison table fit on the page; nothing clipp
 from __future__ import annotations
 
 from helpers import ARTIFACTS, clipped_on_every_tab, wait_for_app
-
-LINK = (
-    "train?task=classify&data_source_kind=digits&data_digits_limit=300&data_val_frac=0.1"
-    "&train_loss=sparse_categorical_crossentropy&arch_cell=LSTM&arch_units_1=16&arch_timesteps=28&arch_features=28"
-    "&arch_dense_units=10&train_epochs=1"
-)
+from helpers import DIGITS_LINK as LINK
 
 
 def test_train_lstm_on_digits_and_see_the_confusion_matrix(page, app_url):

@@ -112,7 +112,7 @@ def test_plotly_hovers_in_won_and_full_dates():
 
 def test_cli_json_has_the_forecast_on_trading_days():
     """`train --json` on Samsung: 7 forecast values in won on the business days after Fri 2019-08-02."""
-    from tests.test_train_cli import cli
+    from helpers import train_cli as cli
 
     out = cli("--data", "bundled:samsung", "--epochs", "1", "--forecast-steps", "7", "--json")
     assert out.returncode == 0, out.stderr

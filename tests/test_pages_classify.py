@@ -4,16 +4,7 @@ scores against the majority class, Inside steps through a digit."""
 from __future__ import annotations
 
 import pytest
-
-DIGITS = {
-    "task": "classify",
-    "data_source_kind": "digits",
-    "data_digits_limit": 200,
-    "data_val_frac": 0.1,
-    "arch_timesteps": 28,
-    "arch_features": 28,
-    "arch_dense_units": 10,
-}
+from helpers import DIGITS
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -61,7 +52,7 @@ def test_train_page_trains_digits_and_shows_confusion_and_baseline(app_test, ker
 
 
 def test_inside_page_steps_through_a_digit(app_test):
-    """Inside follows classifiers too (tests/test_inside_classify.py has the details): the decision over t."""
+    """Inside follows classifiers too (tests/test_page_inside_classify.py has the details): the decision over t."""
     at = app_test(page="app_pages/inside.py", **DIGITS)
     assert not at.exception
     assert not any("forecasting" in i.value for i in at.info)

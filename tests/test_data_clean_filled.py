@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import ROOT
+from helpers import samsung_with_nulls
 
 from rnn_lab import i18n
 from rnn_lab.data.clean import clean, filled_runs
@@ -19,15 +20,6 @@ from rnn_lab.train.runs import mark_filled_labels, score
 
 SAMSUNG = ROOT / "assets" / "data" / "samsung_005930KS_yahoo_2014-2019.csv"
 GAP = ("2019-02-07", "2019-05-16")
-
-
-def samsung_with_nulls(start: str = GAP[0], end: str = GAP[1]) -> bytes:
-    lines = SAMSUNG.read_text().splitlines()
-    out = [lines[0]]
-    for line in lines[1:]:
-        day = line.split(",", 1)[0]
-        out.append(f"{day},null,null,null,null,null,null" if start <= day <= end else line)
-    return ("\n".join(out) + "\n").encode()
 
 
 def prepared_gap(missing: str = "ffill", window: int = 20):

@@ -2,7 +2,7 @@
 draws the filled values the model trains on (flat) and the page names the gap; screenshot in tests/artifacts."""
 
 from conftest import ARTIFACTS, wait_for_app
-from test_filled_labels import samsung_with_nulls
+from helpers import samsung_with_nulls
 
 
 def test_the_gap_is_drawn_flat_and_named(page, app_url, tmp_path):

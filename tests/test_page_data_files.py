@@ -6,7 +6,7 @@ Issue 14 items 1 (target picked and explained), 4 (original names in the selects
 """
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, upload
 
 from rnn_lab import i18n, share
 from rnn_lab.data.settings import join_columns, split_columns
@@ -17,13 +17,6 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 def texts(elements):
     return [e.value for e in elements]
-
-
-def upload(at, name, data: bytes | None = None):
-    if at.session_state["data_source_kind"] != "upload":
-        at.radio(key="data_source_kind").set_value("upload").run()
-    data = (FIXTURES / name).read_bytes() if data is None else data
-    return at.file_uploader(key="upload_data").set_value((name, data, "text/csv")).run()
 
 
 def shown(at) -> str:

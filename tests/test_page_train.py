@@ -5,24 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-
-def _wait_for_job(at):
-    job = at.session_state["job_train"]
-    job.join(timeout=180)
-    assert not job.running
-    return job
-
-
-def _values(data):
-    """A Plotly trace's x or y: a list, or (Plotly 6) a base64 typed array."""
-    if isinstance(data, dict) and "bdata" in data:
-        import base64
-
-        import numpy as np
-
-        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
-    return list(data)
+from helpers import plotly_values as _values
+from helpers import wait_for_job as _wait_for_job
 
 
 def _figure(at, title_part: str) -> dict:

@@ -1,5 +1,5 @@
 """Issue 12 through the Train page: a queued training shows its place and can be cancelled; a shared server's caps
-and the per-session run limit are plain messages. (The scheduler itself: tests/test_scheduler.py.)"""
+and the per-session run limit are plain messages. (The scheduler itself: tests/test_train_scheduler.py.)"""
 
 from __future__ import annotations
 

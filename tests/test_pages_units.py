@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 import pytest
-
-from tests.test_train_page import _values, _wait_for_job
+from helpers import plotly_values as _values
+from helpers import wait_for_job as _wait_for_job
 
 
 def _spec(at, key: str) -> dict:
@@ -63,7 +63,7 @@ def test_train_page_metrics_hovers_and_forecast_in_won(app_test, keras):
     assert len(dates) == 20 and (dates == dates.normalize()).all()
 
 
-@pytest.mark.parametrize(("lang", "unit", "scaled"), [("ko", "원", "스케일된 값")])  # English: test_inside_page
+@pytest.mark.parametrize(("lang", "unit", "scaled"), [("ko", "원", "스케일된 값")])  # English: test_page_inside
 def test_inside_prediction_in_won_beside_the_scaled_value(app_test, keras, lang, unit, scaled):
     at = _samsung(app_test, lang)
     at.switch_page("app_pages/inside.py").run()
@@ -75,7 +75,7 @@ def test_inside_prediction_in_won_beside_the_scaled_value(app_test, keras, lang,
 
 
 def test_an_upload_has_a_currency_only_when_the_file_or_the_user_says_so(app_test):
-    from tests.test_data_page_files import upload
+    from helpers import upload
 
     at = app_test(page="app_pages/data.py", lang="ko")
     upload(at, "krx_005930_202406_cp949.csv")  # KRX prices: no sign in the cells, "종가" names no currency

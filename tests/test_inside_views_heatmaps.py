@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from helpers import numpy_trace as _trace
 
 from rnn_lab.inside import views
-from tests.test_inside_views import _trace
 
 
 def test_every_band_has_its_own_scale_and_colour_bar():

@@ -73,7 +73,7 @@ def test_a_sound_learning_rate_is_not_stopped(keras):
 
 @pytest.mark.parametrize("lang", ["ko"])  # the English text: test_a_huge_learning_rate_stops_on_growth
 def test_train_page_says_why_and_offers_a_tenth(app_test, keras, lang):
-    from tests.test_train_page import _wait_for_job
+    from helpers import wait_for_job as _wait_for_job
 
     at = app_test(page="app_pages/train.py", lang=lang, train_epochs=40, train_optimizer="sgd", train_lr=0.5)
     settings = {k: at.session_state[k] for k in ("train_epochs", "train_optimizer", "train_batch_size", "train_loss")}

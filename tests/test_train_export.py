@@ -98,7 +98,7 @@ def test_a_large_data_set_stays_out_and_the_script_says_what_it_needs(run, monke
 
 
 def test_a_dense_run_exports_what_was_trained(keras):
-    from test_train_engine import counting
+    from helpers import counting
 
     dense = execute(counting(), ArchConfig(family="dense", cell="LSTM", units=(32,)), TrainConfig(epochs=1))
     arch = export.config(dense)["arch"]

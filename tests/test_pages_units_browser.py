@@ -7,8 +7,7 @@ import datetime
 import re
 
 from conftest import ARTIFACTS, wait_for_app
-
-from tests.test_classify_browser import LINK as DIGITS_LINK
+from helpers import DIGITS_LINK
 
 # The pixel centre of a category cell / a data point of a Plotly chart, from Plotly's own axes (page coordinates).
 POINT = """([gd, x, y]) => {
