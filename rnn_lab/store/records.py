@@ -20,10 +20,22 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from rnn_lab.arch.config import ArchConfig
+from rnn_lab.data.clean import clean
+from rnn_lab.data.digits import prepare_classes_from_values
+from rnn_lab.data.errors import DataError
+from rnn_lab.data.prepare import prepare, split_rows
+from rnn_lab.data.reader import read_bytes
+from rnn_lab.data.settings import split_columns
+from rnn_lab.data.sources import load_bundled, load_toy
+from rnn_lab.data.text import prepare_text_from_values
+from rnn_lab.share import decode, encode
 from rnn_lab.store.errors import StoreUnavailable
-from rnn_lab.store.pack import checkpoint_bytes, pack, unpack, weights_bytes
+from rnn_lab.store.pack import checkpoint_bytes, checkpoint_from_bytes, pack, unpack, weights_bytes, weights_from_bytes
+from rnn_lab.store.store import sha256
 from rnn_lab.tasks import get_task
-from rnn_lab.train.runs import Run
+from rnn_lab.train.engine import OPTIMIZER_STATES, TrainConfig, epoch_weights
+from rnn_lab.train.runs import Run, build, execute, layers_label
 
 RESTORABLE = ("done", "stopped")  # states whose runs the pages can draw (metrics, predictions, a model)
 DETAIL_FIELDS = (
@@ -49,22 +61,16 @@ _LAZY = object()
 # ---------------------------------------------------------------------- settings and data
 def experiment_settings(values: Mapping[str, Any]) -> dict[str, str]:
     """What a share link of this experiment carries (settings that differ from their defaults, as text)."""
-    from rnn_lab.share import encode
-
     return encode(values)
 
 
 def settings_values(settings: Mapping[str, str]) -> dict[str, Any]:
     """Every setting's value from a stored settings dict (missing -> default)."""
-    from rnn_lab.share import decode
-
     return decode(settings)[0]
 
 
 def data_identity(values: Mapping[str, Any], data_bytes: bytes | None = None) -> str:
     """``toy:NAME``, ``bundled:NAME``, ``digits:mnist``, ``text:NAME``; an upload or own text by its SHA-256."""
-    from rnn_lab.store.store import sha256
-
     kind = values.get("data_source_kind", "toy")
     task = values.get("task", "forecast")
     if kind == "upload":
@@ -90,14 +96,10 @@ def prepare_from_values(values: Mapping[str, Any], data_bytes: bytes | None = No
 
 
 def _prepare_classes(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
-    from rnn_lab.data.digits import prepare_classes_from_values
-
     return prepare_classes_from_values(values, text)
 
 
 def _prepare_tokens(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
-    from rnn_lab.data.text import prepare_text_from_values
-
     return prepare_text_from_values({**values, "task": values.get("task", "forecast")}, text)
 
 
@@ -110,18 +112,10 @@ _PREPARE = {"number": _prepare_numbers, "class": _prepare_classes, "token": _pre
 
 
 def _prepare_series(values: Mapping[str, Any], data_bytes: bytes | None):
-    from rnn_lab.data.clean import clean
-    from rnn_lab.data.errors import DataError
-    from rnn_lab.data.prepare import prepare, split_rows
-    from rnn_lab.data.settings import split_columns
-    from rnn_lab.data.sources import load_bundled, load_toy
-
     kind = values.get("data_source_kind", "toy")
     if kind == "bundled":
         loaded = load_bundled(values.get("data_bundled", "samsung"))
     elif kind == "upload":
-        from rnn_lab.data.reader import read_bytes
-
         if data_bytes is None:
             raise DataError("upload_needed", name=values.get("data_upload_name", ""))
         sentinel = str(values.get("data_sentinel", "")).strip() or None
@@ -197,8 +191,6 @@ def model_from_bytes(data: bytes):
 
 def initial_weights_bytes(arch, seed: int) -> bytes:
     """The weights a run starts from (the seeded initializers of :func:`rnn_lab.train.runs.build`), for a fork."""
-    from rnn_lab.train.runs import build
-
     return weights_bytes(build(arch, seed).get_weights())
 
 
@@ -300,8 +292,6 @@ def finish_record(store, run_id: str, run: Run, name: str | None = None) -> None
 
 def optimizer_state_bytes(model) -> bytes | None:
     """The optimizer's variables when the model's training ended (Adam's step count and moments), for resume."""
-    from rnn_lab.train.engine import OPTIMIZER_STATES
-
     state = OPTIMIZER_STATES.pop(model, None)  # saved now: the store keeps it, not the session's memory
     return None if state is None else weights_bytes(state)
 
@@ -312,11 +302,6 @@ def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str
     run resumes from its last checkpoint: the weights after epoch ``checkpoint_epoch``, its history cut there.
     ``(run id, number, Run)``; None when the run is not found in this workspace or has no weights."""
     import dataclasses as dc
-
-    from rnn_lab.arch.config import ArchConfig
-    from rnn_lab.store.pack import checkpoint_from_bytes, weights_from_bytes
-    from rnn_lab.train.engine import OPTIMIZER_STATES, TrainConfig
-    from rnn_lab.train.runs import build, execute, layers_label
 
     rec = store.run_record(token, run_id, blobs_too=True)
     if rec is None:
@@ -441,8 +426,6 @@ class ProgressSaver:
             due = self.saved_epoch == 0 or time.monotonic() - self._last >= self.every
             checkpoint = None
             if self.error is None and self._checkpoint_due():
-                from rnn_lab.train.engine import epoch_weights
-
                 got = epoch_weights()  # None: not at this epoch; the engine stops its next call at an epoch end
                 if got is not None:
                     checkpoint = checkpoint_bytes(*got)
@@ -533,9 +516,6 @@ def _run_fields() -> set[str]:
 
 def run_from_record(store, token: str, rec: dict) -> StoredRun:
     """The StoredRun of a record (``run_record`` without blobs)."""
-    from rnn_lab.arch.config import ArchConfig
-    from rnn_lab.train.engine import TrainConfig
-
     details = rec.get("details") or {}
     fields = _run_fields()
     kwargs: dict[str, Any] = {
