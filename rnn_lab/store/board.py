@@ -25,7 +25,6 @@ import math
 from datetime import UTC, datetime
 
 from rnn_lab.arch.config import ArchConfig
-from rnn_lab.arch.params import total_params
 from rnn_lab.i18n import t
 from rnn_lab.store.classes import BOARD_COLUMNS, class_runs, members, queue_positions, student_class, teacher_class
 from rnn_lab.store.pack import loads
@@ -87,6 +86,8 @@ def params_of(arch: dict | None) -> int | None:
 @functools.lru_cache(maxsize=4096)
 def _params_of(arch_json: str) -> int | None:
     try:
+        from rnn_lab.arch.params import total_params  # lazy: not on the home page's path
+
         return int(total_params(ArchConfig(**json.loads(arch_json))))
     except Exception:  # noqa: BLE001 - an old or odd record: no count rather than no board
         return None

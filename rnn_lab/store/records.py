@@ -21,14 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rnn_lab.arch.config import ArchConfig
-from rnn_lab.data.clean import clean
-from rnn_lab.data.digits import prepare_classes_from_values
-from rnn_lab.data.errors import DataError
-from rnn_lab.data.prepare import prepare, split_rows
-from rnn_lab.data.reader import read_bytes
 from rnn_lab.data.settings import split_columns
-from rnn_lab.data.sources import load_bundled, load_toy
-from rnn_lab.data.text import prepare_text_from_values
 from rnn_lab.share import decode, encode
 from rnn_lab.store.errors import StoreUnavailable
 from rnn_lab.store.pack import checkpoint_bytes, checkpoint_from_bytes, pack, unpack, weights_bytes, weights_from_bytes
@@ -96,10 +89,14 @@ def prepare_from_values(values: Mapping[str, Any], data_bytes: bytes | None = No
 
 
 def _prepare_classes(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
+    from rnn_lab.data.digits import prepare_classes_from_values  # lazy: not on the home page's path
+
     return prepare_classes_from_values(values, text)
 
 
 def _prepare_tokens(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
+    from rnn_lab.data.text import prepare_text_from_values  # lazy: not on the home page's path
+
     return prepare_text_from_values({**values, "task": values.get("task", "forecast")}, text)
 
 
@@ -112,10 +109,17 @@ _PREPARE = {"number": _prepare_numbers, "class": _prepare_classes, "token": _pre
 
 
 def _prepare_series(values: Mapping[str, Any], data_bytes: bytes | None):
+    from rnn_lab.data.clean import clean  # lazy: not on the home page's path
+    from rnn_lab.data.errors import DataError
+    from rnn_lab.data.prepare import prepare, split_rows
+    from rnn_lab.data.sources import load_bundled, load_toy
+
     kind = values.get("data_source_kind", "toy")
     if kind == "bundled":
         loaded = load_bundled(values.get("data_bundled", "samsung"))
     elif kind == "upload":
+        from rnn_lab.data.reader import read_bytes  # lazy: not on the home page's path
+
         if data_bytes is None:
             raise DataError("upload_needed", name=values.get("data_upload_name", ""))
         sentinel = str(values.get("data_sentinel", "")).strip() or None

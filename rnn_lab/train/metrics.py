@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from rnn_lab.data.calendar import series_calendar
-from rnn_lab.data.display import NumberFormat, significant_decimals
 
 MAPE_EPS = 1e-8  # |actual| below this is treated as zero and left out of MAPE (division by zero)
 SKILL_TIE = 0.02  # |skill| <= 2 %: "about as good as" the baseline
@@ -109,6 +108,8 @@ def diagnose(pred: pd.DataFrame, split: str, verdict_key: str) -> list[tuple[str
         lo, hi = float(np.min(train)), float(np.max(train))
         above, below = float(np.mean(actual > hi)), float(np.mean(actual < lo))
         if above + below >= OUTSIDE_SHARE:
+            from rnn_lab.data.display import NumberFormat, significant_decimals  # lazy: not on the home page's path
+
             fmt = NumberFormat(significant_decimals([lo, hi]))  # written as the Data page writes this column
             found.append(
                 (

@@ -11,7 +11,6 @@ import pandas as pd
 from rnn_lab.tasks import get_task
 from rnn_lab.train import engine  # engine.predict at call time: tests count its calls
 from rnn_lab.train import metrics as M
-from rnn_lab.train.class_metrics import score_classes, score_next_tokens
 
 SPLITS = ("train", "val", "test")
 WORST_N = 10  # samples kept in Run.results["worst"] (the pages show the first rnn_lab.train.text_views.SHOWN_LINES)
@@ -81,6 +80,8 @@ def token_predictions_frame(model, prepared, outputs=None) -> tuple[pd.DataFrame
     real next tokens, accuracy and mean cross-entropy over them), and the probabilities of the metrics split
     scored against the unigram baseline (the scores dict). ``outputs(X)``: the model's full output (the engine's
     eager ``predict_outputs`` by default, the compiled :class:`~rnn_lab.train.engine.Inference` inside a job)."""
+    from rnn_lab.train.class_metrics import score_next_tokens  # lazy: not on the home page's path
+
     outputs = _outputs_of(model, outputs)
 
     split = M.metrics_split(prepared.split_sizes)
@@ -138,6 +139,8 @@ def _most_wrong(task: str, split: str, predictions: pd.DataFrame, prepared, n: i
 def score_classify(pred: pd.DataFrame, prepared) -> dict:
     """Accuracy, precision/recall, confusion and mistakes on the test split (else validation, else training),
     beside the majority class of the training split."""
+    from rnn_lab.train.class_metrics import score_classes  # lazy: not on the home page's path
+
     split = M.metrics_split(prepared.split_sizes)
     part = pred[pred["split"] == split]
     probs = part[[c for c in part.columns if c.startswith("p_")]].to_numpy()

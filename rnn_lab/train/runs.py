@@ -21,8 +21,6 @@ import numpy as np
 import pandas as pd
 
 from rnn_lab.arch.config import training_variant
-from rnn_lab.arch.keras_model import build_model
-from rnn_lab.arch.params import total_params
 from rnn_lab.tasks import Task, get_task, task_of_data
 from rnn_lab.train import engine
 from rnn_lab.train import metrics as M
@@ -34,7 +32,6 @@ from rnn_lab.train.engine import (
     effective_batch_size,
 )
 from rnn_lab.train.errors import TrainError  # noqa: F401 (its home was here: runs.TrainError still works)
-from rnn_lab.train.limits import check_run_size
 from rnn_lab.train.predictions import (  # noqa: F401 (re-exported: runs.score, runs.most_wrong, ...)
     SPLITS,
     WORST_N,
@@ -148,6 +145,8 @@ def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
             window=prepared.window,
             n_features=prepared.n_features,
         )
+    from rnn_lab.arch.params import total_params  # lazy: not on the home page's path
+    from rnn_lab.train.limits import check_run_size
 
     check_run_size(total_params(arch), cfg.epochs, n_train)  # a shared server's caps (environment variables)
     _, full = effective_batch_size(cfg.batch_size, n_train)
@@ -238,6 +237,8 @@ def warm_up_in_background(prepared, arch, cfg: TrainConfig, scheduler=None, sess
 
 def build(arch, seed: int):
     """The Keras model with per-layer seeded initializers (no global seeding)."""
+    from rnn_lab.arch.keras_model import build_model  # lazy: not on the home page's path
+
     return build_model(arch, seed=seed)
 
 
