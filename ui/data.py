@@ -191,7 +191,7 @@ def current_signature() -> tuple:
     digest = state.get("upload_digest", "") if state.get("data_source_kind") == "upload" else ""
     if state.get("data_source_kind") == "text" and state.get("data_text") == "own":
         digest = hashlib.blake2b((own_text() or "").encode(), digest_size=16).hexdigest()
-    return (*signature(state, digest), ("task", state.get("task", "forecast")))
+    return (*signature(state, digest), ("task", task_of(state).name))
 
 
 def target_choice(loaded: Loaded) -> TargetChoice:
@@ -315,7 +315,7 @@ def current_prepared(show_problems: bool = True) -> PreparedData:
         try:
             new = sequence_dataset()
         except DataError as err:
-            if prepared is None or getattr(prepared, "task", "forecast") != task:
+            if prepared is None or prepared.task != task:
                 raise
             if show_problems:  # the last good classification dataset stays
                 error(err.text(lang()), t("data.prep.kept_previous"))

@@ -84,11 +84,11 @@ def _runs(task: str = "forecast") -> list:
     a lesson only the lesson's own (ui.classroom.lesson_runs: no run from before the lesson is opened)."""
     viewed = viewed_run()  # the teacher opened a student's run: only that one
     if viewed is not None:
-        return [viewed] if getattr(viewed, "task", "forecast") == task and has_model(viewed) else []
+        return [viewed] if viewed.task == task and has_model(viewed) else []
     return [
         r
         for r in lesson_runs(st.session_state.get("runs", []) or [])
-        if has_model(r) and getattr(r, "task", "forecast") == task  # a saved run's model loads when opened
+        if has_model(r) and r.task == task  # a saved run's model loads when opened
     ]
 
 
@@ -131,7 +131,7 @@ def _run_seed(run, default: int) -> int:
 def model_ui(data) -> Picked | None:
     """Source radio (current architecture untrained, or a trained run) -> the model; None after an error message."""
     state = st.session_state
-    task = getattr(data, "task", "forecast")
+    task = data.task
     runs = _runs(task)
     _open_new_run(runs)
     col1, col2 = st.columns([1, 1])

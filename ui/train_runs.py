@@ -9,7 +9,7 @@ import streamlit as st
 
 from rnn_lab.data.units import unit_label
 from rnn_lab.i18n import error_text
-from rnn_lab.tasks import get_task, task_of_data
+from rnn_lab.tasks import get_task, task_of, task_of_data
 from rnn_lab.train.limits import Limits
 from rnn_lab.train.runs import best_run, compare_row, layers_label
 from rnn_lab.train.text_views import perplexity_figure
@@ -266,8 +266,8 @@ def layers_name(run) -> str:
 
 
 def compare_ui() -> None:
-    task = st.session_state.get("task", "forecast")
-    items = [r for r in shown_runs() if getattr(r, "task", "forecast") == task]  # never two tasks on one axis
+    task = task_of(st.session_state).name
+    items = [r for r in shown_runs() if r.task == task]  # never two tasks on one axis
     if len(items) < 1:
         return
     comparison_ui(items)

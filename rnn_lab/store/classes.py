@@ -219,7 +219,7 @@ def assignment_from_link(
         raise ClassError("link_bad") from None
     params = {k: v for k, v in params.items() if k not in ("ws", "class", "teacher", "join", "lang")}
     values, _ = decode(params)
-    task = values.get("task", "forecast")
+    task = task_of(values).name
     metric = metric or task_of(values).board_metric
     if metric not in ("skill", "accuracy"):
         raise ClassError("metric_bad")

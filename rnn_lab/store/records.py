@@ -26,7 +26,7 @@ from rnn_lab.share import decode, encode
 from rnn_lab.store.errors import StoreUnavailable
 from rnn_lab.store.pack import checkpoint_bytes, checkpoint_from_bytes, pack, unpack, weights_bytes, weights_from_bytes
 from rnn_lab.store.store import sha256
-from rnn_lab.tasks import get_task
+from rnn_lab.tasks import task_of
 from rnn_lab.train.engine import OPTIMIZER_STATES, TrainConfig, epoch_weights
 from rnn_lab.train.runs import Run, build, execute, layers_label
 
@@ -65,7 +65,7 @@ def settings_values(settings: Mapping[str, str]) -> dict[str, Any]:
 def data_identity(values: Mapping[str, Any], data_bytes: bytes | None = None) -> str:
     """``toy:NAME``, ``bundled:NAME``, ``digits:mnist``, ``text:NAME``; an upload or own text by its SHA-256."""
     kind = values.get("data_source_kind", "toy")
-    task = values.get("task", "forecast")
+    spec = task_of(values)
     if kind == "upload":
         return f"upload:{sha256(data_bytes or b'')}"
     if kind == "text":
@@ -75,7 +75,7 @@ def data_identity(values: Mapping[str, Any], data_bytes: bytes | None = None) ->
         return "digits:mnist"
     if kind == "bundled":
         return f"bundled:{values.get('data_bundled', 'samsung')}"
-    if get_task(task).label_kind == "class":  # the classification toy, not the series toy
+    if spec.label_kind == "class":  # the classification toy, not the series toy
         return f"toy:{values.get('data_class_toy', 'first_vs_last')}"
     return f"toy:{values.get('data_toy', 'counting')}"
 
@@ -83,9 +83,9 @@ def data_identity(values: Mapping[str, Any], data_bytes: bytes | None = None) ->
 def prepare_from_values(values: Mapping[str, Any], data_bytes: bytes | None = None):
     """The prepared dataset the settings describe (as the Data page builds it); ``data_bytes`` is the upload or the
     own text. Raises DataError when it cannot be made."""
-    task = values.get("task", "forecast")
+    spec = task_of(values)
     text = data_bytes.decode("utf-8") if data_bytes is not None and values.get("data_source_kind") == "text" else None
-    return _PREPARE[get_task(task).label_kind](values, data_bytes, text)
+    return _PREPARE[spec.label_kind](values, data_bytes, text)
 
 
 def _prepare_classes(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
@@ -97,7 +97,7 @@ def _prepare_classes(values: Mapping[str, Any], data_bytes: bytes | None, text: 
 def _prepare_tokens(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
     from rnn_lab.data.text import prepare_text_from_values  # lazy: not on the home page's path
 
-    return prepare_text_from_values({**values, "task": values.get("task", "forecast")}, text)
+    return prepare_text_from_values({**values, "task": task_of(values).name}, text)
 
 
 def _prepare_numbers(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
@@ -265,7 +265,7 @@ def start_record(
     return store.start_run(
         token,
         name=name,
-        task=values.get("task", "forecast"),
+        task=task_of(values).name,
         settings=experiment_settings(values),
         arch=arch_dict(arch),
         train=cfg.to_dict(),
