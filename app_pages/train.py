@@ -40,7 +40,7 @@ with tf_spinner():
     )
 
 sizes = prepared.split_sizes
-task = getattr(prepared, "task", "forecast")
+task = prepared.task
 spec = task_of_data(prepared)
 if getattr(prepared, "input_kind", "values") == "tokens":  # text: tokens, max length and vocabulary, not features
     st.markdown(

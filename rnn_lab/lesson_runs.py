@@ -12,8 +12,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from rnn_lab import lessons
+from rnn_lab.arch.settings import config_from_values as arch_config
+from rnn_lab.data.clean import clean
+from rnn_lab.data.prepare import prepare, split_rows
+from rnn_lab.data.sources import load_bundled, load_toy
+from rnn_lab.data.text import prepare_text_from_values, tiny_corpus
 from rnn_lab.settings import all_settings
 from rnn_lab.tasks import task_of
+from rnn_lab.train.generate import generate
+from rnn_lab.train.runs import execute
+from rnn_lab.train.settings import config_from_values as train_config
 
 
 def step_settings(lesson_id: str, step: int, **overrides: Any) -> dict[str, Any]:
@@ -25,10 +33,6 @@ def step_settings(lesson_id: str, step: int, **overrides: Any) -> dict[str, Any]
 
 def prepared_from_values(values: Mapping[str, Any]):
     """The forecast dataset of a toy or bundled source with these ``data_`` settings (the Data page's path)."""
-    from rnn_lab.data.clean import clean
-    from rnn_lab.data.prepare import prepare, split_rows
-    from rnn_lab.data.sources import load_bundled, load_toy
-
     kind = values["data_source_kind"]
     if kind == "toy":
         name = values["data_toy"]
@@ -64,16 +68,10 @@ def prepared_from_values(values: Mapping[str, Any]):
 
 def lesson_run(lesson_id: str, step: int, seed: int | None = None, **overrides: Any):
     """The :class:`~rnn_lab.train.runs.Run` a student gets by pressing Train at ``step`` (from 0) of the lesson."""
-    from rnn_lab.arch.settings import config_from_values as arch_config
-    from rnn_lab.train.runs import execute
-    from rnn_lab.train.settings import config_from_values as train_config
-
     values = step_settings(lesson_id, step, **overrides)
     if seed is not None:
         values["train_seed"] = seed
     if task_of(values).label_kind == "token":  # the Data page's path for a bundled corpus
-        from rnn_lab.data.text import prepare_text_from_values
-
         prepared = prepare_text_from_values(values)
     else:
         prepared = prepared_from_values(values)
@@ -128,9 +126,6 @@ def long_memory_references(run, rho: float = 0.95) -> dict[str, float]:
 def text_lesson_results(run) -> dict:
     """Lesson 7, steps 3-4, from a trained run: its perplexity, what temperature 0.2 and 1.5 generate from 나는
     (generation seed 0, as the Train page's default) and the top-2 of the step after "나는 "."""
-    from rnn_lab.data.text import tiny_corpus
-    from rnn_lab.train.generate import generate
-
     cool = generate(run.model, run.prepared, "나는", length=30, temperature=0.2, seed=0)
     hot = generate(run.model, run.prepared, "나는", length=30, temperature=1.5, seed=0)
     after_space = cool.steps[1]["top"][:2] if len(cool.steps) > 1 else []  # step 0 is the space after 나는

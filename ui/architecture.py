@@ -6,11 +6,14 @@ import math
 
 import streamlit as st
 
+from rnn_lab.arch.codegen import broken_stack_error, legacy_notations
 from rnn_lab.arch.config import CELLS, FAMILIES, MERGE_MODES, ArchConfig
+from rnn_lab.arch.keras_model import build_model, summary_rows, summary_text
 from rnn_lab.arch.settings import SETTINGS
 from rnn_lab.arch.settings import config_from_values as _config_from_values
 from rnn_lab.i18n import error_text
 from rnn_lab.settings import setting
+from rnn_lab.tasks import task_of
 from ui.common import lang, show_advanced, t
 from ui.widgets import number_ui
 
@@ -174,8 +177,6 @@ def recurrent_advanced_ui() -> None:
 
 def task_line_ui(prepared) -> None:
     """The task chosen on the Data page and the head and loss it implies (the Dense head below must match)."""
-    from rnn_lab.tasks import task_of
-
     task = task_of(st.session_state)
     units = st.session_state.get("arch_dense_units", 1)
     head = f'Dense({units}, activation="softmax")' if task.is_classification else f"Dense({units})"
@@ -206,8 +207,6 @@ def cached_summary(cfg: ArchConfig) -> dict:
     Returns ``{"rows": summary_rows(model), "text": summary_text(model)}``; the model itself is not kept
     (nothing on this page needs its weights), so the cache stays small.
     """
-    from rnn_lab.arch.keras_model import build_model, summary_rows, summary_text
-
     model = build_model(cfg)
     return {"rows": summary_rows(model), "text": summary_text(model, line_length=SUMMARY_WIDTH)}
 
@@ -218,6 +217,4 @@ SUMMARY_WIDTH = 62  # characters: Keras's own summary, narrow enough for the pag
 @st.cache_resource(show_spinner=False)
 def cached_legacy():
     """The old-notation table with Keras 3's real messages (computed once per server)."""
-    from rnn_lab.arch.codegen import broken_stack_error, legacy_notations
-
     return legacy_notations(), broken_stack_error()

@@ -19,8 +19,24 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
+from rnn_lab.share import build_link
+from rnn_lab.store import StoreUnavailable, default_store
+from rnn_lab.store.board import board_csv, class_board, state_text, student_view
+from rnn_lab.store.classes import (
+    ClassError,
+    assignment_from_link,
+    create_class,
+    join_class,
+    member_token,
+    set_assignment,
+    set_show_leaderboard,
+    teacher_class,
+)
+from rnn_lab.store.records import load_run
 from rnn_lab.tasks import get_task
-from ui.common import WS_COOKIE, cookies, lang, projection, show_table, t
+from ui.classroom import app_root
+from ui.common import WS_COOKIE, cookies, lang, projection, session_id, show_table, t
+from ui.workspace import token
 
 TEACHER = "_class_teacher"  # (code, key) of the class this session teaches
 JOIN_CODE = "_class_join_code"  # a join link's code, prefilled in the join form
@@ -35,8 +51,6 @@ CLASS_PARAMS = ("class", "teacher", "join")
 
 
 def _store():
-    from rnn_lab.store import StoreUnavailable, default_store
-
     try:
         return default_store()
     except StoreUnavailable:
@@ -78,8 +92,6 @@ def _cookie_js(name: str, value: str | None) -> str:
 def write_cookies() -> None:
     """Keep the teacher key and the workspace token in this browser (a reload works without them in the URL).
     Written on a session's first run and when they change, by a script in the page (st.html, not iframed)."""
-    from ui.workspace import token
-
     teacher = st.session_state.get(TEACHER)
     wanted = {TEACHER_COOKIE: None if teacher is None else f"{teacher[0]}.{teacher[1]}", WS_COOKIE: token()}
     if st.session_state.get(COOKIES_WRITTEN) == wanted:
@@ -98,7 +110,6 @@ def teacher() -> dict | None:
     store = _store()
     if not pair or store is None:
         return None
-    from rnn_lab.store.classes import teacher_class
 
     return teacher_class(store, *pair)
 
@@ -109,11 +120,9 @@ def forget_teacher() -> None:
 
 
 def _public_root() -> str:
-    from ui.classroom import app_root
-
     root = app_root().rstrip("/")
     if not root.startswith("http"):
-        from rnn_lab.store.class_cli import public_url
+        from rnn_lab.store.class_cli import public_url  # lazy: not on the home page's path
 
         root = public_url()
     return root
@@ -139,8 +148,6 @@ def qr_png(text: str) -> bytes:
 
 def create_ui() -> None:
     """Start a class: name -> code, QR code, teacher link (shown once, to keep)."""
-    from rnn_lab.store.classes import ClassError, create_class
-
     with st.form("class_create"):
         st.subheader(t("class_page.create_title"))
         name = st.text_input(t("class_page.class_name"), max_chars=80)
@@ -199,8 +206,6 @@ def _result(row: dict) -> str:
 
 def board_frame(rows: list[dict]) -> pd.DataFrame:
     """The board as a table (nicknames as plain text: the table never renders markup)."""
-    from rnn_lab.store.board import state_text
-
     out = []
     for r in rows:
         metric = r["metric"]
@@ -261,8 +266,6 @@ def leaderboard_ui(board: dict[tuple[str, str], list[dict]], *, student: bool = 
 @st.fragment(run_every=2)
 def live_board(code: str) -> None:
     """The board, re-read from the store every 2 s (a fragment: the rest of the page does not rerun)."""
-    from rnn_lab.store.board import board_csv, class_board
-
     store = _store()
     pair = st.session_state.get(TEACHER)
     board = class_board(store, code, pair[1]) if store is not None and pair else None
@@ -326,8 +329,6 @@ def viewed_run():
     store = _store()
     if cls is None or store is None or cls["code"] != view[0]:
         return None
-    from rnn_lab.store.classes import member_token
-    from rnn_lab.store.records import load_run
 
     tok = member_token(store, cls["id"], view[1])
     run = load_run(store, tok, view[1]) if tok else None
@@ -363,7 +364,7 @@ def read_only_train() -> bool:
     """The Train page for a student's run: its results only (no train, rename, delete, resume or fork)."""
     if not read_only_banner():
         return False
-    from ui import train as ui_train
+    from ui import train as ui_train  # lazy: not on the home page's path
 
     ui_train.results_ui(viewed_run())
     return True
@@ -397,7 +398,6 @@ def teacher_ui(cls: dict) -> None:
             st.code(teacher_link(code, st.session_state[TEACHER][1]), language=None, wrap_lines=True)
     else:
         st.caption(t("class_page.teacher_link_hidden"))
-    from rnn_lab.store.classes import set_show_leaderboard
 
     store = _store()
     shown = st.toggle(
@@ -435,8 +435,6 @@ def assignment_text(a) -> str:
 
 
 def assignment_form(cls: dict) -> None:
-    from rnn_lab.store.classes import ClassError, assignment_from_link, set_assignment
-
     st.subheader(t("class_page.assignment_title"))
     current = cls["assignment"]
     if current is not None:
@@ -480,20 +478,15 @@ def assignment_form(cls: dict) -> None:
 
 # ---------------------------------------------------------------------- student
 def student_info() -> dict | None:
-    from ui.workspace import token
-
     store = _store()
     if store is None or token() is None:
         return None
-    from rnn_lab.store.board import student_view
 
     return student_view(store, token())
 
 
 def _client() -> tuple[str, str | None]:
     """(this browser session, its network address or None) for the wrong-code counters."""
-    from ui.common import session_id
-
     try:
         ip = st.context.ip_address
     except Exception:  # noqa: BLE001 - no browser context (AppTest)
@@ -502,9 +495,6 @@ def _client() -> tuple[str, str | None]:
 
 
 def join_ui() -> None:
-    from rnn_lab.store.classes import ClassError, join_class
-    from ui.workspace import token
-
     with st.form("class_join"):
         st.subheader(t("class_page.join_title"))
         code = st.text_input(t("class_page.code"), value=st.session_state.get(JOIN_CODE, ""), max_chars=16)
@@ -543,8 +533,6 @@ def assignment_ui(info: dict | None = None) -> None:
         st.markdown(f"**{t('class_page.assignment_title')}** · {_md(info['name'])}")
         st.markdown(assignment_text(a))
         if a.settings:
-            from rnn_lab.share import build_link
-
             st.page_link(
                 build_link(f"{_public_root()}/train", a.settings),
                 label=t("class_page.assignment_open"),

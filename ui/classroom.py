@@ -13,6 +13,7 @@ from rnn_lab import lessons, share
 from rnn_lab.settings import all_settings
 from ui.common import DERIVED_DATA, app_root, page_url, t  # noqa: F401 (page_url, app_root: used by pages via here)
 from ui.common import apply_values as _apply
+from ui.workspace import link_params
 
 APPLIED = "_link_applied"  # session flag: the link of this session was applied (first run only)
 NOTICES = "_link_notices"  # link parameters that could not be used, shown until dismissed
@@ -74,7 +75,6 @@ def current_values() -> dict:
 def sync_link() -> dict[str, str]:
     """Make the address bar hold the session's experiment (only settings that differ from defaults)."""
     wanted = share.encode(current_values())
-    from ui.workspace import link_params
 
     address = {**wanted, **link_params()}  # the workspace token stays in the address bar, never in a share link
     if st.query_params.to_dict() != address:

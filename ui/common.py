@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from rnn_lab import i18n
 from rnn_lab.settings import all_settings
 from rnn_lab.style import style_figure
+from rnn_lab.train.scheduler import default_scheduler
 
 _last_lang = "en"  # the language of the latest script run, for calls made outside a run (see lang)
 
@@ -142,8 +143,6 @@ def start_session_reaper():
     import time
 
     from streamlit import runtime
-
-    from rnn_lab.train.scheduler import default_scheduler
 
     if not runtime.exists():  # AppTest and bare runs: no server, no sessions to watch
         return None

@@ -17,9 +17,9 @@ from rnn_lab import i18n
 from rnn_lab.data.clean import CleanReport
 from rnn_lab.data.columns import TargetChoice, choose_target
 from rnn_lab.data.digits import PreparedClasses, prepare_classes_from_values
-from rnn_lab.data.errors import DataError
+from rnn_lab.data.errors import DataError, TextDataError
 from rnn_lab.data.prepare import PreparedData, prepare, prepare_series
-from rnn_lab.data.reader import Loaded, read_bytes
+from rnn_lab.data.reader import MAX_MB, Loaded, read_bytes
 from rnn_lab.data.settings import (
     DATE_ORDERS,
     config_from_values,
@@ -29,8 +29,11 @@ from rnn_lab.data.settings import (
     upload_window,
 )
 from rnn_lab.data.sources import BUNDLED, load_bundled, load_toy
+from rnn_lab.data.text import prepare_text_from_values
 from rnn_lab.data.toys import TOYS
-from rnn_lab.tasks import task_of
+from rnn_lab.settings import all_settings
+from rnn_lab.tasks import arch_defaults, task_defaults, task_of
+from ui.common import error, lang, t
 from ui.data_figures import (  # noqa: F401 (re-exported)
     CANDLE_COLORS,
     MAX_POINTS,
@@ -89,8 +92,6 @@ def own_text() -> str | None:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _text(items: tuple, text: str | None):
     """The text dataset of these ``data_`` settings and the task (next_token or classify); shared read-only."""
-    from rnn_lab.data.text import prepare_text_from_values
-
     return prepare_text_from_values(dict(items), text)
 
 
@@ -101,8 +102,6 @@ def _upload(data: bytes, name: str, sentinel: str, date_order: str) -> Loaded:
 
 def apply_task_defaults() -> None:
     """On a change of task: that task's data source with its defaults, and its loss (the other settings stay)."""
-    from rnn_lab.tasks import task_defaults
-
     for key, value in task_defaults(st.session_state["task"]).items():
         st.session_state[key] = value
 
@@ -123,8 +122,6 @@ def apply_source_defaults() -> None:
         state[key] = value
     state.pop("btn_data_features", None)
     if task_of(state).label_kind == "class":  # the explorer's shape and head follow the classification data
-        from rnn_lab.tasks import arch_defaults
-
         state.update(
             arch_defaults(
                 "classify", kind, state.get("data_class_toy_length", 20), maxlen=state.get("data_text_maxlen", 40)
@@ -201,7 +198,7 @@ def current_signature() -> tuple:
     digest = state.get("upload_digest", "") if state.get("data_source_kind") == "upload" else ""
     if state.get("data_source_kind") == "text" and state.get("data_text") == "own":
         digest = hashlib.blake2b((own_text() or "").encode(), digest_size=16).hexdigest()
-    return (*signature(state, digest), ("task", state.get("task", "forecast")))
+    return (*signature(state, digest), ("task", task_of(state).name))
 
 
 def target_choice(loaded: Loaded) -> TargetChoice:
@@ -267,13 +264,10 @@ def store_prepared(prepared: PreparedData, report: CleanReport | None = None) ->
     state["prepared"] = prepared
     state["prepared_signature"] = current_signature()  # after prepare_from_settings fixed target/features
     state["data_clean_report"] = report
-    from rnn_lab.settings import all_settings
 
     settings = all_settings()
     follow = {"arch_timesteps": prepared.window, "arch_features": prepared.n_features}
     if getattr(prepared, "input_kind", "values") == "tokens":  # text: the Embedding and head follow the vocabulary
-        from rnn_lab.tasks import arch_defaults
-
         follow = arch_defaults(prepared.task, "text", maxlen=prepared.window, vocab=prepared.vocab_size)
         follow["arch_embedding_vocab"] = prepared.vocab_size
         follow.pop("arch_mask_zero", None)  # the user's choice; choosing the task sets its default
@@ -304,11 +298,9 @@ def current_prepared(show_problems: bool = True) -> PreparedData:
         try:
             new = sequence_dataset()
         except DataError as err:
-            if prepared is None or getattr(prepared, "task", "forecast") != task:
+            if prepared is None or prepared.task != task:
                 raise
             if show_problems:  # the last good classification dataset stays
-                from ui.common import error, lang, t
-
                 error(err.text(lang()), t("data.prep.kept_previous"))
             return prepared
         store_prepared(new)
@@ -330,8 +322,6 @@ def current_prepared(show_problems: bool = True) -> PreparedData:
         if prepared is None:
             raise
         if show_problems:
-            from ui.common import error, lang, t
-
             error(err.text(lang()), t("data.prep.kept_previous"))
         return prepared
     state["data_loaded"] = loaded
@@ -345,8 +335,6 @@ def sequence_dataset():
     state = st.session_state
     task = state.get("task")
     if own_text_needed():
-        from rnn_lab.data.errors import TextDataError
-
         raise TextDataError("own_needed")
     if task_of(state).label_kind == "token":
         return _text((*signature(state), ("task", task)), own_text())
@@ -358,8 +346,6 @@ def prepared_or_stop() -> PreparedData:
     try:
         return current_prepared()
     except DataError as err:
-        from ui.common import lang
-
         show_data_error(err, lang())
         st.stop()
 
@@ -385,8 +371,6 @@ def tutorial_prepared(loaded: Loaded | None = None) -> PreparedData:
 
 
 def show_data_error(err: DataError, lang: str) -> None:
-    from ui.common import error
-
     error(err.text(lang), err.hint(lang))
 
 
@@ -423,9 +407,6 @@ def upload_ui() -> Loaded | None:
     Streamlit empties an uploader whose page was left; the dataset stays active in the session, so on
     return the page names the active file and the uploader offers to replace it.
     """
-    from rnn_lab.data.reader import MAX_MB
-    from ui.common import lang, t
-
     state = st.session_state
     active = state.get("data_upload")
     extensions = ("csv", "tsv", "txt", "xlsx")

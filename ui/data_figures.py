@@ -5,16 +5,29 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnn_lab.data.calendar import series_calendar
+from rnn_lab.data.clean import spike_mask
+from rnn_lab.data.display import value_decimals
 from rnn_lab.data.prepare import PreparedData
 from rnn_lab.data.reader import Loaded
+from rnn_lab.data.units import (
+    CURRENCY_CHOICES,
+    apply_units,
+    axis_title,
+    column_currency,
+    date_hoverformat,
+    unit_decimals,
+    unit_label,
+    with_choice,
+)
+from rnn_lab.style import color
+from ui.common import lang, projection, t
 
 # ------------------------------------------------------------------------------------------------ drawing helpers
 MAX_POINTS = 20_000  # points per line chart; longer series are shown every k-th row (the data are not changed)
 
 
 def _x_title(loaded_or_frame) -> str:
-    from ui.common import t
-
     index = getattr(loaded_or_frame, "frame", loaded_or_frame).index
     return t("data.look.x_date") if index.__class__.__name__ == "DatetimeIndex" else t("data.look.x_step")
 
@@ -28,8 +41,6 @@ def chart_rows(loaded: Loaded):
 
 def spike_hints(loaded: Loaded, column: str):
     """Rows of ``column`` far from their neighbours (a hint, see :func:`rnn_lab.data.clean.spike_mask`)."""
-    from rnn_lab.data.clean import spike_mask
-
     frame, _ = chart_rows(loaded)
     return spike_mask(frame[[column]])[column]
 
@@ -45,9 +56,6 @@ def series_figure(loaded: Loaded, column: str, cleaned=None):
     gap), and the missing values get their own markers.
     """
     import plotly.graph_objects as go
-
-    from rnn_lab.style import color
-    from ui.common import t
 
     frame, step = chart_rows(loaded)
     fig = go.Figure()
@@ -116,17 +124,12 @@ def series_figure(loaded: Loaded, column: str, cleaned=None):
 
 def currency_signs(loaded: Loaded, target: str) -> dict:
     """The currency signs of the file's columns, with the user's choice for an upload's target (``data_currency``)."""
-    from rnn_lab.data.units import with_choice
-
     choice = st.session_state.get("data_currency", "auto") if loaded.source.startswith("upload:") else "auto"
     return with_choice(loaded.currency, target, choice)
 
 
 def currency_ui(loaded: Loaded, column) -> None:
     """An upload's target: which currency it is in (the file's sign or column name by default; nothing is guessed)."""
-    from rnn_lab.data.units import CURRENCY_CHOICES, column_currency, unit_label
-    from ui.common import lang, t
-
     if not loaded.source.startswith("upload:"):
         return
     found = column_currency(loaded.source, st.session_state.get("data_target", ""), loaded.currency)
@@ -149,25 +152,16 @@ def currency_ui(loaded: Loaded, column) -> None:
 
 def column_unit(source: str, column: str, signs: dict | None = None) -> str | None:
     """The currency of a column (rnn_lab.data.units: the bundled registry, the file's sign, the column's name)."""
-    from rnn_lab.data.units import column_currency
-
     return column_currency(source, column, signs)
 
 
 def _unit_title(column: str, code: str | None) -> str:
-    from rnn_lab.data.units import axis_title
-    from ui.common import lang
-
     return axis_title(column, code, lang())
 
 
 def _units(fig, index, code: str | None, values):
     """Hovers in the column's unit (45,298 원) with the full date; a column without a currency keeps its own
     decimals (the Data page's format of that column)."""
-    from rnn_lab.data.display import value_decimals
-    from rnn_lab.data.units import apply_units
-    from ui.common import lang
-
     return apply_units(fig, index, code, lang(), decimals=None if code else value_decimals(values))
 
 
@@ -180,15 +174,10 @@ def candlestick(ohlc, code: str | None):
     hovers in the prices' unit."""
     import plotly.graph_objects as go
 
-    from rnn_lab.data.units import unit_decimals, unit_label
-    from ui.common import lang, t
-
     up, down = CANDLE_COLORS.get(lang(), CANDLE_COLORS["en"])
     d = unit_decimals(code, 2) if code else 2
     label = unit_label(code, lang())
     unit = f" {label}" if label else ""
-    from rnn_lab.data.calendar import series_calendar
-    from rnn_lab.data.units import date_hoverformat
 
     day = "%{x|" + date_hoverformat(lang(), series_calendar(ohlc.index)) + "}"  # the full date, as the lines say it
     lines = [day] + [f"{t(f'units.candle.{k}')} %{{{k}:,.{d}f}}{unit}" for k in ("open", "high", "low", "close")]
@@ -209,9 +198,6 @@ def candlestick(ohlc, code: str | None):
 def histogram_figure(frame, column: str):
     import plotly.graph_objects as go
 
-    from rnn_lab.style import color
-    from ui.common import t
-
     fig = go.Figure(go.Histogram(x=frame[column], nbinsx=40, marker_color=color("train"), name=column))
     fig.update_layout(
         title=t("data.look.histogram_title", column=column),
@@ -225,9 +211,6 @@ def histogram_figure(frame, column: str):
 
 def before_after_figure(before, after, column: str, changed, code: str | None = None):
     import plotly.graph_objects as go
-
-    from rnn_lab.style import color
-    from ui.common import t
 
     fig = go.Figure()
     fig.add_trace(
@@ -264,9 +247,6 @@ def before_after_figure(before, after, column: str, changed, code: str | None = 
 def window_figure(prepared: PreparedData, i: int):
     """The target series with window ``i`` (training split) highlighted and its label marked."""
     import plotly.graph_objects as go
-
-    from rnn_lab.style import color
-    from ui.common import t
 
     series = prepared.series
     target = prepared.target
@@ -319,8 +299,6 @@ def grid(n: int) -> list:
     A select shows its value in an ``<input>``, which cannot wrap: at the projection font a third of the
     page cuts "앞의 값으로 채우기 (forward-fill)" to "앞의 값으로 채우기 (forwar". Two per row fit.
     """
-    from ui.common import projection
-
     per_row = min(n, 2) if projection() else n
     cells: list = []
     while len(cells) < n:

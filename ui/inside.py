@@ -22,10 +22,19 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from rnn_lab.inside import views
+from rnn_lab.arch.config import training_variant
+from rnn_lab.arch.keras_model import build_model
+from rnn_lab.arch.settings import config_from_values
+from rnn_lab.inside import numpy_rnn, views
+from rnn_lab.inside import text_views as tv
+from rnn_lab.inside.connectivity import connectivity, early_late_ratio, token_connectivity
+from rnn_lab.inside.numpy_rnn import max_abs_diff, run_model
 from rnn_lab.inside.settings import SPLITS
-from rnn_lab.inside.text import last_token_step
+from rnn_lab.inside.text import last_token_step, step_tokens
+from rnn_lab.store.records import has_model as stored_has_model
 from rnn_lab.tasks import task_of_data
+from ui.class_board import viewed_run
+from ui.classroom import lesson_runs, sync_link
 from ui.common import error, lang, plot, projection, t, tf_spinner
 from ui.inside_common import (  # noqa: F401 (re-exported)
     MAX_CACHED,
@@ -67,24 +76,19 @@ AUTO_CONNECTIVITY_CELLS = 64 * 200
 
 
 def has_model(run) -> bool:
-    from rnn_lab.store.records import has_model as stored_has_model
-
     return stored_has_model(run)
 
 
 def _runs(task: str = "forecast") -> list:
     """Trained runs of ``task`` that still hold their model (a classifier is not opened on a number series); during
     a lesson only the lesson's own (ui.classroom.lesson_runs: no run from before the lesson is opened)."""
-    from ui.class_board import viewed_run
-    from ui.classroom import lesson_runs
-
     viewed = viewed_run()  # the teacher opened a student's run: only that one
     if viewed is not None:
-        return [viewed] if getattr(viewed, "task", "forecast") == task and has_model(viewed) else []
+        return [viewed] if viewed.task == task and has_model(viewed) else []
     return [
         r
         for r in lesson_runs(st.session_state.get("runs", []) or [])
-        if has_model(r) and getattr(r, "task", "forecast") == task  # a saved run's model loads when opened
+        if has_model(r) and r.task == task  # a saved run's model loads when opened
     ]
 
 
@@ -111,8 +115,6 @@ def untrained_model(arch, seed: int):
     key = ("untrained", arch, int(seed))
     model = _recall("inside_models", key)
     if model is None:
-        from rnn_lab.arch.keras_model import build_model
-
         with tf_spinner():
             model = _remember("inside_models", key, build_model(arch, seed=int(seed)))
     return model, key
@@ -128,11 +130,8 @@ def _run_seed(run, default: int) -> int:
 
 def model_ui(data) -> Picked | None:
     """Source radio (current architecture untrained, or a trained run) -> the model; None after an error message."""
-    from rnn_lab.arch.config import training_variant
-    from rnn_lab.arch.settings import config_from_values
-
     state = st.session_state
-    task = getattr(data, "task", "forecast")
+    task = data.task
     runs = _runs(task)
     _open_new_run(runs)
     col1, col2 = st.columns([1, 1])
@@ -258,8 +257,6 @@ def _window_key(window: np.ndarray) -> str:
 
 def analysis(picked: Picked, window: np.ndarray) -> dict:
     """NumPy run of every layer + NumPy-vs-Keras max |Δ| for this model and window (computed once, then cached)."""
-    from rnn_lab.inside.numpy_rnn import max_abs_diff, run_model
-
     key = (picked.key, _window_key(window))
     entry = _recall("inside_traces", key)
     if entry is None:
@@ -273,8 +270,6 @@ def analysis(picked: Picked, window: np.ndarray) -> dict:
 def connectivity_for(picked: Picked, window: np.ndarray, entry: dict) -> np.ndarray:
     """(T,) ||dŷ/dx_t|| of the window, or for token ids ||dŷ/de_t|| of their Embedding vectors (a language model:
     its guess after the last real token); computed once per (model, window)."""
-    from rnn_lab.inside.connectivity import connectivity, token_connectivity
-
     if entry["conn"] is None:
         data = picked.data
         if getattr(data, "input_kind", "values") == "tokens":
@@ -288,10 +283,6 @@ def connectivity_for(picked: Picked, window: np.ndarray, entry: dict) -> np.ndar
 def token_connectivity_ui(picked: Picked, window: np.ndarray, conn: np.ndarray) -> None:
     """The connectivity bars under the sentence's tokens, and the early/late ratio over its own tokens (the
     [PAD] steps left out: with a mask they get no gradient at all)."""
-    from rnn_lab.inside import text_views as tv
-    from rnn_lab.inside.connectivity import early_late_ratio
-    from rnn_lab.inside.text import step_tokens
-
     plot(tv.token_connectivity_figure(conn, step_tokens(picked.data.vocab, window), lang()), key="inside_fig_conn")
     real = np.asarray(window).ravel() != 0
     if real.sum() >= 4:
@@ -372,8 +363,6 @@ def step_view_ui(layer_run, entry: dict, layer_index: int) -> None:
     data = {**step_view_data(entry, layer_index, layer_run), "step": int(st.session_state["inside_step"])}
     _STEP_VIEW(key=STEP_VIEW_KEY, data=data, on_step_change=_take_browser_step)
     if st.session_state.pop(_SYNCED, False):  # a fragment rerun does not reach the router: update the link here
-        from ui.classroom import sync_link
-
         sync_link()
 
 
@@ -400,7 +389,5 @@ def time_heatmaps_ui(layer_run, step: int | None = None) -> None:
 
 def numpy_code_ui(cell: str) -> None:
     """The NumPy source of the cell, read from the library (so it is exactly what ran)."""
-    from rnn_lab.inside import numpy_rnn
-
     fn = {"simple_rnn": numpy_rnn.simple_rnn_forward, "lstm": numpy_rnn.lstm_forward, "gru": numpy_rnn.gru_forward}
     st.code(inspect.getsource(fn[cell]), language="python", wrap_lines=True)  # nothing cut off

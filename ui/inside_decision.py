@@ -6,6 +6,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from rnn_lab import class_views as cv
+from rnn_lab.data.display import significant_decimals
+from rnn_lab.data.units import format_amount, target_currency
+from rnn_lab.inside.decision import DecisionUndefined, decision_through_time
+from rnn_lab.inside.numpy_rnn import keras_output
 from rnn_lab.tasks import task_of_data
 from ui.common import lang, plot, projection, t, tf_spinner
 from ui.inside_common import Picked
@@ -16,9 +21,6 @@ from ui.inside_common import Picked
 def forecast_value_text(scaled: float, data) -> str:
     """A forecast in the target's units (``45,298 원``, ``0.8123``), then the scaled value the model computed when the
     data are scaled (``45,298 원 · scaled 0.8123``)."""
-    from rnn_lab.data.display import significant_decimals
-    from rnn_lab.data.units import format_amount, target_currency
-
     scaler = getattr(data, "scaler", None)
     if scaler is None or not hasattr(data, "inverse_y"):
         return f"{scaled:.4f}"
@@ -53,9 +55,6 @@ def prediction_text(output, data) -> str:
 def _decision(picked: Picked, window: np.ndarray, entry: dict) -> dict:
     """The (T, K) probabilities through time and their difference from Keras at t = T (once per model and input)."""
     if "decision" not in entry:
-        from rnn_lab.inside.decision import DecisionUndefined, decision_through_time
-        from rnn_lab.inside.numpy_rnn import keras_output
-
         try:
             probs = decision_through_time(picked.model, window, entry["run"])
         except DecisionUndefined as err:
@@ -70,8 +69,6 @@ def _decision(picked: Picked, window: np.ndarray, entry: dict) -> dict:
 def decision_ui(picked: Picked, window: np.ndarray, entry: dict, data) -> None:
     """At step t: the row being read (or the sequence so far), the head's probabilities if the sequence stopped
     at t, and every class's probability over t with t marked. Follows the step view's t (``inside_step``)."""
-    from rnn_lab import class_views as cv
-
     st.subheader(t("inside.decision_title"))
     found = _decision(picked, window, entry)
     if "reason" in found:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from rnn_lab.inside import views
-from ui.common import error, lang, plot, t
+from rnn_lab.inside.connectivity import ExperimentConfig, ExperimentJob, conclusion
+from ui.common import error, lang, plot, session_id, t
 
 # ---------------------------------------------------------------- the experiment (background job, Stop)
 
@@ -28,13 +29,10 @@ def _collect_experiment() -> None:
 
 
 def _start_experiment() -> None:
-    from rnn_lab.inside.connectivity import ExperimentConfig, ExperimentJob
-
     state = st.session_state
     cfg = ExperimentConfig(
         lag=int(state["inside_exp_lag"]), units=int(state["inside_exp_units"]), epochs=int(state["inside_exp_epochs"])
     )
-    from ui.common import session_id
 
     try:
         state[EXP_JOB] = ExperimentJob(cfg, session_id=session_id())
@@ -107,7 +105,6 @@ def experiment_ui() -> None:
     result = state.get(EXP_RESULT)
     if result is None:
         return
-    from rnn_lab.inside.connectivity import conclusion
 
     cfg = result.config
     st.caption(t("inside.exp_done", seconds=result.seconds, lag=cfg.lag, units=cfg.units, epochs=cfg.epochs))

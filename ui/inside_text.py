@@ -6,8 +6,20 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from rnn_lab import class_views as cv
+from rnn_lab.inside import text_views as tv
+from rnn_lab.inside.numpy_rnn import embedding_matrix
 from rnn_lab.inside.settings import SPLITS
-from rnn_lab.inside.text import last_token_step
+from rnn_lab.inside.text import (
+    TOP_K,
+    SentenceError,
+    encode_sentence,
+    last_token_step,
+    model_embedding_pca,
+    next_token_top,
+    step_tokens,
+)
+from rnn_lab.inside.text_views import shown
 from rnn_lab.tasks import task_of_data
 from ui.common import error, lang, plot, projection, t
 from ui.inside_common import Picked, _recall, _remember, _split_and_index_ui
@@ -25,8 +37,6 @@ def is_text(data) -> bool:
 
 def sentence_ui(data) -> tuple[np.ndarray, str] | None:
     """A sentence of a split, or a typed one -> its token ids (T,) int32 and a label; None after a message."""
-    from rnn_lab.inside.text import SentenceError, encode_sentence
-
     state = st.session_state
     st.radio(
         t("text_inside.from"),
@@ -79,8 +89,6 @@ def _sample_sentence(data) -> tuple[np.ndarray, str] | None:
 
 def text_prediction(model_run, ids: np.ndarray, data) -> tuple[str, str, str]:
     """(label, value, help) of the model's answer for the sentence: the next token (next_token) or the class."""
-    from rnn_lab.inside.text_views import shown
-
     if task_of_data(data).label_kind != "token":
         return (
             t("inside.prediction_classify"),
@@ -96,9 +104,6 @@ def text_prediction(model_run, ids: np.ndarray, data) -> tuple[str, str, str]:
 def text_step_ui(picked: Picked, ids: np.ndarray, entry: dict, data) -> None:
     """At step t: the sentence with token t highlighted, then the next-token top-k (next_token) or the running
     class probability (classify). Follows the step view's t (``inside_step``)."""
-    from rnn_lab.inside import text_views as tv
-    from rnn_lab.inside.text import TOP_K, next_token_top, step_tokens
-
     tokens = step_tokens(data.vocab, ids)
     T = len(tokens)
     step = min(max(1, int(st.session_state.get("inside_step", 1))), T)
@@ -124,7 +129,6 @@ def text_step_ui(picked: Picked, ids: np.ndarray, entry: dict, data) -> None:
     positive = len(data.class_names) - 1  # NSMC: 0 negative, 1 positive; the last class is the one followed
     name = data.class_names[positive]
     st.caption(t("text_inside.running_help", cls=name, T=T, delta=found["delta"]))
-    from rnn_lab import class_views as cv
 
     split, i = st.session_state.get("inside_split"), int(st.session_state.get("inside_window", 0))
     true = int(np.argmax(probs[-1]))  # a typed sentence has no label: mark the predicted class
@@ -146,9 +150,6 @@ def text_step_ui(picked: Picked, ids: np.ndarray, entry: dict, data) -> None:
 
 def token_heatmaps_ui(layer_run, ids: np.ndarray, data, step: int | None = None) -> None:
     """Hidden state and gates over the sentence, the tokens under the time axis, the black line at step ``step``."""
-    from rnn_lab.inside import text_views as tv
-    from rnn_lab.inside.text import step_tokens
-
     tokens = step_tokens(data.vocab, ids)
     cols = st.columns(len(layer_run.directions))
     for col, trace in zip(cols, layer_run.directions, strict=True):
@@ -159,9 +160,6 @@ def token_heatmaps_ui(layer_run, ids: np.ndarray, data, step: int | None = None)
 
 def embedding_ui(picked: Picked, ids: np.ndarray, data) -> None:
     """The PCA map of the model's Embedding rows, with the shown sentence's tokens marked."""
-    from rnn_lab.inside import text_views as tv
-    from rnn_lab.inside.text import model_embedding_pca
-
     st.subheader(t("text_inside.embedding_title"))
     key = ("pca", picked.key)
     emap = _recall("inside_traces", key)
@@ -171,7 +169,6 @@ def embedding_ui(picked: Picked, ids: np.ndarray, data) -> None:
         except ValueError as err:
             error(t("inside.cannot_run"), str(err))
             return
-    from rnn_lab.inside.numpy_rnn import embedding_matrix
 
     dim = int(embedding_matrix(picked.model).shape[1])  # d_e
     st.markdown(t("text_inside.embedding_help", vocab=data.vocab.size, dim=dim, share=float(np.sum(emap.explained))))

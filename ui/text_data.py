@@ -16,6 +16,7 @@ from rnn_lab.data import text_views as tv
 from rnn_lab.data.errors import DataError, TextDataError
 from rnn_lab.data.text import NSMC_LIMIT, TINY, decode_text, lines_of, tiny_corpus
 from rnn_lab.settings import setting as rnn_setting
+from rnn_lab.share import allowed_text
 from rnn_lab.tasks import task_of_data
 from ui import data as ud
 from ui.classify import class_counts, shapes_table_ui
@@ -134,8 +135,6 @@ def fix_bad_settings() -> None:
 
 
 def _allowed(setting) -> str:
-    from rnn_lab.share import allowed_text
-
     return allowed_text(setting)
 
 

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnn_lab import class_views as cv
 from rnn_lab.train import text_views as tv
+from rnn_lab.train.engine import Inference
+from rnn_lab.train.generate import generate
+from rnn_lab.train.runs import most_wrong
 from ui.common import error, lang, plot, show_table, t
 
 GENERATED_KEY = "_text_generated"  # not a setting: {run id: the last Generation of that run} (session data)
@@ -15,9 +19,6 @@ MAX_LENGTH = 60  # tokens one press may generate: the top-5 figure keeps one rea
 
 def results_ui(run) -> None:
     """A next_token run: the metrics table and verdict, perplexity in words, the worst lines, then generation."""
-    from rnn_lab import class_views as cv
-    from rnn_lab.train.runs import most_wrong
-
     m = run.metrics
     plot(cv.accuracy_figure(run.history, None, lang()), key="chart_text_accuracy")  # accuracy per predicted token
     if not run.arch.mask_zero and (run.prepared.y_train == 0).any():  # fit's curves count the [PAD] steps too
@@ -39,8 +40,6 @@ def results_ui(run) -> None:
 
 def generate_ui(run) -> None:
     """Prompt, temperature, length and seed; Generate writes the text token by token with each step's top 5."""
-    from rnn_lab.train.generate import generate
-
     prepared = run.prepared
     st.subheader(t("text_train.generate_title"))
     prompt_key = f"btn_text_prompt_{run.id}"  # one prompt per run: a word model and a character model differ
@@ -66,7 +65,6 @@ def generate_ui(run) -> None:
             unknown = tv.unknown_tokens(prepared.vocab, prompt)
             if unknown:
                 st.info(t("text_train.unknown_note", tokens=" ".join(map(tv.token_label, unknown))))
-            from rnn_lab.train.engine import Inference
 
             try:
                 with Inference(run.model, prepared.X_train[:1]) as compiled:  # the job's compiled copy, not eager
@@ -94,8 +92,6 @@ def generate_ui(run) -> None:
 
 def worst_reviews_ui(run) -> None:
     """A sentiment run on text: the reviews with the lowest probability of their true class."""
-    from rnn_lab.train.runs import most_wrong
-
     st.subheader(t("text_train.worst_reviews_title"))
     st.caption(t("text_train.worst_reviews_note", split=t(f"train.split_short.{run.metrics['split']}")))
     worst = most_wrong(run, tv.SHOWN_LINES)

@@ -16,9 +16,17 @@ import os
 import streamlit as st
 
 from rnn_lab.i18n import error_text
+from rnn_lab.store import StoreUnavailable
 from rnn_lab.tasks import task_of_data
+from rnn_lab.train.compare import CompareJob, compare_names, compare_plan
 from rnn_lab.train.engine import TrainConfig
-from ui.common import JOB_KEY, error, projection, t
+from rnn_lab.train.limits import Limits, trim_runs
+from rnn_lab.train.runs import TrainError, TrainJob, check_before, training_arch, warm_up_in_background
+from rnn_lab.train.scheduler import QueueFull, default_scheduler
+from rnn_lab.workers.state import BackendUnavailable
+from ui import workspace
+from ui.classroom import scroll_into_view
+from ui.common import JOB_KEY, error, projection, session_id, styled, t
 from ui.train_form import (  # noqa: F401 (re-exported)
     _lr_note,
     _set_lr,
@@ -72,6 +80,7 @@ from ui.train_state import (  # noqa: F401 (re-exported)
     runs,
     shown_runs,
 )
+from ui.workspace import job_class_for, snapshot
 
 LIVE_EVERY = 0.25  # seconds between redraws of the live view
 BUSY_EVERY = 1.0  # ... when every training slot of the server is taken (a classroom)
@@ -91,15 +100,12 @@ def collect_finished_job() -> None:
     finished = list(getattr(j, "runs", None) or ([j.run] if j.run is not None else []))
     if j.state == "error" and not hasattr(j, "runs"):
         finished = []
-    from ui import workspace
 
     workspace.save_finished(finished, getattr(j, "store_snapshot", None), j)  # numbered per workspace, saved
     if hasattr(j, "runs"):  # a comparison: its runs (even when a later model failed or Stop was pressed)
         st.session_state[COMPARE_KEY] = [r.id for r in finished]
         st.session_state[COMPARE_KEY + "_skipped"] = list(j.skipped)
     if finished:
-        from rnn_lab.train.limits import Limits, trim_runs
-
         runs().extend(finished)
         st.session_state["btn_train_show"] = finished[-1].id
         st.session_state["_train_scroll_results"] = True  # the results replace the live curve: bring them into view
@@ -113,8 +119,6 @@ def collect_finished_job() -> None:
 
 def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     """The Train button; starts a background job unless one runs (one training at a time per session)."""
-    from rnn_lab.train.runs import TrainError, TrainJob, check_before, training_arch
-
     j = job()
     busy = j is not None and j.running
     clicked = st.button(
@@ -127,9 +131,6 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     if busy:
         st.caption(t("train.busy"))
     if not clicked and cfg is not None and not busy and WARM_UP and not _remote():
-        from rnn_lab.train.runs import warm_up_in_background
-        from ui.common import session_id
-
         warm_up_in_background(prepared, arch, cfg, session_id=session_id())  # compile before the press (9.2)
     if not clicked or cfg is None or busy:
         return
@@ -150,12 +151,6 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
 def _submit(job_class, prepared, arch, cfg: TrainConfig, local: bool = False) -> None:
     """Queue a training (or a comparison) for this session; a full queue is a plain message. With the worker
     backend, workers that cannot be reached are said plainly and the page offers to train here instead."""
-    from rnn_lab.store import StoreUnavailable
-    from rnn_lab.train.scheduler import QueueFull
-    from rnn_lab.workers.state import BackendUnavailable
-    from ui.common import session_id
-    from ui.workspace import job_class_for, snapshot
-
     try:
         st.session_state[JOB_KEY] = job_class_for(job_class, local=local)(  # a training saves itself in the store
             prepared, arch, cfg, live=bool(st.session_state.get("train_live", True)), session_id=session_id()
@@ -177,8 +172,6 @@ def _submit(job_class, prepared, arch, cfg: TrainConfig, local: bool = False) ->
 
 def compare_start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     """Train SimpleRNN, LSTM, GRU, Conv1D and Dense on this split with this budget, one after another."""
-    from rnn_lab.train.compare import CompareJob, compare_names, compare_plan
-
     names = compare_names(prepared)
     j = job()
     busy = j is not None and j.running
@@ -229,8 +222,6 @@ def _live_chart(snap: dict, cfg: TrainConfig) -> None:
     with nothing new re-emits the figure kept in the session. A fragment rerun must draw it again, or Streamlit
     drops it from the page; the unchanged element is then the same message, which Streamlit sends as a reference
     to its copy in the browser once it is 10 kB or more (its ForwardMsg cache)."""
-    from ui.common import styled
-
     drawn_key = (
         getattr(job(), "started", None),
         snap.get("model_index"),
@@ -309,14 +300,10 @@ def _queued_fragment() -> None:
 
 def _remote() -> bool:
     """Trainings run on workers (RNN_LAB_SCHEDULER=celery): this process compiles nothing ahead of them."""
-    from rnn_lab.train.scheduler import default_scheduler
-
     return bool(getattr(default_scheduler(), "remote", False))
 
 
 def _server_busy() -> bool:
-    from rnn_lab.train.scheduler import default_scheduler
-
     status = default_scheduler().status()
     return status.running >= status.limit
 
@@ -332,8 +319,6 @@ def live_ui() -> None:
             st.info(t("train.running"), icon=":material/model_training:")
             (_live_fragment_busy if _server_busy() else _live_fragment)()
         if st.session_state.get("_train_live_scrolled") != id(j):  # once per training: the curve into view
-            from ui.classroom import scroll_into_view
-
             st.session_state["_train_live_scrolled"] = id(j)
             scroll_into_view("train_live_view")
         return

@@ -7,8 +7,9 @@ import math
 
 import streamlit as st
 
+from rnn_lab.tasks import task_of
 from rnn_lab.train.engine import LOSSES, OPTIMIZERS, TrainConfig
-from rnn_lab.train.settings import config_from_values
+from rnn_lab.train.settings import DEFAULT_LR, KERAS_LR, config_from_values
 from ui.common import error, show_advanced, t
 from ui.widgets import number_ui
 
@@ -21,8 +22,6 @@ def _set_lr(value: float) -> None:
 
 def _lr_note(column) -> None:
     """Why the default differs from Keras' 0.001, and a button to the other one (the tutorial's exact numbers)."""
-    from rnn_lab.train.settings import DEFAULT_LR, KERAS_LR
-
     lr = st.session_state.get("train_lr")
     if lr == DEFAULT_LR:
         prepared = st.session_state.get("prepared")  # the reason holds only when the training set fits in one batch
@@ -59,7 +58,6 @@ def hyperparameters_ui() -> TrainConfig | None:
     _lr_note(c2)
     number_ui("train_epochs", t("train.epochs"), 10, column=c3, help=t("train.epochs_help"))
     c1, c2, c3 = st.columns(3)
-    from rnn_lab.tasks import task_of
 
     losses = [loss for loss in LOSSES if loss in task_of(st.session_state).losses]  # the losses that fit the head
     if st.session_state.get("train_loss") not in losses:  # e.g. mse left from forecasting, or a hand-made link

@@ -10,10 +10,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from rnn_lab.data.display import NumberFormat, significant_decimals
+from rnn_lab.data.units import apply_units, axis_title, format_amount, target_currency, unit_decimals, unit_label
 from rnn_lab.settings import setting
 from rnn_lab.style import color
 from rnn_lab.tasks import task_of_data
-from ui.common import projection, show_table, t
+from rnn_lab.train import export
+from rnn_lab.train.engine import GROWTH_EPOCHS, GROWTH_GRACE, divergence_text
+from rnn_lab.train.runs import forecast
+from ui import classify, text_train
+from ui.common import lang, projection, show_table, styled, t
 from ui.train_form import _set_lr
 from ui.widgets import number_ui
 
@@ -21,8 +27,6 @@ SPLIT_ROLE = {"train": "train", "val": "validation", "test": "test"}
 
 
 def _lang() -> str:
-    from ui.common import lang
-
     return lang()
 
 
@@ -83,15 +87,11 @@ def _stop_message(run) -> None:
 
 def diverged_text(run) -> str:
     """Why the divergence guard stopped the run (NaN/inf, or a loss that kept growing), with its numbers."""
-    from rnn_lab.train.engine import divergence_text
-
     return divergence_text(run.history, run.train.learning_rate, _lang())
 
 
 def _diverged_ui(run) -> None:
     """The divergence guard's message, its rule, and one click to a learning rate ten times smaller (only that)."""
-    from rnn_lab.train.engine import GROWTH_EPOCHS, GROWTH_GRACE
-
     st.error(diverged_text(run), icon=":material/warning:")
     st.caption(t("units.diverged.rule", n=GROWTH_EPOCHS, grace=GROWTH_GRACE))
     smaller = max(float(setting("train_lr").min), run.train.learning_rate / 10)
@@ -186,21 +186,15 @@ def predictions_figure(run, forecast: pd.Series | None = None):
 
 def _unit(run) -> str | None:
     """The currency of the run's target (rnn_lab.data.units), or None."""
-    from rnn_lab.data.units import target_currency
-
     return target_currency(run.prepared) if run.prepared is not None else None
 
 
 def _with_unit(run, name: str) -> str:
-    from rnn_lab.data.units import axis_title
-
     return axis_title(name, _unit(run), _lang())
 
 
 def _units(fig, run):
     """Hovers in the target's unit (45,298 원, not 45.29812k) and the full date on the series' calendar."""
-    from rnn_lab.data.units import apply_units
-
     series = getattr(run.prepared, "series", None)
     index = series.index if isinstance(series, pd.DataFrame) else None
     code = _unit(run)
@@ -209,8 +203,6 @@ def _units(fig, run):
 
 
 def _significant(values) -> int:
-    from rnn_lab.data.display import significant_decimals
-
     return significant_decimals(values)
 
 
@@ -249,8 +241,6 @@ def _finite(v) -> bool:
 def _one_format(values: list) -> list[str]:
     """The numbers of one column (or one metric's row) in ONE format: fixed decimals giving about four
     significant digits at their typical size, thousands separators, never an exponent beside a plain number."""
-    from rnn_lab.data.display import NumberFormat, significant_decimals
-
     fmt = NumberFormat(significant_decimals([v for v in values if _finite(v)]))
     return [fmt(v) if _finite(v) else "-" for v in values]
 
@@ -258,8 +248,6 @@ def _one_format(values: list) -> list[str]:
 def metrics_table(run) -> pd.DataFrame:
     """MSE, RMSE, MAE and MAPE of the model and the naive baseline; RMSE and MAE in the target's currency
     (``655 원`` / ``655 KRW``), MSE in its square."""
-    from rnn_lab.data.units import format_amount, unit_decimals, unit_label
-
     m = run.metrics
     code = _unit(run)
     label = unit_label(code, _lang())
@@ -323,8 +311,6 @@ RESULT_FIGURES_KEY = "_train_result_figures"  # not a setting: {(run id, figure,
 def _results_chart(run, what, make, key: str) -> None:
     """A results figure of the shown run, built and styled once per run, language and projection mode and kept in
     the session (Plotly's styling alone takes ~80 ms a figure): a rerun of the page only sends it again."""
-    from ui.common import styled
-
     cache = st.session_state.setdefault(RESULT_FIGURES_KEY, {})
     name = (run.id, what, _lang(), projection())
     if name not in cache:
@@ -336,24 +322,16 @@ def _results_chart(run, what, make, key: str) -> None:
 
 
 def results_ui(run) -> None:
-    from rnn_lab.train.runs import forecast
-
     st.header(t("train.results", name=run.name))
     _stop_message(run)
     _results_chart(run, "loss", lambda: loss_figure(run.history, run.train.loss), "chart_train_loss")
     if task_of_data(run).label_kind == "token":
-        from ui import text_train
-
         text_train.results_ui(run)
         export_ui(run)
         return
     if task_of_data(run).label_kind == "class":
-        from ui import classify
-
         classify.results_ui(run)
         if getattr(run.prepared, "input_kind", "values") == "tokens":  # reviews, not images: show their words
-            from ui import text_train
-
             text_train.worst_reviews_ui(run)
         export_ui(run)
         return
@@ -373,8 +351,6 @@ def results_ui(run) -> None:
 
 
 def export_ui(run) -> None:
-    from rnn_lab.train import export
-
     st.subheader(t("train.export"))
     stem = f"rnn_lab_run{run.id}"
     # (label key, bytes maker, file name, MIME type, key suffix)

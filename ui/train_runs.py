@@ -7,18 +7,21 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from rnn_lab.data.units import unit_label
 from rnn_lab.i18n import error_text
-from rnn_lab.tasks import get_task, task_of_data
-from ui.common import plot, projection, show_table, t
+from rnn_lab.tasks import get_task, task_of, task_of_data
+from rnn_lab.train.limits import Limits
+from rnn_lab.train.runs import best_run, compare_row, layers_label
+from rnn_lab.train.text_views import perplexity_figure
+from ui.common import lang, plot, projection, show_table, t
 from ui.train_results import _lang, _one_format, _unit, loss_label
 from ui.train_state import COMPARE_KEY, RUNS_KEY, runs, shown_runs
+from ui.workspace import deleted, fork_ui, not_saving_ui, renamed, resume_ui
 
 # ---------------------------------------------------------------- runs
 
 
 def runs_table(items: list) -> pd.DataFrame:
-    from rnn_lab.train.runs import best_run, layers_label
-
     best = best_run(items)
     rows = []
     for r in items:
@@ -70,8 +73,6 @@ def runs_table(items: list) -> pd.DataFrame:
 
 def _with_units(cells: list[str], items: list) -> list[str]:
     """RMSE cells of runs whose target has a currency, with its unit (``1,229 원``); the others as they are."""
-    from rnn_lab.data.units import unit_label
-
     out = []
     for cell, run in zip(cells, items, strict=True):
         label = unit_label(_unit(run), _lang()) if task_of_data(run).forecasts else ""
@@ -122,14 +123,11 @@ def _rename(run_id: int) -> None:
     for r in runs():
         if r.id == run_id and name:
             r.name = name
-            from ui.workspace import renamed
 
             renamed(r)
 
 
 def _delete(run_id: int) -> None:
-    from ui.workspace import deleted
-
     for r in runs():
         if r.id == run_id:
             deleted(r)  # from the run store too
@@ -140,7 +138,6 @@ def _delete(run_id: int) -> None:
 def selected_run_ui():
     """Choose the run to show (the latest by default); rename or delete it."""
     items = shown_runs()
-    from ui.workspace import not_saving_ui
 
     not_saving_ui()  # the run store cannot be used: nothing is being saved
     if not items:
@@ -149,8 +146,6 @@ def selected_run_ui():
     ids = [r.id for r in items]
     dropped = st.session_state.pop("_train_dropped", None)
     if dropped:
-        from rnn_lab.train.limits import Limits
-
         st.info(
             t("train.runs_dropped", n=Limits.from_env().max_runs, names=", ".join(dropped)), icon=":material/delete:"
         )
@@ -180,7 +175,6 @@ def selected_run_ui():
         args=(run_id,),
         icon=":material/delete:",
     )
-    from ui.workspace import fork_ui, resume_ui
 
     c5.toggle(
         t("train.pin"),
@@ -208,8 +202,6 @@ def _skipped_ui(skipped: list) -> None:
 
 def comparison_table(items: list) -> pd.DataFrame:
     """One row per compared model: its parameters, training time and test metric beside the baseline."""
-    from rnn_lab.train.runs import compare_row
-
     rows = []
     for r in items:
         row = compare_row(r)
@@ -264,23 +256,18 @@ def comparison_ui(items: list) -> None:
 
 def _perplexity_chart(names: list[str], items: list, key: str) -> None:
     """Language-model runs: perplexity beside the unigram baseline's, one pair of bars per run."""
-    from rnn_lab.train.text_views import perplexity_figure
-    from ui.common import lang
-
     model = [r.metrics["model"]["perplexity"] for r in items]
     unigram = [r.metrics["baseline"]["perplexity"] for r in items]
     plot(perplexity_figure(names, model, unigram, lang()), key=key)
 
 
 def layers_name(run) -> str:
-    from rnn_lab.train.runs import layers_label
-
     return layers_label(run.arch)
 
 
 def compare_ui() -> None:
-    task = st.session_state.get("task", "forecast")
-    items = [r for r in shown_runs() if getattr(r, "task", "forecast") == task]  # never two tasks on one axis
+    task = task_of(st.session_state).name
+    items = [r for r in shown_runs() if r.task == task]  # never two tasks on one axis
     if len(items) < 1:
         return
     comparison_ui(items)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.classroom import lesson_runs
 from ui.common import JOB_KEY
 
 RUNS_KEY = "runs"
@@ -16,8 +17,6 @@ def runs() -> list:
 
 def shown_runs() -> list:
     """The runs the page shows: all of them, or during a lesson only the lesson's own (ui.classroom.lesson_runs)."""
-    from ui.classroom import lesson_runs
-
     return lesson_runs(runs())
 
 

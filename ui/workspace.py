@@ -16,7 +16,17 @@ import functools
 
 import streamlit as st
 
-from ui.common import JOB_KEY, app_root, apply_values, t
+from rnn_lab.i18n import error_text
+from rnn_lab.settings import all_settings
+from rnn_lab.share import build_link
+from rnn_lab.store import StoreUnavailable, default_store, valid_token
+from rnn_lab.store.pack import weights_from_bytes
+from rnn_lab.store.records import ProgressSaver, finish_record, load_runs, queue_record, settings_values
+from rnn_lab.store.records import save_finished as save
+from rnn_lab.train.engine import OPTIMIZER_STATES
+from rnn_lab.train.runs import TrainJob, execute, layers_label, training_arch
+from rnn_lab.train.scheduler import QueueFull, default_scheduler
+from ui.common import JOB_KEY, WS_COOKIE, app_root, apply_values, cookies, lang, session_id, t
 
 WS_PARAM = "ws"  # the URL parameter holding the workspace token
 TOKEN = "_ws_token"
@@ -43,9 +53,6 @@ def link_params() -> dict[str, str]:
 
 def _asked_token() -> str | None:
     """The link's ``?ws=`` token, else the one this browser kept in its cookie (an experiment link, a reload)."""
-    from rnn_lab.store import valid_token
-    from ui.common import WS_COOKIE, cookies
-
     asked = st.query_params.get(WS_PARAM)
     if asked:
         return str(asked)
@@ -54,8 +61,6 @@ def _asked_token() -> str | None:
 
 
 def _store():
-    from rnn_lab.store import StoreUnavailable, default_store
-
     try:
         return default_store()
     except StoreUnavailable as err:
@@ -69,8 +74,6 @@ def open_once() -> None:
     if state.get(OPENED):
         return
     state[OPENED] = True
-    from rnn_lab.store import StoreUnavailable
-    from rnn_lab.store.records import load_runs
 
     state[REQUESTED] = _asked_token()
     store = _store()
@@ -86,7 +89,7 @@ def open_once() -> None:
     state[OTHERS] = others
     _reattach(store, tok, others)
     if restored:
-        from rnn_lab.train.limits import Limits, trim_runs
+        from rnn_lab.train.limits import Limits, trim_runs  # lazy: not on the home page's path
 
         items = state.setdefault("runs", [])
         items[:0] = restored
@@ -96,15 +99,12 @@ def open_once() -> None:
 def _reattach(store, tok: str, others: list[dict]) -> None:
     """A page reloaded while its training runs on a worker finds that job again by the run id: the newest run of
     the workspace still queued or running becomes the page's job (its live view, Stop, then its results)."""
-    from rnn_lab.train.scheduler import default_scheduler
-
     scheduler = default_scheduler()
     active = [rec for rec in others if rec["state"] in ("queued", "running")]
     if not active or not getattr(scheduler, "remote", False):
         return
-    from rnn_lab.workers.scheduler import RemoteTrainJob
+    from rnn_lab.workers.scheduler import RemoteTrainJob  # lazy: not on the home page's path
     from rnn_lab.workers.state import BackendUnavailable
-    from ui.common import session_id
 
     rec = active[-1]
     try:
@@ -121,8 +121,6 @@ def _reattach(store, tok: str, others: list[dict]) -> None:
 
 def snapshot() -> tuple[dict, bytes | None]:
     """The experiment's settings now and the bytes of its upload / own text (kept with a job at its start)."""
-    from rnn_lab.settings import all_settings
-
     state = st.session_state
     values = {key: state.get(key, s.default) for key, s in all_settings().items()}
     data = None
@@ -155,8 +153,6 @@ def save_finished(finished: list, snap: tuple[dict, bytes | None] | None = None,
         return
     if tok is None or not finished:
         return
-    from rnn_lab.store import StoreUnavailable
-    from rnn_lab.store.records import save_finished as save
 
     store = _store()
     if store is None:
@@ -189,8 +185,6 @@ def _number_unsaved(finished: list) -> None:
 
 
 def _forget(tok: str, run_id: str) -> None:
-    from rnn_lab.store import StoreUnavailable
-
     store = _store()
     if store is not None:
         try:
@@ -209,8 +203,6 @@ def deleted(run) -> None:
 def renamed(run) -> None:
     run_id, tok = getattr(run, "store_id", None), token()
     if run_id and tok:
-        from rnn_lab.store import StoreUnavailable
-
         store = _store()
         if store is not None:
             try:
@@ -223,8 +215,6 @@ def not_saving_ui() -> None:
     """The plain warning when the store cannot be used (nothing is being saved)."""
     err = st.session_state.get(ERROR)
     if err is not None:
-        from ui.common import lang
-
         st.warning(err.text(lang()), icon=":material/cloud_off:")
 
 
@@ -238,7 +228,6 @@ def sidebar_ui() -> None:
         if tok is None:
             return
         st.caption(t("store.ui.saved_here"))
-        from rnn_lab.share import build_link
 
         if not st.session_state.get("projection"):  # nothing secret on the projector
             st.code(build_link(app_root().rstrip("/") + "/", {WS_PARAM: tok}), language=None, wrap_lines=True)
@@ -267,9 +256,6 @@ def job_class_for(job_class, local: bool = False):
     With the worker backend (``RNN_LAB_SCHEDULER=celery``) a training is a queued record whose id a worker
     trains (:class:`rnn_lab.workers.scheduler.RemoteTrainJob`); ``local`` trains it in this process instead
     (the workers' queue cannot be reached)."""
-    from rnn_lab.train.runs import TrainJob
-    from rnn_lab.train.scheduler import default_scheduler
-
     tok = token()
     store = _store() if tok else None
     if job_class is not TrainJob or store is None:
@@ -279,7 +265,7 @@ def job_class_for(job_class, local: bool = False):
     parent = (*fork, "fork") if fork else None
     scheduler = default_scheduler()
     if getattr(scheduler, "remote", False) and not local:  # RNN_LAB_SCHEDULER=celery: a worker trains it
-        from rnn_lab.workers.scheduler import remote_job_class
+        from rnn_lab.workers.scheduler import remote_job_class  # lazy: not on the home page's path
 
         return remote_job_class(store, tok, values, data, parent)
     job = _saving_job(store, tok, values, data, parent)
@@ -299,10 +285,6 @@ def _saving_job(
 ):
     """The TrainJob class that saves itself; ``parent`` = (store id, number, "fork" | "resume"); a resume starts
     from ``start`` (a trained model with its optimizer state) and its history continues ``history_before``."""
-    from rnn_lab.i18n import error_text
-    from rnn_lab.store import StoreUnavailable
-    from rnn_lab.store.records import ProgressSaver, finish_record, queue_record
-    from rnn_lab.train.runs import TrainJob, execute, layers_label, training_arch
 
     class SavingTrainJob(TrainJob):
         def __init__(self, prepared, arch, cfg, **kwargs):
@@ -396,9 +378,6 @@ def fork_ui(run) -> None:
 
 
 def _fork(run) -> None:
-    from rnn_lab.store import StoreUnavailable
-    from rnn_lab.store.records import settings_values
-
     tok, store = token(), _store()
     if store is None:
         return
@@ -414,7 +393,7 @@ def _fork(run) -> None:
     apply_values(experiment)
     data = rec.get("data_bytes")
     if data is not None and values.get("data_source_kind") == "upload":
-        from ui.data import remember_upload
+        from ui.data import remember_upload  # lazy: not on the home page's path
 
         remember_upload((values.get("data_upload_name") or "data.csv", data))
     elif data is not None and values.get("data_text") == "own":
@@ -444,13 +423,6 @@ def resume_ui(run) -> None:
 
 def _resume(run) -> None:
     import dataclasses
-
-    from rnn_lab.store import StoreUnavailable
-    from rnn_lab.store.pack import weights_from_bytes
-    from rnn_lab.store.records import settings_values
-    from rnn_lab.train.engine import OPTIMIZER_STATES
-    from rnn_lab.train.scheduler import QueueFull
-    from ui.common import session_id
 
     tok, store = token(), _store()
     if store is None:
@@ -484,8 +456,6 @@ def _resume(run) -> None:
 
 def _delete_workspace() -> None:
     """Delete the workspace (every run, model and file only it used) and start a new, empty one."""
-    from rnn_lab.store import StoreUnavailable
-
     tok, store = token(), _store()
     if store is None or tok is None:
         return

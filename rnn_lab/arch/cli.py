@@ -6,6 +6,7 @@ import argparse
 import json
 
 from rnn_lab.arch.config import MAX_LAYERS, ArchConfig
+from rnn_lab.arch.keras_model import build_model, summary_rows
 from rnn_lab.arch.params import layer_formulas, total_params
 from rnn_lab.errors import UsageError
 from rnn_lab.flags import Flag, add_flags
@@ -83,8 +84,6 @@ def config_from_args(args: argparse.Namespace) -> ArchConfig:
 
 def summary_report(cfg: ArchConfig) -> dict:
     """Keras's summary rows joined with the analytic formulas, as the ``--json`` output."""
-    from rnn_lab.arch.keras_model import build_model, summary_rows
-
     rows = summary_rows(build_model(cfg))
     formulas = {f.name: f for f in layer_formulas(cfg)}
     layers = []

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from rnn_lab.data.clean import CleanReport, clean
+from rnn_lab.data.clean import MIN_FILLED_RUN, CleanReport, clean, filled_runs
 from rnn_lab.data.errors import DataError
 from rnn_lab.data.settings import SCALINGS, DataConfig
 
@@ -144,8 +144,6 @@ class PreparedData:
     def filled_runs(self, min_rows: int | None = None) -> list[dict]:
         """Long runs of filled target values: first and last date (or row), rows, and the share of each split's
         labels that lie in the run (a run over the test labels means a test score mostly on invented values)."""
-        from rnn_lab.data.clean import MIN_FILLED_RUN, filled_runs
-
         if self.filled is None:
             return []
         out = []

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from rnn_lab.data.calendar import series_calendar
+
 PRICE_COLUMNS = ("Open", "High", "Low", "Close", "Adj Close")
 
 # bundled series -> the currency its prices are quoted in (assets/data/SOURCES.md: Yahoo's 005930.KS is in won,
@@ -166,8 +168,6 @@ def apply_units(fig, index, code: str | None, lang: str, decimals: int | None = 
     ``index`` is the series' index (its calendar decides the date format); ``traces`` limits the change to these
     trace types (default: scatter lines and markers)."""
     import pandas as pd
-
-    from rnn_lab.data.calendar import series_calendar
 
     template = value_hovertemplate(code, lang, decimals)
     for trace in fig.data:

@@ -33,11 +33,37 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from rnn_lab.arch.config import ArchConfig, training_variant
+from rnn_lab.arch.keras_model import build_model
+from rnn_lab.data.digits import SPLIT_SEED
 from rnn_lab.errors import UsageError
 from rnn_lab.flags import Flag, add_flags
+from rnn_lab.inside.decision import DecisionUndefined, decision_through_time
+from rnn_lab.inside.numpy_rnn import embedding_matrix, keras_output, max_abs_diff, reads_tokens, run_model
 from rnn_lab.inside.settings import SPLITS
+from rnn_lab.inside.text import (
+    TOP_K,
+    SentenceError,
+    embedding_pca,
+    encode_sentence,
+    last_token_step,
+    next_token_top,
+    step_tokens,
+)
 from rnn_lab.tasks import get_task, task_of_data
-from rnn_lab.train.cli import DATA_FLAGS, LIMIT_FLAG, SAMPLES_FLAG, TASK_FLAG, UNITS_ALSO, add_text_arguments
+from rnn_lab.train.cli import (
+    DATA_FLAGS,
+    LIMIT_FLAG,
+    SAMPLES_FLAG,
+    TASK_FLAG,
+    UNITS_ALSO,
+    add_text_arguments,
+    load_classes,
+    load_prepared,
+    load_text,
+    task_of_args,
+    text_config,
+)
 
 SPLIT_NAMES = {"train": "training", "val": "validation", "test": "test"}
 
@@ -100,8 +126,6 @@ def _model(args, prepared, classes: int | None = None):
         shape = tuple(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None
         tokens = getattr(prepared, "input_kind", "values") == "tokens"
         if tokens:
-            from rnn_lab.inside.numpy_rnn import embedding_matrix, reads_tokens
-
             if shape != (prepared.window,) or not reads_tokens(model):
                 raise UsageError(
                     f"{path.name} expects inputs of shape {shape}, the text gives {prepared.window} token ids: "
@@ -118,8 +142,6 @@ def _model(args, prepared, classes: int | None = None):
                 f"({prepared.window}, {prepared.n_features}): use the --window and --features it was trained with"
             )
         return model, {"source": "run", "file": str(path), "name": model.name}
-    from rnn_lab.arch.config import ArchConfig, training_variant
-    from rnn_lab.arch.keras_model import build_model
 
     if getattr(prepared, "input_kind", "values") == "tokens":  # the Embedding and the task's head, as the page builds
         try:
@@ -184,13 +206,10 @@ def inside_report(args) -> dict:
     """Everything the command prints, as the ``--json`` object."""
     import numpy as np
 
-    from rnn_lab.data.digits import SPLIT_SEED
-    from rnn_lab.inside import views
-    from rnn_lab.inside.numpy_rnn import max_abs_diff, run_model
-    from rnn_lab.train.cli import load_classes, load_prepared, load_text, task_of_args, text_config
+    from rnn_lab.inside import views  # plotly: `python -m rnn_lab --help` need not load it
 
     if args.run_id:  # a saved run: its own data settings and model (rnn_lab.store)
-        from rnn_lab.store.cli import stored_inside
+        from rnn_lab.store.cli import stored_inside  # upward (the store is above inside): in here
 
         task, prepared, stored_model, stored_described = stored_inside(args)
         args.data = args.data or prepared.source
@@ -213,8 +232,6 @@ def inside_report(args) -> dict:
         raise UsageError("--sentence reads text: use --data text:...")
     unknown: list[str] = []
     if args.sentence is not None:
-        from rnn_lab.inside.text import SentenceError, encode_sentence
-
         try:
             sentence = encode_sentence(prepared, args.sentence)
         except SentenceError as err:
@@ -239,8 +256,6 @@ def inside_report(args) -> dict:
     if args.step is not None:
         step = args.step
     elif text:  # the last real token: post padding would otherwise open a [PAD] step
-        from rnn_lab.inside.text import last_token_step
-
         step = last_token_step(window)
     else:
         step = n_steps
@@ -297,9 +312,6 @@ def _text_report(model, ids, model_run, prepared, step: int, unknown: list[str])
     """The sentence's tokens, the PCA of the Embedding, and (next_token) the top-5 next tokens."""
     import numpy as np
 
-    from rnn_lab.inside.numpy_rnn import embedding_matrix
-    from rnn_lab.inside.text import TOP_K, embedding_pca, next_token_top, step_tokens
-
     E = embedding_matrix(model)
     out = {
         "text": {
@@ -331,9 +343,6 @@ def _embedding_layer(model):
 def _decision(model, window, model_run, prepared, split: str, index: int) -> dict:
     """The class probabilities at every step (the head on h_t), the true and the predicted class."""
     import numpy as np
-
-    from rnn_lab.inside.decision import DecisionUndefined, decision_through_time
-    from rnn_lab.inside.numpy_rnn import keras_output
 
     try:
         probs = decision_through_time(model, window, model_run)

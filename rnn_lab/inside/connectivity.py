@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rnn_lab.data.toys import TOYS
+from rnn_lab.arch.config import ArchConfig
+from rnn_lab.arch.keras_model import build_model
+from rnn_lab.data.prepare import prepare
+from rnn_lab.data.toys import TOYS, make_toy
+from rnn_lab.i18n import t
+from rnn_lab.train.engine import TrainConfig, train
+from rnn_lab.train.scheduler import default_scheduler
 
 EXPERIMENT_CELLS = ("SimpleRNN", "LSTM", "GRU")
 FADED = 0.5  # early/late ratio below which the conclusion says a cell's gradient fades towards the start
@@ -188,9 +194,6 @@ class ExperimentResult:
 
 def long_memory_data(cfg: ExperimentConfig):
     """The long_memory toy, windowed with window = lag, standard-scaled on the training rows only."""
-    from rnn_lab.data.prepare import prepare
-    from rnn_lab.data.toys import make_toy
-
     df = make_toy("long_memory", length=cfg.length, seed=cfg.seed, lag=cfg.lag)
     return prepare(
         df,
@@ -205,17 +208,12 @@ def long_memory_data(cfg: ExperimentConfig):
 
 
 def _build(cell: str, cfg: ExperimentConfig, timesteps: int, features: int):
-    from rnn_lab.arch.config import ArchConfig
-    from rnn_lab.arch.keras_model import build_model
-
     arch = ArchConfig(cell=cell, units=(cfg.units,), timesteps=timesteps, features=features, dense_units=1)
     return build_model(arch, seed=cfg.seed), arch
 
 
 def _train(model, data, cfg: ExperimentConfig, on_epoch, stop=None) -> tuple[list[float], list[float], str | None]:
     """Train with the Train page's fast engine (same loss, optimizer and batch order rules as the page)."""
-    from rnn_lab.train.engine import TrainConfig, train
-
     tcfg = TrainConfig(
         optimizer="adam",
         learning_rate=cfg.learning_rate,
@@ -296,8 +294,6 @@ def run_experiment(
 
 def conclusion(result: ExperimentResult, lang: str = "en") -> str:
     """A plain-words conclusion built from the numbers that came out (catalogue templates filled with values)."""
-    from rnn_lab.i18n import t
-
     rows = result.results
     if not rows:
         return ""
@@ -360,8 +356,6 @@ class ExperimentJob:
     """
 
     def __init__(self, cfg: ExperimentConfig, scheduler=None, session_id: str = ""):
-        from rnn_lab.train.scheduler import default_scheduler
-
         cfg.validate()  # a bad setting is a message on the page, not a dead thread
         self.cfg = cfg
         self.fraction = 0.0

@@ -24,6 +24,12 @@ import json
 import math
 from datetime import UTC, datetime
 
+from rnn_lab.arch.config import ArchConfig
+from rnn_lab.i18n import t
+from rnn_lab.store.classes import BOARD_COLUMNS, class_runs, members, queue_positions, student_class, teacher_class
+from rnn_lab.store.pack import loads
+from rnn_lab.store.records import settings_values
+from rnn_lab.store.schema import runs
 from rnn_lab.tasks import get_task
 
 GROWING_EPOCHS = 3  # the loss grew this many epochs in a row: diverged
@@ -80,8 +86,7 @@ def params_of(arch: dict | None) -> int | None:
 @functools.lru_cache(maxsize=4096)
 def _params_of(arch_json: str) -> int | None:
     try:
-        from rnn_lab.arch.config import ArchConfig
-        from rnn_lab.arch.params import total_params
+        from rnn_lab.arch.params import total_params  # lazy: not on the home page's path
 
         return int(total_params(ArchConfig(**json.loads(arch_json))))
     except Exception:  # noqa: BLE001 - an old or odd record: no count rather than no board
@@ -190,8 +195,6 @@ def counts_for(run: dict, assignment) -> bool:
 
 def split_of(settings: dict) -> tuple[float, float]:
     """(validation, test) fractions of a run's stored settings."""
-    from rnn_lab.store.records import settings_values
-
     v = settings_values(settings or {})
     return float(v.get("data_val_frac", 0.0)), float(v.get("data_test_frac", 0.0))
 
@@ -317,8 +320,6 @@ def build_leaderboard(members: list[dict], runs: list[dict], assignment=None) ->
 def class_board(store, code: str, key: str | None) -> dict | None:
     """The whole board for the teacher: ``{"class": ..., "rows": [...], "leaderboard": {...}}``, or None on a
     wrong code or key."""
-    from rnn_lab.store.classes import class_runs, members, queue_positions, teacher_class
-
     cls = teacher_class(store, code, key)
     if cls is None:
         return None
@@ -335,8 +336,6 @@ def class_board(store, code: str, key: str | None) -> dict | None:
 def student_view(store, token: str | None) -> dict | None:
     """What a student may see of their class: its name and code, their display name, the assignment with their
     own best result against it, and the leaderboard's nicknames and scores only if the teacher turned it on."""
-    from rnn_lab.store.classes import class_runs, members, student_class
-
     cls = student_class(store, token)
     if cls is None:
         return None
@@ -369,10 +368,6 @@ def store_runs_of(store, cls: dict) -> list[dict]:
     """The student's own runs only (board columns), by their workspace."""
     import sqlalchemy as sa
 
-    from rnn_lab.store.classes import BOARD_COLUMNS
-    from rnn_lab.store.pack import loads
-    from rnn_lab.store.schema import runs
-
     with store._tx() as conn:
         rows = conn.execute(
             sa.select(*BOARD_COLUMNS).where(runs.c.workspace_id == cls["workspace_id"]).order_by(runs.c.created_at)
@@ -403,8 +398,6 @@ def _is_number(text: str) -> bool:
 
 
 def state_text(row: dict, lang: str = "en") -> str:
-    from rnn_lab.i18n import t
-
     return t(f"class_board.state.{row['state']}", lang, **row.get("values", {}))
 
 

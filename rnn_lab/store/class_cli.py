@@ -17,6 +17,9 @@ import os
 from urllib.parse import urlencode
 
 from rnn_lab.errors import UsageError
+from rnn_lab.store.board import board_csv, class_board, state_text
+from rnn_lab.store.classes import ClassError, create_class, join_class
+from rnn_lab.store.cli import clean_json, open_store
 
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
 CLASS_PAGE = "class"  # the Class page's url path in the app
@@ -60,14 +63,10 @@ def add_parser(subparsers) -> None:
 
 
 def _store():
-    from rnn_lab.store.cli import open_store
-
     return open_store()
 
 
 def create_command(args) -> int:
-    from rnn_lab.store.classes import ClassError, create_class
-
     try:
         code, key = create_class(_store(), args.name)
     except ClassError as err:
@@ -83,8 +82,6 @@ def create_command(args) -> int:
 
 
 def join_command(args) -> int:
-    from rnn_lab.store.classes import ClassError, join_class
-
     try:
         joined = join_class(_store(), args.code, args.nickname, args.workspace, client="cli")
     except ClassError as err:
@@ -98,9 +95,6 @@ def join_command(args) -> int:
 
 
 def board_command(args) -> int:
-    from rnn_lab.store.board import board_csv, class_board, state_text
-    from rnn_lab.store.cli import clean_json
-
     board = class_board(_store(), args.code, args.teacher_key)
     if board is None:
         raise UsageError("wrong class code or teacher key")

@@ -33,6 +33,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from rnn_lab.i18n import MessageError
+from rnn_lab.share import decode, encode, parse_link
+from rnn_lab.store.pack import loads
+from rnn_lab.store.records import data_identity, settings_values
 from rnn_lab.store.schema import metadata, runs, workspaces
 from rnn_lab.store.store import Store, now, valid_token
 from rnn_lab.tasks import task_of
@@ -191,9 +194,7 @@ class Assignment:
         return int(self.settings.get("train_seed", 0) or 0)
 
     @property
-    def split(self) -> tuple[float, float]:
-        from rnn_lab.store.records import settings_values  # (validation, test) fractions, as board.split_of
-
+    def split(self) -> tuple[float, float]:  # (validation, test) fractions, as board.split_of
         v = settings_values(self.settings or {})
         return float(v.get("data_val_frac", 0.0)), float(v.get("data_test_frac", 0.0))
 
@@ -207,9 +208,6 @@ def assignment_from_link(
     target: float | None = None,
 ) -> Assignment:
     """An assignment from an experiment's share link (the whole URL or its query string)."""
-    from rnn_lab.share import decode, encode, parse_link
-    from rnn_lab.store.records import data_identity
-
     text = str(link or "").strip()
     if not text:
         raise ClassError("link_empty")
@@ -221,7 +219,7 @@ def assignment_from_link(
         raise ClassError("link_bad") from None
     params = {k: v for k, v in params.items() if k not in ("ws", "class", "teacher", "join", "lang")}
     values, _ = decode(params)
-    task = values.get("task", "forecast")
+    task = task_of(values).name
     metric = metric or task_of(values).board_metric
     if metric not in ("skill", "accuracy"):
         raise ClassError("metric_bad")
@@ -395,8 +393,6 @@ BOARD_COLUMNS = (
 
 def class_runs(store: Store, class_id: int) -> list[dict]:
     """Every run of the class's members (no blobs), oldest first, JSON columns decoded."""
-    from rnn_lab.store.pack import loads
-
     member_ws = sa.select(class_members.c.workspace_id).where(class_members.c.class_id == class_id)
     with store._tx() as conn:
         rows = conn.execute(

@@ -20,8 +20,14 @@ import math
 from pathlib import Path
 from typing import Any
 
+from rnn_lab.data.settings import join_columns, source_defaults
+from rnn_lab.data.text import TINY, read_text_file
 from rnn_lab.errors import UsageError
+from rnn_lab.settings import defaults
+from rnn_lab.store import StoreUnavailable, default_store
+from rnn_lab.store.records import ProgressSaver, finish_record, initial_weights_bytes, load_run, resume, start_record
 from rnn_lab.tasks import get_task
+from rnn_lab.train.runs import TrainError, layers_label, training_arch
 
 SHOW_KEYS = (
     "id",
@@ -92,8 +98,6 @@ def clean_json(value: Any) -> Any:
 
 
 def open_store():
-    from rnn_lab.store import StoreUnavailable, default_store
-
     try:
         return default_store()
     except StoreUnavailable as err:
@@ -101,8 +105,6 @@ def open_store():
 
 
 def _record(args) -> dict:
-    from rnn_lab.store import StoreUnavailable
-
     store = open_store()
     try:
         rec = store.run_record(args.workspace, args.run_id)
@@ -148,10 +150,6 @@ def show_command(args) -> int:
 def resume_command(args) -> int:
     """With ``--json``: ``{"run_id", "parent", "number", "epochs", "history", "metrics"}``; the history holds the
     parent's epochs followed by the new ones."""
-    from rnn_lab.store import StoreUnavailable
-    from rnn_lab.store.records import resume
-    from rnn_lab.train.runs import TrainError
-
     if args.epochs < 1:
         raise UsageError("--epochs must be 1 or more")
     store = open_store()
@@ -205,16 +203,11 @@ def delete_workspace_command(args) -> int:
 def cli_values(args, task: str, prepared) -> tuple[dict, bytes | None]:
     """The settings (as the pages name them) of a ``train`` command, and the upload / own text bytes: what the
     run record keeps so the pages can rebuild the same dataset and a share link can repeat the experiment."""
-    from rnn_lab.data.settings import join_columns, source_defaults
-    from rnn_lab.settings import defaults
-
     values = defaults()
     values["task"] = task
     data_bytes = None
     spec = args.data
     if spec.startswith("text:"):
-        from rnn_lab.data.text import TINY
-
         name = spec[5:]
         nsmc = name == "nsmc"
         own = not nsmc and name not in TINY
@@ -232,8 +225,6 @@ def cli_values(args, task: str, prepared) -> tuple[dict, bytes | None]:
             data_toy_seed=args.seed,
         )
         if own:
-            from rnn_lab.data.text import read_text_file
-
             data_bytes = read_text_file(Path(name)).encode("utf-8")
     elif get_task(task).label_kind == "class":
         if spec == "digits:mnist":
@@ -304,9 +295,6 @@ def cli_values(args, task: str, prepared) -> tuple[dict, bytes | None]:
 
 def stored_inside(args):
     """``inside --run-id``: (task, prepared, model, description) of a saved run of ``--workspace``."""
-    from rnn_lab.store import StoreUnavailable
-    from rnn_lab.store.records import load_run
-
     if not args.workspace:
         raise UsageError("--run-id needs --workspace TOKEN (the workspace the run belongs to)")
     store = open_store()
@@ -330,10 +318,6 @@ class SavedTraining:
     def __init__(self, args, task: str, prepared, arch, cfg):
         import os
         import sys
-
-        from rnn_lab.store import StoreUnavailable, default_store
-        from rnn_lab.store.records import ProgressSaver, initial_weights_bytes, start_record
-        from rnn_lab.train.runs import layers_label, training_arch
 
         self.store = self.run_id = self.saver = None
         self.token, self.error = None, None
@@ -366,8 +350,6 @@ class SavedTraining:
         return self.saver
 
     def fail(self, message: str, state: str = "failed") -> None:
-        from rnn_lab.store import StoreUnavailable
-
         if self.run_id is None:
             return
         try:
@@ -377,9 +359,6 @@ class SavedTraining:
             pass
 
     def finish(self, run) -> dict:
-        from rnn_lab.store import StoreUnavailable
-        from rnn_lab.store.records import finish_record
-
         if self.run_id is not None and self.error is None:
             try:
                 finish_record(self.store, self.run_id, run)

@@ -20,10 +20,14 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from rnn_lab.arch.config import ArchConfig
+from rnn_lab.share import decode, encode
 from rnn_lab.store.errors import StoreUnavailable
-from rnn_lab.store.pack import checkpoint_bytes, pack, unpack, weights_bytes
-from rnn_lab.tasks import get_task
-from rnn_lab.train.runs import Run
+from rnn_lab.store.pack import checkpoint_bytes, checkpoint_from_bytes, pack, unpack, weights_bytes, weights_from_bytes
+from rnn_lab.store.store import sha256
+from rnn_lab.tasks import task_of
+from rnn_lab.train.engine import OPTIMIZER_STATES, TrainConfig, epoch_weights
+from rnn_lab.train.runs import Run, build, execute, layers_label
 
 RESTORABLE = ("done", "stopped")  # states whose runs the pages can draw (metrics, predictions, a model)
 DETAIL_FIELDS = (
@@ -49,24 +53,18 @@ _LAZY = object()
 # ---------------------------------------------------------------------- settings and data
 def experiment_settings(values: Mapping[str, Any]) -> dict[str, str]:
     """What a share link of this experiment carries (settings that differ from their defaults, as text)."""
-    from rnn_lab.share import encode
-
     return encode(values)
 
 
 def settings_values(settings: Mapping[str, str]) -> dict[str, Any]:
     """Every setting's value from a stored settings dict (missing -> default)."""
-    from rnn_lab.share import decode
-
     return decode(settings)[0]
 
 
 def data_identity(values: Mapping[str, Any], data_bytes: bytes | None = None) -> str:
     """``toy:NAME``, ``bundled:NAME``, ``digits:mnist``, ``text:NAME``; an upload or own text by its SHA-256."""
-    from rnn_lab.store.store import sha256
-
     kind = values.get("data_source_kind", "toy")
-    task = values.get("task", "forecast")
+    spec = task_of(values)
     if kind == "upload":
         return f"upload:{sha256(data_bytes or b'')}"
     if kind == "text":
@@ -76,7 +74,7 @@ def data_identity(values: Mapping[str, Any], data_bytes: bytes | None = None) ->
         return "digits:mnist"
     if kind == "bundled":
         return f"bundled:{values.get('data_bundled', 'samsung')}"
-    if get_task(task).label_kind == "class":  # the classification toy, not the series toy
+    if spec.label_kind == "class":  # the classification toy, not the series toy
         return f"toy:{values.get('data_class_toy', 'first_vs_last')}"
     return f"toy:{values.get('data_toy', 'counting')}"
 
@@ -84,21 +82,21 @@ def data_identity(values: Mapping[str, Any], data_bytes: bytes | None = None) ->
 def prepare_from_values(values: Mapping[str, Any], data_bytes: bytes | None = None):
     """The prepared dataset the settings describe (as the Data page builds it); ``data_bytes`` is the upload or the
     own text. Raises DataError when it cannot be made."""
-    task = values.get("task", "forecast")
+    spec = task_of(values)
     text = data_bytes.decode("utf-8") if data_bytes is not None and values.get("data_source_kind") == "text" else None
-    return _PREPARE[get_task(task).label_kind](values, data_bytes, text)
+    return _PREPARE[spec.label_kind](values, data_bytes, text)
 
 
 def _prepare_classes(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
-    from rnn_lab.data.digits import prepare_classes_from_values
+    from rnn_lab.data.digits import prepare_classes_from_values  # lazy: not on the home page's path
 
     return prepare_classes_from_values(values, text)
 
 
 def _prepare_tokens(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
-    from rnn_lab.data.text import prepare_text_from_values
+    from rnn_lab.data.text import prepare_text_from_values  # lazy: not on the home page's path
 
-    return prepare_text_from_values({**values, "task": values.get("task", "forecast")}, text)
+    return prepare_text_from_values({**values, "task": task_of(values).name}, text)
 
 
 def _prepare_numbers(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
@@ -119,7 +117,7 @@ def _prepare_series(values: Mapping[str, Any], data_bytes: bytes | None):
     if kind == "bundled":
         loaded = load_bundled(values.get("data_bundled", "samsung"))
     elif kind == "upload":
-        from rnn_lab.data.reader import read_bytes
+        from rnn_lab.data.reader import read_bytes  # lazy: not on the home page's path
 
         if data_bytes is None:
             raise DataError("upload_needed", name=values.get("data_upload_name", ""))
@@ -174,8 +172,6 @@ def model_from_bytes(data: bytes):
 
 def initial_weights_bytes(arch, seed: int) -> bytes:
     """The weights a run starts from (the seeded initializers of :func:`rnn_lab.train.runs.build`), for a fork."""
-    from rnn_lab.train.runs import build
-
     return weights_bytes(build(arch, seed).get_weights())
 
 
@@ -246,7 +242,7 @@ def start_record(
     return store.start_run(
         token,
         name=name,
-        task=values.get("task", "forecast"),
+        task=task_of(values).name,
         settings=experiment_settings(values),
         arch=arch_dict(arch),
         train=cfg.to_dict(),
@@ -277,8 +273,6 @@ def finish_record(store, run_id: str, run: Run, name: str | None = None) -> None
 
 def optimizer_state_bytes(model) -> bytes | None:
     """The optimizer's variables when the model's training ended (Adam's step count and moments), for resume."""
-    from rnn_lab.train.engine import OPTIMIZER_STATES
-
     state = OPTIMIZER_STATES.pop(model, None)  # saved now: the store keeps it, not the session's memory
     return None if state is None else weights_bytes(state)
 
@@ -289,11 +283,6 @@ def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str
     run resumes from its last checkpoint: the weights after epoch ``checkpoint_epoch``, its history cut there.
     ``(run id, number, Run)``; None when the run is not found in this workspace or has no weights."""
     import dataclasses as dc
-
-    from rnn_lab.arch.config import ArchConfig
-    from rnn_lab.store.pack import checkpoint_from_bytes, weights_from_bytes
-    from rnn_lab.train.engine import OPTIMIZER_STATES, TrainConfig
-    from rnn_lab.train.runs import build, execute, layers_label
 
     rec = store.run_record(token, run_id, blobs_too=True)
     if rec is None:
@@ -418,8 +407,6 @@ class ProgressSaver:
             due = self.saved_epoch == 0 or time.monotonic() - self._last >= self.every
             checkpoint = None
             if self.error is None and self._checkpoint_due():
-                from rnn_lab.train.engine import epoch_weights
-
                 got = epoch_weights()  # None: not at this epoch; the engine stops its next call at an epoch end
                 if got is not None:
                     checkpoint = checkpoint_bytes(*got)
@@ -510,9 +497,6 @@ def _run_fields() -> set[str]:
 
 def run_from_record(store, token: str, rec: dict) -> StoredRun:
     """The StoredRun of a record (``run_record`` without blobs)."""
-    from rnn_lab.arch.config import ArchConfig
-    from rnn_lab.train.engine import TrainConfig
-
     details = rec.get("details") or {}
     fields = _run_fields()
     kwargs: dict[str, Any] = {

@@ -113,7 +113,7 @@ class Store:
         try:
             self.engine = self._make_engine()
             if migrate:
-                from rnn_lab.store.migrate import upgrade
+                from rnn_lab.store.migrate import upgrade  # alembic: only when a store opens
 
                 upgrade(self.engine)
             if housekeeping:

@@ -9,7 +9,7 @@ from rnn_lab.tasks.registry import get_task
 def task_defaults(name: str) -> dict:
     """Setting values to apply when the user picks the task ``name`` (an on_change callback applies them): its
     default data source with that source's own defaults, and its default loss. Other settings stay as they are."""
-    from rnn_lab.data.settings import source_defaults
+    from rnn_lab.data.settings import source_defaults  # upward (data sits above tasks): kept in the function
 
     spec = get_task(name)
     out = dict(spec.default_source)

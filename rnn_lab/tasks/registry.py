@@ -23,7 +23,8 @@ def get_task(name: str) -> Task:
 
 def task_of(values) -> Task:
     """The task chosen in ``values`` (session state, URL parameters; missing -> forecast)."""
-    return get_task(SETTINGS[0].validate(values.get("task", "forecast") or "forecast"))
+    # the one default: settings from an old link or a bare dict have no task, and mean the setting's default
+    return get_task(SETTINGS[0].validate(values.get("task") or SETTINGS[0].default))
 
 
 def task_of_data(obj) -> Task:

@@ -32,7 +32,16 @@ import json
 import os
 from pathlib import Path
 
-from rnn_lab.arch.config import MAX_LAYERS
+from rnn_lab.arch.config import MAX_LAYERS, ArchConfig
+from rnn_lab.data.clean import clean
+from rnn_lab.data.digits import prepare_class_toy, prepare_digits
+from rnn_lab.data.errors import DataError
+from rnn_lab.data.prepare import prepare, split_rows
+from rnn_lab.data.reader import read_file
+from rnn_lab.data.settings import source_defaults
+from rnn_lab.data.sources import BUNDLED, load_bundled, load_toy
+from rnn_lab.data.text import TINY, prepare_text, read_text_file
+from rnn_lab.data.toys import TOYS
 from rnn_lab.errors import UsageError
 from rnn_lab.flags import Flag, add_flags
 from rnn_lab.tasks import get_task
@@ -52,6 +61,10 @@ from rnn_lab.train.cli_report import (  # noqa: F401 (re-exported: train.cli.tex
     text_config,
     token_result_dict,
 )
+from rnn_lab.train.compare import compare_names
+from rnn_lab.train.engine import TrainConfig
+from rnn_lab.train.generate import generate, load_run, save_run, vocab_path
+from rnn_lab.train.runs import COMPARE_MODELS, TrainError, compare_models, compare_row, execute
 from rnn_lab.train.settings import KERAS_LR
 
 # The flags that set a setting, one table per stage (rnn_lab.flags: type, choices, default and help come from the
@@ -162,9 +175,6 @@ def task_of_args(args) -> str:
 def load_text(args):
     """The text dataset of the arguments (same rules as the Data page): text:nsmc, text:tiny-en, text:tiny-ko or
     text:FILE (UTF-8 or CP949, one sentence a line)."""
-    from rnn_lab.data.errors import DataError
-    from rnn_lab.data.text import TINY, prepare_text, read_text_file
-
     name = args.data[5:]
     nsmc = name == "nsmc"
     val = args.val if args.val is not None else (0.1 if nsmc else 0.0)
@@ -206,9 +216,6 @@ def load_data(args, task: str):
 
 def load_classes(args):
     """The classification dataset of the arguments (same split rules as the Data page)."""
-    from rnn_lab.data.digits import prepare_class_toy, prepare_digits
-    from rnn_lab.data.errors import DataError
-
     val = args.val if args.val is not None else (0.1 if args.data == "digits:mnist" else 0.15)
     try:
         if args.data == "digits:mnist":
@@ -223,13 +230,6 @@ def load_classes(args):
 
 def load_prepared(args):
     """The PreparedData described by the arguments (same defaults as the Data page)."""
-    from rnn_lab.data.clean import clean
-    from rnn_lab.data.errors import DataError
-    from rnn_lab.data.prepare import prepare, split_rows
-    from rnn_lab.data.settings import source_defaults
-    from rnn_lab.data.sources import BUNDLED, load_bundled, load_toy
-    from rnn_lab.data.toys import TOYS
-
     spec = args.data
     try:
         if spec.startswith("toy:"):
@@ -248,7 +248,6 @@ def load_prepared(args):
             path = Path(spec)
             if not path.is_file():
                 raise UsageError(f"no such file: {spec} (use toy:NAME, bundled:NAME or a CSV path)")
-            from rnn_lab.data.reader import read_file
 
             loaded = read_file(path, source=f"upload:{path.name}")
             defaults = source_defaults("upload")
@@ -290,10 +289,6 @@ def load_prepared(args):
 
 
 def run(args) -> int:
-    from rnn_lab.arch.config import ArchConfig
-    from rnn_lab.train.engine import TrainConfig
-    from rnn_lab.train.runs import TrainError, execute
-
     task = task_of_args(args)
     if args.forecast_steps < 1:
         raise UsageError(f"--forecast-steps must be at least 1, got {args.forecast_steps}")
@@ -326,11 +321,11 @@ def run(args) -> int:
     )
     saved = remote = None
     if args.save_run and os.environ.get("RNN_LAB_SCHEDULER", "").strip().lower() == "celery":
-        from rnn_lab.workers.cli import WorkerTraining  # a worker trains it (issue 25)
+        from rnn_lab.workers.cli import WorkerTraining  # a worker trains it (issue 25); upward: in here
 
         remote = WorkerTraining(args, task, prepared, arch, cfg)
     elif args.save_run:
-        from rnn_lab.store.cli import SavedTraining
+        from rnn_lab.store.cli import SavedTraining  # upward (the store is above train): in here
 
         saved = SavedTraining(args, task, prepared, arch, cfg)
     try:
@@ -356,16 +351,12 @@ def run(args) -> int:
     if remote is not None:
         out.update(remote.finish())
     if args.save:
-        from rnn_lab.train.generate import save_run
-
         if not tokens:
             result.model.save(args.save)
         else:
             save_run(result.model, prepared, args.save)
         out["saved"] = {"model": str(args.save)}
         if tokens:
-            from rnn_lab.train.generate import vocab_path
-
             out["saved"]["vocab"] = str(vocab_path(args.save))
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
@@ -394,8 +385,6 @@ def add_generate_parser(subparsers) -> None:
 def generate_command(args) -> int:
     """With ``--json``: ``{"prompt", "text", "tokens", "ids", "steps": [{"id", "token", "p", "top": [{"token",
     "id", "p"} x 5]}], "ended", "temperature", "seed"}`` (``ended``: the model picked [END] before ``--length``)."""
-    from rnn_lab.train.generate import generate, load_run
-
     if not Path(args.run).is_file():
         raise UsageError(f"no such model file: {args.run}")
     model, spec = load_run(args.run)
@@ -446,12 +435,6 @@ def add_compare_parser(subparsers) -> None:
 
 
 def compare(args) -> int:
-    from rnn_lab.arch.config import ArchConfig
-    from rnn_lab.tasks import get_task
-    from rnn_lab.train.compare import compare_names
-    from rnn_lab.train.engine import TrainConfig
-    from rnn_lab.train.runs import COMPARE_MODELS, TrainError, compare_models, compare_row
-
     if args.models is not None:  # checked before any data is read
         names = [m.strip() for m in args.models.split(",") if m.strip()]
         unknown = [m for m in names if m not in COMPARE_MODELS]

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import math
 
+from rnn_lab import i18n
+from rnn_lab.data.units import format_amount, target_currency
 from rnn_lab.errors import UsageError
 from rnn_lab.tasks import get_task
+from rnn_lab.train import metrics as M
+from rnn_lab.train.engine import divergence_text
+from rnn_lab.train.runs import forecast
 
 
 def _clean_number(x):
@@ -126,9 +131,6 @@ def forecast_dict(run, steps: int) -> dict:
     original units (the same function and calendar as the Train page)."""
     import pandas as pd
 
-    from rnn_lab.train import metrics as M
-    from rnn_lab.train.runs import forecast
-
     if steps < 1:
         raise UsageError(f"--forecast-steps must be at least 1, got {steps}")
     series, reason = forecast(run, steps)
@@ -153,23 +155,17 @@ def forecast_dict(run, steps: int) -> dict:
 
 def series_unit(prepared) -> str | None:
     """The currency (ISO code) the target is measured in, if the source says so (rnn_lab.data.units)."""
-    from rnn_lab.data.units import target_currency
-
     return target_currency(prepared)
 
 
 def print_numbers(out: dict, result) -> None:
     """The plain-text report of a forecasting run."""
-    from rnn_lab import i18n
-
     prepared, cfg = result.prepared, result.train
     hist = out["history"]
     print(f"data {prepared.source}: {out['n_train']} train / {out['n_val']} val / {out['n_test']} test windows")
     for note in result.notes:
         print("note:", i18n.t(note, "en"))
     if result.stop_reason == "diverged":
-        from rnn_lab.train.engine import divergence_text
-
         print("stopped:", divergence_text(result.history, cfg.learning_rate, "en").replace("**", ""))
     print(
         f"final loss {hist['loss'][-1]:.6g}"
@@ -194,8 +190,6 @@ def print_numbers(out: dict, result) -> None:
         print("  -", i18n.t(f"train.diagnosis.{key}", "en", **values).replace("**", ""))
     fc = out.get("forecast") or {}
     if fc.get("values"):
-        from rnn_lab.data.units import format_amount
-
         steps = ", ".join(
             f"{d} {format_amount(v, fc['unit'], 'en') if fc['unit'] else f'{v:.6g}'}"
             for d, v in zip(fc["dates"][:5], fc["values"][:5])
@@ -210,8 +204,6 @@ def print_numbers(out: dict, result) -> None:
 
 def print_classes(out: dict, run) -> None:
     """The plain-text report of a classification run."""
-    from rnn_lab import i18n
-
     hist, m = out["history"], out["metrics"]
     names = out["config"]["class_names"]
     print(

@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from rnn_lab.i18n import t
 from rnn_lab.train.inference import (  # noqa: F401 (re-exported: engine.predict, engine.Inference, ...)
     FORECAST_STEPS,
     Inference,
@@ -165,8 +166,6 @@ def divergence_kind(history: dict) -> str:
 
 def divergence_text(history: dict, learning_rate: float, lang: str = "en") -> str:
     """Why the divergence guard stopped a run, with its numbers (catalogue ``units.diverged.*``)."""
-    from rnn_lab.i18n import t
-
     loss, lr = history.get("loss", []), f"{learning_rate:g}"
     if divergence_kind(history) == "growth":
         low, now = min(loss), loss[-1]

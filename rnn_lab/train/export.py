@@ -25,6 +25,7 @@ from dataclasses import asdict
 import numpy as np
 import pandas as pd
 
+from rnn_lab.i18n import t
 from rnn_lab.tasks import inputs_of, task_of_data
 
 DATA_FILE = "rnn_lab_data.csv"
@@ -529,8 +530,6 @@ def notebook(run, lang: str = "en") -> bytes:
     same model again and scores it. Headings in ``lang``."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-    from rnn_lab.i18n import t
 
     code = script(run, "notebook")
     sections = code.split("# %%\n")  # [docstring, setup, functions, the __main__ guard]

@@ -8,6 +8,7 @@ import threading
 
 import numpy as np
 
+from rnn_lab.train.metrics import recursive_forecast
 from rnn_lab.train.slots import _POOL_MAX, _structure_key
 
 
@@ -149,8 +150,6 @@ class Inference:
         window = np.asarray(last_window, np.float32)[None]  # (1, T, 1)
         out = self._compiled("forecast", window)
         if out is None:
-            from rnn_lab.train.metrics import recursive_forecast
-
             return recursive_forecast(lambda x: predict(self._model, x), window[0], FORECAST_STEPS)
         return out.astype(np.float64)
 

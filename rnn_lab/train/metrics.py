@@ -108,7 +108,7 @@ def diagnose(pred: pd.DataFrame, split: str, verdict_key: str) -> list[tuple[str
         lo, hi = float(np.min(train)), float(np.max(train))
         above, below = float(np.mean(actual > hi)), float(np.mean(actual < lo))
         if above + below >= OUTSIDE_SHARE:
-            from rnn_lab.data.display import NumberFormat, significant_decimals
+            from rnn_lab.data.display import NumberFormat, significant_decimals  # lazy: not on the home page's path
 
             fmt = NumberFormat(significant_decimals([lo, hi]))  # written as the Data page writes this column
             found.append(

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_lab.tasks import get_task
+from rnn_lab.train import engine  # engine.predict at call time: tests count its calls
 from rnn_lab.train import metrics as M
 
 SPLITS = ("train", "val", "test")
@@ -20,10 +21,9 @@ def predictions_frame(model, prepared, predict=None) -> pd.DataFrame:
     ``predict(X) -> (n,)``: the engine's eager :func:`~rnn_lab.train.engine.predict` of ``model`` by default,
     the compiled :class:`~rnn_lab.train.engine.Inference` inside a job."""
     if predict is None:
-        from rnn_lab.train.engine import predict as eager
 
         def predict(X):
-            return eager(model, X)
+            return engine.predict(model, X)
 
     parts = []
     for split in SPLITS:
@@ -48,9 +48,7 @@ def _outputs_of(model, outputs):
     """``outputs(X)``, or the engine's eager :func:`~rnn_lab.train.engine.predict_outputs` of ``model``."""
     if outputs is not None:
         return outputs
-    from rnn_lab.train.engine import predict_outputs
-
-    return lambda X: predict_outputs(model, X)
+    return lambda X: engine.predict_outputs(model, X)
 
 
 def class_predictions_frame(model, prepared, outputs=None) -> pd.DataFrame:
@@ -82,7 +80,7 @@ def token_predictions_frame(model, prepared, outputs=None) -> tuple[pd.DataFrame
     real next tokens, accuracy and mean cross-entropy over them), and the probabilities of the metrics split
     scored against the unigram baseline (the scores dict). ``outputs(X)``: the model's full output (the engine's
     eager ``predict_outputs`` by default, the compiled :class:`~rnn_lab.train.engine.Inference` inside a job)."""
-    from rnn_lab.train.class_metrics import score_next_tokens
+    from rnn_lab.train.class_metrics import score_next_tokens  # lazy: not on the home page's path
 
     outputs = _outputs_of(model, outputs)
 
@@ -141,7 +139,7 @@ def _most_wrong(task: str, split: str, predictions: pd.DataFrame, prepared, n: i
 def score_classify(pred: pd.DataFrame, prepared) -> dict:
     """Accuracy, precision/recall, confusion and mistakes on the test split (else validation, else training),
     beside the majority class of the training split."""
-    from rnn_lab.train.class_metrics import score_classes
+    from rnn_lab.train.class_metrics import score_classes  # lazy: not on the home page's path
 
     split = M.metrics_split(prepared.split_sizes)
     part = pred[pred["split"] == split]

@@ -20,9 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rnn_lab.arch.config import training_variant
 from rnn_lab.tasks import Task, get_task, task_of_data
+from rnn_lab.train import engine
 from rnn_lab.train import metrics as M
 from rnn_lab.train.engine import (
+    FORECAST_STEPS,
     ProgressFn,
     TrainConfig,
     TrainResult,
@@ -41,6 +44,7 @@ from rnn_lab.train.predictions import (  # noqa: F401 (re-exported: runs.score, 
     score_classify,
     token_predictions_frame,
 )
+from rnn_lab.train.scheduler import QueueFull, default_scheduler
 
 _IDS = itertools.count(1)
 _IDS_LOCK = threading.Lock()
@@ -141,7 +145,7 @@ def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
             window=prepared.window,
             n_features=prepared.n_features,
         )
-    from rnn_lab.arch.params import total_params
+    from rnn_lab.arch.params import total_params  # lazy: not on the home page's path
     from rnn_lab.train.limits import check_run_size
 
     check_run_size(total_params(arch), cfg.epochs, n_train)  # a shared server's caps (environment variables)
@@ -152,8 +156,6 @@ def check_before(prepared, arch, cfg: TrainConfig) -> list[str]:
 def training_arch(arch, prepared):
     """The architecture trained on ``prepared``: the explored layers, the data's shape, the task's head
     (Dense(1) to forecast, Dense(n_classes, softmax) to classify)."""
-    from rnn_lab.arch.config import training_variant
-
     return training_variant(arch, prepared)
 
 
@@ -197,9 +199,6 @@ def warm_up_in_background(prepared, arch, cfg: TrainConfig, scheduler=None, sess
     loss, batch, epochs); cheap to call on every rerun (no TensorFlow on the caller's thread). Returns the
     scheduler's ticket, or None when already requested, the queue is full or the settings cannot train (the
     Train button will say why)."""
-    from rnn_lab.train import engine
-    from rnn_lab.train.scheduler import QueueFull, default_scheduler
-
     try:
         trained = training_arch(arch, prepared)
         check_before(prepared, trained, cfg)
@@ -238,7 +237,7 @@ def warm_up_in_background(prepared, arch, cfg: TrainConfig, scheduler=None, sess
 
 def build(arch, seed: int):
     """The Keras model with per-layer seeded initializers (no global seeding)."""
-    from rnn_lab.arch.keras_model import build_model
+    from rnn_lab.arch.keras_model import build_model  # lazy: not on the home page's path
 
     return build_model(arch, seed=seed)
 
@@ -259,8 +258,6 @@ def execute(
     Keras model of the same architecture) resumes it: its weights, and its optimizer's state when known
     (``engine.OPTIMIZER_STATES``), instead of the seeded initial weights.
     """
-    from rnn_lab.train import engine
-
     arch = training_arch(arch, prepared)
     notes = check_before(prepared, arch, cfg)
     wait_for_warm_up(arch, prepared, cfg)
@@ -338,8 +335,6 @@ _PREDICT_AND_SCORE = {"number": _predict_numbers, "class": _predict_classes, "to
 def run_results(model, prepared, task: str, pred: pd.DataFrame, metrics: dict, forecast_fn=None) -> dict:
     """What the pages draw of a finished run beyond its predictions and metrics (see :attr:`Run.results`).
     ``forecast_fn(last_window (T, 1)) -> (engine.FORECAST_STEPS,)`` scaled values (the compiled loop in a job)."""
-    from rnn_lab.train.engine import FORECAST_STEPS
-
     series, reason = None, "not_forecast"
     forecasts = get_task(task).forecasts
     if forecasts:
@@ -355,9 +350,7 @@ def run_results(model, prepared, task: str, pred: pd.DataFrame, metrics: dict, f
 
 def _eager_forecast_fn(model, steps: int):
     """The recursive forecast the old way: ``steps`` eager calls of the engine's ``predict`` (the reference)."""
-    from rnn_lab.train.engine import predict
-
-    return lambda last: M.recursive_forecast(lambda x: predict(model, x), last, steps)
+    return lambda last: M.recursive_forecast(lambda x: engine.predict(model, x), last, steps)
 
 
 def _forecast(prepared, steps: int, forecast_fn) -> tuple[pd.Series | None, str | None]:
@@ -429,8 +422,6 @@ class TrainJob:
     """
 
     def __init__(self, prepared, arch, cfg: TrainConfig, live: bool = True, scheduler=None, session_id: str = ""):
-        from rnn_lab.train.scheduler import default_scheduler
-
         self.cfg = cfg
         self.live = live
         self.history: dict[str, list[float]] = {"loss": [], "val_loss": []}

@@ -24,6 +24,8 @@ import threading
 from celery import Celery, signals
 
 from rnn_lab.workers import config
+from rnn_lab.workers.job import run_job
+from rnn_lab.workers.state import BackendUnavailable, RedisState
 
 REAP_EVERY = 2.0
 
@@ -52,8 +54,6 @@ TASK_NAME = "rnn_lab.train_run"
 
 @app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True)
 def train_run(self, run_id: str) -> dict:
-    from rnn_lab.workers.job import run_job
-
     return run_job(str(run_id))
 
 
@@ -75,8 +75,6 @@ def send(run_id: str, retry: bool = False, url: str | None = None) -> str:
 
 def reap_once(state=None) -> list[str]:
     """Send back to the queue the runs whose training child stopped beating (one caller wins each run)."""
-    from rnn_lab.workers.state import BackendUnavailable, RedisState
-
     state = state or RedisState()
     sent = []
     try:
@@ -101,7 +99,6 @@ def _start_worker_threads(sender=None, **_kwargs):
     """In the worker's parent process (no TensorFlow here): its heartbeat (how many slots the farm has) and the
     reaper."""
     global _REAPER
-    from rnn_lab.workers.state import BackendUnavailable, RedisState
 
     if _REAPER is not None:
         return

@@ -8,14 +8,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from rnn_lab.store.schema import runs, workspaces
+from rnn_lab.store.store import now
 
 CLAIMABLE = ("queued", "interrupted")
 
 
 def claim(store, run_id: str, owner: str, dead_owner: str | None = None) -> bool:
     """True when this ``owner`` now holds ``run_id``."""
-    from rnn_lab.store.store import now
-
     cond = runs.c.state.in_(CLAIMABLE)
     if dead_owner:
         cond = sa.or_(cond, sa.and_(runs.c.state == "running", runs.c.owner == dead_owner))
@@ -41,8 +40,6 @@ def record_owner(store, run_id: str) -> tuple[str | None, str | None, str | None
 
 def fail_if_owned(store, run_id: str, owner: str | None, message: str) -> bool:
     """Mark the run failed unless someone else took it meanwhile (its owner changed or it finished)."""
-    from rnn_lab.store.store import now
-
     cond = [runs.c.id == run_id, runs.c.state.in_(("queued", "running", "interrupted"))]
     if owner is not None:
         cond.append(runs.c.owner == owner)

@@ -6,6 +6,14 @@ from __future__ import annotations
 
 import os
 
+from rnn_lab.errors import UsageError
+from rnn_lab.store import default_store
+from rnn_lab.store.cli import cli_values
+from rnn_lab.train.scheduler import default_scheduler
+from rnn_lab.workers import config
+from rnn_lab.workers.scheduler import remote_job_class
+from rnn_lab.workers.state import BackendUnavailable, RedisState
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
@@ -37,15 +45,13 @@ def add_parser(subparsers) -> None:
 
 
 def worker_command(args) -> int:
-    from rnn_lab.workers import config
-
     if args.ping:
         return 0 if _beating_here() else 1
     if args.max_tasks_per_child:
         os.environ["RNN_LAB_WORKER_MAX_TASKS"] = str(args.max_tasks_per_child)
     if args.max_memory_per_child:
         os.environ["RNN_LAB_WORKER_MAX_MEMORY_MB"] = str(args.max_memory_per_child)
-    from rnn_lab.workers.celery_app import app
+    from rnn_lab.workers.celery_app import app  # celery: only when a worker or the queue is used
 
     argv = [
         "worker",
@@ -67,8 +73,6 @@ def worker_command(args) -> int:
 def _beating_here() -> bool:
     import socket
 
-    from rnn_lab.workers.state import BackendUnavailable, RedisState
-
     try:
         state = RedisState()
         pattern = state.key("worker") + f":{socket.gethostname()}:*"
@@ -83,11 +87,6 @@ class WorkerTraining:
     ``worker`` (host and pid of the process that trained it) besides ``run_id`` and ``workspace``."""
 
     def __init__(self, args, task: str, prepared, arch, cfg):
-        from rnn_lab.store import default_store
-        from rnn_lab.store.cli import cli_values
-        from rnn_lab.train.scheduler import default_scheduler
-        from rnn_lab.workers.scheduler import remote_job_class
-
         values, data_bytes = cli_values(args, task, prepared)
         self.store = default_store()
         self.token = self.store.open_workspace(args.workspace)
@@ -104,8 +103,6 @@ class WorkerTraining:
             self.job.stop()
             raise
         if self.job.state == "stopped" or self.job.run is None:
-            from rnn_lab.errors import UsageError
-
             raise UsageError(f"the run did not train: {self.job.error or self.job.state}")
         return self.job.run
 

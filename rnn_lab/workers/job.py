@@ -13,7 +13,16 @@ import socket
 import threading
 import time
 
+from rnn_lab.arch.config import ArchConfig
+from rnn_lab.i18n import MessageError, error_text
+from rnn_lab.store import default_store
+from rnn_lab.store.records import ProgressSaver, finish_record, prepare_from_values, run_state, settings_values
+from rnn_lab.store.store import owner_tag
+from rnn_lab.train.engine import TrainConfig
+from rnn_lab.train.runs import TrainJob
+from rnn_lab.train.scheduler import DONE, ERROR, RUNNING, SchedulerStatus, Ticket
 from rnn_lab.workers import config
+from rnn_lab.workers.claim import claim, fail_if_owned, record_owner
 from rnn_lab.workers.state import BEAT_EVERY, BackendUnavailable, RedisState, RedisStopFlag
 
 PUBLISH_EVERY = 0.25  # at most four progress messages a second
@@ -35,8 +44,6 @@ class _InlineScheduler:
         self.stop = stop
 
     def submit(self, session_id, work, label="", cost=None):
-        from rnn_lab.train.scheduler import DONE, ERROR, RUNNING, Ticket
-
         ticket = Ticket(self, 1, session_id, work, label, cost)
         ticket.stop_event = self.stop
         ticket.state, ticket.started_at = RUNNING, time.monotonic()
@@ -56,8 +63,6 @@ class _InlineScheduler:
         return 0
 
     def status(self):
-        from rnn_lab.train.scheduler import SchedulerStatus
-
         return SchedulerStatus(1, 0, 1, 0)
 
     def _queue_info(self, ticket) -> dict:
@@ -68,8 +73,6 @@ class _InlineScheduler:
 
 
 def _error_payload(err: BaseException) -> dict:
-    from rnn_lab.i18n import MessageError, error_text
-
     out = {"text": error_text(err, "en") if isinstance(err, Exception) else repr(err)}
     if isinstance(err, MessageError):
         out["key"] = f"{err.namespace}.{err.message_key}"
@@ -80,10 +83,6 @@ def _error_payload(err: BaseException) -> dict:
 def run_job(run_id: str, state: RedisState | None = None, store=None) -> dict:
     """Train the run ``run_id`` here. Returns what happened: ``outcome`` (done, stopped, failed, cancelled, gone,
     held: another live worker has it) and ``worker`` (host and pid)."""
-    from rnn_lab.store import default_store
-    from rnn_lab.store.store import owner_tag
-    from rnn_lab.workers.claim import claim, fail_if_owned, record_owner
-
     state = state or RedisState()
     store = store or default_store()
     me = worker_name()
@@ -138,12 +137,6 @@ def run_job(run_id: str, state: RedisState | None = None, store=None) -> dict:
 
 
 def _train(store, state: RedisState, token: str, run_id: str, me: dict) -> dict:
-    from rnn_lab.arch.config import ArchConfig
-    from rnn_lab.i18n import error_text
-    from rnn_lab.store.records import ProgressSaver, finish_record, prepare_from_values, run_state, settings_values
-    from rnn_lab.train.engine import TrainConfig
-    from rnn_lab.train.runs import TrainJob
-
     rec = store.run_record(token, run_id, blobs_too=True)
     epochs_total = int(rec.get("epochs_total") or 0)
     saver = ProgressSaver(store, run_id, every=float(os.environ.get("RNN_LAB_SAVE_EVERY", "2") or 2))

@@ -13,6 +13,9 @@ from __future__ import annotations
 import time
 
 from rnn_lab.i18n import MessageError, catalogue, t
+from rnn_lab.store.records import load_run, queue_record
+from rnn_lab.train.engine import TrainConfig
+from rnn_lab.train.runs import layers_label, training_arch
 from rnn_lab.train.scheduler import (
     CANCELLED,
     DONE,
@@ -23,6 +26,7 @@ from rnn_lab.train.scheduler import (
     LocalScheduler,
     QueueFull,
     SchedulerStatus,
+    default_scheduler,
 )
 from rnn_lab.workers import config
 from rnn_lab.workers.state import BackendUnavailable, RedisState
@@ -199,7 +203,7 @@ class CeleryScheduler:
     def submit(self, session_id: str, work, label: str = "", cost: float | None = None):
         if not isinstance(work, RunWork):
             return self.local.submit(session_id, work, label=label, cost=cost)
-        from rnn_lab.workers.celery_app import send
+        from rnn_lab.workers.celery_app import send  # celery: only when a worker or the queue is used
 
         waiting = self.state.queue_length()  # BackendUnavailable when Redis does not answer
         if waiting >= self.max_queue:
@@ -241,7 +245,7 @@ class CeleryScheduler:
         if state == QUEUED and self.state.dequeue(ticket.run_id):
             self.state.publish(ticket.run_id, state="cancelled")
             try:
-                from rnn_lab.workers.celery_app import app
+                from rnn_lab.workers.celery_app import app  # celery: only when a worker or the queue is used
 
                 with app.connection_for_write(self.url) as conn:
                     app.control.revoke(ticket.run_id, connection=conn)
@@ -306,8 +310,6 @@ class RemoteTrainJob:
         parent: tuple | None = None,
         attach_run_id: str | None = None,
     ):
-        from rnn_lab.train.scheduler import default_scheduler
-
         self.cfg, self.live = cfg, live
         self.scheduler = scheduler or default_scheduler()
         self.store, self.token = store, token
@@ -325,9 +327,6 @@ class RemoteTrainJob:
             self.store_number = rec.get("number")
             self.ticket = self.scheduler.attach(attach_run_id, session_id)
         else:
-            from rnn_lab.store.records import queue_record
-            from rnn_lab.train.runs import layers_label, training_arch
-
             trained = training_arch(arch, prepared)
             label = f"{layers_label(trained)} {cfg.optimizer} lr={cfg.learning_rate:g}"
             self.store_run_id, self.store_number = queue_record(store, token, values, trained, cfg, data, label, parent)
@@ -340,8 +339,6 @@ class RemoteTrainJob:
 
     @classmethod
     def attach(cls, store, token: str, run_id: str, scheduler=None, session_id: str = "", live: bool = True):
-        from rnn_lab.train.engine import TrainConfig
-
         rec = store.run_record(token, run_id)
         if rec is None:
             return None
@@ -398,8 +395,6 @@ class RemoteTrainJob:
             self.error = self.ticket.error
             return "error"
         if self.run is None and self.error is None:
-            from rnn_lab.store.records import load_run
-
             run = load_run(self.store, self.token, self.store_run_id)
             if run is None:
                 self.error = RemoteError({"text": "the finished run was not found in the store"})
