@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from rnn_lab import class_views as cv
-from ui.common import lang, plot, projection, show_table, t
+from ui.common import NO_VALUE, lang, plot, projection, show_table, t
 
 SPLITS = ("train", "val", "test")
 SAMPLES = 20  # digits shown in the grid
@@ -83,7 +83,7 @@ def results_ui(run) -> None:
     confusion_cell_ui(run, event)
 
     def pct(v):
-        return "-" if v is None else f"{v:.1%}"
+        return NO_VALUE if v is None else f"{v:.1%}"
 
     show_table(
         pd.DataFrame(
