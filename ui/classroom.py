@@ -182,6 +182,9 @@ APP_CSS = """
 /* a toggle's or checkbox's label wraps onto a second line instead of ending in "..." */
 .stCheckbox label [data-testid="stMarkdownContainer"], .stCheckbox label [data-testid="stMarkdownContainer"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+/* a metric's value wraps instead of ending in "...": the Inside page's "-3.6089 · scaled 0.4122" at 1280 px */
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>
 """
 
