@@ -122,3 +122,17 @@ def test_bold_renders_as_bold_in_every_message(lang):
         if "**" in html:
             raw.append((key, text[:80]))
     assert raw == []
+
+
+def test_loss_charts_tick_whole_epochs():
+    """A 2-epoch run (a lesson cut short, a quick Compare) showed epochs 1, 1.2, 1.4 ... 2 on its loss charts."""
+    from types import SimpleNamespace
+
+    from ui.train_results import loss_figure
+    from ui.train_runs import compare_figure
+
+    assert loss_figure({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}, "mse").layout.xaxis.dtick == 1
+    assert loss_figure({"loss": [1.0]}, "mse", epochs=5).layout.xaxis.dtick == 1
+    assert loss_figure({"loss": [1.0] * 50}, "mse").layout.xaxis.dtick is None  # Plotly's own ticks: 10, 20 ...
+    runs = [SimpleNamespace(epochs_run=2, history={"loss": [1.0, 0.5]}, name="#1 LSTM(8)")]
+    assert compare_figure(runs).layout.xaxis.dtick == 1
