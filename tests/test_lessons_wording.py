@@ -136,3 +136,26 @@ def test_loss_charts_tick_whole_epochs():
     assert loss_figure({"loss": [1.0] * 50}, "mse").layout.xaxis.dtick is None  # Plotly's own ticks: 10, 20 ...
     runs = [SimpleNamespace(epochs_run=2, history={"loss": [1.0, 0.5]}, name="#1 LSTM(8)")]
     assert compare_figure(runs).layout.xaxis.dtick == 1
+
+
+def test_embedding_map_names_the_sentence_and_keeps_labels_inside():
+    """The embedding map names the most frequent tokens, [UNK] and every token of the shown sentence (the marked
+    points), and the label over the highest point is not cut at the plot's edge."""
+    import numpy as np
+
+    from rnn_lab.inside.text import EmbeddingMap
+    from rnn_lab.inside.text_views import embedding_figure
+
+    rng = np.random.default_rng(0)
+    tokens = ["[UNK]", " ", *"나는구글에서일한다책밥"]
+    emap = EmbeddingMap(
+        np.arange(1, len(tokens) + 1), tokens, rng.normal(size=(len(tokens), 2)), np.array([0.3, 0.2]), 0
+    )
+    sentence = [tokens.index("밥") + 1, tokens.index("책") + 1]  # the two rarest: beyond max_labels
+    fig = embedding_figure(emap, "ko", sentence_ids=sentence, max_labels=4)
+    labels = list(fig.data[0].text)
+    assert labels[tokens.index("밥")] == "밥" and labels[tokens.index("책")] == "책" and labels[0] == "[UNK]"
+    assert labels[tokens.index("다")] == ""  # neither frequent nor in the sentence: hover only
+    assert fig.data[0].cliponaxis is False
+    top = float(np.max(emap.coords[:, 1]))
+    assert fig.layout.yaxis.range[1] > top + 0.05 * np.ptp(emap.coords[:, 1])  # room for the top label
