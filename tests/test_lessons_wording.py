@@ -159,3 +159,22 @@ def test_embedding_map_names_the_sentence_and_keeps_labels_inside():
     assert fig.data[0].cliponaxis is False
     top = float(np.max(emap.coords[:, 1]))
     assert fig.layout.yaxis.range[1] > top + 0.05 * np.ptp(emap.coords[:, 1])  # room for the top label
+
+
+def test_date_ticks_are_korean_on_korean_pages():
+    """The residual chart of lesson 4 (Korean) ticked 'Jan 2015', 'Jul 2015': Plotly's English month names."""
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from rnn_lab.data.units import apply_units
+
+    index = pd.bdate_range("2015-01-01", periods=600)
+    fig = apply_units(go.Figure(go.Scatter(x=index, y=list(range(600)))), index, "KRW", "ko")
+    stops = {tuple(s.dtickrange): s.value for s in fig.layout.xaxis.tickformatstops}
+    month = 30 * 86_400_000
+    value = next(v for (lo, hi), v in stops.items() if (lo or 0) <= month < (hi or float("inf")))
+    assert value == "%Y년 %-m월" and all(
+        not any(c.isalpha() and c.isascii() and c not in "YmdHM" for c in v) for v in stops.values()
+    )
+    english = apply_units(go.Figure(go.Scatter(x=index, y=list(range(600)))), index, "KRW", "en")
+    assert not english.layout.xaxis.tickformatstops  # Plotly's own English ticks
