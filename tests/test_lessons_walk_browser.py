@@ -122,6 +122,11 @@ class Walk:
             self.check(run not in main, where, f"shows {run.strip()}, a run of an earlier lesson")
 
     def text_checks(self, where: str) -> None:
+        struck = self.tab.evaluate(
+            '() => [...document.querySelectorAll(\'[data-testid="stMain"] del, [data-testid="stSidebar"] del\')]'
+            ".map(e => e.textContent)"
+        )
+        self.check(not struck, where, f"struck-through text (two single tildes in Markdown): {struck[:3]}")
         texts = self.tab.evaluate(TEXTS)
         for text in texts:
             if "**" in text or re.search(r"(^|\n)#{2,} ", text):
@@ -238,6 +243,13 @@ class Walk:
         days = [datetime.date.fromisoformat(str(d)[:10]) for d in dates or []]
         self.check(all(d.weekday() < 5 for d in days), where, f"forecast dates off trading days: {dates}")
         self.check(days and days[0] > datetime.date(2019, 8, 2), where, f"forecast starts {days[:1]}")
+        if self.lang == "ko":  # the date ticks of the results' charts in Korean (Plotly's own say "Jan 2015")
+            ticks = self.tab.evaluate(
+                """() => [...document.querySelectorAll('.st-key-train_results .js-plotly-plot .xtick text')]
+                     .map(t => t.textContent)"""
+            )
+            english = [tick for tick in ticks if re.search(r"[A-Za-z]", tick)]
+            self.check(not english, where, f"English date ticks: {english[:4]}")
 
 
 def _walk(tab, lang: str, projection: bool) -> Walk:
