@@ -1,18 +1,23 @@
 """Every step of all seven lessons in a real browser, as a teacher (Korean, projection mode, 1920x1080) and as a
 student (English, normal mode, 1280x800), with an assertion for each promise of issue 27 the browser can check:
 
-- projection mode: the step's title, text and question on the main stage in large type (not in the sidebar);
+- projection mode: the step's title and question on the main stage in large type (not in the sidebar);
   normal mode: the step in the sidebar;
-- every step opens its page at the top;
-- after Train the live curve comes into view, then the results; the results are the lesson's own run (no run of
-  an earlier lesson on any page of a later one);
-- the share box holds a QR code; the Inside page's heat maps draw the marker of the current step; Samsung's
-  forecast is on trading days;
-- no raw Markdown (``**``, ``###``) on screen; in Korean no unfilled particle (``(으)로``, ``을(를)``...) and no
-  English prose (three or more English words with no Hangul in one text).
+- every step opens its page at the top (lessons 4 and 5 used to open mid-page), also after reading on;
+- after Train the live curve comes into view, then the results; no run of an earlier lesson on any page of a
+  later one (a clean slate per lesson);
+- the share box holds a QR code and the short hand-out link (lesson and step, no projection), while the
+  teacher's own address keeps projection mode;
+- the Inside page's heat maps through time draw the marker of the current step; Samsung's forecast is on trading
+  days, and in Korean its date ticks are Korean;
+- no raw Markdown (``**``, ``###``), no struck-through text (two single tildes), no table cell drawn as a list
+  (a lone ``-``); in Korean no unfilled particle (``(으)로``, ``을(를)``...) and no English prose (three or more
+  English words with no Hangul in one text).
 
-Training is cut to a few epochs (the lessons' numbers are checked in tests/test_lessons.py and bench/): the walk is
-about what the pages show. Screenshots: one per step in a temporary directory (its path is printed), look at them.
+Training is cut to a few epochs and each walk trains in three lessons (together all six that train): the lessons'
+numbers are checked in tests/test_lessons.py and bench/lesson_claims.py; the walk is about what the pages show.
+Screenshots: one per step, the results and the embedding map, in a temporary directory whose path is printed
+(``pytest -s``); look at them.
 """
 
 from __future__ import annotations
