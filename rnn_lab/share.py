@@ -69,7 +69,7 @@ SOURCE_KEYS = ("data_source_kind", "data_toy", "data_bundled", "data_text")  # w
 def implied(values: Mapping[str, Any], settings: Mapping[str, Setting] | None = None) -> dict[str, Any]:
     """The settings a data source brings when it is picked on the Data page (``source_defaults``: Samsung's
     ``Close`` target, window 20, 70/15/15 and MinMax), for the source named in ``values`` (query texts or values;
-    a missing or bad one counts as its default). {} for the default source, the counting toy."""
+    a missing or bad one counts as its default). {} for the default source, the counting toy, and for an upload."""
     settings = all_settings() if settings is None else settings
     picked = {}
     for key in SOURCE_KEYS:
@@ -84,6 +84,8 @@ def implied(values: Mapping[str, Any], settings: Mapping[str, Setting] | None = 
     if all(_same(settings[k], picked[k], settings[k].default) for k in ("data_source_kind", "data_toy")):
         return {}
     kind, toy, bundled, text = (picked[k] for k in SOURCE_KEYS)
+    if kind == "upload":  # a file's defaults come when the file is read (the Data page asks for it)
+        return {}
     defaults = source_defaults(kind, toy, bundled, text=text)
     return {k: v for k, v in defaults.items() if k in settings and k not in SOURCE_KEYS}
 

@@ -265,6 +265,7 @@ def test_a_link_naming_a_source_brings_its_defaults(fresh):
     )
     assert params["data_scaling"] == "none"  # the registry's default, but not Samsung's: it travels
     assert share.decode(share.expand(params))[0]["data_scaling"] == "none"
+    assert share.expand({"data_source_kind": "upload"}) == {"data_source_kind": "upload"}  # defaults come with the file
 
 
 def test_garbage_link_notice_in_korean(fresh):
