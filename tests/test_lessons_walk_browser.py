@@ -115,6 +115,14 @@ class Walk:
                 " return p ? parseFloat(getComputedStyle(p).fontSize) : 0; }"
             )
             self.check(font >= 26, where, f"stage text {font} px")
+            if step == len(lesson.steps) - 1:  # the last step's Next is disabled, and looks it (not black on grey)
+                colour = tab.evaluate(
+                    "() => getComputedStyle(document.querySelector('.st-key-btn_lesson_next button p')"
+                    " || document.querySelector('.st-key-btn_lesson_next button')).color"
+                )
+                self.check(
+                    colour != "rgb(0, 0, 0)", where, f"the disabled Next is drawn like an enabled one ({colour})"
+                )
         else:
             self.check(stage.count() == 0, where, "a stage in normal mode")
             self.check(question in sidebar, where, "the question is not in the sidebar")
