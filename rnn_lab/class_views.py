@@ -43,15 +43,23 @@ def _image_axes(fig: go.Figure, row: int | None = None, col: int | None = None) 
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x" if row is None else None, **where)
 
 
-def samples_figure(images: np.ndarray, captions: list[str], lang: str, columns: int = 10, title_key: str = "samples"):
-    """A grid of digits with a caption above each (its label, or "true -> predicted")."""
+def samples_figure(
+    images: np.ndarray,
+    captions: list[str],
+    lang: str,
+    columns: int = 10,
+    title_key: str = "samples",
+    row_height: int = 95,
+):
+    """A grid of digits with a caption above each (its label, or "true -> predicted"). The digits are square, so
+    ``row_height`` also sets how wide each is: projection mode's large captions ("9→4 (0.31)") need ~150 px."""
     canvas, anchors = tile(images, columns)
     fig = go.Figure(go.Heatmap(z=canvas, colorscale=INK, zmin=0.0, zmax=1.0, showscale=False, hoverinfo="skip"))
     for (x, y), text in zip(anchors, captions):
         fig.add_annotation(x=x, y=y, text=text, showarrow=False, yanchor="bottom", font={"size": 13})
     rows = canvas.shape[0] // (images.shape[1] + GAP) + 1
     _image_axes(fig)
-    fig.update_layout(title=_t(f"class_views.{title_key}", lang), height=90 + rows * 95)
+    fig.update_layout(title=_t(f"class_views.{title_key}", lang), height=90 + rows * row_height)
     return fig
 
 

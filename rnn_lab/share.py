@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from rnn_lab import lessons
+from rnn_lab.data.settings import source_defaults
 from rnn_lab.i18n import LANGUAGES
 from rnn_lab.settings import Setting, all_settings
 
@@ -62,23 +63,54 @@ def _same(setting: Setting, a: Any, b: Any) -> bool:
     return setting.to_text(a) == setting.to_text(b)
 
 
+SOURCE_KEYS = ("data_source_kind", "data_toy", "data_bundled", "data_text")  # what picks a data source
+
+
+def implied(values: Mapping[str, Any], settings: Mapping[str, Setting] | None = None) -> dict[str, Any]:
+    """The settings a data source brings when it is picked on the Data page (``source_defaults``: Samsung's
+    ``Close`` target, window 20, 70/15/15 and MinMax), for the source named in ``values`` (query texts or values;
+    a missing or bad one counts as its default). {} for the default source, the counting toy, and for an upload."""
+    settings = all_settings() if settings is None else settings
+    picked = {}
+    for key in SOURCE_KEYS:
+        if key not in settings:
+            return {}
+        try:
+            raw = values.get(key, settings[key].default)
+            picked[key] = settings[key].from_text(_last(raw)) if isinstance(raw, (str, list, tuple)) else raw
+            picked[key] = settings[key].validate(picked[key])
+        except (ValueError, TypeError, OverflowError):
+            picked[key] = settings[key].default
+    if all(_same(settings[k], picked[k], settings[k].default) for k in ("data_source_kind", "data_toy")):
+        return {}
+    kind, toy, bundled, text = (picked[k] for k in SOURCE_KEYS)
+    if kind == "upload":  # a file's defaults come when the file is read (the Data page asks for it)
+        return {}
+    defaults = source_defaults(kind, toy, bundled, text=text)
+    return {k: v for k, v in defaults.items() if k in settings and k not in SOURCE_KEYS}
+
+
 def encode(values: Mapping[str, Any], settings: Mapping[str, Setting] | None = None) -> dict[str, str]:
     """The query parameters of an experiment: each setting in ``values`` that differs from its default.
 
     Keys that are not settings (buttons, uploads, private state) never travel. A value its setting
     rejects is left out, so the link falls back to the default rather than carrying garbage.
     The order follows the registry, so the same experiment always gives the same link.
+    A link that names a data source stands for that source's own defaults too (:func:`implied`, put back by
+    :func:`expand`), so a setting of the experiment that differs from them travels even when it is the registry's
+    default (Samsung without scaling: ``data_scaling=none``).
     """
     settings = all_settings() if settings is None else settings
+    brought = implied(values, settings)
     out: dict[str, str] = {}
     for key, setting in settings.items():
-        if key not in values:
+        if key not in values and key not in brought:
             continue
         try:
-            value = setting.validate(values[key])
+            value = setting.validate(values[key]) if key in values else setting.default
         except ValueError:
             continue
-        if not _same(setting, value, setting.default):
+        if not _same(setting, value, setting.default) or (key in brought and not _same(setting, value, brought[key])):
             out[key] = setting.to_text(value)
     return out
 
@@ -195,11 +227,14 @@ def handout_params(values: Mapping[str, Any], settings: Mapping[str, Setting] | 
 def expand(query_params: Mapping[str, Any], settings: Mapping[str, Setting] | None = None) -> dict[str, Any]:
     """A link's parameters with its lesson step's settings filled in (the inverse of :func:`handout_params`).
 
-    A link without a (valid) lesson comes back unchanged; the link's own parameters always win."""
+    A link that names a data source gets that source's defaults (:func:`implied`: ``?data_source_kind=bundled``
+    is Samsung with its ``Close`` target, window 20 and MinMax, as picking it on the Data page gives).
+    A link without a (valid) lesson or source comes back unchanged; the link's own parameters always win."""
     settings = all_settings() if settings is None else settings
     lesson_id = _last(query_params.get("lesson", ""))
     if lesson_id not in lessons.LESSONS:
-        return dict(query_params)
+        brought = {k: settings[k].to_text(v) for k, v in implied(query_params, settings).items()}
+        return {**brought, **dict(query_params)}
     try:
         step = settings["lesson_step"].from_text(_last(query_params.get("lesson_step", "0")))
     except (ValueError, TypeError, OverflowError):

@@ -248,6 +248,26 @@ def test_garbage_link_opens_with_defaults_and_a_notice(fresh):
     assert not any(catalogue_t("classroom.link.notice_title", "en") in w.value for w in at.warning)
 
 
+def test_a_link_naming_a_source_brings_its_defaults(fresh):
+    """``?data_source_kind=bundled`` is Samsung as the Data page gives it (Close, window 20, 70/15/15, MinMax), not
+    Samsung with the counting toy's settings; a setting the link gives still wins, and a Samsung experiment without
+    scaling keeps it off through its link."""
+    at = fresh("app_pages/data.py", {"data_source_kind": "bundled"})
+    assert not at.exception, at.exception
+    state = at.session_state
+    assert (state["data_target"], state["data_window"], state["data_scaling"]) == ("Close", 20, "minmax")
+    assert (state["data_val_frac"], state["data_test_frac"]) == (0.15, 0.15)
+    assert not at.error
+    again = fresh("app_pages/data.py", {"data_source_kind": "bundled", "data_window": "30"})
+    assert again.session_state["data_window"] == 30 and again.session_state["data_target"] == "Close"
+    params = share.encode(
+        {**defaults(), **share.decode(share.expand({"data_source_kind": "bundled"}))[0], "data_scaling": "none"}
+    )
+    assert params["data_scaling"] == "none"  # the registry's default, but not Samsung's: it travels
+    assert share.decode(share.expand(params))[0]["data_scaling"] == "none"
+    assert share.expand({"data_source_kind": "upload"}) == {"data_source_kind": "upload"}  # defaults come with the file
+
+
 def test_garbage_link_notice_in_korean(fresh):
     at = fresh("app_pages/home.py", {"lang": "ko", "arch_cell": "???"})
     assert not at.exception

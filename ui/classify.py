@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from rnn_lab import class_views as cv
-from ui.common import lang, plot, projection, show_table, t
+from ui.common import NO_VALUE, lang, plot, projection, show_table, t
 
 SPLITS = ("train", "val", "test")
 SAMPLES = 20  # digits shown in the grid
@@ -61,6 +61,12 @@ def shapes_table_ui(prepared) -> None:
     )
 
 
+def _row_height() -> int:
+    """Pixels per row of digits: in projection mode the captions are large, so the (square) digits are drawn wider
+    (at 95 px the captions "9→4 (0.31)" of neighbouring digits ran into each other)."""
+    return 150 if projection() else 95
+
+
 def results_ui(run) -> None:
     """Accuracy against the majority baseline, the confusion matrix, per-class precision/recall, the mistakes."""
     L = lang()
@@ -83,7 +89,7 @@ def results_ui(run) -> None:
     confusion_cell_ui(run, event)
 
     def pct(v):
-        return "-" if v is None else f"{v:.1%}"
+        return NO_VALUE if v is None else f"{v:.1%}"
 
     show_table(
         pd.DataFrame(
@@ -110,7 +116,10 @@ def results_ui(run) -> None:
             for a, b, p in zip(mistakes["true"], mistakes["predicted"], mistakes["probabilities"], strict=False)
         ][: len(shown)]
         columns = 6 if projection() else 10  # "3→2 (0.33)" in large print needs a wider cell than a label
-        plot(cv.samples_figure(images, captions, L, columns=columns, title_key="mistakes"), key="chart_class_mistakes")
+        plot(
+            cv.samples_figure(images, captions, L, columns=columns, title_key="mistakes", row_height=_row_height()),
+            key="chart_class_mistakes",
+        )
     pick = st.selectbox(
         t("class_ui.mistake_pick"),
         range(len(mistakes["position"])),
@@ -199,7 +208,13 @@ def confusion_cell_ui(run, event) -> None:
     positions = shown["position"].to_numpy()
     if prepared is not None and getattr(prepared, "image_shape", None) is not None:
         images = prepared.X(run.metrics["split"])[positions]
-        fig = cv.samples_figure(images, [f"{p:.2f}" for p in shown["p"]], lang(), columns=6 if projection() else 10)
+        fig = cv.samples_figure(
+            images,
+            [f"{p:.2f}" for p in shown["p"]],
+            lang(),
+            columns=6 if projection() else 10,
+            row_height=_row_height(),
+        )
         fig.update_layout(title=t("units.confusion.images_title", true=names[true], pred=names[pred]))
         plot(fig, key="chart_class_cell")
     elif prepared is not None and getattr(prepared, "input_kind", "values") == "tokens":

@@ -36,6 +36,9 @@ section[data-testid="stSidebar"] * { color: #000000; }
 div[data-baseweb="select"] > div, div[data-baseweb="input"], .stNumberInput input, .stTextInput input,
 div[data-baseweb="textarea"] { border: 2px solid #000000 !important; }
 button[kind] { border-width: 2px !important; border-color: #000000 !important; }
+/* a disabled button (the last step's Next) must not look like one that works: black text would hide it */
+button[kind]:disabled { border-color: #b0b0b0 !important; border-style: dashed !important; cursor: not-allowed; }
+button[kind]:disabled, button[kind]:disabled p { color: #8a8a8a !important; }
 *:focus-visible { outline: 3px solid #E69F00 !important; outline-offset: 2px; }
 code { color: #000000 !important; background: #e8e8e8 !important; }
 .block-container { max-width: 100% !important; padding-left: 1.5rem !important; padding-right: 1.5rem !important; }
@@ -181,6 +184,9 @@ APP_CSS = """
 .st-key-raw_summary pre code { font-size: 0.75rem !important; }
 /* a toggle's or checkbox's label wraps onto a second line instead of ending in "..." */
 .stCheckbox label [data-testid="stMarkdownContainer"], .stCheckbox label [data-testid="stMarkdownContainer"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+/* a metric's value wraps instead of ending in "...": the Inside page's "-3.6089 · scaled 0.4122" at 1280 px */
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>
 """

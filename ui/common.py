@@ -55,6 +55,9 @@ def plot(fig, key: str | None = None, height: int | None = None, **kwargs):
     return st.plotly_chart(fig, key=key, width="stretch", config={"displaylogo": False}, **kwargs)
 
 
+NO_VALUE = "—"  # an empty cell of a table (a lone "-" in st.table's Markdown cells draws a bullet)
+
+
 def show_table(data, hide_index: bool = False, static: bool = False, **kwargs):
     """Show a table: an interactive st.dataframe, or in projection mode (or ``static``) a plain st.table.
 
@@ -63,6 +66,8 @@ def show_table(data, hide_index: bool = False, static: bool = False, **kwargs):
     (the runs, eleven columns) are ``static`` in both modes, so no column hides behind a scroll bar.
     """
     if projection() or static:
+        if hasattr(data, "map") and hasattr(data, "style"):  # st.table reads a cell as Markdown: "-" is a bullet
+            data = data.map(lambda v: NO_VALUE if isinstance(v, str) and v.strip() in ("-", "*", "+") else v)
         if hide_index and hasattr(data, "style"):
             data = data.style.hide(axis="index")
         return st.table(data)

@@ -174,7 +174,7 @@ def embedding_ui(picked: Picked, ids: np.ndarray, data) -> None:
     st.markdown(t("text_inside.embedding_help", vocab=data.vocab.size, dim=dim, share=float(np.sum(emap.explained))))
     if picked.run is None:
         st.caption(t("text_inside.embedding_untrained"))
-    labels = 40 if projection() else tv.MAX_LABELS
+    labels = 64 if projection() else tv.MAX_LABELS  # a character vocabulary (64 in lesson 7) is labelled whole
     if len(emap.tokens) > labels:
         st.caption(t("text_inside.embedding_labels", n=labels))
     plot(tv.embedding_figure(emap, lang(), sentence_ids=ids, max_labels=labels), key="inside_fig_embedding")

@@ -60,6 +60,8 @@ def loss_figure(history: dict, loss_name: str, epochs: int | None = None, title:
     )
     if epochs:
         fig.update_xaxes(range=[0.5, epochs + 0.5])
+    if (epochs or len(x)) <= 20:
+        fig.update_xaxes(dtick=1)  # whole epochs: a 2-epoch run showed ticks 1, 1.2, 1.4 ... 2
     return fig
 
 

@@ -115,6 +115,8 @@ def compare_figure(items: list):
         xaxis_title=t("train.epoch_axis"),
         yaxis_title=t("train.loss_axis", loss="loss"),
     )
+    if max((r.epochs_run for r in items), default=0) <= 20:
+        fig.update_xaxes(dtick=1)  # whole epochs (the class_views accuracy chart does the same)
     return fig
 
 

@@ -153,6 +153,22 @@ def date_hoverformat(lang: str, calendar=None) -> str:
     return day
 
 
+DAY_MS = 86_400_000  # Plotly measures a date axis' tick spacing in milliseconds
+
+
+def date_tickformatstops(lang: str) -> list[dict]:
+    """Korean date ticks at every zoom (Plotly's own are English: ``Jan 2015``, ``Jul 2015``); [] in English,
+    where Plotly's defaults read well."""
+    if lang != "ko":
+        return []
+    return [
+        {"dtickrange": [None, DAY_MS], "value": "%-m월 %-d일 %H:%M"},
+        {"dtickrange": [DAY_MS, 28 * DAY_MS], "value": "%-m월 %-d일"},
+        {"dtickrange": [28 * DAY_MS, 365 * DAY_MS], "value": "%Y년 %-m월"},
+        {"dtickrange": [365 * DAY_MS, None], "value": "%Y년"},
+    ]
+
+
 def value_hovertemplate(code: str | None, lang: str, decimals: int | None = None) -> str:
     """A trace's hover text for its y value: ``%{y:,.0f} 원`` for won; a plain number with thousands separators
     and fixed decimals otherwise (never an SI suffix like ``45.3k``). The trace's name is Plotly's default
@@ -175,6 +191,8 @@ def apply_units(fig, index, code: str | None, lang: str, decimals: int | None = 
             trace.hovertemplate = template
     if isinstance(index, pd.DatetimeIndex):
         fig.update_xaxes(hoverformat=date_hoverformat(lang, series_calendar(index)))
+        if lang == "ko":
+            fig.update_xaxes(tickformatstops=date_tickformatstops(lang))
     label = unit_label(code, lang)
     if label and unit_decimals(code, 2) == 0:  # whole won on the ticks too: "45,000", not "45k"
         fig.update_yaxes(tickformat=",")

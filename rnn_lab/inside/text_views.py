@@ -165,11 +165,21 @@ def running_probability_figure(
     return fig
 
 
+def _padded(values, share: float = 0.1) -> list[float]:
+    """An axis range around ``values`` with room above for the labels drawn over the highest points."""
+    low, high = float(np.min(values)), float(np.max(values))
+    room = (high - low) * share or 1.0
+    return [low - room / 2, high + room]
+
+
 def embedding_figure(emap: EmbeddingMap, lang: str, sentence_ids=(), max_labels: int = MAX_LABELS) -> go.Figure:
     """Every token's vector on the two main PCA axes, labelled with the token (the most frequent ``max_labels``);
     [UNK] flagged in black; the tokens of the shown sentence marked."""
     in_sentence = set(int(i) for i in np.ravel(sentence_ids))
-    labels = [shown(tok) if k < max_labels or tok == UNK else "" for k, tok in enumerate(emap.tokens)]
+    labels = [  # the most frequent, [UNK], and every token of the shown sentence (the marked points) by name
+        shown(tok) if k < max_labels or tok == UNK or int(i) in in_sentence else ""
+        for k, (tok, i) in enumerate(zip(emap.tokens, emap.ids, strict=True))
+    ]
     colours = [
         color("model") if int(i) in in_sentence else color("train") for i in emap.ids
     ]  # the sentence's tokens stand out
@@ -182,6 +192,7 @@ def embedding_figure(emap: EmbeddingMap, lang: str, sentence_ids=(), max_labels:
             mode="markers+text",
             text=labels,
             textposition="top center",
+            cliponaxis=False,  # a label above the highest point is drawn whole, not cut at the plot's edge
             marker={"color": colours, "opacity": 0.8},
             customdata=np.stack([emap.ids, np.array([shown(t) for t in emap.tokens], dtype=object)], axis=1),
             hovertemplate="%{customdata[1]} (id %{customdata[0]})<br>PC1 %{x:.3f}, PC2 %{y:.3f}<extra></extra>",
@@ -190,7 +201,10 @@ def embedding_figure(emap: EmbeddingMap, lang: str, sentence_ids=(), max_labels:
     fig.update_layout(
         title=_t("text_inside.fig.embedding", lang, pc1=emap.explained[0], pc2=emap.explained[1]),
         xaxis={"title": _t("text_inside.fig.pc", lang, k=1, share=emap.explained[0])},
-        yaxis={"title": _t("text_inside.fig.pc", lang, k=2, share=emap.explained[1])},
+        yaxis={
+            "title": _t("text_inside.fig.pc", lang, k=2, share=emap.explained[1]),
+            "range": _padded(emap.coords[:, 1]),
+        },
         height=560,
         showlegend=False,
     )
