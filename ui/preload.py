@@ -41,7 +41,10 @@ def script(names: tuple[str, ...]) -> str:
   const index = document.querySelector('script[type="module"][src*="/index."]');
   if (!index) return;
   const load = () => {{
-    for (const name of {json.dumps(list(names))}) import(new URL("./" + name, index.src).href).catch(() => {{}});
+    const names = {json.dumps(list(names))};
+    Promise.allSettled(names.map((name) => import(new URL("./" + name, index.src).href))).then(() => {{
+      window.__rlPreloadDone = true;  // read by bench/browser_timings.py
+    }});
   }};
   if (window.requestIdleCallback) window.requestIdleCallback(load, {{timeout: 1500}});
   else setTimeout(load, 300);
