@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from rnn_lab.i18n import LANGUAGE_NAMES, LANGUAGES
-from ui import class_board, classroom, common, workspace
+from ui import class_board, classroom, common, preload, workspace
 
 ICON = Path(__file__).parent / "assets" / "icon.png"  # the tab icon
 
@@ -69,6 +69,7 @@ def run() -> None:
     sidebar_ui()
     workspace.sidebar_ui()  # "your work is saved under this link"
     class_board.write_cookies()  # the browser keeps the teacher key and the workspace (not the address bar)
+    preload.chunks_ui()  # the browser loads the charts' and tables' code while idle, not after the press of Train
     link_box = st.sidebar.empty()
     with link_box:
         classroom.link_ui(classroom.sync_link())

@@ -1,7 +1,11 @@
 """Issue 22's browser targets, one student alone on the server, in Debian's headless Chromium.
 
-Run: ``.venv/bin/python bench/browser_timings.py [--repeats 5] [--json]``. A benchmark, not a test: it asserts no
-timing; it prints a table (median, min, max per figure) or, with ``--json``, one JSON object.
+Run: ``.venv/bin/python bench/browser_timings.py [--repeats 5] [--json] [--only toy,switch] [--baseline DIR]``.
+A benchmark, not a test: it asserts no timing; it prints a table (median, min, max per figure) or, with ``--json``,
+one JSON object. ``--baseline DIR`` (another checkout, e.g. ``git archive main | tar -x -C DIR``, its ``.venv`` a
+link to this one) starts that app's server beside this one and alternates every measurement between the two (who
+goes first alternates too), so both see the same load on a shared machine; each figure gets the baseline's median
+and the median of the paired ratios (this / baseline).
 
 Starts the real app (``streamlit run app.py``) on a free loopback port, warms it up once (every measurement below
 done once and thrown away: TensorFlow imported, the models compiled, the pages' caches filled), then measures each
@@ -13,14 +17,16 @@ Playwright's own round trips do not count.
 Figures (issue 22's targets in brackets):
 
 - ``toy_train_to_predictions``: Train page, counting toy (the defaults), press Train -> the predictions chart
-  drawn (<= 0.5 s warm). Each repeat opens /train afresh (a new session, the server warm), so no earlier chart is on
-  the page.
+  drawn (<= 0.5 s warm). Each repeat opens /train afresh (a new session in a new browser context, the server warm),
+  so no earlier chart is on the page, and presses Train once the page is idle and the app's preload of the charts'
+  code (ui/preload.py) has finished, as for a student who looks at the page for a moment first.
 - ``digits_last_epoch_to_confusion``: digits, LSTM(32), 5 epochs: the live loss chart showing its 5th epoch -> the
   confusion matrix drawn (<= 1 s). "The last epoch" is what the user sees: the live chart's 5th point, so it
   includes nothing of the live view's polling delay before it; the time from the press of Train to the confusion
   matrix is reported beside it (``digits_train_to_confusion``).
 - ``switch_to_train`` / ``switch_to_inside``: click the page's link in the sidebar, from the other page -> the Train
-  button / the Inside step view (its ``t = ...`` line) on screen (<= 0.4 s warm). ``switch_to_inside_heatmap``: the
+  button / the Inside step view (its ``t = ...`` line) on screen (<= 0.4 s warm). Each repeat loads /train first and
+  waits for the app's one-off preload of the charts' code, as in a tab open for a moment. ``switch_to_inside_heatmap``: the
   same click -> the Inside page's heat maps (further down the same script) drawn.
 - ``inside_step_view``: the step slider moved (input event) -> the step view's numbers and bars redrawn (the next
   frame) (<= 0.2 s). ``inside_step_heatmap``: the slider let go (change event) -> the heat maps' black line at the
@@ -107,6 +113,7 @@ LIVE_5 = """(() => { const p = document.querySelector('[class*="st-key-chart_tra
 TRAIN_BUTTON = """[...document.querySelectorAll('button[data-testid="stBaseButton-primary"]')].some(
   b => /(^|\\s)Train$/.test(b.innerText.trim()) && window.__shown(b))"""
 STEP_VIEW = "window.__shown(window.__deep('.rl-now'))"
+PRELOADED = "() => !window.__rlPreloaded || window.__rlPreloadDone === true"  # ui/preload.py finished (or absent)
 HEATMAP = "window.__shown(document.querySelector('[class*=\"st-key-inside_fig_time_forward\"] .main-svg'))"
 
 
@@ -131,12 +138,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server():
+def streamlit_server(root: Path = ROOT):
     port = free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
     command += ["--server.headless", "true", "--server.fileWatcherType", "none", "--server.address", "127.0.0.1"]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 90
@@ -212,6 +219,9 @@ def open_settled(tab, address: str) -> None:
     wait_for_app(tab)
     tab.wait_for_timeout(1000)  # anything drawn late (a restored run) shows up before the watch starts
     wait_for_app(tab)
+    # the app's idle-time preload of the charts' code (ui/preload.py) has finished, as it has for a student who
+    # looks at the page for a moment before pressing Train (an app without it: no wait)
+    tab.wait_for_function(PRELOADED, timeout=20_000)
 
 
 def toy_train(browser, url: str) -> dict:
@@ -244,6 +254,9 @@ def switch(tab, url: str, first: bool) -> dict:
     if first:
         tab.goto(f"{url}/train")
         wait_for_app(tab)
+        # a tab the student has had open for a moment: the app's one-off preload of the charts' code (ui/preload.py)
+        # is over, not running beside the switch
+        tab.wait_for_function(PRELOADED, timeout=20_000)
     out = {}
     nav = tab.locator('[data-testid="stSidebarNav"]')
     watch(tab, {"step": STEP_VIEW, "heat": HEATMAP})
@@ -324,44 +337,23 @@ def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=5, help="measurements per figure after the warm-up (5)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    parser.add_argument("--skip-digits", action="store_true", help="leave out the digits LSTM (the slow one)")
-    args = parser.parse_args()
-    check_chromium()
-    from playwright.sync_api import sync_playwright
+def _jobs(browser, url: str, args) -> list:
+    """The measurements on one server, each a (label, function) pair; the switch and step share one tab."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    tab = context.new_page()
+    tab.set_default_timeout(180_000)
+    jobs = [("toy", lambda: toy_train(browser, url))]
+    if not args.skip_digits:
+        jobs.append(("digits", lambda: digits_train(browser, url)))
+    jobs.append(("switch", lambda: switch(tab, url, first=True)))
+    turns = iter(range(args.repeats + 1))
+    jobs.append(("step", lambda: inside_step(tab, url, next(turns))))
+    if args.only:
+        jobs = [(label, job) for label, job in jobs if label in args.only.split(",")]
+    return jobs
 
-    samples: dict[str, list] = {name: [] for name in ORDER}
-    loads = {"start": load()}
-    with streamlit_server() as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-quic"],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
-        tab = context.new_page()
-        tab.set_default_timeout(180_000)
-        jobs = [("toy", lambda: toy_train(browser, url))]
-        if not args.skip_digits:
-            jobs.append(("digits", lambda: digits_train(browser, url)))
-        jobs.append(("switch", lambda: switch(tab, url, first=True)))
-        turns = iter(range(args.repeats + 1))
-        jobs.append(("step", lambda: inside_step(tab, url, next(turns))))
-        for label, job in jobs:
-            job()  # the warm-up, thrown away
-            print(f"warmed up: {label}", file=sys.stderr)
-        loads["after_warmup"] = load()
-        for i in range(args.repeats):
-            for _label, job in jobs:
-                for name, value in job().items():
-                    samples[name].append(None if value is None else round(value, 4))
-            print(f"repeat {i + 1} of {args.repeats} done (load {load()})", file=sys.stderr)
-        browser.close()
-    loads["end"] = load()
 
+def _summary(samples: dict) -> dict:
     summary = {}
     for name in ORDER:
         values = [v for v in samples[name] if v is not None]
@@ -377,25 +369,94 @@ def main() -> None:
             "met": (statistics.median(values) <= TARGETS[name]) if values and name in TARGETS else None,
             "samples_s": samples[name],
         }
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=5, help="measurements per figure after the warm-up (5)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    parser.add_argument("--skip-digits", action="store_true", help="leave out the digits LSTM (the slow one)")
+    parser.add_argument("--only", default="", help="comma-separated measurements to run: toy,digits,switch,step")
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="another checkout of the app (e.g. `git archive main`): its server runs beside this one and every "
+        "measurement alternates between the two, so both see the same load; adds the median of the paired ratios",
+    )
+    args = parser.parse_args()
+    check_chromium()
+    from playwright.sync_api import sync_playwright
+
+    sides = ["this"] + (["baseline"] if args.baseline else [])
+    samples = {side: {name: [] for name in ORDER} for side in sides}
+    loads = {"start": load()}
+    with contextlib.ExitStack() as stack:
+        urls = {"this": stack.enter_context(streamlit_server())}
+        if args.baseline:
+            urls["baseline"] = stack.enter_context(streamlit_server(Path(args.baseline).resolve()))
+        pw = stack.enter_context(sync_playwright())
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-quic"],
+        )
+        jobs = {side: _jobs(browser, urls[side], args) for side in sides}
+        for side in sides:
+            for label, job in jobs[side]:
+                job()  # the warm-up, thrown away
+                print(f"warmed up: {label} ({side})", file=sys.stderr)
+        loads["after_warmup"] = load()
+        for i in range(args.repeats):
+            for k in range(len(jobs["this"])):
+                order = sides if i % 2 == 0 else sides[::-1]  # alternate who goes first
+                for side in order:
+                    for name, value in jobs[side][k][1]().items():
+                        samples[side][name].append(None if value is None else round(value, 4))
+            print(f"repeat {i + 1} of {args.repeats} done (load {load()})", file=sys.stderr)
+        browser.close()
+    loads["end"] = load()
+
+    summary = _summary(samples["this"])
+    if args.baseline:
+        base = _summary(samples["baseline"])
+        for name, s in summary.items():
+            pairs = [
+                (a, b)
+                for a, b in zip(samples["this"][name], samples["baseline"][name], strict=True)
+                if a is not None and b
+            ]
+            s["baseline"] = base.get(name)
+            s["ratio_to_baseline_median"] = round(statistics.median(a / b for a, b in pairs), 3) if pairs else None
     meta = {
         "when_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "load_average_1_5_15": loads,
         "repeats": args.repeats,
+        "baseline": args.baseline,
     }
     if args.json:
         print(json.dumps({"meta": meta, "figures": summary}, indent=2))
         return
     print(f"Chromium, one user, warm server; {args.repeats} repeats; load average (1, 5, 15 min): {loads}")
-    print("| figure | median | min | max | n | target | median meets it |")
-    print("|---|---|---|---|---|---|---|")
+    head = "| figure | median | min | max | n | target | median meets it |"
+    if args.baseline:
+        head += " baseline median | ratio (median of pairs) |"
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
     for name, s in summary.items():
         target = f"<= {s['target_s']} s" if s["target_s"] is not None else "-"
         met = "-" if s["met"] is None else ("yes" if s["met"] else "**no**")
         missing = f" ({s['missing']} not seen)" if s["missing"] else ""
         cells = [f"{s[k]:.3f} s" if s[k] is not None else "-" for k in ("median_s", "min_s", "max_s")]
-        print(f"| {name} | {' | '.join(cells)} | {s['n']}{missing} | {target} | {met} |")
+        row = f"| {name} | {' | '.join(cells)} | {s['n']}{missing} | {target} | {met} |"
+        if args.baseline:
+            b = s["baseline"] or {}
+            bm = f"{b['median_s']:.3f} s" if b.get("median_s") is not None else "-"
+            ratio = s["ratio_to_baseline_median"]
+            row += f" {bm} | {'-' if ratio is None else f'{ratio:.2f}'} |"
+        print(row)
 
 
 if __name__ == "__main__":

@@ -114,3 +114,20 @@ def test_stop_keeps_the_partial_run_and_scores_on_the_test_split(app_test, keras
     assert run.metrics["split"] == "test" and run.n["test"] > 0
     assert any("Stopped by you" in w.value for w in at.warning)
     assert any("Metrics on the test split" in s.value for s in at.subheader)
+
+
+def test_a_training_that_ends_during_the_press_shows_its_results_in_that_rerun(app_test, keras, monkeypatch):
+    """The press waits up to ui.train.SHORT_JOB_WAIT for a training that started at once: here long enough for any
+    machine, so the one rerun of the press draws the results (the wiring, not the timing, is tested)."""
+    from ui import train as ui_train
+
+    monkeypatch.setattr(ui_train, "SHORT_JOB_WAIT", 180.0)
+    at = app_test(page="app_pages/train.py", train_epochs=3)
+    at.button(key="btn_train_start").click().run()
+    assert not at.exception
+    job = at.session_state["job_train"]
+    assert job.state == "done" and job.consumed
+    runs = at.session_state["runs"]
+    assert len(runs) == 1 and runs[0].epochs_run == 3
+    pred = _figure(at, "Predictions")
+    assert _values(pred["data"][1]["y"]) == pytest.approx(list(runs[0].predictions["predicted"]))

@@ -85,6 +85,7 @@ from ui.workspace import job_class_for, snapshot
 LIVE_EVERY = 0.25  # seconds between redraws of the live view
 BUSY_EVERY = 1.0  # ... when every training slot of the server is taken (a classroom)
 QUEUED_EVERY = 2.0  # ... while the job waits in the queue
+SHORT_JOB_WAIT = 0.6  # seconds the press of Train waits for a training that started at once (see _wait_if_short)
 LIVE_DRAWN_KEY = "_train_live_drawn"  # not a setting: (what the live figure shows, the figure) drawn last
 # Compile the engine for the page's model and data in the background when the page opens. The test suite turns
 # it off (RNN_LAB_WARM_UP=0) so dozens of page tests do not each start a compilation; a test turns it on.
@@ -146,6 +147,7 @@ def start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
     for note in notes:
         st.info(t(note), icon=":material/info:")
     _submit(TrainJob, prepared, arch, cfg)
+    _wait_if_short()
 
 
 def _submit(job_class, prepared, arch, cfg: TrainConfig, local: bool = False) -> None:
@@ -168,6 +170,20 @@ def _submit(job_class, prepared, arch, cfg: TrainConfig, local: bool = False) ->
             icon=":material/computer:",
             help=t("workers.ui.train_here_help"),
         )
+
+
+def _wait_if_short() -> None:
+    """A training that started at once (a free slot, trained here) waits up to :data:`SHORT_JOB_WAIT` in the press's
+    own rerun: a short one (the counting toy trains and scores in ~0.3 s) then shows its results in this rerun, with
+    no live view drawn for a moment and no poll interval before the rerun that draws them. A longer one goes on to
+    the live view as before, at most that much later; a queued one does not wait (its place in line shows at once).
+    The script thread only waits on the job's ticket here: the GIL is free for everybody else."""
+    j = job()
+    if j is None or not j.running or j.state != "running" or _remote():
+        return
+    ticket = getattr(j, "ticket", None)
+    if ticket is not None and ticket.wait(SHORT_JOB_WAIT):
+        collect_finished_job()
 
 
 def compare_start_ui(prepared, arch, cfg: TrainConfig | None) -> None:
