@@ -420,7 +420,7 @@ def test_a_training_killed_with_sigkill_is_interrupted_after_its_last_saved_epoc
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             live = [r for r in store.list_runs(token) if r["id"] != earlier]
-            if live and live[0]["epochs_done"] >= 20:
+            if live and live[0]["epochs_done"] >= 20 and live[0]["checkpoint_epoch"]:  # weights saved too
                 break
             assert proc.poll() is None, (tmp_path / "train.err").read_text()[-3000:]
             time.sleep(0.2)

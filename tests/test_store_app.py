@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnn_lab.store import Store, default_store, reset_default_store
+from rnn_lab.store.writer import writer
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
@@ -185,6 +186,8 @@ def test_when_saving_stops_the_runs_stay_with_numbers_of_their_own(fresh_store, 
     monkeypatch.setenv("RNN_LAB_STORE_MAX_MB", "0.01")  # the "disk" is full from now on (a new connection reads it)
     reset_default_store()
     _train(at)
+    writer().wait()  # the run is written after its results are shown; the page says how it went on its next draw
+    at.run()
     assert not at.exception, at.exception
     first, second = at.session_state["runs"]
     assert first.store_id and getattr(second, "store_id", None) is None

@@ -13,6 +13,8 @@ app trains as before and says that nothing is being saved.
 from __future__ import annotations
 
 import functools
+import threading
+import uuid
 
 import streamlit as st
 
@@ -25,6 +27,7 @@ OPENED = "_ws_opened"
 ERROR = "_ws_error"  # the StoreUnavailable that stopped saving (shown until a save works again)
 FORK = "_ws_fork_parent"  # (store id, run number) of the run the next training forks from
 OTHERS = "_ws_others"  # saved runs that cannot be drawn: interrupted, failed, still running elsewhere
+WRITE_WAIT = 30.0  # seconds a read waits for the background writes it needs (rnn_lab.store.writer)
 
 
 def token() -> str | None:
@@ -53,9 +56,14 @@ def _asked_token() -> str | None:
     return kept if valid_token(kept) else None
 
 
-def _store():
+def _store(wait_for: str | None = None, everything: bool = False):
+    """The store, once the writes queued for run ``wait_for`` (or ``everything``) are in it (a run's record is
+    written in the background after its job reports it done: :mod:`rnn_lab.store.writer`)."""
     from rnn_lab.store import StoreUnavailable, default_store
+    from rnn_lab.store.writer import writer
 
+    if wait_for is not None or everything:
+        writer().wait(wait_for, timeout=WRITE_WAIT)
     try:
         return default_store()
     except StoreUnavailable as err:
@@ -73,7 +81,7 @@ def open_once() -> None:
     from rnn_lab.store.records import load_runs
 
     state[REQUESTED] = _asked_token()
-    store = _store()
+    store = _store(everything=True)  # a run of this workspace finished a moment ago in another tab is in it
     if store is None:
         return
     try:
@@ -191,7 +199,7 @@ def _number_unsaved(finished: list) -> None:
 def _forget(tok: str, run_id: str) -> None:
     from rnn_lab.store import StoreUnavailable
 
-    store = _store()
+    store = _store(wait_for=run_id)
     if store is not None:
         try:
             store.delete_run(tok, run_id)
@@ -211,7 +219,7 @@ def renamed(run) -> None:
     if run_id and tok:
         from rnn_lab.store import StoreUnavailable
 
-        store = _store()
+        store = _store(wait_for=run_id)
         if store is not None:
             try:
                 store.rename_run(tok, run_id, run.name)
@@ -220,12 +228,31 @@ def renamed(run) -> None:
 
 
 def not_saving_ui() -> None:
-    """The plain warning when the store cannot be used (nothing is being saved)."""
+    """The plain warning when the store cannot be used (nothing is being saved). The last job's run is written
+    after its results are shown (:mod:`rnn_lab.store.writer`): while that write is pending a small fragment waits
+    for it and redraws the page if it failed."""
+    j = st.session_state.get(JOB_KEY)
+    late = getattr(j, "store_error", None)
+    if late is not None:  # the job's run was written after the page collected it, and that write failed
+        st.session_state[ERROR] = late
+    elif getattr(j, "store_run_id", None) and not getattr(j, "running", True):
+        from rnn_lab.store.writer import writer
+
+        if writer().pending(j.store_run_id):
+            _write_pending_fragment()
     err = st.session_state.get(ERROR)
     if err is not None:
         from ui.common import lang
 
         st.warning(err.text(lang()), icon=":material/cloud_off:")
+
+
+@st.fragment(run_every=0.5)
+def _write_pending_fragment() -> None:
+    """Polls the last job's background write; a failed one redraws the page (its warning), a done one is quiet."""
+    j = st.session_state.get(JOB_KEY)
+    if getattr(j, "store_error", None) is not None and st.session_state.get(ERROR) is not j.store_error:
+        st.rerun()
 
 
 def sidebar_ui() -> None:
@@ -301,32 +328,43 @@ def _saving_job(
     from ``start`` (a trained model with its optimizer state) and its history continues ``history_before``."""
     from rnn_lab.i18n import error_text
     from rnn_lab.store import StoreUnavailable
-    from rnn_lab.store.records import ProgressSaver, finish_record, queue_record
+    from rnn_lab.store.records import ProgressSaver, finish_record_later, queue_record
+    from rnn_lab.store.writer import writer
     from rnn_lab.train.runs import TrainJob, execute, layers_label, training_arch
 
     class SavingTrainJob(TrainJob):
         def __init__(self, prepared, arch, cfg, **kwargs):
             self.store_run_id, self.store_number, self.store_error, self.store_saver = None, None, None, None
             self.store_parent = None
-            self._holding = True  # "done" only once the run is written
+            self._holding = True  # "done" only once the run has its number and its write is queued
+            self._numbered = threading.Event()
             trained = training_arch(arch, prepared)
             label = f"{layers_label(trained)} {cfg.optimizer} lr={cfg.learning_rate:g}"
             if start is not None:
                 label += f" +{cfg.epochs}"
-            try:
-                self.store_run_id, self.store_number = queue_record(
-                    store, tok, values, trained, cfg, data, label, parent
-                )
-                self.store_parent = parent[:2] if parent else None
-                self.store_saver = ProgressSaver(store, self.store_run_id)
-            except StoreUnavailable as err:
-                self.store_error = err
+            # the queued record (and its workspace number) is written by the store writer, before the progress
+            self.store_run_id = uuid.uuid4().hex
+            self.store_parent = parent[:2] if parent else None
+            self.store_saver = ProgressSaver(store, self.store_run_id, background=True)
+            queue = functools.partial(
+                queue_record, store, tok, values, trained, cfg, data, label, parent, run_id=self.store_run_id
+            )
+            writer().submit(self._queued, queue, key=self.store_run_id, on_error=self._not_queued)
             try:
                 super().__init__(prepared, arch, cfg, **kwargs)
             except Exception:  # QueueFull: not queued, so no record either
                 if self.store_run_id is not None:
                     _forget(tok, self.store_run_id)
                 raise
+
+        def _queued(self, queue):
+            self.store_number = queue()[1]
+            self._numbered.set()
+
+        def _not_queued(self, err: BaseException) -> None:
+            self.store_saver.error = err  # no record: no progress either
+            self._not_saved(err)
+            self._numbered.set()
 
         def _progress(self, epoch, logs, elapsed, eta):
             super()._progress(epoch, logs, elapsed, eta)
@@ -351,20 +389,27 @@ def _saving_job(
                 self._holding = False
 
         def _write(self):
-            if self.store_run_id is None:
-                return
-            try:
-                if self.run is not None:
-                    rest = self.run.name.split(" ", 1)[1] if self.run.name.startswith("#") else self.run.name
-                    self.run.id, self.run.name = self.store_number, f"#{self.store_number} {rest}"
-                    finish_record(store, self.store_run_id, self.run, name=self.run.name)
-                    self.run.store_id = self.store_run_id
-                else:
-                    store.fail_run(self.store_run_id, error_text(self.error, "en"), epochs_done=self.epoch)
-            except StoreUnavailable as err:
-                self.store_error = err
-            except Exception as err:  # noqa: BLE001 - the run trained: a failed save must not make it an error
-                self.store_error = StoreUnavailable("failed", where=store.where, reason=f"{type(err).__name__}: {err}")
+            """The run takes its workspace number now; the record (model, results) is written by the store writer
+            after the progress queued before it, so the page shows the results at once (the overhead bench)."""
+            if not self._numbered.wait(WRITE_WAIT) or self.store_number is None:
+                return  # not queued in the store: the run stays in the session, unsaved (the page says so)
+            if self.run is not None:
+                rest = self.run.name.split(" ", 1)[1] if self.run.name.startswith("#") else self.run.name
+                self.run.id, self.run.name = self.store_number, f"#{self.store_number} {rest}"
+                self.run.store_id = self.store_run_id
+                finish_record_later(store, self.store_run_id, self.run, name=self.run.name, on_error=self._not_saved)
+            else:
+                message = error_text(self.error, "en")
+                fail = functools.partial(store.fail_run, self.store_run_id, message, epochs_done=self.epoch)
+                writer().submit(fail, key=self.store_run_id, on_error=self._not_saved)
+
+        def _not_saved(self, err: BaseException) -> None:
+            """A write that failed: the run trained and stays in the session, unsaved (the page says so)."""
+            if not isinstance(err, StoreUnavailable):  # the run trained: a failed save must not make it an error
+                err = StoreUnavailable("failed", where=store.where, reason=f"{type(err).__name__}: {err}")
+            self.store_error = err
+            if self.run is not None:
+                self.run.store_id = None
 
         @property
         def state(self) -> str:
@@ -399,7 +444,7 @@ def _fork(run) -> None:
     from rnn_lab.store import StoreUnavailable
     from rnn_lab.store.records import settings_values
 
-    tok, store = token(), _store()
+    tok, store = token(), _store(wait_for=run.store_id)
     if store is None:
         return
     try:
@@ -452,7 +497,7 @@ def _resume(run) -> None:
     from rnn_lab.train.scheduler import QueueFull
     from ui.common import session_id
 
-    tok, store = token(), _store()
+    tok, store = token(), _store(wait_for=run.store_id)
     if store is None:
         return
     try:
@@ -486,7 +531,7 @@ def _delete_workspace() -> None:
     """Delete the workspace (every run, model and file only it used) and start a new, empty one."""
     from rnn_lab.store import StoreUnavailable
 
-    tok, store = token(), _store()
+    tok, store = token(), _store(everything=True)
     if store is None or tok is None:
         return
     try:

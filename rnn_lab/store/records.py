@@ -234,10 +234,19 @@ def run_state(run: Run) -> str:
 
 
 def queue_record(
-    store, token: str, values: Mapping[str, Any], trained, cfg, data_bytes: bytes | None, label: str, parent=None
+    store,
+    token: str,
+    values: Mapping[str, Any],
+    trained,
+    cfg,
+    data_bytes: bytes | None,
+    label: str,
+    parent=None,
+    run_id: str | None = None,
 ) -> tuple[str, int]:
     """A queued record for the page's training of ``trained`` (its training variant) named "#<number> ``label``";
-    ``parent`` = (store id, number, "fork" | "resume") or None. Shared by the app's saving job and the workers'."""
+    ``parent`` = (store id, number, "fork" | "resume") or None; ``run_id`` a new id chosen by the caller (its
+    write queued to the store writer). Shared by the app's saving job and the workers'."""
     return start_record(
         store,
         token,
@@ -249,6 +258,7 @@ def queue_record(
         cfg.epochs,
         state="queued",
         parent=(parent[0], parent[2]) if parent else None,
+        run_id=run_id,
     )
 
 
@@ -264,6 +274,7 @@ def start_record(
     initial: bytes | None = None,
     state: str = "running",
     parent: tuple[str, str] | None = None,
+    run_id: str | None = None,
 ) -> tuple[str, int]:
     """A new record for a training about to start (``name`` may hold ``{number}``)."""
     return store.start_run(
@@ -280,6 +291,7 @@ def start_record(
         state=state,
         parent_run_id=parent[0] if parent else None,
         parent_kind=parent[1] if parent else None,
+        run_id=run_id,
     )
 
 
@@ -296,6 +308,15 @@ def finish_record(store, run_id: str, run: Run, name: str | None = None) -> None
         optimizer_state=optimizer_state_bytes(run.model),
         name=name,
     )
+
+
+def finish_record_later(store, run_id: str, run: Run, name: str | None = None, on_error=None) -> None:
+    """:func:`finish_record` by the process's store writer (:mod:`rnn_lab.store.writer`), after the progress writes
+    queued before it: the caller reports the run done at once. ``on_error(exc)`` gets a failed write; a reader of
+    this record first waits with ``writer().wait(run_id)``."""
+    from rnn_lab.store.writer import writer
+
+    writer().submit(finish_record, store, run_id, run, name, key=run_id, on_error=on_error)
 
 
 def optimizer_state_bytes(model) -> bytes | None:
@@ -414,12 +435,22 @@ def save_finished(
 class ProgressSaver:
     """A training's ``progress`` callback that saves epochs done and the history at most every ``every`` seconds
     (and at the first epoch), so a crash leaves "interrupted after epoch k". The weights and optimizer state
-    (:func:`rnn_lab.train.engine.epoch_weights`) go with them at the first epoch end it can get them and then at
-    most every ``checkpoint_every`` seconds (``RNN_LAB_CHECKPOINT_EVERY``, default 5; 0: never), as the record's
-    ``checkpoint`` after ``checkpoint_epoch``. A failed save is remembered in :attr:`error` and training goes on;
-    ``then`` is called with every epoch (e.g. the CLI's own progress)."""
+    (:func:`rnn_lab.train.engine.epoch_weights`) go with them at the first epoch end it can get them once the
+    training has run ``checkpoint_every`` seconds, and then at most every ``checkpoint_every`` seconds
+    (``RNN_LAB_CHECKPOINT_EVERY``, default 5; 0: never), as the record's ``checkpoint`` after ``checkpoint_epoch``.
+    ``background``: the writes are queued to the store writer (:mod:`rnn_lab.store.writer`), not done in the
+    training's thread. A failed save is remembered in :attr:`error` and training goes on; ``then`` is called with
+    every epoch (e.g. the CLI's own progress)."""
 
-    def __init__(self, store, run_id: str, every: float = 2.0, then=None, checkpoint_every: float | None = None):
+    def __init__(
+        self,
+        store,
+        run_id: str,
+        every: float = 2.0,
+        then=None,
+        checkpoint_every: float | None = None,
+        background: bool = False,
+    ):
         if checkpoint_every is None:
             checkpoint_every = float(os.environ.get("RNN_LAB_CHECKPOINT_EVERY", "5") or 5)
         self.store, self.run_id, self.every, self.then = store, run_id, every, then
@@ -429,6 +460,7 @@ class ProgressSaver:
         self.saved_epoch = 0
         self.checkpoint_epoch = 0
         self.error: StoreUnavailable | None = None
+        self.background = background  # written by the store writer, not the training's thread
         self._last = 0.0
         self._last_checkpoint = 0.0
         self._lock = threading.Lock()
@@ -440,34 +472,52 @@ class ProgressSaver:
                 self.history.setdefault(k, []).append(float(v))
             due = self.saved_epoch == 0 or time.monotonic() - self._last >= self.every
             checkpoint = None
-            if self.error is None and self._checkpoint_due():
+            if self.error is None and self._checkpoint_due(elapsed):
                 from rnn_lab.train.engine import epoch_weights
 
-                got = epoch_weights()  # None: not at this epoch; the engine stops its next call at an epoch end
-                if got is not None:
-                    checkpoint = checkpoint_bytes(*got)
+                checkpoint = epoch_weights()  # None: not at this epoch; the engine stops its next call at an epoch end
             if (due or checkpoint is not None) and self.error is None:
                 self.flush(checkpoint)
         if self.then is not None:
             self.then(epoch, logs, elapsed, eta)
 
-    def _checkpoint_due(self) -> bool:
+    def _checkpoint_due(self, elapsed: float) -> bool:
+        """The first checkpoint once the training has run ``checkpoint_every`` seconds (a shorter training keeps
+        none: a crash loses less than that, and asking for the weights costs the engine a call), then at most
+        every ``checkpoint_every`` seconds."""
         if self.checkpoint_every <= 0:
             return False
-        return self.checkpoint_epoch == 0 or time.monotonic() - self._last_checkpoint >= self.checkpoint_every
+        if self.checkpoint_epoch == 0:
+            return elapsed >= self.checkpoint_every
+        return time.monotonic() - self._last_checkpoint >= self.checkpoint_every
 
-    def flush(self, checkpoint: bytes | None = None) -> None:
-        try:
-            self.store.update_progress(
-                self.run_id, self.epoch, self.history, checkpoint=checkpoint, checkpoint_epoch=self.epoch
-            )
-            self.saved_epoch = self.epoch
-            self._last = time.monotonic()
-            if checkpoint is not None:
-                self.checkpoint_epoch = self.epoch
-                self._last_checkpoint = self._last
-        except StoreUnavailable as err:
-            self.error = err
+    def flush(self, checkpoint: tuple | None = None) -> None:
+        """Save the epochs done and the history now (with ``checkpoint`` = ``(weights, optimizer variables)`` of
+        :func:`rnn_lab.train.engine.epoch_weights`); in the background: queued to the store writer."""
+        epoch, history = self.epoch, {k: list(v) for k, v in self.history.items()}
+        self.saved_epoch = epoch
+        self._last = time.monotonic()
+        if checkpoint is not None:
+            self.checkpoint_epoch = epoch
+            self._last_checkpoint = self._last
+        if self.background:
+            from rnn_lab.store.writer import writer
+
+            writer().submit(self._write, epoch, history, checkpoint, key=self.run_id, on_error=self._failed)
+        else:
+            try:
+                self._write(epoch, history, checkpoint)
+            except StoreUnavailable as err:
+                self._failed(err)
+
+    def _write(self, epoch: int, history: dict, checkpoint: tuple | None) -> None:
+        packed = None if checkpoint is None else checkpoint_bytes(*checkpoint)
+        self.store.update_progress(self.run_id, epoch, history, checkpoint=packed, checkpoint_epoch=epoch)
+
+    def _failed(self, err: BaseException) -> None:
+        if not isinstance(err, StoreUnavailable):
+            err = StoreUnavailable("failed", where=self.store.where, reason=f"{type(err).__name__}: {err}")
+        self.error = err
 
 
 # ---------------------------------------------------------------------- loading

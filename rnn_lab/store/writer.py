@@ -1,0 +1,103 @@
+"""The store's writer: one thread per process that writes runs to the store in the background, in order.
+
+A training reports its run done (the page draws the results) before the run is written: the finished record (the
+``.keras`` model, the packed results, the JSON) and the progress updates while it trains (epochs done, history, a
+checkpoint's npz) are queued here and written by this thread, so a training's wall time does not include them
+(``bench/store_bench.py``). Nothing is lost on a clean shutdown: the process waits for the queue at exit
+(:func:`atexit`), and a reader that needs a run's record as written (a new session opening its workspace, a resume
+of the run, its deletion) first waits for that run's writes with :meth:`Writer.wait`. A killed process loses the
+writes still queued, as it loses the epochs after its last checkpoint: the record says "interrupted after epoch k".
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+EXIT_WAIT = 120.0  # seconds a clean shutdown waits for the queued writes
+
+
+class Writer:
+    """A FIFO of writes done by one daemon thread. :meth:`submit` queues ``fn(*args)`` under ``key`` (a run id);
+    :meth:`wait` blocks until the writes of ``key`` (or all) are done. A write that raises calls its ``on_error``
+    with the exception (the job that queued it keeps it for the page); later writes still run."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue = queue.Queue()
+        self._pending: Counter = Counter()
+        self._done = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None, on_error=None) -> None:
+        with self._done:
+            self._pending[key] += 1
+        self._ensure_thread()
+        self._queue.put((fn, args, key, on_error))
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="rnn-lab-store-writer", daemon=True)
+                self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            fn, args, key, on_error = self._queue.get()
+            try:
+                fn(*args)
+            except BaseException as err:  # noqa: BLE001 - kept by the job that queued it; the thread goes on
+                if on_error is not None:
+                    try:
+                        on_error(err)
+                    except Exception:  # noqa: BLE001
+                        log.exception("store writer: on_error failed")
+                else:
+                    log.exception("store writer: a write failed")
+            finally:
+                with self._done:
+                    self._pending[key] -= 1
+                    if self._pending[key] <= 0:
+                        del self._pending[key]
+                    self._done.notify_all()
+
+    def pending(self, key: str | None = None) -> int:
+        with self._done:
+            return sum(self._pending.values()) if key is None else self._pending.get(key, 0)
+
+    def wait(self, key: str | None = None, timeout: float | None = None) -> bool:
+        """Wait until the writes queued under ``key`` (every write when None) are done; False on a timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._done:
+            while (sum(self._pending.values()) if key is None else self._pending.get(key, 0)) > 0:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._done.wait(left)
+        return True
+
+
+_WRITER = Writer()
+
+
+def writer() -> Writer:
+    """The process's writer."""
+    return _WRITER
+
+
+def _flush_at_exit() -> None:
+    if _WRITER.pending() and not _WRITER.wait(timeout=EXIT_WAIT):
+        log.error("store writer: %d writes not done at exit", _WRITER.pending())
+
+
+atexit.register(_flush_at_exit)
