@@ -530,3 +530,33 @@ def test_an_interrupted_run_resumes_from_its_last_saved_weights(tmp_path, monkey
     straight = execute(prepared, arch, dataclasses.replace(cfg, epochs=k + 3))
     assert len(resumed["history"]["loss"]) == k + 3
     np.testing.assert_allclose(resumed["history"]["loss"], straight.history["loss"], rtol=1e-5)
+
+
+def test_writes_still_queued_when_the_process_exits_are_written_first(tmp_path):
+    """A run's record is written by the store writer after the job reports it done; a clean exit (the end of the
+    script here, a server stopped with Ctrl+C or SIGTERM) waits for the queue, so nothing queued is lost."""
+    url = f"sqlite:///{tmp_path / 'rnn_lab.sqlite3'}"
+    script = f"""
+import time
+from rnn_lab.store import Store
+from rnn_lab.store.writer import writer
+store = Store({url!r})
+token = store.open_workspace()
+ids = [store.start_run(token, name="#{{number}} w", task="forecast", settings={{}}, arch={{}}, train={{}},
+                       data_identity="toy:counting")[0] for _ in range(3)]
+def slow(run_id, i):
+    time.sleep(0.3)
+    store.update_progress(run_id, i + 1, {{"loss": [1.0] * (i + 1)}})
+    store.fail_run(run_id, "written by the writer", state="stopped")
+for i, run_id in enumerate(ids):
+    writer().submit(slow, run_id, i, key=run_id)
+print(token, *ids)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    ).stdout.split()
+    token, ids = out[0], out[1:]
+    store = Store(url)
+    for i, run_id in enumerate(ids):
+        rec = store.run_record(token, run_id)
+        assert rec["state"] == "stopped" and rec["epochs_done"] == i + 1 and rec["history"]["loss"] == [1.0] * (i + 1)
