@@ -140,9 +140,10 @@ def _delete(run_id: int) -> None:
 def selected_run_ui():
     """Choose the run to show (the latest by default); rename or delete it."""
     items = shown_runs()
-    from ui.workspace import not_saving_ui
+    from ui.workspace import interrupted_ui, not_saving_ui
 
     not_saving_ui()  # the run store cannot be used: nothing is being saved
+    interrupted_ui()  # runs a killed server left interrupted: "resume from epoch k"
     if not items:
         st.info(t("train.no_runs"))
         return None

@@ -342,6 +342,7 @@ def _saving_job(
             label = f"{layers_label(trained)} {cfg.optimizer} lr={cfg.learning_rate:g}"
             if start is not None:
                 label += f" +{cfg.epochs}"
+            self.store_label = label
             # the queued record (and its workspace number) is written by the store writer, before the progress
             self.store_run_id = uuid.uuid4().hex
             self.store_parent = parent[:2] if parent else None
@@ -394,9 +395,9 @@ def _saving_job(
             if not self._numbered.wait(WRITE_WAIT) or self.store_number is None:
                 return  # not queued in the store: the run stays in the session, unsaved (the page says so)
             if self.run is not None:
-                rest = self.run.name.split(" ", 1)[1] if self.run.name.startswith("#") else self.run.name
-                self.run.id, self.run.name = self.store_number, f"#{self.store_number} {rest}"
+                self.run.id, self.run.name = self.store_number, f"#{self.store_number} {self.store_label}"
                 self.run.store_id = self.store_run_id
+                self.run.parent_run_id = parent[0] if parent else None
                 finish_record_later(store, self.store_run_id, self.run, name=self.run.name, on_error=self._not_saved)
             else:
                 message = error_text(self.error, "en")
@@ -525,6 +526,93 @@ def _resume(run) -> None:
         )
     except QueueFull as err:
         st.warning(t("train.queue_full", waiting=err.waiting, limit=err.limit))
+
+
+def interrupted_ui() -> None:
+    """The workspace's interrupted runs that saved their weights (a server killed mid-training, then restarted):
+    each says where it stopped, with "resume from epoch k", which trains the epochs left from that checkpoint (a
+    new run whose parent is the interrupted one; its loss curve continues the saved history)."""
+    from rnn_lab.store.records import resumable
+
+    if token() is None:
+        return
+    resumed = {getattr(r, "parent_run_id", None) for r in st.session_state.get("runs", [])}
+    j = st.session_state.get(JOB_KEY)
+    busy = j is not None and j.running
+    for rec in st.session_state.get(OTHERS) or []:
+        if not resumable(rec) or rec["id"] in resumed:
+            continue
+        k, total = int(rec["checkpoint_epoch"]), int(rec["epochs_total"] or 0)
+        with st.container(border=True, key=f"train_interrupted_{rec['number']}"):
+            st.warning(
+                t(
+                    "store.ui.interrupted_at",
+                    number=rec["number"],
+                    name=rec["name"],
+                    epochs=rec["epochs_done"],
+                    total=total,
+                    epoch=k,
+                ),
+                icon=":material/history:",
+            )
+            st.button(
+                t("store.ui.resume_from", epoch=k),
+                key=f"btn_train_resume_from_{rec['number']}",
+                on_click=_resume_interrupted,
+                args=(rec["id"],),
+                disabled=busy or total <= k,
+                icon=":material/restart_alt:",
+                help=t("store.ui.resume_from_help", epoch=k, left=max(0, total - k)),
+            )
+
+
+def _resume_interrupted(run_id: str) -> None:
+    import dataclasses
+
+    from rnn_lab.data.errors import DataError
+    from rnn_lab.store import StoreUnavailable
+    from rnn_lab.store.records import checkpoint_start, resumable, settings_values
+    from rnn_lab.train.scheduler import QueueFull
+    from ui.common import session_id
+
+    tok, store = token(), _store(wait_for=run_id)
+    if store is None:
+        return
+    try:
+        rec = store.run_record(tok, run_id, blobs_too=True)
+    except StoreUnavailable as err:
+        st.session_state[ERROR] = err
+        return
+    if rec is None or not resumable(rec):
+        return
+    try:
+        point = checkpoint_start(rec)
+    except (DataError, ValueError, KeyError, OSError) as err:  # its data or weights cannot be rebuilt here
+        err = StoreUnavailable("failed", where=store.where, reason=f"{type(err).__name__}: {err}")
+        st.session_state[ERROR] = err
+        return
+    cfg = dataclasses.replace(point.train, epochs=point.epochs_left)
+    job_class = _saving_job(
+        store,
+        tok,
+        settings_values(rec["settings"]),
+        rec.get("data_bytes"),
+        (run_id, rec["number"], "resume"),
+        start=point.start,
+        history_before=point.history,
+    )
+    try:
+        st.session_state[JOB_KEY] = job_class(
+            point.prepared,
+            point.arch,
+            cfg,
+            live=bool(st.session_state.get("train_live", True)),
+            session_id=session_id(),
+        )
+    except QueueFull as err:
+        st.warning(t("train.queue_full", waiting=err.waiting, limit=err.limit))
+        return
+    st.session_state[OTHERS] = [r for r in st.session_state.get(OTHERS) or [] if r["id"] != run_id]
 
 
 def _delete_workspace() -> None:

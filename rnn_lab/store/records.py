@@ -310,13 +310,17 @@ def finish_record(store, run_id: str, run: Run, name: str | None = None) -> None
     )
 
 
-def finish_record_later(store, run_id: str, run: Run, name: str | None = None, on_error=None) -> None:
+def finish_record_later(
+    store, run_id: str, run: Run, name: str | None = None, on_error=None, delay: float | None = None
+) -> None:
     """:func:`finish_record` by the process's store writer (:mod:`rnn_lab.store.writer`), after the progress writes
     queued before it: the caller reports the run done at once. ``on_error(exc)`` gets a failed write; a reader of
-    this record first waits with ``writer().wait(run_id)``."""
-    from rnn_lab.store.writer import writer
+    this record first waits with ``writer().wait(run_id)``; ``delay`` (default
+    :data:`rnn_lab.store.writer.FINISH_DELAY`) lets the page draw the results first."""
+    from rnn_lab.store.writer import FINISH_DELAY, writer
 
-    writer().submit(finish_record, store, run_id, run, name, key=run_id, on_error=on_error)
+    delay = FINISH_DELAY if delay is None else delay
+    writer().submit(finish_record, store, run_id, run, name, key=run_id, on_error=on_error, delay=delay)
 
 
 def optimizer_state_bytes(model) -> bytes | None:
@@ -327,6 +331,47 @@ def optimizer_state_bytes(model) -> bytes | None:
     return None if state is None else weights_bytes(state)
 
 
+@dataclasses.dataclass
+class ResumePoint:
+    """Where an interrupted run goes on from: its model (``start``, the weights after epoch ``epoch`` with the
+    optimizer's state registered for the engine), architecture, training config, history up to ``epoch`` and
+    prepared data; ``epochs_left`` of its ``train.epochs`` remain."""
+
+    arch: Any
+    train: Any
+    history: dict
+    prepared: Any
+    start: Any
+    epoch: int
+    epochs_left: int
+
+
+def resumable(rec: Mapping[str, Any]) -> bool:
+    """Whether a record (a summary is enough) is an unfinished run with saved weights: "resume from epoch k"."""
+    return rec.get("state") in ("interrupted", "failed") and bool(rec.get("checkpoint_epoch"))
+
+
+def checkpoint_start(rec: Mapping[str, Any]) -> ResumePoint:
+    """The :class:`ResumePoint` of an interrupted (or failed) run's record read with its blobs (its checkpoint)."""
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.store.pack import checkpoint_from_bytes
+    from rnn_lab.train.engine import OPTIMIZER_STATES, TrainConfig
+    from rnn_lab.train.runs import build
+
+    arch = ArchConfig(**_known(ArchConfig, rec["arch"]))
+    train_cfg = TrainConfig(**_known(TrainConfig, rec["train"]))
+    k = int(rec["checkpoint_epoch"])
+    history = {key: list(v[:k]) for key, v in (rec["history"] or {}).items()}
+    prepared = prepare_from_values(settings_values(rec["settings"]), rec.get("data_bytes"))
+    weights, optimizer = checkpoint_from_bytes(rec["checkpoint"])
+    start = build(arch, train_cfg.seed)
+    start.set_weights(weights)
+    if optimizer:
+        OPTIMIZER_STATES[start] = optimizer
+    total = int(rec.get("epochs_total") or train_cfg.epochs)
+    return ResumePoint(arch, train_cfg, history, prepared, start, k, max(0, total - k))
+
+
 def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str | None = None):
     """ "Train N more epochs": a new record (parent ``run_id``, kind "resume") trained from the saved run's weights
     and optimizer state for ``epochs`` more epochs; its history continues the parent's. An interrupted (or failed)
@@ -334,10 +379,9 @@ def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str
     ``(run id, number, Run)``; None when the run is not found in this workspace or has no weights."""
     import dataclasses as dc
 
-    from rnn_lab.arch.config import ArchConfig
-    from rnn_lab.store.pack import checkpoint_from_bytes, weights_from_bytes
-    from rnn_lab.train.engine import OPTIMIZER_STATES, TrainConfig
-    from rnn_lab.train.runs import build, execute, layers_label
+    from rnn_lab.store.pack import weights_from_bytes
+    from rnn_lab.train.engine import OPTIMIZER_STATES
+    from rnn_lab.train.runs import execute, layers_label
 
     rec = store.run_record(token, run_id, blobs_too=True)
     if rec is None:
@@ -349,16 +393,8 @@ def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str
         if rec.get("optimizer_state"):
             OPTIMIZER_STATES[start] = weights_from_bytes(rec["optimizer_state"])
     elif rec.get("checkpoint") and rec["state"] not in RESTORABLE:
-        arch = ArchConfig(**_known(ArchConfig, rec["arch"]))
-        train_cfg = TrainConfig(**_known(TrainConfig, rec["train"]))
-        k = int(rec["checkpoint_epoch"])
-        history = {key: list(v[:k]) for key, v in (rec["history"] or {}).items()}
-        prepared = prepare_from_values(settings_values(rec["settings"]), rec.get("data_bytes"))
-        weights, optimizer = checkpoint_from_bytes(rec["checkpoint"])
-        start = build(arch, train_cfg.seed)
-        start.set_weights(weights)
-        if optimizer:
-            OPTIMIZER_STATES[start] = optimizer
+        point = checkpoint_start(rec)
+        arch, train_cfg, history, prepared, start = point.arch, point.train, point.history, point.prepared, point.start
     else:
         return None
     cfg = dc.replace(train_cfg, epochs=int(epochs))
@@ -439,7 +475,8 @@ class ProgressSaver:
     training has run ``checkpoint_every`` seconds, and then at most every ``checkpoint_every`` seconds
     (``RNN_LAB_CHECKPOINT_EVERY``, default 5; 0: never), as the record's ``checkpoint`` after ``checkpoint_epoch``.
     ``background``: the writes are queued to the store writer (:mod:`rnn_lab.store.writer`), not done in the
-    training's thread. A failed save is remembered in :attr:`error` and training goes on; ``then`` is called with
+    training's thread, and the first progress is saved once the training has run ``every`` seconds (a shorter
+    training is written once, finished: the app's way). A failed save is remembered in :attr:`error` and training goes on; ``then`` is called with
     every epoch (e.g. the CLI's own progress)."""
 
     def __init__(
@@ -470,7 +507,10 @@ class ProgressSaver:
             self.epoch = epoch
             for k, v in logs.items():
                 self.history.setdefault(k, []).append(float(v))
-            due = self.saved_epoch == 0 or time.monotonic() - self._last >= self.every
+            if self.saved_epoch == 0:  # in the background the first save waits as long as the next ones
+                due = elapsed >= self.every if self.background else True
+            else:
+                due = time.monotonic() - self._last >= self.every
             checkpoint = None
             if self.error is None and self._checkpoint_due(elapsed):
                 from rnn_lab.train.engine import epoch_weights

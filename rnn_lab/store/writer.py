@@ -23,6 +23,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 EXIT_WAIT = 120.0  # seconds a clean shutdown waits for the queued writes
+FINISH_DELAY = 0.3  # seconds a finished run's write waits (the page draws its results meanwhile)
 
 
 class Writer:
@@ -36,12 +37,17 @@ class Writer:
         self._done = threading.Condition()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self.hurry = threading.Event()  # set at exit: delays are skipped
 
-    def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None, on_error=None) -> None:
+    def submit(
+        self, fn: Callable[..., Any], *args: Any, key: str | None = None, on_error=None, delay: float = 0.0
+    ) -> None:
+        """Queue ``fn(*args)``; ``delay``: not started before that many seconds (a finished run's write waits
+        while the page draws its results, so the two do not share the CPU); a clean exit does not wait for it."""
         with self._done:
             self._pending[key] += 1
         self._ensure_thread()
-        self._queue.put((fn, args, key, on_error))
+        self._queue.put((fn, args, key, on_error, time.monotonic() + delay))
 
     def _ensure_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -53,8 +59,11 @@ class Writer:
 
     def _loop(self) -> None:
         while True:
-            fn, args, key, on_error = self._queue.get()
+            fn, args, key, on_error, not_before = self._queue.get()
             try:
+                left = not_before - time.monotonic()
+                if left > 0:
+                    self.hurry.wait(left)
                 fn(*args)
             except BaseException as err:  # noqa: BLE001 - kept by the job that queued it; the thread goes on
                 if on_error is not None:
@@ -96,6 +105,7 @@ def writer() -> Writer:
 
 
 def _flush_at_exit() -> None:
+    _WRITER.hurry.set()
     if _WRITER.pending() and not _WRITER.wait(timeout=EXIT_WAIT):
         log.error("store writer: %d writes not done at exit", _WRITER.pending())
 
