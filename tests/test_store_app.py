@@ -200,12 +200,16 @@ def test_an_interrupted_run_resumes_from_its_checkpoint_in_the_app(fresh_store, 
     token, run_id, k, prepared, arch, cfg = _interrupted_run(6, 4)
     assert 1 <= k <= 4
     ko = _open(ws=token, lang="ko")  # said in Korean too
-    assert any(f"가중치는 에포크 {k}까지" in w.value for w in ko.warning)
+    said = (
+        f"실행 #1 SimpleRNN(4) adam lr=0.05은 에포크 6개 중 4번째에서 중단되었습니다. 가중치는 에포크 {k}까지 저장되어"
+    )
+    assert any(w.value.startswith(said) for w in ko.warning)
     assert ko.button(key="btn_train_resume_from_1").label == f"에포크 {k}부터 이어서 학습하기"
 
     at = _open(ws=token)
     assert at.session_state["runs"] == []  # nothing finished to draw, but the interrupted run is offered
-    assert any(f"interrupted after epoch 4 of 6. Its weights were saved after epoch {k}" in w.value for w in at.warning)
+    said = f"#1 SimpleRNN(4) adam lr=0.05 was interrupted after epoch 4 of 6. Its weights were saved after epoch {k}."
+    assert any(w.value == said for w in at.warning)
     at.button(key="btn_train_resume_from_1").click().run()
     assert not at.exception, at.exception
     job = at.session_state["job_train"]

@@ -470,7 +470,7 @@ def save_finished(
 
 class ProgressSaver:
     """A training's ``progress`` callback that saves epochs done and the history at most every ``every`` seconds
-    (and at the first epoch), so a crash leaves "interrupted after epoch k". The weights and optimizer state
+    (``RNN_LAB_SAVE_EVERY``, default 2; and at the first epoch), so a crash leaves "interrupted after epoch k". The weights and optimizer state
     (:func:`rnn_lab.train.engine.epoch_weights`) go with them at the first epoch end it can get them once the
     training has run ``checkpoint_every`` seconds, and then at most every ``checkpoint_every`` seconds
     (``RNN_LAB_CHECKPOINT_EVERY``, default 5; 0: never), as the record's ``checkpoint`` after ``checkpoint_epoch``.
@@ -483,11 +483,13 @@ class ProgressSaver:
         self,
         store,
         run_id: str,
-        every: float = 2.0,
+        every: float | None = None,
         then=None,
         checkpoint_every: float | None = None,
         background: bool = False,
     ):
+        if every is None:
+            every = float(os.environ.get("RNN_LAB_SAVE_EVERY", "2") or 2)
         if checkpoint_every is None:
             checkpoint_every = float(os.environ.get("RNN_LAB_CHECKPOINT_EVERY", "5") or 5)
         self.store, self.run_id, self.every, self.then = store, run_id, every, then

@@ -5,7 +5,15 @@ file. ``paths``: where things are; ``browser``: the live app and Chromium helper
 files several tests use; ``scripts``: running an exported training script.
 """
 
-from helpers.browser import CLIPPED, clipped_on_every_tab, free_port, streamlit_server, wait_for_app
+from helpers.browser import (
+    CLIPPED,
+    clipped_on_every_tab,
+    free_port,
+    start_streamlit,
+    stop_streamlit,
+    streamlit_server,
+    wait_for_app,
+)
 from helpers.data import GOOD, counting, texts
 from helpers.paths import ARTIFACTS, ASSETS_DATA, CHROMIUM, ROOT, SHARED_DATA
 from helpers.scripts import run_exported_script
@@ -24,6 +32,8 @@ __all__ = [
     "counting",
     "free_port",
     "run_exported_script",
+    "start_streamlit",
+    "stop_streamlit",
     "streamlit_server",
     "texts",
     "wait_for_app",
