@@ -192,6 +192,7 @@ def _interrupted_run(epochs_total: int, epochs_trained: int):
     return token, run_id, saver.checkpoint_epoch, prepared, arch, cfg
 
 
+@pytest.mark.slow  # two real trainings and three app sessions
 def test_an_interrupted_run_resumes_from_its_checkpoint_in_the_app(fresh_store, keras):
     """The counting toy trains in one full batch, so the resumed run's curve equals a straight training of all
     its epochs only when the app starts from the weights and Adam's state of exactly epoch k."""
