@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("RNN_LAB_DATA_DIR", tempfile.mkdtemp(prefix="rnnlab-store-bench-"))
 
-REPEAT = int(os.environ.get("STORE_BENCH_REPEAT", "7"))
+REPEAT = int(os.environ.get("STORE_BENCH_REPEAT", "15"))
 
 
 def workloads():
@@ -77,6 +77,7 @@ class TimedSaver:
 
         self.saver = R.ProgressSaver(store, run_id, checkpoint_every=checkpoint_every, background=True)
         self.checkpoint_seconds: list[float] = []
+        self.seconds = 0.0  # every progress call, in the training's thread
         write = self.saver._write
 
         def sized(epoch, history, checkpoint):  # in the writer: the size of each checkpoint written
@@ -90,18 +91,21 @@ class TimedSaver:
         before = self.saver.checkpoint_epoch
         start = time.perf_counter()
         self.saver(epoch, logs, elapsed, eta)
+        took = time.perf_counter() - start
+        self.seconds += took
         if self.saver.checkpoint_epoch != before:
-            self.checkpoint_seconds.append(time.perf_counter() - start)
+            self.checkpoint_seconds.append(took)
 
 
 CHECKPOINT_TIMES: list[float] = []
 CHECKPOINT_SIZES: list[int] = []
 WRITE_TIMES: list[float] = []  # seconds from the run reported done to its record written (the writer, not timed)
+OWN_TIMES: list[float] = []  # seconds saving took in the training's own thread (queuing, progress calls)
 
 
 def train(store, token, values, arch, cfg, prepared, save: bool, checkpoint_every=None):
     from rnn_lab.store import records as R
-    from rnn_lab.store.writer import writer
+    from rnn_lab.store.writer import QUEUE_DELAY, writer
     from rnn_lab.train.runs import execute, training_arch
 
     start = time.perf_counter()
@@ -110,14 +114,19 @@ def train(store, token, values, arch, cfg, prepared, save: bool, checkpoint_ever
         return time.perf_counter() - start, None
     trained = training_arch(arch, prepared)
     run_id = uuid.uuid4().hex  # the app's way: the queued record is written by the store writer
-    writer().submit(R.queue_record, store, token, values, trained, cfg, None, "b", None, run_id, key=run_id)
+    writer().submit(
+        R.queue_record, store, token, values, trained, cfg, None, "b", None, run_id, key=run_id, delay=QUEUE_DELAY
+    )
     saver = TimedSaver(store, run_id, checkpoint_every)
+    own = time.perf_counter() - start
     run = execute(prepared, arch, cfg, progress=saver)
     checkpointed = bool(saver.checkpoint_seconds)
-    R.finish_record_later(
-        store, run_id, run, delay=0
-    )  # the app's way (without its wait for the page to draw): the run is shown now, written by the store writer
+    before_finish = time.perf_counter()
+    # the app's way (without its 0.3 s wait for the page to draw): the run is shown now, written by the writer
+    R.finish_record_later(store, run_id, run, delay=0)
     seconds = time.perf_counter() - start
+    if checkpoint_every is None:
+        OWN_TIMES.append(own + saver.seconds + seconds - (before_finish - start))
     writer().wait()  # not timed: the record is written in the background (nothing else may run meanwhile)
     if checkpoint_every is None:
         WRITE_TIMES.append(time.perf_counter() - start - seconds)
@@ -141,10 +150,11 @@ def main() -> None:
     print(f"store: {store.where}\n")
     print(
         "| workload | without saving (median s) | with saving (the app's way) | added | checkpoints every 0.02 s | added"
-        " | checkpoints per run | one checkpoint (median ms) | checkpoint | written after (median ms) | model"
+        " | saving in the training's thread (median ms) | checkpoints per run | one checkpoint (median ms) | checkpoint"
+        " | written after (median ms) | model"
         " | results | JSON |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, (values, arch, cfg) in workloads().items():
         prepared = R.prepare_from_values(values)
         token = store.open_workspace()
@@ -153,14 +163,19 @@ def main() -> None:
         CHECKPOINT_TIMES.clear()
         CHECKPOINT_SIZES.clear()
         WRITE_TIMES.clear()
-        for _ in range(REPEAT):
-            plain.append(train(store, token, values, arch, cfg, prepared, save=False)[0])
-            bare.append(train(store, token, values, arch, cfg, prepared, save=True, checkpoint_every=0.02)[0])
-            seconds, last = train(store, token, values, arch, cfg, prepared, save=True)
-            saved.append(seconds)
+        OWN_TIMES.clear()
+        for i in range(REPEAT):  # the three in turn, the order rotated each round (none always follows another)
+            for variant in ("plain", "saved", "checkpoints")[i % 3 :] + ("plain", "saved", "checkpoints")[: i % 3]:
+                if variant == "plain":
+                    plain.append(train(store, token, values, arch, cfg, prepared, save=False)[0])
+                elif variant == "checkpoints":
+                    bare.append(train(store, token, values, arch, cfg, prepared, save=True, checkpoint_every=0.02)[0])
+                else:
+                    seconds, last = train(store, token, values, arch, cfg, prepared, save=True)
+                    saved.append(seconds)
         a, c, b = statistics.median(plain), statistics.median(bare), statistics.median(saved)
-        # added: the median of each saved training against the plain one just before it (the load on a shared
-        # machine drifts; neighbours see about the same)
+        # added: the median of each round's saved training against its plain one (the load on a shared machine
+        # drifts; trainings of one round see about the same)
         added = statistics.median((s - p) / p for p, s in zip(plain, saved, strict=True))
         added_ck = statistics.median((s - p) / p for p, s in zip(plain, bare, strict=True))
         size = record_size(store, token, last)
@@ -168,7 +183,7 @@ def main() -> None:
         ck = statistics.median(CHECKPOINT_SIZES) / 1024 if CHECKPOINT_SIZES else float("nan")
         wrote = statistics.median(WRITE_TIMES) * 1000
         print(
-            f"| {name} | {a:.3f} | {b:.3f} | {100 * added:+.1f} % | {c:.3f} | {100 * added_ck:+.1f} % | "
+            f"| {name} | {a:.3f} | {b:.3f} | {100 * added:+.1f} % | {c:.3f} | {100 * added_ck:+.1f} % | {statistics.median(OWN_TIMES) * 1000:.2f} | "
             f"{len(CHECKPOINT_TIMES) / REPEAT:.1f} | {each:.1f} | {ck:.0f} KB | {wrote:.0f} | "
             f"{size['model'] / 1024:.0f} KB | {size['results'] / 1024:.0f} KB | {size['json'] / 1024:.1f} KB |"
         )

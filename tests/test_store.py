@@ -560,3 +560,17 @@ print(token, *ids)
     for i, run_id in enumerate(ids):
         rec = store.run_record(token, run_id)
         assert rec["state"] == "stopped" and rec["epochs_done"] == i + 1 and rec["history"]["loss"] == [1.0] * (i + 1)
+
+
+def test_the_writer_keeps_each_runs_order_and_a_delayed_write_holds_back_no_other_run():
+    from rnn_lab.store.writer import Writer
+
+    writer, done = Writer(), []
+    writer.submit(done.append, "a1", key="a", delay=0.4)  # a finished run's write waits while the page draws
+    writer.submit(done.append, "a2", key="a")  # ... and the run's later writes wait behind it
+    writer.submit(done.append, "b1", key="b")
+    writer.submit(lambda: 1 / 0, key="c", on_error=lambda err: done.append(type(err).__name__))
+    writer.submit(done.append, "b2", key="b")
+    assert writer.wait("b", timeout=30) and done == ["b1", "ZeroDivisionError", "b2"]  # not behind a's delay
+    assert writer.pending("a") == 2
+    assert writer.wait(timeout=30) and done[3:] == ["a1", "a2"] and writer.pending() == 0

@@ -329,7 +329,7 @@ def _saving_job(
     from rnn_lab.i18n import error_text
     from rnn_lab.store import StoreUnavailable
     from rnn_lab.store.records import ProgressSaver, finish_record_later, queue_record
-    from rnn_lab.store.writer import writer
+    from rnn_lab.store.writer import QUEUE_DELAY, writer
     from rnn_lab.train.runs import TrainJob, execute, layers_label, training_arch
 
     class SavingTrainJob(TrainJob):
@@ -350,7 +350,7 @@ def _saving_job(
             queue = functools.partial(
                 queue_record, store, tok, values, trained, cfg, data, label, parent, run_id=self.store_run_id
             )
-            writer().submit(self._queued, queue, key=self.store_run_id, on_error=self._not_queued)
+            writer().submit(self._queued, queue, key=self.store_run_id, on_error=self._not_queued, delay=QUEUE_DELAY)
             try:
                 super().__init__(prepared, arch, cfg, **kwargs)
             except Exception:  # QueueFull: not queued, so no record either

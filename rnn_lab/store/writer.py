@@ -24,11 +24,14 @@ log = logging.getLogger(__name__)
 
 EXIT_WAIT = 120.0  # seconds a clean shutdown waits for the queued writes
 FINISH_DELAY = 0.3  # seconds a finished run's write waits (the page draws its results meanwhile)
+# seconds a queued run's first record waits: a training shorter than this has it written after it ends, a longer
+# one shares the CPU with that write for a few ms of a quarter second or more (a crash before it leaves no record)
+QUEUE_DELAY = 0.25
 
 
 class Writer:
-    """A FIFO of writes done by one daemon thread. :meth:`submit` queues ``fn(*args)`` under ``key`` (a run id);
-    :meth:`wait` blocks until the writes of ``key`` (or all) are done. A write that raises calls its ``on_error``
+    """Writes done by one daemon thread, in the order queued for each run. :meth:`submit` queues ``fn(*args)``
+    under ``key`` (a run id), possibly delayed; :meth:`wait` blocks until the writes of ``key`` (or all) are done. A write that raises calls its ``on_error``
     with the exception (the job that queued it keeps it for the page); later writes still run."""
 
     def __init__(self) -> None:
@@ -58,27 +61,55 @@ class Writer:
                 self._thread.start()
 
     def _loop(self) -> None:
+        waiting: list[tuple] = []  # (fn, args, key, on_error, not_before) in the order they were queued
         while True:
-            fn, args, key, on_error, not_before = self._queue.get()
-            try:
-                left = not_before - time.monotonic()
-                if left > 0:
-                    self.hurry.wait(left)
-                fn(*args)
-            except BaseException as err:  # noqa: BLE001 - kept by the job that queued it; the thread goes on
-                if on_error is not None:
+            chosen = self._next(waiting)
+            if chosen is None:  # nothing ready: wait for a new write or the first delay to pass
+                timeout = min(item[4] for item in waiting) - time.monotonic() if waiting else None
+                try:
+                    waiting.append(self._queue.get(timeout=None if timeout is None else max(0.0, timeout)))
+                except queue.Empty:
+                    pass
+                while True:
                     try:
-                        on_error(err)
-                    except Exception:  # noqa: BLE001
-                        log.exception("store writer: on_error failed")
-                else:
-                    log.exception("store writer: a write failed")
-            finally:
-                with self._done:
-                    self._pending[key] -= 1
-                    if self._pending[key] <= 0:
-                        del self._pending[key]
-                    self._done.notify_all()
+                        waiting.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                continue
+            fn, args, key, on_error, _ = waiting.pop(chosen)
+            self._run(fn, args, key, on_error)
+
+    def _next(self, waiting: list[tuple]) -> int | None:
+        """The first queued write that may run now: its delay passed (or the process is exiting) and no earlier
+        write of the same run still waits (a run's writes keep their order; a delayed one holds back no other
+        run's)."""
+        now, held = time.monotonic(), set()
+        for i, (_, _, key, _, not_before) in enumerate(waiting):
+            if key is not None and key in held:
+                continue
+            if not_before <= now or self.hurry.is_set():
+                return i
+            if key is not None:
+                held.add(key)
+        return None
+
+    def _run(self, fn, args, key, on_error) -> None:
+        try:
+            fn(*args)
+        except BaseException as err:  # noqa: BLE001 - kept by the job that queued it; the thread goes on
+            if on_error is not None:
+                try:
+                    on_error(err)
+                except Exception:  # noqa: BLE001
+                    log.exception("store writer: on_error failed")
+            else:
+                log.exception("store writer: a write failed")
+        finally:
+            with self._done:
+                self._pending[key] -= 1
+                if self._pending[key] <= 0:
+                    del self._pending[key]
+                self._done.notify_all()
 
     def pending(self, key: str | None = None) -> int:
         with self._done:
@@ -105,8 +136,11 @@ def writer() -> Writer:
 
 
 def _flush_at_exit() -> None:
+    if not _WRITER.pending():
+        return
     _WRITER.hurry.set()
-    if _WRITER.pending() and not _WRITER.wait(timeout=EXIT_WAIT):
+    _WRITER.submit(lambda: None)  # wakes the thread from a delay's wait
+    if not _WRITER.wait(timeout=EXIT_WAIT):
         log.error("store writer: %d writes not done at exit", _WRITER.pending())
 
 
