@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("RNN_LAB_DATA_DIR", tempfile.mkdtemp(prefix="rnnlab-store-bench-"))
 
-REPEAT = int(os.environ.get("STORE_BENCH_REPEAT", "15"))
+REPEAT = int(os.environ.get("STORE_BENCH_REPEAT", "30"))
 
 
 def workloads():
@@ -149,12 +149,13 @@ def main() -> None:
     store = Store()
     print(f"store: {store.where}\n")
     print(
-        "| workload | without saving (median s) | with saving (the app's way) | added | checkpoints every 0.02 s | added"
+        "| workload | without saving (median s) | with saving (the app's way) | added | fastest without / with saving"
+        " | checkpoints every 0.02 s | added"
         " | saving in the training's thread (median ms) | checkpoints per run | one checkpoint (median ms) | checkpoint"
         " | written after (median ms) | model"
         " | results | JSON |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, (values, arch, cfg) in workloads().items():
         prepared = R.prepare_from_values(values)
         token = store.open_workspace()
@@ -183,7 +184,7 @@ def main() -> None:
         ck = statistics.median(CHECKPOINT_SIZES) / 1024 if CHECKPOINT_SIZES else float("nan")
         wrote = statistics.median(WRITE_TIMES) * 1000
         print(
-            f"| {name} | {a:.3f} | {b:.3f} | {100 * added:+.1f} % | {c:.3f} | {100 * added_ck:+.1f} % | {statistics.median(OWN_TIMES) * 1000:.2f} | "
+            f"| {name} | {a:.3f} | {b:.3f} | {100 * added:+.1f} % | {min(plain):.3f} / {min(saved):.3f} s ({100 * (min(saved) / min(plain) - 1):+.1f} %) | {c:.3f} | {100 * added_ck:+.1f} % | {statistics.median(OWN_TIMES) * 1000:.2f} | "
             f"{len(CHECKPOINT_TIMES) / REPEAT:.1f} | {each:.1f} | {ck:.0f} KB | {wrote:.0f} | "
             f"{size['model'] / 1024:.0f} KB | {size['results'] / 1024:.0f} KB | {size['json'] / 1024:.1f} KB |"
         )
