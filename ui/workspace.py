@@ -229,30 +229,16 @@ def renamed(run) -> None:
 
 def not_saving_ui() -> None:
     """The plain warning when the store cannot be used (nothing is being saved). The last job's run is written
-    after its results are shown (:mod:`rnn_lab.store.writer`): while that write is pending a small fragment waits
-    for it and redraws the page if it failed."""
-    j = st.session_state.get(JOB_KEY)
-    late = getattr(j, "store_error", None)
+    after its results are shown (:mod:`rnn_lab.store.writer`): a write that failed then is said on the page's next
+    draw (no polling: a classroom's pages would each poll after every training)."""
+    late = getattr(st.session_state.get(JOB_KEY), "store_error", None)
     if late is not None:  # the job's run was written after the page collected it, and that write failed
         st.session_state[ERROR] = late
-    elif getattr(j, "store_run_id", None) and not getattr(j, "running", True):
-        from rnn_lab.store.writer import writer
-
-        if writer().pending(j.store_run_id):
-            _write_pending_fragment()
     err = st.session_state.get(ERROR)
     if err is not None:
         from ui.common import lang
 
         st.warning(err.text(lang()), icon=":material/cloud_off:")
-
-
-@st.fragment(run_every=0.5)
-def _write_pending_fragment() -> None:
-    """Polls the last job's background write; a failed one redraws the page (its warning), a done one is quiet."""
-    j = st.session_state.get(JOB_KEY)
-    if getattr(j, "store_error", None) is not None and st.session_state.get(ERROR) is not j.store_error:
-        st.rerun()
 
 
 def sidebar_ui() -> None:
