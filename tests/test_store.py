@@ -420,7 +420,7 @@ def test_a_training_killed_with_sigkill_is_interrupted_after_its_last_saved_epoc
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             live = [r for r in store.list_runs(token) if r["id"] != earlier]
-            if live and live[0]["epochs_done"] >= 20:
+            if live and live[0]["epochs_done"] >= 20 and live[0]["checkpoint_epoch"]:  # weights saved too
                 break
             assert proc.poll() is None, (tmp_path / "train.err").read_text()[-3000:]
             time.sleep(0.2)
@@ -530,3 +530,47 @@ def test_an_interrupted_run_resumes_from_its_last_saved_weights(tmp_path, monkey
     straight = execute(prepared, arch, dataclasses.replace(cfg, epochs=k + 3))
     assert len(resumed["history"]["loss"]) == k + 3
     np.testing.assert_allclose(resumed["history"]["loss"], straight.history["loss"], rtol=1e-5)
+
+
+def test_writes_still_queued_when_the_process_exits_are_written_first(tmp_path):
+    """A run's record is written by the store writer after the job reports it done; a clean exit (the end of the
+    script here, a server stopped with Ctrl+C or SIGTERM) waits for the queue, so nothing queued is lost."""
+    url = f"sqlite:///{tmp_path / 'rnn_lab.sqlite3'}"
+    script = f"""
+import time
+from rnn_lab.store import Store
+from rnn_lab.store.writer import writer
+store = Store({url!r})
+token = store.open_workspace()
+ids = [store.start_run(token, name="#{{number}} w", task="forecast", settings={{}}, arch={{}}, train={{}},
+                       data_identity="toy:counting")[0] for _ in range(3)]
+def slow(run_id, i):
+    time.sleep(0.3)
+    store.update_progress(run_id, i + 1, {{"loss": [1.0] * (i + 1)}})
+    store.fail_run(run_id, "written by the writer", state="stopped")
+for i, run_id in enumerate(ids):
+    writer().submit(slow, run_id, i, key=run_id)
+print(token, *ids)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    ).stdout.split()
+    token, ids = out[0], out[1:]
+    store = Store(url)
+    for i, run_id in enumerate(ids):
+        rec = store.run_record(token, run_id)
+        assert rec["state"] == "stopped" and rec["epochs_done"] == i + 1 and rec["history"]["loss"] == [1.0] * (i + 1)
+
+
+def test_the_writer_keeps_each_runs_order_and_a_delayed_write_holds_back_no_other_run():
+    from rnn_lab.store.writer import Writer
+
+    writer, done = Writer(), []
+    writer.submit(done.append, "a1", key="a", delay=0.4)  # a finished run's write waits while the page draws
+    writer.submit(done.append, "a2", key="a")  # ... and the run's later writes wait behind it
+    writer.submit(done.append, "b1", key="b")
+    writer.submit(lambda: 1 / 0, key="c", on_error=lambda err: done.append(type(err).__name__))
+    writer.submit(done.append, "b2", key="b")
+    assert writer.wait("b", timeout=30) and done == ["b1", "ZeroDivisionError", "b2"]  # not behind a's delay
+    assert writer.pending("a") == 2
+    assert writer.wait(timeout=30) and done[3:] == ["a1", "a2"] and writer.pending() == 0

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnn_lab.store import Store, default_store, reset_default_store
+from rnn_lab.store.writer import writer
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,7 @@ def _train(at):
     assert job.state == "done", job.error
     at.run()
     assert not at.exception
+    writer().wait()  # the run is written after its results are shown; the tests read the store as written
 
 
 def _open(ws: str | None = None, lang: str = "en", **state):
@@ -166,6 +168,71 @@ def test_train_more_epochs_continues_the_curve(fresh_store, keras):
     np.testing.assert_allclose(more.history["loss"], straight.history["loss"], rtol=1e-5)  # Adam went on
 
 
+def _interrupted_run(epochs_total: int, epochs_trained: int):
+    """A run that saved its weights while training and whose server died: ``(token, run id, checkpoint epoch,
+    values, prepared, arch, cfg)``."""
+    import dataclasses
+
+    from rnn_lab.arch.config import ArchConfig
+    from rnn_lab.settings import defaults
+    from rnn_lab.store import records as R
+    from rnn_lab.train.engine import TrainConfig
+    from rnn_lab.train.runs import execute, training_arch
+
+    values = {**defaults(), "arch_units_1": 4, "train_epochs": epochs_total, "train_lr": 0.05}
+    prepared = R.prepare_from_values(values)
+    arch, cfg = ArchConfig(units=(4,)), TrainConfig(epochs=epochs_total, learning_rate=0.05)
+    store = default_store()
+    token = store.open_workspace()
+    trained = training_arch(arch, prepared)
+    run_id, _ = R.queue_record(store, token, values, trained, cfg, None, "SimpleRNN(4) adam lr=0.05")
+    saver = R.ProgressSaver(store, run_id, checkpoint_every=1e-9)  # weights at every epoch end it can get them
+    execute(prepared, arch, dataclasses.replace(cfg, epochs=epochs_trained), progress=saver)
+    store.fail_run(run_id, "killed", state="interrupted", epochs_done=saver.epoch)  # the server died here
+    return token, run_id, saver.checkpoint_epoch, prepared, arch, cfg
+
+
+@pytest.mark.slow  # two real trainings and three app sessions
+def test_an_interrupted_run_resumes_from_its_checkpoint_in_the_app(fresh_store, keras):
+    """The counting toy trains in one full batch, so the resumed run's curve equals a straight training of all
+    its epochs only when the app starts from the weights and Adam's state of exactly epoch k."""
+    from rnn_lab.train.runs import execute
+
+    token, run_id, k, prepared, arch, cfg = _interrupted_run(6, 4)
+    assert 1 <= k <= 4
+    ko = _open(ws=token, lang="ko")  # said in Korean too
+    said = (
+        f"실행 #1 SimpleRNN(4) adam lr=0.05은 에포크 6개 중 4번째에서 중단되었습니다. 가중치는 에포크 {k}까지 저장되어"
+    )
+    assert any(w.value.startswith(said) for w in ko.warning)
+    assert ko.button(key="btn_train_resume_from_1").label == f"에포크 {k}부터 이어서 학습하기"
+
+    at = _open(ws=token)
+    assert at.session_state["runs"] == []  # nothing finished to draw, but the interrupted run is offered
+    said = f"#1 SimpleRNN(4) adam lr=0.05 was interrupted after epoch 4 of 6. Its weights were saved after epoch {k}."
+    assert any(w.value == said for w in at.warning)
+    at.button(key="btn_train_resume_from_1").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["job_train"]
+    job.join(timeout=180)
+    assert job.state == "done", job.error
+    at.run()
+    assert not at.exception, at.exception
+    (resumed,) = at.session_state["runs"]
+    assert resumed.id == 2 and resumed.name.startswith("#2 ") and resumed.name.endswith(f"+{6 - k}")
+    assert len(resumed.history["loss"]) == 6  # the saved k epochs, then the 6 - k left
+    straight = execute(prepared, arch, cfg)
+    np.testing.assert_allclose(resumed.history["loss"], straight.history["loss"], rtol=1e-5)
+    writer().wait()
+    record = default_store().run_record(token, resumed.store_id)
+    assert record["parent_run_id"] == run_id and record["parent_kind"] == "resume" and record["state"] == "done"
+    assert record["history"] == resumed.history
+    assert not any(b.key.startswith("btn_train_resume_from_") for b in at.button)  # resumed: offered no more
+    again = _open(ws=token)  # a new session: the resumed run is drawn, its interrupted parent no longer offered
+    assert [r.store_id for r in again.session_state["runs"]] == [resumed.store_id]
+    assert not any((b.key or "").startswith("btn_train_resume_from_") for b in again.button)
+
+
 def test_deleting_the_workspace_from_the_sidebar_removes_its_runs(fresh_store, keras):
     at = _open(train_epochs=2, arch_units_1=4)
     token = at.session_state["_ws_token"]
@@ -185,6 +252,8 @@ def test_when_saving_stops_the_runs_stay_with_numbers_of_their_own(fresh_store, 
     monkeypatch.setenv("RNN_LAB_STORE_MAX_MB", "0.01")  # the "disk" is full from now on (a new connection reads it)
     reset_default_store()
     _train(at)
+    writer().wait()  # the run is written after its results are shown; the page says how it went on its next draw
+    at.run()
     assert not at.exception, at.exception
     first, second = at.session_state["runs"]
     assert first.store_id and getattr(second, "store_id", None) is None

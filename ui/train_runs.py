@@ -16,7 +16,7 @@ from rnn_lab.train.text_views import perplexity_figure
 from ui.common import lang, plot, projection, show_table, t
 from ui.train_results import _lang, _one_format, _unit, loss_label
 from ui.train_state import COMPARE_KEY, RUNS_KEY, runs, shown_runs
-from ui.workspace import deleted, fork_ui, not_saving_ui, renamed, resume_ui
+from ui.workspace import deleted, fork_ui, interrupted_ui, not_saving_ui, renamed, resume_ui
 
 # ---------------------------------------------------------------- runs
 
@@ -142,6 +142,7 @@ def selected_run_ui():
     items = shown_runs()
 
     not_saving_ui()  # the run store cannot be used: nothing is being saved
+    interrupted_ui()  # runs a killed server left interrupted: "resume from epoch k"
     if not items:
         st.info(t("train.no_runs"))
         return None

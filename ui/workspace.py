@@ -13,6 +13,8 @@ app trains as before and says that nothing is being saved.
 from __future__ import annotations
 
 import functools
+import threading
+import uuid
 
 import streamlit as st
 
@@ -21,8 +23,16 @@ from rnn_lab.settings import all_settings
 from rnn_lab.share import build_link
 from rnn_lab.store import StoreUnavailable, default_store, valid_token
 from rnn_lab.store.pack import weights_from_bytes
-from rnn_lab.store.records import ProgressSaver, finish_record, load_runs, queue_record, settings_values
+from rnn_lab.store.records import (
+    ProgressSaver,
+    finish_record_later,
+    load_runs,
+    queue_record,
+    resumable,
+    settings_values,
+)
 from rnn_lab.store.records import save_finished as save
+from rnn_lab.store.writer import QUEUE_DELAY, writer
 from rnn_lab.train.engine import OPTIMIZER_STATES
 from rnn_lab.train.runs import TrainJob, execute, layers_label, training_arch
 from rnn_lab.train.scheduler import QueueFull, default_scheduler
@@ -35,6 +45,7 @@ OPENED = "_ws_opened"
 ERROR = "_ws_error"  # the StoreUnavailable that stopped saving (shown until a save works again)
 FORK = "_ws_fork_parent"  # (store id, run number) of the run the next training forks from
 OTHERS = "_ws_others"  # saved runs that cannot be drawn: interrupted, failed, still running elsewhere
+WRITE_WAIT = 30.0  # seconds a read waits for the background writes it needs (rnn_lab.store.writer)
 
 
 def token() -> str | None:
@@ -60,7 +71,12 @@ def _asked_token() -> str | None:
     return kept if valid_token(kept) else None
 
 
-def _store():
+def _store(wait_for: str | None = None, everything: bool = False):
+    """The store, once the writes queued for run ``wait_for`` (or ``everything``) are in it (a run's record is
+    written in the background after its job reports it done: :mod:`rnn_lab.store.writer`)."""
+
+    if wait_for is not None or everything:
+        writer().wait(wait_for, timeout=WRITE_WAIT)
     try:
         return default_store()
     except StoreUnavailable as err:
@@ -76,7 +92,7 @@ def open_once() -> None:
     state[OPENED] = True
 
     state[REQUESTED] = _asked_token()
-    store = _store()
+    store = _store(everything=True)  # a run of this workspace finished a moment ago in another tab is in it
     if store is None:
         return
     try:
@@ -185,7 +201,7 @@ def _number_unsaved(finished: list) -> None:
 
 
 def _forget(tok: str, run_id: str) -> None:
-    store = _store()
+    store = _store(wait_for=run_id)
     if store is not None:
         try:
             store.delete_run(tok, run_id)
@@ -203,7 +219,7 @@ def deleted(run) -> None:
 def renamed(run) -> None:
     run_id, tok = getattr(run, "store_id", None), token()
     if run_id and tok:
-        store = _store()
+        store = _store(wait_for=run_id)
         if store is not None:
             try:
                 store.rename_run(tok, run_id, run.name)
@@ -212,7 +228,12 @@ def renamed(run) -> None:
 
 
 def not_saving_ui() -> None:
-    """The plain warning when the store cannot be used (nothing is being saved)."""
+    """The plain warning when the store cannot be used (nothing is being saved). The last job's run is written
+    after its results are shown (:mod:`rnn_lab.store.writer`): a write that failed then is said on the page's next
+    draw (no polling: a classroom's pages would each poll after every training)."""
+    late = getattr(st.session_state.get(JOB_KEY), "store_error", None)
+    if late is not None:  # the job's run was written after the page collected it, and that write failed
+        st.session_state[ERROR] = late
     err = st.session_state.get(ERROR)
     if err is not None:
         st.warning(err.text(lang()), icon=":material/cloud_off:")
@@ -290,25 +311,36 @@ def _saving_job(
         def __init__(self, prepared, arch, cfg, **kwargs):
             self.store_run_id, self.store_number, self.store_error, self.store_saver = None, None, None, None
             self.store_parent = None
-            self._holding = True  # "done" only once the run is written
+            self._holding = True  # "done" only once the run has its number and its write is queued
+            self._numbered = threading.Event()
             trained = training_arch(arch, prepared)
             label = f"{layers_label(trained)} {cfg.optimizer} lr={cfg.learning_rate:g}"
             if start is not None:
                 label += f" +{cfg.epochs}"
-            try:
-                self.store_run_id, self.store_number = queue_record(
-                    store, tok, values, trained, cfg, data, label, parent
-                )
-                self.store_parent = parent[:2] if parent else None
-                self.store_saver = ProgressSaver(store, self.store_run_id)
-            except StoreUnavailable as err:
-                self.store_error = err
+            self.store_label = label
+            # the queued record (and its workspace number) is written by the store writer, before the progress
+            self.store_run_id = uuid.uuid4().hex
+            self.store_parent = parent[:2] if parent else None
+            self.store_saver = ProgressSaver(store, self.store_run_id, background=True)
+            queue = functools.partial(
+                queue_record, store, tok, values, trained, cfg, data, label, parent, run_id=self.store_run_id
+            )
+            writer().submit(self._queued, queue, key=self.store_run_id, on_error=self._not_queued, delay=QUEUE_DELAY)
             try:
                 super().__init__(prepared, arch, cfg, **kwargs)
             except Exception:  # QueueFull: not queued, so no record either
                 if self.store_run_id is not None:
                     _forget(tok, self.store_run_id)
                 raise
+
+        def _queued(self, queue):
+            self.store_number = queue()[1]
+            self._numbered.set()
+
+        def _not_queued(self, err: BaseException) -> None:
+            self.store_saver.error = err  # no record: no progress either
+            self._not_saved(err)
+            self._numbered.set()
 
         def _progress(self, epoch, logs, elapsed, eta):
             super()._progress(epoch, logs, elapsed, eta)
@@ -333,20 +365,27 @@ def _saving_job(
                 self._holding = False
 
         def _write(self):
-            if self.store_run_id is None:
-                return
-            try:
-                if self.run is not None:
-                    rest = self.run.name.split(" ", 1)[1] if self.run.name.startswith("#") else self.run.name
-                    self.run.id, self.run.name = self.store_number, f"#{self.store_number} {rest}"
-                    finish_record(store, self.store_run_id, self.run, name=self.run.name)
-                    self.run.store_id = self.store_run_id
-                else:
-                    store.fail_run(self.store_run_id, error_text(self.error, "en"), epochs_done=self.epoch)
-            except StoreUnavailable as err:
-                self.store_error = err
-            except Exception as err:  # noqa: BLE001 - the run trained: a failed save must not make it an error
-                self.store_error = StoreUnavailable("failed", where=store.where, reason=f"{type(err).__name__}: {err}")
+            """The run takes its workspace number now; the record (model, results) is written by the store writer
+            after the progress queued before it, so the page shows the results at once (the overhead bench)."""
+            if not self._numbered.wait(WRITE_WAIT) or self.store_number is None:
+                return  # not queued in the store: the run stays in the session, unsaved (the page says so)
+            if self.run is not None:
+                self.run.id, self.run.name = self.store_number, f"#{self.store_number} {self.store_label}"
+                self.run.store_id = self.store_run_id
+                self.run.parent_run_id = parent[0] if parent else None
+                finish_record_later(store, self.store_run_id, self.run, name=self.run.name, on_error=self._not_saved)
+            else:
+                message = error_text(self.error, "en")
+                fail = functools.partial(store.fail_run, self.store_run_id, message, epochs_done=self.epoch)
+                writer().submit(fail, key=self.store_run_id, on_error=self._not_saved)
+
+        def _not_saved(self, err: BaseException) -> None:
+            """A write that failed: the run trained and stays in the session, unsaved (the page says so)."""
+            if not isinstance(err, StoreUnavailable):  # the run trained: a failed save must not make it an error
+                err = StoreUnavailable("failed", where=store.where, reason=f"{type(err).__name__}: {err}")
+            self.store_error = err
+            if self.run is not None:
+                self.run.store_id = None
 
         @property
         def state(self) -> str:
@@ -378,7 +417,7 @@ def fork_ui(run) -> None:
 
 
 def _fork(run) -> None:
-    tok, store = token(), _store()
+    tok, store = token(), _store(wait_for=run.store_id)
     if store is None:
         return
     try:
@@ -424,7 +463,7 @@ def resume_ui(run) -> None:
 def _resume(run) -> None:
     import dataclasses
 
-    tok, store = token(), _store()
+    tok, store = token(), _store(wait_for=run.store_id)
     if store is None:
         return
     try:
@@ -454,9 +493,94 @@ def _resume(run) -> None:
         st.warning(t("train.queue_full", waiting=err.waiting, limit=err.limit))
 
 
+def interrupted_ui() -> None:
+    """The workspace's interrupted runs that saved their weights (a server killed mid-training, then restarted):
+    each says where it stopped, with "resume from epoch k", which trains the epochs left from that checkpoint (a
+    new run whose parent is the interrupted one; its loss curve continues the saved history)."""
+    if token() is None:
+        return
+    resumed = {getattr(r, "parent_run_id", None) for r in st.session_state.get("runs", [])}
+    j = st.session_state.get(JOB_KEY)
+    busy = j is not None and j.running
+    for rec in st.session_state.get(OTHERS) or []:
+        if not resumable(rec) or rec["id"] in resumed:
+            continue
+        k, total = int(rec["checkpoint_epoch"]), int(rec["epochs_total"] or 0)
+        with st.container(border=True, key=f"train_interrupted_{rec['number']}"):
+            st.warning(
+                t(
+                    "store.ui.interrupted_at",
+                    number=rec["number"],
+                    name=rec["name"],
+                    epochs=rec["epochs_done"],
+                    total=total,
+                    epoch=k,
+                ),
+                icon=":material/history:",
+            )
+            st.button(
+                t("store.ui.resume_from", epoch=k),
+                key=f"btn_train_resume_from_{rec['number']}",
+                on_click=_resume_interrupted,
+                args=(rec["id"],),
+                disabled=busy or total <= k,
+                icon=":material/restart_alt:",
+                help=t("store.ui.resume_from_help", epoch=k, left=max(0, total - k)),
+            )
+
+
+def _resume_interrupted(run_id: str) -> None:
+    import dataclasses
+
+    from rnn_lab.data.errors import DataError
+    from rnn_lab.store import StoreUnavailable
+    from rnn_lab.store.records import checkpoint_start, resumable, settings_values
+    from rnn_lab.train.scheduler import QueueFull
+    from ui.common import session_id
+
+    tok, store = token(), _store(wait_for=run_id)
+    if store is None:
+        return
+    try:
+        rec = store.run_record(tok, run_id, blobs_too=True)
+    except StoreUnavailable as err:
+        st.session_state[ERROR] = err
+        return
+    if rec is None or not resumable(rec):
+        return
+    try:
+        point = checkpoint_start(rec)
+    except (DataError, ValueError, KeyError, OSError) as err:  # its data or weights cannot be rebuilt here
+        err = StoreUnavailable("failed", where=store.where, reason=f"{type(err).__name__}: {err}")
+        st.session_state[ERROR] = err
+        return
+    cfg = dataclasses.replace(point.train, epochs=point.epochs_left)
+    job_class = _saving_job(
+        store,
+        tok,
+        settings_values(rec["settings"]),
+        rec.get("data_bytes"),
+        (run_id, rec["number"], "resume"),
+        start=point.start,
+        history_before=point.history,
+    )
+    try:
+        st.session_state[JOB_KEY] = job_class(
+            point.prepared,
+            point.arch,
+            cfg,
+            live=bool(st.session_state.get("train_live", True)),
+            session_id=session_id(),
+        )
+    except QueueFull as err:
+        st.warning(t("train.queue_full", waiting=err.waiting, limit=err.limit))
+        return
+    st.session_state[OTHERS] = [r for r in st.session_state.get(OTHERS) or [] if r["id"] != run_id]
+
+
 def _delete_workspace() -> None:
     """Delete the workspace (every run, model and file only it used) and start a new, empty one."""
-    tok, store = token(), _store()
+    tok, store = token(), _store(everything=True)
     if store is None or tok is None:
         return
     try:

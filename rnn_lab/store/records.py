@@ -25,6 +25,7 @@ from rnn_lab.share import decode, encode
 from rnn_lab.store.errors import StoreUnavailable
 from rnn_lab.store.pack import checkpoint_bytes, checkpoint_from_bytes, pack, unpack, weights_bytes, weights_from_bytes
 from rnn_lab.store.store import sha256
+from rnn_lab.store.writer import FINISH_DELAY, writer
 from rnn_lab.tasks import task_of
 from rnn_lab.train.engine import OPTIMIZER_STATES, TrainConfig, epoch_weights
 from rnn_lab.train.runs import Run, build, execute, layers_label
@@ -207,10 +208,19 @@ def run_state(run: Run) -> str:
 
 
 def queue_record(
-    store, token: str, values: Mapping[str, Any], trained, cfg, data_bytes: bytes | None, label: str, parent=None
+    store,
+    token: str,
+    values: Mapping[str, Any],
+    trained,
+    cfg,
+    data_bytes: bytes | None,
+    label: str,
+    parent=None,
+    run_id: str | None = None,
 ) -> tuple[str, int]:
     """A queued record for the page's training of ``trained`` (its training variant) named "#<number> ``label``";
-    ``parent`` = (store id, number, "fork" | "resume") or None. Shared by the app's saving job and the workers'."""
+    ``parent`` = (store id, number, "fork" | "resume") or None; ``run_id`` a new id chosen by the caller (its
+    write queued to the store writer). Shared by the app's saving job and the workers'."""
     return start_record(
         store,
         token,
@@ -222,6 +232,7 @@ def queue_record(
         cfg.epochs,
         state="queued",
         parent=(parent[0], parent[2]) if parent else None,
+        run_id=run_id,
     )
 
 
@@ -237,6 +248,7 @@ def start_record(
     initial: bytes | None = None,
     state: str = "running",
     parent: tuple[str, str] | None = None,
+    run_id: str | None = None,
 ) -> tuple[str, int]:
     """A new record for a training about to start (``name`` may hold ``{number}``)."""
     return store.start_run(
@@ -253,6 +265,7 @@ def start_record(
         state=state,
         parent_run_id=parent[0] if parent else None,
         parent_kind=parent[1] if parent else None,
+        run_id=run_id,
     )
 
 
@@ -271,10 +284,58 @@ def finish_record(store, run_id: str, run: Run, name: str | None = None) -> None
     )
 
 
+def finish_record_later(
+    store, run_id: str, run: Run, name: str | None = None, on_error=None, delay: float | None = None
+) -> None:
+    """:func:`finish_record` by the process's store writer (:mod:`rnn_lab.store.writer`), after the progress writes
+    queued before it: the caller reports the run done at once. ``on_error(exc)`` gets a failed write; a reader of
+    this record first waits with ``writer().wait(run_id)``; ``delay`` (default
+    :data:`rnn_lab.store.writer.FINISH_DELAY`) lets the page draw the results first."""
+    delay = FINISH_DELAY if delay is None else delay
+    writer().submit(finish_record, store, run_id, run, name, key=run_id, on_error=on_error, delay=delay)
+
+
 def optimizer_state_bytes(model) -> bytes | None:
     """The optimizer's variables when the model's training ended (Adam's step count and moments), for resume."""
     state = OPTIMIZER_STATES.pop(model, None)  # saved now: the store keeps it, not the session's memory
     return None if state is None else weights_bytes(state)
+
+
+@dataclasses.dataclass
+class ResumePoint:
+    """Where an interrupted run goes on from: its model (``start``, the weights after epoch ``epoch`` with the
+    optimizer's state registered for the engine), architecture, training config, history up to ``epoch`` and
+    prepared data; ``epochs_left`` of its ``train.epochs`` remain."""
+
+    arch: Any
+    train: Any
+    history: dict
+    prepared: Any
+    start: Any
+    epoch: int
+    epochs_left: int
+
+
+def resumable(rec: Mapping[str, Any]) -> bool:
+    """Whether a record (a summary is enough) is an unfinished run with saved weights: "resume from epoch k"."""
+    return rec.get("state") in ("interrupted", "failed") and bool(rec.get("checkpoint_epoch"))
+
+
+def checkpoint_start(rec: Mapping[str, Any]) -> ResumePoint:
+    """The :class:`ResumePoint` of an interrupted (or failed) run's record read with its blobs (its checkpoint)."""
+
+    arch = ArchConfig(**_known(ArchConfig, rec["arch"]))
+    train_cfg = TrainConfig(**_known(TrainConfig, rec["train"]))
+    k = int(rec["checkpoint_epoch"])
+    history = {key: list(v[:k]) for key, v in (rec["history"] or {}).items()}
+    prepared = prepare_from_values(settings_values(rec["settings"]), rec.get("data_bytes"))
+    weights, optimizer = checkpoint_from_bytes(rec["checkpoint"])
+    start = build(arch, train_cfg.seed)
+    start.set_weights(weights)
+    if optimizer:
+        OPTIMIZER_STATES[start] = optimizer
+    total = int(rec.get("epochs_total") or train_cfg.epochs)
+    return ResumePoint(arch, train_cfg, history, prepared, start, k, max(0, total - k))
 
 
 def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str | None = None):
@@ -294,16 +355,8 @@ def resume(store, token: str, run_id: str, epochs: int, progress=None, name: str
         if rec.get("optimizer_state"):
             OPTIMIZER_STATES[start] = weights_from_bytes(rec["optimizer_state"])
     elif rec.get("checkpoint") and rec["state"] not in RESTORABLE:
-        arch = ArchConfig(**_known(ArchConfig, rec["arch"]))
-        train_cfg = TrainConfig(**_known(TrainConfig, rec["train"]))
-        k = int(rec["checkpoint_epoch"])
-        history = {key: list(v[:k]) for key, v in (rec["history"] or {}).items()}
-        prepared = prepare_from_values(settings_values(rec["settings"]), rec.get("data_bytes"))
-        weights, optimizer = checkpoint_from_bytes(rec["checkpoint"])
-        start = build(arch, train_cfg.seed)
-        start.set_weights(weights)
-        if optimizer:
-            OPTIMIZER_STATES[start] = optimizer
+        point = checkpoint_start(rec)
+        arch, train_cfg, history, prepared, start = point.arch, point.train, point.history, point.prepared, point.start
     else:
         return None
     cfg = dc.replace(train_cfg, epochs=int(epochs))
@@ -379,13 +432,26 @@ def save_finished(
 
 class ProgressSaver:
     """A training's ``progress`` callback that saves epochs done and the history at most every ``every`` seconds
-    (and at the first epoch), so a crash leaves "interrupted after epoch k". The weights and optimizer state
-    (:func:`rnn_lab.train.engine.epoch_weights`) go with them at the first epoch end it can get them and then at
-    most every ``checkpoint_every`` seconds (``RNN_LAB_CHECKPOINT_EVERY``, default 5; 0: never), as the record's
-    ``checkpoint`` after ``checkpoint_epoch``. A failed save is remembered in :attr:`error` and training goes on;
-    ``then`` is called with every epoch (e.g. the CLI's own progress)."""
+    (``RNN_LAB_SAVE_EVERY``, default 2; and at the first epoch), so a crash leaves "interrupted after epoch k". The weights and optimizer state
+    (:func:`rnn_lab.train.engine.epoch_weights`) go with them at the first epoch end it can get them once the
+    training has run ``checkpoint_every`` seconds, and then at most every ``checkpoint_every`` seconds
+    (``RNN_LAB_CHECKPOINT_EVERY``, default 5; 0: never), as the record's ``checkpoint`` after ``checkpoint_epoch``.
+    ``background``: the writes are queued to the store writer (:mod:`rnn_lab.store.writer`), not done in the
+    training's thread, and the first progress is saved once the training has run ``every`` seconds (a shorter
+    training is written once, finished: the app's way). A failed save is remembered in :attr:`error` and training goes on; ``then`` is called with
+    every epoch (e.g. the CLI's own progress)."""
 
-    def __init__(self, store, run_id: str, every: float = 2.0, then=None, checkpoint_every: float | None = None):
+    def __init__(
+        self,
+        store,
+        run_id: str,
+        every: float | None = None,
+        then=None,
+        checkpoint_every: float | None = None,
+        background: bool = False,
+    ):
+        if every is None:
+            every = float(os.environ.get("RNN_LAB_SAVE_EVERY", "2") or 2)
         if checkpoint_every is None:
             checkpoint_every = float(os.environ.get("RNN_LAB_CHECKPOINT_EVERY", "5") or 5)
         self.store, self.run_id, self.every, self.then = store, run_id, every, then
@@ -395,6 +461,7 @@ class ProgressSaver:
         self.saved_epoch = 0
         self.checkpoint_epoch = 0
         self.error: StoreUnavailable | None = None
+        self.background = background  # written by the store writer, not the training's thread
         self._last = 0.0
         self._last_checkpoint = 0.0
         self._lock = threading.Lock()
@@ -404,34 +471,55 @@ class ProgressSaver:
             self.epoch = epoch
             for k, v in logs.items():
                 self.history.setdefault(k, []).append(float(v))
-            due = self.saved_epoch == 0 or time.monotonic() - self._last >= self.every
+            if self.saved_epoch == 0:  # in the background the first save waits as long as the next ones
+                due = elapsed >= self.every if self.background else True
+            else:
+                due = time.monotonic() - self._last >= self.every
             checkpoint = None
-            if self.error is None and self._checkpoint_due():
-                got = epoch_weights()  # None: not at this epoch; the engine stops its next call at an epoch end
-                if got is not None:
-                    checkpoint = checkpoint_bytes(*got)
+            if self.error is None and self._checkpoint_due(elapsed):
+                checkpoint = epoch_weights()  # None: not at this epoch; the engine stops its next call at an epoch end
             if (due or checkpoint is not None) and self.error is None:
                 self.flush(checkpoint)
         if self.then is not None:
             self.then(epoch, logs, elapsed, eta)
 
-    def _checkpoint_due(self) -> bool:
+    def _checkpoint_due(self, elapsed: float) -> bool:
+        """The first checkpoint once the training has run ``checkpoint_every`` seconds (a shorter training keeps
+        none: a crash loses less than that, and asking for the weights costs the engine a call), then at most
+        every ``checkpoint_every`` seconds."""
         if self.checkpoint_every <= 0:
             return False
-        return self.checkpoint_epoch == 0 or time.monotonic() - self._last_checkpoint >= self.checkpoint_every
+        if self.checkpoint_epoch == 0:
+            return elapsed >= self.checkpoint_every
+        return time.monotonic() - self._last_checkpoint >= self.checkpoint_every
 
-    def flush(self, checkpoint: bytes | None = None) -> None:
-        try:
-            self.store.update_progress(
-                self.run_id, self.epoch, self.history, checkpoint=checkpoint, checkpoint_epoch=self.epoch
-            )
-            self.saved_epoch = self.epoch
-            self._last = time.monotonic()
-            if checkpoint is not None:
-                self.checkpoint_epoch = self.epoch
-                self._last_checkpoint = self._last
-        except StoreUnavailable as err:
-            self.error = err
+    def flush(self, checkpoint: tuple | None = None) -> None:
+        """Save the epochs done and the history now (with ``checkpoint`` = ``(weights, optimizer variables)`` of
+        :func:`rnn_lab.train.engine.epoch_weights`); in the background: queued to the store writer."""
+        epoch, history = self.epoch, {k: list(v) for k, v in self.history.items()}
+        self.saved_epoch = epoch
+        self._last = time.monotonic()
+        if checkpoint is not None:
+            self.checkpoint_epoch = epoch
+            self._last_checkpoint = self._last
+        if self.background:
+            from rnn_lab.store.writer import writer
+
+            writer().submit(self._write, epoch, history, checkpoint, key=self.run_id, on_error=self._failed)
+        else:
+            try:
+                self._write(epoch, history, checkpoint)
+            except StoreUnavailable as err:
+                self._failed(err)
+
+    def _write(self, epoch: int, history: dict, checkpoint: tuple | None) -> None:
+        packed = None if checkpoint is None else checkpoint_bytes(*checkpoint)
+        self.store.update_progress(self.run_id, epoch, history, checkpoint=packed, checkpoint_epoch=epoch)
+
+    def _failed(self, err: BaseException) -> None:
+        if not isinstance(err, StoreUnavailable):
+            err = StoreUnavailable("failed", where=self.store.where, reason=f"{type(err).__name__}: {err}")
+        self.error = err
 
 
 # ---------------------------------------------------------------------- loading

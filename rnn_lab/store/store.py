@@ -293,12 +293,13 @@ class Store:
         parent_run_id: str | None = None,
         parent_kind: str | None = None,
         state: str = "running",
+        run_id: str | None = None,
     ) -> tuple[str, int]:
         """A new run record in ``token``'s workspace (created if new): ``(run id, number in the workspace)``.
 
         ``name`` may hold ``{number}``, filled with the run's number. ``data_bytes`` (an upload, an own text) is
         stored once by its SHA-256 and shared."""
-        run_id = uuid.uuid4().hex
+        run_id = run_id or uuid.uuid4().hex  # given: the caller queued the record's write and knows its id already
         with self._tx() as conn:
             wid = self._workspace_id(conn, token, create=True)
             if wid is None:

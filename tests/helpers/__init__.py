@@ -2,16 +2,21 @@
 
 Fixtures stay in ``tests/conftest.py``; plain functions and constants live here, so no test imports another test
 file. ``paths``: where things are; ``browser``: the live app and Chromium helpers; ``data``: small datasets and
-files several tests use; ``scripts``: running an exported training script and the ``train`` command; ``apptest``:
-AppTest steps several page tests take; ``inside``: NumPy traces for the Inside page's views.
+files several tests use; ``scripts``: running an exported training script.
 """
 
-from helpers.apptest import next_token_state, plotly_values, upload, wait_for_job
-from helpers.browser import CLIPPED, clipped_on_every_tab, free_port, streamlit_server, wait_for_app
-from helpers.data import DIGITS, DIGITS_LINK, GOOD, SAMSUNG, SAMSUNG_GAP, counting, samsung_with_nulls, texts
-from helpers.inside import numpy_trace
+from helpers.browser import (
+    CLIPPED,
+    clipped_on_every_tab,
+    free_port,
+    start_streamlit,
+    stop_streamlit,
+    streamlit_server,
+    wait_for_app,
+)
+from helpers.data import GOOD, counting, texts
 from helpers.paths import ARTIFACTS, ASSETS_DATA, CHROMIUM, ROOT, SHARED_DATA
-from helpers.scripts import run_exported_script, train_cli
+from helpers.scripts import run_exported_script
 
 _free_port = free_port  # the name the tests used when it lived in conftest
 
@@ -20,25 +25,16 @@ __all__ = [
     "ASSETS_DATA",
     "CHROMIUM",
     "CLIPPED",
-    "DIGITS",
-    "DIGITS_LINK",
     "GOOD",
     "ROOT",
-    "SAMSUNG",
-    "SAMSUNG_GAP",
     "SHARED_DATA",
     "clipped_on_every_tab",
     "counting",
     "free_port",
-    "next_token_state",
-    "numpy_trace",
-    "plotly_values",
     "run_exported_script",
-    "samsung_with_nulls",
+    "start_streamlit",
+    "stop_streamlit",
     "streamlit_server",
     "texts",
-    "train_cli",
-    "upload",
     "wait_for_app",
-    "wait_for_job",
 ]

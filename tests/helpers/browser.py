@@ -21,33 +21,45 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def streamlit_server():
-    """`streamlit run app.py` on a free port, as a fresh server; yields its URL and stops it afterwards."""
-    port = free_port()
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+def start_streamlit(env: dict | None = None, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` on ``port`` (a free one by default) with ``env`` (default: this process's), once it
+    answers its health check: ``(process, URL)``. The caller stops it (:func:`stop_streamlit`)."""
+    port = port or free_port()
+    env = dict(env if env is not None else os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
     command += ["--server.headless", "true", "--server.fileWatcherType", "none"]
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                return proc, url
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.3)
+    proc.kill()
+    pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+
+
+def stop_streamlit(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            proc.kill()
-            pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextlib.contextmanager
+def streamlit_server():
+    """`streamlit run app.py` on a free port, as a fresh server; yields its URL and stops it afterwards."""
+    proc, url = start_streamlit()
+    try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_streamlit(proc)
 
 
 def wait_for_app(tab) -> None:
