@@ -73,9 +73,10 @@ class TimedSaver:
     """``ProgressSaver`` that times the progress calls that saved a checkpoint."""
 
     def __init__(self, store, run_id, checkpoint_every=None):
+        from rnn_lab.store import progress as P
         from rnn_lab.store import records as R
 
-        self.saver = R.ProgressSaver(store, run_id, checkpoint_every=checkpoint_every, background=True)
+        self.saver = P.ProgressSaver(store, run_id, checkpoint_every=checkpoint_every, background=True)
         self.checkpoint_seconds: list[float] = []
         self.seconds = 0.0  # every progress call, in the training's thread
         write = self.saver._write

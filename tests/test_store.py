@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from rnn_lab.arch.config import ArchConfig
 from rnn_lab.store import Store, StoreUnavailable, new_token, valid_token
+from rnn_lab.store import progress as P
 from rnn_lab.store import records as R
 from rnn_lab.store.migrate import HEAD, current_revision, upgrade
 from rnn_lab.store.pack import checkpoint_from_bytes, pack, unpack, weights_from_bytes
@@ -518,7 +519,7 @@ def test_an_interrupted_run_resumes_from_its_last_saved_weights(tmp_path, monkey
     token = store.open_workspace()
     trained = training_arch(arch, prepared)
     run_id, _ = R.start_record(store, token, R.values_for(values, trained, cfg), trained, cfg, None, "#{number} x", 6)
-    saver = R.ProgressSaver(store, run_id, checkpoint_every=1e-9)  # weights at every epoch end it can get them
+    saver = P.ProgressSaver(store, run_id, checkpoint_every=1e-9)  # weights at every epoch end it can get them
     execute(prepared, arch, cfg, progress=saver)
     store.fail_run(run_id, "killed", state="interrupted", epochs_done=saver.epoch)  # died before finishing
     code, out, _ = _cli("runs", "show", run_id, "--workspace", token, "--json")

@@ -175,6 +175,7 @@ def _interrupted_run(epochs_total: int, epochs_trained: int):
 
     from rnn_lab.arch.config import ArchConfig
     from rnn_lab.settings import defaults
+    from rnn_lab.store import progress as P
     from rnn_lab.store import records as R
     from rnn_lab.train.engine import TrainConfig
     from rnn_lab.train.runs import execute, training_arch
@@ -186,7 +187,7 @@ def _interrupted_run(epochs_total: int, epochs_trained: int):
     token = store.open_workspace()
     trained = training_arch(arch, prepared)
     run_id, _ = R.queue_record(store, token, values, trained, cfg, None, "SimpleRNN(4) adam lr=0.05")
-    saver = R.ProgressSaver(store, run_id, checkpoint_every=1e-9)  # weights at every epoch end it can get them
+    saver = P.ProgressSaver(store, run_id, checkpoint_every=1e-9)  # weights at every epoch end it can get them
     execute(prepared, arch, dataclasses.replace(cfg, epochs=epochs_trained), progress=saver)
     store.fail_run(run_id, "killed", state="interrupted", epochs_done=saver.epoch)  # the server died here
     return token, run_id, saver.checkpoint_epoch, prepared, arch, cfg

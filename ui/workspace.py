@@ -23,14 +23,8 @@ from rnn_lab.settings import all_settings
 from rnn_lab.share import build_link
 from rnn_lab.store import StoreUnavailable, default_store, valid_token
 from rnn_lab.store.pack import weights_from_bytes
-from rnn_lab.store.records import (
-    ProgressSaver,
-    finish_record_later,
-    load_runs,
-    queue_record,
-    resumable,
-    settings_values,
-)
+from rnn_lab.store.progress import ProgressSaver, checkpoint_start, resumable
+from rnn_lab.store.records import finish_record_later, load_runs, queue_record, settings_values
 from rnn_lab.store.records import save_finished as save
 from rnn_lab.store.writer import QUEUE_DELAY, writer
 from rnn_lab.train.engine import OPTIMIZER_STATES
@@ -533,10 +527,6 @@ def _resume_interrupted(run_id: str) -> None:
     import dataclasses
 
     from rnn_lab.data.errors import DataError
-    from rnn_lab.store import StoreUnavailable
-    from rnn_lab.store.records import checkpoint_start, resumable, settings_values
-    from rnn_lab.train.scheduler import QueueFull
-    from ui.common import session_id
 
     tok, store = token(), _store(wait_for=run_id)
     if store is None:

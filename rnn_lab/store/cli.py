@@ -25,7 +25,8 @@ from rnn_lab.data.text import TINY, read_text_file
 from rnn_lab.errors import UsageError
 from rnn_lab.settings import defaults
 from rnn_lab.store import StoreUnavailable, default_store
-from rnn_lab.store.records import ProgressSaver, finish_record, initial_weights_bytes, load_run, resume, start_record
+from rnn_lab.store.progress import ProgressSaver, resume
+from rnn_lab.store.records import finish_record, initial_weights_bytes, load_run, start_record
 from rnn_lab.tasks import get_task
 from rnn_lab.train.runs import TrainError, layers_label, training_arch
 

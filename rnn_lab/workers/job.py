@@ -16,7 +16,8 @@ import time
 from rnn_lab.arch.config import ArchConfig
 from rnn_lab.i18n import MessageError, error_text
 from rnn_lab.store import default_store
-from rnn_lab.store.records import ProgressSaver, finish_record, prepare_from_values, run_state, settings_values
+from rnn_lab.store.progress import ProgressSaver
+from rnn_lab.store.records import finish_record, prepare_from_values, run_state, settings_values
 from rnn_lab.store.store import owner_tag
 from rnn_lab.train.engine import TrainConfig
 from rnn_lab.train.runs import TrainJob

@@ -5,6 +5,7 @@ file. ``paths``: where things are; ``browser``: the live app and Chromium helper
 files several tests use; ``scripts``: running an exported training script.
 """
 
+from helpers.apptest import next_token_state, plotly_values, upload, wait_for_job
 from helpers.browser import (
     CLIPPED,
     clipped_on_every_tab,
@@ -14,9 +15,10 @@ from helpers.browser import (
     streamlit_server,
     wait_for_app,
 )
-from helpers.data import GOOD, counting, texts
+from helpers.data import DIGITS, DIGITS_LINK, GOOD, SAMSUNG, SAMSUNG_GAP, counting, samsung_with_nulls, texts
+from helpers.inside import numpy_trace
 from helpers.paths import ARTIFACTS, ASSETS_DATA, CHROMIUM, ROOT, SHARED_DATA
-from helpers.scripts import run_exported_script
+from helpers.scripts import run_exported_script, train_cli
 
 _free_port = free_port  # the name the tests used when it lived in conftest
 
@@ -25,16 +27,27 @@ __all__ = [
     "ASSETS_DATA",
     "CHROMIUM",
     "CLIPPED",
+    "DIGITS",
+    "DIGITS_LINK",
     "GOOD",
     "ROOT",
+    "SAMSUNG",
+    "SAMSUNG_GAP",
     "SHARED_DATA",
     "clipped_on_every_tab",
     "counting",
     "free_port",
+    "next_token_state",
+    "numpy_trace",
+    "plotly_values",
     "run_exported_script",
+    "samsung_with_nulls",
     "start_streamlit",
     "stop_streamlit",
     "streamlit_server",
     "texts",
+    "train_cli",
+    "upload",
     "wait_for_app",
+    "wait_for_job",
 ]
