@@ -40,6 +40,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -71,6 +72,12 @@ class Server:
         command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port)]
         command += ["--server.headless", "true", "--server.fileWatcherType", "none"]
         environ = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", TF_CPP_MIN_LOG_LEVEL="3", **env)
+        if "RNN_LAB_DATABASE_URL" not in environ:  # the class's runs go to a store of their own, counted afterwards
+            self._data_dir = tempfile.TemporaryDirectory(prefix="rnnlab-class-")
+            environ.setdefault("RNN_LAB_DATA_DIR", self._data_dir.name)
+        self.database_url = environ.get("RNN_LAB_DATABASE_URL") or (
+            f"sqlite:///{Path(environ['RNN_LAB_DATA_DIR']) / 'rnn_lab.sqlite3'}"
+        )
         self.proc = subprocess.Popen(
             command, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -307,6 +314,45 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def saved_runs(database_url: str, since: float, wait: float = 30.0) -> dict:
+    """What the run store holds of the runs started after ``since`` (epoch seconds): ``{"saved": n done,
+    "workspaces": distinct workspaces, "states": {state: n}}``, once nothing is queued or running (a run's final
+    record is written by the server's store writer just after its result is shown: up to ``wait`` seconds)."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # run as a script from bench/
+    from rnn_lab.store.schema import runs
+
+    engine = sa.create_engine(database_url)
+    start = dt.datetime.fromtimestamp(since, dt.UTC)
+    query = sa.select(runs.c.state, runs.c.workspace_id, runs.c.created_at)
+    deadline = time.time() + wait
+    try:
+        while True:
+            with engine.connect() as conn:
+                rows = conn.execute(query).all()
+            mine = [r for r in rows if _utc(r.created_at) >= start]
+            states: dict[str, int] = {}
+            for r in mine:
+                states[r.state] = states.get(r.state, 0) + 1
+            if not (states.keys() & {"queued", "running"}) or time.time() > deadline:
+                break
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    return {"saved": states.get("done", 0), "workspaces": len({r.workspace_id for r in mine}), "states": states}
+
+
+def _utc(moment):
+    """SQLite gives back naive datetimes (written in UTC), PostgreSQL aware ones."""
+    import datetime as dt
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 MODE_NAMES = ("queue", "queue-1tf", "no-queue")
 
 
@@ -402,11 +448,13 @@ def _one_class(server: Server, args, mode: str, stem: str, k: int) -> tuple[dict
     load = os.getloadavg()
     idle_kb = server.rss_kb()
     server.peak_kb = idle_kb  # this class's peak
+    started = time.time()
     try:
         got = run_classroom(server.url, args.students)  # every session closes its websocket when done
     finally:
         if profiler is not None:
             profiler.stop()
+    stored = saved_runs(server.database_url, started)  # every result shown must be a saved run (issue 24)
     time.sleep(LEAVE_WAIT)
     left_kb = server.rss_kb()
     results = got["results"]
@@ -425,6 +473,9 @@ def _one_class(server: Server, args, mode: str, stem: str, k: int) -> tuple[dict
         "students_s": [  # each student: pressed Train (s after the first arrived), and seconds to the result
             [r.get("pressed_at"), None if r["seconds"] is None else round(r["seconds"], 2)] for r in results
         ],
+        "saved_runs": stored["saved"],
+        "runs_missing": max(0, len(ok) - stored["saved"]),  # a student saw a result the store does not hold
+        "store_states": stored["states"],
         "bystander_p50_s": round(_percentile(bys, 0.5), 3) if bys else None,
         "bystander_p95_s": round(_percentile(bys, 0.95), 3) if bys else None,
         "bystander_n": len(bys),
@@ -456,7 +507,8 @@ def _print_row(row: dict, label: str, as_json: bool) -> None:
 
     print(
         f"| {label} | {row['everyone_s']:.0f} s | {row['results']} of {row['students']} / {row['errors']} | "
-        f"{s(row['median_s'], '.1f')} s / {s(row['max_s'], '.1f')} s | {s(row['bystander_p50_s'], '.2f')} s / "
+        f"{s(row['median_s'], '.1f')} s / {s(row['max_s'], '.1f')} s | {row['saved_runs']} / {row['runs_missing']} | "
+        f"{s(row['bystander_p50_s'], '.2f')} s / "
         f"{s(row['bystander_p95_s'], '.2f')} s ({row['bystander_n']}) | "
         f"{row['idle_gb']:.2f} / {row['peak_gb']:.2f} / {row['left_gb']:.2f} GB |",
         flush=True,
@@ -486,10 +538,11 @@ def main() -> None:
         print(f"{args.students} students over Streamlit's websocket protocol + 1 student on the Architecture page")
         print()
         print(
-            "| mode | all results after | results / errors | press-to-result median / max | Architecture rerun "
+            "| mode | all results after | results / errors | press-to-result median / max | runs saved / missing | "
+            "Architecture rerun "
             "p50 / p95 (n) | server memory: idle / peak / 30 s after the class left |"
         )
-        print("|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|")
     profiles = []
     for mode in chosen:
         name, env = known[mode]
