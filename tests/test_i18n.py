@@ -117,3 +117,10 @@ def test_t_formats_and_refuses_unknown_keys():
     assert i18n.t("classroom.panel.step_of", "en", step=2, n=5) == "Step 2 of 5"
     with pytest.raises(KeyError):
         i18n.t("classroom.no_such_key", "en")
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_korean_says_hakseup_for_training(namespace):
+    """One Korean word for "training": 학습 (as the Train button, 학습률 and Korean Keras tutorials), never 훈련."""
+    mixed = {key: text for key, text in _flat("ko", namespace).items() if "훈련" in text}
+    assert mixed == {}, "use 학습 (학습 데이터, 학습 구간), not 훈련"
