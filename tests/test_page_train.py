@@ -114,6 +114,11 @@ def test_stop_keeps_the_partial_run_and_scores_on_the_test_split(app_test, keras
     assert run.metrics["split"] == "test" and run.n["test"] > 0
     assert any("Stopped by you" in w.value for w in at.warning)
     assert any("Metrics on the test split" in s.value for s in at.subheader)
+    # the sine's labels cross zero: no MAPE (a dash for model and naive) and a note saying why
+    assert run.metrics["mape_note"] == "crosses_zero"
+    metrics = next(df.value for df in at.dataframe if len(df.value) == 4 and df.value.shape[1] == 3)
+    assert metrics.iloc[3, 0] == "MAPE (%)" and list(metrics.iloc[3, 1:]) == ["—", "—"]
+    assert any("MAPE (—) is not shown: the actual values change sign" in c.value for c in at.caption)
 
 
 def test_a_training_that_ends_during_the_press_shows_its_results_in_that_rerun(app_test, keras, monkeypatch):

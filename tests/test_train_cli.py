@@ -36,6 +36,18 @@ def test_cli_json_on_counting():
     assert res["metrics"]["skill"] == pytest.approx(1 - res["metrics"]["model"]["rmse"] / 0.1)
     assert res["config"]["train"]["epochs"] == 4 and res["config"]["batch_size_used"] == 10
     assert 0 < res["train_seconds"] < 120
+    assert res["metrics"]["mape_note"] is None and res["metrics"]["model"]["mape"] > 0  # labels 0.5 .. 1.4
+
+
+def test_cli_json_gives_no_mape_on_a_series_that_crosses_zero():
+    out = cli("--data", "toy:sine", "--epochs", "1", "--window", "10", "--json")
+    assert out.returncode == 0, out.stderr
+    m = json.loads(out.stdout)["metrics"]
+    assert m["model"]["mape"] is None and m["naive"]["mape"] is None and m["mape_note"] == "crosses_zero"
+    assert m["model"]["rmse"] > 0
+    text = cli("--data", "toy:sine", "--epochs", "1", "--window", "10")
+    assert text.returncode == 0, text.stderr
+    assert "MAPE n/a: MAPE (—) is not shown: the actual values change sign" in text.stdout
 
 
 def test_cli_csv_with_target_and_features(tmp_path):

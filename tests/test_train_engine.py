@@ -191,12 +191,27 @@ def test_metrics_by_hand():
     assert out["model"]["mse"] == pytest.approx(3 / 4)
     assert out["model"]["rmse"] == pytest.approx(math.sqrt(3 / 4))
     assert out["model"]["mae"] == pytest.approx(3 / 4)
-    assert out["model"]["mape"] == pytest.approx(100 * (1 / 2 + 1 / 4 + 0) / 3)  # the zero label is skipped
+    assert math.isnan(out["model"]["mape"]) and out["mape_note"] == "near_zero"  # a zero label: no MAPE
     assert out["naive"]["mse"] == pytest.approx((4 + 4 + 16 + 25) / 4)
     assert out["skill"] == pytest.approx(1 - math.sqrt(3 / 4) / math.sqrt(49 / 4))
     assert out["verdict"] == "beats"
     assert M.verdict(-0.5) == "loses" and M.verdict(0.0) == "ties" and M.verdict(float("nan")) == "undefined"
     assert math.isnan(M.mape([0.0, 0.0], [1.0, 2.0]))
+
+
+def test_mape_only_where_it_means_something():
+    """MAPE by hand on labels away from zero; none (NaN, with the reason) on a series that crosses zero or has a
+    label near zero relative to its size, where single errors would blow up to thousands of percent."""
+    out = M.compare([2.0, 4.0, 5.0], [1.0, 5.0, 5.0], [2.0, 2.0, 4.0])
+    assert out["model"]["mape"] == pytest.approx(100 * (1 / 2 + 1 / 4 + 0) / 3) and out["mape_note"] is None
+    assert out["naive"]["mape"] == pytest.approx(100 * (0 + 2 / 4 + 1 / 5) / 3)
+    crossing = np.sin(np.linspace(0, 6, 50)) + 0.01  # a sine: labels change sign (none exactly zero)
+    out = M.compare(crossing, crossing + 0.1, np.roll(crossing, 1))
+    assert math.isnan(out["model"]["mape"]) and math.isnan(out["naive"]["mape"])
+    assert out["mape_note"] == "crosses_zero" and math.isfinite(out["model"]["rmse"])
+    assert M.mape_unfit([100.0, 50.0, 1.0]) == "near_zero"  # 1 % of the largest label
+    assert M.mape_unfit([-100.0, -50.0, -10.0]) is None  # all negative, away from zero: MAPE is fine
+    assert M.mape_unfit([45_000.0, 52_000.0, 61_000.0]) is None
 
 
 def test_naive_baseline_on_a_hand_made_series():

@@ -81,6 +81,7 @@ def test_the_script_alone_brings_its_data_and_prints_the_pages_numbers(run, tmp_
     )
     assert out.returncode == 0, out.stderr[-2000:]
     page = export.app_scores(run)
+    assert page["mape_note"] == "crosses_zero" and page["model"]["mape"] is None  # a sine: no MAPE, here as there
     assert page["model"]["rmse"] == run.metrics["model"]["rmse"] and page["skill"] == run.metrics["skill"]
     close(printed(out.stdout, "the app's trained model:"), page, EXACT)  # ... nor by the script
     close(printed(out.stdout, "this script's training:"), page, FIT)

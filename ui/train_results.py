@@ -262,6 +262,8 @@ def metrics_table(run) -> pd.DataFrame:
                 pairs[i] = [
                     format_amount(v, code, _lang(), d) if _finite(v) else "-" for v in (m["model"][k], m["naive"][k])
                 ]
+    if m.get("mape_note"):  # the labels cross zero or come near it: a MAPE would mislead (caption says why)
+        pairs[-1] = ["—", "—"]
     return pd.DataFrame(
         {
             t("train.metric"): [r[0] for r in rows],
@@ -276,6 +278,8 @@ def metrics_ui(run) -> None:
     st.subheader(t("train.metrics_title", split=t(f"train.split.{m['split']}")))
     show_table(metrics_table(run), hide_index=True, width="stretch", key="table_train_metrics")
     st.markdown(t("train.skill_line", skill=_fmt(m["skill"])))
+    if m.get("mape_note"):
+        st.caption(t(f"train.mape_note.{m['mape_note']}"))
     if m.get("left_out"):  # windows with a filled label: not scored as if real
         split = t(f"train.split_short.{m['split']}")
         st.caption(

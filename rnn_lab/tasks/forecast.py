@@ -15,7 +15,7 @@ class Forecast(Task):
     forecasts = True
     board_metric = "skill"
     baseline_key = "naive"
-    extra_metric_keys = ("skill", "left_out")
+    extra_metric_keys = ("skill", "left_out", "mape_note")
 
     def summary_head(self, task: str, family: str) -> dict:
         return {}  # forecast summaries keep their original keys (no task, no family)

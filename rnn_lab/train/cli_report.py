@@ -117,6 +117,7 @@ def forecast_result_dict(run, prepared) -> dict:
         "skill": _clean_number(run.metrics["skill"]),
         "verdict": run.metrics["verdict"],
         "left_out": run.metrics.get("left_out", 0),  # windows whose label cleaning filled in: not scored
+        "mape_note": run.metrics.get("mape_note"),  # why "mape" is null (train.mape_note.*), or null
         "diagnosis": [{"finding": key, **values} for key, values in run.metrics.get("diagnosis") or []],
     }
     return _run_dict(run, "forecast", config, {}, ("loss", "val_loss"), metrics)
@@ -178,6 +179,8 @@ def print_numbers(out: dict, result) -> None:
     for who in ("model", "naive"):
         vals = ", ".join(f"{k.upper()} {v:.6g}" if v is not None else f"{k.upper()} n/a" for k, v in m[who].items())
         print(f"  {who:5s} {vals}")
+    if m.get("mape_note"):
+        print("  MAPE n/a:", i18n.t(f"train.mape_note.{m['mape_note']}", "en"))
     print(
         f"  skill {m['skill']:.4f}" if m["skill"] is not None else "  skill n/a",
         "-",

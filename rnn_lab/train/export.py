@@ -363,17 +363,22 @@ def scores(model, data):
         pred = out.reshape(len(X), -1)[:, 0].astype(np.float64) * UNITS["scale"] + UNITS["offset"]
         keep = ~e["filled"] if not e["filled"].all() else np.ones(len(pred), bool)
 
+        a = e["actual"][keep]
+        # MAPE misleads when the labels change sign or come within 2 % of zero (relative to the largest |label|)
+        mape_note = ("crosses_zero" if a.min() < 0 < a.max()
+                     else "near_zero" if np.abs(a).min() <= 0.02 * np.abs(a).max() else None)
+
         def errors(guess):
-            a, g = e["actual"][keep], guess[keep]
-            ok = np.abs(a) > 1e-8  # MAPE skips labels equal to zero
-            mape = float(100 * np.mean(np.abs(a[ok] - g[ok]) / np.abs(a[ok]))) if ok.any() else float("nan")
+            g = guess[keep]
+            mape = None if mape_note else float(100 * np.mean(np.abs(a - g) / np.abs(a)))
             mse = float(np.mean((a - g) ** 2))
             return {"mse": mse, "rmse": float(np.sqrt(mse)), "mae": float(np.mean(np.abs(a - g))), "mape": mape}
 
         model_m, naive_m = errors(pred), errors(e["naive"])
         skill = float("nan") if naive_m["rmse"] == 0 else 1.0 - model_m["rmse"] / naive_m["rmse"]
         left_out = int((~keep).sum())
-        return {"split": split, "model": model_m, "naive": naive_m, "skill": skill, "left_out": left_out}
+        return {"split": split, "model": model_m, "naive": naive_m, "skill": skill, "left_out": left_out,
+                "mape_note": mape_note}
     y_train = data["train"][1]
     if CONFIG["task"] == "classify":
         probs = out.astype(np.float64)

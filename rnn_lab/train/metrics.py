@@ -13,7 +13,7 @@ import pandas as pd
 
 from rnn_lab.data.calendar import series_calendar
 
-MAPE_EPS = 1e-8  # |actual| below this is treated as zero and left out of MAPE (division by zero)
+MAPE_NEAR_ZERO = 0.02  # a label under 2 % of the largest |label| makes MAPE mislead (its error counts 50x or more)
 SKILL_TIE = 0.02  # |skill| <= 2 %: "about as good as" the baseline
 
 
@@ -33,17 +33,34 @@ def mae(actual, pred) -> float:
     return float(np.mean(np.abs(np.asarray(actual, np.float64) - np.asarray(pred, np.float64))))
 
 
-def mape(actual, pred) -> float:
-    """Mean absolute percentage error in %: 100 * mean(|y - y_hat| / |y|) over the labels with y != 0.
+def mape_unfit(actual) -> str | None:
+    """Why MAPE would mislead on these labels, as a catalogue key under ``train.mape_note``, or None when it is fit.
 
-    Labels equal to zero are skipped (the ratio is undefined); NaN when every label is zero.
+    MAPE divides each error by |y|: labels that change sign (``crosses_zero``) or come near zero relative to the
+    series' scale (``near_zero``: some |y| at most MAPE_NEAR_ZERO of the largest |y|, zero included) blow single
+    errors up into thousands of percent, so the page, the command line and the exports show no MAPE then.
+    """
+    a = np.asarray(actual, np.float64)
+    if a.size == 0:
+        return None
+    if a.min() < 0 < a.max():
+        return "crosses_zero"
+    size = np.abs(a)
+    if size.min() <= MAPE_NEAR_ZERO * size.max():
+        return "near_zero"
+    return None
+
+
+def mape(actual, pred) -> float:
+    """Mean absolute percentage error in %: 100 * mean(|y - y_hat| / |y|).
+
+    NaN when MAPE would mislead on these labels (see :func:`mape_unfit`: they cross zero or come near it).
     """
     a = np.asarray(actual, np.float64)
     p = np.asarray(pred, np.float64)
-    ok = np.abs(a) > MAPE_EPS
-    if not ok.any():
+    if mape_unfit(a) is not None:
         return float("nan")
-    return float(100.0 * np.mean(np.abs(a[ok] - p[ok]) / np.abs(a[ok])))
+    return float(100.0 * np.mean(np.abs(a - p) / np.abs(a)))
 
 
 def regression_metrics(actual, pred) -> dict[str, float]:
@@ -78,11 +95,12 @@ def verdict(skill: float) -> str:
 
 
 def compare(actual, model_pred, naive_pred) -> dict:
-    """Model vs naive metrics on the same labels, the skill score and the verdict key."""
+    """Model vs naive metrics on the same labels, the skill score, the verdict key and why no MAPE is given
+    (``mape_note``: a :func:`mape_unfit` key, or None)."""
     m = regression_metrics(actual, model_pred)
     n = regression_metrics(actual, naive_pred)
     skill = skill_score(m["rmse"], n["rmse"])
-    return {"model": m, "naive": n, "skill": skill, "verdict": verdict(skill)}
+    return {"model": m, "naive": n, "skill": skill, "verdict": verdict(skill), "mape_note": mape_unfit(actual)}
 
 
 OUTSIDE_SHARE = 0.10  # a tenth of the scored targets outside the training range is worth saying
