@@ -115,8 +115,7 @@ else:
     st.markdown(
         t(
             "train.model_line",
-            cell=f"Bidirectional({trained.cell}" if trained.bidirectional else trained.cell,
-            units=", ".join(map(str, trained.units)) + (")" if trained.bidirectional else ""),
+            layers=layers_label(trained),  # the run's name spells the layers the same way
             head=head,
             params=f"{total_params(trained):,}",
         )

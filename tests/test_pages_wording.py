@@ -73,7 +73,8 @@ def test_train_page_model_line_names_bidirectional(app_test):
     for _ in range(3):
         at.button(key="btn_lesson_next").click().run()
     assert at.session_state["_page_path"] == "train"
-    assert "Bidirectional(LSTM(16, 16))" in _texts(at)
+    # spelled as in the run's name (runs.layers_label): "LSTM(16, 16)" would read as Keras arguments, like Conv1D(16, 3)
+    assert "Bidirectional(LSTM(16-16))" in _texts(at) and "LSTM(16, 16)" not in _texts(at)
 
 
 @pytest.mark.parametrize(("lesson_id", "steps", "key"), [("counting", 2, "lr_note"), ("digits", 2, "lr_note_batches")])

@@ -372,7 +372,7 @@ def run(args) -> int:
     if m["source"] == "run":
         print(f"model: {m['file']} ({', '.join(m['layers'])})")
     else:
-        units = ", ".join(map(str, m["units"]))
+        units = "-".join(map(str, m["units"]))  # a stack as in the run names: LSTM(16-16)
         wrap = "Bidirectional " if m["bidirectional"] else ""
         print(f"model: {wrap}{m['cell']}({units}), untrained, seed {m['seed']} ({', '.join(m['layers'])})")
     if "text" in report:

@@ -102,7 +102,7 @@ def model_text(arch: dict | None) -> str:
     elif family == "dense":
         text = "Dense"
     else:
-        units = ",".join(str(u) for u in arch.get("units") or [])
+        units = "-".join(str(u) for u in arch.get("units") or [])  # a stack as in the run names: LSTM(16-16)
         text = f"{'Bi' if arch.get('bidirectional') else ''}{arch.get('cell', 'SimpleRNN')}({units})"
     if arch.get("embedding_vocab"):
         text = f"Embedding + {text}"

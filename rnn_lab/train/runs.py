@@ -366,7 +366,11 @@ def _forecast(prepared, steps: int, forecast_fn) -> tuple[pd.Series | None, str 
 
 def layers_label(arch) -> str:
     """Short name of the trained layers: ``LSTM(32)``, ``Bidirectional(LSTM(16-16))``, ``Conv1D(16, 3)``,
-    ``Dense(32)``, or ``Flatten + Dense(10)`` (a Dense model without a hidden layer: its only layer is the head)."""
+    ``Dense(32)``, or ``Flatten + Dense(10)`` (a Dense model without a hidden layer: its only layer is the head).
+
+    A stack's units are joined by "-" (``LSTM(16-16)``: two LSTM(16) layers): a comma would read as Keras's own
+    arguments, as in ``Conv1D(16, 3)`` or the Keras code view's ``layers.LSTM(16, ...)``. The run names, the runs
+    table, the class board and the Train page's model line all use this one spelling."""
     if arch.family == "conv1d":
         return f"Conv1D({arch.filters}, {arch.kernel_size})"
     if arch.family == "dense":
