@@ -12,8 +12,9 @@ Example::
     python -m rnn_lab generate --run lm.keras --prompt "she" --length 30 --temperature 0 --seed 0 --json
 
 With ``--json`` the output is ``{"task", "config", "n_train", "n_val", "n_test", "history": {"loss", "val_loss"},
-"metrics": {"model", "naive", "skill", ...}, "train_seconds"}``; ``train_seconds`` is training alone. A forecast
-run adds ``"forecast": {"steps", "calendar", "dates", "values", "unit", "reason"}``: the recursive forecast of
+"metrics": {"model", "naive", "skill", "mape_note", ...}, "train_seconds"}``; ``train_seconds`` is training
+alone. ``mape`` is null with ``mape_note`` "crosses_zero" or "near_zero" when the labels change sign or come near
+zero (a percentage error would mislead), else ``mape_note`` is null. A forecast run adds ``"forecast": {"steps", "calendar", "dates", "values", "unit", "reason"}``: the recursive forecast of
 ``--forecast-steps`` values (default 20) in original units, dated on the series' own calendar as the Train page
 draws it (``calendar`` "B" = the next business days of a stock series; ``dates`` are row numbers when the series
 has none), or ``values: null`` and the ``reason`` it cannot be made (several input columns, horizon > 1).
