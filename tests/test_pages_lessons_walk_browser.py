@@ -43,6 +43,19 @@ IN_VIEW = """(selector) => {
   return r.height > 0 && r.top >= -1 && r.top < window.innerHeight - 100;
 }"""
 MAIN_SCROLL = "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return m ? m.scrollTop : 0; }"
+# The page is still: the main pane's height and scroll position and every Plotly chart's drawn size unchanged for
+# ``ms`` (a wait that ends when the page is done, not after a fixed time). ``key`` starts a new watch per call.
+QUIET = """([key, ms]) => {
+  const m = document.querySelector('[data-testid="stMain"]');
+  const plots = [...document.querySelectorAll('.js-plotly-plot')].map(p => {
+    const svg = p.querySelector('.main-svg');
+    return svg ? svg.getAttribute('width') + 'x' + svg.getAttribute('height') : '-';
+  });
+  const sig = (m ? m.scrollHeight + ':' + m.scrollTop : '') + '|' + plots.join(',');
+  const now = performance.now(), q = window.__quiet;
+  if (!q || q.key !== key || q.sig !== sig) { window.__quiet = {key, sig, t: now}; return false; }
+  return now - q.t >= ms;
+}"""
 EPOCHS = {"counting": 5, "why_lstm": 1, "samsung": 1, "deep": 1, "digits": 1, "text": 3}  # a few, to see pages
 # Each walk trains in three lessons (the two walks cover all six that train), to keep the walk near a minute each.
 TRAINS = {"ko": ("counting", "samsung", "text"), "en": ("why_lstm", "deep", "digits")}
@@ -73,6 +86,25 @@ def _settle(tab) -> None:
     time.sleep(0.3)
     wait_for_app(tab)
     tab.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=90_000, polling=200)
+
+
+_QUIET_CALLS = iter(range(10**9))
+
+
+def _quiet(tab, ms: int) -> None:
+    """Wait until the page has been still for ``ms`` (see QUIET); at most 15 s, then go on: the checks that
+    follow say what is wrong."""
+    _wait_until(tab, QUIET, [next(_QUIET_CALLS), ms], timeout=15_000)
+
+
+def _wait_until(tab, script: str, arg=None, timeout: int = 5_000) -> None:
+    """Wait until ``script`` holds (at most ``timeout`` ms), then go on: the check that follows asserts it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # lazy, as conftest's browser fixture
+
+    try:
+        tab.wait_for_function(script, arg=arg, timeout=timeout, polling=100)
+    except PlaywrightTimeout:
+        pass
 
 
 def _path(tab) -> str:
@@ -163,7 +195,7 @@ class Walk:
         page = lessons.LESSONS[lesson_id].page.rsplit("/", 1)[-1][:-3]
         tab.wait_for_url(lambda url: urlsplit(url).path.strip("/") == page, timeout=60_000)
         _settle(tab)
-        tab.wait_for_timeout(1500)  # lessons 4 and 5 opened mid-page once the page had grown to the old position
+        _quiet(tab, 500)  # lessons 4 and 5 opened mid-page once the page had grown to the old position
 
     def next(self, step: int) -> None:
         tab = self.tab
@@ -171,7 +203,7 @@ class Walk:
         tab.locator(".st-key-btn_lesson_next button").click()
         tab.wait_for_url(lambda url: f"lesson_step={step}" in url, timeout=60_000)
         _settle(tab)
-        tab.wait_for_timeout(300)  # the scroll script runs once the page is drawn
+        _wait_until(tab, f"() => ({MAIN_SCROLL})() === 0")  # the scroll script runs once the page is drawn
 
     def train(self, lesson_id: str) -> str:
         """Set a few epochs, press Train; check the live curve and then the results come into view. Returns the
@@ -190,7 +222,7 @@ class Walk:
         tab.locator(".st-key-btn_train_start button").click()
         heading = tab.locator(".st-key-train_results [data-testid='stHeading']").first
         heading.wait_for(timeout=180_000)
-        tab.wait_for_timeout(1500)  # the smooth scroll to the results
+        _wait_until(tab, IN_VIEW, ".st-key-train_results")  # the smooth scroll to the results
         self.check(tab.evaluate("() => window.__liveSeen === true"), where, "the live curve never came into view")
         self.check(tab.evaluate(IN_VIEW, ".st-key-train_results"), where, "the results are not in view")
         _settle(tab)
@@ -209,7 +241,7 @@ class Walk:
             return
         size = tab.viewport_size
         tab.set_viewport_size({"width": size["width"], "height": 4000})
-        tab.wait_for_timeout(2500)  # Plotly redraws every chart at the new size
+        _quiet(tab, 800)  # Plotly redraws every chart at the new size
         tab.locator(selector).first.screenshot(path=str(self.shots / f"{self.lang}_{name}.png"))
         tab.set_viewport_size(size)
         tab.wait_for_timeout(300)
