@@ -116,6 +116,22 @@ def test_a_forged_or_unknown_token_opens_an_empty_workspace(store_url, trained):
     assert store.list_runs("' OR 1=1 --") == []
 
 
+def test_a_new_token_never_starts_with_a_dash_and_an_old_one_works_on_the_command_line(tmp_path, monkeypatch):
+    """One token_urlsafe in 64 starts with "-", which the command line read as an option ("--workspace: expected
+    one argument"): new tokens never do, and one issued before is written --workspace=TOKEN."""
+    assert not any(new_token().startswith("-") for _ in range(3000))  # ~47 of 3000 would, by chance alone
+    monkeypatch.setenv("RNN_LAB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("RNN_LAB_DATABASE_URL", raising=False)
+    from rnn_lab.store.store import default_store, reset_default_store
+
+    reset_default_store()
+    old = "-" + new_token()[1:]
+    assert valid_token(old) and default_store().open_workspace(old) == old
+    code, out, _ = _cli("runs", "list", f"--workspace={old}", "--json")
+    assert code == 0 and json.loads(out)["runs"] == []
+    reset_default_store()
+
+
 def _count(store, table, **where) -> int:
     with store.engine.connect() as conn:
         query = sa.select(sa.func.count()).select_from(table)

@@ -37,7 +37,7 @@ from rnn_lab.share import decode, encode, parse_link
 from rnn_lab.store.pack import loads
 from rnn_lab.store.records import data_identity, settings_values
 from rnn_lab.store.schema import metadata, runs, workspaces
-from rnn_lab.store.store import Store, now, valid_token
+from rnn_lab.store.store import Store, new_token, now, valid_token
 from rnn_lab.tasks import task_of
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: readable from the back of the room
@@ -241,7 +241,7 @@ def assignment_from_link(
 def create_class(store: Store, name: str) -> tuple[str, str]:
     """A new class: ``(code, teacher key)``. The key is shown once; only its hash is kept."""
     name = clean_name(name)
-    key = secrets.token_urlsafe(24)
+    key = new_token(24)  # the teacher passes it as --key KEY: never starting with '-'
     for _ in range(20):
         code = new_code()
         with store._tx() as conn:

@@ -63,7 +63,11 @@ def add_parser(subparsers) -> None:
     )
     sub = p.add_subparsers(dest="runs_command", required=True, parser_class=type(p))
     ls = sub.add_parser("list", help="the workspace's runs, oldest first")
-    ls.add_argument("--workspace", required=True, help="the workspace token (the link's ws= part)")
+    ls.add_argument(
+        "--workspace",
+        required=True,
+        help="the workspace token (the link's ws= part; an older one starting with - is written --workspace=TOKEN)",
+    )
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=list_command)
     show = sub.add_parser("show", help="one run: settings, state, history, metrics")

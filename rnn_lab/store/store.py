@@ -63,8 +63,13 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
+def new_token(nbytes: int = 24) -> str:
+    """An unguessable token (``secrets.token_urlsafe``) that never starts with "-": one in 64 would, and the command
+    line would then read ``--workspace TOKEN`` as two options ("expected one argument")."""
+    while True:
+        token = secrets.token_urlsafe(nbytes)
+        if not token.startswith("-"):
+            return token
 
 
 def valid_token(token: str | None) -> bool:
