@@ -1,6 +1,6 @@
 """Upload a file through the real Data page in Chromium; the screenshot goes to tests/artifacts/data.png."""
 
-from helpers import ARTIFACTS, ROOT, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, ROOT, clipped_on_every_tab, settle, wait_for_app
 
 CSV = "Date,Open,High,Low,Close,Volume\n" + "".join(
     f'2021-{m:02d}-{d:02d},{100 + i},{102 + i},{99 + i},{101 + i + (i % 3)},"{1000 + 10 * i:,}"\n'
@@ -26,7 +26,7 @@ def test_upload_through_the_page(page, app_url, tmp_path):
     assert "X_train (" in body
     page.get_by_role("tab", name="The series").click()
     page.set_viewport_size({"width": 1280, "height": 4200})  # Streamlit scrolls inside the app: grow the window
-    page.wait_for_timeout(1500)
+    settle(page)  # laid out at that height, filled in, every figure drawn
     page.screenshot(path=str(ARTIFACTS / "data.png"))
     page.set_viewport_size({"width": 1280, "height": 800})
     # a bad file: a plain message, the good file stays active
@@ -71,7 +71,7 @@ def test_korean_uploader_projection_mode_and_the_file_kept_across_pages(page, ap
     wait_for_app(page)
     assert page.get_by_text("2024-06-28").count() >= 1  # the incomplete last row is named
     page.set_viewport_size({"width": 1280, "height": 5200})  # the app scrolls inside: show it all
-    page.wait_for_timeout(1500)
+    settle(page)  # laid out at that height, filled in, every figure drawn
     page.screenshot(path=str(ARTIFACTS / "data_ko_projection.png"))
     assert clipped_on_every_tab(page) == []
     page.set_viewport_size({"width": 1280, "height": 800})

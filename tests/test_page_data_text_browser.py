@@ -3,7 +3,7 @@ Korean tokens drawn whole, nothing clipped, no console errors. Screenshot: tests
 
 from __future__ import annotations
 
-from helpers import ARTIFACTS, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, clipped_on_every_tab, settle, wait_for_app
 
 from rnn_lab import i18n
 
@@ -30,7 +30,7 @@ def test_korean_tiny_corpus_in_projection_mode(page, app_url):
         assert i18n.t(f"text_data.{header}", "ko") in body
     # the padding chart labels its cells with whole syllables (SVG text)
     page.set_viewport_size({"width": 1280, "height": 6000})  # Streamlit scrolls inside the app: grow the window
-    page.wait_for_timeout(2000)
+    settle(page)  # laid out at that height, filled in, every figure drawn
     cells = page.locator(".js-plotly-plot .heatmaplayer text")
     labels = {cells.nth(i).text_content() for i in range(cells.count())}
     assert {"나", "는", "구", "글"} <= labels, labels

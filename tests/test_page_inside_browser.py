@@ -3,7 +3,7 @@
 Counting toy, SimpleRNN(10), training window 0 = [0.0, 0.1, 0.2, 0.3, 0.4]: x_t of step t is (t - 1) / 10.
 """
 
-from helpers import ARTIFACTS, wait_for_app
+from helpers import ARTIFACTS, settle, wait_for_app
 
 SLIDER = "input.rl-slider"  # the step view's range input (inside the component's shadow root; Playwright pierces it)
 
@@ -63,7 +63,7 @@ def test_inside_step_view_moves_without_a_server_round_trip(app_url, page):
     wait_for_app(page)
     assert page.locator(".rl-now").inner_text() == "t = 2 / 5" and _x_t(page) == "0.10"  # the echo did not move it
     page.set_viewport_size({"width": 1280, "height": 3600})  # Streamlit scrolls inside its own container
-    page.wait_for_timeout(2500)  # let Plotly finish drawing before the screenshot
+    settle(page)  # laid out at that height, filled in, every figure drawn
     page.screenshot(path=str(ARTIFACTS / "inside.png"), full_page=True)
 
 

@@ -4,7 +4,7 @@ not a missing-glyph box), and nothing on the page is clipped."""
 
 from __future__ import annotations
 
-from helpers import ARTIFACTS, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, clipped_on_every_tab, settle, wait_for_app
 
 LINK = (
     "inside?lang=ko&projection=1&task=next_token&data_source_kind=text&data_text=tiny-ko&data_text_padding=post"
@@ -33,7 +33,7 @@ def test_inside_on_tiny_ko_in_korean_projection(page, app_url):
     wait_for_app(page)
     page.get_by_text("문장을 한 단계씩 따라가기").wait_for(timeout=120_000)
     page.set_viewport_size({"width": 1280, "height": 6000})  # the app scrolls inside; show every figure at once
-    page.wait_for_timeout(2500)
+    settle(page)  # laid out at that height, filled in, every figure drawn
     wait_for_app(page)
     page.locator(".js-plotly-plot .gtitle").first.wait_for(timeout=60_000)
     titles = page.locator(".js-plotly-plot .gtitle")

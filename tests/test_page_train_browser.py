@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import ARTIFACTS, wait_for_app
+from helpers import ARTIFACTS, settle, wait_for_app
 
 
 def test_train_counting_toy_to_the_end(page, app_url):
@@ -15,7 +15,7 @@ def test_train_counting_toy_to_the_end(page, app_url):
     page.get_by_text("Finished 50 epochs").wait_for(timeout=120_000)
     wait_for_app(page)
     page.set_viewport_size({"width": 1280, "height": 3000})  # the app scrolls inside; show all results at once
-    page.wait_for_timeout(1500)
+    settle(page)  # laid out at that height, filled in, every figure drawn
     assert page.get_by_text("Metrics on the training windows").count() >= 1
     assert page.get_by_text("The tutorial's view").count() == 1
     charts = page.locator('[data-testid="stPlotlyChart"]')

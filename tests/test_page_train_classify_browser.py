@@ -3,7 +3,7 @@ matrix, the softmax bars and the comparison table fit on the page; nothing clipp
 
 from __future__ import annotations
 
-from helpers import ARTIFACTS, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, clipped_on_every_tab, settle, wait_for_app
 from helpers import DIGITS_LINK as LINK
 
 
@@ -17,7 +17,7 @@ def test_train_lstm_on_digits_and_see_the_confusion_matrix(page, app_url):
     page.get_by_text("Finished 1 epochs").wait_for(timeout=180_000)
     wait_for_app(page)
     page.set_viewport_size({"width": 1280, "height": 4000})  # the app scrolls inside; show all results at once
-    page.wait_for_timeout(2000)
+    settle(page)  # laid out at that height, filled in, every figure drawn
     titles = page.locator(".js-plotly-plot .gtitle")
     texts = [titles.nth(i).text_content() for i in range(titles.count())]  # SVG text: no inner_text
     assert any("Confusion matrix" in x for x in texts), texts

@@ -4,7 +4,7 @@ console errors."""
 
 from __future__ import annotations
 
-from helpers import ARTIFACTS, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, clipped_on_every_tab, settle, wait_for_app
 
 LINK = (
     "train?lang=ko&projection=1&task=next_token&data_source_kind=text&data_text=tiny-ko&data_text_padding=post"
@@ -26,7 +26,7 @@ def test_train_on_the_tiny_korean_corpus_and_generate_a_line(page, app_url):
     page.get_by_role("button", name="생성", exact=True).click()
     wait_for_app(page)
     page.set_viewport_size({"width": 1280, "height": 6000})  # the app scrolls inside; show all results at once
-    page.wait_for_timeout(2000)
+    settle(page)  # laid out at that height, filled in, every figure drawn
     line = page.locator('.st-key-text_generated [data-testid="stCode"]').inner_text()
     assert sum("\uac00" <= ch <= "\ud7a3" for ch in line) >= 5, line  # a generated line of Hangul syllables
     titles = page.locator(".js-plotly-plot .gtitle")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
-from helpers import ARTIFACTS, clipped_on_every_tab, wait_for_app
+from helpers import ARTIFACTS, clipped_on_every_tab, settle, wait_for_app
 
 PAGES = ("", "architecture", "data", "train", "inside", "lessons")  # "" is Home
 
@@ -47,7 +47,7 @@ def test_every_page_fits_works_offline_and_logs_no_error(page, app_url, lang, pr
             exports.first.wait_for(timeout=120_000)
             wait_for_app(page)
         page.set_viewport_size({"width": 1280, "height": 4000})  # the app scrolls inside: lay it all out
-        page.wait_for_timeout(800)
+        settle(page)  # laid out at that height, every figure drawn
         page.screenshot(path=str(ARTIFACTS / f"pages_{lang}_{mode}_{name or 'home'}.png"))
         cut = clipped_on_every_tab(page)
         page.set_viewport_size({"width": 1280, "height": 800})
@@ -81,7 +81,7 @@ def _walk_task_pages(page, url: str, shots: str, on_train) -> None:
         if name == "train":
             on_train(page)
         page.set_viewport_size({"width": 1280, "height": 5000})
-        page.wait_for_timeout(800)
+        settle(page)  # laid out at that height, every figure drawn
         page.screenshot(path=str(ARTIFACTS / f"pages_{shots}_{name}.png"))
         cut = clipped_on_every_tab(page)
         page.set_viewport_size({"width": 1280, "height": 800})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qsl, urlsplit
 
-from helpers import ARTIFACTS, streamlit_server, wait_for_app
+from helpers import ARTIFACTS, settle, streamlit_server, wait_for_app
 
 from rnn_lab.i18n import t
 
@@ -74,7 +74,7 @@ def _visit_every_page(tab, lang: str, mode: str) -> list[str]:
     problems = []
     for path, name in _pages():
         _open_page(tab, path, lang)
-        tab.wait_for_timeout(800)  # figures finish drawing
+        settle(tab)  # filled in, figures drawn
         shot = ARTIFACTS / f"classroom_{name}_{lang}_{mode}.png"
         tab.screenshot(path=str(shot), full_page=True)
         query = _query(tab)

@@ -10,7 +10,7 @@ import re
 import time
 
 import pytest
-from helpers import ARTIFACTS, start_streamlit, stop_streamlit, wait_for_app
+from helpers import ARTIFACTS, settle, start_streamlit, stop_streamlit, wait_for_app
 
 from rnn_lab.store import Store
 
@@ -87,7 +87,7 @@ def test_a_server_killed_mid_training_comes_back_with_the_run_interrupted_and_re
         tab.get_by_text(f"{said} Its weights were saved after epoch {k}.").wait_for()
         wait_for_app(tab)
         tab.set_viewport_size({"width": 1280, "height": 3000})  # the app scrolls inside: show the page whole
-        tab.wait_for_timeout(1000)
+        settle(tab)
         tab.screenshot(path=str(ARTIFACTS / f"store_kill_{kind}_2_restarted.png"))
         assert store.run_record(token, live["id"])["state"] == "interrupted"  # marked by the restarted server
         # the earlier run is intact: shown with its results, and whole in the store
@@ -120,7 +120,7 @@ def test_a_server_killed_mid_training_comes_back_with_the_run_interrupted_and_re
         tab.get_by_text(f"Results: {record['name']}").wait_for()  # the resumed run, back after a clean restart
         assert tab.get_by_role("button", name=f"Resume from epoch {k}").count() == 0  # resumed: offered no more
         assert tab.get_by_text("Traceback").count() == 0
-        tab.wait_for_timeout(1000)
+        settle(tab)
         tab.screenshot(path=str(ARTIFACTS / f"store_kill_{kind}_4_stopped.png"))
     finally:
         context.close()

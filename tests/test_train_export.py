@@ -106,44 +106,65 @@ def test_a_dense_run_exports_what_was_trained(keras):
     assert arch["family"] == "dense" and arch["cell"] is None and arch["units"] == []
 
 
-def _kernel(tmp_path, monkeypatch) -> str:
-    """A kernel spec for this venv's Python, found through JUPYTER_PATH (offline, nothing installed globally)."""
-    spec = tmp_path / "jupyter" / "kernels" / "rnnlab-test"
+@pytest.fixture(scope="module")
+def notebooks(tmp_path_factory):
+    """Run exported notebooks as Jupyter does (nbclient) on one kernel for the module: this venv's Python, its spec
+    found through JUPYTER_PATH (offline, nothing installed globally). Before each notebook the kernel's namespace is
+    wiped (``%reset -f``) and its directory changed to a fresh one, so a notebook still has to import and define
+    everything it uses; only the kernel's start and TensorFlow's import (~10 s) are paid once."""
+    import nbformat
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    root = tmp_path_factory.mktemp("notebooks")
+    spec = root / "jupyter" / "kernels" / "rnnlab-test"
     spec.mkdir(parents=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "rnn-lab test", "language": "python"}))
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
-    return "rnnlab-test"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JUPYTER_PATH", str(root / "jupyter"))
+        mp.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+        km = KernelManager(kernel_name="rnnlab-test")
+        km.start_kernel(cwd=str(root))
+    count = iter(range(1, 100))
+
+    def run(nb_bytes: bytes) -> str:
+        where = root / f"nb{next(count)}"
+        where.mkdir()
+        clean = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"%cd -q {where}\n%reset -f")])
+        nb = nbformat.reads(nb_bytes.decode(), as_version=4)
+        nbformat.validate(nb)
+        for book, timeout in ((clean, 60), (nb, 300)):
+            client = NotebookClient(book, km=km, timeout=timeout)
+            try:
+                client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+        # a cell's stdout may arrive in several chunks (a print's label and its value apart, TensorFlow's stderr
+        # between): the stdout chunks joined as written
+        return "\n".join(
+            "".join(o.get("text", "") for o in c.get("outputs", []) if o.output_type == "stream" and o.name == "stdout")
+            for c in nb.cells
+            if c.cell_type == "code"
+        )
+
+    try:
+        yield run
+    finally:
+        km.shutdown_kernel(now=True)
 
 
-def _execute(nb_bytes: bytes, tmp_path, kernel: str) -> str:
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.reads(nb_bytes.decode(), as_version=4)
-    nbformat.validate(nb)
-    NotebookClient(nb, kernel_name=kernel, timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
-    # a cell's stdout may arrive in several chunks (a print's label and its value apart, TensorFlow's stderr between):
-    # the stdout chunks joined as written
-    return "\n".join(
-        "".join(o.get("text", "") for o in c.get("outputs", []) if o.output_type == "stream" and o.name == "stdout")
-        for c in nb.cells
-        if c.cell_type == "code"
-    )
-
-
-def test_the_forecast_notebook_reproduces_the_runs_numbers(run, tmp_path, monkeypatch):
-    kernel = _kernel(tmp_path, monkeypatch)
+def test_the_forecast_notebook_reproduces_the_runs_numbers(run, notebooks):
     nb = export.notebook(run, "ko")
     assert "RNN Lab 실행" in nb.decode()  # headings in the page's language
-    out = _execute(nb, tmp_path, kernel)
+    out = notebooks(nb)
     page = export.app_scores(run)
     close(printed(out, "the app's trained model:"), page, EXACT)
     close(printed(out, "this script's training:"), page, FIT)
 
 
-def test_a_language_model_notebook_reproduces_accuracy_and_perplexity(keras, tmp_path, monkeypatch):
+def test_a_language_model_notebook_reproduces_accuracy_and_perplexity(keras, notebooks):
     from rnn_lab.data.text import prepare_text_from_values
 
     p = prepare_text_from_values(
@@ -153,7 +174,7 @@ def test_a_language_model_notebook_reproduces_accuracy_and_perplexity(keras, tmp
     lm = execute(
         p, arch, TrainConfig(epochs=2, batch_size=16, learning_rate=0.01, loss="sparse_categorical_crossentropy")
     )
-    out = _execute(export.notebook(lm), tmp_path, _kernel(tmp_path, monkeypatch))
+    out = notebooks(export.notebook(lm))
     page = export.app_scores(lm)
     assert set(page["model"]) == {"accuracy", "perplexity"} and page["baseline"]["perplexity"] > 1
     close(printed(out, "the app's trained model:"), page, EXACT)

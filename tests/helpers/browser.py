@@ -95,11 +95,33 @@ CLIPPED = """() => {
 }"""
 
 
+# Two animation frames: the layout and paint of what was just changed are done.
+_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+# The page's run is over: its main area has text, no element is a placeholder still waiting for its content
+# (stSkeleton) or left from the run before (data-stale), and every visible Plotly figure has drawn its SVG. (The
+# status widget wait_for_app looks for is not always shown: after a page switch the page can go on filling in for
+# seconds without it.)
+_READY = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main || !main.innerText.trim()) return false;
+  if (document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')) return false;
+  return [...document.querySelectorAll('.js-plotly-plot')]
+    .filter(p => p.getBoundingClientRect().width > 0).every(p => p.querySelector('.main-svg'));
+}"""
+
+
+def settle(tab, timeout: float = 60_000) -> None:
+    """Wait (polling) until the page's run has filled the page in (:data:`_READY`) and it is laid out and painted."""
+    tab.wait_for_function(_READY, timeout=timeout, polling=100)
+    tab.evaluate(_FRAMES)
+
+
 def clipped_on_every_tab(tab) -> list[str]:
     """:data:`CLIPPED` on the page as it is, then again with each of the page's tabs opened in turn."""
     found = tab.evaluate(CLIPPED)
     for tab_button in tab.locator('[data-testid="stMain"] [role="tab"]').all():
         tab_button.click()
-        tab.wait_for_timeout(500)
+        tab_button.and_(tab.locator('[aria-selected="true"]')).wait_for()  # the tab is the open one
+        settle(tab)
         found += tab.evaluate(CLIPPED)
     return found
