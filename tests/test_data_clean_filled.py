@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import ROOT
-from helpers import open_result_tab, samsung_with_nulls
+from helpers import samsung_with_nulls
 
 from rnn_lab import i18n
 from rnn_lab.data.clean import clean, filled_runs
@@ -152,7 +152,6 @@ def test_train_page_warns_about_the_gap_and_shows_the_windows_left_out(app_test,
     assert m["naive"]["rmse"] == pytest.approx(M.rmse(real["actual"], real["naive"]), rel=1e-9)
     assert m["skill"] == pytest.approx(1 - m["model"]["rmse"] / m["naive"]["rmse"])
     assert [k for k, _ in m["diagnosis"]][0] == "filled_labels"
-    open_result_tab(at, "scores")  # the scores and the diagnosis (issue 22: a tab below the predictions chart)
     caption = i18n.t(
         "train.left_out",
         "ko",
@@ -166,6 +165,5 @@ def test_train_page_warns_about_the_gap_and_shows_the_windows_left_out(app_test,
     apart = next(tr for tr in fig["data"] if tr.get("name") == i18n.t("train.filled_point", "ko"))
     assert len(_values(apart["y"])) == 68
     assert any("채운 레이블" in m.value for m in at.markdown)  # the diagnosis names the filled labels
-    open_result_tab(at, "export")
     notebook = next(d for d in at.get("download_button") if d.proto.label == i18n.t("train.export_notebook", "ko"))
     assert notebook.proto.help == i18n.t("train.export_notebook_help", "ko")

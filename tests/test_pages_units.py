@@ -6,7 +6,6 @@ import json
 
 import pandas as pd
 import pytest
-from helpers import open_result_tab
 from helpers import plotly_values as _values
 from helpers import wait_for_job as _wait_for_job
 
@@ -49,7 +48,6 @@ def test_train_page_metrics_hovers_and_forecast_in_won(app_test, keras):
     assert job.state == "done", job.error
     at.run()
     assert not at.exception
-    open_result_tab(at, "scores")
     metrics = next(tb.value for tb in at.dataframe if len(tb.value) == 4 and tb.value.shape[1] == 3)
     assert metrics.iloc[0, 0] == "MSE (원²)"
     rmse = metrics.iloc[1, 1]

@@ -8,7 +8,6 @@ import json
 
 import numpy as np
 import pytest
-from helpers import open_result_tab
 from streamlit.testing.v1 import AppTest
 
 from rnn_lab.store import Store, default_store, reset_default_store
@@ -72,12 +71,11 @@ def test_a_run_comes_back_from_the_workspace_link(fresh_store, keras):
     (back,) = again.session_state["runs"]
     assert back.store_id == run.store_id and back.id == 1
     assert back.history == run.history and back.metrics["model"]["rmse"] == pytest.approx(run.metrics["model"]["rmse"])
-    loss = next(json.loads(c.proto.spec) for c in again.get("plotly_chart") if "Loss per epoch" in c.proto.spec)
-    assert loss["data"][0]["y"] == pytest.approx(run.history["loss"])
-    open_result_tab(again, "scores")  # the metrics table is in its tab (issue 22)
     tables = [df.value for df in again.dataframe]
     metrics = next(tb for tb in tables if len(tb) == 4 and tb.shape[1] == 3)
     assert float(metrics.iloc[1, 1]) == pytest.approx(run.metrics["model"]["rmse"], rel=1e-3)
+    loss = next(json.loads(c.proto.spec) for c in again.get("plotly_chart") if "Loss per epoch" in c.proto.spec)
+    assert loss["data"][0]["y"] == pytest.approx(run.history["loss"])
 
     again.switch_page("app_pages/inside.py").run()  # the Inside page opens the saved run on its own model
     assert not again.exception, again.exception

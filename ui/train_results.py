@@ -23,7 +23,6 @@ from ui.common import lang, projection, show_table, styled, t
 from ui.train_form import _set_lr
 from ui.widgets import number_ui
 
-RESULT_TABS = ("loss", "scores", "residuals", "export")  # a forecast's results below its predictions chart
 SPLIT_ROLE = {"train": "train", "val": "validation", "test": "test"}
 
 
@@ -282,6 +281,8 @@ def metrics_ui(run) -> None:
         st.caption(
             t("train.left_out", n=m["left_out"], total=m["left_out"] + m["scored"], split=split, scored=m["scored"])
         )
+    verdict = t(f"train.verdict.{m['verdict']}")
+    {"beats": st.success, "ties": st.warning, "loses": st.error}.get(m["verdict"], st.info)(verdict)
     diagnosis = m.get("diagnosis") or []
     if diagnosis:  # what the page measured, each with what would help
         st.markdown(f"**{t('train.diagnosis.title')}**")
@@ -291,13 +292,6 @@ def metrics_ui(run) -> None:
                 values = {**values, "split": t(f"train.split_short.{values['split']}")}
             lines.append(f"- {t(f'train.diagnosis.{key}', **values)}")
         st.markdown("\n".join(lines))
-
-
-def verdict_ui(run) -> None:
-    """Beats, ties or loses to the baseline: one line, shown with the predictions chart."""
-    m = run.metrics
-    verdict = t(f"train.verdict.{m['verdict']}")
-    {"beats": st.success, "ties": st.warning, "loses": st.error}.get(m["verdict"], st.info)(verdict)
 
 
 def tutorial_ui(run) -> None:
@@ -332,8 +326,7 @@ def _results_chart(run, what, make, key: str) -> None:
 def results_ui(run) -> None:
     st.header(t("train.results", name=run.name))
     _stop_message(run)
-    if task_of_data(run).label_kind in ("token", "class"):
-        _results_chart(run, "loss", lambda: loss_figure(run.history, run.train.loss), "chart_train_loss")
+    _results_chart(run, "loss", lambda: loss_figure(run.history, run.train.loss), "chart_train_loss")
     if task_of_data(run).label_kind == "token":
         text_train.results_ui(run)
         export_ui(run)
@@ -344,34 +337,16 @@ def results_ui(run) -> None:
             text_train.worst_reviews_ui(run)
         export_ui(run)
         return
-    # issue 22: the predictions chart and the verdict first; the rest behind tabs of which only the open one is
-    # built and sent, so the browser draws two charts after the press of Train instead of ~30 elements at once
+    if run.source == "toy:counting":
+        tutorial_ui(run)
+    metrics_ui(run)
     number_ui("train_forecast_steps", t("train.forecast_steps"), 5)
     steps = int(st.session_state.get("train_forecast_steps", 20))
     series, reason = forecast(run, steps)  # the first steps of the forecast the job computed: no Keras call here
     _results_chart(run, ("predictions", steps), lambda: predictions_figure(run, series), "chart_train_predictions")
     st.caption(t("train.forecast_caveat") if reason is None else t(f"train.forecast.{reason}"))
-    verdict_ui(run)
-    loss, scores, residuals, exports = st.tabs(
-        [t(f"train.result_tabs.{name}") for name in RESULT_TABS],
-        key="train_result_tab",
-        on_change="rerun",
-        default=t("train.result_tabs.loss"),
-    )
-    if loss.open:
-        with loss:
-            _results_chart(run, "loss", lambda: loss_figure(run.history, run.train.loss), "chart_train_loss")
-    if scores.open:
-        with scores:
-            if run.source == "toy:counting":
-                tutorial_ui(run)
-            metrics_ui(run)
-    if residuals.open:
-        with residuals:
-            _results_chart(run, "residuals", lambda: residual_figure(run), "chart_train_residuals")
-    if exports.open:
-        with exports:
-            export_ui(run)
+    _results_chart(run, "residuals", lambda: residual_figure(run), "chart_train_residuals")
+    export_ui(run)
 
 
 # ---------------------------------------------------------------- export

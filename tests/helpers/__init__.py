@@ -5,7 +5,7 @@ file. ``paths``: where things are; ``browser``: the live app and Chromium helper
 files several tests use; ``scripts``: running an exported training script.
 """
 
-from helpers.apptest import next_token_state, open_result_tab, plotly_values, upload, wait_for_job
+from helpers.apptest import next_token_state, plotly_values, upload, wait_for_job
 from helpers.browser import (
     CLIPPED,
     clipped_on_every_tab,
@@ -38,7 +38,6 @@ __all__ = [
     "counting",
     "free_port",
     "next_token_state",
-    "open_result_tab",
     "numpy_trace",
     "plotly_values",
     "run_exported_script",

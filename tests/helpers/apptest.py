@@ -51,16 +51,3 @@ def next_token_state(text: str, tokens: str) -> dict:
         "arch_units_1": 8,
         "arch_embedding_dim": 8,
     }
-
-
-def open_result_tab(at, name: str):
-    """Open one tab below a forecast's predictions chart on the Train page (loss, scores, residuals, export): only
-    the open tab is built (issue 22), as when the user clicks it."""
-    from rnn_lab import i18n
-
-    at.session_state["train_result_tab"] = i18n.t(
-        f"train.result_tabs.{name}", at.session_state["lang"] if "lang" in at.session_state else "en"
-    )
-    at.run()
-    assert not at.exception, at.exception
-    return at
