@@ -116,71 +116,78 @@ step_fragment()
 if text:  # ----- the learned token vectors ------------------------------------------------------------------
     ui.embedding_ui(picked, window, picked.data)
 
-# ----- weights ------------------------------------------------------------------------------------------------
-st.subheader(t("inside.weights_title"))
-st.markdown(t(f"inside.weights_help_{layer_run.kind}"))
-trace = layer_run.directions[0]
-w1, w2 = (st.container(), st.container()) if projection() else st.columns(2)  # big fonts need the full width
-with w1:
-    plot(views.weight_figure(trace, "kernel", lang(), short_labels=projection()), key="inside_fig_kernel")
-with w2:
-    plot(views.weight_figure(trace, "recurrent_kernel", lang(), short_labels=projection()), key="inside_fig_recurrent")
+# ----- below the step view: one section at a time (only the chosen one is built and drawn) ----------------------
+st.divider()
+section = ui.section_ui()
 
-# ----- the NumPy code ------------------------------------------------------------------------------------------
-with st.expander(t("inside.code_title"), expanded=False):
+if section == "weights":
+    st.subheader(t("inside.weights_title"))
+    st.markdown(t(f"inside.weights_help_{layer_run.kind}"))
+    trace = layer_run.directions[0]
+    w1, w2 = (st.container(), st.container()) if projection() else st.columns(2)  # big fonts need the full width
+    with w1:
+        plot(views.weight_figure(trace, "kernel", lang(), short_labels=projection()), key="inside_fig_kernel")
+    with w2:
+        plot(
+            views.weight_figure(trace, "recurrent_kernel", lang(), short_labels=projection()),
+            key="inside_fig_recurrent",
+        )
+
+elif section == "code":  # the NumPy code
+    st.subheader(t("inside.code_title"))
     st.caption(t("inside.code_help"))
     if text:
         st.markdown(t("text_inside.code_embedding"))
     ui.numpy_code_ui(layer_run.kind)
 
-# ----- before / after ----------------------------------------------------------------------------------------------
-st.subheader(t("inside.before_after_title"))
-if picked.run is None:
-    st.info(
-        t("text_inside.before_after_need_run" if text else f"inside.before_after_need_run{noun}"),
-        icon=":material/info:",
-    )
-else:
-    before_model, before_key = ui.untrained_model(picked.arch, picked.seed)
-    before = ui.analysis(ui.Picked(model=before_model, key=before_key, arch=picked.arch, label=""), window)
-    before_layer = before["run"].recurrent_layers[int(st.session_state["inside_layer"]) - 1]
-    b1, b2 = st.columns(2)
-    if text:  # the next token after the sentence, or the class, as the metric above says it
-        b1.metric(t("inside.prediction_untrained"), ui.text_prediction(before["run"], window, picked.data)[1])
-        b2.metric(t("inside.prediction_trained"), ui.text_prediction(model_run, window, picked.data)[1])
+elif section == "before_after":
+    st.subheader(t("inside.before_after_title"))
+    if picked.run is None:
+        st.info(
+            t("text_inside.before_after_need_run" if text else f"inside.before_after_need_run{noun}"),
+            icon=":material/info:",
+        )
     else:
-        b1.metric(t("inside.prediction_untrained"), ui.prediction_text(before["run"].output, picked.data))
-        b2.metric(t("inside.prediction_trained"), ui.prediction_text(model_run.output, picked.data))
-    for col, fig, name in zip(
-        st.columns(2),
-        views.before_after_figures(before_layer.directions[0], layer_run.directions[0], lang()),
-        ("before", "after"),
-        strict=True,
-    ):
-        with col:
-            plot(fig, key=f"inside_fig_{name}")
+        before_model, before_key = ui.untrained_model(picked.arch, picked.seed)
+        before = ui.analysis(ui.Picked(model=before_model, key=before_key, arch=picked.arch, label=""), window)
+        before_layer = before["run"].recurrent_layers[int(st.session_state["inside_layer"]) - 1]
+        b1, b2 = st.columns(2)
+        if text:  # the next token after the sentence, or the class, as the metric above says it
+            b1.metric(t("inside.prediction_untrained"), ui.text_prediction(before["run"], window, picked.data)[1])
+            b2.metric(t("inside.prediction_trained"), ui.text_prediction(model_run, window, picked.data)[1])
+        else:
+            b1.metric(t("inside.prediction_untrained"), ui.prediction_text(before["run"].output, picked.data))
+            b2.metric(t("inside.prediction_trained"), ui.prediction_text(model_run.output, picked.data))
+        for col, fig, name in zip(
+            st.columns(2),
+            views.before_after_figures(before_layer.directions[0], layer_run.directions[0], lang()),
+            ("before", "after"),
+            strict=True,
+        ):
+            with col:
+                plot(fig, key=f"inside_fig_{name}")
 
-# ----- the vanishing gradient ------------------------------------------------------------------------------------------
-st.subheader(t("inside.grad_title"))
-st.markdown(t(f"text_inside.grad_help_{picked.data.task}" if text else "inside.grad_help"))
-cells = layer_run.directions[0].units * layer_run.x.shape[1]
-if entry["conn"] is None and cells > ui.AUTO_CONNECTIVITY_CELLS:
-    st.caption(t("inside.grad_on_request", units=layer_run.directions[0].units, steps=layer_run.x.shape[1]))
-    if st.button(t("inside.grad_button"), key="btn_inside_grad"):
-        with st.spinner(t("inside.grad_running")):
-            ui.connectivity_for(picked, window, entry)
-if entry["conn"] is not None or cells <= ui.AUTO_CONNECTIVITY_CELLS:
-    with tf_spinner():
-        conn = ui.connectivity_for(picked, window, entry)
-    from rnn_lab.inside.connectivity import early_late_ratio
+elif section == "grad":  # the vanishing gradient
+    st.subheader(t("inside.grad_title"))
+    st.markdown(t(f"text_inside.grad_help_{picked.data.task}" if text else "inside.grad_help"))
+    cells = layer_run.directions[0].units * layer_run.x.shape[1]
+    if entry["conn"] is None and cells > ui.AUTO_CONNECTIVITY_CELLS:
+        st.caption(t("inside.grad_on_request", units=layer_run.directions[0].units, steps=layer_run.x.shape[1]))
+        if st.button(t("inside.grad_button"), key="btn_inside_grad"):
+            with st.spinner(t("inside.grad_running")):
+                ui.connectivity_for(picked, window, entry)
+    if entry["conn"] is not None or cells <= ui.AUTO_CONNECTIVITY_CELLS:
+        with tf_spinner():
+            conn = ui.connectivity_for(picked, window, entry)
+        from rnn_lab.inside.connectivity import early_late_ratio
 
-    if text:
-        ui.token_connectivity_ui(picked, window, conn)
-    else:
-        plot(views.connectivity_figure(conn, lang()), key="inside_fig_conn")
-        st.caption(t("inside.grad_ratio", ratio=early_late_ratio(conn)))
+        if text:
+            ui.token_connectivity_ui(picked, window, conn)
+        else:
+            plot(views.connectivity_figure(conn, lang()), key="inside_fig_conn")
+            st.caption(t("inside.grad_ratio", ratio=early_late_ratio(conn)))
 
-# ----- the experiment: a background thread (the page stays usable), with Stop ------------------------------------------
-st.subheader(t("inside.exp_title"))
-st.markdown(t("inside.exp_help"))
-ui.experiment_ui()
+else:  # the experiment: a background thread (the page stays usable), with Stop
+    st.subheader(t("inside.exp_title"))
+    st.markdown(t("inside.exp_help"))
+    ui.experiment_ui()

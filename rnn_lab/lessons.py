@@ -197,7 +197,7 @@ LESSONS: dict[str, Lesson] = {
             },
             [
                 (DATA, {}),
-                (INSIDE, {}),
+                (INSIDE, {"inside_section": "experiment"}),  # the step's text runs the experiment on this page
                 (TRAIN, {}),
                 (TRAIN, {"arch_cell": "LSTM"}),
                 (TRAIN, {"arch_cell": "GRU"}),

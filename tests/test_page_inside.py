@@ -23,6 +23,16 @@ def _charts(at) -> list[dict]:
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
+def _chart_keys(at) -> list[str]:
+    """The keys of the Plotly charts on the page (their element ids end with the key)."""
+    return ["inside_fig_" + el.proto.id.split("inside_fig_")[-1] for el in at.get("plotly_chart")]
+
+
+def _numpy_code(at) -> list[str]:
+    """The NumPy rewrite's source shown on the page (the sidebar's link boxes are code elements too)."""
+    return [c.value for c in at.code if c.language == "python"]
+
+
 def _step_view(at) -> dict:
     """The data the browser-side step view got (every step's values, and the step to open at)."""
     (view,) = [el for el in at.get("bidi_component") if el.proto.component_name == "rnn_lab_inside_step"]
@@ -46,18 +56,41 @@ def test_page_renders_and_numpy_matches_keras(keras, app_test, lang):
     titles = " ".join(at.title[i].value for i in range(len(at.title)))
     assert ("셀 내부" in titles) == (lang == "ko") and "Inside the cell" in titles
     assert view["labels"]["step"] == ("Time step t" if lang == "en" else "시간 단계 t")
-    assert any("def simple_rnn_forward" in c.value for c in at.code)  # the library source itself
+    # below the step view one section at a time (issue 22): the weights when the page opens, the others on request
+    assert at.radio(key="inside_section").value == "weights"
+    assert [k for k in _chart_keys(at) if not k.startswith("inside_fig_time")] == [
+        "inside_fig_kernel",
+        "inside_fig_recurrent",
+    ]
+    assert not _numpy_code(at) and not any(b.key == "btn_inside_experiment" for b in at.button)
+    seen = {
+        "charts": _charts(at),
+        "captions": [c.value for c in at.caption],
+        "markdown": [m.value for m in at.markdown],
+    }
+    for section in ("code", "before_after", "grad", "experiment"):
+        at.radio(key="inside_section").set_value(section).run()
+        assert not at.exception, at.exception
+        assert not any(k in ("inside_fig_kernel", "inside_fig_recurrent") for k in _chart_keys(at))
+        assert bool(_numpy_code(at)) == (section == "code")
+        assert ("inside_fig_conn" in _chart_keys(at)) == (section == "grad")
+        assert any(b.key == "btn_inside_experiment" for b in at.button) == (section == "experiment")
+        seen["charts"] += _charts(at)
+        seen["captions"] += [c.value for c in at.caption]
+        seen["markdown"] += [m.value for m in at.markdown]
+        if section == "code":
+            assert any("def simple_rnn_forward" in c for c in _numpy_code(at))  # the library source itself
     # The window label is evaluated (issue: "0 ~ 10 - 1"): the training split of the counting toy has 10 windows.
     label = at.number_input(key="inside_window").label
     assert label == ("Window number (0 to 9)" if lang == "en" else "윈도우 번호 (0 ~ 9)")
     # Issue 14: a SimpleRNN has no cell state and no gates, and no symbol is shown as raw LaTeX.
-    figures = [json.dumps(c["layout"], ensure_ascii=False) for c in _charts(at)] + [
+    figures = [json.dumps(c["layout"], ensure_ascii=False) for c in seen["charts"]] + [
         json.dumps(view, ensure_ascii=False)
     ]
-    about_this_cell = " ".join([*(c.value for c in at.caption), *figures])  # captions, figures, the step view
+    about_this_cell = " ".join([*seen["captions"], *figures])  # every section's captions and figures, the step view
     assert "c_t" not in about_this_cell and "c<sub>t</sub>" not in about_this_cell and "(와" not in about_this_cell
     assert "gate" not in about_this_cell.lower() and "게이트" not in about_this_cell
-    shown = " ".join([*(m.value for m in at.markdown), about_this_cell])
+    shown = " ".join([*seen["markdown"], about_this_cell])
     assert "h_{t-1}" not in re.sub(r"\$[^$]*\$", "", shown)  # only inside $...$ (KaTeX)
 
 
@@ -143,7 +176,9 @@ def test_trained_run_before_and_after(keras, app_test):
 
     prepared = _sine()
     run = _run(prepared, epochs=10)
-    at = app_test(page=PAGE, runs=[run], inside_source="run", inside_split="test", inside_window=2)
+    at = app_test(
+        page=PAGE, runs=[run], inside_source="run", inside_split="test", inside_window=2, inside_section="before_after"
+    )
     assert not at.exception, at.exception
     assert not at.error
     assert _delta(at) < 1e-5
@@ -188,7 +223,7 @@ def _finished_job(at, timeout: float = 600):
 
 
 def test_experiment_runs_in_the_background_and_shows_curves_and_a_conclusion(keras, app_test):
-    at = app_test(page=PAGE, inside_exp_lag=8, inside_exp_units=3, inside_exp_epochs=2)
+    at = app_test(page=PAGE, inside_section="experiment", inside_exp_lag=8, inside_exp_units=3, inside_exp_epochs=2)
     at.button(key="btn_inside_experiment").click().run()
     assert not at.exception, at.exception
     assert at.button(key="btn_inside_experiment").disabled  # one experiment at a time
@@ -208,7 +243,9 @@ def test_experiment_runs_in_the_background_and_shows_curves_and_a_conclusion(ker
 def test_stop_keeps_the_cells_already_finished(keras, app_test, lang):
     import time
 
-    at = app_test(page=PAGE, lang=lang, inside_exp_lag=8, inside_exp_units=3, inside_exp_epochs=60)
+    at = app_test(
+        page=PAGE, lang=lang, inside_section="experiment", inside_exp_lag=8, inside_exp_units=3, inside_exp_epochs=60
+    )
     at.button(key="btn_inside_experiment").click().run()
     job = at.session_state["inside_exp_job"]
     deadline = time.monotonic() + 600

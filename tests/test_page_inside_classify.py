@@ -132,7 +132,14 @@ def test_a_trained_classify_run_is_opened_and_forecast_runs_are_not(keras, app_t
     sine = prepare(make_toy("sine", length=60), "value", window=5, val_frac=0.2, test_frac=0.1)
     forecast_arch = ArchConfig(cell="SimpleRNN", units=(3,), timesteps=5, features=1)
     sine_run = execute(sine, forecast_arch, TrainConfig(epochs=1, seed=0), name="sine", jit=False)
-    at = app_test(page=PAGE, runs=[digit_run, sine_run], inside_split="test", inside_window=5, **DIGITS)
+    at = app_test(
+        page=PAGE,
+        runs=[digit_run, sine_run],
+        inside_split="test",
+        inside_window=5,
+        inside_section="before_after",
+        **DIGITS,
+    )
     assert not at.exception, at.exception
     assert not at.error
     assert at.session_state["inside_source"] == "run" and at.session_state["inside_run"] == "digits-gru"

@@ -44,7 +44,7 @@ def _entry_and_model(at):
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_next_token_tiny_ko_step_through(keras, app_test, lang):
-    at = app_test(page=PAGE, lang=lang, inside_step=3, **_state("next_token", "tiny-ko"))
+    at = app_test(page=PAGE, lang=lang, inside_step=3, inside_section="grad", **_state("next_token", "tiny-ko"))
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     prepared = at.session_state["prepared"]
@@ -115,6 +115,7 @@ def test_classify_nsmc_running_probability(keras, app_test, lang):
         lang=lang,
         inside_split="val",
         inside_window=1,
+        inside_section="grad",
         **_state("classify", "nsmc", data_text_limit=100, data_text_maxlen=20, arch_mask_zero=True),
     )
     assert not at.exception, at.exception
@@ -152,7 +153,7 @@ def test_a_trained_next_token_run_is_opened_with_its_learned_embeddings(keras, a
     arch = ArchConfig(cell="LSTM", units=(6,), embedding_dim=4, mask_zero=True)
     cfg = TrainConfig(epochs=2, learning_rate=0.02, seed=1, loss="sparse_categorical_crossentropy")
     run = execute(data, arch, cfg, name="ko-lstm", jit=False)
-    at = app_test(page=PAGE, lang="ko", runs=[run], **_state("next_token", "tiny-ko"))
+    at = app_test(page=PAGE, lang="ko", runs=[run], inside_section="before_after", **_state("next_token", "tiny-ko"))
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.session_state["inside_source"] == "run" and at.session_state["inside_run"] == "ko-lstm"

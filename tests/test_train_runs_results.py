@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from rnn_lab.arch.config import ArchConfig
+from rnn_lab.inside.settings import SECTIONS
 from rnn_lab.train.engine import FORECAST_STEPS, TrainConfig
 
 RTOL = 1e-5  # float32 round-off: a compiled graph adds in another order than the eager calls
@@ -241,9 +242,15 @@ def test_stepping_and_rerunning_the_inside_page_makes_no_keras_call(app_test, ke
     run = _forecast_run(epochs=2)
     at = app_test(page="app_pages/inside.py", runs=[run], inside_source="run", inside_split="test", inside_window=1)
     assert not at.exception, at.exception
+    for section in SECTIONS:  # every section below the step view once (the gradients, the untrained twin, ...)
+        at.session_state["inside_section"] = section
+        at.run()
+        assert not at.exception, at.exception
     counter = _Counter(monkeypatch)
-    at.run()
-    at.session_state["inside_step"] = 3
-    at.run()
-    assert not at.exception
+    for step, section in enumerate(SECTIONS, start=1):
+        at.session_state["inside_section"] = section
+        at.run()
+        at.session_state["inside_step"] = step
+        at.run()
+        assert not at.exception
     assert counter.calls == {}

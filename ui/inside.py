@@ -29,7 +29,7 @@ from rnn_lab.inside import numpy_rnn, views
 from rnn_lab.inside import text_views as tv
 from rnn_lab.inside.connectivity import connectivity, early_late_ratio, token_connectivity
 from rnn_lab.inside.numpy_rnn import max_abs_diff, run_model
-from rnn_lab.inside.settings import SPLITS
+from rnn_lab.inside.settings import SECTIONS, SPLITS
 from rnn_lab.inside.text import last_token_step, step_tokens
 from rnn_lab.store.records import has_model as stored_has_model
 from rnn_lab.tasks import task_of_data
@@ -304,6 +304,22 @@ def layer_ui(model_run):
             format_func=lambda i: f"{i}: {layers[i - 1].name}",
         )
     return layers[int(state["inside_layer"]) - 1]
+
+
+def section_ui() -> str:
+    """Which section is drawn below the step view (weights, code, before/after, gradient, experiment).
+
+    Only the chosen one is built and sent: an expander's content is built (and drawn) even when closed, so a choice
+    is what spares the browser drawing every section's figures with the step view (issue 22)."""
+    st.radio(
+        t("inside.section"),
+        options=list(SECTIONS),
+        key="inside_section",
+        horizontal=True,
+        format_func=lambda name: t(f"inside.section_names.{name}"),
+        help=t("inside.section_help"),
+    )
+    return str(st.session_state["inside_section"])
 
 
 def _clamp_step(n_steps: int) -> None:

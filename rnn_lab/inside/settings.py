@@ -5,7 +5,16 @@ from rnn_lab.settings import Setting
 
 SOURCES = ("untrained", "run")  # the current architecture with seeded initial weights, or a trained run
 SPLITS = ("train", "val", "test")
-TEXT_FROM = ("sample", "typed")  # text: a sentence of the dataset, or one the user types (kept in the session only)
+TEXT_FROM = ("sample", "typed")
+# what is drawn below the step view: one section at a time, so a switch to the page draws the step view and the heat
+# maps with one section's figures, not all of them at once (issue 22: the browser's drawing was most of the wait)
+SECTIONS = (
+    "weights",
+    "code",
+    "before_after",
+    "grad",
+    "experiment",
+)  # text: a sentence of the dataset, or one the user types (kept in the session only)
 
 SETTINGS = (
     Setting("inside_source", "untrained", choices=SOURCES),
@@ -16,6 +25,7 @@ SETTINGS = (
     Setting("inside_text_from", "sample", choices=TEXT_FROM),
     Setting("inside_layer", 1, min=1, max=4),  # which recurrent layer to open (1 = bottom)
     Setting("inside_step", 1, min=1, max=1000),  # the time step t shown (1-based)
+    Setting("inside_section", "weights", choices=SECTIONS),  # the section shown below the step view
     # The vanishing-gradient experiment (long_memory toy): answer = rho * the value `lag` steps back.
     # One lag everywhere: the toy's default (Data page), this experiment and the "Why LSTM?" lesson.
     Setting("inside_exp_lag", TOYS["long_memory"].params["lag"], min=5, max=100),
