@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import json
 
+from helpers import DIGITS as DIGITS_DATA
 from helpers import counting
 
 from rnn_lab import i18n
 
-DIGITS = {
-    "task": "classify",
-    "data_source_kind": "digits",
-    "data_digits_limit": 200,
-    "data_val_frac": 0.1,
-    "arch_timesteps": 28,
-    "arch_features": 28,
-    "arch_dense_units": 10,
-    "train_loss": "sparse_categorical_crossentropy",
-}
+DIGITS = {**DIGITS_DATA, "train_loss": "sparse_categorical_crossentropy"}
 
 
 def _compare(at):

@@ -10,12 +10,11 @@ the same float64 metrics): those numbers must match to rounding (rel 1e-9). They
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 
 import numpy as np
 import pytest
+from helpers import run_script
 
 from rnn_lab.arch.config import ArchConfig
 from rnn_lab.data.clean import clean
@@ -70,16 +69,7 @@ def run(keras):
 def test_the_script_alone_brings_its_data_and_prints_the_pages_numbers(run, tmp_path):
     assert run.metrics["left_out"] == 10  # the filled labels are not scored ...
     (tmp_path / "train_rnn_lab.py").write_text(export.script(run))  # nothing else in the folder
-    out = subprocess.run(
-        [sys.executable, "train_rnn_lab.py"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
-        timeout=300,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
+    out = run_script(tmp_path)
     page = export.app_scores(run)
     assert page["mape_note"] == "crosses_zero" and page["model"]["mape"] is None  # a sine: no MAPE, here as there
     assert page["model"]["rmse"] == run.metrics["model"]["rmse"] and page["skill"] == run.metrics["skill"]

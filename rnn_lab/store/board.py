@@ -26,8 +26,7 @@ from datetime import UTC, datetime
 
 from rnn_lab.arch.config import ArchConfig
 from rnn_lab.i18n import t
-from rnn_lab.store.classes import BOARD_COLUMNS, class_runs, members, queue_positions, student_class, teacher_class
-from rnn_lab.store.pack import loads
+from rnn_lab.store.classes import board_rows, class_runs, members, queue_positions, student_class, teacher_class
 from rnn_lab.store.records import settings_values
 from rnn_lab.store.schema import runs
 from rnn_lab.tasks import get_task
@@ -366,19 +365,7 @@ def student_view(store, token: str | None) -> dict | None:
 
 def store_runs_of(store, cls: dict) -> list[dict]:
     """The student's own runs only (board columns), by their workspace."""
-    import sqlalchemy as sa
-
-    with store._tx() as conn:
-        rows = conn.execute(
-            sa.select(*BOARD_COLUMNS).where(runs.c.workspace_id == cls["workspace_id"]).order_by(runs.c.created_at)
-        ).all()
-    out = []
-    for r in rows:
-        m = dict(r._mapping)
-        for key in ("settings", "arch", "train", "history", "metrics"):
-            m[key] = loads(m[key])
-        out.append(m)
-    return out
+    return board_rows(store, runs.c.workspace_id == cls["workspace_id"])
 
 
 def _csv_cell(value) -> str:

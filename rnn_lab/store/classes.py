@@ -394,10 +394,13 @@ BOARD_COLUMNS = (
 def class_runs(store: Store, class_id: int) -> list[dict]:
     """Every run of the class's members (no blobs), oldest first, JSON columns decoded."""
     member_ws = sa.select(class_members.c.workspace_id).where(class_members.c.class_id == class_id)
+    return board_rows(store, runs.c.workspace_id.in_(member_ws))
+
+
+def board_rows(store: Store, where) -> list[dict]:
+    """The runs matching ``where`` (board columns, no blobs), oldest first, JSON columns decoded."""
     with store._tx() as conn:
-        rows = conn.execute(
-            sa.select(*BOARD_COLUMNS).where(runs.c.workspace_id.in_(member_ws)).order_by(runs.c.created_at)
-        ).all()
+        rows = conn.execute(sa.select(*BOARD_COLUMNS).where(where).order_by(runs.c.created_at)).all()
     out = []
     for r in rows:
         m = dict(r._mapping)

@@ -19,7 +19,7 @@ from helpers.browser import (
 from helpers.data import DIGITS, DIGITS_LINK, GOOD, SAMSUNG, SAMSUNG_GAP, counting, samsung_with_nulls, texts
 from helpers.inside import numpy_trace
 from helpers.paths import ARTIFACTS, ASSETS_DATA, CHROMIUM, ROOT, SHARED_DATA
-from helpers.scripts import run_exported_script, train_cli
+from helpers.scripts import run_exported_script, run_script, train_cli
 
 _free_port = free_port  # the name the tests used when it lived in conftest
 
@@ -43,6 +43,7 @@ __all__ = [
     "numpy_trace",
     "plotly_values",
     "run_exported_script",
+    "run_script",
     "samsung_with_nulls",
     "start_streamlit",
     "stop_streamlit",

@@ -13,17 +13,22 @@ def run_exported_script(run, tmp_path) -> str:
 
     (tmp_path / "train_rnn_lab.py").write_text(export.script(run))
     (tmp_path / export.data_file(run)).write_bytes(export.data_bytes(run))
+    return run_script(tmp_path).stdout
+
+
+def run_script(folder):
+    """Run ``folder/train_rnn_lab.py`` there with this Python; it must succeed. The finished process."""
     out = subprocess.run(
         [sys.executable, "train_rnn_lab.py"],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=folder,
         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
         timeout=300,
         check=False,
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    return out.stdout
+    return out
 
 
 def train_cli(*args, cwd=None):
