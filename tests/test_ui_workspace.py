@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
+from helpers import open_train_page
 
 from rnn_lab.store import Store, default_store, reset_default_store
 from rnn_lab.store.writer import writer
@@ -26,20 +26,6 @@ def _train(at):
     writer().wait()  # the run is written after its results are shown; the tests read the store as written
 
 
-def _open(ws: str | None = None, lang: str = "en", **state):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    if ws:
-        at.query_params["ws"] = ws
-    at.run()
-    at.switch_page("app_pages/train.py")
-    at.run()
-    assert not at.exception
-    return at
-
-
 @pytest.fixture
 def fresh_store(tmp_path, monkeypatch):
     monkeypatch.setenv("RNN_LAB_DATA_DIR", str(tmp_path))
@@ -50,7 +36,7 @@ def fresh_store(tmp_path, monkeypatch):
 
 
 def test_a_run_comes_back_from_the_workspace_link(fresh_store, keras):
-    at = _open(train_epochs=3, arch_units_1=4)
+    at = open_train_page(train_epochs=3, arch_units_1=4)
     token = at.session_state["_ws_token"]
     assert "ws" not in at.query_params  # the token leaves the address bar (issue 26): the browser's cookie keeps it
     _train(at)
@@ -66,7 +52,7 @@ def test_a_run_comes_back_from_the_workspace_link(fresh_store, keras):
     share_links = [c for c in sidebar_code if "arch_units_1=4" in c]  # the experiment's share link ...
     assert share_links and all(token not in c for c in share_links)  # ... never carries the token
 
-    again = _open(ws=token)  # a new browser session opens the link
+    again = open_train_page(ws=token)  # a new browser session opens the link
     assert again.session_state["_ws_token"] == token and "ws" not in again.query_params
     (back,) = again.session_state["runs"]
     assert back.store_id == run.store_id and back.id == 1
@@ -89,7 +75,7 @@ def test_a_run_comes_back_from_the_workspace_link(fresh_store, keras):
     assert not again.exception
     assert [r["number"] for r in default_store().list_runs(token)] == [1]
 
-    stranger = _open(ws="A" * 32)  # a forged token: an empty workspace, never someone else's
+    stranger = open_train_page(ws="A" * 32)  # a forged token: an empty workspace, never someone else's
     assert stranger.session_state["runs"] == []
     assert stranger.session_state["_ws_token"] == "A" * 32
 
@@ -101,12 +87,12 @@ def test_an_unusable_store_is_said_plainly_and_training_still_works(tmp_path, mo
     monkeypatch.delenv("RNN_LAB_DATABASE_URL", raising=False)
     reset_default_store()
     try:
-        at = _open(lang="ko", train_epochs=2, arch_units_1=4)
+        at = open_train_page(lang="ko", train_epochs=2, arch_units_1=4)
         assert "_ws_token" not in at.session_state
         assert any("저장되지 않습니다" in w.value for w in at.warning)
         _train(at)
         assert len(at.session_state["runs"]) == 1
-        link = _open(ws="B" * 32)  # a workspace link opened while nothing can be saved ...
+        link = open_train_page(ws="B" * 32)  # a workspace link opened while nothing can be saved ...
         assert dict(link.query_params).get("ws") == "B" * 32  # ... stays in the address bar, not lost
     finally:
         reset_default_store()
@@ -114,7 +100,7 @@ def test_an_unusable_store_is_said_plainly_and_training_still_works(tmp_path, mo
 
 
 def test_same_start_one_change_forks_a_saved_run(fresh_store, keras):
-    at = _open(train_epochs=3, arch_units_1=4, train_seed=3)
+    at = open_train_page(train_epochs=3, arch_units_1=4, train_seed=3)
     token = at.session_state["_ws_token"]
     _train(at)
     (parent,) = at.session_state["runs"]
@@ -144,7 +130,7 @@ def test_same_start_one_change_forks_a_saved_run(fresh_store, keras):
 
 
 def test_train_more_epochs_continues_the_curve(fresh_store, keras):
-    at = _open(train_epochs=3, arch_units_1=4, train_lr=0.05)
+    at = open_train_page(train_epochs=3, arch_units_1=4, train_lr=0.05)
     token = at.session_state["_ws_token"]
     _train(at)
     (first,) = at.session_state["runs"]
@@ -201,14 +187,14 @@ def test_an_interrupted_run_resumes_from_its_checkpoint_in_the_app(fresh_store, 
 
     token, run_id, k, prepared, arch, cfg = _interrupted_run(6, 4)
     assert 1 <= k <= 4
-    ko = _open(ws=token, lang="ko")  # said in Korean too
+    ko = open_train_page(ws=token, lang="ko")  # said in Korean too
     said = (
         f"실행 #1 SimpleRNN(4) adam lr=0.05은 에포크 6개 중 4번째에서 중단되었습니다. 가중치는 에포크 {k}까지 저장되어"
     )
     assert any(w.value.startswith(said) for w in ko.warning)
     assert ko.button(key="btn_train_resume_from_1").label == f"에포크 {k}부터 이어서 학습하기"
 
-    at = _open(ws=token)
+    at = open_train_page(ws=token)
     assert at.session_state["runs"] == []  # nothing finished to draw, but the interrupted run is offered
     said = f"#1 SimpleRNN(4) adam lr=0.05 was interrupted after epoch 4 of 6. Its weights were saved after epoch {k}."
     assert any(w.value == said for w in at.warning)
@@ -229,13 +215,15 @@ def test_an_interrupted_run_resumes_from_its_checkpoint_in_the_app(fresh_store, 
     assert record["parent_run_id"] == run_id and record["parent_kind"] == "resume" and record["state"] == "done"
     assert record["history"] == resumed.history
     assert not any(b.key.startswith("btn_train_resume_from_") for b in at.button)  # resumed: offered no more
-    again = _open(ws=token)  # a new session: the resumed run is drawn, its interrupted parent no longer offered
+    again = open_train_page(
+        ws=token
+    )  # a new session: the resumed run is drawn, its interrupted parent no longer offered
     assert [r.store_id for r in again.session_state["runs"]] == [resumed.store_id]
     assert not any((b.key or "").startswith("btn_train_resume_from_") for b in again.button)
 
 
 def test_deleting_the_workspace_from_the_sidebar_removes_its_runs(fresh_store, keras):
-    at = _open(train_epochs=2, arch_units_1=4)
+    at = open_train_page(train_epochs=2, arch_units_1=4)
     token = at.session_state["_ws_token"]
     _train(at)
     assert at.sidebar.button(key="btn_ws_delete").disabled  # only after saying yes
@@ -244,11 +232,11 @@ def test_deleting_the_workspace_from_the_sidebar_removes_its_runs(fresh_store, k
     assert not at.exception, at.exception
     assert at.session_state["runs"] == [] and at.session_state["_ws_token"] != token
     assert not default_store().workspace_exists(token) and default_store().list_runs(token) == []
-    assert _open(ws=token).session_state["runs"] == []  # the old link opens an empty workspace
+    assert open_train_page(ws=token).session_state["runs"] == []  # the old link opens an empty workspace
 
 
 def test_when_saving_stops_the_runs_stay_with_numbers_of_their_own(fresh_store, monkeypatch, keras):
-    at = _open(train_epochs=2, arch_units_1=4)
+    at = open_train_page(train_epochs=2, arch_units_1=4)
     _train(at)  # saved as #1
     monkeypatch.setenv("RNN_LAB_STORE_MAX_MB", "0.01")  # the "disk" is full from now on (a new connection reads it)
     reset_default_store()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from helpers import open_train_page
 from services import free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
@@ -375,31 +376,15 @@ def page_on_farm(farm, monkeypatch):
     reset_default_store()
 
 
-def _open_train(ws: str | None = None, lang: str = "en", **state):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    if ws:
-        at.query_params["ws"] = ws
-    at.run()
-    at.switch_page("app_pages/train.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_the_train_page_trains_on_a_worker_and_a_reloaded_page_reattaches(page_on_farm):
     long = dict(train_epochs=LONG, arch_units_1=4, data_toy_length=2000, train_batch_size=8, data_scaling="minmax")
-    at = _open_train(**long)
+    at = open_train_page(**long)
     at.button(key="btn_train_start").click().run()
     job = at.session_state["job_train"]
     assert type(job).__name__ == "BoundRemoteTrainJob" and job.store_run_id
     wait_epoch(job, 2)
     token = at.session_state["_ws_token"]
-    again = _open_train(ws=token)  # the same link in a new session (a reload) while it trains
+    again = open_train_page(ws=token)  # the same link in a new session (a reload) while it trains
     back = again.session_state["job_train"]
     assert back.store_run_id == job.store_run_id and back.state == "running"
     assert back.snapshot()["epoch"] >= 2 and back.snapshot()["worker"]["pid"] == job.snapshot()["worker"]["pid"]
@@ -425,7 +410,7 @@ def test_unreachable_workers_are_said_and_the_page_trains_here_instead(monkeypat
     scheduler = CeleryScheduler(nobody)
     previous = set_default_scheduler(scheduler)
     try:
-        at = _open_train(lang=lang, train_epochs=3, arch_units_1=4)
+        at = open_train_page(lang=lang, train_epochs=3, arch_units_1=4)
         at.button(key="btn_train_start").click().run()
         assert not at.exception, at.exception
         said = " ".join(e.value for e in at.error)

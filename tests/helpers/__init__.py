@@ -5,7 +5,7 @@ file. ``paths``: where things are; ``browser``: the live app and Chromium helper
 files several tests use; ``scripts``: running an exported training script.
 """
 
-from helpers.apptest import next_token_state, plotly_values, upload, wait_for_job
+from helpers.apptest import next_token_state, open_train_page, plotly_values, upload, wait_for_job
 from helpers.browser import (
     CLIPPED,
     clipped_on_every_tab,
@@ -41,6 +41,7 @@ __all__ = [
     "next_token_state",
     "settle",
     "numpy_trace",
+    "open_train_page",
     "plotly_values",
     "run_exported_script",
     "run_script",

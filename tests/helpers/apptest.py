@@ -7,6 +7,23 @@ from helpers.paths import ROOT
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
+def open_train_page(ws: str | None = None, lang: str = "en", **state):
+    """A new session on the home page (with the workspace link ``?ws=`` when given), then the Train page."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    if ws:
+        at.query_params["ws"] = ws
+    at.run()
+    at.switch_page("app_pages/train.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def wait_for_job(at):
     """The Train page's training job of AppTest ``at``, awaited (three minutes at most) and finished."""
     job = at.session_state["job_train"]
