@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from rnn_lab.arch.config import ArchConfig
+from rnn_lab.data.errors import DataError
+from rnn_lab.data.settings import config_from_values
 from rnn_lab.share import decode, encode
 from rnn_lab.store.errors import StoreUnavailable
 from rnn_lab.store.pack import pack, unpack, weights_bytes
@@ -108,10 +110,8 @@ _PREPARE = {"number": _prepare_numbers, "class": _prepare_classes, "token": _pre
 
 
 def _prepare_series(values: Mapping[str, Any], data_bytes: bytes | None):
-    from rnn_lab.data.errors import DataError
-    from rnn_lab.data.prepare import prepare_series
-    from rnn_lab.data.settings import config_from_values
-    from rnn_lab.data.sources import load_bundled, load_toy
+    from rnn_lab.data.prepare import prepare_series  # lazy: not on the home page's path (pandas windows, cleaning)
+    from rnn_lab.data.sources import load_bundled, load_toy  # lazy: not on the home page's path
 
     kind = values.get("data_source_kind", "toy")
     if kind == "bundled":
