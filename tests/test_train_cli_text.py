@@ -82,7 +82,7 @@ def test_text_bad_input_is_one_line():
         (("train", "--task", "next_token", "--data", "text:nsmc"), "fits --task classify"),
         (("train", "--task", "next_token", "--data", "toy:counting"), "reads text"),
         (("train", "--data", "text:no-such-file.txt"), "no such text file"),
-        (("train", "--data", "text:tiny-ko", "--maxlen", "0"), "at least 1 token"),
+        (("train", "--data", "text:tiny-ko", "--maxlen", "0"), "--maxlen: 0 is below the minimum 1"),
         (("generate", "--run", "missing.keras", "--prompt", "x"), "no such model file"),
     ):
         out = cli(*args)

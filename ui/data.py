@@ -18,11 +18,11 @@ from rnn_lab.data.clean import CleanReport
 from rnn_lab.data.columns import TargetChoice, choose_target
 from rnn_lab.data.digits import PreparedClasses, prepare_classes_from_values
 from rnn_lab.data.errors import DataError, TextDataError
-from rnn_lab.data.prepare import PreparedData, prepare, prepare_series
+from rnn_lab.data.from_values import prepare_numbers
+from rnn_lab.data.prepare import PreparedData, prepare
 from rnn_lab.data.reader import MAX_MB, Loaded, read_bytes
 from rnn_lab.data.settings import (
     DATE_ORDERS,
-    config_from_values,
     signature,
     source_defaults,
     split_columns,
@@ -44,7 +44,6 @@ from ui.data_figures import (  # noqa: F401 (re-exported)
     candlestick,
     chart_rows,
     column_unit,
-    currency_signs,
     currency_ui,
     grid,
     histogram_figure,
@@ -237,25 +236,11 @@ def features_list() -> list[str]:
     return split_columns(state.get("data_features", "")) or [state["data_target"]]
 
 
-def frame_for_training(loaded: Loaded):
-    """The table the windows are cut from: without the incomplete last row unless the user chose to keep it."""
-    if st.session_state.get("data_drop_last", True) and loaded.incomplete is not None:
-        return loaded.frame.iloc[:-1]
-    return loaded.frame
-
-
 def prepare_from_settings(loaded: Loaded) -> tuple[PreparedData, CleanReport]:
-    """Clean (limits fitted on the training rows) and window ``loaded`` with the current settings."""
+    """Clean (limits fitted on the training rows) and window ``loaded`` with the current settings (the one path:
+    :func:`rnn_lab.data.from_values.prepare_numbers`, which a saved run's rebuild and the train command use too)."""
     fix_columns(loaded)
-    cfg = config_from_values(st.session_state)
-    if cfg.val_frac + cfg.test_frac >= 1:
-        raise DataError("bad_fractions", val=cfg.val_frac, test=cfg.test_frac)
-    source_frame = frame_for_training(loaded)
-    if source_frame[cfg.target].isna().all():
-        raise DataError("target_all_missing", target=cfg.target)
-    prepared, report = prepare_series(source_frame, cfg, loaded.source)
-    prepared.currency = currency_signs(loaded, cfg.target)  # the target's unit (rnn_lab.data.units)
-    return prepared, report
+    return prepare_numbers(st.session_state, loaded=loaded)
 
 
 def store_prepared(prepared: PreparedData, report: CleanReport | None = None) -> None:

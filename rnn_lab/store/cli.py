@@ -17,17 +17,14 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
-from rnn_lab.data.settings import join_columns, source_defaults
-from rnn_lab.data.text import TINY, read_text_file
 from rnn_lab.errors import UsageError
-from rnn_lab.settings import defaults
 from rnn_lab.store import StoreUnavailable, default_store
 from rnn_lab.store.progress import ProgressSaver, resume
 from rnn_lab.store.records import finish_record, initial_weights_bytes, load_run, start_record
 from rnn_lab.tasks import get_task
+from rnn_lab.train.cli_data import data_values
 from rnn_lab.train.runs import TrainError, layers_label, training_arch
 
 SHOW_KEYS = (
@@ -208,69 +205,10 @@ def delete_workspace_command(args) -> int:
 def cli_values(args, task: str, prepared) -> tuple[dict, bytes | None]:
     """The settings (as the pages name them) of a ``train`` command, and the upload / own text bytes: what the
     run record keeps so the pages can rebuild the same dataset and a share link can repeat the experiment."""
-    values = defaults()
-    values["task"] = task
-    data_bytes = None
-    spec = args.data
-    if spec.startswith("text:"):
-        name = spec[5:]
-        nsmc = name == "nsmc"
-        own = not nsmc and name not in TINY
-        values.update(
-            data_source_kind="text",
-            data_text="own" if own else name,
-            data_text_tokens=args.tokens,
-            data_text_maxlen=args.maxlen if args.maxlen is not None else (60 if nsmc else 40),
-            data_text_padding=args.padding or ("pre" if nsmc else "post"),
-            data_text_truncating=args.truncating,
-            data_text_vocab=args.vocab,
-            data_text_limit=args.limit_train,
-            data_val_frac=args.val if args.val is not None else (0.1 if nsmc else 0.0),
-            data_test_frac=args.test if args.test is not None else 0.0,
-            data_toy_seed=args.seed,
-        )
-        if own:
-            data_bytes = read_text_file(Path(name)).encode("utf-8")
-    elif get_task(task).label_kind == "class":
-        if spec == "digits:mnist":
-            values.update(
-                data_source_kind="digits",
-                data_digits_limit=args.limit_train,
-                data_val_frac=args.val if args.val is not None else 0.1,
-                data_toy_seed=args.seed,
-            )
-        else:
-            values.update(
-                data_source_kind="toy",
-                data_class_toy=spec[4:],
-                data_class_toy_samples=args.samples,
-                data_class_toy_length=args.window or 20,
-                data_val_frac=args.val if args.val is not None else 0.15,
-                data_test_frac=args.test if args.test is not None else 0.15,
-                data_toy_seed=args.seed,
-            )
+    given = data_values(args, task)  # the data settings, decided as the command prepared its dataset
+    values, data_bytes = given.values, given.data_bytes
+    if get_task(task).label_kind == "class":
         values["arch_dense_units"] = prepared.n_classes
-    else:
-        if spec.startswith("toy:"):
-            values.update(data_source_kind="toy", data_toy=spec[4:], **source_defaults("toy", spec[4:]))
-        elif spec.startswith("bundled:"):
-            values.update(
-                data_source_kind="bundled", data_bundled=spec[8:], **source_defaults("bundled", bundled=spec[8:])
-            )
-        else:
-            path = Path(spec)
-            data_bytes = path.read_bytes()
-            values.update(data_source_kind="upload", data_upload_name=path.name, **source_defaults("upload"))
-        features = list(prepared.features)
-        values.update(
-            data_target=prepared.target,
-            data_features="" if features == [prepared.target] else join_columns(features),
-            data_window=prepared.window,
-            data_horizon=prepared.horizon,
-            data_val_frac=args.val if args.val is not None else values["data_val_frac"],
-            data_test_frac=args.test if args.test is not None else values["data_test_frac"],
-            data_scaling=prepared.scaler.kind,
-        )
     units = list(args.units)
     values.update(
         arch_cell=args.cell,

@@ -20,8 +20,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from rnn_lab.arch.config import ArchConfig
-from rnn_lab.data.errors import DataError
-from rnn_lab.data.settings import config_from_values
 from rnn_lab.share import decode, encode
 from rnn_lab.store.errors import StoreUnavailable
 from rnn_lab.store.pack import pack, unpack, weights_bytes
@@ -82,67 +80,12 @@ def data_identity(values: Mapping[str, Any], data_bytes: bytes | None = None) ->
 
 
 def prepare_from_values(values: Mapping[str, Any], data_bytes: bytes | None = None):
-    """The prepared dataset the settings describe (as the Data page builds it); ``data_bytes`` is the upload or the
-    own text. Raises DataError when it cannot be made."""
-    spec = task_of(values)
-    text = data_bytes.decode("utf-8") if data_bytes is not None and values.get("data_source_kind") == "text" else None
-    return _PREPARE[spec.label_kind](values, data_bytes, text)
+    """The prepared dataset the settings describe (:func:`rnn_lab.data.from_values.prepare_from_values`, the Data
+    page's and the train command's path); ``data_bytes`` is the upload or the own text. DataError when it cannot be
+    made."""
+    from rnn_lab.data import from_values  # lazy: not on the home page's path (the readers, pandas windows)
 
-
-def _prepare_classes(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
-    from rnn_lab.data.digits import prepare_classes_from_values  # lazy: not on the home page's path
-
-    return prepare_classes_from_values(values, text)
-
-
-def _prepare_tokens(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
-    from rnn_lab.data.text import prepare_text_from_values  # lazy: not on the home page's path
-
-    return prepare_text_from_values({**values, "task": task_of(values).name}, text)
-
-
-def _prepare_numbers(values: Mapping[str, Any], data_bytes: bytes | None, text: str | None):
-    return _prepare_series(values, data_bytes)
-
-
-# The dataset a saved run's settings describe, by what its labels are (Task.label_kind).
-_PREPARE = {"number": _prepare_numbers, "class": _prepare_classes, "token": _prepare_tokens}
-
-
-def _prepare_series(values: Mapping[str, Any], data_bytes: bytes | None):
-    from rnn_lab.data.prepare import prepare_series  # lazy: not on the home page's path (pandas windows, cleaning)
-    from rnn_lab.data.sources import load_bundled, load_toy  # lazy: not on the home page's path
-
-    kind = values.get("data_source_kind", "toy")
-    if kind == "bundled":
-        loaded = load_bundled(values.get("data_bundled", "samsung"))
-    elif kind == "upload":
-        from rnn_lab.data.reader import read_bytes  # lazy: not on the home page's path
-
-        if data_bytes is None:
-            raise DataError("upload_needed", name=values.get("data_upload_name", ""))
-        sentinel = str(values.get("data_sentinel", "")).strip() or None
-        loaded = read_bytes(
-            data_bytes,
-            name=values.get("data_upload_name") or "data.csv",
-            sentinel=sentinel,
-            date_order=values.get("data_date_order", "auto"),
-        )
-    else:
-        name = values.get("data_toy", "counting")
-        params = {"lag": int(values.get("data_toy_lag", 20))} if name == "long_memory" else {}
-        loaded = load_toy(
-            name,
-            length=int(values["data_toy_length"]),
-            noise=float(values.get("data_toy_noise", 0.0)),
-            seed=int(values.get("data_toy_seed", 0)),
-            **params,
-        )
-    frame = loaded.frame
-    if values.get("data_drop_last") and loaded.incomplete is not None:
-        frame = frame.iloc[:-1]
-    prepared, _ = prepare_series(frame, config_from_values(values), loaded.source)
-    return prepared
+    return from_values.prepare_from_values(values, data_bytes)
 
 
 # ---------------------------------------------------------------------- models

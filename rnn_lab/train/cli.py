@@ -34,18 +34,22 @@ import os
 from pathlib import Path
 
 from rnn_lab.arch.config import MAX_LAYERS, ArchConfig
-from rnn_lab.data.clean import clean
-from rnn_lab.data.digits import prepare_class_toy, prepare_digits
-from rnn_lab.data.errors import DataError
-from rnn_lab.data.prepare import prepare, split_rows
-from rnn_lab.data.reader import read_file
-from rnn_lab.data.settings import source_defaults
-from rnn_lab.data.sources import BUNDLED, load_bundled, load_toy
-from rnn_lab.data.text import TINY, prepare_text, read_text_file
-from rnn_lab.data.toys import TOYS
 from rnn_lab.errors import UsageError
 from rnn_lab.flags import Flag, add_flags
 from rnn_lab.tasks import get_task
+from rnn_lab.train.cli_data import (  # noqa: F401 (re-exported: train.cli.load_prepared, ... for inside and tests)
+    CLASS_SOURCES,
+    DATA_FLAGS,
+    LIMIT_FLAG,
+    SAMPLES_FLAG,
+    TASK_FLAG,
+    TEXT_FLAGS,
+    load_classes,
+    load_data,
+    load_prepared,
+    load_text,
+    task_of_args,
+)
 from rnn_lab.train.cli_report import (  # noqa: F401 (re-exported: train.cli.text_config, result_dict, ...)
     _PRINTS,
     CLASS_HISTORY,
@@ -70,28 +74,8 @@ from rnn_lab.train.settings import KERAS_LR
 
 # The flags that set a setting, one table per stage (rnn_lab.flags: type, choices, default and help come from the
 # setting and the catalogue's cli.* messages). Shared by train, compare and inside; a command overrides a default by
-# replacing the row (see COMPARE_FLAGS).
-TASK_FLAG = Flag("task", "--task", default=None)  # default: decided by --data (task_of_args)
-SAMPLES_FLAG = Flag("data_class_toy_samples", "--samples")
-DATA_FLAGS = (
-    Flag("data_target", "--target", default=None),  # default: the source's usual target
-    Flag("data_features", "--features", default=None),  # default: the target alone
-    Flag("data_window", "--window", default=None, also=("data_class_toy_length",)),  # default: the source's
-    Flag("data_horizon", "--horizon"),
-    Flag("data_val_frac", "--val", default=None),  # default: the source's, as on the Data page
-    Flag("data_test_frac", "--test", default=None),
-    Flag("data_scaling", "--scaling", default=None),
-)
-LIMIT_FLAG = Flag("data_digits_limit", "--limit-train", also=("data_text_limit",))
-TEXT_FLAGS = (
-    Flag("data_text_tokens", "--tokens"),
-    Flag("data_text_maxlen", "--maxlen", default=None),  # default 40, 60 for text:nsmc
-    Flag("data_text_padding", "--padding", default=None),  # default pre for text:nsmc, post for next_token
-    Flag("data_text_truncating", "--truncating"),
-    Flag("data_text_vocab", "--vocab"),
-    Flag("arch_embedding_dim", "--embedding-dim", default=16),  # the page's explorer starts at 8, a run at 16
-    Flag("arch_mask_zero", "--mask-zero"),
-)
+# replacing the row (see COMPARE_FLAGS). The data's (TASK_FLAG, SAMPLES_FLAG, DATA_FLAGS, LIMIT_FLAG, TEXT_FLAGS) are
+# in rnn_lab.train.cli_data, which names the flag of a setting out of range.
 UNITS_ALSO = ("arch_layers", *(f"arch_units_{i}" for i in range(2, MAX_LAYERS + 1)))  # one number per layer
 MODEL_FLAGS = (
     Flag("arch_cell", "--cell"),
@@ -143,150 +127,9 @@ def add_parser(subparsers) -> None:
     add_generate_parser(subparsers)
 
 
-CLASS_SOURCES = ("digits:mnist", "toy:first_vs_last", "text:nsmc")
-
-
 def add_text_arguments(p) -> None:
     """Tokens, length, padding and vocabulary of text data, and the Embedding in front of the model."""
     add_flags(p, TEXT_FLAGS)
-
-
-def task_of_args(args) -> str:
-    """--task, or classify when --data names a classification source (next_token for text other than nsmc)."""
-    if args.data.startswith("text:"):
-        fits = "classify" if args.data == "text:nsmc" else "next_token"
-        task = args.task or fits
-        if task != fits:
-            raise UsageError(
-                f"{args.data} fits --task {fits}: sentiment reads text:nsmc, next_token reads text:tiny-en, "
-                "text:tiny-ko or text:FILE"
-            )
-        return task
-    if args.task and get_task(args.task).label_kind == "token":  # a language model reads text only
-        raise UsageError(f"--task next_token reads text: use text:tiny-en, text:tiny-ko or text:FILE (got {args.data})")
-    task = args.task or ("classify" if args.data in CLASS_SOURCES or args.data.startswith("digits:") else "forecast")
-    labelled = args.data in CLASS_SOURCES  # sequences with class labels, not a number series
-    if get_task(task).label_kind == "class" and not labelled:
-        raise UsageError(f"--task classify needs labelled data: use {' or '.join(CLASS_SOURCES)} (got {args.data})")
-    if get_task(task).forecasts and labelled:
-        raise UsageError(f"{args.data} is a classification set: use --task classify")
-    return task
-
-
-def load_text(args):
-    """The text dataset of the arguments (same rules as the Data page): text:nsmc, text:tiny-en, text:tiny-ko or
-    text:FILE (UTF-8 or CP949, one sentence a line)."""
-    name = args.data[5:]
-    nsmc = name == "nsmc"
-    val = args.val if args.val is not None else (0.1 if nsmc else 0.0)
-    test = args.test if args.test is not None else 0.0
-    if nsmc and args.test is not None:
-        raise UsageError("text:nsmc has a fixed test set of 5,000 reviews; --test does not apply")
-    own = None
-    if not nsmc and name not in TINY:
-        path = Path(name)
-        if not path.is_file():
-            raise UsageError(f"no such text file: {name} (use text:tiny-en, text:tiny-ko, text:nsmc or text:FILE)")
-        try:
-            own = read_text_file(path)
-        except DataError as err:
-            raise UsageError(err.text("en")) from None
-    try:
-        return prepare_text(
-            name if (nsmc or name in TINY) else "own",
-            args.tokens,
-            args.maxlen if args.maxlen is not None else (60 if nsmc else 40),
-            args.padding or ("pre" if nsmc else "post"),
-            args.truncating,
-            args.vocab,
-            args.limit_train,
-            val,
-            test,
-            args.seed,
-            text=own,
-        )
-    except DataError as err:
-        raise UsageError(err.text("en")) from None
-
-
-def load_data(args, task: str):
-    if args.data.startswith("text:"):
-        return load_text(args)
-    return load_classes(args) if get_task(task).label_kind == "class" else load_prepared(args)
-
-
-def load_classes(args):
-    """The classification dataset of the arguments (same split rules as the Data page)."""
-    val = args.val if args.val is not None else (0.1 if args.data == "digits:mnist" else 0.15)
-    try:
-        if args.data == "digits:mnist":
-            if args.test is not None:
-                raise UsageError("digits:mnist has a fixed test set of 2,000 images; --test does not apply")
-            return prepare_digits(args.limit_train, val, args.seed)
-        test = args.test if args.test is not None else 0.15
-        return prepare_class_toy("first_vs_last", args.samples, args.window or 20, val, test, args.seed)
-    except DataError as err:
-        raise UsageError(err.text("en")) from None
-
-
-def load_prepared(args):
-    """The PreparedData described by the arguments (same defaults as the Data page)."""
-    spec = args.data
-    try:
-        if spec.startswith("toy:"):
-            name = spec[4:]
-            if name not in TOYS:
-                raise UsageError(f"unknown toy {name!r}; use one of {', '.join(TOYS)}")
-            loaded = load_toy(name)
-            defaults = source_defaults("toy", name)
-        elif spec.startswith("bundled:"):
-            name = spec[8:]
-            if name not in BUNDLED:
-                raise UsageError(f"unknown bundled series {name!r}; use one of {', '.join(BUNDLED)}")
-            loaded = load_bundled(name)
-            defaults = source_defaults("bundled", bundled=name)
-        else:
-            path = Path(spec)
-            if not path.is_file():
-                raise UsageError(f"no such file: {spec} (use toy:NAME, bundled:NAME or a CSV path)")
-
-            loaded = read_file(path, source=f"upload:{path.name}")
-            defaults = source_defaults("upload")
-            defaults["data_target"] = "Close" if "Close" in loaded.frame.columns else loaded.frame.columns[0]
-        # an incomplete last row (a day still trading) is left out, as on the Data page by default
-        frame = loaded.frame.iloc[:-1] if loaded.incomplete is not None else loaded.frame
-        target = args.target or defaults.get("data_target", "value")
-        if target not in frame.columns:
-            raise UsageError(f"no column {target!r}; the columns are {', '.join(map(str, frame.columns))}")
-        features = [f.strip() for f in args.features.split(",") if f.strip()] if args.features else [target]
-        for f in features:
-            if f not in frame.columns:
-                raise UsageError(f"no column {f!r}; the columns are {', '.join(map(str, frame.columns))}")
-        window = args.window if args.window is not None else defaults["data_window"]
-        val = args.val if args.val is not None else defaults["data_val_frac"]
-        test = args.test if args.test is not None else defaults["data_test_frac"]
-        scaling = args.scaling or defaults["data_scaling"]
-        if not (0 <= val < 1 and 0 <= test < 1 and val + test < 1):
-            raise UsageError(f"--val and --test must be fractions with val + test < 1 (got {val} and {test})")
-        columns = list(dict.fromkeys([*features, target]))
-        fit_rows, _ = split_rows(len(frame), val, test)
-        frame, report = clean(frame, columns, "ffill", "leave", fit_rows=fit_rows)
-        prepared = prepare(
-            frame,
-            target,
-            features,
-            window,
-            args.horizon,
-            val,
-            test,
-            scaling,
-            source=loaded.source,
-            filled=report.filled,
-        )
-        prepared.currency = dict(loaded.currency)  # the target's unit (rnn_lab.data.units)
-        return prepared
-    except DataError as err:
-        raise UsageError(err.text("en")) from None
 
 
 def run(args) -> int:
