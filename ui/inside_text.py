@@ -20,6 +20,7 @@ from rnn_lab.inside.text import (
     step_tokens,
 )
 from rnn_lab.inside.text_views import shown
+from rnn_lab.style import NORMAL, PROJECTION
 from rnn_lab.tasks import task_of_data
 from ui.common import error, lang, plot, projection, t
 from ui.inside_common import Picked, _recall, _remember, _split_and_index_ui
@@ -174,7 +175,10 @@ def embedding_ui(picked: Picked, ids: np.ndarray, data) -> None:
     st.markdown(t("text_inside.embedding_help", vocab=data.vocab.size, dim=dim, share=float(np.sum(emap.explained))))
     if picked.run is None:
         st.caption(t("text_inside.embedding_untrained"))
-    labels = 64 if projection() else tv.MAX_LABELS  # a character vocabulary (64 in lesson 7) is labelled whole
-    if len(emap.tokens) > labels:
-        st.caption(t("text_inside.embedding_labels", n=labels))
-    plot(tv.embedding_figure(emap, lang(), sentence_ids=ids, max_labels=labels), key="inside_fig_embedding")
+    size = PROJECTION if projection() else NORMAL  # the labels are spaced for the sizes the style draws
+    labels = 64 if projection() else tv.MAX_LABELS  # a character vocabulary (64 in lesson 7) may be labelled whole
+    fig = tv.embedding_figure(emap, lang(), ids, labels, font=size["font"], marker=size["marker"])
+    named = sum(1 for text in fig.data[0].text if text)
+    if named < len(emap.tokens):
+        st.caption(t("text_inside.embedding_labels", n=named, total=len(emap.tokens)))
+    plot(fig, key="inside_fig_embedding")

@@ -6,18 +6,24 @@ grey. Korean syllables are ordinary text labels (the style's font list includes 
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import plotly.graph_objects as go
 
-from rnn_lab.data.text import PAD, UNK
+from rnn_lab.data.text import PAD
 from rnn_lab.i18n import t as _t
 from rnn_lab.inside import views
 from rnn_lab.inside.numpy_rnn import DirectionTrace
 from rnn_lab.inside.text import EmbeddingMap
-from rnn_lab.style import color
+from rnn_lab.style import NORMAL, color
 
 PER_ROW = 20  # token boxes per row of the sentence figure
-MAX_LABELS = 80  # embedding tokens labelled (the most frequent ones; the others have hover text only)
+MAX_LABELS = 80  # embedding tokens that may be labelled (the most frequent ones; the others have hover text only)
+# the embedding map's plot area in pixels at its narrowest (a page column, less the axes' titles and ticks): labels are
+# spaced for it, so none covers another on a wider page either
+MAP_PX = (620, 420)
+MAP_PAD = 0.05  # share of the data's span added on each side of the x axis
 PAD_GREY = "#999999"
 
 
@@ -172,14 +178,66 @@ def _padded(values, share: float = 0.1) -> list[float]:
     return [low - room / 2, high + room]
 
 
-def embedding_figure(emap: EmbeddingMap, lang: str, sentence_ids=(), max_labels: int = MAX_LABELS) -> go.Figure:
-    """Every token's vector on the two main PCA axes, labelled with the token (the most frequent ``max_labels``);
-    [UNK] flagged in black; the tokens of the shown sentence marked."""
+def label_width(text: str, font: float) -> float:
+    """A label's width in pixels, estimated: a wide (CJK) character is about one em, any other about 0.6 em."""
+    return sum(font * (1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6) for c in text)
+
+
+def map_labels(
+    emap: EmbeddingMap,
+    sentence_ids=(),
+    max_labels: int = MAX_LABELS,
+    font: float = NORMAL["font"],
+    marker: float = NORMAL["marker"],
+    size_px: tuple[int, int] = MAP_PX,
+) -> list[str]:
+    """The label of every point of the map ("" = hover only). Candidates in order: [UNK], the shown sentence's
+    tokens, then the most frequent ``max_labels``; each is labelled only if its box (the text above its point, at
+    ``font`` pixels on a plot of ``size_px``) overlaps no label placed before it, so dense clusters stay readable."""
     in_sentence = set(int(i) for i in np.ravel(sentence_ids))
-    labels = [  # the most frequent, [UNK], and every token of the shown sentence (the marked points) by name
-        shown(tok) if k < max_labels or tok == UNK or int(i) in in_sentence else ""
-        for k, (tok, i) in enumerate(zip(emap.tokens, emap.ids, strict=True))
-    ]
+    coords = np.asarray(emap.coords, dtype=np.float64)
+    n = len(emap.tokens)
+    if n == 0:
+        return []
+    x_range, y_range = _x_range(coords[:, 0]), _padded(coords[:, 1])
+    px = (coords[:, 0] - x_range[0]) / (x_range[1] - x_range[0]) * size_px[0]
+    py = (coords[:, 1] - y_range[0]) / (y_range[1] - y_range[0]) * size_px[1]
+    unk = [emap.unk_row] if emap.unk_row is not None else []
+    sentence = [k for k in range(n) if int(emap.ids[k]) in in_sentence]
+    order = list(dict.fromkeys([*unk, *sentence, *range(min(max_labels, n))]))
+    placed: list[tuple[float, float, float, float]] = []  # (left, bottom, right, top) in pixels
+    labels = [""] * n
+    for k in order:
+        text = shown(emap.tokens[k])
+        half = label_width(text, font) / 2 + 2  # a little room between neighbours
+        bottom = py[k] + marker / 2 + 1
+        box = (px[k] - half, bottom, px[k] + half, bottom + 1.45 * font)  # a line of text: ascent and descent
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        labels[k] = text
+    return labels
+
+
+def _x_range(values) -> list[float]:
+    low, high = float(np.min(values)), float(np.max(values))
+    pad = (high - low) * MAP_PAD or 1.0
+    return [low - pad, high + pad]
+
+
+def embedding_figure(
+    emap: EmbeddingMap,
+    lang: str,
+    sentence_ids=(),
+    max_labels: int = MAX_LABELS,
+    font: float = NORMAL["font"],
+    marker: float = NORMAL["marker"],
+) -> go.Figure:
+    """Every token's vector on the two main PCA axes; the labels that fit without covering each other
+    (:func:`map_labels`: [UNK], the shown sentence's tokens, the most frequent), the others on hover; [UNK] flagged
+    in black; the tokens of the shown sentence marked. ``font`` and ``marker``: the sizes the style will draw."""
+    in_sentence = set(int(i) for i in np.ravel(sentence_ids))
+    labels = map_labels(emap, sentence_ids, max_labels, font, marker)
     colours = [
         color("model") if int(i) in in_sentence else color("train") for i in emap.ids
     ]  # the sentence's tokens stand out
@@ -200,7 +258,10 @@ def embedding_figure(emap: EmbeddingMap, lang: str, sentence_ids=(), max_labels:
     )
     fig.update_layout(
         title=_t("text_inside.fig.embedding", lang, pc1=emap.explained[0], pc2=emap.explained[1]),
-        xaxis={"title": _t("text_inside.fig.pc", lang, k=1, share=emap.explained[0])},
+        xaxis={
+            "title": _t("text_inside.fig.pc", lang, k=1, share=emap.explained[0]),
+            "range": _x_range(emap.coords[:, 0]),
+        },
         yaxis={
             "title": _t("text_inside.fig.pc", lang, k=2, share=emap.explained[1]),
             "range": _padded(emap.coords[:, 1]),
