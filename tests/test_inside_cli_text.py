@@ -62,7 +62,7 @@ def test_nsmc_sentiment_decision_and_plain_text(keras, capsys):
         ([*TINY_KO, "--sentence", "   "], "empty"),
         (["--data", "toy:sine", "--sentence", "hello"], "--sentence reads text"),
         (["--task", "next_token", "--data", "text:nsmc"], "fits --task classify"),
-        ([*TINY_KO, "--maxlen", "0"], "maximum length must be at least 1"),
+        ([*TINY_KO, "--maxlen", "0"], "--maxlen: 0 is below the minimum 1"),
     ],
 )
 def test_bad_text_input_exits_2_with_a_plain_line(keras, capsys, args, message):
