@@ -126,6 +126,7 @@ def test_lstm_bidirectional_stacked_shows_gates_and_both_directions(keras, app_t
         arch_units_1=3,
         arch_units_2=2,
         inside_layer=2,
+        inside_section="weights",  # the gate blocks of the weight matrices (the page opens on the NumPy code)
     )
     assert not at.exception, at.exception
     assert _delta(at) < 1e-5
@@ -145,7 +146,7 @@ def test_lstm_bidirectional_stacked_shows_gates_and_both_directions(keras, app_t
 
 
 def test_gru_page_in_korean_labels_weight_blocks(keras, app_test):
-    at = app_test(page=PAGE, lang="ko", arch_cell="GRU")
+    at = app_test(page=PAGE, lang="ko", arch_cell="GRU", inside_section="weights")
     assert not at.exception
     layouts = json.dumps([c["layout"] for c in _charts(at)], ensure_ascii=False)
     assert "z: 업데이트 게이트 (update gate)" in layouts and "r<sub>t</sub> 리셋 게이트 (reset gate)" in layouts
@@ -286,3 +287,34 @@ def test_page_opens_the_run_just_trained_unless_the_user_picks_otherwise(keras, 
     at.session_state["runs"] = [first, second]  # trained on the Train page meanwhile
     at.run()
     assert at.session_state["inside_source"] == "run" and at.session_state["inside_run"] == "second"
+
+
+def test_a_second_session_opens_the_untrained_model_without_building_it_or_calling_keras(keras, app_test, monkeypatch):
+    """Issue 22: an untrained model and its analysis depend only on (architecture, seed, window), so they are shared
+    by every session of the server process: the next student's first visit to the page builds no model and makes no
+    Keras call, and shows the same numbers."""
+    from ui import inside as ui_inside
+
+    first = app_test(page=PAGE, inside_seed=123)
+    assert not first.exception, first.exception
+    calls = {"build": 0, "keras": 0}
+    build, call = ui_inside.build_model, keras.Layer.__call__
+
+    def counted_build(*args, **kwargs):
+        calls["build"] += 1
+        return build(*args, **kwargs)
+
+    def counted_call(self, *args, **kwargs):
+        calls["keras"] += 1
+        return call(self, *args, **kwargs)
+
+    monkeypatch.setattr(ui_inside, "build_model", counted_build)
+    monkeypatch.setattr(keras.Layer, "__call__", counted_call)
+    second = app_test(page=PAGE, inside_seed=123)
+    assert not second.exception, second.exception
+    assert calls == {"build": 0, "keras": 0}
+    assert _delta(second) == _delta(first) and _step_view(second) == _step_view(first)
+    other = app_test(page=PAGE, inside_seed=124)  # another seed: other weights, built and checked against Keras
+    assert not other.exception, other.exception
+    assert calls["build"] == 1 and calls["keras"] > 0
+    assert _step_view(other)["directions"] != _step_view(first)["directions"]
