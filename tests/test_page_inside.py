@@ -318,3 +318,30 @@ def test_a_second_session_opens_the_untrained_model_without_building_it_or_calli
     assert not other.exception, other.exception
     assert calls["build"] == 1 and calls["keras"] > 0
     assert _step_view(other)["directions"] != _step_view(first)["directions"]
+
+
+def test_lessons_open_the_inside_page_on_their_section(app_test, keras):
+    """The lessons' steps on the Inside page: "Why LSTM?" opens the experiment (its text runs it there), every other
+    one the page's default, the NumPy code below the step view; the step view and its heat maps are there either way."""
+    from rnn_lab import lessons
+    from rnn_lab.settings import all_settings
+
+    settings = all_settings()
+    opened = {
+        (lesson.id, i): lessons.start_values(lesson, i, {}, settings)["inside_section"]
+        for lesson in lessons.LESSONS.values()
+        for i, step in enumerate(lesson.steps)
+        if step.page == lessons.INSIDE
+    }
+    assert opened and opened[("why_lstm", 1)] == "experiment"
+    assert {key: section for key, section in opened.items() if key[0] != "why_lstm"} == {
+        key: "code" for key in opened if key[0] != "why_lstm"
+    }
+    at = app_test(page="app_pages/lessons.py")
+    at.button(key="btn_lesson_start_why_lstm").click().run()
+    at.button(key="btn_lesson_next").click().run()  # step 2: the Inside page
+    assert not at.exception, at.exception
+    assert at.session_state["_page_path"] == "inside"
+    assert any(b.key == "btn_inside_experiment" for b in at.button)
+    assert _step_view(at)["steps"] == 40 and "inside_fig_time_forward" in _chart_keys(at)
+    assert not any(k in ("inside_fig_kernel", "inside_fig_recurrent") for k in _chart_keys(at))
