@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 
 PAGE = "app_pages/inside.py"
@@ -70,8 +71,8 @@ def test_page_renders_and_numpy_matches_keras(keras, app_test, lang):
     for section in ("weights", "before_after", "grad", "experiment", "code"):
         at.radio(key="inside_section").set_value(section).run()
         assert not at.exception, at.exception
-        weights = [k for k in _chart_keys(at) if k in ("inside_fig_kernel", "inside_fig_recurrent")]
-        assert weights == (["inside_fig_kernel", "inside_fig_recurrent"] if section == "weights" else [])
+        weights = [k for k in _chart_keys(at) if k == "inside_fig_weights"]
+        assert weights == (["inside_fig_weights"] if section == "weights" else [])  # both matrices, one chart
         assert bool(_numpy_code(at)) == (section == "code")
         assert ("inside_fig_conn" in _chart_keys(at)) == (section == "grad")
         assert any(b.key == "btn_inside_experiment" for b in at.button) == (section == "experiment")
@@ -344,4 +345,41 @@ def test_lessons_open_the_inside_page_on_their_section(app_test, keras):
     assert at.session_state["_page_path"] == "inside"
     assert any(b.key == "btn_inside_experiment" for b in at.button)
     assert _step_view(at)["steps"] == 40 and "inside_fig_time_forward" in _chart_keys(at)
-    assert not any(k in ("inside_fig_kernel", "inside_fig_recurrent") for k in _chart_keys(at))
+    assert "inside_fig_weights" not in _chart_keys(at)
+
+
+def test_the_weight_matrices_are_one_chart_with_the_same_numbers_as_each_alone(keras, app_test):
+    """Issue 22: kernel and recurrent_kernel in one figure (one chart for the browser), each subplot with the
+    numbers, gate blocks and title it had as a figure of its own; projection mode stacks them."""
+    from rnn_lab.inside import views
+
+    at = app_test(page=PAGE, arch_cell="LSTM", inside_section="weights")
+    assert not at.exception, at.exception
+    (chart,) = [c for c, k in zip(_charts(at), _chart_keys(at), strict=True) if k == "inside_fig_weights"]
+    entry = next(iter(at.session_state["inside_traces"].values()))
+    trace = entry["run"].recurrent_layers[0].directions[0]
+    assert trace.weights["kernel"].shape == (1, 40) and trace.weights["recurrent_kernel"].shape == (10, 40)
+    for heat, which in zip(chart["data"], ("kernel", "recurrent_kernel"), strict=True):
+        alone = views.weight_figure(trace, which, "en")
+        assert np.allclose(np.asarray(alone.data[0].z, dtype=float), trace.weights[which])  # 40 columns: no stride
+        assert np.allclose(_z(heat), np.asarray(alone.data[0].z, dtype=float))
+    texts = [a["text"] for a in chart["layout"]["annotations"]]
+    assert texts[:2] == ["<b>kernel (1 x 40)</b>", "<b>recurrent_kernel (10 x 40)</b>"]
+    assert texts[2:] == ["<b>i</b>", "<b>f</b>", "<b>c</b>", "<b>o</b>"] * 2  # each block by its letter ...
+    hover = [a.get("hovertext") for a in chart["layout"]["annotations"][2:]]
+    assert hover.count("f: forget gate") == 2  # ... and its full name on hover
+    assert len(chart["layout"]["shapes"]) == 6  # 3 block borders in each matrix
+    stacked = views.weights_figure(trace, "en", short_labels=True, stacked=True)
+    assert stacked.layout.xaxis2.anchor == "y2" and stacked.layout.yaxis.domain[0] > stacked.layout.yaxis2.domain[1]
+    assert [a.text for a in stacked.layout.annotations][2:6] == ["<b>i</b>", "<b>f</b>", "<b>c</b>", "<b>o</b>"]
+
+
+def _z(heat: dict) -> list:
+    """A heat map's z from the chart's JSON (Plotly may send it as a typed array)."""
+    z = heat["z"]
+    if isinstance(z, dict):  # {"dtype": ..., "bdata": ..., "shape": ...}
+        import base64
+
+        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"]))
+        z = flat.reshape([int(n) for n in str(z["shape"]).split(",")])
+    return np.asarray(z, dtype=float).tolist()
