@@ -124,14 +124,11 @@ if section == "weights":
     st.subheader(t("inside.weights_title"))
     st.markdown(t(f"inside.weights_help_{layer_run.kind}"))
     trace = layer_run.directions[0]
-    w1, w2 = (st.container(), st.container()) if projection() else st.columns(2)  # big fonts need the full width
-    with w1:
-        plot(views.weight_figure(trace, "kernel", lang(), short_labels=projection()), key="inside_fig_kernel")
-    with w2:
-        plot(
-            views.weight_figure(trace, "recurrent_kernel", lang(), short_labels=projection()),
-            key="inside_fig_recurrent",
-        )
+    # one chart with both matrices (one figure to draw, not two); projection mode's big fonts stack them. An LSTM's or
+    # GRU's gate blocks are marked by their letter (the full name on hover, and in the text above): at half the page's
+    # width their full names ran into each other
+    short = projection() or trace.cell != "simple_rnn"
+    plot(views.weights_figure(trace, lang(), short_labels=short, stacked=projection()), key="inside_fig_weights")
 
 elif section == "code":  # the NumPy code
     st.subheader(t("inside.code_title"))

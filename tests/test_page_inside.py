@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 
 PAGE = "app_pages/inside.py"
@@ -56,22 +57,22 @@ def test_page_renders_and_numpy_matches_keras(keras, app_test, lang):
     titles = " ".join(at.title[i].value for i in range(len(at.title)))
     assert ("셀 내부" in titles) == (lang == "ko") and "Inside the cell" in titles
     assert view["labels"]["step"] == ("Time step t" if lang == "en" else "시간 단계 t")
-    # below the step view one section at a time (issue 22): the weights when the page opens, the others on request
-    assert at.radio(key="inside_section").value == "weights"
-    assert [k for k in _chart_keys(at) if not k.startswith("inside_fig_time")] == [
-        "inside_fig_kernel",
-        "inside_fig_recurrent",
-    ]
-    assert not _numpy_code(at) and not any(b.key == "btn_inside_experiment" for b in at.button)
+    # below the step view one section at a time (issue 22): the NumPy code when the page opens (no figure besides the
+    # heat maps over the window), the others on request
+    assert at.radio(key="inside_section").value == "code"
+    assert [k for k in _chart_keys(at) if not k.startswith("inside_fig_time")] == []
+    assert any("def simple_rnn_forward" in c for c in _numpy_code(at))  # the library source itself
+    assert not any(b.key == "btn_inside_experiment" for b in at.button)
     seen = {
         "charts": _charts(at),
         "captions": [c.value for c in at.caption],
         "markdown": [m.value for m in at.markdown],
     }
-    for section in ("code", "before_after", "grad", "experiment"):
+    for section in ("weights", "before_after", "grad", "experiment", "code"):
         at.radio(key="inside_section").set_value(section).run()
         assert not at.exception, at.exception
-        assert not any(k in ("inside_fig_kernel", "inside_fig_recurrent") for k in _chart_keys(at))
+        weights = [k for k in _chart_keys(at) if k == "inside_fig_weights"]
+        assert weights == (["inside_fig_weights"] if section == "weights" else [])  # both matrices, one chart
         assert bool(_numpy_code(at)) == (section == "code")
         assert ("inside_fig_conn" in _chart_keys(at)) == (section == "grad")
         assert any(b.key == "btn_inside_experiment" for b in at.button) == (section == "experiment")
@@ -126,6 +127,7 @@ def test_lstm_bidirectional_stacked_shows_gates_and_both_directions(keras, app_t
         arch_units_1=3,
         arch_units_2=2,
         inside_layer=2,
+        inside_section="weights",  # the gate blocks of the weight matrices (the page opens on the NumPy code)
     )
     assert not at.exception, at.exception
     assert _delta(at) < 1e-5
@@ -145,7 +147,7 @@ def test_lstm_bidirectional_stacked_shows_gates_and_both_directions(keras, app_t
 
 
 def test_gru_page_in_korean_labels_weight_blocks(keras, app_test):
-    at = app_test(page=PAGE, lang="ko", arch_cell="GRU")
+    at = app_test(page=PAGE, lang="ko", arch_cell="GRU", inside_section="weights")
     assert not at.exception
     layouts = json.dumps([c["layout"] for c in _charts(at)], ensure_ascii=False)
     assert "z: 업데이트 게이트 (update gate)" in layouts and "r<sub>t</sub> 리셋 게이트 (reset gate)" in layouts
@@ -286,3 +288,98 @@ def test_page_opens_the_run_just_trained_unless_the_user_picks_otherwise(keras, 
     at.session_state["runs"] = [first, second]  # trained on the Train page meanwhile
     at.run()
     assert at.session_state["inside_source"] == "run" and at.session_state["inside_run"] == "second"
+
+
+def test_a_second_session_opens_the_untrained_model_without_building_it_or_calling_keras(keras, app_test, monkeypatch):
+    """Issue 22: an untrained model and its analysis depend only on (architecture, seed, window), so they are shared
+    by every session of the server process: the next student's first visit to the page builds no model and makes no
+    Keras call, and shows the same numbers."""
+    from ui import inside as ui_inside
+
+    first = app_test(page=PAGE, inside_seed=123)
+    assert not first.exception, first.exception
+    calls = {"build": 0, "keras": 0}
+    build, call = ui_inside.build_model, keras.Layer.__call__
+
+    def counted_build(*args, **kwargs):
+        calls["build"] += 1
+        return build(*args, **kwargs)
+
+    def counted_call(self, *args, **kwargs):
+        calls["keras"] += 1
+        return call(self, *args, **kwargs)
+
+    monkeypatch.setattr(ui_inside, "build_model", counted_build)
+    monkeypatch.setattr(keras.Layer, "__call__", counted_call)
+    second = app_test(page=PAGE, inside_seed=123)
+    assert not second.exception, second.exception
+    assert calls == {"build": 0, "keras": 0}
+    assert _delta(second) == _delta(first) and _step_view(second) == _step_view(first)
+    other = app_test(page=PAGE, inside_seed=124)  # another seed: other weights, built and checked against Keras
+    assert not other.exception, other.exception
+    assert calls["build"] == 1 and calls["keras"] > 0
+    assert _step_view(other)["directions"] != _step_view(first)["directions"]
+
+
+def test_lessons_open_the_inside_page_on_their_section(app_test, keras):
+    """The lessons' steps on the Inside page: "Why LSTM?" opens the experiment (its text runs it there), every other
+    one the page's default, the NumPy code below the step view; the step view and its heat maps are there either way."""
+    from rnn_lab import lessons
+    from rnn_lab.settings import all_settings
+
+    settings = all_settings()
+    opened = {
+        (lesson.id, i): lessons.start_values(lesson, i, {}, settings)["inside_section"]
+        for lesson in lessons.LESSONS.values()
+        for i, step in enumerate(lesson.steps)
+        if step.page == lessons.INSIDE
+    }
+    assert opened and opened[("why_lstm", 1)] == "experiment"
+    assert {key: section for key, section in opened.items() if key[0] != "why_lstm"} == {
+        key: "code" for key in opened if key[0] != "why_lstm"
+    }
+    at = app_test(page="app_pages/lessons.py")
+    at.button(key="btn_lesson_start_why_lstm").click().run()
+    at.button(key="btn_lesson_next").click().run()  # step 2: the Inside page
+    assert not at.exception, at.exception
+    assert at.session_state["_page_path"] == "inside"
+    assert any(b.key == "btn_inside_experiment" for b in at.button)
+    assert _step_view(at)["steps"] == 40 and "inside_fig_time_forward" in _chart_keys(at)
+    assert "inside_fig_weights" not in _chart_keys(at)
+
+
+def test_the_weight_matrices_are_one_chart_with_the_same_numbers_as_each_alone(keras, app_test):
+    """Issue 22: kernel and recurrent_kernel in one figure (one chart for the browser), each subplot with the
+    numbers, gate blocks and title it had as a figure of its own; projection mode stacks them."""
+    from rnn_lab.inside import views
+
+    at = app_test(page=PAGE, arch_cell="LSTM", inside_section="weights")
+    assert not at.exception, at.exception
+    (chart,) = [c for c, k in zip(_charts(at), _chart_keys(at), strict=True) if k == "inside_fig_weights"]
+    entry = next(iter(at.session_state["inside_traces"].values()))
+    trace = entry["run"].recurrent_layers[0].directions[0]
+    assert trace.weights["kernel"].shape == (1, 40) and trace.weights["recurrent_kernel"].shape == (10, 40)
+    for heat, which in zip(chart["data"], ("kernel", "recurrent_kernel"), strict=True):
+        alone = views.weight_figure(trace, which, "en")
+        assert np.allclose(np.asarray(alone.data[0].z, dtype=float), trace.weights[which])  # 40 columns: no stride
+        assert np.allclose(_z(heat), np.asarray(alone.data[0].z, dtype=float))
+    texts = [a["text"] for a in chart["layout"]["annotations"]]
+    assert texts[:2] == ["<b>kernel (1 x 40)</b>", "<b>recurrent_kernel (10 x 40)</b>"]
+    assert texts[2:] == ["<b>i</b>", "<b>f</b>", "<b>c</b>", "<b>o</b>"] * 2  # each block by its letter ...
+    hover = [a.get("hovertext") for a in chart["layout"]["annotations"][2:]]
+    assert hover.count("f: forget gate") == 2  # ... and its full name on hover
+    assert len(chart["layout"]["shapes"]) == 6  # 3 block borders in each matrix
+    stacked = views.weights_figure(trace, "en", short_labels=True, stacked=True)
+    assert stacked.layout.xaxis2.anchor == "y2" and stacked.layout.yaxis.domain[0] > stacked.layout.yaxis2.domain[1]
+    assert [a.text for a in stacked.layout.annotations][2:6] == ["<b>i</b>", "<b>f</b>", "<b>c</b>", "<b>o</b>"]
+
+
+def _z(heat: dict) -> list:
+    """A heat map's z from the chart's JSON (Plotly may send it as a typed array)."""
+    z = heat["z"]
+    if isinstance(z, dict):  # {"dtype": ..., "bdata": ..., "shape": ...}
+        import base64
+
+        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"]))
+        z = flat.reshape([int(n) for n in str(z["shape"]).split(",")])
+    return np.asarray(z, dtype=float).tolist()

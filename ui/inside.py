@@ -10,7 +10,9 @@ NumPy-vs-Keras difference, the connectivity and the step view's data by (model, 
 ``inside_step_view`` (the browser step view's own state), ``inside_exp_job`` (the running or last
 :class:`ExperimentJob`), ``inside_experiment`` (the last experiment result, without models),
 ``_inside_newest_run`` (the newest trained run this page has opened). Each cache keeps only a few entries so a
-long session does not grow without bound.
+long session does not grow without bound. Untrained models and their analyses are also kept for every session of
+the server process (``ui.inside_common.shared_recall``, a few entries): they depend only on the architecture, the
+seed and the window.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from ui.inside_common import (  # noqa: F401 (re-exported)
     _recall,
     _remember,
     _split_and_index_ui,
+    shared_recall,
+    shared_remember,
 )
 from ui.inside_decision import (  # noqa: F401 (re-exported)
     _decision,
@@ -115,8 +119,11 @@ def untrained_model(arch, seed: int):
     key = ("untrained", arch, int(seed))
     model = _recall("inside_models", key)
     if model is None:
-        with tf_spinner():
-            model = _remember("inside_models", key, build_model(arch, seed=int(seed)))
+        model = shared_recall(key)  # another session of this process built it (the same weights: same seed)
+        if model is None:
+            with tf_spinner():
+                model = shared_remember(key, build_model(arch, seed=int(seed)))
+        _remember("inside_models", key, model)
     return model, key
 
 
@@ -260,9 +267,16 @@ def analysis(picked: Picked, window: np.ndarray) -> dict:
     key = (picked.key, _window_key(window))
     entry = _recall("inside_traces", key)
     if entry is None:
-        with tf_spinner():
-            run = run_model(picked.model, window)
-            entry = {"run": run, "delta": max_abs_diff(picked.model, window, run), "conn": None, "key": key}
+        # an untrained model's analysis is a function of (architecture, seed, window), the same in every session; not
+        # for token ids, whose entry later gets tokens read through the session's own vocabulary
+        shared = picked.key[0] == "untrained" and not is_text(picked.data)
+        entry = shared_recall(("analysis", key)) if shared else None
+        if entry is None:
+            with tf_spinner():
+                run = run_model(picked.model, window)
+                entry = {"run": run, "delta": max_abs_diff(picked.model, window, run), "conn": None, "key": key}
+            if shared:
+                shared_remember(("analysis", key), entry)
         _remember("inside_traces", key, entry)
     return entry
 

@@ -3,6 +3,8 @@ cache of models and traces."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import streamlit as st
@@ -22,6 +24,31 @@ def _remember(store_key: str, key, value):
 
 def _recall(store_key: str, key):
     return st.session_state.get(store_key, {}).get(key)
+
+
+# Shared by every session of this server process: untrained models and their analyses, which depend only on
+# (architecture, seed) and the window. A class opening the Inside page on the same architecture builds the model and
+# calls Keras once, not once per student; a student's first visit to the page skips both (issue 22: ~0.1 s of the
+# server's part of the switch). Trained runs stay in their own session.
+SHARED_MAX = 8
+_SHARED: OrderedDict = OrderedDict()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_recall(key):
+    with _SHARED_LOCK:
+        value = _SHARED.get(key)
+        if value is not None:
+            _SHARED.move_to_end(key)
+        return value
+
+
+def shared_remember(key, value):
+    with _SHARED_LOCK:
+        _SHARED[key] = value
+        while len(_SHARED) > SHARED_MAX:
+            _SHARED.popitem(last=False)
+    return value
 
 
 @dataclass

@@ -7,10 +7,12 @@ SOURCES = ("untrained", "run")  # the current architecture with seeded initial w
 SPLITS = ("train", "val", "test")
 TEXT_FROM = ("sample", "typed")
 # what is drawn below the step view: one section at a time, so a switch to the page draws the step view and the heat
-# maps with one section's figures, not all of them at once (issue 22: the browser's drawing was most of the wait)
+# maps with one section's figures, not all of them at once (issue 22: the browser's drawing was most of the wait).
+# The page opens on the NumPy code (no figure: the two weight heat maps cost the browser about a third of the switch's
+# main-thread time, docs/benchmarks.md, seventh session); the code is the equations above the step view, line by line.
 SECTIONS = (
-    "weights",
     "code",
+    "weights",
     "before_after",
     "grad",
     "experiment",
@@ -25,7 +27,7 @@ SETTINGS = (
     Setting("inside_text_from", "sample", choices=TEXT_FROM),
     Setting("inside_layer", 1, min=1, max=4),  # which recurrent layer to open (1 = bottom)
     Setting("inside_step", 1, min=1, max=1000),  # the time step t shown (1-based)
-    Setting("inside_section", "weights", choices=SECTIONS),  # the section shown below the step view
+    Setting("inside_section", "code", choices=SECTIONS),  # the section shown below the step view
     # The vanishing-gradient experiment (long_memory toy): answer = rho * the value `lag` steps back.
     # One lag everywhere: the toy's default (Data page), this experiment and the "Why LSTM?" lesson.
     Setting("inside_exp_lag", TOYS["long_memory"].params["lag"], min=5, max=100),

@@ -399,6 +399,49 @@ def weight_figure(trace: DirectionTrace, which: str, lang: str, short_labels: bo
     return fig
 
 
+def weights_figure(trace: DirectionTrace, lang: str, short_labels: bool = False, stacked: bool = False) -> go.Figure:
+    """``kernel`` and ``recurrent_kernel`` in one figure: the two heat maps of :func:`weight_figure` side by side (or,
+    ``stacked``, one above the other for projection mode's big fonts), each with its own colour bar, gate blocks and
+    title. One chart for the browser to draw instead of two (issue 22)."""
+    from plotly.subplots import make_subplots
+
+    parts = [weight_figure(trace, which, lang, short_labels=short_labels) for which in ("kernel", "recurrent_kernel")]
+    rows, cols = (2, 1) if stacked else (1, 2)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[f"<b>{part.layout.title.text}</b>" for part in parts],
+        horizontal_spacing=0.16,
+        vertical_spacing=0.24,
+    )
+    for title in fig.layout.annotations:  # above the gate names, which sit on the top edge of each matrix
+        title.update(yshift=22)
+    for n, part in enumerate(parts, start=1):
+        row, col = (n, 1) if stacked else (1, n)
+        suffix = "" if n == 1 else str(n)
+        x_domain, y_domain = fig.layout[f"xaxis{suffix}"].domain, fig.layout[f"yaxis{suffix}"].domain
+        heat = part.data[0]
+        heat.update(
+            colorbar={
+                "thickness": 12,
+                "x": x_domain[1] + 0.01,
+                "xanchor": "left",
+                "y": (y_domain[0] + y_domain[1]) / 2,
+                "yanchor": "middle",
+                "len": y_domain[1] - y_domain[0],
+            }
+        )
+        fig.add_trace(heat, row=row, col=col)
+        for shape in part.layout.shapes:  # the lines between gate blocks
+            fig.add_vline(x=shape.x0, line_color="black", line_width=2, row=row, col=col)
+        for note in part.layout.annotations:  # the gate names over their blocks
+            fig.add_annotation(note.to_plotly_json() | {"xref": f"x{suffix}", "yref": f"y{suffix} domain"})
+        fig.update_xaxes(part.layout.xaxis.to_plotly_json(), row=row, col=col)
+        fig.update_yaxes(part.layout.yaxis.to_plotly_json(), row=row, col=col)
+    fig.update_layout(height=720 if stacked else 380)
+    return fig
+
+
 def connectivity_figure(conn: np.ndarray, lang: str, title: str | None = None) -> go.Figure:
     """Bars of ||dŷ/dx_t|| over t = 1..T."""
     conn = np.asarray(conn, dtype=np.float64).ravel()
