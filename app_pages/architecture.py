@@ -51,8 +51,10 @@ with results:
     summary = None
     if analytic_total <= MAX_BUILD_PARAMS:
         try:
-            with tf_spinner():
-                summary = ui.cached_summary(cfg)
+            summary = ui.kept_summary(cfg)  # a configuration seen before: no Keras call, no spinner
+            if summary is None:
+                with tf_spinner():
+                    summary = ui.cached_summary(cfg)
         except Exception as err:  # noqa: BLE001 - a Keras refusal becomes a message; the formulas still render
             error(t("arch.build_failed", message=str(err)), t("arch.build_failed_hint"))
     else:

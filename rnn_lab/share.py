@@ -10,6 +10,7 @@ default with a :class:`Notice` the page shows. Pure Python: no Streamlit, no Ten
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from collections.abc import Iterable, Mapping
@@ -260,8 +261,16 @@ def is_local(link: str) -> bool:
     return host in ("", "localhost", "0.0.0.0", "::1") or host.startswith("127.")
 
 
+QR_CACHE = 256  # QR codes kept (each a few hundred bytes): a class's links, drawn again on every rerun
+
+
+@functools.lru_cache(maxsize=QR_CACHE)
 def qr_png(link: str, scale: int = 8) -> bytes:
-    """A QR code of ``link`` as PNG bytes (segno, pure Python, offline); error correction M survives a projector."""
+    """A QR code of ``link`` as PNG bytes (segno, pure Python, offline); error correction M survives a projector.
+
+    Kept per (link, scale): the Share box draws the page's QR code on every rerun of every page, and encoding it
+    costs ~4-7 ms of CPU under the GIL (9 % of the server's GIL time in a class of 30, issue 22); a link is the
+    same code every time."""
     import segno
 
     buffer = io.BytesIO()

@@ -80,6 +80,17 @@ def test_qr_code_is_a_png_that_grows_with_the_link():
     assert len(share.qr_png(long)) > len(png)
 
 
+def test_qr_code_is_kept_per_link_and_scale():
+    """Every rerun of every page draws the Share box's QR code: it is encoded once per link and size (issue 22)."""
+    link = "https://rnnlab.school.kr/architecture?arch_units_1=11&cache_test=1"
+    fresh = share.qr_png.__wrapped__(link, scale=4)  # encoded now, past the cache
+    kept = share.qr_png(link, scale=4)
+    assert kept == fresh
+    assert share.qr_png(link, scale=4) is kept  # the second call encodes nothing
+    assert share.qr_png(link.replace("11", "12"), scale=4) != kept  # another setting, another code
+    assert share.qr_png(link, scale=12) != kept and len(share.qr_png(link, scale=12)) > len(kept)  # larger
+
+
 def test_share_box_shows_the_public_short_link_and_the_qr_code(app_test, monkeypatch):
     monkeypatch.setenv(share.PUBLIC_URL_ENV, "https://rnnlab.school.kr")
     at = app_test(page="app_pages/architecture.py", lang="ko", projection=True, arch_cell="GRU")

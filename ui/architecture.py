@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 
 import streamlit as st
 
@@ -200,15 +202,41 @@ def current_config() -> tuple[ArchConfig, str | None]:
     return cfg, None
 
 
-@st.cache_resource(max_entries=24, show_spinner=False, hash_funcs={ArchConfig: repr})
+SUMMARIES_KEPT = 24  # configurations whose summary the server keeps (a few kB each)
+_summaries: OrderedDict[str, dict] = OrderedDict()  # repr(cfg) -> summary, least recently used first
+_summaries_lock = threading.Lock()
+
+
+def kept_summary(cfg: ArchConfig) -> dict | None:
+    """The summary of ``cfg`` if the server has built it already (no Keras call), else None."""
+    key = repr(cfg)
+    with _summaries_lock:
+        summary = _summaries.get(key)
+        if summary is not None:
+            _summaries.move_to_end(key)
+        return summary
+
+
 def cached_summary(cfg: ArchConfig) -> dict:
     """Build the (untrained, read-only) Keras model of ``cfg`` once per configuration; keep its summary.
 
     Returns ``{"rows": summary_rows(model), "text": summary_text(model)}``; the model itself is not kept
-    (nothing on this page needs its weights), so the cache stays small.
+    (nothing on this page needs its weights), so the cache stays small. Shared by every session of the server,
+    the :data:`SUMMARIES_KEPT` most recently used. The page asks :func:`kept_summary` first, so a rerun with a
+    configuration seen before neither builds nor shows a spinner (whose timer thread and message cost a student
+    who is not training a few GIL hand-offs on a busy server, issue 22).
     """
-    model = build_model(cfg)
-    return {"rows": summary_rows(model), "text": summary_text(model, line_length=SUMMARY_WIDTH)}
+    summary = kept_summary(cfg)
+    if summary is not None:
+        return summary
+    model = build_model(cfg)  # outside the lock: two sessions may build the same one at once, both get equal rows
+    summary = {"rows": summary_rows(model), "text": summary_text(model, line_length=SUMMARY_WIDTH)}
+    with _summaries_lock:
+        _summaries[repr(cfg)] = summary
+        _summaries.move_to_end(repr(cfg))
+        while len(_summaries) > SUMMARIES_KEPT:
+            _summaries.popitem(last=False)
+    return summary
 
 
 SUMMARY_WIDTH = 62  # characters: Keras's own summary, narrow enough for the page's right column at 1280 px
