@@ -129,6 +129,7 @@ class Session:
         self.page_hash = ""  # the page the server last ran (its navigation message), sent back as the frontend does
         self.running = False
         self.finished = 0  # script runs finished (full or fragment)
+        self.finished_at = 0.0  # perf_counter() at the last script_finished
         self.ids: dict[str, str] = {}  # widget key -> widget id, as drawn
         self.metrics: list[str] = []  # st.metric values of the last run
         self.errors: list[str] = []  # exceptions and error alerts drawn
@@ -161,6 +162,7 @@ class Session:
                     self.metrics = []
             elif kind == "script_finished":
                 self.finished += 1
+                self.finished_at = time.perf_counter()  # when the browser would have the whole run
                 self.running = False
             elif kind == "auto_rerun":
                 self.fragment = (msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
@@ -194,7 +196,8 @@ class Session:
 
     async def rerun(self, page: str | None = None, widgets: dict | None = None, fragment: str = "", timeout=300):
         """Send one rerun (a page, widget values, or a fragment's auto-rerun) and wait until the server is idle:
-        its run finished and no other run (a server-side st.rerun) followed within 0.2 s."""
+        its run finished and no other run (a server-side st.rerun) followed within 0.2 s. That 0.2 s is the bench's
+        own check, not the user's wait: time a rerun up to ``finished_at``, the moment its last run finished."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         msg = BackMsg()
@@ -257,7 +260,7 @@ async def student(url: str, i: int, link: str, timeout: float) -> dict:
             out["pressed_at"] = pressed
             await session.rerun(widgets={session.ids["btn_train_start"]: True})
             await session.poll_until(lambda: "btn_train_dl_model" in "".join(session.ids), timeout)
-            out["seconds"] = time.perf_counter() - pressed
+            out["seconds"] = session.finished_at - pressed  # the run that drew the result, not the bench's check
             out["errors"] += session.errors
     except Exception as err:  # noqa: BLE001 - a session that fails is counted, not fatal to the measurement
         out["errors"].append(f"{type(err).__name__}: {str(err).splitlines()[0][:160] if str(err) else ''}")
@@ -276,7 +279,7 @@ async def bystander(url: str, done: asyncio.Event) -> dict:
                 units = 11 if units == 10 else 10
                 started = time.perf_counter()
                 await session.rerun(widgets={session.ids["arch_units_1"]: units}, timeout=120)
-                times.append(time.perf_counter() - started)
+                times.append(session.finished_at - started)  # not the 0.2 s the bench waits to see it was the last
                 if f"{units * units + 3 * units + 1:,}" not in session.metrics:
                     errors.append(f"the total for {units} units was not drawn: {session.metrics}")
                 await asyncio.sleep(1.0)
