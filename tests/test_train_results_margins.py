@@ -1,5 +1,5 @@
 """Issue 22: the Train page's result charts leave Plotly margins wide enough for their labels and legend, so
-Chromium draws each chart once (``ui.train_results.preset_margins``). Only the margins change: the data, axes,
+Chromium draws each chart once (``ui.margins.preset_margins``). Only the margins change: the data, axes,
 legend and every other part of each figure are the ones drawn before (the browser test checks the drawing)."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _figures(run):
 @pytest.mark.parametrize("projection", [False, True])
 def test_only_the_margins_change_and_only_wider(toy_run, projection):
     from rnn_lab.style import style_figure
-    from ui.train_results import preset_margins
+    from ui.margins import preset_margins
 
     for name, fig in _figures(toy_run).items():
         styled = style_figure(fig, projection=projection)
@@ -53,10 +53,13 @@ def test_only_the_margins_change_and_only_wider(toy_run, projection):
 def test_no_guess_for_thousands_and_the_wider_text_of_korean():
     import plotly.graph_objects as go
 
-    from ui.train_results import _text_px, _y_tick_chars, preset_margins
+    from ui.margins import _text_px, _y_tick_chars, preset_margins
 
     prices = go.Figure(go.Scatter(y=[45_298.0, 51_000.0]))
     assert _y_tick_chars(prices) is None  # "45k" or "45,298 원": the unit's own format, left to Plotly
     assert preset_margins(prices).layout.margin.l in (None, 0)  # no guess: automargin widens it as before
     assert _y_tick_chars(go.Figure(go.Scatter(y=[-0.2, 0.15]))) in (4, 5)  # "-0.2" (or "-0.20": on the safe side)
     assert _text_px("예측값 (학습)", 14) > _text_px("predicted", 14)  # Hangul is about twice as wide
+    assert _y_tick_chars(go.Figure(go.Scatter(y=["a", "b"]))) is None  # categories, not numbers
+    heat = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))
+    assert preset_margins(heat).to_dict() == go.Figure(go.Heatmap(z=[[1, 2], [3, 4]])).to_dict()  # left as it is

@@ -13,13 +13,14 @@ import streamlit as st
 from rnn_lab.data.display import NumberFormat, significant_decimals
 from rnn_lab.data.units import apply_units, axis_title, format_amount, target_currency, unit_decimals, unit_label
 from rnn_lab.settings import setting
-from rnn_lab.style import NORMAL, PROJECTION, color
+from rnn_lab.style import color
 from rnn_lab.tasks import task_of_data
 from rnn_lab.train import export
 from rnn_lab.train.engine import GROWTH_EPOCHS, GROWTH_GRACE, divergence_text
 from rnn_lab.train.runs import forecast
 from ui import classify, text_train
 from ui.common import lang, projection, show_table, styled, t
+from ui.margins import preset_margins
 from ui.train_form import _set_lr
 from ui.widgets import number_ui
 
@@ -325,56 +326,6 @@ def _results_chart(run, what, make, key: str) -> None:
             del cache[old]  # only the shown run's figures are kept, one of each kind
         cache[name] = preset_margins(styled(make()), projection())
     st.plotly_chart(cache[name], key=key, width="stretch", config={"displaylogo": False})
-
-
-def _text_px(text: str, font: int) -> float:
-    """About how wide ``text`` is drawn at ``font`` px: a Hangul or CJK character about a square, a Latin one half."""
-    return sum(font if ord(c) >= 0x1100 else 0.5 * font for c in str(text))
-
-
-def _y_tick_chars(fig) -> int | None:
-    """About how many characters the y axis's longest tick label has (Plotly's ~6 round ticks over the data's
-    range), or None when that is hard to tell (thousands, a format of its own): then no guess."""
-    values = []
-    for trace in fig.data:
-        y = getattr(trace, "y", None)
-        if y is not None:
-            values.extend(float(v) for v in np.ravel(np.asarray(y, dtype=np.float64)) if np.isfinite(v))
-    if not values:
-        return None
-    low, high = min(values + [0.0] * bool(fig.layout.shapes)), max(values)
-    if max(abs(low), abs(high)) >= 1000 or fig.layout.yaxis.tickformat:
-        return None
-    step = (high - low) / 6 or 1.0
-    decimals = max(0, -math.floor(math.log10(step)))
-    return max(len(f"{v:.{decimals}f}") for v in (low, high))
-
-
-def preset_margins(fig, projection: bool = False):
-    """Margins about as wide as the axes' labels and the legend will need, set before the browser draws the chart.
-
-    ``style_figure`` leaves 10 px and lets Plotly's automargin widen them; Plotly then draws the chart, finds the
-    tick labels, axis titles and legend do not fit, and draws it all again with the wider margins: about half of
-    each results chart's drawing time in Chromium (issue 22). Margins already wide enough are kept as they are, so
-    the chart is drawn once. automargin stays on: a guess too small only costs the second drawing, as before; too
-    large leaves a few pixels more around the plot. Nothing else changes (data, axes, legend, hover)."""
-    size = PROJECTION if projection else NORMAL
-    font = size["font"]
-    margin = fig.layout.margin
-    chars = _y_tick_chars(fig)
-    left = None if chars is None else math.ceil(chars * 0.6 * font + 3.6 * font)
-    bottom = math.ceil(5.0 * font)
-    names = [tr.name for tr in fig.data if tr.name and tr.showlegend is not False]
-    shown = len(names) > 1 or any(tr.showlegend for tr in fig.data)
-    right = math.ceil(max(_text_px(n, font) for n in names) + 4.5 * font) if shown and names else None
-    fig.update_layout(
-        margin={
-            "l": max(margin.l or 0, left or 0),
-            "b": max(margin.b or 0, bottom),
-            "r": max(margin.r or 0, right or 0),
-        }
-    )
-    return fig
 
 
 def results_ui(run) -> None:
