@@ -113,7 +113,11 @@ LIVE_5 = """(() => { const p = document.querySelector('[class*="st-key-chart_tra
 TRAIN_BUTTON = """[...document.querySelectorAll('button[data-testid="stBaseButton-primary"]')].some(
   b => /(^|\\s)Train$/.test(b.innerText.trim()) && window.__shown(b))"""
 STEP_VIEW = "window.__shown(window.__deep('.rl-now'))"
-PRELOADED = "() => !window.__rlPreloaded || window.__rlPreloadDone === true"  # ui/preload.py finished (or absent)
+# ui/preload.py finished. Its script runs only once the sidebar is drawn, which can be seconds after the page looks
+# idle on a loaded machine (then "not started" looked like "no preload", and the chart's code was loaded and run
+# inside the measurement); an app without the preload makes wait_preload time out and go on.
+PRELOADED = "() => window.__rlPreloadDone === true"
+PRELOAD_WAIT_MS = 30_000
 HEATMAP = "window.__shown(document.querySelector('[class*=\"st-key-inside_fig_time_forward\"] .main-svg'))"
 
 
@@ -220,8 +224,18 @@ def open_settled(tab, address: str) -> None:
     tab.wait_for_timeout(1000)  # anything drawn late (a restored run) shows up before the watch starts
     wait_for_app(tab)
     # the app's idle-time preload of the charts' code (ui/preload.py) has finished, as it has for a student who
-    # looks at the page for a moment before pressing Train (an app without it: no wait)
-    tab.wait_for_function(PRELOADED, timeout=20_000)
+    # looks at the page for a moment before pressing Train
+    wait_preload(tab)
+
+
+def wait_preload(tab) -> None:
+    """Until the app's preload of the charts' code is done (an app without it: PRELOAD_WAIT_MS, then on)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        tab.wait_for_function(PRELOADED, timeout=PRELOAD_WAIT_MS, polling=100)
+    except PlaywrightTimeout:
+        print("no preload finished: going on without it", file=sys.stderr)
 
 
 def toy_train(browser, url: str) -> dict:
@@ -256,7 +270,7 @@ def switch(tab, url: str, first: bool) -> dict:
         wait_for_app(tab)
         # a tab the student has had open for a moment: the app's one-off preload of the charts' code (ui/preload.py)
         # is over, not running beside the switch
-        tab.wait_for_function(PRELOADED, timeout=20_000)
+        wait_preload(tab)
     out = {}
     nav = tab.locator('[data-testid="stSidebarNav"]')
     watch(tab, {"step": STEP_VIEW, "heat": HEATMAP})

@@ -21,6 +21,22 @@ def test_train_counting_toy_to_the_end(page, app_url):
     charts = page.locator('[data-testid="stPlotlyChart"]')
     assert charts.count() >= 3  # loss, predictions, residuals
     assert page.locator(".js-plotly-plot .gtitle", has_text="Loss per epoch").count() == 1
+    # issue 22: the predictions chart first, then the loss and the residuals; each drawn once, with the margins the
+    # server set (Plotly's automargin found them wide enough, so it did not widen them and draw the chart again)
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('[class*="st-key-chart_train_"] .js-plotly-plot')].map(p => {
+          const key = [...p.closest('[class*="st-key-chart_train_"]').classList].find(c => c.startsWith('st-key-'));
+          const s = p._fullLayout._size, m = p.layout.margin;
+          return [key, [m.l, m.r, m.t, m.b], [s.l, s.r, s.t, s.b].map(Math.round)];
+        })"""
+    )
+    assert [key for key, _, _ in drawn] == [
+        "st-key-chart_train_predictions",
+        "st-key-chart_train_loss",
+        "st-key-chart_train_residuals",
+    ]
+    for key, sent, final in drawn:
+        assert final == sent, (key, sent, final)
     # the metrics table: a dataframe with the four metrics
     tables = page.locator('[data-testid="stDataFrame"]')
     assert tables.count() >= 2

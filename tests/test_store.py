@@ -599,3 +599,24 @@ def test_the_writer_keeps_each_runs_order_and_a_delayed_write_holds_back_no_othe
     assert writer.wait("b", timeout=30) and done == ["b1", "ZeroDivisionError", "b2"]  # not behind a's delay
     assert writer.pending("a") == 2
     assert writer.wait(timeout=30) and done[3:] == ["a1", "a2"] and writer.pending() == 0
+
+
+def test_expedite_starts_the_writes_a_run_queued_so_far_without_their_delay_and_no_later_one():
+    """A training that ends before its queued record is written (the counting toy) waits for that record's number:
+    the writer starts it at once instead of after its delay (issue 22); a write queued afterwards keeps its delay."""
+    import time
+
+    from rnn_lab.store.writer import Writer
+
+    writer, done = Writer(), []
+    writer.submit(done.append, "a1", key="a", delay=60)
+    writer.submit(done.append, "b1", key="b", delay=60)
+    writer.expedite("a")
+    assert writer.wait("a", timeout=10) and done == ["a1"]  # not 60 s later
+    writer.submit(done.append, "a2", key="a", delay=60)
+    time.sleep(0.3)
+    assert done == ["a1"] and writer.pending("a") == 1 and writer.pending("b") == 1  # both keep their delay
+    writer.expedite("nothing queued")  # a run with no write waiting: nothing happens
+    writer.hurry.set()
+    writer.submit(lambda: None)
+    assert writer.wait(timeout=10) and sorted(done) == ["a1", "a2", "b1"]

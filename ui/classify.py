@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from rnn_lab import class_views as cv
-from ui.common import NO_VALUE, lang, plot, projection, show_table, t
+from ui.common import NO_VALUE, lang, plot, projection, show_table, styled, t
+from ui.margins import preset_margins
 
 SPLITS = ("train", "val", "test")
 SAMPLES = 20  # digits shown in the grid
@@ -73,7 +74,12 @@ def results_ui(run) -> None:
     m = run.metrics
     names = run.class_names
     base = m["baseline"]
-    plot(cv.accuracy_figure(run.history, None, L), key="chart_class_accuracy")
+    st.plotly_chart(  # styled, with margins wide enough that Chromium draws it once (ui/margins.py)
+        preset_margins(styled(cv.accuracy_figure(run.history, None, L)), projection()),
+        key="chart_class_accuracy",
+        width="stretch",
+        config={"displaylogo": False},
+    )
     st.subheader(t("class_ui.metrics_title", split=t(f"train.split.{m['split']}")))
     c1, c2 = st.columns(2)
     c1.metric(t("class_ui.model_accuracy"), f"{m['model']['accuracy']:.1%}")

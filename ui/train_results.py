@@ -20,6 +20,7 @@ from rnn_lab.train.engine import GROWTH_EPOCHS, GROWTH_GRACE, divergence_text
 from rnn_lab.train.runs import forecast
 from ui import classify, text_train
 from ui.common import lang, projection, show_table, styled, t
+from ui.margins import preset_margins
 from ui.train_form import _set_lr
 from ui.widgets import number_ui
 
@@ -323,34 +324,46 @@ def _results_chart(run, what, make, key: str) -> None:
         kind = what[0] if isinstance(what, tuple) else what
         for old in [k for k in cache if k[0] != run.id or (k[1][0] if isinstance(k[1], tuple) else k[1]) == kind]:
             del cache[old]  # only the shown run's figures are kept, one of each kind
-        cache[name] = styled(make())
+        cache[name] = preset_margins(styled(make()), projection())
     st.plotly_chart(cache[name], key=key, width="stretch", config={"displaylogo": False})
 
 
 def results_ui(run) -> None:
     st.header(t("train.results", name=run.name))
     _stop_message(run)
-    _results_chart(run, "loss", lambda: loss_figure(run.history, run.train.loss), "chart_train_loss")
+    if task_of_data(run).label_kind == "number":  # a forecast: the predictions against the data first
+        _number_results_ui(run)
+        export_ui(run)
+        return
+    _loss_chart(run)
     if task_of_data(run).label_kind == "token":
         text_train.results_ui(run)
         export_ui(run)
         return
-    if task_of_data(run).label_kind == "class":
-        classify.results_ui(run)
-        if getattr(run.prepared, "input_kind", "values") == "tokens":  # reviews, not images: show their words
-            text_train.worst_reviews_ui(run)
-        export_ui(run)
-        return
-    if run.source == "toy:counting":
-        tutorial_ui(run)
-    metrics_ui(run)
-    number_ui("train_forecast_steps", t("train.forecast_steps"), 5)
+    classify.results_ui(run)
+    if getattr(run.prepared, "input_kind", "values") == "tokens":  # reviews, not images: show their words
+        text_train.worst_reviews_ui(run)
+    export_ui(run)
+
+
+def _loss_chart(run) -> None:
+    _results_chart(run, "loss", lambda: loss_figure(run.history, run.train.loss), "chart_train_loss")
+
+
+def _number_results_ui(run) -> None:
+    """A forecasting run: the predictions chart first, sent and drawn before the rest of the results (the first
+    thing the student looks for), then the loss curve, the tutorial's table, the scores beside the naive baseline
+    and the residuals."""
     steps = int(st.session_state.get("train_forecast_steps", 20))
     series, reason = forecast(run, steps)  # the first steps of the forecast the job computed: no Keras call here
     _results_chart(run, ("predictions", steps), lambda: predictions_figure(run, series), "chart_train_predictions")
+    number_ui("train_forecast_steps", t("train.forecast_steps"), 5)
     st.caption(t("train.forecast_caveat") if reason is None else t(f"train.forecast.{reason}"))
+    _loss_chart(run)
+    if run.source == "toy:counting":
+        tutorial_ui(run)
+    metrics_ui(run)
     _results_chart(run, "residuals", lambda: residual_figure(run), "chart_train_residuals")
-    export_ui(run)
 
 
 # ---------------------------------------------------------------- export

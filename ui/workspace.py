@@ -361,6 +361,8 @@ def _saving_job(
         def _write(self):
             """The run takes its workspace number now; the record (model, results) is written by the store writer
             after the progress queued before it, so the page shows the results at once (the overhead bench)."""
+            if not self._numbered.is_set():  # trained before its queued record was written: write it now
+                writer().expedite(self.store_run_id)
             if not self._numbered.wait(WRITE_WAIT) or self.store_number is None:
                 return  # not queued in the store: the run stays in the session, unsaved (the page says so)
             if self.run is not None:

@@ -12,6 +12,7 @@ writes still queued, as it loses the epochs after its last checkpoint: the recor
 from __future__ import annotations
 
 import atexit
+import itertools
 import logging
 import queue
 import threading
@@ -41,6 +42,8 @@ class Writer:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self.hurry = threading.Event()  # set at exit: delays are skipped
+        self._expedited: dict[str, int] = {}  # run -> the last of its writes that skips its delay (see expedite)
+        self._seq = itertools.count()  # the order writes were queued in
 
     def submit(
         self, fn: Callable[..., Any], *args: Any, key: str | None = None, on_error=None, delay: float = 0.0
@@ -50,7 +53,18 @@ class Writer:
         with self._done:
             self._pending[key] += 1
         self._ensure_thread()
-        self._queue.put((fn, args, key, on_error, time.monotonic() + delay))
+        self._queue.put((fn, args, key, on_error, time.monotonic() + delay, next(self._seq)))
+
+    def expedite(self, key: str) -> None:
+        """Start the writes queued under ``key`` so far now, without their delay (writes queued later keep theirs):
+        a training that ended before its queued record was written waits for that record's number (the run's
+        name), so the delay would only make its results wait (the counting toy trains in less than
+        :data:`QUEUE_DELAY`)."""
+        with self._done:
+            if not self._pending.get(key):
+                return  # written already (or never queued): nothing to hurry
+            self._expedited[key] = next(self._seq)
+        self.submit(lambda: None)  # wakes the thread from a delay's wait
 
     def _ensure_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -76,7 +90,7 @@ class Writer:
                     except queue.Empty:
                         break
                 continue
-            fn, args, key, on_error, _ = waiting.pop(chosen)
+            fn, args, key, on_error, _, _ = waiting.pop(chosen)
             self._run(fn, args, key, on_error)
 
     def _next(self, waiting: list[tuple]) -> int | None:
@@ -84,10 +98,10 @@ class Writer:
         write of the same run still waits (a run's writes keep their order; a delayed one holds back no other
         run's)."""
         now, held = time.monotonic(), set()
-        for i, (_, _, key, _, not_before) in enumerate(waiting):
+        for i, (_, _, key, _, not_before, seq) in enumerate(waiting):
             if key is not None and key in held:
                 continue
-            if not_before <= now or self.hurry.is_set():
+            if not_before <= now or self.hurry.is_set() or seq < self._expedited.get(key, -1):
                 return i
             if key is not None:
                 held.add(key)
@@ -109,6 +123,7 @@ class Writer:
                 self._pending[key] -= 1
                 if self._pending[key] <= 0:
                     del self._pending[key]
+                    self._expedited.pop(key, None)
                 self._done.notify_all()
 
     def pending(self, key: str | None = None) -> int:
