@@ -23,12 +23,18 @@ $(VENV)/.dev-installed: requirements-dev.txt requirements.txt constraints.txt | 
 run: $(VENV)/.app-installed
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
+# Two pytest-xdist workers, each given whole test files (a file's fixtures are set up once), the heaviest files
+# first (tests/conftest.py). Much of the suite waits on Chromium, Streamlit servers and subprocesses, so two workers
+# gain even on two cores. `make test TEST_WORKERS=0` runs in one process (as `python -m pytest tests/test_x.py` does).
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
+
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 # The quick loop while working: no browser tests, none of the slow ones (pytest.ini defines both markers).
 test-fast: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest -m "not browser and not slow"
+	$(BIN)/python -m pytest $(XDIST) -m "not browser and not slow"
 
 # ruff, then the import contracts of .importlinter (layers, no cycles, no streamlit in rnn_lab/).
 lint: $(VENV)/.dev-installed

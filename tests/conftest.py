@@ -27,8 +27,15 @@ from helpers import (  # noqa: F401
     wait_for_app,
 )
 
-# the run store of the test session: a temporary directory, never the user's own data directory
+# the run store of the test session: a temporary directory, never the user's own data directory. Under pytest-xdist
+# (`make test` runs two workers) each worker is a process of its own whose environment is copied from the controller,
+# which has already set the directory here: each worker then takes a store of its own inside it (gw0/, gw1/), so no
+# test sees another worker's runs.
 os.environ.setdefault("RNN_LAB_DATA_DIR", tempfile.mkdtemp(prefix="rnnlab-test-data-"))
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _worker_dir = Path(os.environ["RNN_LAB_DATA_DIR"]).expanduser() / os.environ["PYTEST_XDIST_WORKER"]
+    _worker_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["RNN_LAB_DATA_DIR"] = str(_worker_dir)
 os.environ.setdefault("RNN_LAB_WARM_UP", "0")  # no background compiling on every Train page open (one test turns it on)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -41,6 +48,20 @@ def _slow_functions() -> set[str]:
     """``file::function`` of every test listed in tests/slow_tests.txt (comments after ``#`` dropped)."""
     lines = (line.split("#", 1)[0].strip() for line in SLOW_LIST.read_text(encoding="utf-8").splitlines())
     return {line for line in lines if line}
+
+
+def _heavy_files_first(items):
+    """The items with the files that take longest first: those with a browser test, then those with a slow test, then
+    the rest (each group, and each file's tests, in collection order). `make test` hands whole files to two workers
+    (``--dist loadfile --no-loadscope-reorder``) in this order, so a file of a minute or two (the lessons walk, the
+    server kills) is not the last one started while the other worker has nothing left to do. Every worker sorts the
+    same collection the same way, as pytest-xdist requires."""
+    group: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        kind = 0 if item.get_closest_marker("browser") else 1 if item.get_closest_marker("slow") else 2
+        group[path] = min(group.get(path, 2), kind)
+    return sorted(items, key=lambda item: group[item.nodeid.split("::", 1)[0]])
 
 
 def pytest_collection_modifyitems(config, items):
@@ -59,6 +80,8 @@ def pytest_collection_modifyitems(config, items):
         if function in slow:
             item.add_marker(pytest.mark.slow)
             seen.add(function)
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker (`make test`): see _heavy_files_first
+        items[:] = _heavy_files_first(items)
     if config.option.keyword or any("::" in str(arg) for arg in config.args):
         return  # a run narrowed to some tests collects only part of a file: nothing to judge
     whole_run = {item.nodeid.split("::", 1)[0] for item in items}

@@ -11,6 +11,7 @@ import re
 
 import pytest
 from conftest import ARTIFACTS, streamlit_server, wait_for_app
+from helpers import settle
 
 
 @pytest.fixture
@@ -21,8 +22,10 @@ def class_server(tmp_path, monkeypatch):
         yield url
 
 
-def _state_cell(tab, nickname: str, text: str, timeout: float = 60_000) -> None:
-    """Wait until the board's row of ``nickname`` says ``text`` (the projection board is an HTML table)."""
+def _state_cell(tab, nickname: str, text: str, timeout: float = 180_000) -> None:
+    """Wait until the board's row of ``nickname`` says ``text`` (the projection board is an HTML table). By default
+    as long as the suite's other waits for a training (three students' runs share the server's training slots: on a
+    loaded machine, with the other test worker busy, 60 s was not always enough)."""
     tab.locator("tr", has=tab.locator("th", has_text=re.compile(f"^{re.escape(nickname)}$"))).filter(
         has_text=text
     ).first.wait_for(timeout=timeout)
@@ -41,7 +44,7 @@ def test_teacher_and_three_students(browser, class_server):
     teacher.goto(f"{url}/class?class={code}&teacher={key}&lang=ko&projection=1")
     wait_for_app(teacher)
     teacher.get_by_text(code, exact=True).first.wait_for()
-    teacher.wait_for_timeout(1500)
+    settle(teacher)  # the first run is over: it took the key out of the address bar
     assert key not in teacher.url and "teacher=" not in teacher.url
     assert key not in teacher.inner_text("body")
     assert "ws=" not in teacher.url  # the workspace token is not in the address bar either (a cookie keeps it)
@@ -77,7 +80,7 @@ def test_teacher_and_three_students(browser, class_server):
     _state_cell(teacher, "Sora", re.compile("완료|기준선보다 못함"))
     assert teacher.locator("b", has_text="Jun").count() == 0  # the nickname's HTML is text, not markup
     teacher.set_viewport_size({"width": 1400, "height": 2000})
-    teacher.wait_for_timeout(1000)
+    settle(teacher)
     teacher.screenshot(path=str(ARTIFACTS / "class_board_ko.png"), full_page=True)
     teacher.set_viewport_size({"width": 1400, "height": 1000})
     # the students each see their own runs only
@@ -92,13 +95,13 @@ def test_teacher_and_three_students(browser, class_server):
     teacher.get_by_text("읽기 전용으로 열기").click()
     teacher.get_by_text("읽기 전용:").wait_for()
     wait_for_app(teacher)
-    teacher.wait_for_timeout(1500)
+    settle(teacher)  # the read-only page filled in (its charts drawn) before looking for what it must not have
     for control in ("btn_train_start", "btn_train_delete", "btn_train_rename_go", "btn_train_compare_all"):
         assert teacher.locator(f".st-key-{control}").count() == 0, control
     assert teacher.get_by_role("button", name="학습 시작").count() == 0
     assert teacher.locator('[data-testid="stPlotlyChart"]').count() >= 1  # the student's curves are drawn
     teacher.set_viewport_size({"width": 1400, "height": 2400})
-    teacher.wait_for_timeout(1000)
+    settle(teacher)
     teacher.screenshot(path=str(ARTIFACTS / "class_read_only_ko.png"), full_page=True)
     assert key not in teacher.url and key not in teacher.inner_text("body")
 

@@ -7,7 +7,7 @@ import datetime
 import re
 
 from conftest import ARTIFACTS, wait_for_app
-from helpers import DIGITS_LINK
+from helpers import DIGITS_LINK, settle
 
 # The pixel centre of a category cell / a data point of a Plotly chart, from Plotly's own axes (page coordinates).
 POINT = """([gd, x, y]) => {
@@ -27,17 +27,17 @@ def test_clicking_a_confusion_cell_shows_its_samples(page, app_url):
     page.get_by_text("Finished 1 epochs").wait_for(timeout=180_000)
     wait_for_app(page)
     page.set_viewport_size({"width": 1280, "height": 4000})  # the app scrolls inside; show all results at once
-    page.wait_for_timeout(1500)
+    settle(page)
     chart = _chart(page, "chart_class_confusion")
     chart.scroll_into_view_if_needed()
     x, y = chart.evaluate(f"(gd) => ({POINT})([gd, '7', '7'])")  # the cell true 7, predicted 7 (correct sevens)
     page.mouse.click(x, y)
-    page.wait_for_timeout(3000)
+    # the picker followed the click, and the cell's digits are drawn under their title (once the click's rerun ended)
+    page.get_by_text("samples of class 7 were predicted as 7").wait_for(timeout=30_000)
     wait_for_app(page)
+    settle(page)
     page.screenshot(path=str(ARTIFACTS / "units_confusion_click.png"), full_page=True)
     assert page.get_by_text("Traceback").count() == 0
-    # the picker followed the click, and the cell's digits are drawn under their title
-    page.get_by_text("samples of class 7 were predicted as 7").wait_for(timeout=30_000)
     titles = page.locator(".st-key-chart_class_cell .gtitle").first.text_content()
     assert "True 7, predicted 7" in titles
     page.locator(".st-key-chart_class_cell").scroll_into_view_if_needed()
@@ -51,7 +51,7 @@ def test_the_inside_heat_map_marks_the_step_and_follows_the_slider(page, app_url
     wait_for_app(page)
     chart = _chart(page, "inside_fig_time_forward")
     chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(1000)
+    chart.locator(".shapelayer path").first.wait_for(state="attached")  # drawn (what it is, is checked below)
 
     def marker():  # the black line drawn in the SVG (a layout shape), and where it stands in data units
         return chart.evaluate(
@@ -76,7 +76,7 @@ def test_the_inside_heat_map_marks_the_step_and_follows_the_slider(page, app_url
     )
     assert marker() == ["rgb(0, 0, 0)", 4]
     page.set_viewport_size({"width": 1280, "height": 3000})
-    page.wait_for_timeout(1500)
+    settle(page)
     page.screenshot(path=str(ARTIFACTS / "units_inside_marker.png"), full_page=True)
 
 
@@ -89,7 +89,7 @@ def test_the_forecast_hovers_trading_days_in_won(page, app_url):
     page.get_by_text("초 만에 마쳤습니다").first.wait_for(timeout=180_000)
     wait_for_app(page)
     page.set_viewport_size({"width": 1280, "height": 4000})
-    page.wait_for_timeout(1500)
+    settle(page)
     chart = _chart(page, "chart_train_predictions")
     chart.scroll_into_view_if_needed()
     all_dates = chart.evaluate("(gd) => gd.data[gd.data.length - 1].x")
