@@ -45,7 +45,7 @@ def sidebar_ui() -> None:
 def run() -> None:
     st.set_page_config(page_title="RNN Lab", page_icon=str(ICON), layout="wide")  # shipped: no font host offline
     common.keep_keras_session()  # models live in each session; Streamlit must not clear Keras after every run
-    common.share_the_gil()  # the server's threads take turns every 1 ms: a page waits less behind a training
+    common.share_the_gil()  # the server's threads take turns every 2 ms: a page waits less behind a training
     classroom.apply_link_once()  # first run of a session: the link's settings, else the browser's language
     class_board.capture_link_once()  # a teacher/join link's secrets leave the address bar; cookies on a reload
     workspace.open_once()  # first run of a session: the link's workspace (?ws=) or a new one, its runs restored

@@ -127,16 +127,18 @@ def keep_keras_session() -> None:
     script_runner._rnn_lab_keeps_keras = True
 
 
-SWITCH_INTERVAL = 0.001  # seconds: CPython's GIL switch interval on the server (its default is 0.005)
+SWITCH_INTERVAL = 0.002  # seconds: CPython's GIL switch interval on the server (its default is 0.005)
 
 
 def share_the_gil() -> None:
-    """Hand the GIL between the server's threads every millisecond instead of every 5 ms.
+    """Hand the GIL between the server's threads every 2 ms instead of every 5 ms.
 
     A page rerun gives up the GIL dozens of times (each element it sends wakes the event loop through a socket;
     a spinner starts a thread) and each time waits for it to come back: up to one switch interval while a training
     thread, another student's rerun or a live-view poll runs Python. With two Python threads busy in the server,
-    an Architecture rerun of 50 ms alone took 0.57 s at 5 ms and 0.20 s at 1 ms (issue 22). ``RNN_LAB_SWITCH_INTERVAL``
+    an Architecture rerun of 50 ms alone took 0.57 s at 5 ms and 0.20 s at 1 ms (issue 22). In the class of 30 on a
+    fresh server, 2 ms did best (1 ms slowed the first trainings' compilation: max 9.6-11.7 s; docs/benchmarks.md,
+    end of issue 22). ``RNN_LAB_SWITCH_INTERVAL``
     (seconds) overrides it; a bad value keeps the default."""
     import os
 
