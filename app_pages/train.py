@@ -123,16 +123,4 @@ else:
 
 ui_train.collect_finished_job()
 cfg = ui_train.hyperparameters_ui()
-ui_train.start_ui(prepared, arch, cfg)
-ui_train.compare_start_ui(prepared, arch, cfg)
-ui_train.live_ui()
-
-with st.container(key="train_results"):
-    run = ui_train.selected_run_ui()
-    if run is not None:
-        ui_train.results_ui(run)
-if st.session_state.pop("_train_scroll_results", False):
-    from ui.classroom import scroll_into_view
-
-    scroll_into_view("train_results")
-ui_train.compare_ui()
+ui_train.training_area(prepared, arch, cfg)  # a fragment: the press of Train reruns this part of the page only

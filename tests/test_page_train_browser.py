@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 from helpers import ARTIFACTS, settle, wait_for_app
+
+# Every message the server sends over the page's websocket, in order, as text (the protobuf carries the elements'
+# keys and texts as they are).
+LOG_MESSAGES = """(() => {
+  window.__msgs = [];
+  const Original = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new Original(...args);
+    ws.addEventListener('message', (e) => {
+      if (e.data instanceof ArrayBuffer) window.__msgs.push(new TextDecoder('latin1').decode(e.data));
+    });
+    return ws;
+  };
+  window.WebSocket.prototype = Original.prototype;
+  Object.assign(window.WebSocket, Original);
+  document.addEventListener('click', () => window.__msgs.push('CLICK'), true);
+})();"""
 
 
 def test_train_counting_toy_to_the_end(page, app_url):
@@ -42,4 +61,42 @@ def test_train_counting_toy_to_the_end(page, app_url):
     assert tables.count() >= 2
     page.get_by_text("Finished 50 epochs").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "train.png"), full_page=True)
+    assert page.get_by_text("Traceback").count() == 0
+
+
+def test_the_press_of_train_reruns_only_the_training_area_and_sends_the_predictions_chart_first(page, app_url):
+    """Issue 22: the press of Train reruns the training area alone (a fragment), and the predictions chart leaves
+    the server before the run chooser, the results' header and the other charts, which are placed above or below
+    it; a setting changed inside the area (the forecast's steps) still reaches the address bar."""
+    page.add_init_script(LOG_MESSAGES)
+    page.goto(f"{app_url}/train")
+    wait_for_app(page)
+    settle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.locator('[class*="st-key-chart_train_residuals"] .main-svg').first.wait_for(timeout=120_000)
+    wait_for_app(page)
+    logged = page.evaluate("() => window.__msgs")
+    sent = logged[len(logged) - logged[::-1].index("CLICK") :]  # what the server sent after the (last) click
+
+    def first(text: str) -> int:
+        return next(i for i, m in enumerate(sent) if text in m)
+
+    chart = first("chart_train_predictions")
+    assert chart < first("btn_train_show")  # the run chooser, drawn above the results
+    assert chart < first("Results: #1")  # the results' header, above the chart
+    assert chart < first("chart_train_loss") < first("chart_train_residuals")
+    # nothing outside the area was run or sent again (the hyperparameters, the sidebar), unless the training
+    # outlasted the press's wait (a loaded machine): then the live view drew and its end ran the whole page
+    if not [m for m in sent if "btn_train_stop" in m]:
+        assert first("btn_train_start") < chart
+        assert not [m for m in sent if "train_epochs" in m or "Share this experiment" in m]
+
+    steps = page.get_by_label("Forecast steps")
+    steps.fill("7")
+    steps.press("Enter")
+    page.wait_for_url(re.compile(r"[?&]train_forecast_steps=7(&|$)"), timeout=60_000)
+    wait_for_app(page)
+    # the whole page ran again for it: the share box's link in the sidebar carries the new setting too
+    page.get_by_text("Share this experiment").click()
+    page.get_by_text(re.compile(r"train_forecast_steps=7")).first.wait_for(timeout=30_000)
     assert page.get_by_text("Traceback").count() == 0

@@ -85,6 +85,12 @@ def sync_link() -> dict[str, str]:
     return wanted
 
 
+def link_stale() -> bool:
+    """The address bar no longer holds the session's experiment: a setting changed in a run of part of a page (a
+    fragment), which the router's :func:`sync_link` did not see."""
+    return st.query_params.to_dict() != {**share.encode(current_values()), **link_params()}
+
+
 def handout_link() -> str:
     """The class hand-out of this page: the short link on ``RNN_LAB_PUBLIC_URL`` (else this browser's address)."""
     return share.handout_link(st.session_state.get("_page_path", ""), current_values(), page_url())

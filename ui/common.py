@@ -154,10 +154,15 @@ def share_the_gil() -> None:
 
 def session_id() -> str:
     """This browser session's id: the scheduler queues jobs per session and frees them when the session ends."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
     ctx = get_script_run_ctx()
     return ctx.session_id if ctx is not None else ""
+
+
+def fragment_alone() -> bool:
+    """Whether this run is of a fragment alone (a widget inside it), not of the whole page: then the router's code
+    around the page (the address bar, the sidebar) did not run. AppTest always runs the whole script."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 REAP_EVERY = 5.0  # seconds between checks for sessions that ended

@@ -25,8 +25,8 @@ from rnn_lab.train.runs import TrainError, TrainJob, check_before, training_arch
 from rnn_lab.train.scheduler import QueueFull, default_scheduler
 from rnn_lab.workers.state import BackendUnavailable
 from ui import workspace
-from ui.classroom import scroll_into_view
-from ui.common import JOB_KEY, error, projection, session_id, styled, t
+from ui.classroom import link_stale, scroll_into_view
+from ui.common import JOB_KEY, error, fragment_alone, projection, session_id, styled, t
 from ui.train_form import (  # noqa: F401 (re-exported)
     _lr_note,
     _set_lr,
@@ -72,6 +72,7 @@ from ui.train_runs import (  # noqa: F401 (re-exported)
     layers_name,
     runs_table,
     selected_run_ui,
+    shown_run,
 )
 from ui.train_state import (  # noqa: F401 (re-exported)
     COMPARE_KEY,
@@ -113,6 +114,37 @@ def collect_finished_job() -> None:
         dropped = trim_runs(runs(), Limits.from_env().max_runs, protect=tuple(finished))
         if dropped:  # the session keeps at most RNN_LAB_MAX_RUNS runs: say which went
             st.session_state["_train_dropped"] = [r.name for r in dropped]
+
+
+# ---------------------------------------------------------------- the training area
+
+
+@st.fragment
+def training_area(prepared, arch, cfg: TrainConfig | None) -> None:
+    """Train and Compare, the live view, the shown run's results, the runs table and Compare's results.
+
+    A fragment: a press of Train (or any widget in here) reruns this part of the page only. The title, the data
+    and model lines, the hyperparameters and the sidebar (~55 elements) are neither run nor sent again, and the
+    browser does not lay them out again before it draws the predictions chart (issue 22: in Chromium, a third
+    of the press -> chart time went to re-rendering the page around the results). The arguments are those of
+    the page's last whole run: any widget outside this area reruns the whole page, so they are always current.
+    A run of this area alone that changed what the rest of the page shows (a setting the address bar carries,
+    such as the forecast's steps, or the sidebar's list of saved runs) ends with a run of the whole page."""
+    start_ui(prepared, arch, cfg)
+    compare_start_ui(prepared, arch, cfg)
+    live_ui()
+    with st.container(key="train_results"):
+        chooser = st.container()  # drawn after the results' first figure, which the browser draws meanwhile
+        run = shown_run()
+        if run is not None:
+            results_ui(run)
+        with chooser:
+            selected_run_ui()
+    if st.session_state.pop("_train_scroll_results", False):
+        scroll_into_view("train_results")
+    compare_ui()
+    if fragment_alone() and (link_stale() or workspace.sidebar_stale()):
+        st.rerun(scope="app")
 
 
 # ---------------------------------------------------------------- training job

@@ -137,13 +137,25 @@ def _delete(run_id: int) -> None:
     st.session_state.pop("btn_train_show", None)
 
 
+def shown_run():
+    """The run the chooser (:func:`selected_run_ui`) shows: the one picked, else the latest; None when there is
+    none. Known before the chooser is drawn, so the page can send the run's first figure ahead of it."""
+    items = shown_runs()
+    ids = [r.id for r in items]
+    if not ids:
+        return None
+    if st.session_state.get("btn_train_show") not in ids:
+        st.session_state["btn_train_show"] = ids[-1]
+    return next(r for r in items if r.id == st.session_state["btn_train_show"])
+
+
 def selected_run_ui():
-    """Choose the run to show (the latest by default); rename or delete it."""
+    """Choose the run to show (:func:`shown_run`); rename or delete it."""
     items = shown_runs()
 
     not_saving_ui()  # the run store cannot be used: nothing is being saved
     interrupted_ui()  # runs a killed server left interrupted: "resume from epoch k"
-    if not items:
+    if shown_run() is None:
         st.info(t("train.no_runs"))
         return None
     ids = [r.id for r in items]
@@ -152,8 +164,6 @@ def selected_run_ui():
         st.info(
             t("train.runs_dropped", n=Limits.from_env().max_runs, names=", ".join(dropped)), icon=":material/delete:"
         )
-    if st.session_state.get("btn_train_show") not in ids:
-        st.session_state["btn_train_show"] = ids[-1]
     names = {r.id: r.name for r in items}
     if projection():  # large print: the run's name gets the whole width, renaming the row below
         c1 = st.container()

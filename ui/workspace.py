@@ -39,6 +39,7 @@ OPENED = "_ws_opened"
 ERROR = "_ws_error"  # the StoreUnavailable that stopped saving (shown until a save works again)
 FORK = "_ws_fork_parent"  # (store id, run number) of the run the next training forks from
 OTHERS = "_ws_others"  # saved runs that cannot be drawn: interrupted, failed, still running elsewhere
+SIDEBAR_DRAWN = "_ws_sidebar_drawn"  # not a setting: what the sidebar's box showed when it was last drawn
 WRITE_WAIT = 30.0  # seconds a read waits for the background writes it needs (rnn_lab.store.writer)
 
 
@@ -233,8 +234,22 @@ def not_saving_ui() -> None:
         st.warning(err.text(lang()), icon=":material/cloud_off:")
 
 
+def _sidebar_shows() -> tuple:
+    """What the sidebar's box depends on: the workspace, the failure that stopped saving, and the list of other
+    saved runs (replaced, never changed in place, when one is resumed or deleted)."""
+    state = st.session_state
+    return token(), state.get(ERROR), state.get(OTHERS)
+
+
+def sidebar_stale() -> bool:
+    """The sidebar's box shows an older state than the session's (changed in a run of part of a page)."""
+    drawn = st.session_state.get(SIDEBAR_DRAWN)
+    return drawn is None or any(a is not b and a != b for a, b in zip(drawn, _sidebar_shows()))
+
+
 def sidebar_ui() -> None:
     """ "Your work is saved under this link": the workspace link with a copy button, or why nothing is saved."""
+    st.session_state[SIDEBAR_DRAWN] = _sidebar_shows()
     failing = st.session_state.get(ERROR) is not None
     title = t("store.ui.title_off" if failing else "store.ui.title")
     with st.sidebar.expander(title, icon=":material/cloud_off:" if failing else ":material/save:", expanded=failing):
