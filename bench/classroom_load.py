@@ -120,7 +120,8 @@ class Server:
 class Session:
     """One browser session spoken over Streamlit's own websocket protocol: what the frontend sends and receives
     (protobuf BackMsg / ForwardMsg), minus the drawing. It reruns pages, presses buttons, sets number inputs and,
-    like the frontend, reruns a fragment with ``run_every`` at its interval whenever no script is running."""
+    like the frontend, reruns a fragment with ``run_every`` at its interval whenever no script is running; a
+    widget drawn inside a fragment (the Train page's training area) reruns that fragment alone, as in a browser."""
 
     def __init__(self, url: str, query: str = ""):
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
@@ -131,6 +132,7 @@ class Session:
         self.finished = 0  # script runs finished (full or fragment)
         self.finished_at = 0.0  # perf_counter() at the last script_finished
         self.ids: dict[str, str] = {}  # widget key -> widget id, as drawn
+        self.in_fragment: dict[str, str] = {}  # widget id -> the fragment that drew it ("" outside any)
         self.metrics: list[str] = []  # st.metric values of the last run
         self.errors: list[str] = []  # exceptions and error alerts drawn
         self.fragment: tuple[str, float] | None = None  # (fragment id, interval) of a fragment with run_every
@@ -174,6 +176,7 @@ class Session:
                 if which in ("button", "download_button", "number_input"):
                     widget_id = getattr(element, which).id
                     self.ids[widget_id.rsplit("-", 1)[-1]] = widget_id
+                    self.in_fragment[widget_id] = msg.delta.fragment_id
                 elif which == "metric":
                     self.metrics.append(element.metric.body)
                 elif which == "exception":
@@ -210,6 +213,10 @@ class Session:
         state.page_name = self.page
         if fragment:
             state.fragment_id, state.is_auto_rerun = fragment, True
+        elif widgets:  # a widget drawn by a fragment reruns that fragment alone, as the frontend asks
+            drawn_by = {self.in_fragment.get(widget_id, "") for widget_id in widgets}
+            if len(drawn_by) == 1 and "" not in drawn_by:
+                state.fragment_id = drawn_by.pop()
         for widget_id, value in (widgets or {}).items():
             w = state.widget_states.widgets.add()
             w.id = widget_id
