@@ -1,7 +1,7 @@
 """Train what a lesson step trains, exactly as the pages do, so a lesson's claims can be checked.
 
-:func:`lesson_run` takes a lesson, a step and a seed, builds the step's data (toy sources, as the Data
-page builds them) and calls :func:`rnn_lab.train.runs.execute` with the step's architecture and training
+:func:`lesson_run` takes a lesson, a step and a seed, builds the step's data the way every page does
+(:func:`rnn_lab.data.from_values.prepare_from_values`) and calls :func:`rnn_lab.train.runs.execute` with the step's architecture and training
 settings, the function the Train page's job calls. The tests (``tests/test_lessons.py``) check one or two
 seeds; ``bench/lesson_claims.py`` checks seeds 0-9. TensorFlow is imported only when a run starts.
 """
@@ -13,12 +13,9 @@ from typing import Any
 
 from rnn_lab import lessons
 from rnn_lab.arch.settings import config_from_values as arch_config
-from rnn_lab.data.clean import clean
-from rnn_lab.data.prepare import prepare, split_rows
-from rnn_lab.data.sources import load_bundled, load_toy
-from rnn_lab.data.text import prepare_text_from_values, tiny_corpus
+from rnn_lab.data.from_values import prepare_from_values
+from rnn_lab.data.text import tiny_corpus
 from rnn_lab.settings import all_settings
-from rnn_lab.tasks import task_of
 from rnn_lab.train.generate import generate
 from rnn_lab.train.runs import execute
 from rnn_lab.train.settings import config_from_values as train_config
@@ -31,50 +28,12 @@ def step_settings(lesson_id: str, step: int, **overrides: Any) -> dict[str, Any]
     return values
 
 
-def prepared_from_values(values: Mapping[str, Any]):
-    """The forecast dataset of a toy or bundled source with these ``data_`` settings (the Data page's path)."""
-    kind = values["data_source_kind"]
-    if kind == "toy":
-        name = values["data_toy"]
-        params = {"lag": int(values["data_toy_lag"])} if name == "long_memory" else {}
-        loaded = load_toy(
-            name,
-            length=int(values["data_toy_length"]),
-            noise=float(values["data_toy_noise"]),
-            seed=int(values["data_toy_seed"]),
-            **params,
-        )
-        target = "value"
-    elif kind == "bundled":
-        loaded = load_bundled(values["data_bundled"])
-        target = values["data_target"]
-    else:
-        raise ValueError(f"lesson runs support toy and bundled data, not {kind!r}")
-    val, test = float(values["data_val_frac"]), float(values["data_test_frac"])
-    fit_rows, _ = split_rows(len(loaded.frame), val, test)
-    frame, _ = clean(loaded.frame, [target], values["data_missing"], values["data_outliers"], 1.5, fit_rows=fit_rows)
-    return prepare(
-        frame,
-        target,
-        (target,),
-        int(values["data_window"]),
-        int(values["data_horizon"]),
-        val,
-        test,
-        values["data_scaling"],
-        source=loaded.source,
-    )
-
-
 def lesson_run(lesson_id: str, step: int, seed: int | None = None, **overrides: Any):
     """The :class:`~rnn_lab.train.runs.Run` a student gets by pressing Train at ``step`` (from 0) of the lesson."""
     values = step_settings(lesson_id, step, **overrides)
     if seed is not None:
         values["train_seed"] = seed
-    if task_of(values).label_kind == "token":  # the Data page's path for a bundled corpus
-        prepared = prepare_text_from_values(values)
-    else:
-        prepared = prepared_from_values(values)
+    prepared = prepare_from_values(values)  # the one path from settings to a dataset, the Data page's
     return execute(prepared, arch_config(values), train_config(values))
 
 
