@@ -4,9 +4,15 @@ Pages build figures with plain Plotly and pass them through :func:`style_figure`
 so projection mode can enlarge fonts, lines and markers everywhere at once.
 Colours follow the Okabe-Ito palette (safe for colour-blind viewers), one colour
 per role, used the same way on every page.
+
+Margins: a line chart gets margins about as wide as its tick labels, axis titles and legend need
+(:func:`_preset_margins`), so Plotly's automargin keeps them and Chromium draws the chart once, not twice (issue 22:
+the second drawing was about half of a line chart's drawing time).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -111,7 +117,68 @@ def style_figure(fig, projection: bool = False, height: int | None = None):
     if projection:
         fig.update_annotations(font_size=size["font"])
         _fit_colorbars(fig, size["font"])
+    _preset_margins(fig, size)
     return fig
+
+
+def _text_px(text: str, font: int) -> float:
+    """About how wide ``text`` is drawn at ``font`` px: a Hangul or CJK character 0.8 of the font, a Latin one 0.55."""
+    return sum(0.8 * font if ord(c) >= 0x1100 else 0.55 * font for c in str(text))
+
+
+def _y_tick_chars(fig) -> int | None:
+    """About how many characters the y axis's longest tick label has (Plotly's ~6 round ticks over the data's
+    range), or None when that is hard to tell (thousands, a format of its own): then no guess."""
+    finite = []
+    for trace in fig.data:
+        if trace.y is not None:
+            try:
+                y = np.ravel(np.asarray(trace.y, dtype=np.float64))
+            except (TypeError, ValueError):  # labels, not numbers: a category axis
+                return None
+            finite.append(y[np.isfinite(y)])
+    values = np.concatenate(finite) if finite else np.zeros(0)
+    if not values.size:
+        return None
+    low, high = float(values.min()), float(values.max())
+    if fig.layout.shapes:  # a zero line (residuals) or bands: Plotly's range reaches them
+        low = min(low, 0.0)
+    if max(abs(low), abs(high)) >= 1000 or fig.layout.yaxis.tickformat:
+        return None
+    step = (high - low) / 6 or 1.0
+    decimals = max(0, -math.floor(math.log10(step)))
+    return max(len(f"{v:.{decimals}f}") for v in (low, high))
+
+
+def _preset_margins(fig, size: dict) -> None:
+    """Margins about as wide as a line chart's y tick labels, axis titles and legend need, in place (only scatter
+    traces; any other figure keeps the margins above). Plotly's automargin stays on: it keeps margins that are wide
+    enough, so the chart is drawn once; a guess too small only costs the second drawing, as without one, and one
+    too large leaves a few pixels more beside the plot. Only the margins change, and only wider."""
+    if not fig.data or any(trace.type != "scatter" for trace in fig.data):
+        return  # heat maps, bars, images: their colour bars and labels are not guessed here
+    font = size["font"]
+    margin = fig.layout.margin
+    chars = _y_tick_chars(fig)
+    # calibrated on the toy's charts in Chromium (14 px: 72-80 px left, 67 px below; projection's 22 px: 101-113, 93),
+    # each with its axis titles; an axis without a title needs its tick labels' room only
+    y_title = 2.2 * font if fig.layout.yaxis.title.text else 0.0
+    left = None if chars is None else math.ceil(chars * 0.6 * font + y_title + 20)
+    bottom = math.ceil(3.25 * font + 24) if fig.layout.xaxis.title.text else math.ceil(1.75 * font + 20)
+    if fig.layout.xaxis.rangeslider.visible:  # the slider under the axis: its height is Plotly's to work out
+        bottom = 0
+    names = [tr.name for tr in fig.data if tr.name and tr.showlegend is not False]
+    legend = fig.layout.legend
+    beside = legend.orientation != "h" and (legend.x is None or legend.x >= 1)  # Plotly's place: right of the plot
+    shown = fig.layout.showlegend is not False and (len(names) > 1 or any(tr.showlegend for tr in fig.data))
+    right = math.ceil(max(_text_px(n, font) for n in names) + 2 * font + 40) if shown and names and beside else None
+    fig.update_layout(
+        margin={
+            "l": max(margin.l or 0, left or 0),
+            "b": max(margin.b or 0, bottom),
+            "r": max(margin.r or 0, right or 0),
+        }
+    )
 
 
 COLORBAR_TRACES = ("heatmap", "contour", "histogram2d", "histogram2dcontour")

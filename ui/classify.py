@@ -8,7 +8,6 @@ import streamlit as st
 
 from rnn_lab import class_views as cv
 from ui.common import NO_VALUE, lang, plot, projection, show_table, styled, t
-from ui.margins import preset_margins
 
 SPLITS = ("train", "val", "test")
 SAMPLES = 20  # digits shown in the grid
@@ -74,8 +73,8 @@ def results_ui(run) -> None:
     m = run.metrics
     names = run.class_names
     base = m["baseline"]
-    st.plotly_chart(  # styled, with margins wide enough that Chromium draws it once (ui/margins.py)
-        preset_margins(styled(cv.accuracy_figure(run.history, None, L)), projection()),
+    st.plotly_chart(  # styled, with margins wide enough that Chromium draws it once (rnn_lab/style.py)
+        styled(cv.accuracy_figure(run.history, None, L)),
         key="chart_class_accuracy",
         width="stretch",
         config={"displaylogo": False},

@@ -20,7 +20,6 @@ from rnn_lab.train.engine import GROWTH_EPOCHS, GROWTH_GRACE, divergence_text
 from rnn_lab.train.runs import forecast
 from ui import classify, text_train
 from ui.common import lang, projection, show_table, styled, t
-from ui.margins import preset_margins
 from ui.train_form import _set_lr
 from ui.widgets import number_ui
 
@@ -324,7 +323,7 @@ def _result_figure(run, what, make):
         kind = what[0] if isinstance(what, tuple) else what
         for old in [k for k in cache if k[0] != run.id or (k[1][0] if isinstance(k[1], tuple) else k[1]) == kind]:
             del cache[old]  # only the shown run's figures are kept, one of each kind
-        cache[name] = preset_margins(styled(make()), projection())
+        cache[name] = styled(make())
     return cache[name]
 
 

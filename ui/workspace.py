@@ -235,10 +235,8 @@ def not_saving_ui() -> None:
 
 
 def _sidebar_shows() -> tuple:
-    """What the sidebar's box depends on: the workspace, the failure that stopped saving, and the list of other
-    saved runs (replaced, never changed in place, when one is resumed or deleted)."""
-    state = st.session_state
-    return token(), state.get(ERROR), state.get(OTHERS)
+    """What the sidebar's box shows: the workspace, a failure to save, the other runs (a list replaced, not changed)."""
+    return token(), st.session_state.get(ERROR), st.session_state.get(OTHERS)
 
 
 def sidebar_stale() -> bool:
