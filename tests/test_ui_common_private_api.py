@@ -69,3 +69,15 @@ def test_keep_keras_session_replaces_the_cleaner(monkeypatch):
     script_runner._clean_problem_modules()  # runs without touching Keras
     keep_keras_session()  # a second call (every page run) keeps the replacement
     assert script_runner._clean_problem_modules.__name__ == "clean_without_keras", RECHECK
+
+
+def test_a_script_run_still_says_whether_it_runs_a_fragment_alone():
+    """ui.common.fragment_alone reads the run context's ``fragment_ids_this_run`` (empty in a whole run): the Train
+    page's training area relies on it to ask for a whole run when it changed the address bar or the sidebar."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+
+    fields = inspect.signature(ScriptRunContext).parameters
+    assert "fragment_ids_this_run" in fields, (
+        f"Streamlit {streamlit.__version__} no longer has ScriptRunContext.fragment_ids_this_run: "
+        "re-check ui.common.fragment_alone and ui.train.training_area"
+    )

@@ -248,3 +248,31 @@ def test_when_saving_stops_the_runs_stay_with_numbers_of_their_own(fresh_store, 
     assert first.store_id and getattr(second, "store_id", None) is None
     assert second.id != first.id and second.name.startswith(f"#{second.id} ")
     assert any("nothing is being saved" in w.value for w in at.warning)  # said plainly on the page
+
+
+def test_the_sidebar_knows_when_a_run_of_part_of_the_page_left_it_behind(fresh_store):
+    """The Train page's training area reruns alone (a fragment): ``sidebar_stale`` tells it that the sidebar's box
+    (drawn by the router's last whole run) no longer shows the session's state, so it asks for a whole run."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from ui import workspace
+
+        if st.session_state.get("draw_sidebar", True):  # the router's whole run draws the sidebar; a fragment does not
+            workspace.sidebar_ui()
+        st.write(f"stale={workspace.sidebar_stale()}")
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    assert not at.exception and at.markdown[0].value == "stale=False"
+    at.session_state["draw_sidebar"] = False
+    at.run()
+    assert at.markdown[0].value == "stale=False"  # nothing changed since the sidebar was drawn
+    at.session_state["_ws_others"] = [{"id": 7, "number": 3, "name": "#3", "state": "interrupted", "epochs_done": 2}]
+    at.run()
+    assert at.markdown[0].value == "stale=True"  # a saved run the sidebar does not list yet
+    at.session_state["draw_sidebar"] = True
+    at.run()
+    assert at.markdown[0].value == "stale=False"  # drawn again: current
