@@ -69,6 +69,21 @@ def test_second_run_compare_rename_delete(app_test, keras):
     assert [r.id for r in at.session_state["runs"]] == [runs[0].id]
 
 
+def test_renaming_the_run_the_inside_page_shows_keeps_it_there(app_test, keras):
+    at = app_test(page="app_pages/train.py", train_epochs=2)
+    for seed in (0, 1):
+        at.session_state["train_seed"] = seed
+        at.button(key="btn_train_start").click().run()
+        _wait_for_job(at)
+        at.run()
+    first, _ = at.session_state["runs"]
+    at.session_state["inside_source"], at.session_state["inside_run"] = "run", first.name  # chosen on Inside
+    at.selectbox(key="btn_train_show").select(first.id).run()
+    at.text_input(key="btn_train_rename").input("my first").run()
+    at.button(key="btn_train_rename_go").click().run()
+    assert at.session_state["inside_run"] == "my first"  # not the latest run when Inside opens again
+
+
 def test_batch_larger_than_data_is_reported(app_test, keras):
     at = app_test(page="app_pages/train.py", train_epochs=2, train_batch_size=64)  # counting has 10 training windows
     at.button(key="btn_train_start").click().run()

@@ -120,13 +120,24 @@ def compare_figure(items: list):
     return fig
 
 
+# The widgets that show runs by name. A select's value travels between the browser and the server as its label
+# (Streamlit 1.5x+): after a rename the browser still holds the old label, which the next run no longer finds
+# among the options, so the chooser fell back to the latest run (and Delete deleted that one) and Compare's pick
+# raised a TypeError. Setting them again by run id sends the new labels to the browser.
+RUN_WIDGETS = ("btn_train_show", "btn_train_compare")
+
+
 def _rename(run_id: int) -> None:
     name = str(st.session_state.get("btn_train_rename", "")).strip()
     for r in runs():
         if r.id == run_id and name:
+            if st.session_state.get("inside_run") == r.name:  # the Inside page picks its run by name
+                st.session_state["inside_run"] = name
             r.name = name
-
             renamed(r)
+    for key in RUN_WIDGETS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]  # by id, not by the label the browser holds
 
 
 def _delete(run_id: int) -> None:
