@@ -140,3 +140,25 @@ def test_renaming_an_older_run_keeps_it_chosen_and_delete_deletes_that_one(page,
     header, chosen = _shown(page)
     assert header.startswith("Results: #2 ") and chosen.startswith("#2 ")  # run 1 went, run 2 stays
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_same_start_one_change_brings_the_runs_settings_back_into_the_form(page, app_url):
+    """ "Same start, one change" is a button in the training area (a fragment) that changes settings drawn outside
+    it (the hyperparameters): the whole page runs again, so the form shows the run's settings."""
+    page.goto(f"{app_url}/train?train_epochs=2")
+    wait_for_app(page)
+    page.locator('[class*="st-key-btn_train_start"] button').click()
+    page.locator("h2").filter(has_text="Results: #1 ").first.wait_for(timeout=120_000)
+    wait_for_app(page)
+    epochs = page.locator('[class*="st-key-train_epochs"] input')
+    epochs.fill("5")
+    epochs.press("Enter")
+    page.wait_for_url(re.compile(r"train_epochs=5"))
+    wait_for_app(page)
+    settle(page)  # the rerun is over: no element of the run before it is left on the page
+    page.get_by_role("button", name="Same start, one change").click()
+    page.wait_for_url(re.compile(r"train_epochs=2(&|$)"))
+    wait_for_app(page)
+    settle(page)
+    assert epochs.input_value() == "2"
+    assert page.locator('[data-testid="stException"]').count() == 0

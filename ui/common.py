@@ -158,6 +158,20 @@ def session_id() -> str:
     return ctx.session_id if ctx is not None else ""
 
 
+WHOLE_RUN_KEY = "_whole_run_wanted"  # not a setting: a callback changed what the whole page draws
+
+
+def want_whole_run() -> None:
+    """From a widget's callback inside a fragment: the run that follows must be of the whole page (the callback
+    changed settings that widgets outside the fragment show, or the data the page prepares)."""
+    st.session_state[WHOLE_RUN_KEY] = True
+
+
+def whole_run_wanted() -> bool:
+    """Whether a callback asked for a whole run (:func:`want_whole_run`); asking again needs a new call."""
+    return bool(st.session_state.pop(WHOLE_RUN_KEY, False))
+
+
 def fragment_alone() -> bool:
     """Whether this run is of a fragment alone (a widget inside it), not of the whole page: then the router's code
     around the page (the address bar, the sidebar) did not run. AppTest always runs the whole script."""

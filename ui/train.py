@@ -26,7 +26,7 @@ from rnn_lab.train.scheduler import QueueFull, default_scheduler
 from rnn_lab.workers.state import BackendUnavailable
 from ui import workspace
 from ui.classroom import link_stale, scroll_into_view
-from ui.common import JOB_KEY, error, fragment_alone, projection, session_id, styled, t
+from ui.common import JOB_KEY, error, fragment_alone, projection, session_id, styled, t, whole_run_wanted
 from ui.train_form import (  # noqa: F401 (re-exported)
     _lr_note,
     _set_lr,
@@ -129,7 +129,10 @@ def training_area(prepared, arch, cfg: TrainConfig | None) -> None:
     of the press -> chart time went to re-rendering the page around the results). The arguments are those of
     the page's last whole run: any widget outside this area reruns the whole page, so they are always current.
     A run of this area alone that changed what the rest of the page shows (a setting the address bar carries,
-    such as the forecast's steps, or the sidebar's list of saved runs) ends with a run of the whole page."""
+    such as the forecast's steps, or the sidebar's list of saved runs) ends with a run of the whole page; a
+    callback that changes the experiment itself ("same start, one change") asks for one before anything is drawn."""
+    if whole_run_wanted() and fragment_alone():
+        st.rerun(scope="app")
     start_ui(prepared, arch, cfg)
     compare_start_ui(prepared, arch, cfg)
     live_ui()

@@ -30,7 +30,7 @@ from rnn_lab.store.writer import QUEUE_DELAY, writer
 from rnn_lab.train.engine import OPTIMIZER_STATES
 from rnn_lab.train.runs import TrainJob, execute, layers_label, training_arch
 from rnn_lab.train.scheduler import QueueFull, default_scheduler
-from ui.common import JOB_KEY, WS_COOKIE, app_root, apply_values, cookies, lang, session_id, t
+from ui.common import JOB_KEY, WS_COOKIE, app_root, apply_values, cookies, lang, session_id, t, want_whole_run
 
 WS_PARAM = "ws"  # the URL parameter holding the workspace token
 TOKEN = "_ws_token"
@@ -240,9 +240,8 @@ def _sidebar_shows() -> tuple:
 
 
 def sidebar_stale() -> bool:
-    """The sidebar's box shows an older state than the session's (changed in a run of part of a page)."""
-    drawn = st.session_state.get(SIDEBAR_DRAWN)
-    return drawn is None or any(a is not b and a != b for a, b in zip(drawn, _sidebar_shows()))
+    """The sidebar's box shows an older state than the session's (changed in a run of part of a page; never drawn: older)."""
+    return any(a is not b and a != b for a, b in zip(st.session_state.get(SIDEBAR_DRAWN) or (0,), _sidebar_shows()))
 
 
 def sidebar_ui() -> None:
@@ -447,6 +446,7 @@ def _fork(run) -> None:
     elif data is not None and values.get("data_text") == "own":
         st.session_state["data_text_own"] = data.decode("utf-8")
     st.session_state[FORK] = (run.store_id, run.id)
+    want_whole_run()  # the settings above are drawn outside the Train page's training area
 
 
 def resume_ui(run) -> None:
