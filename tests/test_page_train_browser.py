@@ -102,18 +102,42 @@ def test_the_press_of_train_reruns_only_the_training_area_and_sends_the_predicti
     assert page.get_by_text("Traceback").count() == 0
 
 
-def _shown(page) -> tuple[str, str]:
-    """The results' header and the run chooser's text, once the page is idle."""
+def _rerun_by(page, action) -> tuple[str, str]:
+    """Do ``action`` (a click, a key) and wait for the rerun it starts to end: the server answered and then sent
+    nothing for half a second. Then the results' header and the run chooser's text."""
+    count = page.evaluate("() => window.__msgs.length")
+    action()
+    page.wait_for_function(f"() => window.__msgs.length > {count}", timeout=60_000)
+    page.wait_for_function(
+        """() => { const n = window.__msgs.length;
+          if (window.__quiet === undefined || window.__quiet.n !== n) window.__quiet = {n, since: performance.now()};
+          return performance.now() - window.__quiet.since > 500; }""",
+        timeout=60_000,
+        polling=100,
+    )
     wait_for_app(page)
     settle(page)
     header = page.locator("h2").filter(has_text="Results").first.inner_text()
     return header, page.locator('[class*="st-key-btn_train_show"] input').input_value()
 
 
+def _choose_run(page, number: int) -> None:
+    chooser = page.locator('[class*="st-key-btn_train_show"] input')
+    for _ in range(5):  # the list opens on a click once the chooser is idle
+        chooser.click()
+        try:
+            page.get_by_role("option").filter(has_text=f"#{number} ").first.click(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - Playwright's timeout: close the list and try again
+            page.keyboard.press("Escape")
+    raise AssertionError(f"run #{number} could not be chosen")
+
+
 def test_renaming_an_older_run_keeps_it_chosen_and_delete_deletes_that_one(page, app_url):
     """A select's value travels between browser and server as its label (Streamlit 1.5x+). After a rename the
     browser held the old label, which the next run no longer found among the options: the chooser fell back to the
     latest run, so Delete deleted that one, and Compare's pick raised a TypeError."""
+    page.add_init_script(LOG_MESSAGES)
     page.goto(f"{app_url}/train?train_epochs=2")
     wait_for_app(page)
     train = page.locator('[class*="st-key-btn_train_start"] button')
@@ -121,23 +145,17 @@ def test_renaming_an_older_run_keeps_it_chosen_and_delete_deletes_that_one(page,
         train.click()
         page.locator("h2").filter(has_text=f"Results: #{number} ").first.wait_for(timeout=120_000)
         wait_for_app(page)
-    chooser = page.locator('[class*="st-key-btn_train_show"] input')
-    for _ in range(5):  # the list opens on a click once the chooser is idle
-        chooser.click()
-        try:
-            page.get_by_role("option").filter(has_text="#1 ").first.click(timeout=5_000)
-            break
-        except Exception:  # noqa: BLE001 - Playwright's timeout: close the list and try again
-            page.keyboard.press("Escape")
-    assert _shown(page)[0].startswith("Results: #1 ")
+        settle(page)
+    header, chosen = _rerun_by(page, lambda: _choose_run(page, 1))
+    assert header.startswith("Results: #1 ") and chosen.startswith("#1 ")
     page.locator('[class*="st-key-btn_train_rename"] input').first.fill("my first")
-    page.locator('[class*="st-key-btn_train_rename_go"] button').click()
-    assert _shown(page) == ("Results: my first", "my first")
-    page.locator('[class*="st-key-btn_train_pin_1"] label').click()  # one more run of the page
-    assert _shown(page) == ("Results: my first", "my first")
+    rename = page.locator('[class*="st-key-btn_train_rename_go"] button')
+    assert _rerun_by(page, rename.click) == ("Results: my first", "my first")
+    pin = page.locator('[class*="st-key-btn_train_pin_1"] label')
+    assert _rerun_by(page, pin.click) == ("Results: my first", "my first")  # one more run: still run 1
     assert page.locator('[data-testid="stException"]').count() == 0
-    page.locator('[class*="st-key-btn_train_delete"] button').click()
-    header, chosen = _shown(page)
+    delete = page.locator('[class*="st-key-btn_train_delete"] button').first
+    header, chosen = _rerun_by(page, delete.click)
     assert header.startswith("Results: #2 ") and chosen.startswith("#2 ")  # run 1 went, run 2 stays
     assert page.locator('[data-testid="stException"]').count() == 0
 
