@@ -50,13 +50,19 @@ def test_short_training_shows_results(app_test, keras, lang):
     assert _values(forecast["x"])[0] == 15
 
 
-def test_second_run_compare_rename_delete(app_test, keras):
-    at = app_test(page="app_pages/train.py", train_epochs=3)
+def _two_runs(app_test, epochs: int):
+    """The Train page after two trainings of the counting toy (seeds 0 and 1)."""
+    at = app_test(page="app_pages/train.py", train_epochs=epochs)
     for seed in (0, 1):
         at.session_state["train_seed"] = seed
         at.button(key="btn_train_start").click().run()
         _wait_for_job(at)
         at.run()
+    return at
+
+
+def test_second_run_compare_rename_delete(app_test, keras):
+    at = _two_runs(app_test, epochs=3)
     assert not at.exception
     runs = at.session_state["runs"]
     assert len(runs) == 2 and runs[0].history != runs[1].history
@@ -70,12 +76,7 @@ def test_second_run_compare_rename_delete(app_test, keras):
 
 
 def test_renaming_the_run_the_inside_page_shows_keeps_it_there(app_test, keras):
-    at = app_test(page="app_pages/train.py", train_epochs=2)
-    for seed in (0, 1):
-        at.session_state["train_seed"] = seed
-        at.button(key="btn_train_start").click().run()
-        _wait_for_job(at)
-        at.run()
+    at = _two_runs(app_test, epochs=2)
     first, _ = at.session_state["runs"]
     at.session_state["inside_source"], at.session_state["inside_run"] = "run", first.name  # chosen on Inside
     at.selectbox(key="btn_train_show").select(first.id).run()
