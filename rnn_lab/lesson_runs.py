@@ -1,8 +1,8 @@
 """Train what a lesson step trains, exactly as the pages do, so a lesson's claims can be checked.
 
 :func:`lesson_run` takes a lesson, a step and a seed, builds the step's data the way every page does
-(:func:`rnn_lab.data.from_values.prepare_from_values`) and calls :func:`rnn_lab.train.runs.execute` with the step's architecture and training
-settings, the function the Train page's job calls. The tests (``tests/test_lessons.py``) check one or two
+(:func:`rnn_lab.data.from_values.prepare_from_values`) and calls :func:`rnn_lab.train.runs.execute` with the
+step's architecture and training settings, the function the Train page's job calls. The tests (``tests/test_lessons.py``) check one or two
 seeds; ``bench/lesson_claims.py`` checks seeds 0-9. TensorFlow is imported only when a run starts.
 """
 

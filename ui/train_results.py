@@ -327,8 +327,12 @@ def _result_figure(run, what, make):
     return cache[name]
 
 
+def _draw(fig, key: str) -> None:
+    st.plotly_chart(fig, key=key, width="stretch", config={"displaylogo": False})
+
+
 def _results_chart(run, what, make, key: str) -> None:
-    st.plotly_chart(_result_figure(run, what, make), key=key, width="stretch", config={"displaylogo": False})
+    _draw(_result_figure(run, what, make), key)
 
 
 def results_ui(run) -> None:
@@ -360,7 +364,7 @@ def _loss_figure(run):
 
 
 def _loss_chart(run) -> None:
-    _results_chart(run, "loss", lambda: loss_figure(run.history, run.train.loss), "chart_train_loss")
+    _draw(_loss_figure(run), "chart_train_loss")
 
 
 def _number_results_ui(run, head) -> None:
@@ -377,17 +381,17 @@ def _number_results_ui(run, head) -> None:
     steps = int(st.session_state.get("train_forecast_steps", 20))
     series, reason = forecast(run, steps)  # the first steps of the forecast the job computed: no Keras call here
     _results_chart(run, ("predictions", steps), lambda: predictions_figure(run, series), "chart_train_predictions")
-    _loss_figure(run)  # built now (kept for the draw below), while the browser draws the predictions
-    _result_figure(run, "residuals", lambda: residual_figure(run))
+    loss = _loss_figure(run)  # built now, while the browser draws the predictions
+    residuals = _result_figure(run, "residuals", lambda: residual_figure(run))
     with head:
         _results_head(run)
     number_ui("train_forecast_steps", t("train.forecast_steps"), 5)
     st.caption(t("train.forecast_caveat") if reason is None else t(f"train.forecast.{reason}"))
-    _loss_chart(run)
+    _draw(loss, "chart_train_loss")
     if run.source == "toy:counting":
         tutorial_ui(run)
     metrics_ui(run)
-    _results_chart(run, "residuals", lambda: residual_figure(run), "chart_train_residuals")
+    _draw(residuals, "chart_train_residuals")
 
 
 # ---------------------------------------------------------------- export
